@@ -1,0 +1,14 @@
+"""convlab: a bilingual interactive course on PyTorch's Conv2d, and the code its lessons use.
+
+Start with ``notebooks/en/00_start_here.ipynb`` (or ``notebooks/ko/``).
+"""
+from .conv import conv2d_naive, conv2d_vectorized
+from .geometry import Geometry, geometry, output_size, same_padding, unused_cells
+from .validation import check_conv2d
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "conv2d_naive", "conv2d_vectorized", "check_conv2d",
+    "Geometry", "geometry", "output_size", "same_padding", "unused_cells",
+]

@@ -1,0 +1,112 @@
+"""Two Conv2d implementations with exactly PyTorch's semantics (lesson 06).
+
+Both take ``torch.nn.functional.conv2d``'s arguments plus ``nn.Conv2d``'s ``padding_mode``:
+
+- :func:`conv2d_naive` is the formula written as loops, to read beside
+
+      out(N_i, C_out_j) = bias(C_out_j) + sum_k weight(C_out_j, k) ⋆ input(N_i, k)
+
+  where ⋆ is cross-correlation (the kernel is not flipped).
+- :func:`conv2d_vectorized` does the same work with im2col (``unfold``) and one matrix product
+  per group, and supports autograd.
+
+Neither calls PyTorch's own convolution; both validate through ``convlab.validation`` and take
+every formula from ``convlab.geometry``.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from .geometry import IntOrPair, Padding, padded_index
+from .validation import ConvSpec, check_conv2d
+
+
+def conv2d_naive(
+    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
+    stride: IntOrPair = 1, padding: Padding = 0, dilation: IntOrPair = 1, groups: int = 1,
+    padding_mode: str = "zeros",
+) -> torch.Tensor:
+    """Conv2d as plain loops over batch, output channel, output row/column, channel and tap.
+
+    Clarity over speed: the numbers are read into Python lists, the loops are the formula, and
+    the result is put back on the input's device and dtype. No autograd (use
+    :func:`conv2d_vectorized` for that).
+    """
+    spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)
+    geo = spec.geometry
+    x = (input if spec.batched else input.unsqueeze(0)).detach().cpu().tolist()
+    w = weight.detach().cpu().tolist()
+    b = bias.detach().cpu().tolist() if bias is not None else None
+
+    n_batch, c_out = len(x), len(w)
+    c_in_per_group, k_h, k_w = len(w[0]), len(w[0][0]), len(w[0][0][0])
+    out_per_group = c_out // groups
+    (s_h, s_w), (d_h, d_w) = geo.stride, geo.dilation
+    h_out, w_out = geo.out_size
+    # Where each padded row/column reads from in the real input (None: a zero-padding cell).
+    (top, _), (left, _) = geo.padding
+    rows = [padded_index(r, geo.in_size[0], top, spec.padding_mode)
+            for r in range(geo.padded_size[0])]
+    cols = [padded_index(c, geo.in_size[1], left, spec.padding_mode)
+            for c in range(geo.padded_size[1])]
+
+    out = [[[[0.0] * w_out for _ in range(h_out)] for _ in range(c_out)] for _ in range(n_batch)]
+    for n in range(n_batch):
+        for j in range(c_out):                      # output channel C_out_j
+            group = j // out_per_group              # which slice of input channels it sees
+            for oy in range(h_out):
+                for ox in range(w_out):
+                    total = b[j] if b is not None else 0.0
+                    for k in range(c_in_per_group):  # the sum over input channels k
+                        channel = x[n][group * c_in_per_group + k]
+                        for ky in range(k_h):
+                            row = rows[oy * s_h + ky * d_h]   # stride moves the window,
+                            if row is None:                   # dilation spreads the taps
+                                continue
+                            for kx in range(k_w):
+                                col = cols[ox * s_w + kx * d_w]
+                                if col is not None:
+                                    total += w[j][k][ky][kx] * channel[row][col]
+                    out[n][j][oy][ox] = total
+    result = torch.tensor(out, dtype=input.dtype, device=input.device)
+    if result.numel() == 0:  # torch.tensor loses trailing empty dimensions
+        result = result.reshape(n_batch, c_out, h_out, w_out)
+    return result if spec.batched else result.squeeze(0)
+
+
+def pad_input(x: torch.Tensor, spec: ConvSpec) -> torch.Tensor:
+    """Add the padding ``spec`` asks for, with values chosen by its ``padding_mode`` (lesson 02)."""
+    (top, bottom), (left, right) = spec.geometry.padding
+    if top == bottom == left == right == 0:
+        return x
+    mode = "constant" if spec.padding_mode == "zeros" else spec.padding_mode
+    return F.pad(x, (left, right, top, bottom), mode=mode)
+
+
+def conv2d_vectorized(
+    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
+    stride: IntOrPair = 1, padding: Padding = 0, dilation: IntOrPair = 1, groups: int = 1,
+    padding_mode: str = "zeros",
+) -> torch.Tensor:
+    """Conv2d as im2col plus one batched matrix product per group; differentiable.
+
+    ``unfold`` copies every kernel-sized window of the padded input into a column, so the
+    convolution becomes ``weight (C_out, C_in*kH*kW) @ columns (C_in*kH*kW, H_out*W_out)``.
+    With groups, the channels split into ``groups`` independent products (lesson 03).
+    """
+    spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)
+    x = pad_input(input if spec.batched else input.unsqueeze(0), spec)
+    geo = spec.geometry
+    n_batch = x.shape[0]
+    c_out, c_in_per_group, k_h, k_w = weight.shape
+    h_out, w_out = geo.out_size
+
+    columns = F.unfold(x, (k_h, k_w), dilation=geo.dilation, stride=geo.stride)
+    columns = columns.view(n_batch, groups, c_in_per_group * k_h * k_w, h_out * w_out)
+    kernels = weight.reshape(groups, c_out // groups, c_in_per_group * k_h * k_w)
+    out = torch.matmul(kernels, columns)            # (N, groups, C_out/groups, H_out*W_out)
+    out = out.reshape(n_batch, c_out, h_out, w_out)
+    if bias is not None:
+        out = out + bias.view(1, c_out, 1, 1)
+    return out if spec.batched else out.squeeze(0)

@@ -1,0 +1,195 @@
+"""Conv2d geometry: the output-size formula, 'same' padding, and which input cells an output reads.
+
+This is the one place where these formulas live; the implementations (conv.py), the explorers
+(widgets.py) and the pictures all call it. Lessons 01 and 02 teach every formula here.
+
+The output-size formula, per spatial axis (PyTorch's ``nn.Conv2d`` documentation):
+
+    out = floor((in + pad_before + pad_after - dilation * (kernel - 1) - 1) / stride) + 1
+
+PyTorch's ``padding`` is per side (``pad_before == pad_after`` except for ``padding='same'``
+with an even effective kernel, where the extra cell goes after, i.e. bottom/right).
+"""
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Sequence, Union
+
+IntOrPair = Union[int, Sequence[int]]
+Padding = Union[int, Sequence[int], str]
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def pair(value: IntOrPair, name: str) -> tuple[int, int]:
+    """Normalise an int or a 1- or 2-element sequence to ``(height, width)``, as PyTorch does.
+
+    ``stride=2`` means ``(2, 2)``; ``stride=(2, 1)`` means 2 down, 1 across (lesson 01).
+    """
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if isinstance(value, int):
+        return (value, value)
+    try:
+        items = [operator.index(v) for v in value]
+    except TypeError:
+        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}") from None
+    if len(items) == 1:
+        return (items[0], items[0])
+    if len(items) != 2:
+        raise RuntimeError(
+            f"expected {name} to be a single integer value or a list of 2 values to match the "
+            f"convolution dimensions, but got {name}=[{', '.join(str(v) for v in items)}]"
+        )
+    return (items[0], items[1])
+
+
+def effective_kernel(kernel: int, dilation: int) -> int:
+    """How many input cells one kernel spans along an axis: ``dilation * (kernel - 1) + 1``."""
+    return dilation * (kernel - 1) + 1
+
+
+def same_padding(kernel: int, dilation: int = 1) -> tuple[int, int]:
+    """``(before, after)`` padding that ``padding='same'`` adds along one axis (stride 1 only).
+
+    The total is ``dilation * (kernel - 1)``; PyTorch puts the smaller half before and the
+    extra cell after, so a 4-wide kernel pads 1 on the left and 2 on the right (lesson 02).
+    """
+    total = dilation * (kernel - 1)
+    return (total // 2, total - total // 2)
+
+
+def output_size(
+    in_size: int, kernel: int, stride: int = 1, padding: int | tuple[int, int] = 0,
+    dilation: int = 1,
+) -> int:
+    """Output length along one axis; ``padding`` is per side, or ``(before, after)``.
+
+    The division floors: positions where the kernel would run off the padded input are never
+    computed, so a few trailing input rows may go unread (see :func:`unused_cells`).
+    """
+    before, after = (padding, padding) if isinstance(padding, int) else padding
+    span = in_size + before + after - effective_kernel(kernel, dilation)
+    return span // stride + 1
+
+
+def unused_cells(
+    in_size: int, kernel: int, stride: int = 1, padding: int | tuple[int, int] = 0,
+    dilation: int = 1,
+) -> int:
+    """How many cells at the end of the padded axis no output position reads (the floor's leftover).
+
+    Counts padded cells; lesson 02 shows these rows greyed out in the sliding-window explorer.
+    """
+    before, after = (padding, padding) if isinstance(padding, int) else padding
+    span = in_size + before + after - effective_kernel(kernel, dilation)
+    return span % stride if span >= 0 else 0
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Every number that fixes where a Conv2d reads, normalised to per-axis pairs.
+
+    ``padding`` is ``((top, bottom), (left, right))`` after resolving ``'same'``/``'valid'``.
+    """
+
+    in_size: tuple[int, int]
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[tuple[int, int], tuple[int, int]]
+    dilation: tuple[int, int]
+
+    @property
+    def padded_size(self) -> tuple[int, int]:
+        """Height and width of the input after padding."""
+        (t, b), (l, r) = self.padding
+        return (self.in_size[0] + t + b, self.in_size[1] + l + r)
+
+    @property
+    def effective_kernel(self) -> tuple[int, int]:
+        """Kernel footprint including dilation gaps."""
+        return (effective_kernel(self.kernel[0], self.dilation[0]),
+                effective_kernel(self.kernel[1], self.dilation[1]))
+
+    @property
+    def out_size(self) -> tuple[int, int]:
+        """``(H_out, W_out)`` from the formula in this module's docstring."""
+        return tuple(  # type: ignore[return-value]
+            output_size(self.in_size[a], self.kernel[a], self.stride[a], self.padding[a],
+                        self.dilation[a])
+            for a in (0, 1)
+        )
+
+    @property
+    def unused(self) -> tuple[int, int]:
+        """Padded rows and columns at the bottom/right that the floor leaves unread."""
+        return tuple(  # type: ignore[return-value]
+            unused_cells(self.in_size[a], self.kernel[a], self.stride[a], self.padding[a],
+                         self.dilation[a])
+            for a in (0, 1)
+        )
+
+    def window(self, out_row: int, out_col: int) -> list[tuple[int, int]]:
+        """Padded-input coordinates ``(row, col)`` that output cell ``(out_row, out_col)`` reads.
+
+        Tap ``(i, j)`` of the kernel lands at ``(out_row * stride + i * dilation,
+        out_col * stride + j * dilation)``; listed in kernel order (row-major).
+        """
+        (sh, sw), (dh, dw) = self.stride, self.dilation
+        return [(out_row * sh + i * dh, out_col * sw + j * dw)
+                for i in range(self.kernel[0]) for j in range(self.kernel[1])]
+
+
+def resolve_padding(
+    padding: Padding, kernel: tuple[int, int], dilation: tuple[int, int]
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Turn ``padding`` (int, pair, ``'same'`` or ``'valid'``) into ``((top, bottom), (left, right))``.
+
+    Assumes the arguments were validated (``convlab.validation``).
+    """
+    if padding == "valid":
+        return ((0, 0), (0, 0))
+    if padding == "same":
+        return (same_padding(kernel[0], dilation[0]), same_padding(kernel[1], dilation[1]))
+    ph, pw = pair(padding, "padding")  # type: ignore[arg-type]
+    return ((ph, ph), (pw, pw))
+
+
+def geometry(
+    in_size: tuple[int, int], kernel: IntOrPair, stride: IntOrPair = 1, padding: Padding = 0,
+    dilation: IntOrPair = 1,
+) -> Geometry:
+    """Build a :class:`Geometry` from ``nn.Conv2d``-style arguments (ints, pairs or strings)."""
+    k = pair(kernel, "kernel_size")
+    d = pair(dilation, "dilation")
+    return Geometry(in_size=(int(in_size[0]), int(in_size[1])), kernel=k,
+                    stride=pair(stride, "stride"), padding=resolve_padding(padding, k, d),
+                    dilation=d)
+
+
+def padded_index(index: int, size: int, before: int, mode: str) -> int | None:
+    """Which input cell feeds padded position ``index`` along an axis of length ``size``.
+
+    ``before`` is the padding added in front. Returns ``None`` for a zero-padding cell. The four
+    ``padding_mode`` values of ``nn.Conv2d`` (lesson 02):
+
+    - ``zeros``: outside the input is 0.
+    - ``reflect``: mirror without repeating the edge (``d c b | a b c d | c b a``).
+    - ``replicate``: repeat the edge cell (``a a a | a b c d | d d d``).
+    - ``circular``: wrap around (``b c d | a b c d | a b c``).
+    """
+    i = index - before
+    if 0 <= i < size:
+        return i
+    if mode == "zeros":
+        return None
+    if mode == "reflect":
+        period = 2 * (size - 1)
+        i = abs(i) % period if period else 0
+        return period - i if i >= size else i
+    if mode == "replicate":
+        return min(max(i, 0), size - 1)
+    if mode == "circular":
+        return i % size
+    raise ValueError(f"unknown padding mode {mode!r}")

@@ -1,0 +1,229 @@
+"""Argument checks for Conv2d, with the exception type and message text PyTorch itself gives.
+
+One place for every check: both implementations in ``convlab.conv`` and the explorers call
+:func:`check_conv2d`. The order of the checks follows PyTorch's, so that when several things are
+wrong at once the student sees the same first complaint PyTorch would make.
+
+- ``padding_mode == "zeros"`` behaves like ``torch.nn.functional.conv2d``.
+- Any other ``padding_mode`` behaves like ``nn.Conv2d(..., padding_mode=...)``: the module's
+  constructor checks (``ValueError``), then ``F.pad`` on the input, then a convolution with no
+  further padding.
+
+Messages mention CPU tensor types (``torch.FloatTensor``) where PyTorch's do; on a GPU PyTorch
+names CUDA types instead. Lessons 01-03 show these errors on purpose.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from .geometry import Geometry, Padding, IntOrPair, pair, resolve_padding
+
+_PADDING_STRINGS = {"valid", "same"}  # the set literal nn.Conv2d formats into its message
+_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
+
+# Names PyTorch's messages use for dtypes (CPU).
+_SCALAR_NAME = {torch.float32: "Float", torch.float64: "Double", torch.float16: "Half",
+                torch.bfloat16: "BFloat16"}
+_C_NAME = {torch.float32: "float", torch.float64: "double", torch.float16: "c10::Half",
+           torch.bfloat16: "c10::BFloat16"}
+
+
+@dataclass(frozen=True)
+class ConvSpec:
+    """Validated, normalised arguments of one Conv2d call.
+
+    ``geometry.padding`` holds the per-side padding the implementations add (already resolved
+    from ``'same'``/``'valid'``); ``padding_mode`` says what values go there.
+    """
+
+    batched: bool
+    geometry: Geometry
+    groups: int
+    padding_mode: str
+
+    @property
+    def stride(self) -> tuple[int, int]:
+        return self.geometry.stride
+
+    @property
+    def dilation(self) -> tuple[int, int]:
+        return self.geometry.dilation
+
+
+def _shape(t: torch.Tensor | tuple[int, ...]) -> str:
+    dims = t.shape if isinstance(t, torch.Tensor) else t
+    return "[" + ", ".join(str(d) for d in dims) + "]"
+
+
+def _dtype_name(table: dict, dtype: torch.dtype) -> str:
+    return table.get(dtype, str(dtype).replace("torch.", ""))
+
+
+def _check_module_args(out_channels: int, padding: Padding, stride: IntOrPair, groups: int,
+                       padding_mode: str) -> None:
+    """The checks ``nn.Conv2d.__init__`` makes (all ``ValueError``), in its order."""
+    if groups <= 0:
+        raise ValueError("groups must be a positive integer")
+    if out_channels % groups != 0:
+        raise ValueError("out_channels must be divisible by groups")
+    if isinstance(padding, str):
+        if padding not in _PADDING_STRINGS:
+            raise ValueError(
+                f"Invalid padding string {padding!r}, should be one of {_PADDING_STRINGS}")
+        if padding == "same" and any(s != 1 for s in pair(stride, "stride")):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+    if padding_mode not in _PADDING_MODES:
+        raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, "
+                         f"but got padding_mode='{padding_mode}'")
+
+
+def check_padding_mode(shape: tuple[int, ...], pads: tuple[tuple[int, int], tuple[int, int]],
+                       mode: str) -> None:
+    """The checks ``F.pad(input, pads, mode)`` makes for reflect, replicate and circular."""
+    if len(shape) not in (3, 4):
+        raise NotImplementedError(
+            f"Padding size 4 is not supported for {len(shape)}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    if mode == "reflect":
+        # F.pad checks the last dimension first; its argument numbers count from the end.
+        for axis, argument in ((1, 4), (0, 6)):
+            before, after = pads[axis]
+            dim = len(shape) - 2 + axis
+            size = shape[dim]
+            if before >= size or after >= size:
+                raise RuntimeError(
+                    f"Argument #{argument}: Padding size should be less than the corresponding "
+                    f"input dimension, but got: padding ({before}, {after}) at dimension {dim} "
+                    f"of input {_shape(shape)}")
+        h, w = shape[-2], shape[-1]
+        out_h = h + sum(pads[0])
+        out_w = w + sum(pads[1])
+        if out_h < 1 or out_w < 1:
+            raise RuntimeError(f"input (H: {h}, W: {w}) is too small. "
+                               f"Calculated output H: {out_h} W: {out_w}")
+    elif mode == "replicate":
+        if any(d == 0 for d in shape[1:]):
+            raise RuntimeError(
+                f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other "
+                f"non-zero dimensions for input, but got: {_shape(shape)}")
+    elif mode == "circular":
+        for axis in (0, 1):
+            size = shape[len(shape) - 2 + axis]
+            if any(p > size for p in pads[axis]):
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+
+
+def check_conv2d(
+    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
+    stride: IntOrPair = 1, padding: Padding = 0, dilation: IntOrPair = 1, groups: int = 1,
+    padding_mode: str = "zeros",
+) -> ConvSpec:
+    """Validate a Conv2d call as PyTorch would and return its normalised :class:`ConvSpec`.
+
+    Raises the same exception type with the same message as ``F.conv2d`` (``padding_mode``
+    ``"zeros"``) or ``nn.Conv2d`` (other modes) for the equivalent call.
+    """
+    for name, value in (("input", input), ("weight", weight)):
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(f"conv2d(): argument '{name}' must be Tensor, not "
+                            f"{type(value).__name__}")
+    if bias is not None and not isinstance(bias, torch.Tensor):
+        raise TypeError(f"conv2d(): argument 'bias' must be Tensor, not {type(bias).__name__}")
+    if isinstance(groups, bool) or not isinstance(groups, int):
+        raise TypeError(f"conv2d(): argument 'groups' must be int, not {type(groups).__name__}")
+
+    shape = tuple(input.shape)
+    if padding_mode != "zeros":
+        _check_module_args(weight.shape[0] if weight.dim() else 0, padding, stride, groups,
+                           padding_mode)
+        kernel = pair(tuple(weight.shape[2:]) or 1, "kernel_size")
+        pads = resolve_padding(padding, kernel, pair(dilation, "dilation"))
+        check_padding_mode(shape, pads, padding_mode)
+        # F.pad has now made the input bigger (or cropped it); the convolution sees padding 0.
+        padded = (*shape[:-2], shape[-2] + sum(pads[0]), shape[-1] + sum(pads[1]))
+        _check_functional(padded, input.dtype, weight, bias, stride, 0, dilation, groups)
+        return _spec(shape, weight, stride, pads, dilation, groups, padding_mode)
+
+    pads = _check_functional(shape, input.dtype, weight, bias, stride, padding, dilation, groups)
+    return _spec(shape, weight, stride, pads, dilation, groups, padding_mode)
+
+
+def _spec(shape: tuple[int, ...], weight: torch.Tensor, stride: IntOrPair,
+          pads: tuple[tuple[int, int], tuple[int, int]], dilation: IntOrPair, groups: int,
+          padding_mode: str) -> ConvSpec:
+    geo = Geometry(in_size=(shape[-2], shape[-1]), kernel=(weight.shape[2], weight.shape[3]),
+                   stride=pair(stride, "stride"), padding=pads,
+                   dilation=pair(dilation, "dilation"))
+    return ConvSpec(batched=len(shape) == 4, geometry=geo, groups=groups,
+                    padding_mode=padding_mode)
+
+
+def _check_functional(
+    shape: tuple[int, ...], dtype: torch.dtype, weight: torch.Tensor, bias: torch.Tensor | None,
+    stride: IntOrPair, padding: Padding, dilation: IntOrPair, groups: int,
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The checks ``F.conv2d`` makes, in its order; returns the resolved per-side padding."""
+    if len(shape) not in (3, 4):
+        raise RuntimeError("Expected 3D (unbatched) or 4D (batched) input to conv2d, "
+                           f"but got input of size: {_shape(shape)}")
+    batched = shape if len(shape) == 4 else (1, *shape)
+    if isinstance(padding, str):
+        if padding not in _PADDING_STRINGS:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    s, d = pair(stride, "stride"), pair(dilation, "dilation")
+    p = (0, 0) if isinstance(padding, str) else pair(padding, "padding")
+    k = weight.dim() - 2
+    if k != 2:  # PyTorch reports the first argument whose length does not fit the weight
+        raise RuntimeError(
+            f"expected stride to be a single integer value or a list of {k} values to match "
+            f"the convolution dimensions, but got stride=[{s[0]}, {s[1]}]")
+    if bias is not None and bias.dtype != dtype:
+        raise RuntimeError(f"Input type ({_dtype_name(_C_NAME, dtype)}) and bias type "
+                           f"({_dtype_name(_C_NAME, bias.dtype)}) should be the same")
+    if padding == "same" and any(v != 1 for v in s):
+        raise RuntimeError("padding='same' is not supported for strided convolutions")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if any(v < 0 for v in p):
+        raise RuntimeError("negative padding is not supported")
+    if any(v <= 0 for v in s):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(v <= 0 for v in d):
+        raise RuntimeError("non-positive dilation is not supported")
+    w = tuple(weight.shape)
+    if w[0] < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at "
+                           f"dimension 0, but got weight of size {_shape(w)} instead")
+    if w[0] % groups != 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{_shape(w)}] instead")
+    if batched[1] != w[1] * groups:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {_shape(w)}, expected input{_shape(batched)} "
+            f"to have {w[1] * groups} channels, but got {batched[1]} channels instead")
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != w[0]):
+        raise RuntimeError(
+            f"Given weight of size {_shape(w)}, expected bias to be 1-dimensional with {w[0]} "
+            f"elements, but got bias of size {_shape(bias)} instead")
+    pads = resolve_padding(padding, (w[2], w[3]), d)
+    padded = (batched[2] + sum(pads[0]), batched[3] + sum(pads[1]))
+    span = (d[0] * (w[2] - 1) + 1, d[1] * (w[3] - 1) + 1)
+    if padded[0] < span[0] or padded[1] < span[1]:
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({padded[0]} x {padded[1]}). "
+            f"Kernel size: ({span[0]} x {span[1]}). "
+            "Kernel size can't be greater than actual input size")
+    if weight.dtype != dtype:
+        if dtype == torch.float32:
+            raise RuntimeError(
+                f"Input type (torch.{_dtype_name(_SCALAR_NAME, dtype)}Tensor) and weight type "
+                f"(torch.{_dtype_name(_SCALAR_NAME, weight.dtype)}Tensor) should be the same or "
+                "input should be a MKLDNN tensor and weight is a dense tensor")
+        raise RuntimeError(f"expected scalar type {_dtype_name(_SCALAR_NAME, dtype)} but found "
+                           f"{_dtype_name(_SCALAR_NAME, weight.dtype)}")
+    return pads

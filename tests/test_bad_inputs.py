@@ -1,0 +1,103 @@
+"""Bad input gets exactly PyTorch's complaint: same exception type, same message.
+
+Each row is run through PyTorch (F.conv2d, or nn.Conv2d when padding_mode is involved) at test
+time and through both implementations; nothing here types out an expected message.
+"""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from convlab import conv2d_naive, conv2d_vectorized
+from torch_reference import outcome, reference_conv2d
+
+x = torch.randn(2, 4, 6, 6)
+w = torch.randn(6, 4, 3, 3)
+w_g2 = torch.randn(6, 2, 3, 3)
+
+# name: (input, weight, bias, keyword arguments)
+BAD_CALLS = {
+    "input 2D": (torch.randn(6, 6), w, None, {}),
+    "input 5D": (torch.randn(1, 2, 4, 6, 6), w, None, {}),
+    "channels do not match weight": (torch.randn(2, 3, 6, 6), w, None, {}),
+    "unbatched channels do not match": (torch.randn(3, 6, 6), w, None, {}),
+    "channels do not match weight x groups": (x, torch.randn(4, 2, 3, 3), None, {"groups": 4}),
+    "groups zero": (x, w, None, {"groups": 0}),
+    "groups negative": (x, w, None, {"groups": -1}),
+    "groups do not divide out_channels": (x, torch.randn(5, 2, 3, 3), None, {"groups": 2}),
+    "groups larger than out_channels": (torch.randn(2, 12, 6, 6), torch.randn(2, 4, 3, 3), None,
+                                        {"groups": 3}),
+    "groups do not divide in_channels": (torch.randn(2, 5, 6, 6), w_g2, None, {"groups": 2}),
+    "kernel larger than input": (x, torch.randn(6, 4, 7, 7), None, {}),
+    "dilated kernel larger than input": (x, w, None, {"dilation": 3}),
+    "dilated kernel larger than padded input": (x, w, None, {"dilation": (4, 1), "padding": 1}),
+    "kernel larger than unbatched input": (x[0], w, None, {"dilation": 3}),
+    "stride zero": (x, w, None, {"stride": 0}),
+    "stride negative": (x, w, None, {"stride": (1, -1)}),
+    "padding negative": (x, w, None, {"padding": -1}),
+    "padding pair negative": (x, w, None, {"padding": (0, -2)}),
+    "dilation zero": (x, w, None, {"dilation": 0}),
+    "dilation pair zero": (x, w, None, {"dilation": (1, 0)}),
+    "padding string capitalised": (x, w, None, {"padding": "Same"}),
+    "padding string unknown": (x, w, None, {"padding": "full"}),
+    "same with stride 2": (x, w, None, {"padding": "same", "stride": 2}),
+    "same with stride (1, 2)": (x, w, None, {"padding": "same", "stride": (1, 2)}),
+    "stride of three values": (x, w, None, {"stride": (1, 1, 1)}),
+    "padding of three values": (x, w, None, {"padding": (1, 1, 1)}),
+    "weight 3D": (x, torch.randn(6, 4, 3), None, {}),
+    "bias wrong size": (x, w, torch.randn(5), {}),
+    "bias 2D": (x, w, torch.randn(6, 1), {}),
+    "input double, weight float": (x.double(), w, None, {}),
+    "input float, weight double": (x, w.double(), None, {}),
+    "bias double": (x, w, torch.randn(6).double(), {}),
+    "input double, bias float": (x.double(), w.double(), torch.randn(6), {}),
+    "several faults: negative padding first": (torch.randn(2, 3, 6, 6), w, None, {"padding": -1}),
+    "several faults: stride before dilation": (x, w, None, {"stride": 0, "dilation": 0}),
+    "several faults: bias dtype before channels": (torch.randn(2, 3, 6, 6), w,
+                                                   torch.randn(6).double(), {}),
+    # nn.Conv2d's own checks, then F.pad's, when padding_mode is involved
+    "padding_mode unknown": (x, w, None, {"padding": 1, "padding_mode": "mirror"}),
+    "padding_mode capitalised": (x, w, None, {"padding": 1, "padding_mode": "Reflect"}),
+    "padding_mode with groups zero": (x, w, None, {"padding_mode": "reflect", "groups": 0}),
+    "padding_mode with groups not dividing out": (x, torch.randn(5, 2, 3, 3), None,
+                                                  {"padding_mode": "circular", "groups": 2}),
+    "padding_mode with bad padding string": (x, w, None, {"padding": "Same",
+                                                          "padding_mode": "reflect"}),
+    "padding_mode with same and stride": (x, w, None, {"padding": "same", "stride": 2,
+                                                       "padding_mode": "replicate"}),
+    "reflect padding equal to width": (x, w, None, {"padding": 6, "padding_mode": "reflect"}),
+    "reflect padding equal to height": (x, w, None, {"padding": (6, 1),
+                                                     "padding_mode": "reflect"}),
+    "reflect padding too big, unbatched": (x[0], w, None, {"padding": 7,
+                                                           "padding_mode": "reflect"}),
+    "reflect same on a 1x1 input": (torch.randn(1, 4, 1, 1), w, None,
+                                    {"padding": "same", "padding_mode": "reflect"}),
+    "circular padding wraps twice": (x, w, None, {"padding": 7, "padding_mode": "circular"}),
+    "circular padding wraps twice in height": (x, w, None, {"padding": (7, 1),
+                                                            "padding_mode": "circular"}),
+    "reflect on a 2D input": (torch.randn(6, 6), w, None, {"padding": 1,
+                                                          "padding_mode": "reflect"}),
+    "replicate on a 5D input": (torch.randn(1, 1, 4, 6, 6), w, None,
+                                {"padding": 1, "padding_mode": "replicate"}),
+    "replicate on an empty row": (torch.randn(1, 4, 0, 6), w, None,
+                                  {"padding": 1, "padding_mode": "replicate"}),
+    "reflect then channels do not match": (torch.randn(2, 3, 6, 6), w, None,
+                                           {"padding": 1, "padding_mode": "reflect"}),
+    "reflect then stride zero": (x, w, None, {"padding": 1, "stride": 0,
+                                             "padding_mode": "reflect"}),
+    "reflect then dtype mismatch": (x.double(), w, torch.randn(6), {"padding": 1,
+                                                                    "padding_mode": "reflect"}),
+    "circular then kernel larger than input": (torch.randn(1, 4, 2, 2), torch.randn(6, 4, 5, 5),
+                                               None, {"padding": 1, "padding_mode": "circular"}),
+}
+
+
+@pytest.mark.parametrize("call", BAD_CALLS.values(), ids=BAD_CALLS.keys())
+@pytest.mark.parametrize("fn", [conv2d_naive, conv2d_vectorized], ids=lambda f: f.__name__)
+def test_bad_input_raises_pytorchs_exception_and_message(fn, call):
+    x_, w_, b_, kwargs = call
+    expected_type, expected_message = outcome(reference_conv2d, x_, w_, b_, **kwargs)
+    assert expected_type != "ok", "this row is meant to be an input PyTorch rejects"
+    got_type, got_message = outcome(fn, x_, w_, b_, **kwargs)
+    assert got_type is expected_type
+    assert got_message == expected_message

@@ -1,0 +1,158 @@
+"""Both implementations give PyTorch's output for every argument form Conv2d accepts.
+
+Property-based: hypothesis draws whole Conv2d calls (groups, kernel, stride, padding as int,
+pair, 'same' or 'valid', dilation, padding_mode, bias, batched or not, float32/float64) and every
+result is compared with F.conv2d / nn.Conv2d run on the same tensors.
+"""
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn as nn
+from hypothesis import given
+from hypothesis import strategies as st
+
+from convlab import conv2d_naive, conv2d_vectorized
+from torch_reference import reference_conv2d
+
+IMPLEMENTATIONS = [conv2d_naive, conv2d_vectorized]
+TOLERANCE = {torch.float32: dict(rtol=1e-4, atol=1e-4), torch.float64: dict(rtol=1e-9, atol=1e-9)}
+
+
+@st.composite
+def conv_calls(draw, max_size: int = 9, max_channels: int = 3):
+    """A valid Conv2d call: (input, weight, bias, kwargs), sized so the naive loops stay quick."""
+    groups = draw(st.integers(1, 3))
+    c_in_g = draw(st.integers(1, max_channels))
+    c_out_g = draw(st.integers(1, max_channels))
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    mode = draw(st.sampled_from(["zeros", "reflect", "replicate", "circular"]))
+    padding_kind = draw(st.sampled_from(["int", "pair", "same", "valid"]))
+    if padding_kind == "same":
+        stride, padding = (1, 1), "same"
+        pads = [(d * (k - 1)) - (d * (k - 1)) // 2 for k, d in zip(kernel, dilation)]
+    else:
+        stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+        if padding_kind == "valid":
+            padding, pads = "valid", [0, 0]
+        elif padding_kind == "int":
+            padding = draw(st.integers(0, 3))
+            pads = [padding, padding]
+        else:
+            padding = (draw(st.integers(0, 3)), draw(st.integers(0, 3)))
+            pads = list(padding)
+    sizes = []
+    for axis in (0, 1):
+        span = dilation[axis] * (kernel[axis] - 1) + 1
+        smallest = max(1, span - 2 * pads[axis])
+        if mode == "reflect":
+            smallest = max(smallest, pads[axis] + 1)
+        elif mode == "circular":
+            smallest = max(smallest, pads[axis])
+        sizes.append(draw(st.integers(smallest, max(smallest, max_size))))
+    dtype = draw(st.sampled_from([torch.float32, torch.float64]))
+    batched = draw(st.booleans())
+    batch = draw(st.integers(1, 2))
+    seed = draw(st.integers(0, 2**31 - 1))
+    gen = torch.Generator().manual_seed(seed)
+    shape = (batch, groups * c_in_g, *sizes) if batched else (groups * c_in_g, *sizes)
+    x = torch.randn(shape, generator=gen, dtype=dtype)
+    w = torch.randn(groups * c_out_g, c_in_g, *kernel, generator=gen, dtype=dtype)
+    b = torch.randn(groups * c_out_g, generator=gen, dtype=dtype) if draw(st.booleans()) else None
+    # PyTorch accepts int or pair for stride and dilation too; use both forms.
+    as_int = draw(st.booleans())
+    kwargs = dict(stride=stride[0] if as_int and stride[0] == stride[1] else stride,
+                  padding=padding,
+                  dilation=dilation[0] if as_int and dilation[0] == dilation[1] else dilation,
+                  groups=groups, padding_mode=mode)
+    return x, w, b, kwargs
+
+
+def assert_same_as_pytorch(fn, x, w, b, kwargs):
+    expected = reference_conv2d(x, w, b, **kwargs)
+    got = fn(x, w, b, **kwargs)
+    assert got.shape == expected.shape
+    assert got.dtype == x.dtype and got.device == x.device
+    torch.testing.assert_close(got, expected, **TOLERANCE[x.dtype])
+
+
+@given(conv_calls())
+def test_naive_matches_pytorch_on_any_valid_call(call):
+    assert_same_as_pytorch(conv2d_naive, *call)
+
+
+@given(conv_calls(max_size=14, max_channels=4))
+def test_vectorized_matches_pytorch_on_any_valid_call(call):
+    assert_same_as_pytorch(conv2d_vectorized, *call)
+
+
+@given(conv_calls(max_size=10))
+def test_vectorized_gradients_match_pytorch(call):
+    x, w, b, kwargs = call
+    ours = [t.clone().requires_grad_() if t is not None else None for t in (x, w, b)]
+    theirs = [t.clone().requires_grad_() if t is not None else None for t in (x, w, b)]
+    out = conv2d_vectorized(*ours, **kwargs)
+    upstream = torch.randn_like(out)
+    (out * upstream).sum().backward()
+    (reference_conv2d(*theirs, **kwargs) * upstream).sum().backward()
+    for mine, ref in zip(ours, theirs):
+        if mine is not None:
+            torch.testing.assert_close(mine.grad, ref.grad, **TOLERANCE[x.dtype])
+
+
+def test_vectorized_passes_autograd_gradcheck():
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(2, 4, 6, 5, dtype=torch.float64, generator=gen, requires_grad=True)
+    w = torch.randn(6, 2, 3, 2, dtype=torch.float64, generator=gen, requires_grad=True)
+    b = torch.randn(6, dtype=torch.float64, generator=gen, requires_grad=True)
+    for mode in ["zeros", "reflect", "replicate", "circular"]:
+        assert torch.autograd.gradcheck(
+            lambda *t: conv2d_vectorized(*t, stride=(2, 1), padding=1, dilation=(1, 2), groups=2,
+                                         padding_mode=mode), (x, w, b))
+
+
+@pytest.mark.parametrize("fn", IMPLEMENTATIONS, ids=lambda f: f.__name__)
+def test_depthwise_convolution_with_channel_multiplier(fn):
+    """groups = in_channels and out_channels = K * in_channels (lesson 03)."""
+    x = torch.randn(2, 3, 8, 8)
+    layer = nn.Conv2d(3, 2 * 3, 3, padding=1, groups=3)
+    torch.testing.assert_close(fn(x, layer.weight, layer.bias, padding=1, groups=3), layer(x),
+                               **TOLERANCE[torch.float32])
+
+
+@pytest.mark.parametrize("fn", IMPLEMENTATIONS, ids=lambda f: f.__name__)
+def test_empty_batch_gives_empty_output_of_pytorch_shape(fn):
+    x, w = torch.randn(0, 4, 6, 6), torch.randn(6, 2, 3, 3)
+    assert fn(x, w, groups=2).shape == reference_conv2d(x, w, groups=2).shape
+
+
+def test_naive_loops_finish_the_mnist_sized_case_in_under_a_second():
+    import time
+    x, w, b = torch.randn(1, 1, 28, 28), torch.randn(3, 1, 3, 3), torch.randn(3)
+    start = time.perf_counter()
+    conv2d_naive(x, w, b)
+    assert time.perf_counter() - start < 1.0
+
+
+# The seed post's three layers, on the seed's input (lesson 01).
+SEED_LAYERS = {
+    "square kernel, equal stride": dict(kernel_size=3, stride=2),
+    "non-square kernel, unequal stride, padding": dict(kernel_size=(3, 5), stride=(2, 1),
+                                                        padding=(4, 2)),
+    "... and dilation": dict(kernel_size=(3, 5), stride=(2, 1), padding=(4, 2), dilation=(3, 1)),
+}
+
+
+@pytest.mark.parametrize("fn", IMPLEMENTATIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("layer_args", SEED_LAYERS.values(), ids=SEED_LAYERS.keys())
+def test_seed_examples_give_pytorchs_output(fn, layer_args):
+    torch.manual_seed(0)
+    m = nn.Conv2d(16, 33, **layer_args)
+    x = torch.randn(20, 16, 50, 100)
+    if fn is conv2d_naive:  # the naive loops are slow: same layer, a slice of the batch
+        x = x[:1, :, :12, :20]
+    kwargs = {k: v for k, v in layer_args.items() if k != "kernel_size"}
+    with torch.no_grad():
+        torch.testing.assert_close(fn(x, m.weight, m.bias, **kwargs), m(x),
+                                   **TOLERANCE[torch.float32])

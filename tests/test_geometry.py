@@ -1,0 +1,79 @@
+"""The geometry formulas agree with what PyTorch actually does.
+
+Output size against real output shapes, 'same' padding against nn.Conv2d's own padding amounts,
+which cells a window reads against a one-tap convolution, padding modes against F.pad.
+"""
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+
+from convlab.geometry import geometry, output_size, padded_index, same_padding, unused_cells
+
+
+@given(size=st.integers(1, 40), kernel=st.integers(1, 6), stride=st.integers(1, 4),
+       padding=st.integers(0, 3), dilation=st.integers(1, 3))
+def test_output_size_is_the_length_pytorch_produces(size, kernel, stride, padding, dilation):
+    span = dilation * (kernel - 1) + 1
+    if size + 2 * padding < span:
+        return  # PyTorch rejects this; see test_bad_inputs
+    out = F.conv2d(torch.zeros(1, 1, size, 1), torch.zeros(1, 1, kernel, 1),
+                   stride=(stride, 1), padding=(padding, 0), dilation=(dilation, 1))
+    assert output_size(size, kernel, stride, padding, dilation) == out.shape[2]
+    # The cells the floor leaves unread: everything past the last window's end.
+    last_window_end = (out.shape[2] - 1) * stride + span
+    assert unused_cells(size, kernel, stride, padding, dilation) == size + 2 * padding - last_window_end
+
+
+@pytest.mark.parametrize("kernel", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("dilation", [1, 2, 3])
+def test_same_padding_splits_like_nn_conv2d(kernel, dilation):
+    """Odd totals put the extra cell after (bottom/right), as PyTorch does."""
+    layer = nn.Conv2d(1, 1, (kernel, 1), padding="same", dilation=(dilation, 1),
+                      padding_mode="reflect")
+    # F.pad order: (left, right, top, bottom)
+    top, bottom = layer._reversed_padding_repeated_twice[2:]
+    assert same_padding(kernel, dilation) == (top, bottom)
+
+
+def test_same_padding_keeps_the_size_pytorch_keeps():
+    x = torch.zeros(1, 1, 9, 8)
+    out = F.conv2d(x, torch.zeros(1, 1, 4, 3), padding="same", dilation=(1, 2))
+    g = geometry((9, 8), (4, 3), padding="same", dilation=(1, 2))
+    assert g.out_size == tuple(out.shape[2:]) == (9, 8)
+
+
+@given(h=st.integers(3, 9), w=st.integers(3, 9), kh=st.integers(1, 3), kw=st.integers(1, 3),
+       sh=st.integers(1, 3), sw=st.integers(1, 3), dh=st.integers(1, 2), dw=st.integers(1, 2),
+       ph=st.integers(0, 2), pw=st.integers(0, 2), data=st.data())
+def test_window_lists_the_cells_each_kernel_tap_reads(h, w, kh, kw, sh, sw, dh, dw, ph, pw, data):
+    g = geometry((h, w), (kh, kw), (sh, sw), (ph, pw), (dh, dw))
+    if min(g.out_size) < 1:
+        return
+    padded = F.pad(torch.arange(h * w, dtype=torch.float64).view(1, 1, h, w) + 1,
+                   (pw, pw, ph, ph))
+    tap = data.draw(st.integers(0, kh * kw - 1))
+    one_hot = torch.zeros(1, 1, kh, kw, dtype=torch.float64)
+    one_hot.view(-1)[tap] = 1.0
+    picked = F.conv2d(padded, one_hot, stride=(sh, sw), dilation=(dh, dw))[0, 0]
+    r = data.draw(st.integers(0, g.out_size[0] - 1))
+    c = data.draw(st.integers(0, g.out_size[1] - 1))
+    row, col = g.window(r, c)[tap]
+    assert picked[r, c] == padded[0, 0, row, col]
+
+
+@pytest.mark.parametrize("mode", ["zeros", "reflect", "replicate", "circular"])
+@pytest.mark.parametrize("size,before,after", [(5, 2, 2), (4, 3, 1), (3, 1, 2), (6, 0, 3)])
+def test_padded_index_reads_the_cell_f_pad_copies(mode, size, before, after):
+    x = torch.arange(1, size + 1, dtype=torch.float64).view(1, 1, size)
+    torch_mode = "constant" if mode == "zeros" else mode
+    padded = F.pad(x, (before, after), mode=torch_mode)[0, 0].tolist()
+    ours = []
+    for i in range(size + before + after):
+        source = padded_index(i, size, before, mode)
+        ours.append(0.0 if source is None else x[0, 0, source].item())
+    assert ours == padded

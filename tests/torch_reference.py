@@ -1,0 +1,28 @@
+"""PyTorch's own answer for a Conv2d call, the yardstick every convlab test measures against.
+
+``padding_mode="zeros"`` is ``F.conv2d``; any other mode is ``nn.Conv2d(..., padding_mode=...)``,
+run through the module's own forward with the given weight and bias (so autograd reaches them).
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def reference_conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
+                     padding_mode="zeros"):
+    if padding_mode == "zeros":
+        return F.conv2d(input, weight, bias, stride, padding, dilation, groups)
+    module = nn.Conv2d(weight.shape[1] * groups, weight.shape[0], tuple(weight.shape[2:]),
+                       stride=stride, padding=padding, dilation=dilation, groups=groups,
+                       bias=bias is not None, padding_mode=padding_mode, device="meta")
+    return module._conv_forward(input, weight, bias)
+
+
+def outcome(fn, *args, **kwargs):
+    """``("ok", result)`` or ``(exception type, message)`` of one call."""
+    try:
+        return ("ok", fn(*args, **kwargs))
+    except Exception as error:  # noqa: BLE001 - the type is what we compare
+        return (type(error), str(error))
