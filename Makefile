@@ -4,8 +4,6 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-# JupyterLab refuses to run as root unless told to (containers, CI, some classroom machines).
-ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PYTEST_ARGS ?=
 
 .PHONY: lab test handouts bench clean-venv
@@ -20,13 +18,23 @@ $(VENV)/.lab-installed: pyproject.toml | $(PY)
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $@ $(VENV)/.lab-installed $(VENV)/.handouts-installed
+
+$(VENV)/.handouts-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[handouts]"
 	@touch $@ $(VENV)/.lab-installed
 
 lab: $(VENV)/.lab-installed
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
+	$(PY) -m convlab.lab
 
 test: $(VENV)/.test-installed
 	CONVLAB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+handouts: $(VENV)/.handouts-installed
+	$(PY) -m convlab.handouts
+
+bench: $(VENV)/.lab-installed
+	$(PY) benchmarks/bench_conv.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,0 +1,194 @@
+"""Every lesson runs in a real JupyterLab in a real browser, and its sliders respond.
+
+nbval proves the code runs; only a browser proves a student sees working sliders (a mismatched
+widget extension shows "Error displaying widget" and nothing else). The server is started the way
+``make lab`` starts it (``convlab.lab.lab_command``), on a copy of the lessons so that JupyterLab's
+autosave never writes outputs into ``notebooks/``. Screenshots land in ``build/screenshots/``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from convlab.lab import lab_command
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = Path(os.environ.get("CONVLAB_NOTEBOOKS_DIR", ROOT / "notebooks"))
+SCREENSHOTS = ROOT / "build" / "screenshots"
+CHROMIUM = os.environ.get("CONVLAB_CHROMIUM", "/usr/bin/chromium")
+# Flags this closed network needs (GUIDE): no sandbox as root, no background calls out.
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"]
+WIDGET_FAILURES = ["Error displaying widget", "Model not found", "Failed to load model class",
+                   "Error creating widget"]
+LESSONS = sorted((p.parent.name, p.name) for p in NOTEBOOKS.glob("*/*.ipynb")
+                 if p.parent.name in ("en", "ko"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        message = (f"Chromium not found at {CHROMIUM}; install it with "
+                   "`sudo apt-get install chromium` to run the browser tests")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS,
+                                              headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 with a random token, serving a copy of the lessons."""
+    root = tmp_path_factory.mktemp("lab")
+    for lang in ("en", "ko"):
+        (root / lang).mkdir()
+        for notebook in (NOTEBOOKS / lang).glob("*.ipynb"):
+            shutil.copy(notebook, root / lang / notebook.name)
+    port, token = _free_port(), uuid.uuid4().hex
+    log = open(root / "server.log", "w")
+    command = lab_command(root, "--no-browser", "--ServerApp.ip=127.0.0.1",
+                          f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+                          f"--IdentityProvider.token={token}",
+                          "--LabApp.expose_app_in_browser=True")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True, env={**os.environ, "CONVLAB_OFFLINE": "1"})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("JupyterLab did not start:\n"
+                                       + (root / "server.log").read_text()[-3000:])
+                time.sleep(0.5)
+        yield url, token
+    finally:
+        # The kernels are in the server's process group: end them all, also on failure.
+        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(server.pid, sig)
+                server.wait(timeout=wait)
+                break
+            except ProcessLookupError:
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        log.close()
+
+
+NOTEBOOK_STATE = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  if (!panel || !panel.content || !panel.content.model) return null;
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const cells = [];
+  for (const cell of panel.content.model.cells) {
+    if (cell.type !== 'code') continue;
+    const outputs = cell.outputs ? cell.outputs.toJSON() : [];
+    cells.push({count: cell.executionCount, tags: cell.getMetadata('tags') || [],
+                errors: outputs.filter(o => o.output_type === 'error')
+                               .map(o => o.ename + ': ' + o.evalue)});
+  }
+  return {status: kernel ? kernel.status : 'none', cells};
+}"""
+
+
+def _explorers_in(path: Path) -> int:
+    """How many explorers the lesson's code builds (calls of ``..._explorer(``)."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    calls = re.compile(r"^(?!\s*def ).*?\w_explorer\(", re.MULTILINE)
+    return sum(len(calls.findall("".join(c["source"]))) for c in cells
+               if c["cell_type"] == "code")
+
+
+def _run_all(page, timeout_s: float = 240.0) -> dict:
+    page.wait_for_function(
+        "() => { const p = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        " return p && p.sessionContext && p.sessionContext.session &&"
+        " p.sessionContext.session.kernel && p.sessionContext.session.kernel.status === 'idle'; }",
+        timeout=120_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        state = page.evaluate(NOTEBOOK_STATE)
+        done = state and state["status"] == "idle" and all(c["count"] for c in state["cells"])
+        if done:
+            return state
+        time.sleep(0.5)
+    raise AssertionError(f"notebook did not finish within {timeout_s:.0f} s: {state}")
+
+
+def _move_slider_and_check(page, explorer, index: int) -> None:
+    explorer.scroll_into_view_if_needed()
+    readout = explorer.locator(".convlab-readout").first
+    images = explorer.locator(".convlab-output img")
+    before_text = readout.inner_text()
+    before_image = images.first.get_attribute("src") if images.count() else None
+    handle = explorer.locator(".widget-slider .noUi-handle").first
+    handle.focus()
+    for _ in range(2):
+        handle.press("ArrowRight")
+    # Continuous sliders update at once, others on release: both answer a key press.
+    page.wait_for_function(
+        "([el, text]) => el.innerText !== text",
+        arg=[readout.element_handle(), before_text], timeout=20_000)
+    if before_image is not None:
+        page.wait_for_function(
+            "([el, src]) => { const img = el.querySelector('.convlab-output img');"
+            " return img && img.getAttribute('src') !== src; }",
+            arg=[explorer.element_handle(), before_image], timeout=20_000)
+
+
+@pytest.mark.parametrize("lang,name", LESSONS, ids=[f"{lang}/{name}" for lang, name in LESSONS])
+def test_lesson_runs_in_jupyterlab_and_its_sliders_respond(browser, lab, lang, name):
+    url, token = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{url}/lab/tree/{lang}/{name}?token={token}")
+        state = _run_all(page)
+        errors = [(i, c["errors"]) for i, c in enumerate(state["cells"])
+                  if c["errors"] and "raises-exception" not in c["tags"]]
+        assert not errors, f"cells raised: {errors}"
+        page.wait_for_timeout(1000)  # let widget views render
+        body = page.locator(".jp-NotebookPanel:visible").inner_text()
+        assert not [f for f in WIDGET_FAILURES if f in body], body[:2000]
+
+        explorers = page.locator(".jp-NotebookPanel:visible .convlab-explorer")
+        assert explorers.count() == _explorers_in(NOTEBOOKS / lang / name)
+        for index in range(explorers.count()):
+            _move_slider_and_check(page, explorers.nth(index), index)
+
+        SCREENSHOTS.joinpath(lang).mkdir(parents=True, exist_ok=True)
+        if explorers.count():
+            explorers.first.scroll_into_view_if_needed()
+        page.screenshot(path=SCREENSHOTS / lang / name.replace(".ipynb", ".png"))
+    finally:
+        page.close()
