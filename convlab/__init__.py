@@ -8,6 +8,8 @@ from .fonts import find_korean_font, korean_rc, use_korean_font
 from .geometry import Geometry, geometry, output_size, same_padding, unused_cells
 from .validation import check_conv2d
 from .viz import plot_feature_maps, plot_weights
+from .widgets import (Explorer, channel_arithmetic_explorer, groups_explorer,
+                      mnist_filter_explorer, shape_explorer, sliding_window_explorer)
 
 __version__ = "0.1.0"
 
@@ -17,4 +19,6 @@ __all__ = [
     "mnist", "describe", "MNISTDataError",
     "plot_weights", "plot_feature_maps",
     "use_korean_font", "korean_rc", "find_korean_font",
+    "Explorer", "shape_explorer", "sliding_window_explorer", "groups_explorer",
+    "channel_arithmetic_explorer", "mnist_filter_explorer",
 ]

@@ -10,6 +10,7 @@ NanumGothic lacks) is still drawn properly. The Korean lessons call it once in t
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import matplotlib
 from matplotlib import font_manager
 
-__all__ = ["use_korean_font", "korean_rc", "find_korean_font"]
+__all__ = ["use_korean_font", "korean_rc", "find_korean_font", "font_context", "korean_font_file"]
 
 #: Families tried in this order; each must really hold the Hangul in ``_PROBE_TEXT``.
 SYSTEM_CANDIDATES = (
@@ -131,3 +132,12 @@ def use_korean_font(prefer_system: bool = True) -> str:
     rc = korean_rc(prefer_system)
     matplotlib.rcParams.update(rc)
     return rc["font.family"][0]
+
+
+def font_context(lang: str) -> contextlib.AbstractContextManager:
+    """Korean-capable fonts while a figure is built (``lang="ko"``); its text keeps them when
+    drawn later. Every convlab picture builds its Korean figures inside this context, so the
+    global rcParams stay as the user left them.
+    """
+    return matplotlib.rc_context(korean_rc()) if lang == "ko" else contextlib.nullcontext()
+

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from . import style
-from .fonts import korean_rc
+from .fonts import font_context
 
 __all__ = ["plot_weights", "plot_feature_maps"]
 
@@ -79,11 +79,6 @@ def new_figure(figsize: tuple[float, float], layout: str | None = "constrained")
     and no figure is ever left open behind the caller's back. Used by every picture in convlab.
     """
     return Figure(figsize=figsize, layout=layout)
-
-
-def _font_context(lang: str) -> contextlib.AbstractContextManager:
-    """Korean-capable fonts while the figure is built; its text keeps them when drawn later."""
-    return plt.rc_context(korean_rc()) if lang == "ko" else contextlib.nullcontext()
 
 
 @contextlib.contextmanager
@@ -189,7 +184,7 @@ def plot_weights(layer_or_tensor: Union[nn.Module, ArrayLike], *, cmap: Any = st
     cell_w, cell_h = _cell_size(kh, kw, base)
     width = min(max(ncols * cell_w + 1.6, 4.8), 16.0)
     height = min(nrows * cell_h + 1.3, 40.0)
-    with _font_context(lang):
+    with font_context(lang):
         fig = new_figure((width, height))
         with _closing_on_error(fig):
             grid = fig.add_gridspec(nrows, ncols)
@@ -299,7 +294,7 @@ def plot_feature_maps(layer: Callable[[torch.Tensor], torch.Tensor], image: Arra
     name = type(layer).__name__ if isinstance(layer, nn.Module) else getattr(
         layer, "__name__", "layer")
 
-    with _font_context(lang):
+    with font_context(lang):
         fig = new_figure((width, height))
         with _closing_on_error(fig):
             left, right = fig.subfigures(1, 2, width_ratios=[in_cols + 0.6, ncols + 0.6])
