@@ -11,6 +11,7 @@ it and tests can inspect it. Colours come from :mod:`convlab.style`.
 from __future__ import annotations
 
 import contextlib
+import io
 import math
 from typing import Any, Callable, Optional, Union
 
@@ -74,11 +75,19 @@ def _texts(lang: str) -> dict:
     return _TEXT[lang]
 
 
-def new_figure(figsize: tuple[float, float], layout: str | None = "constrained") -> Figure:
-    """A figure pyplot does not track: returned from a cell, Jupyter shows it once (not twice),
-    and no figure is ever left open behind the caller's back. Used by every picture in convlab.
-    """
-    return Figure(figsize=figsize, layout=layout)
+class CourseFigure(Figure):
+    """A Figure that shows itself as a PNG in any Jupyter front end, once, with or without
+    ``%matplotlib inline`` (pyplot never tracks it, so nothing is shown twice or left open)."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
+
+
+def new_figure(figsize: tuple[float, float], layout: str | None = "constrained") -> CourseFigure:
+    """The figure every convlab picture draws on: see :class:`CourseFigure`."""
+    return CourseFigure(figsize=figsize, layout=layout)
 
 
 @contextlib.contextmanager
