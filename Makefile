@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-PYTEST_ARGS ?=
+# Two workers, one file each (nbval and the browser suite need whole files).
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: lab test handouts bench clean-venv
 

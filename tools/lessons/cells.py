@@ -1,0 +1,89 @@
+"""Cell constructors for the lesson sources (``tools/lessons/l*.py``).
+
+- ``md(en, ko)``: a Markdown cell, its English and its Korean text.
+- ``code(src, *tags)``: a code cell written ONCE for both languages. Inside ``src``:
+    ``$LANG``            becomes ``"en"`` or ``"ko"`` (the ``lang=`` argument of convlab's functions);
+    ``«english|한국어»``   becomes the text of that language (only inside comments and strings:
+                         tests/test_notebooks_parity.py checks the code is otherwise identical).
+- ``exercises({id: starter_src, ...})``: per exercise, its question (taken from
+  ``convlab.exercises``, so the question and the check never disagree) and a starter cell.
+
+Tags: ``seed:<marker>`` ties a cell to a fact of the seed post (docs/seed-checklist.md),
+``raises-exception`` marks a cell that fails on purpose (nbval and JupyterLab's Run All go on),
+``exercise:<id>`` marks an exercise's starter cell.
+"""
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+
+from convlab import exercises as _exercises
+
+LANGS = ("en", "ko")
+_PAIR = re.compile(r"«([^«»|]*)\|([^«»]*)»")
+
+
+@dataclass(frozen=True)
+class Cell:
+    kind: str                  # "markdown" or "code"
+    text: dict                 # lang -> source
+    tags: tuple = ()
+
+    def source(self, lang: str) -> str:
+        return self.text[lang]
+
+
+def _clean(text: str) -> str:
+    return textwrap.dedent(text).strip("\n")
+
+
+def md(en: str, ko: str, *tags: str) -> Cell:
+    """A Markdown cell; ``en`` and ``ko`` are the two languages' texts."""
+    return Cell("markdown", {"en": _clean(en), "ko": _clean(ko)}, tuple(tags))
+
+
+def localize(src: str, lang: str) -> str:
+    """Resolve ``$LANG`` and ``«english|한국어»`` for ``lang``."""
+    index = LANGS.index(lang)
+    out = _PAIR.sub(lambda m: m.group(1 + index), src)
+    if "«" in out or "»" in out:
+        raise ValueError(f"unbalanced «...|...» in:\n{src}")
+    return out.replace("$LANG", f'"{lang}"')
+
+
+def code(src: str, *tags: str) -> Cell:
+    """A code cell shared by both languages (see the module docstring for ``$LANG`` and «|»)."""
+    src = _clean(src)
+    return Cell("code", {lang: localize(src, lang) for lang in LANGS}, tuple(tags))
+
+
+def exercises(starters: dict) -> list:
+    """Question + starter cell for each exercise id, numbered in order."""
+    cells = []
+    for number, (exercise_id, starter) in enumerate(starters.items(), start=1):
+        cells.append(md(
+            f"### Exercise {number}\n\n{_exercises.question(exercise_id, 'en')}",
+            f"### 연습 문제 {number}\n\n{_exercises.question(exercise_id, 'ko')}"))
+        src = _clean(starter)
+        if f'"{exercise_id}"' not in src:
+            raise ValueError(f"the starter of {exercise_id} must call exercises.check on it")
+        cells.append(code(src, f"exercise:{exercise_id}"))
+    return cells
+
+
+# Shared cells ------------------------------------------------------------------------------------
+
+SETUP = code("""
+%matplotlib inline
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import matplotlib.pyplot as plt
+
+import convlab
+from convlab import exercises
+
+convlab.use_korean_font()   # «lets figures draw Korean text (used by the Korean lessons)|그림에서 한글이 네모로 깨지지 않게 합니다»
+_ = torch.manual_seed(0)    # «the same random numbers on every run|실행할 때마다 같은 난수가 나오게 합니다»
+""")

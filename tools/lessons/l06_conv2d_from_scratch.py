@@ -1,0 +1,327 @@
+"""Lesson 06: convlab's naive and vectorized Conv2d, checked against F.conv2d; gradients; timing."""
+from .cells import SETUP, code, exercises, md
+
+CELLS = [
+    md("""
+    # 06. Conv2d from scratch
+
+    Two implementations of the whole layer, with every argument of lessons 01–05: a **naive
+    implementation** that is the formula written as loops, and a **vectorized implementation**
+    that turns the convolution into one matrix product (im2col). Both live in convlab; here you
+    read their real source, check them against `F.conv2d` over many argument combinations,
+    differentiate through the vectorized one, and time all three.
+    """, """
+    # 06. Conv2d 직접 구현
+
+    앞 강의들의 모든 인자(argument)를 지원하는 층(layer) 구현 두 가지를 봅니다. 식을 그대로 반복문으로 쓴
+    **단순 구현(naive implementation)**과, 합성곱(convolution)을 행렬 곱(matrix multiplication) 한
+    번으로 바꾸는(im2col) **벡터화 구현(vectorized implementation)**입니다. 둘 다 convlab에
+    들어 있습니다. 여기서는 실제 소스 코드를 읽고, 여러 인자 조합에서 `F.conv2d`와 비교하고,
+    벡터화 구현으로 기울기(gradient)를 구하고, 셋의 실행 시간을 잽니다.
+    """),
+    SETUP,
+    md(r"""
+    ## 1. The naive implementation, beside the formula
+
+    $$\text{out}(N_i, C_{\text{out}_j}) = \text{bias}(C_{\text{out}_j}) + \sum_{k} \text{weight}(C_{\text{out}_j}, k) \star \text{input}(N_i, k)$$
+
+    Read the loops of `conv2d_naive` against it: `n` is $N_i$, `j` is $C_{\text{out}_j}$,
+    `oy, ox` walk over the output positions, `k` is the sum over input channels (only those of
+    `j`'s group, lesson 03), and `ky, kx` are the taps of $\star$. The window of output
+    `(oy, ox)` starts at `oy * stride` and its taps are `dilation` apart (lesson 02); padding is
+    looked up in `rows` and `cols`, where `None` marks a zero-padding cell.
+    """, r"""
+    ## 1. 식 옆에 놓고 읽는 단순 구현
+
+    $$\text{out}(N_i, C_{\text{out}_j}) = \text{bias}(C_{\text{out}_j}) + \sum_{k} \text{weight}(C_{\text{out}_j}, k) \star \text{input}(N_i, k)$$
+
+    `conv2d_naive`의 반복문을 이 식과 나란히 읽어 보세요. `n`은 $N_i$, `j`는 $C_{\text{out}_j}$,
+    `oy, ox`는 출력 위치를 돌고, `k`는 입력 채널(input channel)에 대한 합입니다(더하는 채널은
+    `j`가 속한 그룹(group)의 채널뿐입니다, 03강). `ky, kx`는 $\star$의 탭입니다. 출력 `(oy, ox)`의
+    창(window)은 `oy * stride`에서 시작하고, 탭
+    사이는 `dilation`만큼 떨어집니다(02강). 패딩(padding)은 `rows`와 `cols`에서 찾으며, `None`은
+    제로 패딩(zero padding) 칸을 뜻합니다.
+    """),
+    code("""
+    import inspect
+
+    print(inspect.getsource(convlab.conv2d_naive))
+    """),
+    md("""
+    ## 2. Checked against PyTorch, never against itself
+
+    Lesson 02 showed a loop bug that agrees with itself perfectly. So the reference here is
+    PyTorch: `nn.Conv2d` with the same weights (it also knows `padding_mode`). The function below
+    runs an implementation over every combination of kernel size, stride, padding (including
+    `'same'`), dilation, groups and padding mode, on small random tensors. The tensors in this
+    lesson are tiny, so it uses one CPU thread: for tiny tensors, coordinating several threads
+    costs more time than it saves.
+    """, """
+    ## 2. 자기 자신이 아니라 PyTorch와 비교
+
+    02강에서 자기 자신과는 완벽하게 맞는 반복문 버그를 보았습니다. 그래서 여기서는 PyTorch를 기준으로
+    삼습니다. 같은 가중치(weight)를 넣은 `nn.Conv2d`입니다(`padding_mode`도 지원합니다). 아래 함수는
+    커널(kernel) 크기, 스트라이드(stride), 패딩(`'same'` 포함), 팽창(dilation), 그룹(group), 패딩
+    방식(padding mode)의 모든 조합에서 구현을 작은 무작위 텐서(tensor)로 실행해 봅니다. 이번 강의의
+    텐서는 아주 작아서 CPU 스레드를 하나만 씁니다. 작은 텐서에서는 여러 스레드를 맞추는 데 드는
+    시간이 얻는 시간보다 큽니다.
+    """),
+    code("""
+    import itertools
+    import warnings
+
+    torch.set_num_threads(1)
+
+    def pytorch_reference(x, weight, bias, **args):
+        layer = nn.Conv2d(x.shape[1], weight.shape[0], tuple(weight.shape[-2:]), bias=bias is not None, **args)
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")     # «PyTorch's note on 'same' with an even kernel (lesson 02)|짝수 커널의 'same'에 대한 PyTorch의 안내 (02강)»
+            layer.weight.copy_(weight)
+            if bias is not None:
+                layer.bias.copy_(bias)
+            return layer(x)
+
+    def check_against_pytorch(conv2d, size=(6, 7)):
+        cases = 0
+        for kernel, stride, padding, dilation, groups, mode in itertools.product(
+                [(3, 2), (1, 1)], [1, 2, (2, 1)], [0, 1, (2, 0), "same"], [1, 2], [1, 2, 4],
+                ["zeros", "reflect", "circular"]):
+            if padding == "same" and stride != 1:
+                continue                               # «PyTorch refuses it (lesson 02)|PyTorch가 거절함 (02강)»
+            args = dict(stride=stride, padding=padding, dilation=dilation, groups=groups, padding_mode=mode)
+            x = torch.randn(2, 4, *size)
+            weight = torch.randn(8, 4 // groups, *kernel)
+            bias = torch.randn(8)
+            assert torch.allclose(conv2d(x, weight, bias, **args), pytorch_reference(x, weight, bias, **args), atol=1e-4), args
+            cases += 1
+        return cases
+
+    n = check_against_pytorch(convlab.conv2d_naive)
+    print(«f"{n} combinations agree with nn.Conv2d"|f"조합 {n}개가 nn.Conv2d와 일치합니다"»)
+    """),
+    md("""
+    ## 3. The vectorized implementation: im2col
+
+    Loops in Python are slow. The trick is **im2col** ("image to columns"): copy every window of
+    the (padded) input into one column of a matrix. `F.unfold` does that: for a 4×4 input and a
+    2×2 kernel there are 3·3 = 9 windows of 1·2·2 = 4 values each.
+    """, """
+    ## 3. 벡터화 구현: im2col
+
+    Python 반복문은 느립니다. 비결은 **im2col**("image to columns")입니다. (패딩한) 입력의 창
+    하나하나를 행렬의 열 하나로 복사합니다. `F.unfold`가 이 일을 합니다. 4×4 입력과 2×2
+    커널(kernel)이면 값 1·2·2 = 4개를 담은 창이 3·3 = 9개 나옵니다.
+    """),
+    code("""
+    x = torch.arange(16.0).view(1, 1, 4, 4)
+    columns = F.unfold(x, kernel_size=2)
+    print(tuple(columns.shape))
+    print(columns[0])
+    assert columns.shape == (1, 1 * 2 * 2, 3 * 3)
+    assert torch.equal(columns[0, :, 0], x[0, 0, :2, :2].flatten())     # «column 0 = the first window|0번 열 = 첫 번째 창»
+    """),
+    md("""
+    Now every output value is one row of the weight (a flattened filter) times one column: the
+    whole convolution is a single matrix product `weight (C_out, C_in·kH·kW) @ columns`.
+    """, """
+    이제 출력 값 하나는 가중치의 행 하나와 열 하나의 곱입니다. 가중치의 행 하나는 필터(filter)
+    하나를 펼친 것입니다. 합성곱 전체가 행렬 곱 한 번 `weight (C_out, C_in·kH·kW) @ columns`가
+    됩니다.
+    """),
+    code("""
+    w = torch.randn(3, 1, 2, 2)
+    out = (w.view(3, -1) @ columns).view(1, 3, 3, 3)
+    assert torch.allclose(out, F.conv2d(x, w), atol=1e-5)
+    """),
+    md("""
+    convlab's `conv2d_vectorized` is this idea, made to work for every argument and to stay fast
+    on large inputs. First the dispatcher: it checks the arguments and pads the input (any
+    `padding_mode`), then sends two special shapes to cheaper routes with the same numbers — a
+    1×1 kernel (lesson 05) is a plain matrix product, and a depthwise convolution (lesson 03) is
+    a sum over the kernel's taps — and everything else to im2col.
+    """, """
+    convlab의 `conv2d_vectorized`는 이 생각을 모든 인자에서 동작하고 큰 입력에서도 빠르도록 만든
+    것입니다. 먼저 분배 함수를 봅시다. 인자를 검사하고 입력을 패딩한 뒤(어떤 `padding_mode`든),
+    두 가지 특별한 모양은 같은 값을 더 싸게 내는 길로 보냅니다. 1×1 커널(05강)은 평범한 행렬 곱이고,
+    깊이별 합성곱(depthwise convolution, 03강)은 커널 탭에 대한 합입니다. 나머지는 모두 im2col로
+    갑니다.
+    """),
+    code("""
+    print(inspect.getsource(convlab.conv2d_vectorized))
+    """),
+    md("""
+    The im2col route builds exactly `unfold`'s column matrix and adds two choices that change no
+    number:
+
+    - the windows are a *view* of the input made with `as_strided`: nothing is copied yet;
+    - the copy is done one **tile** of output positions at a time, into one reused buffer of a
+      few megabytes, so a big input never needs a `kH·kW`-times copy of itself; each tile's
+      product (`torch.bmm`, one matrix per sample and group) is written straight into its place
+      in the output, and the bias is added at the end.
+
+    The view first, checked against `F.unfold` on the 4×4 example:
+    """, """
+    im2col 길은 `unfold`와 똑같은 열 행렬을 만들고, 숫자를 하나도 바꾸지 않는 두 가지 선택을
+    더합니다.
+
+    - 창들은 `as_strided`로 만든 입력의 *뷰(view)*입니다. 아직 아무것도 복사하지 않습니다.
+    - 복사는 출력 위치를 **타일** 하나씩 나눠서, 몇 메가바이트짜리 버퍼 하나를 다시 써 가며 합니다.
+      그래서 큰 입력도 자신을 `kH·kW`배로 복사할 필요가 없습니다. 타일마다 배치(batch) 행렬 곱
+      (`torch.bmm`, 샘플과 그룹마다 행렬 하나)의 결과를 출력의 제자리에 바로 쓰고, 편향(bias)은
+      마지막에 더합니다.
+
+    먼저 뷰를 4×4 예제에서 `F.unfold`와 비교해 봅시다.
+    """),
+    code("""
+    win = convlab.im2col.windows(x, kernel=(2, 2), stride=(1, 1), dilation=(1, 1), out_size=(3, 3))
+    print(tuple(win.shape))                                       # (N, groups, C/groups, kH, kW, H_out, W_out)
+    assert torch.equal(win.reshape(1, 4, 9), columns)             # «the same matrix as F.unfold|F.unfold와 같은 행렬»
+    assert win.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()   # «a view: no copy|뷰: 복사 없음»
+    """),
+    md("""
+    And the loop over tiles, the heart of the forward pass:
+    """, """
+    그리고 순전파(forward pass)의 핵심인 타일 반복문입니다.
+    """),
+    code("""
+    print(inspect.getsource(convlab.im2col._forward))
+    """),
+    md("""
+    Checked against PyTorch with the same combinations as the naive version (the 1×1 kernels and
+    `groups=4` take the two special routes), then on a larger input:
+    """, """
+    단순 구현과 같은 조합으로 PyTorch와 비교합니다(1×1 커널과 `groups=4`는 두 특별한 길로
+    갑니다). 그다음 더 큰 입력에서도 비교합니다.
+    """),
+    code("""
+    n = check_against_pytorch(convlab.conv2d_vectorized)
+    n_large = check_against_pytorch(convlab.conv2d_vectorized, size=(13, 11))
+    print(«f"{n} combinations agree with nn.Conv2d, {n_large} on a larger input too"|f"조합 {n}개가 nn.Conv2d와 일치하고, 더 큰 입력에서도 {n_large}개가 일치합니다"»)
+    """),
+    md("""
+    ## 4. Gradients through the vectorized version
+
+    The im2col route is a `torch.autograd.Function` whose backward pass is built like the
+    forward, tile by tile: the weight's gradient is the output gradients times the window
+    matrix, and the input's gradient is the weight times the output gradients, added back onto
+    the cells each window came from (*col2im*). The two special routes are plain tensor operations that autograd differentiates
+    by itself. For every route the gradients with respect to the input, the weight and the bias
+    match those of `F.conv2d`, and `torch.autograd.gradcheck` confirms them against finite
+    differences (in double precision). The naive version builds its result from Python numbers,
+    so it has no gradient.
+    """, """
+    ## 4. 벡터화 구현으로 구하는 기울기
+
+    im2col 길은 `torch.autograd.Function`이고, 역전파(backward pass)도 순전파처럼 타일 하나씩 계산합니다. 가중치의
+    기울기(gradient)는 출력의 기울기와 창 행렬의 곱이고, 입력의 기울기는 가중치와 출력의 기울기의
+    곱을 각 창이 온 칸에 다시 더한 것입니다(*col2im*). 두 특별한 길은 평범한 텐서 연산이라서 autograd가 알아서
+    미분합니다. 어느 길이든 입력, 가중치, 편향에 대한 기울기가 `F.conv2d`의 기울기와 같고,
+    `torch.autograd.gradcheck`가 유한 차분으로(배정밀도에서) 한 번 더 확인합니다. 단순 구현은
+    결과를 Python 숫자로 만들기 때문에 기울기가 없습니다.
+    """),
+    code("""
+    routes = {
+        "im2col": (torch.randn(6, 2, 3, 3), dict(stride=2, padding=1, groups=2)),
+        "depthwise": (torch.randn(8, 1, 3, 3), dict(stride=1, padding=1, dilation=2, groups=4)),
+        "1x1": (torch.randn(6, 4, 1, 1), dict(stride=2)),
+    }
+    for route, (weight, args) in routes.items():
+        x = torch.randn(2, 4, 7, 7, dtype=torch.float64, requires_grad=True)
+        w = weight.double().requires_grad_()
+        b = torch.randn(weight.shape[0], dtype=torch.float64, requires_grad=True)
+        upstream = torch.randn_like(F.conv2d(x, w, b, **args))         # «some gradient from later layers|뒤쪽 층에서 온 임의의 기울기»
+        ours = torch.autograd.grad((convlab.conv2d_vectorized(x, w, b, **args) * upstream).sum(), (x, w, b))
+        theirs = torch.autograd.grad((F.conv2d(x, w, b, **args) * upstream).sum(), (x, w, b))
+        for name, g_ours, g_theirs in zip(["input", "weight", "bias"], ours, theirs):
+            assert torch.allclose(g_ours, g_theirs), (route, name)
+        small = (x[:1, :, :5, :5].detach().requires_grad_(), w.detach().requires_grad_(), b.detach().requires_grad_())
+        assert torch.autograd.gradcheck(lambda x, w, b: convlab.conv2d_vectorized(x, w, b, **args), small)
+        print(«f"{route}: gradients match F.conv2d and finite differences"|f"{route}: 기울기가 F.conv2d, 유한 차분과 일치합니다"»)
+
+    assert convlab.conv2d_naive(x, w, b, **args).grad_fn is None
+    """),
+    md("""
+    ## 5. How fast?
+
+    A small timing on one 16×16 image with 3 channels and 8 filters: the naive loops, the
+    vectorized version, and PyTorch's own `F.conv2d` (which calls an optimized library). At this
+    size the layer does $8\\cdot 16\\cdot 16\\cdot 3\\cdot 3\\cdot 3 = 55{,}296$ multiply-adds
+    (output values × products per value, lesson 03). Each time is the fastest of five runs, the
+    one least disturbed by whatever else the computer is doing. The times depend on your machine;
+    the ratios tell the story.
+    """, """
+    ## 5. 얼마나 빠를까요?
+
+    채널 3개인 16×16 이미지 한 장과 필터 8개로 간단히 시간을 재 봅니다. 단순 구현의 반복문,
+    벡터화 구현, 그리고 최적화된 라이브러리를 부르는 PyTorch의 `F.conv2d`입니다. 이 크기에서 층은
+    곱셈-덧셈(multiply-add)을 $8\\cdot 16\\cdot 16\\cdot 3\\cdot 3\\cdot 3 = 55{,}296$번 합니다(출력 값
+    개수 × 값 하나당 곱의 수, 03강). 시간은 다섯 번 잰 것 중 가장 빠른 값입니다. 컴퓨터가 하는
+    다른 일에 가장 덜 방해받은 값이기 때문입니다. 시간은 컴퓨터마다 다르지만, 비율을 보면 차이가
+    보입니다.
+    """),
+    code("""
+    import timeit
+
+    def seconds_per_call(fn, number):
+        fn()                                            # «warm-up|준비 실행»
+        return min(timeit.repeat(fn, number=number, repeat=5)) / number    # «the least disturbed of 5 runs|5번 중 방해를 가장 덜 받은 실행»
+
+    x = torch.randn(1, 3, 16, 16)
+    w = torch.randn(8, 3, 3, 3)
+    multiply_adds = F.conv2d(x, w, padding=1).numel() * w[0].numel()
+    assert multiply_adds == 8 * 16 * 16 * 3 * 3 * 3
+    timings = {
+        "conv2d_naive": seconds_per_call(lambda: convlab.conv2d_naive(x, w, padding=1), 1),
+        "conv2d_vectorized": seconds_per_call(lambda: convlab.conv2d_vectorized(x, w, padding=1), 20),
+        "F.conv2d": seconds_per_call(lambda: F.conv2d(x, w, padding=1), 20),
+    }
+    for name, t in timings.items():
+        print(f"{name:18} {t * 1e3:9.3f} ms   ×{t / timings['F.conv2d']:,.0f}")
+    assert timings["conv2d_naive"] > timings["conv2d_vectorized"]
+    """),
+    md("""
+    ## 6. Explorer: the loops, one step at a time
+
+    The sliding-window explorer of lesson 02 is the naive loop drawn out: its **step** is the
+    position `(oy, ox)` of the loops above, and the written-out sum is the innermost loops over
+    `ky, kx`. **Press Play and follow `oy, ox`; then add a second input channel (channels = 2)
+    and watch the sum grow by one term per tap of the new channel — the sum over `k`.**
+    """, """
+    ## 6. 탐색기: 한 단계씩 보는 반복문
+
+    02강의 미끄러지는 창 탐색기(explorer)는 단순 구현의 반복문을 그림으로 그린 것입니다. **단계**가
+    위 반복문의 위치 `(oy, ox)`이고, 풀어 쓴 합이 가장 안쪽의 `ky, kx` 반복문입니다. **Play를 누르고
+    `oy, ox`를 따라가 보세요. 그다음 입력 채널을 하나 더하면(채널 수 = 2), 새 채널의 탭마다 합에
+    항이 하나씩 늘어납니다. 이것이 `k`에 대한 합입니다.**
+    """),
+    code("""
+    convlab.sliding_window_explorer(lang=$LANG, height=5, width=5)
+    """),
+    md("""
+    ## 7. Exercises
+    """, """
+    ## 7. 연습 문제(exercise)
+    """),
+    exercises({
+        "06-macs": """
+        answer = None   # «an int|정수»
+        exercises.check("06-macs", answer, lang=$LANG)
+        """,
+        "06-my-conv": """
+        def my_conv2d(x, w, stride):
+            # «x: (H, W), w: (kH, kW); return the (H_out, W_out) output|x: (H, W), w: (kH, kW); (H_out, W_out) 출력을 돌려주세요»
+            return None
+
+        exercises.check("06-my-conv", my_conv2d, lang=$LANG)
+        """,
+        "06-unfold-shape": """
+        answer = None   # «a tuple of three ints|정수 세 개의 튜플»
+        exercises.check("06-unfold-shape", answer, lang=$LANG)
+        """,
+    }),
+    md("""
+    That is the whole layer. Back to the start: [00 Start here](00_start_here.ipynb).
+    """, """
+    이것으로 층 전체를 다 보았습니다. 처음으로 돌아가기: [00 시작하기](00_start_here.ipynb).
+    """),
+]
