@@ -7,8 +7,8 @@ Both take ``torch.nn.functional.conv2d``'s arguments plus ``nn.Conv2d``'s ``padd
       out(N_i, C_out_j) = bias(C_out_j) + sum_k weight(C_out_j, k) ⋆ input(N_i, k)
 
   where ⋆ is cross-correlation (the kernel is not flipped).
-- :func:`conv2d_vectorized` does the same work with im2col (``unfold``) and one matrix product
-  per group, and supports autograd.
+- :func:`conv2d_vectorized` does the same work with im2col (a strided view of the windows,
+  copied a tile at a time) and one matrix product per group, and supports autograd.
 
 Neither calls PyTorch's own convolution; both validate through ``convlab.validation`` and take
 every formula from ``convlab.geometry``.
@@ -18,7 +18,9 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from .fast_paths import depthwise_conv2d, is_depthwise, is_pointwise, pointwise_conv2d
 from .geometry import IntOrPair, Padding, padded_index
+from .im2col import im2col_conv2d
 from .validation import ConvSpec, check_conv2d
 
 
@@ -89,24 +91,27 @@ def conv2d_vectorized(
     stride: IntOrPair = 1, padding: Padding = 0, dilation: IntOrPair = 1, groups: int = 1,
     padding_mode: str = "zeros",
 ) -> torch.Tensor:
-    """Conv2d as im2col plus one batched matrix product per group; differentiable.
+    """Conv2d as im2col plus one matrix product per group; differentiable (lesson 06).
 
-    ``unfold`` copies every kernel-sized window of the padded input into a column, so the
-    convolution becomes ``weight (C_out, C_in*kH*kW) @ columns (C_in*kH*kW, H_out*W_out)``.
-    With groups, the channels split into ``groups`` independent products (lesson 03).
+    The main idea, in :func:`convlab.im2col.im2col_conv2d`: stack every kernel-sized window of
+    the padded input as a column of a matrix ("im2col", what ``F.unfold`` builds); then the
+    convolution is ``weight (C_out/groups, C_in/groups*kH*kW) @ columns (C_in/groups*kH*kW,
+    positions)`` for each group (lesson 03). The columns are a strided view of the input,
+    copied one cache-sized tile at a time, so a large input never needs a ``kH*kW``-fold copy
+    of itself.
+
+    Two shapes take a cheaper route to the same numbers (:mod:`convlab.fast_paths`): a 1x1
+    kernel is a plain matrix product with no windows at all, and a depthwise convolution (one
+    input channel per group) is a sum over kernel taps of strided views times per-channel
+    weights. ``benchmarks/README.md`` has the timings.
     """
     spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)
     x = pad_input(input if spec.batched else input.unsqueeze(0), spec)
     geo = spec.geometry
-    n_batch = x.shape[0]
-    c_out, c_in_per_group, k_h, k_w = weight.shape
-    h_out, w_out = geo.out_size
-
-    columns = F.unfold(x, (k_h, k_w), dilation=geo.dilation, stride=geo.stride)
-    columns = columns.view(n_batch, groups, c_in_per_group * k_h * k_w, h_out * w_out)
-    kernels = weight.reshape(groups, c_out // groups, c_in_per_group * k_h * k_w)
-    out = torch.matmul(kernels, columns)            # (N, groups, C_out/groups, H_out*W_out)
-    out = out.reshape(n_batch, c_out, h_out, w_out)
-    if bias is not None:
-        out = out + bias.view(1, c_out, 1, 1)
+    if is_pointwise(weight):
+        out = pointwise_conv2d(x, weight, bias, geo.stride, groups)
+    elif is_depthwise(weight, groups):
+        out = depthwise_conv2d(x, weight, bias, geo.stride, geo.dilation)
+    else:
+        out = im2col_conv2d(x, weight, bias, geo.stride, geo.dilation, groups)
     return out if spec.batched else out.squeeze(0)

@@ -1,0 +1,493 @@
+"""Time convlab's Conv2d implementations against PyTorch's own ``F.conv2d``.
+
+    .venv/bin/python benchmarks/bench_conv.py            # the full suite (a few minutes)
+    .venv/bin/python benchmarks/bench_conv.py --quick    # small shapes, few repetitions
+
+For every case of the suite, ``conv2d_vectorized`` and ``F.conv2d`` run on the same tensors,
+interleaved in one process (warm-up, then repetitions alternating between the two; several
+passes round the whole suite; medians), so that whatever else the machine is doing slows both
+alike. Reported per case: the median times, the ratio vectorized / F.conv2d (median of the
+back-to-back pairs), GFLOP/s for both, forward + backward times, and the
+peak memory each allocates during one forward call (``torch.profiler`` with
+``profile_memory=True``) next to the size of the full im2col matrix that a plain
+``F.unfold`` would build. ``conv2d_naive`` is timed only on small cases, against the same
+reference. A large input shows that the vectorized path's column buffer stays bounded.
+
+Writes ``build/bench/results.md`` (Markdown table, machine in the header),
+``build/bench/results.json`` and ``build/bench/ratios.png`` (bar chart).
+Not part of the test suite; ``tests/test_benchmarks.py`` only checks the harness on tiny shapes.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import gzip
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from a checkout
+    sys.path.insert(0, str(ROOT))
+
+from convlab import conv2d_naive, conv2d_vectorized  # noqa: E402
+from convlab.geometry import output_size, pair  # noqa: E402
+
+TARGET_GEOMEAN = 2.0   # issue 8: geometric mean of vectorized / F.conv2d at or below this
+TARGET_MAX = 3.5       # ... and no case above this
+
+
+@dataclass(frozen=True)
+class Case:
+    """One Conv2d call to time: an input shape and ``nn.Conv2d``'s arguments."""
+
+    name: str
+    input_shape: tuple[int, int, int, int]
+    out_channels: int
+    kernel: int | tuple[int, int]
+    stride: int | tuple[int, int] = 1
+    padding: int | tuple[int, int] = 0
+    dilation: int | tuple[int, int] = 1
+    groups: int = 1
+
+    @property
+    def kwargs(self) -> dict:
+        return dict(stride=self.stride, padding=self.padding, dilation=self.dilation,
+                    groups=self.groups)
+
+    @property
+    def weight_shape(self) -> tuple[int, int, int, int]:
+        k_h, k_w = pair(self.kernel, "kernel")
+        return (self.out_channels, self.input_shape[1] // self.groups, k_h, k_w)
+
+    @property
+    def out_size(self) -> tuple[int, int]:
+        k, s = pair(self.kernel, "kernel"), pair(self.stride, "stride")
+        p, d = pair(self.padding, "padding"), pair(self.dilation, "dilation")
+        return tuple(output_size(self.input_shape[2 + a], k[a], s[a], p[a], d[a])  # type: ignore
+                     for a in (0, 1))
+
+    @property
+    def flops(self) -> int:
+        """Floating-point operations: 2 (multiply, add) per weight tap per output cell."""
+        c_out, c_in_group, k_h, k_w = self.weight_shape
+        h_out, w_out = self.out_size
+        return 2 * self.input_shape[0] * c_out * h_out * w_out * c_in_group * k_h * k_w
+
+    @property
+    def column_bytes(self) -> int:
+        """Size of the full im2col matrix (what ``F.unfold`` builds) in float32."""
+        c_out, c_in_group, k_h, k_w = self.weight_shape
+        h_out, w_out = self.out_size
+        return 4 * self.input_shape[0] * self.input_shape[1] * k_h * k_w * h_out * w_out
+
+    def tensors(self, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """float32 input, weight and bias (the weight scaled as ``nn.Conv2d`` initialises it)."""
+        gen = torch.Generator().manual_seed(seed)
+        fan_in = math.prod(self.weight_shape[1:])
+        x = torch.randn(self.input_shape, generator=gen)
+        w = torch.randn(self.weight_shape, generator=gen) / math.sqrt(fan_in)
+        b = torch.randn(self.out_channels, generator=gen) / math.sqrt(fan_in)
+        return x, w, b
+
+    def shrunk(self, spatial: int, batch: int = 2, per_group: int = 3) -> "Case":
+        """The same kind of layer on a small input: same kernel, stride, padding and dilation,
+        at most 4 groups of at most ``per_group`` channels, so grouped stays grouped,
+        depthwise stays depthwise and dense stays dense."""
+        groups = min(self.groups, 4)
+        c_in = groups * min(self.input_shape[1] // self.groups, per_group)
+        c_out = groups * min(self.out_channels // self.groups, per_group)
+        n, _, h, w = self.input_shape
+        return replace(self, name=f"{self.name} (small)",
+                       input_shape=(min(n, batch), c_in, min(h, spatial), min(w, spatial)),
+                       out_channels=c_out, groups=groups)
+
+    def describe(self) -> str:
+        """Input and weight shapes and the non-default arguments, for the report."""
+        args = ", ".join(f"{k}={v}" for k, v in self.kwargs.items()
+                         if v != (1 if k in ("stride", "dilation", "groups") else 0))
+        return (f"input {tuple(self.input_shape)}, weight {self.weight_shape}"
+                + (f", {args}" if args else ""))
+
+
+# The suite of issue 8; float32 on the CPU.
+SEED = (20, 16, 50, 100)            # the seed blog post's input
+RESNET = (8, 64, 56, 56)            # a ResNet stage-1 feature map
+SUITE = [
+    Case("seed: 3x3, stride 2", SEED, 33, 3, stride=2),
+    Case("seed: 3x5, stride (2,1), pad (4,2)", SEED, 33, (3, 5), stride=(2, 1), padding=(4, 2)),
+    Case("seed: ... + dilation (3,1)", SEED, 33, (3, 5), stride=(2, 1), padding=(4, 2),
+         dilation=(3, 1)),
+    Case("MNIST batch: 1->20, 5x5", (64, 1, 28, 28), 20, 5),
+    Case("ResNet-like 3x3, pad 1", RESNET, 64, 3, padding=1),
+    Case("strided 3x3 (stride 2)", RESNET, 128, 3, stride=2, padding=1),
+    Case("dilated 3x3 (dilation 2)", RESNET, 64, 3, padding=2, dilation=2),
+    Case("grouped 3x3 (groups 4)", RESNET, 64, 3, padding=1, groups=4),
+    Case("depthwise 3x3 (groups 64)", RESNET, 64, 3, padding=1, groups=64),
+    Case("pointwise 1x1", RESNET, 128, 1),
+]
+# conv2d_naive is plain Python loops: only small cases.
+NAIVE_CASES = [
+    Case("naive: MNIST, one image", (1, 1, 28, 28), 20, 5),
+    Case("naive: seed 3x3 s2, a slice", (1, 16, 12, 20), 33, 3, stride=2),
+    Case("naive: depthwise, 8 channels", (1, 8, 16, 16), 8, 3, padding=1, groups=8),
+]
+# A large input: a full im2col copy would be 9 x 64 MB; the vectorized path must not need it.
+LARGE = Case("large input, 3x3", (1, 64, 512, 512), 64, 3, padding=1)
+
+
+def small_suite(spatial: int, batch: int, per_group: int) -> tuple[list[Case], list[Case], Case]:
+    """Every case shrunk alike (``--quick`` and the harness test)."""
+    shrink = lambda c: c.shrunk(spatial, batch, per_group)  # noqa: E731
+    return ([shrink(c) for c in SUITE], [shrink(c) for c in NAIVE_CASES],
+            LARGE.shrunk(4 * spatial, 1, 4 * per_group))
+
+
+# ---------------------------------------------------------------------------- measuring
+
+def time_interleaved(fns: dict[str, Callable[[], object]], reps: int,
+                     warmup: int = 2) -> dict[str, list[float]]:
+    """Seconds per call of each function; the functions alternate within every repetition."""
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(reps):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def paired_ratio(ours: list[float], reference: list[float]) -> float:
+    """Median over repetitions of ours / reference, each pair timed back to back.
+
+    A burst of load from another process slows both members of a pair, so this is steadier
+    than a ratio of two medians taken over different moments.
+    """
+    return statistics.median(a / b for a, b in zip(ours, reference))
+
+
+def peak_memory_bytes(fn: Callable[[], object]) -> int | None:
+    """Largest number of bytes that ``fn`` holds at once in tensors it allocates (its result
+    included), from ``torch.profiler``'s memory timeline; ``None`` if the profiler cannot say.
+    """
+    from torch.profiler import ProfilerActivity, profile
+
+    try:
+        with profile(activities=[ProfilerActivity.CPU], profile_memory=True,
+                     record_shapes=True, with_stack=True) as prof:
+            fn()
+        with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+            warnings.simplefilter("ignore")          # the export is marked deprecated
+            path = os.path.join(tmp, "memory.raw.json.gz")
+            prof.export_memory_timeline(path, device="cpu")
+            with gzip.open(path, "rt") as f:
+                events = json.load(f)
+    except Exception:  # noqa: BLE001 - an optional measurement; the table says n/a
+        return None
+    # (time, action, bytes, category); actions: 1 pre-existing, 2 create, 3 new version,
+    # 4 destroy (negative bytes). Tensors that existed before the call do not count.
+    live = peak = 0
+    for _, action, nbytes, _ in sorted(events, key=lambda e: e[0]):
+        if action in (2, 4):
+            live += nbytes
+            peak = max(peak, live)
+    return peak
+
+
+def check_case(case: Case, fn: Callable = conv2d_vectorized) -> None:
+    """Fail loudly if ``fn`` does not give PyTorch's output on this case (before timing it)."""
+    x, w, b = case.tensors()
+    with torch.no_grad():
+        torch.testing.assert_close(fn(x, w, b, **case.kwargs), F.conv2d(x, w, b, **case.kwargs),
+                                   rtol=1e-4, atol=1e-4)
+
+
+class Timing:
+    """One case, checked and ready to time: forward (no grad) and forward + backward of
+    conv2d_vectorized and F.conv2d on the same tensors. :meth:`run` may be called several
+    times (passes); the times accumulate."""
+
+    def __init__(self, case: Case):
+        check_case(case)
+        self.case = case
+        x, w, b = case.tensors()
+        kw = case.kwargs
+        leaves = [t.clone().requires_grad_() for t in (x, w, b)]
+        upstream = torch.randn(case.input_shape[0], case.out_channels, *case.out_size)
+
+        def forward(conv: Callable) -> Callable[[], object]:
+            def call() -> object:
+                with torch.no_grad():
+                    return conv(x, w, b, **kw)
+            return call
+
+        def train_step(conv: Callable) -> Callable[[], None]:
+            def step() -> None:
+                for t in leaves:
+                    t.grad = None
+                conv(*leaves, **kw).backward(upstream)
+            return step
+
+        self.forward = {"vectorized": forward(conv2d_vectorized), "F.conv2d": forward(F.conv2d)}
+        self.train = {"vectorized": train_step(conv2d_vectorized),
+                      "F.conv2d": train_step(F.conv2d)}
+        self.times: dict[str, dict[str, list[float]]] = {}
+
+    def run(self, reps: int) -> None:
+        for kind, fns, n in (("fwd", self.forward, reps),
+                             ("fwdbwd", self.train, max(1, reps // 2))):
+            new = time_interleaved(fns, n, warmup=1)
+            for name, t in new.items():
+                self.times.setdefault(kind, {}).setdefault(name, []).extend(t)
+
+    def row(self, memory: bool = True) -> dict:
+        case = self.case
+        row = dict(case=case.name, shapes=case.describe(), flops=case.flops,
+                   column_bytes=case.column_bytes, reps=len(self.times["fwd"]["vectorized"]))
+        for kind, by_name in self.times.items():
+            for name, t in by_name.items():
+                row[f"{kind}_{name}"] = statistics.median(t)
+        row["ratio"] = paired_ratio(self.times["fwd"]["vectorized"], self.times["fwd"]["F.conv2d"])
+        row["ratio_fwdbwd"] = paired_ratio(self.times["fwdbwd"]["vectorized"],
+                                           self.times["fwdbwd"]["F.conv2d"])
+        if memory:
+            row["peak_vectorized"] = peak_memory_bytes(self.forward["vectorized"])
+            row["peak_F.conv2d"] = peak_memory_bytes(self.forward["F.conv2d"])
+        return row
+
+
+def measure_naive(case: Case, reps: int) -> dict:
+    """conv2d_naive against F.conv2d (and vectorized) on a small case."""
+    check_case(case, conv2d_naive)
+    x, w, b = case.tensors()
+    kw = case.kwargs
+    with torch.no_grad():
+        times = time_interleaved({"naive": lambda: conv2d_naive(x, w, b, **kw),
+                                  "vectorized": lambda: conv2d_vectorized(x, w, b, **kw),
+                                  "F.conv2d": lambda: F.conv2d(x, w, b, **kw)}, reps, warmup=1)
+    row = dict(case=case.name, shapes=case.describe(), flops=case.flops, reps=reps)
+    for name, t in times.items():
+        row[f"fwd_{name}"] = statistics.median(t)
+    row["ratio_naive"] = paired_ratio(times["naive"], times["F.conv2d"])
+    row["ratio"] = paired_ratio(times["vectorized"], times["F.conv2d"])
+    return row
+
+
+def measure_large(case: Case, reps: int) -> dict:
+    """Peak memory (and time) of one large input: the column buffer must stay bounded."""
+    timing = Timing(case)
+    timing.run(reps)
+    row = timing.row(memory=True)
+    x, _, _ = case.tensors()
+    row["peak_unfold"] = peak_memory_bytes(lambda: F.unfold(x, case.weight_shape[2:],
+                                                            padding=case.padding))
+    row["input_bytes"] = x.numel() * x.element_size()
+    return row
+
+
+def geomean(values: list[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def run(cases: list[Case], naive_cases: list[Case], large: Case | None, reps: int,
+        passes: int = 1, naive_reps: int = 3, memory: bool = True,
+        log: Callable[[str], None] = print) -> dict:
+    """Measure everything; returns a JSON-able dict (machine, rows, summary).
+
+    Each case gets ``passes * reps`` forward repetitions; the passes go round the whole suite,
+    so a stretch of heavy load elsewhere on the machine is shared out among the cases.
+    """
+    timings = [Timing(case) for case in cases]
+    for p in range(passes):
+        for timing in timings:
+            timing.run(reps)
+        log(f"  pass {p + 1}/{passes} done")
+    rows = [timing.row(memory) for timing in timings]
+    for row in rows:
+        log(f"  {row['case']:40s} ratio {row['ratio']:.2f}")
+    naive_rows = []
+    for case in naive_cases:
+        naive_rows.append(measure_naive(case, naive_reps))
+        log(f"  {case.name:40s} naive ratio {naive_rows[-1]['ratio_naive']:.0f}")
+    large_row = measure_large(large, max(2, reps // 2)) if large is not None else None
+    ratios = [r["ratio"] for r in rows]
+    return dict(machine=machine_info(), rows=rows, naive=naive_rows, large=large_row,
+                summary=dict(geomean=geomean(ratios), max=max(ratios),
+                             geomean_fwdbwd=geomean([r["ratio_fwdbwd"] for r in rows]),
+                             target_geomean=TARGET_GEOMEAN, target_max=TARGET_MAX))
+
+
+def machine_info() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return dict(torch=torch.__version__, threads=torch.get_num_threads(),
+                cpu_count=os.cpu_count(), cpu=cpu, python=platform.python_version(),
+                date=datetime.datetime.now().isoformat(timespec="minutes"))
+
+
+# ---------------------------------------------------------------------------- reporting
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.2f}"
+
+
+def _mib(nbytes: int | None) -> str:
+    return "n/a" if nbytes is None else f"{nbytes / 2**20:.1f}"
+
+
+def markdown(results: dict) -> str:
+    """The report: machine header, the suite table, naive table, large-input memory."""
+    m, s = results["machine"], results["summary"]
+    lines = [
+        "# conv2d_vectorized vs F.conv2d",
+        "",
+        f"torch {m['torch']}, {m['threads']} threads (cpu_count {m['cpu_count']}), {m['cpu']}, "
+        f"Python {m['python']}, {m['date']}. float32, CPU. Times are medians over repetitions "
+        "in which the two implementations alternate; ratio = vectorized / F.conv2d, the median "
+        "of each repetition's pair (lower is better, 1.00 = as fast).",
+        "",
+        "| case | F.conv2d ms | vectorized ms | ratio | GFLOP/s F.conv2d | GFLOP/s vectorized "
+        "| fwd+bwd F.conv2d ms | fwd+bwd vectorized ms | fwd+bwd ratio "
+        "| peak MiB F.conv2d | peak MiB vectorized | full im2col MiB |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in results["rows"]:
+        lines.append(
+            f"| {r['case']} | {_ms(r['fwd_F.conv2d'])} | {_ms(r['fwd_vectorized'])} "
+            f"| **{r['ratio']:.2f}** | {r['flops'] / r['fwd_F.conv2d'] / 1e9:.1f} "
+            f"| {r['flops'] / r['fwd_vectorized'] / 1e9:.1f} | {_ms(r['fwdbwd_F.conv2d'])} "
+            f"| {_ms(r['fwdbwd_vectorized'])} | {r['ratio_fwdbwd']:.2f} "
+            f"| {_mib(r.get('peak_F.conv2d'))} | {_mib(r.get('peak_vectorized'))} "
+            f"| {_mib(r['column_bytes'])} |")
+    ok = s["geomean"] <= s["target_geomean"] and s["max"] <= s["target_max"]
+    lines += [
+        "",
+        f"Geometric mean of the forward ratios: **{s['geomean']:.2f}** (target <= "
+        f"{s['target_geomean']}); largest: **{s['max']:.2f}** (target <= {s['target_max']}); "
+        f"{'targets met' if ok else 'TARGETS NOT MET'}. "
+        f"Forward + backward geometric mean: {s['geomean_fwdbwd']:.2f}.",
+        "",
+        "Peak MiB: the most memory the call holds at once in tensors it allocates, its output "
+        "included (torch.profiler, profile_memory=True). Full im2col: what F.unfold would build.",
+        "",
+        "Cases:",
+        "",
+    ]
+    lines += [f"- {r['case']}: {r['shapes']}" for r in results["rows"]]
+    if results["naive"]:
+        lines += ["", "## conv2d_naive (small cases only)", "",
+                  "| case | F.conv2d ms | vectorized ms | naive ms | naive / F.conv2d |",
+                  "|---|--:|--:|--:|--:|"]
+        for r in results["naive"]:
+            lines.append(f"| {r['case']} | {_ms(r['fwd_F.conv2d'])} | {_ms(r['fwd_vectorized'])} "
+                         f"| {_ms(r['fwd_naive'])} | {r['ratio_naive']:.0f} |")
+    large = results.get("large")
+    if large:
+        lines += ["", "## A large input: the column buffer stays bounded", "",
+                  f"{large['case']}: {large['shapes']}; input {_mib(large['input_bytes'])} MiB, "
+                  f"a full im2col matrix would be {_mib(large['column_bytes'])} MiB.", "",
+                  "| | peak MiB | forward ms |", "|---|--:|--:|",
+                  f"| F.unfold alone (the plain im2col) | {_mib(large.get('peak_unfold'))} | |",
+                  f"| F.conv2d | {_mib(large.get('peak_F.conv2d'))} "
+                  f"| {_ms(large['fwd_F.conv2d'])} |",
+                  f"| conv2d_vectorized | {_mib(large.get('peak_vectorized'))} "
+                  f"| {_ms(large['fwd_vectorized'])} |"]
+    return "\n".join(lines) + "\n"
+
+
+def bar_chart(results: dict, path: Path) -> None:
+    """Horizontal bars: vectorized / F.conv2d per case, forward and forward + backward."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from convlab.style import DROPPED, INPUT, KERNEL, PADDING
+
+    rows = results["rows"]
+    names = [r["case"] for r in rows]
+    y = list(range(len(rows)))
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.6))
+    ax.barh([i - 0.2 for i in y], [r["ratio"] for r in rows], height=0.4, color=INPUT,
+            label="forward")
+    ax.barh([i + 0.2 for i in y], [r["ratio_fwdbwd"] for r in rows], height=0.4, color=KERNEL,
+            label="forward + backward")
+    ax.axvline(1.0, color=PADDING, linestyle="-", linewidth=1)
+    ax.axvline(TARGET_GEOMEAN, color=PADDING, linestyle="--", linewidth=1,
+               label=f"geometric-mean target {TARGET_GEOMEAN}")
+    ax.axvline(TARGET_MAX, color=DROPPED, linestyle=":", linewidth=1,
+               label=f"per-case limit {TARGET_MAX}")
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlabel("time of conv2d_vectorized / time of F.conv2d (lower is better)")
+    m, s = results["machine"], results["summary"]
+    ax.set_title(f"convlab conv2d_vectorized vs F.conv2d - geometric mean {s['geomean']:.2f}\n"
+                 f"torch {m['torch']}, {m['threads']} threads, float32 CPU", fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def write_reports(results: dict, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / "results.md", out_dir / "results.json", out_dir / "ratios.png"]
+    paths[0].write_text(markdown(results), encoding="utf-8")
+    paths[1].write_text(json.dumps(results, indent=1), encoding="utf-8")
+    bar_chart(results, paths[2])
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="small shapes and few repetitions: a smoke run of the harness")
+    parser.add_argument("--reps", type=int, default=None,
+                        help="timed repetitions per case and pass (default 8, quick 3)")
+    parser.add_argument("--passes", type=int, default=None,
+                        help="rounds through the whole suite (default 5, quick 1)")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench",
+                        help="output directory (default build/bench)")
+    parser.add_argument("--no-memory", action="store_true",
+                        help="skip the profiler's memory measurement")
+    args = parser.parse_args(argv)
+    if args.quick:
+        cases, naive_cases, large = small_suite(spatial=24, batch=2, per_group=8)
+        reps, passes = args.reps or 3, args.passes or 1
+    else:
+        cases, naive_cases, large = SUITE, NAIVE_CASES, LARGE
+        reps, passes = args.reps or 8, args.passes or 5
+    info = machine_info()
+    print(f"torch {info['torch']}, {info['threads']} threads; {len(cases)} cases, "
+          f"{passes} passes of {reps} repetitions")
+    results = run(cases, naive_cases, large, reps, passes, naive_reps=1 if args.quick else 3,
+                  memory=not args.no_memory)
+    for path in write_reports(results, args.out):
+        print("wrote", path)
+    s = results["summary"]
+    print(f"geometric mean {s['geomean']:.2f} (target {TARGET_GEOMEAN}), "
+          f"max {s['max']:.2f} (target {TARGET_MAX})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,123 @@
+"""Two shapes where a cheaper contraction than im2col gives the same numbers (lesson 06).
+
+- :func:`pointwise_conv2d`: a 1x1 kernel has one tap, so the "windows" are the input cells
+  themselves. The convolution is a plain matrix product of the weight with the input's
+  channels, with no copy at all (stride 1) or one copy of the cells the stride keeps.
+- :func:`depthwise_conv2d`: when every group has one input channel (``groups == C_in``,
+  lesson 03) the im2col product would have one row per group and ``kH*kW`` columns, far too
+  thin for a matrix-multiply routine. Instead, for each kernel tap, multiply a strided view of
+  the input by that tap's per-channel weight and accumulate: ``kH*kW`` passes over the output,
+  nothing copied.
+
+Both take an already padded, batched input and give ``F.conv2d(x, weight, bias, stride, 0,
+dilation, groups)``, gradients included: the pointwise product is differentiated by autograd as
+it is; the depthwise loop has a backward pass written the same way (a loop over taps).
+"""
+from __future__ import annotations
+
+import torch
+
+from torch.autograd.function import once_differentiable
+
+from .geometry import output_size
+
+Pair = tuple[int, int]
+
+
+def is_pointwise(weight: torch.Tensor) -> bool:
+    """A 1x1 kernel: every output cell reads exactly one input cell per channel."""
+    return tuple(weight.shape[2:]) == (1, 1)
+
+
+def is_depthwise(weight: torch.Tensor, groups: int) -> bool:
+    """Each group sees one input channel (``groups == C_in``), with several groups."""
+    return groups > 1 and weight.shape[1] == 1
+
+
+def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+                     stride: Pair, groups: int) -> torch.Tensor:
+    """1x1 convolution as ``weight (groups, C_out/g, C_in/g) @ input (N, groups, C_in/g, H*W)``.
+
+    Dilation does not matter for a single tap; the stride just keeps every ``stride``-th cell.
+    """
+    n, c_in, _, _ = x.shape
+    c_out = weight.shape[0]
+    kept = x[:, :, ::stride[0], ::stride[1]]                 # a view; copied below only if strided
+    h_out, w_out = kept.shape[2:]
+    cells = kept.reshape(n, groups, c_in // groups, h_out * w_out)
+    out = torch.matmul(weight.view(groups, c_out // groups, c_in // groups), cells)
+    out = out.view(n, c_out, h_out, w_out)
+    return out if bias is None else out.add_(bias.view(1, c_out, 1, 1))
+
+
+def _tap_cells(x: torch.Tensor, i: int, j: int, out_size: Pair, stride: Pair,
+               dilation: Pair) -> torch.Tensor:
+    """The input cells kernel tap ``(i, j)`` multiplies, one per output cell: a strided view."""
+    top, left = i * dilation[0], j * dilation[1]
+    return x[..., top:top + stride[0] * (out_size[0] - 1) + 1:stride[0],
+             left:left + stride[1] * (out_size[1] - 1) + 1:stride[1]]
+
+
+class _DepthwiseConv2d(torch.autograd.Function):
+    """Per-tap multiply-accumulate forward; the backward is the same loop over taps."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, dilation):  # type: ignore[override]
+        n, c_in, height, width = x.shape
+        c_out, _, k_h, k_w = weight.shape
+        m = c_out // c_in
+        out_size = (output_size(height, k_h, stride[0], 0, dilation[0]),
+                    output_size(width, k_w, stride[1], 0, dilation[1]))
+        cells_of = x.unsqueeze(2)                                 # (N, C_in, 1, H, W)
+        taps = weight.view(1, c_in, m, k_h, k_w)
+        out = None
+        for i in range(k_h):
+            for j in range(k_w):        # every output cell at once: += its cell x this tap
+                cells = _tap_cells(cells_of, i, j, out_size, stride, dilation)
+                tap = taps[..., i:i + 1, j:j + 1]                 # (1, C_in, m, 1, 1)
+                if out is not None:
+                    out.addcmul_(cells, tap)
+                elif bias is None:      # the first tap starts the sum
+                    out = torch.mul(cells, tap)
+                else:
+                    out = torch.addcmul(bias.view(1, c_in, m, 1, 1), cells, tap)
+        ctx.save_for_backward(x, weight)
+        ctx.conf = (stride, dilation, out_size)
+        return out.view(n, c_out, *out_size)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_out):  # type: ignore[override]
+        x, weight = ctx.saved_tensors
+        stride, dilation, out_size = ctx.conf
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        n, c_in, _, _ = x.shape
+        c_out, _, k_h, k_w = weight.shape
+        m = c_out // c_in
+        grad = grad_out.reshape(n, c_in, m, *out_size)
+        taps = weight.view(1, c_in, m, k_h, k_w)
+        grad_x = torch.zeros_like(x, memory_format=torch.contiguous_format) if need_x else None
+        grad_w = weight.new_empty(c_in, m, k_h, k_w) if need_w else None
+        for i in range(k_h):
+            for j in range(k_w):
+                if need_x:                  # each cell collects grad x tap, summed over m
+                    cells = _tap_cells(grad_x, i, j, out_size, stride, dilation)
+                    contribution = grad * taps[..., i:i + 1, j:j + 1]
+                    cells += contribution.sum(2) if m > 1 else contribution[:, :, 0]
+                if need_w:                  # each tap collects grad x its cells
+                    cells = _tap_cells(x, i, j, out_size, stride, dilation).unsqueeze(2)
+                    grad_w[..., i, j] = (grad * cells).sum((0, 3, 4))
+        grad_b = grad_out.sum((0, 2, 3)) if need_b else None
+        return (grad_x, grad_w.view(weight.shape) if need_w else None, grad_b, None, None)
+
+
+def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+                     stride: Pair, dilation: Pair) -> torch.Tensor:
+    """Depthwise convolution as a sum over kernel taps of (strided view) x (per-channel weight).
+
+    Each step is one multiply-add over the whole batch: the view picks, for every output cell,
+    the input cell that tap ``(i, j)`` reads. With a channel multiplier (``C_out = m * C_in``)
+    input channel ``c`` feeds output channels ``c*m ... c*m + m-1``; broadcasting over a
+    length-``m`` axis does that with no copy. The backward pass is the same loop over taps.
+    """
+    return _DepthwiseConv2d.apply(x, weight, bias, tuple(stride), tuple(dilation))

@@ -1,0 +1,207 @@
+"""im2col convolution with a bounded column buffer: the main path of ``conv2d_vectorized``.
+
+The idea (lesson 06): every output cell is the dot product of the weight with one
+kernel-sized window of the padded input. Stack the windows as the columns of a matrix
+("im2col", image to columns; ``F.unfold`` builds the same matrix) and the whole convolution
+is one matrix product per group:
+
+    output (C_out/G, positions) = weight (C_out/G, C_in/G*kH*kW) @ columns (C_in/G*kH*kW, positions)
+
+Two choices make it fast without changing a single number:
+
+- **The windows are a view.** :func:`windows` describes all of them with ``as_strided``; no
+  element is copied until a tile of them is needed.
+- **The copy is tiled.** The full column matrix is ``kH*kW`` times the input (a 3x3 kernel on
+  a 256 MB input would need 2.3 GB). :func:`tiles` cuts the output into pieces whose columns
+  fit ``max_buffer_bytes`` (a few times a core's cache), one buffer is reused for every piece,
+  and each piece's product is written straight into its place in the output (``bmm(out=...)``).
+
+The backward pass uses the same tiles (a custom ``torch.autograd.Function``), so training never
+holds a full column matrix either.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import torch
+from torch.autograd.function import once_differentiable
+
+from .geometry import output_size
+
+#: Default bound on the column buffer in bytes (chosen by measurement: benchmarks/README.md).
+MAX_BUFFER_BYTES = 16 * 1024 * 1024
+
+Pair = tuple[int, int]
+
+
+def windows(x: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair, out_size: Pair,
+            groups: int = 1) -> torch.Tensor:
+    """Every kernel window of a padded input ``(N, C, H, W)``, as a view (no copy).
+
+    The result has shape ``(N, groups, C/groups, kH, kW, H_out, W_out)``: element
+    ``[n, g, c, i, j, oy, ox]`` is ``x[n, g*C/groups + c, oy*stride_h + i*dilation_h,
+    ox*stride_w + j*dilation_w]``, the number that tap ``(i, j)`` multiplies for output cell
+    ``(oy, ox)`` (lesson 02). Reshaped to ``(N, groups, C/groups*kH*kW, H_out*W_out)`` it is
+    ``F.unfold``'s column matrix. Windows overlap, so the view shares elements: read it,
+    never write into it.
+    """
+    n, c, _, _ = x.shape
+    s_n, s_c, s_h, s_w = x.stride()
+    per_group = c // groups
+    return x.as_strided(
+        (n, groups, per_group, kernel[0], kernel[1], out_size[0], out_size[1]),
+        (s_n, s_c * per_group, s_c, s_h * dilation[0], s_w * dilation[1], s_h * stride[0],
+         s_w * stride[1]))
+
+
+def tiles(n: int, rows: int, cols: int, bytes_per_position: int,
+          max_bytes: int) -> Iterator[tuple[slice, slice, slice]]:
+    """Cut the output positions ``(n, rows, cols)`` into blocks whose columns fit ``max_bytes``.
+
+    Yields ``(samples, rows, cols)`` slices: several whole samples when one sample fits;
+    otherwise several whole rows of one sample; otherwise (very wide rows) part of one row,
+    at least one position. Within one output channel such a block is a single strided
+    matrix, so a matrix product can write it in place.
+    """
+    per_row = cols * bytes_per_position
+    per_sample = rows * per_row
+    if per_sample <= max_bytes:
+        step = max_bytes // max(per_sample, 1)
+        for start in range(0, n, step):
+            yield slice(start, min(n, start + step)), slice(0, rows), slice(0, cols)
+    elif per_row <= max_bytes:
+        step = max_bytes // per_row
+        for sample in range(n):
+            for start in range(0, rows, step):
+                yield (slice(sample, sample + 1), slice(start, min(rows, start + step)),
+                       slice(0, cols))
+    else:
+        step = max(1, max_bytes // bytes_per_position)
+        for sample in range(n):
+            for row in range(rows):
+                for start in range(0, cols, step):
+                    yield (slice(sample, sample + 1), slice(row, row + 1),
+                           slice(start, min(cols, start + step)))
+
+
+class _Plan:
+    """Sizes and tiles of one call, shared by the forward and the backward pass."""
+
+    def __init__(self, x: torch.Tensor, weight: torch.Tensor, stride: Pair, dilation: Pair,
+                 groups: int, max_bytes: int):
+        self.n, _, height, width = x.shape
+        self.c_out, c_in_group, k_h, k_w = weight.shape
+        self.kernel, self.stride, self.dilation, self.groups = (k_h, k_w), stride, dilation, groups
+        self.out_group = self.c_out // groups
+        self.out_size = (output_size(height, k_h, stride[0], 0, dilation[0]),
+                         output_size(width, k_w, stride[1], 0, dilation[1]))
+        self.k = c_in_group * k_h * k_w                          # numbers in one window
+        self.tiles = list(tiles(self.n, *self.out_size, groups * self.k * x.element_size(),
+                                max_bytes))
+        self.largest = max((_length(s, self.n) * _length(r, self.out_size[0])
+                            * _length(c, self.out_size[1]) for s, r, c in self.tiles), default=0)
+
+    def columns_buffer(self, like: torch.Tensor) -> torch.Tensor:
+        """One flat buffer for the largest tile's columns, reused by every tile."""
+        return like.new_empty(self.largest * self.groups * self.k)
+
+    def kernels(self, weight: torch.Tensor, samples: int) -> torch.Tensor:
+        """The weight as ``(samples*G, C_out/G, K)`` matrices, one per (sample, group)."""
+        w = weight.reshape(1, self.groups, self.out_group, self.k)
+        return w.expand(samples, -1, -1, -1).reshape(samples * self.groups, self.out_group,
+                                                     self.k)
+
+
+def _length(s: slice, size: int) -> int:
+    return len(range(size)[s])
+
+
+def _tile_matrices(tensor: torch.Tensor, samples: slice, rows: slice, cols: slice,
+                   groups: int) -> torch.Tensor:
+    """``(T*G, C/G, R*W)`` view of one tile of an ``(N, C, H_out, W_out)`` tensor (no copy)."""
+    block = tensor[samples, :, rows, cols]
+    t, c, r, w = block.shape
+    return block.view(t * groups, c // groups, r * w)
+
+
+def _forward(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+             plan: _Plan) -> torch.Tensor:
+    g, k = plan.groups, plan.k
+    win = windows(x, plan.kernel, plan.stride, plan.dilation, plan.out_size, g)  # all, as a view
+    out = x.new_empty(plan.n, plan.c_out, *plan.out_size)
+    buffer = plan.columns_buffer(x)
+    for samples, rows, cols in plan.tiles:
+        block = win[samples, ..., rows, cols]                    # (T, G, C/G, kH, kW, R, W)
+        t, r, w = block.shape[0], block.shape[5], block.shape[6]
+        columns = buffer[:block.numel()].view(block.shape).copy_(block)   # im2col, one tile
+        torch.bmm(plan.kernels(weight, t), columns.view(t * g, k, r * w),  # (sample, group)
+                  out=_tile_matrices(out, samples, rows, cols, g))         # pairs at once
+    return out if bias is None else out.add_(bias.view(1, -1, 1, 1))
+
+
+def _backward(x: torch.Tensor, weight: torch.Tensor, grad_out: torch.Tensor, plan: _Plan,
+              need_input: bool, need_weight: bool) -> tuple[torch.Tensor | None, ...]:
+    """Gradients of the padded input and the weight, tile by tile (the same tiles as forward).
+
+    With ``D`` a tile's output gradient and ``X`` its columns: the weight gradient is the sum
+    over tiles of ``D @ X^T``; the columns' gradient is ``W^T @ D``, added back onto the input
+    cells each window came from, one strided add per kernel tap (col2im).
+    """
+    g, (k_h, k_w) = plan.groups, plan.kernel
+    win = windows(x, plan.kernel, plan.stride, plan.dilation, plan.out_size, g)
+    grad_w = weight.new_zeros(g, plan.out_group, plan.k) if need_weight else None
+    grad_x = torch.zeros_like(x, memory_format=torch.contiguous_format) if need_input else None
+    grad_win = (windows(grad_x, plan.kernel, plan.stride, plan.dilation, plan.out_size, g)
+                if need_input else None)
+    buffer = plan.columns_buffer(x)
+    for samples, rows, cols in plan.tiles:
+        block = win[samples, ..., rows, cols]
+        t, r, w = block.shape[0], block.shape[5], block.shape[6]
+        grad_rows = _tile_matrices(grad_out, samples, rows, cols, g)     # (T*G, C_out/G, R*W)
+        columns = buffer[:block.numel()].view(block.shape)
+        if need_weight:
+            columns.copy_(block)
+            grad_w += torch.bmm(grad_rows, columns.view(t * g, plan.k, r * w).transpose(1, 2)
+                                ).view(t, g, plan.out_group, plan.k).sum(0)
+        if need_input:
+            torch.bmm(plan.kernels(weight, t).transpose(1, 2), grad_rows,
+                      out=columns.view(t * g, plan.k, r * w))
+            target = grad_win[samples, ..., rows, cols]
+            for i in range(k_h):                                 # col2im: a loop over taps
+                for j in range(k_w):
+                    target[:, :, :, i, j] += columns[:, :, :, i, j]
+    return grad_x, (grad_w.view(weight.shape) if need_weight else None)
+
+
+class _Im2colConv2d(torch.autograd.Function):
+    """Autograd wrapper: saves only the padded input and the weight, and recomputes tiles."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, dilation, groups,  # type: ignore[override]
+                max_bytes):
+        plan = _Plan(x, weight, stride, dilation, groups, max_bytes)
+        ctx.save_for_backward(x, weight)
+        ctx.plan = plan
+        return _forward(x, weight, bias, plan)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_out):  # type: ignore[override]
+        x, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        grad_x, grad_w = _backward(x, weight, grad_out.contiguous(), ctx.plan, need_x, need_w)
+        grad_b = grad_out.sum((0, 2, 3)) if need_b else None
+        return grad_x, grad_w, grad_b, None, None, None, None
+
+
+def im2col_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+                  stride: Pair, dilation: Pair, groups: int,
+                  max_buffer_bytes: int = MAX_BUFFER_BYTES) -> torch.Tensor:
+    """Conv2d of an already padded, batched input ``(N, C, H, W)`` by tiled im2col.
+
+    Same result and gradients as ``F.conv2d(x, weight, bias, stride, 0, dilation, groups)``;
+    the column buffer never exceeds ``max_buffer_bytes`` (or one output position's window,
+    if that is larger). Lesson 06 derives it.
+    """
+    return _Im2colConv2d.apply(x, weight, bias, tuple(stride), tuple(dilation), groups,
+                               max_buffer_bytes)

@@ -1,0 +1,107 @@
+"""The benchmark harness (benchmarks/bench_conv.py) measures what it says, on tiny shapes.
+
+Only the harness is checked here: its cases are the layers the issue names, its FLOP counts
+agree with PyTorch's own FLOP counter, it refuses to time a wrong implementation, its memory
+probe sees allocations, and its reports get written. No timing is asserted.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
+
+from convlab import conv2d_vectorized
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_conv.py"
+_spec = importlib.util.spec_from_file_location("bench_conv", BENCH)
+bench = importlib.util.module_from_spec(_spec)
+sys.modules["bench_conv"] = bench          # dataclasses look their module up while defining
+_spec.loader.exec_module(bench)
+
+TINY = bench.small_suite(spatial=8, batch=2, per_group=2)
+
+
+def test_suite_has_the_layers_the_issue_names():
+    assert len(bench.SUITE) == 10
+    seed = [c for c in bench.SUITE if c.input_shape == (20, 16, 50, 100)]
+    assert [(c.weight_shape, c.stride, c.padding, c.dilation) for c in seed] == [
+        ((33, 16, 3, 3), 2, 0, 1),
+        ((33, 16, 3, 5), (2, 1), (4, 2), 1),
+        ((33, 16, 3, 5), (2, 1), (4, 2), (3, 1))]
+    groups = sorted(c.groups for c in bench.SUITE)
+    assert groups[-2:] == [4, 64]                                # grouped and depthwise
+    assert any(c.weight_shape[2:] == (1, 1) for c in bench.SUITE)  # pointwise
+
+
+def test_shrunk_cases_keep_the_kind_of_layer():
+    for big, small in zip(bench.SUITE, TINY[0]):
+        assert (small.groups > 1) == (big.groups > 1)
+        assert (small.weight_shape[1] == 1) == (big.weight_shape[1] == 1)   # depthwise stays
+        assert small.weight_shape[2:] == big.weight_shape[2:]
+        assert small.stride == big.stride and small.dilation == big.dilation
+
+
+@pytest.mark.parametrize("case", bench.SUITE + bench.NAIVE_CASES, ids=lambda c: c.name)
+def test_flop_count_agrees_with_pytorchs_flop_counter(case):
+    x = torch.empty(case.input_shape, device="meta")
+    w = torch.empty(case.weight_shape, device="meta")
+    with FlopCounterMode(display=False) as counter:
+        F.conv2d(x, w, **case.kwargs)
+    assert case.flops == counter.get_total_flops()
+    assert case.out_size == F.conv2d(x, w, **case.kwargs).shape[2:]
+
+
+def test_harness_refuses_to_time_an_implementation_that_is_wrong():
+    case = TINY[0][0]
+    bench.check_case(case)                                       # the real one passes
+    with pytest.raises(AssertionError):
+        bench.check_case(case, lambda x, w, b, **kw: conv2d_vectorized(x, w, b, **kw) + 1e-3)
+
+
+def test_interleaved_timing_runs_every_function_the_same_number_of_times():
+    calls = {"a": 0, "b": 0}
+
+    def counter(name):
+        return lambda: calls.__setitem__(name, calls[name] + 1)
+
+    times = bench.time_interleaved({"a": counter("a"), "b": counter("b")}, reps=4, warmup=1)
+    assert calls == {"a": 5, "b": 5}
+    assert {k: len(v) for k, v in times.items()} == {"a": 4, "b": 4}
+
+
+def test_memory_probe_sees_a_full_column_matrix_and_vectorized_never_builds_one():
+    case = bench.Case("probe", (1, 32, 192, 192), 8, 3, padding=1)   # columns: 40.5 MiB
+    x, _, _ = case.tensors()
+    unfold_peak = bench.peak_memory_bytes(lambda: F.unfold(x, 3, padding=1))
+    if unfold_peak is None:
+        pytest.skip("torch.profiler gives no memory timeline here")
+    assert unfold_peak >= case.column_bytes
+    x, w, b = case.tensors()
+    with torch.no_grad():
+        ours = bench.peak_memory_bytes(lambda: conv2d_vectorized(x, w, b, padding=1))
+    assert ours < case.column_bytes / 2
+
+
+def test_run_and_reports_on_tiny_shapes(tmp_path):
+    cases, naive_cases, large = TINY
+    results = bench.run(cases, naive_cases[:1], large, reps=1, passes=2, naive_reps=1,
+                        memory=False, log=lambda _: None)
+    assert [r["case"] for r in results["rows"]] == [c.name for c in cases]
+    assert all(r["reps"] == 2 for r in results["rows"])          # one repetition per pass
+    assert all(r["ratio"] > 0 and r["ratio_fwdbwd"] > 0 for r in results["rows"])
+    paths = bench.write_reports(results, tmp_path)
+    table = paths[0].read_text(encoding="utf-8")
+    assert all(c.name in table for c in cases + naive_cases[:1])
+    assert f"{results['machine']['threads']} threads" in table and torch.__version__ in table
+    assert paths[2].read_bytes().startswith(b"\x89PNG")
+
+
+def test_quick_flag_runs_the_command_end_to_end(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "small_suite", lambda **_: TINY)
+    assert bench.main(["--quick", "--reps", "1", "--no-memory", "--out", str(tmp_path)]) == 0
+    assert {p.name for p in tmp_path.iterdir()} == {"results.md", "results.json", "ratios.png"}

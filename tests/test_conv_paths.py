@@ -1,0 +1,207 @@
+"""Every fast path of conv2d_vectorized gives PyTorch's output and gradients on its own.
+
+conv2d_vectorized picks one of three routes (lesson 06): a plain matrix product for 1x1
+kernels, a per-tap multiply-add for depthwise layers, and tiled im2col for everything else.
+The property tests in test_conv_matches_pytorch.py go through the dispatcher with small
+inputs, so they never make im2col cut its work into several tiles. Here hypothesis draws
+arguments for each route directly, including tiny column-buffer bounds that force every way of
+tiling, and compares the result and all three gradients with F.conv2d.
+"""
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import convlab.conv as conv
+from convlab import conv2d_vectorized
+from convlab.fast_paths import depthwise_conv2d, pointwise_conv2d
+from convlab.geometry import output_size
+from convlab.im2col import MAX_BUFFER_BYTES, im2col_conv2d, tiles
+from torch_reference import reference_conv2d
+
+TOLERANCE = {torch.float32: dict(rtol=1e-4, atol=1e-4), torch.float64: dict(rtol=1e-9, atol=1e-9)}
+
+
+@st.composite
+def padded_calls(draw, kernel=None, c_in_group=None, max_size: int = 11):
+    """(x, weight, bias, stride, dilation, groups): an already padded input, as the paths get."""
+    groups = draw(st.integers(1, 3))
+    c_in_g = c_in_group if c_in_group is not None else draw(st.integers(1, 3))
+    c_out_g = draw(st.integers(1, 3))
+    k = kernel or (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    sizes = [draw(st.integers(d * (kk - 1) + 1, max(d * (kk - 1) + 1, max_size)))
+             for kk, d in zip(k, dilation)]
+    n = draw(st.integers(0, 3))
+    dtype = draw(st.sampled_from([torch.float32, torch.float64]))
+    gen = torch.Generator().manual_seed(draw(st.integers(0, 2**31 - 1)))
+    x = torch.randn(n, groups * c_in_g, *sizes, generator=gen, dtype=dtype)
+    w = torch.randn(groups * c_out_g, c_in_g, *k, generator=gen, dtype=dtype)
+    b = torch.randn(groups * c_out_g, generator=gen, dtype=dtype) if draw(st.booleans()) else None
+    return x, w, b, stride, dilation, groups
+
+
+def assert_same_outputs_and_gradients(ours_fn, reference_fn, *tensors):
+    """``ours_fn(*tensors)`` equals ``reference_fn(*tensors)``, and so do the gradients of
+    every tensor (None entries skipped) for the same random upstream gradient."""
+    ours = [t.clone().requires_grad_() if t is not None else None for t in tensors]
+    theirs = [t.clone().requires_grad_() if t is not None else None for t in tensors]
+    got, expected = ours_fn(*ours), reference_fn(*theirs)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    tolerance = TOLERANCE[expected.dtype]
+    torch.testing.assert_close(got, expected, **tolerance)
+    upstream = torch.randn_like(expected)
+    (got * upstream).sum().backward()
+    (expected * upstream).sum().backward()
+    for mine, ref in zip(ours, theirs):
+        if mine is not None:
+            torch.testing.assert_close(mine.grad, ref.grad, **tolerance)
+
+
+def assert_path_matches_pytorch(path, x, w, b, stride, dilation, groups):
+    """A path on a padded input equals F.conv2d with no padding, gradients included."""
+    assert_same_outputs_and_gradients(
+        path, lambda *t: F.conv2d(*t, stride=stride, dilation=dilation, groups=groups), x, w, b)
+
+
+def window_bytes(x, w, groups):
+    """Bytes of one output position's window in the column buffer."""
+    return groups * w.shape[1] * w.shape[2] * w.shape[3] * x.element_size()
+
+
+@given(padded_calls(), st.data())
+@example(  # several samples per tile, a remainder tile
+    (torch.randn(3, 2, 5, 5), torch.randn(2, 2, 3, 3), torch.randn(2), (1, 1), (1, 1), 1), None)
+def test_im2col_path_matches_pytorch_for_any_column_buffer_bound(call, data):
+    x, w, b, stride, dilation, groups = call
+    out_positions = (output_size(x.shape[2], w.shape[2], stride[0], 0, dilation[0])
+                     * output_size(x.shape[3], w.shape[3], stride[1], 0, dilation[1]))
+    per_position = window_bytes(x, w, groups)
+    # from "less than one window" (one position per tile) to "every sample at once"
+    bound = (2 * per_position * out_positions if data is None else
+             data.draw(st.integers(1, 3 * per_position * out_positions), label="bound"))
+    assert_path_matches_pytorch(
+        lambda *t: im2col_conv2d(*t, stride, dilation, groups, max_buffer_bytes=bound),
+        x, w, b, stride, dilation, groups)
+
+
+@given(padded_calls(kernel=(1, 1)))
+def test_pointwise_path_matches_pytorch(call):
+    x, w, b, stride, dilation, groups = call
+    assert_path_matches_pytorch(lambda *t: pointwise_conv2d(*t, stride, groups),
+                                x, w, b, stride, dilation, groups)
+
+
+@given(padded_calls(c_in_group=1))
+def test_depthwise_path_matches_pytorch_with_any_channel_multiplier(call):
+    x, w, b, stride, dilation, groups = call   # one input channel per group: depthwise
+    assert_path_matches_pytorch(lambda *t: depthwise_conv2d(*t, stride, dilation),
+                                x, w, b, stride, dilation, groups)
+
+
+@pytest.mark.parametrize("bound, n_tiles", [(1, 24), (500, 12), (2_000, 4), (MAX_BUFFER_BYTES, 1)],
+                         ids=["one position per tile", "half rows", "two rows", "all samples"])
+def test_im2col_path_passes_gradcheck_in_every_tiling(bound, n_tiles):
+    gen = torch.Generator().manual_seed(1)
+    x = torch.randn(2, 4, 7, 6, dtype=torch.float64, generator=gen, requires_grad=True)
+    w = torch.randn(4, 2, 3, 2, dtype=torch.float64, generator=gen, requires_grad=True)
+    b = torch.randn(4, dtype=torch.float64, generator=gen, requires_grad=True)
+    # output 3 x 4 per sample; one window is 2 groups x 2 channels x 3 x 2 taps x 8 bytes
+    assert len(list(tiles(2, 3, 4, 2 * 2 * 3 * 2 * 8, bound))) == n_tiles
+    assert torch.autograd.gradcheck(
+        lambda *t: im2col_conv2d(*t, (2, 1), (1, 2), 2, max_buffer_bytes=bound), (x, w, b))
+
+
+@pytest.mark.parametrize("path", ["pointwise", "depthwise"])
+def test_fast_paths_pass_gradcheck(path):
+    gen = torch.Generator().manual_seed(2)
+    x = torch.randn(2, 3, 7, 6, dtype=torch.float64, generator=gen, requires_grad=True)
+    if path == "pointwise":
+        w = torch.randn(6, 1, 1, 1, dtype=torch.float64, generator=gen, requires_grad=True)
+        fn = lambda *t: pointwise_conv2d(*t, (2, 1), 3)  # noqa: E731
+    else:
+        w = torch.randn(6, 1, 3, 2, dtype=torch.float64, generator=gen, requires_grad=True)
+        fn = lambda *t: depthwise_conv2d(*t, (1, 2), (2, 1))  # noqa: E731
+    b = torch.randn(6, dtype=torch.float64, generator=gen, requires_grad=True)
+    assert torch.autograd.gradcheck(fn, (x, w, b))
+
+
+# ---- which route conv2d_vectorized takes
+
+ROUTES = {
+    "1x1 kernel": ((2, 4, 6, 6), (8, 4, 1, 1), 1, "pointwise"),
+    "1x1 grouped kernel": ((2, 4, 6, 6), (4, 2, 1, 1), 2, "pointwise"),
+    "depthwise": ((2, 4, 6, 6), (4, 1, 3, 3), 4, "depthwise"),
+    "depthwise with multiplier 2": ((2, 4, 6, 6), (8, 1, 3, 3), 4, "depthwise"),
+    "dense 3x3": ((2, 4, 6, 6), (8, 4, 3, 3), 1, "im2col"),
+    "one input channel, no groups (MNIST)": ((2, 1, 6, 6), (8, 1, 3, 3), 1, "im2col"),
+    "grouped 3x3": ((2, 4, 6, 6), (4, 2, 3, 3), 2, "im2col"),
+}
+
+
+@pytest.mark.parametrize("route", ROUTES.values(), ids=ROUTES.keys())
+def test_vectorized_takes_the_cheapest_route_for_the_shape(monkeypatch, route):
+    x_shape, w_shape, groups, expected = route
+    taken = []
+    for name in ("pointwise", "depthwise", "im2col"):
+        original = getattr(conv, f"{name}_conv2d")
+        monkeypatch.setattr(conv, f"{name}_conv2d",
+                            lambda *a, _f=original, _n=name, **k: taken.append(_n) or _f(*a, **k))
+    x, w = torch.randn(x_shape), torch.randn(w_shape)
+    torch.testing.assert_close(conv2d_vectorized(x, w, padding=1, groups=groups),
+                               F.conv2d(x, w, padding=1, groups=groups), **TOLERANCE[x.dtype])
+    assert taken == [expected]
+
+
+# ---- inputs that are not plain contiguous tensors
+
+LAYOUTS = {
+    "channels_last": lambda x: x.contiguous(memory_format=torch.channels_last),
+    "transposed": lambda x: x.transpose(2, 3).contiguous().transpose(2, 3),
+    "every other sample": lambda x: torch.stack([x, torch.zeros_like(x)], 1).flatten(0, 1)[::2],
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS.values(), ids=LAYOUTS.keys())
+@pytest.mark.parametrize("route", ROUTES.values(), ids=ROUTES.keys())
+@pytest.mark.parametrize("padding", [0, 1])
+def test_non_contiguous_inputs_give_pytorchs_output_and_gradients(layout, route, padding):
+    x_shape, w_shape, groups, _ = route
+    x = torch.randn(x_shape, dtype=torch.float64)
+    w, b = torch.randn(w_shape, dtype=torch.float64), torch.randn(w_shape[0], dtype=torch.float64)
+    kwargs = dict(stride=(1, 2), padding=padding, groups=groups)
+    assert layout(x).stride() != x.stride() or x.shape[1] == 1  # 1 channel: same strides
+    assert_same_outputs_and_gradients(
+        lambda x, w, b: conv2d_vectorized(layout(x), w, b, **kwargs),
+        lambda x, w, b: reference_conv2d(layout(x), w, b, **kwargs), x, w, b)
+
+
+# ---- the tiling itself
+
+@given(st.integers(0, 4), st.integers(1, 6), st.integers(1, 6), st.integers(1, 64),
+       st.integers(1, 2000))
+def test_tiles_cover_every_output_position_once_within_the_bound(n, rows, cols, per_position,
+                                                                 bound):
+    seen = torch.zeros(n, rows, cols, dtype=torch.int64)
+    for samples, r, c in tiles(n, rows, cols, per_position, bound):
+        block = seen[samples, r, c]
+        assert block.numel() == 1 or block.numel() * per_position <= bound
+        # a block is whole samples, or whole rows of one sample, or part of one row
+        assert (r == slice(0, rows) and c == slice(0, cols)) or (
+            samples.stop - samples.start == 1 and (c == slice(0, cols) or r.stop - r.start == 1))
+        seen[samples, r, c] += 1
+    assert bool((seen == 1).all())
+
+
+def test_tiles_take_several_samples_when_they_fit_and_rows_when_they_do_not():
+    assert list(tiles(5, 4, 4, 1, 32)) == [(slice(0, 2), slice(0, 4), slice(0, 4)),
+                                           (slice(2, 4), slice(0, 4), slice(0, 4)),
+                                           (slice(4, 5), slice(0, 4), slice(0, 4))]
+    assert list(tiles(1, 4, 4, 1, 8)) == [(slice(0, 1), slice(0, 2), slice(0, 4)),
+                                          (slice(0, 1), slice(2, 4), slice(0, 4))]
+    assert list(tiles(1, 1, 4, 1, 3)) == [(slice(0, 1), slice(0, 1), slice(0, 3)),
+                                          (slice(0, 1), slice(0, 1), slice(3, 4))]
