@@ -3,8 +3,8 @@
 Korean follows the course glossary (notebooks/GLOSSARY.md, from /work/shared/GLOSSARY-ko.md):
 합성곱, 커널, 스트라이드, 패딩, 패딩 방식 (반사, 복제, 순환), 팽창, 그룹, 깊이별 합성곱, 점별 합성곱,
 깊이별 분리 합성곱, 채널, 배치, 가중치, 편향, 특징 맵, 출력 크기. Code names (``in_channels``,
-``padding_mode``, ``groups``) stay untranslated. Used by :mod:`convlab.widgets` and
-:mod:`convlab.drawing` (lessons 01-05).
+``padding_mode``, ``groups``) stay untranslated. Used by :mod:`convlab.widgets`,
+:mod:`convlab.drawing` and :mod:`convlab.viz` (lessons 01-05).
 """
 from __future__ import annotations
 
@@ -199,6 +199,22 @@ STRINGS: dict[str, dict[str, str]] = {
     "mnist.pixel": {"en": "pixel value", "ko": "픽셀 값"},
     "mnist.weight_value": {"en": "weight", "ko": "가중치"},
     "mnist.activation": {"en": "output value", "ko": "출력 값"},
+    # --- pictures of weights and feature maps (convlab.viz, lesson 04) ---------------------------
+    "viz.weights": {"en": "Conv2d weights, shape {shape}\n= (out_channels, in_channels/groups, kH, kW)", "ko": "Conv2d 가중치, shape {shape}\n= (out_channels, in_channels/groups, kH, kW)"},
+    "viz.grid": {"en": "rows: output channels, columns: input channels", "ko": "행: 출력 채널, 열: 입력 채널"},
+    "viz.grid_groups": {"en": "rows: output channels, columns: input channels\nof the filter's group (groups={groups})", "ko": '행: 출력 채널, 열: 그 필터가 속한 그룹의\n입력 채널 (groups={groups})'},
+    "viz.wrap_out": {"en": "one cell per output channel", "ko": "칸마다 출력 채널 하나"},
+    "viz.wrap_in": {"en": "one cell per input channel", "ko": "칸마다 입력 채널 하나"},
+    "viz.out": {"en": "out {o}", "ko": "출력 {o}"},
+    "viz.in": {"en": "in {i}", "ko": "입력 {i}"},
+    "viz.value": {"en": "weight value", "ko": "가중치 값"},
+    "viz.input": {"en": "input", "ko": "입력"},
+    "viz.input_ch": {"en": "input {i}", "ko": "입력 {i}"},
+    "viz.maps": {"en": "feature maps: {name} {inp} → {out}", "ko": "특징 맵: {name} {inp} → {out}"},
+    "viz.outputs": {"en": "output channels", "ko": "출력 채널"},
+    "viz.map": {"en": "channel {o}", "ko": "채널 {o}"},
+    "viz.pixel": {"en": "pixel value", "ko": "픽셀 값"},
+    "viz.activation": {"en": "output value", "ko": "출력 값"},
 }
 
 

@@ -25,54 +25,16 @@ from torch import nn
 
 from . import style
 from .fonts import font_context
+from .strings import STRINGS, check_lang
 
 __all__ = ["plot_weights", "plot_feature_maps"]
 
 ArrayLike = Union[torch.Tensor, np.ndarray]
 
-_TEXT = {
-    "en": {
-        "weights": "Conv2d weights, shape {shape}\n= (out_channels, in_channels/groups, kH, kW)",
-        "grid": "rows: output channels, columns: input channels",
-        "grid_groups": "rows: output channels, columns: input channels\n"
-                       "of the filter's group (groups={groups})",
-        "wrap_out": "one cell per output channel",
-        "wrap_in": "one cell per input channel",
-        "out": "out {o}",
-        "in": "in {i}",
-        "value": "weight value",
-        "input": "input",
-        "input_ch": "input {i}",
-        "maps": "feature maps: {name} {inp} → {out}",
-        "outputs": "output channels",
-        "map": "channel {o}",
-        "pixel": "pixel value",
-        "activation": "output value",
-    },
-    "ko": {
-        "weights": "Conv2d 가중치, shape {shape}\n= (out_channels, in_channels/groups, kH, kW)",
-        "grid": "행: 출력 채널, 열: 입력 채널",
-        "grid_groups": "행: 출력 채널, 열: 그 필터가 속한 그룹의\n입력 채널 (groups={groups})",
-        "wrap_out": "칸마다 출력 채널 하나",
-        "wrap_in": "칸마다 입력 채널 하나",
-        "out": "출력 {o}",
-        "in": "입력 {i}",
-        "value": "가중치 값",
-        "input": "입력",
-        "input_ch": "입력 {i}",
-        "maps": "특징 맵: {name} {inp} → {out}",
-        "outputs": "출력 채널",
-        "map": "채널 {o}",
-        "pixel": "픽셀 값",
-        "activation": "출력 값",
-    },
-}
-
-
-def _texts(lang: str) -> dict:
-    if lang not in _TEXT:
-        raise ValueError(f'lang must be "en" or "ko", got {lang!r}')
-    return _TEXT[lang]
+def _texts(lang: str) -> dict[str, str]:
+    """This module's labels from the one string table (``convlab.strings``, keys ``viz.*``)."""
+    check_lang(lang)
+    return {key[4:]: entry[lang] for key, entry in STRINGS.items() if key.startswith("viz.")}
 
 
 class CourseFigure(Figure):
