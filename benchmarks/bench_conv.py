@@ -13,8 +13,8 @@ peak memory each allocates during one forward call (``torch.profiler`` with
 ``F.unfold`` would build. ``conv2d_naive`` is timed only on small cases, against the same
 reference. A large input shows that the vectorized path's column buffer stays bounded.
 
-Writes ``build/bench/results.md`` (Markdown table, machine in the header),
-``build/bench/results.json`` and ``build/bench/ratios.png`` (bar chart).
+Writes ``build/bench/conv2d.md`` (Markdown table, machine in the header),
+``build/bench/conv2d.json`` and ``build/bench/conv2d.png`` (bar chart).
 Not part of the test suite; ``tests/test_benchmarks.py`` only checks the harness on tiny shapes.
 """
 from __future__ import annotations
@@ -42,8 +42,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
-from convlab import conv2d_naive, conv2d_vectorized  # noqa: E402
+from convlab import check_conv2d, conv2d_naive, conv2d_vectorized  # noqa: E402
+from convlab.conv import pad_input  # noqa: E402
 from convlab.geometry import output_size, pair  # noqa: E402
+from convlab.im2col import MAX_BUFFER_BYTES, _Plan, im2col_conv2d, windows  # noqa: E402
 
 TARGET_GEOMEAN = 2.0   # issue 8: geometric mean of vectorized / F.conv2d at or below this
 TARGET_MAX = 3.5       # ... and no case above this
@@ -300,12 +302,94 @@ def measure_large(case: Case, reps: int) -> dict:
     return row
 
 
+# ---------------------------------------------------------------------------- what each idea buys
+
+def unfold_matmul(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
+    """The plain im2col: ``F.unfold`` builds the whole column matrix, then one grouped matmul."""
+    spec = check_conv2d(x, w, b, stride, padding, dilation, groups)
+    xp, geo = pad_input(x, spec), spec.geometry
+    n, (c_out, c_in_group, k_h, k_w), (h_out, w_out) = xp.shape[0], w.shape, geo.out_size
+    columns = F.unfold(xp, (k_h, k_w), dilation=geo.dilation, stride=geo.stride)
+    columns = columns.view(n, groups, c_in_group * k_h * k_w, h_out * w_out)
+    out = torch.matmul(w.reshape(groups, c_out // groups, -1), columns)
+    out = out.reshape(n, c_out, h_out, w_out)
+    return out if b is None else out + b.view(1, -1, 1, 1)
+
+
+def view_copy_matmul(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
+    """The windows as an ``as_strided`` view, copied whole (no tiles), then one grouped matmul."""
+    spec = check_conv2d(x, w, b, stride, padding, dilation, groups)
+    xp, geo = pad_input(x, spec), spec.geometry
+    n, (c_out, c_in_group, k_h, k_w), (h_out, w_out) = xp.shape[0], w.shape, geo.out_size
+    columns = windows(xp, (k_h, k_w), geo.stride, geo.dilation, geo.out_size, groups)
+    columns = columns.reshape(n, groups, c_in_group * k_h * k_w, h_out * w_out)
+    out = torch.matmul(w.reshape(groups, c_out // groups, -1), columns)
+    out = out.reshape(n, c_out, h_out, w_out)
+    return out if b is None else out.add_(b.view(1, -1, 1, 1))
+
+
+def tiled_im2col_only(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
+    """conv2d_vectorized's main path for every shape: no pointwise or depthwise route."""
+    spec = check_conv2d(x, w, b, stride, padding, dilation, groups)
+    return im2col_conv2d(pad_input(x, spec), w, b, spec.geometry.stride, spec.geometry.dilation,
+                         groups)
+
+
+#: Each step adds one idea; the last one is conv2d_vectorized itself.
+STEPS = {
+    "F.unfold + matmul": unfold_matmul,
+    "view, one full copy": view_copy_matmul,
+    "tiled view (im2col only)": tiled_im2col_only,
+    "+ pointwise, depthwise routes": conv2d_vectorized,
+}
+
+
+def measure_steps(cases: list[Case], reps: int) -> list[dict]:
+    """Forward ratio to F.conv2d of every step in :data:`STEPS`, interleaved, per case."""
+    rows = []
+    for case in cases:
+        x, w, b = case.tensors()
+        kw = case.kwargs
+        fns = {"F.conv2d": lambda: F.conv2d(x, w, b, **kw)}
+        for name, step in STEPS.items():
+            check_case(case, step)
+            fns[name] = lambda step=step: step(x, w, b, **kw)
+        with torch.no_grad():
+            times = time_interleaved(fns, reps, warmup=1)
+        rows.append(dict(case=case.name, **{name: paired_ratio(times[name], times["F.conv2d"])
+                                             for name in STEPS}))
+    return rows
+
+
+def measure_columns(case: Case, reps: int) -> dict:
+    """Time to build the column matrix of ``case`` three ways (no product): ``F.unfold``; one
+    copy of the whole ``as_strided`` view; the same copy in tiles into one reused buffer."""
+    x, w, _ = case.tensors()
+    spec = check_conv2d(x, w, None, **case.kwargs)
+    xp, geo = pad_input(x, spec), spec.geometry
+    view = windows(xp, geo.kernel, geo.stride, geo.dilation, geo.out_size, case.groups)
+    plan = _Plan(xp, w, geo.stride, geo.dilation, case.groups, MAX_BUFFER_BYTES)
+    buffer = plan.columns_buffer(xp)
+
+    def tiled() -> None:
+        for samples, rows, cols in plan.tiles:
+            block = view[samples, ..., rows, cols]
+            buffer[:block.numel()].view(block.shape).copy_(block)
+
+    times = time_interleaved({
+        "F.unfold": lambda: F.unfold(xp, geo.kernel, dilation=geo.dilation, stride=geo.stride),
+        "one full copy of the view": lambda: view.reshape(xp.shape[0], -1),
+        f"the same copy in {len(plan.tiles)} tile(s), one reused buffer": tiled}, reps)
+    return dict(case=case.name, bytes=case.column_bytes,
+                times={name: statistics.median(t) for name, t in times.items()})
+
+
 def geomean(values: list[float]) -> float:
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
 def run(cases: list[Case], naive_cases: list[Case], large: Case | None, reps: int,
-        passes: int = 1, naive_reps: int = 3, memory: bool = True,
+        passes: int = 1, naive_reps: int = 3, memory: bool = True, with_steps: bool = True,
         log: Callable[[str], None] = print) -> dict:
     """Measure everything; returns a JSON-able dict (machine, rows, summary).
 
@@ -325,8 +409,11 @@ def run(cases: list[Case], naive_cases: list[Case], large: Case | None, reps: in
         naive_rows.append(measure_naive(case, naive_reps))
         log(f"  {case.name:40s} naive ratio {naive_rows[-1]['ratio_naive']:.0f}")
     large_row = measure_large(large, max(2, reps // 2)) if large is not None else None
+    steps = measure_steps(cases, max(2, reps // 2)) if with_steps else []
+    columns = measure_columns(cases[4], reps) if with_steps and len(cases) > 4 else None
     ratios = [r["ratio"] for r in rows]
     return dict(machine=machine_info(), rows=rows, naive=naive_rows, large=large_row,
+                steps=steps, columns=columns,
                 summary=dict(geomean=geomean(ratios), max=max(ratios),
                              geomean_fwdbwd=geomean([r["ratio_fwdbwd"] for r in rows]),
                              target_geomean=TARGET_GEOMEAN, target_max=TARGET_MAX))
@@ -411,6 +498,21 @@ def markdown(results: dict) -> str:
                   f"| {_ms(large['fwd_F.conv2d'])} |",
                   f"| conv2d_vectorized | {_mib(large.get('peak_vectorized'))} "
                   f"| {_ms(large['fwd_vectorized'])} |"]
+    if results.get("steps"):
+        names = list(STEPS)
+        lines += ["", "## What each idea buys (forward, ratio to F.conv2d)", "",
+                  "Each column adds one idea to the one before; the last is conv2d_vectorized.", "",
+                  "| case | " + " | ".join(names) + " |", "|---|" + "--:|" * len(names)]
+        for r in results["steps"]:
+            lines.append(f"| {r['case']} | " + " | ".join(f"{r[n]:.2f}" for n in names) + " |")
+        lines.append("| geometric mean | " + " | ".join(
+            f"{geomean([r[n] for r in results['steps']]):.2f}" for n in names) + " |")
+    columns = results.get("columns")
+    if columns:
+        lines += ["", f"## Building the columns alone: {columns['case']}", "",
+                  f"The full column matrix is {_mib(columns['bytes'])} MiB.", "",
+                  "| how | ms |", "|---|--:|"]
+        lines += [f"| {name} | {_ms(t)} |" for name, t in columns["times"].items()]
     return "\n".join(lines) + "\n"
 
 
@@ -425,12 +527,12 @@ def bar_chart(results: dict, path: Path) -> None:
     rows = results["rows"]
     names = [r["case"] for r in rows]
     y = list(range(len(rows)))
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.6))
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 2.2))
     ax.barh([i - 0.2 for i in y], [r["ratio"] for r in rows], height=0.4, color=INPUT,
             label="forward")
     ax.barh([i + 0.2 for i in y], [r["ratio_fwdbwd"] for r in rows], height=0.4, color=KERNEL,
             label="forward + backward")
-    ax.axvline(1.0, color=PADDING, linestyle="-", linewidth=1)
+    ax.axvline(1.0, color=PADDING, linestyle="-", linewidth=1, label="as fast as F.conv2d")
     ax.axvline(TARGET_GEOMEAN, color=PADDING, linestyle="--", linewidth=1,
                label=f"geometric-mean target {TARGET_GEOMEAN}")
     ax.axvline(TARGET_MAX, color=DROPPED, linestyle=":", linewidth=1,
@@ -441,7 +543,7 @@ def bar_chart(results: dict, path: Path) -> None:
     m, s = results["machine"], results["summary"]
     ax.set_title(f"convlab conv2d_vectorized vs F.conv2d - geometric mean {s['geomean']:.2f}\n"
                  f"torch {m['torch']}, {m['threads']} threads, float32 CPU", fontsize=10)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
@@ -450,7 +552,7 @@ def bar_chart(results: dict, path: Path) -> None:
 
 def write_reports(results: dict, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / "results.md", out_dir / "results.json", out_dir / "ratios.png"]
+    paths = [out_dir / "conv2d.md", out_dir / "conv2d.json", out_dir / "conv2d.png"]
     paths[0].write_text(markdown(results), encoding="utf-8")
     paths[1].write_text(json.dumps(results, indent=1), encoding="utf-8")
     bar_chart(results, paths[2])
@@ -479,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
     info = machine_info()
     print(f"torch {info['torch']}, {info['threads']} threads; {len(cases)} cases, "
           f"{passes} passes of {reps} repetitions")
-    results = run(cases, naive_cases, large, reps, passes, naive_reps=1 if args.quick else 3,
+    results = run(cases, naive_cases, large, reps, passes, naive_reps=1 if args.quick else 7,
                   memory=not args.no_memory)
     for path in write_reports(results, args.out):
         print("wrote", path)

@@ -16,7 +16,6 @@ it is; the depthwise loop has a backward pass written the same way (a loop over 
 from __future__ import annotations
 
 import torch
-
 from torch.autograd.function import once_differentiable
 
 from .geometry import output_size
@@ -45,7 +44,7 @@ def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     kept = x[:, :, ::stride[0], ::stride[1]]                 # a view; copied below only if strided
     h_out, w_out = kept.shape[2:]
     cells = kept.reshape(n, groups, c_in // groups, h_out * w_out)
-    out = torch.matmul(weight.view(groups, c_out // groups, c_in // groups), cells)
+    out = torch.matmul(weight.reshape(groups, c_out // groups, c_in // groups), cells)
     out = out.view(n, c_out, h_out, w_out)
     return out if bias is None else out.add_(bias.view(1, c_out, 1, 1))
 
@@ -69,7 +68,7 @@ class _DepthwiseConv2d(torch.autograd.Function):
         out_size = (output_size(height, k_h, stride[0], 0, dilation[0]),
                     output_size(width, k_w, stride[1], 0, dilation[1]))
         cells_of = x.unsqueeze(2)                                 # (N, C_in, 1, H, W)
-        taps = weight.view(1, c_in, m, k_h, k_w)
+        taps = weight.reshape(1, c_in, m, k_h, k_w)
         out = None
         for i in range(k_h):
             for j in range(k_w):        # every output cell at once: += its cell x this tap
@@ -83,7 +82,7 @@ class _DepthwiseConv2d(torch.autograd.Function):
                     out = torch.addcmul(bias.view(1, c_in, m, 1, 1), cells, tap)
         ctx.save_for_backward(x, weight)
         ctx.conf = (stride, dilation, out_size)
-        return out.view(n, c_out, *out_size)
+        return out.reshape(n, c_out, *out_size)
 
     @staticmethod
     @once_differentiable
@@ -95,15 +94,18 @@ class _DepthwiseConv2d(torch.autograd.Function):
         c_out, _, k_h, k_w = weight.shape
         m = c_out // c_in
         grad = grad_out.reshape(n, c_in, m, *out_size)
-        taps = weight.view(1, c_in, m, k_h, k_w)
+        taps = weight.reshape(1, c_in, m, k_h, k_w)
         grad_x = torch.zeros_like(x, memory_format=torch.contiguous_format) if need_x else None
         grad_w = weight.new_empty(c_in, m, k_h, k_w) if need_w else None
         for i in range(k_h):
             for j in range(k_w):
                 if need_x:                  # each cell collects grad x tap, summed over m
                     cells = _tap_cells(grad_x, i, j, out_size, stride, dilation)
-                    contribution = grad * taps[..., i:i + 1, j:j + 1]
-                    cells += contribution.sum(2) if m > 1 else contribution[:, :, 0]
+                    tap = taps[..., i:i + 1, j:j + 1]
+                    if m == 1:
+                        cells.addcmul_(grad[:, :, 0], tap[:, :, 0])
+                    else:
+                        cells += (grad * tap).sum(2)
                 if need_w:                  # each tap collects grad x its cells
                     cells = _tap_cells(x, i, j, out_size, stride, dilation).unsqueeze(2)
                     grad_w[..., i, j] = (grad * cells).sum((0, 3, 4))
