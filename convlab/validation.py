@@ -20,7 +20,7 @@ import torch
 
 from .geometry import Geometry, Padding, IntOrPair, pair, resolve_padding
 
-_PADDING_STRINGS = {"valid", "same"}  # the set literal nn.Conv2d formats into its message
+_PADDING_STRINGS = {"valid", "same"}
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
 # Names PyTorch's messages use for dtypes (CPU).
@@ -70,13 +70,25 @@ def _check_module_args(out_channels: int, padding: Padding, stride: IntOrPair, g
         raise ValueError("out_channels must be divisible by groups")
     if isinstance(padding, str):
         if padding not in _PADDING_STRINGS:
-            raise ValueError(
-                f"Invalid padding string {padding!r}, should be one of {_PADDING_STRINGS}")
+            raise ValueError(_module_words(padding=padding))
         if padding == "same" and any(s != 1 for s in pair(stride, "stride")):
             raise ValueError("padding='same' is not supported for strided convolutions")
     if padding_mode not in _PADDING_MODES:
-        raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, "
-                         f"but got padding_mode='{padding_mode}'")
+        raise ValueError(_module_words(padding_mode=padding_mode))
+
+
+def _module_words(**argument: str) -> str:
+    """nn.Conv2d's message for a bad ``padding`` string or ``padding_mode``, in its own words.
+
+    These two messages print a Python set of the valid values, and a set's order depends on the
+    process's hash seed and on how PyTorch's compiled code stores the set; so the constructor is
+    asked (on the meta device: no memory, no computation) rather than its text re-typed here.
+    """
+    try:
+        torch.nn.Conv2d(1, 1, 1, device="meta", **argument)
+    except ValueError as error:
+        return str(error)
+    raise AssertionError(f"nn.Conv2d accepted {argument}")  # pragma: no cover
 
 
 def check_padding_mode(shape: tuple[int, ...], pads: tuple[tuple[int, int], tuple[int, int]],

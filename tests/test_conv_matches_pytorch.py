@@ -13,10 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from convlab import conv2d_naive, conv2d_vectorized
-from torch_reference import reference_conv2d
+from torch_reference import TOLERANCE, reference_conv2d
 
 IMPLEMENTATIONS = [conv2d_naive, conv2d_vectorized]
-TOLERANCE = {torch.float32: dict(rtol=1e-4, atol=1e-4), torch.float64: dict(rtol=1e-9, atol=1e-9)}
 
 
 @st.composite
