@@ -187,6 +187,23 @@ CELLS = [
     print(inspect.getsource(convlab.im2col._forward))
     """),
     md("""
+    What the tiles save, in numbers, for the ResNet-like layer of the benchmark (a batch of 8,
+    64 channels of 56×56, a 3×3 kernel): the full column matrix that `F.unfold` would build,
+    against the one buffer convlab reuses (`make bench` measures the real peak memory of both).
+    """, """
+    타일이 아끼는 양을 숫자로 봅시다. 벤치마크의 ResNet 비슷한 층(배치 8, 56×56 채널 64개,
+    3×3 커널)에서 `F.unfold`가 만들 전체 열 행렬과, convlab이 다시 쓰는 버퍼 하나를 비교합니다
+    (실제 최대 메모리는 `make bench`가 둘 다 잽니다).
+    """),
+    code("""
+    n, c, h, w, k = 8, 64, 56, 56, 3
+    full_columns = n * c * k * k * h * w * 4                  # «float32: 4 bytes per number, padding=1 keeps 56×56|float32는 숫자 하나에 4바이트, padding=1이면 56×56 그대로»
+    buffer = convlab.im2col.MAX_BUFFER_BYTES
+    print(«f"full column matrix: {full_columns / 2**20:.1f} MiB, {full_columns / (n * c * h * w * 4):.0f}× the input"|f"전체 열 행렬: {full_columns / 2**20:.1f} MiB, 입력의 {full_columns / (n * c * h * w * 4):.0f}배"»)
+    print(«f"convlab's reused buffer: at most {buffer / 2**20:.0f} MiB"|f"convlab이 다시 쓰는 버퍼: 최대 {buffer / 2**20:.0f} MiB"»)
+    assert full_columns == F.unfold(torch.zeros(n, c, h, w), k, padding=1).numel() * 4
+    """),
+    md("""
     Checked against PyTorch with the same combinations as the naive version (the 1×1 kernels and
     `groups=4` take the two special routes), then on a larger input:
     """, """
