@@ -84,6 +84,7 @@ def embedded_font_css(text: str) -> str:
     chars = set(text)
     options = subset.Options()
     options.flavor = None
+    options.drop_tables += ["TSI0", "TSI1", "TSI2", "TSI3", "TSI5"]  # hinting sources, not glyphs
     font = subset.load_font(str(korean_font_file()), options)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text="".join(sorted(chars)) or "가")
