@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 TEMPLATE_DIR = Path(__file__).with_name("handout_template")
 CHROMIUM = os.environ.get("CONVLAB_CHROMIUM", "/usr/bin/chromium")
+# Flags this closed network needs (GUIDE): no sandbox as root, no background calls out. The
+# browser tests launch Chromium with the same two constants.
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync"]

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from convlab.handouts import CHROMIUM, CHROMIUM_FLAGS  # Debian's Chromium, closed-network flags
 from convlab.lab import lab_command
 
 pytestmark = pytest.mark.browser
@@ -28,11 +29,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = Path(os.environ.get("CONVLAB_NOTEBOOKS_DIR", ROOT / "notebooks"))
 SCREENSHOTS = ROOT / "build" / "screenshots"
-CHROMIUM = os.environ.get("CONVLAB_CHROMIUM", "/usr/bin/chromium")
-# Flags this closed network needs (GUIDE): no sandbox as root, no background calls out.
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"]
 WIDGET_FAILURES = ["Error displaying widget", "Model not found", "Failed to load model class",
                    "Error creating widget"]
 LESSONS = sorted((p.parent.name, p.name) for p in NOTEBOOKS.glob("*/*.ipynb")
