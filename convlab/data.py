@@ -34,6 +34,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from .strings import check_lang
+
 __all__ = [
     "mnist",
     "describe",
@@ -186,7 +188,7 @@ def describe(root: PathLike = "datasets/", lang: str = "en") -> str:
     check. It reads the sample marker, so it says "offline sample" even when torchvision itself
     reads the files.
     """
-    _check_lang(lang)
+    check_lang(lang)
     folder = _paths(root)[0]
     state = _inspect(root)
     ko = lang == "ko"
@@ -213,11 +215,6 @@ def describe(root: PathLike = "datasets/", lang: str = "en") -> str:
             f"(표준 60,000 + 10,000 분할이 아님), {folder}" if ko
             else f"MNIST files: {n_train:,} training + {n_test:,} test images "
                  f"(not the standard 60,000 + 10,000 split) in {folder}")
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in ("en", "ko"):
-        raise ValueError(f'lang must be "en" or "ko", got {lang!r}')
 
 
 # --------------------------------------------------------------------------------------------
@@ -512,7 +509,7 @@ def mnist(root: PathLike = "datasets/", train: bool = True,
     """
     from torchvision import datasets
 
-    _check_lang(lang)
+    check_lang(lang)
     with _lock:
         note = _prepare(root, download, timeout, lang)
         description = describe(root, lang)
