@@ -117,6 +117,11 @@ NOTEBOOK_STATE = """() => {
 }"""
 
 
+def _panel_text(page) -> str:
+    """All text of the open notebook, also of cells scrolled out of view."""
+    return page.locator(".jp-NotebookPanel:visible").evaluate("el => el.textContent")
+
+
 def _explorers_in(path: Path) -> int:
     """How many explorers the lesson's code builds (calls of ``..._explorer(``)."""
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
@@ -191,13 +196,20 @@ def test_lesson_runs_in_jupyterlab_and_its_sliders_respond(browser, lab, lang, n
                   if c["errors"] and "raises-exception" not in c["tags"]]
         assert not errors, f"cells raised: {errors}"
         page.wait_for_timeout(1000)  # let widget views render
-        body = page.locator(".jp-NotebookPanel:visible").inner_text()
+        body = _panel_text(page)
         assert not [f for f in WIDGET_FAILURES if f in body], body[:2000]
+        # An explorer that fails while drawing shows its traceback inside its Output widget,
+        # where nbval does not look: only the cells that raise on purpose may show one.
+        on_purpose = sum(1 for c in state["cells"] if c["errors"])
+        assert body.count("Traceback (most recent call last)") == on_purpose, body[:3000]
 
         explorers = page.locator(".jp-NotebookPanel:visible .convlab-explorer")
         assert explorers.count() == _explorers_in(NOTEBOOKS / lang / name)
         for index in range(explorers.count()):
             _move_sliders_and_check(page, explorers.nth(index))
+        page.wait_for_timeout(1000)  # let a failing redraw show its traceback, if any
+        body = _panel_text(page)
+        assert body.count("Traceback (most recent call last)") == on_purpose, body[:3000]
 
         SCREENSHOTS.joinpath(lang).mkdir(parents=True, exist_ok=True)
         page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
