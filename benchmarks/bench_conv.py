@@ -142,6 +142,8 @@ SUITE = [
 ]
 # conv2d_naive is plain Python loops: only small cases.
 NAIVE_CASES = [
+    # The foundation issue's rule: this one must take under a second.
+    Case("naive: one digit, 3 filters 3x3", (1, 1, 28, 28), 3, 3),
     Case("naive: MNIST, one image", (1, 1, 28, 28), 20, 5),
     Case("naive: seed 3x3 s2, a slice", (1, 16, 12, 20), 33, 3, stride=2),
     Case("naive: depthwise, 8 channels", (1, 8, 16, 16), 8, 3, padding=1, groups=8),

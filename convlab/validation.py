@@ -18,10 +18,9 @@ from dataclasses import dataclass
 
 import torch
 
-from .geometry import Geometry, Padding, IntOrPair, pair, resolve_padding
+from .geometry import PADDING_MODES, Geometry, IntOrPair, Padding, pair, resolve_padding
 
 _PADDING_STRINGS = {"valid", "same"}
-_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
 # Names PyTorch's messages use for dtypes (CPU).
 _SCALAR_NAME = {torch.float32: "Float", torch.float64: "Double", torch.float16: "Half",
@@ -73,7 +72,7 @@ def _check_module_args(out_channels: int, padding: Padding, stride: IntOrPair, g
             raise ValueError(_module_words(padding=padding))
         if padding == "same" and any(s != 1 for s in pair(stride, "stride")):
             raise ValueError("padding='same' is not supported for strided convolutions")
-    if padding_mode not in _PADDING_MODES:
+    if padding_mode not in PADDING_MODES:
         raise ValueError(_module_words(padding_mode=padding_mode))
 
 

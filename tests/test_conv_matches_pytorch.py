@@ -126,14 +126,6 @@ def test_empty_batch_gives_empty_output_of_pytorch_shape(fn):
     assert fn(x, w, groups=2).shape == reference_conv2d(x, w, groups=2).shape
 
 
-def test_naive_loops_finish_the_mnist_sized_case_in_under_a_second():
-    import time
-    x, w, b = torch.randn(1, 1, 28, 28), torch.randn(3, 1, 3, 3), torch.randn(3)
-    start = time.perf_counter()
-    conv2d_naive(x, w, b)
-    assert time.perf_counter() - start < 1.0
-
-
 # The seed post's three layers, on the seed's input (lesson 01).
 SEED_LAYERS = {
     "square kernel, equal stride": dict(kernel_size=3, stride=2),
