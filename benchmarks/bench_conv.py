@@ -43,9 +43,9 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
 from convlab import check_conv2d, conv2d_naive, conv2d_vectorized  # noqa: E402
-from convlab.conv import pad_input  # noqa: E402
-from convlab.geometry import output_size, pair  # noqa: E402
-from convlab.im2col import MAX_BUFFER_BYTES, _Plan, im2col_conv2d, windows  # noqa: E402
+from convlab.conv.functional import pad_input  # noqa: E402
+from convlab.conv.geometry import output_size, pair  # noqa: E402
+from convlab.conv.im2col import MAX_BUFFER_BYTES, _Plan, im2col_conv2d, windows  # noqa: E402
 
 TARGET_GEOMEAN = 2.0   # issue 8: geometric mean of vectorized / F.conv2d at or below this
 TARGET_MAX = 3.5       # ... and no case above this
@@ -524,7 +524,7 @@ def bar_chart(results: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from convlab.style import DROPPED, INPUT, KERNEL, PADDING
+    from convlab.figures.style import DROPPED, INPUT, KERNEL, PADDING
 
     rows = results["rows"]
     names = [r["case"] for r in rows]

@@ -1,24 +1,44 @@
 """convlab: a bilingual interactive course on PyTorch's Conv2d, and the code its lessons use.
 
-Start with ``notebooks/en/00_start_here.ipynb`` (or ``notebooks/ko/``).
+Start with ``notebooks/en/00_start_here.ipynb`` (or ``notebooks/ko/``), or run ``convlab-lab``.
+
+Every public name is importable from here, but nothing heavy is imported until it is used:
+``import convlab`` (and ``import convlab.conv``) loads neither matplotlib nor ipywidgets.
 """
-from .conv import conv2d_naive, conv2d_vectorized
-from .data import MNISTDataError, describe, mnist
-from .fonts import find_korean_font, korean_rc, use_korean_font
-from .geometry import Geometry, geometry, output_size, same_padding, unused_cells
-from .validation import check_conv2d
-from .viz import plot_feature_maps, plot_weights
-from .widgets import (Explorer, channel_arithmetic_explorer, groups_explorer,
-                      mnist_filter_explorer, shape_explorer, sliding_window_explorer)
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "conv2d_naive", "conv2d_vectorized", "check_conv2d",
-    "Geometry", "geometry", "output_size", "same_padding", "unused_cells",
-    "mnist", "describe", "MNISTDataError",
-    "plot_weights", "plot_feature_maps",
-    "use_korean_font", "korean_rc", "find_korean_font",
-    "Explorer", "shape_explorer", "sliding_window_explorer", "groups_explorer",
-    "channel_arithmetic_explorer", "mnist_filter_explorer",
-]
+#: public name -> the subpackage that defines it
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(["conv2d_naive", "conv2d_vectorized", "check_conv2d", "Geometry",
+                     "geometry", "output_size", "same_padding", "unused_cells"], "conv"),
+    **dict.fromkeys(["mnist", "describe", "MNISTDataError"], "data"),
+    **dict.fromkeys(["plot_weights", "plot_feature_maps", "use_korean_font", "korean_rc",
+                     "find_korean_font"], "figures"),
+    **dict.fromkeys(["Explorer", "shape_explorer", "sliding_window_explorer", "groups_explorer",
+                     "channel_arithmetic_explorer", "mnist_filter_explorer", "KERNELS"],
+                    "explorers"),
+    "show_source": "course.source",
+}
+_SUBPACKAGES = ("conv", "data", "figures", "explorers", "exercises", "i18n", "course")
+
+__all__ = [*_EXPORTS, *_SUBPACKAGES]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's subpackage on first use (PEP 562)."""
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'convlab' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

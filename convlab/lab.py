@@ -1,41 +1,5 @@
-"""Start JupyterLab on the lessons, set up for classrooms and offline use (``make lab``).
-
-The settings live in ``convlab/jupyter_settings/overrides.json`` (no news, no update checks, no
-extension manager that would search PyPI), so a room full of students on a closed network sees
-no pop-ups and the browser makes no calls beyond this server. The browser tests start the server
-through :func:`lab_command` too, so they test exactly what students get.
-
-Run ``python -m convlab.lab [extra jupyter lab options]``.
-"""
-from __future__ import annotations
-
-import os
-import sys
-from pathlib import Path
-
-SETTINGS_DIR = Path(__file__).with_name("jupyter_settings")
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
-
-
-def lab_command(notebook_dir: str | os.PathLike = NOTEBOOKS_DIR, *extra: str) -> list[str]:
-    """The ``jupyter lab`` command line for the course, with ``--allow-root`` when needed."""
-    command = [
-        sys.executable, "-m", "jupyterlab",
-        f"--ServerApp.root_dir={notebook_dir}",
-        f"--LabApp.app_settings_dir={SETTINGS_DIR}",
-        "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
-        "--LabApp.extension_manager=readonly",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")  # JupyterLab refuses root otherwise (CI, containers)
-    return command + list(extra)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Replace this process with JupyterLab, opened on the lesson folders."""
-    command = lab_command(NOTEBOOKS_DIR, *(sys.argv[1:] if argv is None else argv))
-    os.execv(command[0], command)
-
+"""``python -m convlab.lab``: the entry point of :mod:`convlab.course.lab`."""
+from convlab.course.lab import main
 
 if __name__ == "__main__":
     main()

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 from convlab import conv2d_vectorized
-from convlab.im2col import MAX_BUFFER_BYTES
+from convlab.conv.im2col import MAX_BUFFER_BYTES
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_conv.py"
 _spec = importlib.util.spec_from_file_location("bench_conv", BENCH)

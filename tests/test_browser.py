@@ -2,7 +2,7 @@
 
 nbval proves the code runs; only a browser proves a student sees working sliders (a mismatched
 widget extension shows "Error displaying widget" and nothing else). The server is started the way
-``make lab`` starts it (``convlab.lab.lab_command``), on a copy of the lessons so that JupyterLab's
+``make lab`` starts it (``convlab.course.lab.lab_command``), on a copy of the lessons so that JupyterLab's
 autosave never writes outputs into ``notebooks/``. Screenshots land in ``build/screenshots/``.
 """
 from __future__ import annotations
@@ -21,8 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from convlab.handouts import CHROMIUM, CHROMIUM_FLAGS  # Debian's Chromium, closed-network flags
-from convlab.lab import lab_command
+from convlab.course.handouts import CHROMIUM, CHROMIUM_FLAGS  # Debian's Chromium, closed-network flags
+from convlab.course.lab import lab_command
+from convlab.course.manifest import LESSONS as MANIFEST
+from convlab.i18n import LANGS
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +33,7 @@ NOTEBOOKS = Path(os.environ.get("CONVLAB_NOTEBOOKS_DIR", ROOT / "notebooks"))
 SCREENSHOTS = ROOT / "build" / "screenshots"
 WIDGET_FAILURES = ["Error displaying widget", "Model not found", "Failed to load model class",
                    "Error creating widget"]
-LESSONS = sorted((p.parent.name, p.name) for p in NOTEBOOKS.glob("*/*.ipynb")
-                 if p.parent.name in ("en", "ko"))
+LESSONS = [(lang, f"{item.name}.ipynb") for lang in LANGS for item in MANIFEST]
 
 
 def _free_port() -> int:

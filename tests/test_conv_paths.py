@@ -15,11 +15,11 @@ import torch.nn.functional as F
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-import convlab.conv as conv
+import convlab.conv.functional as conv
 from convlab import conv2d_vectorized
-from convlab.fast_paths import depthwise_conv2d, pointwise_conv2d
-from convlab.geometry import output_size
-from convlab.im2col import MAX_BUFFER_BYTES, im2col_conv2d, tiles
+from convlab.conv.fast_paths import depthwise_conv2d, pointwise_conv2d
+from convlab.conv.geometry import output_size
+from convlab.conv.im2col import MAX_BUFFER_BYTES, im2col_conv2d, tiles
 from torch_reference import TOLERANCE
 from torch_reference import reference_conv2d
 

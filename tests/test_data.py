@@ -16,7 +16,7 @@ import pytest
 import torch
 from torchvision import datasets, transforms
 
-from convlab import data
+from convlab.data import mnist_offline as data
 from convlab.data import MNISTDataError, describe, mnist
 
 RAW_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",

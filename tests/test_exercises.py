@@ -16,11 +16,10 @@ import torch.nn.functional as F
 from torchvision import transforms
 
 from convlab import exercises
+from convlab.course.manifest import LESSONS as MANIFEST
+from convlab.i18n import LANGS
 
-LANGS = ("en", "ko")
-LESSONS = ("00_start_here", "01_conv2d_basics", "02_stride_padding_dilation",
-           "03_groups_depthwise", "04_mnist_and_weights", "05_channel_arithmetic",
-           "06_conv2d_from_scratch")
+LESSONS = tuple(item.name for item in MANIFEST)
 
 
 # --- right answers, computed with PyTorch ---------------------------------------------------------

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from convlab.geometry import geometry, output_size, padded_index, same_padding, unused_cells
+from convlab.conv.geometry import geometry, output_size, padded_index, same_padding, unused_cells
 
 
 @given(size=st.integers(1, 40), kernel=st.integers(1, 6), stride=st.integers(1, 4),

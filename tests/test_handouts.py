@@ -10,7 +10,7 @@ import re
 import nbformat
 import pytest
 
-from convlab import handouts
+from convlab.course import handouts
 
 pytestmark = pytest.mark.browser  # prints the PDF with the same Chromium
 LESSON = "01_conv2d_basics"

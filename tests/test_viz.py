@@ -18,9 +18,9 @@ import torch.nn.functional as F
 from matplotlib import font_manager
 from torch import nn
 
-from convlab import fonts, style
-from convlab.fonts import find_korean_font, use_korean_font
-from convlab.viz import plot_feature_maps, plot_weights
+from convlab.figures import fonts, style
+from convlab.figures.fonts import find_korean_font, use_korean_font
+from convlab.figures.plots import plot_feature_maps, plot_weights
 
 WEIGHT_SHAPES = [(20, 1, 5, 5), (3, 1, 3, 3), (8, 2, 3, 5), (4, 4, 1, 1), (6, 3, 1, 7)]
 

@@ -27,8 +27,8 @@ import torch.nn.functional as F  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from convlab.strings import STRINGS  # noqa: E402
-from convlab.widgets import (  # noqa: E402
+from convlab.i18n import STRINGS  # noqa: E402
+from convlab.explorers.widgets import (  # noqa: E402
     KERNELS, Explorer, channel_arithmetic_explorer, groups_explorer, mnist_filter_explorer,
     shape_explorer, sliding_window_explorer,
 )

@@ -2,15 +2,10 @@
 
 ``tools/build_notebooks.py`` turns every module into ``notebooks/en/<name>.ipynb`` and
 ``notebooks/ko/<name>.ipynb``. Code cells are written once, so both languages run the same code.
+The lesson list itself is :data:`convlab.course.manifest.LESSONS`; lesson ``NN_topic`` is built
+from the module ``lNN_topic`` here.
 """
+from convlab.course.manifest import LESSONS as _MANIFEST
 
-#: Lesson notebook names, in course order, with the module in this package that holds each.
-LESSONS = {
-    "00_start_here": "l00_start_here",
-    "01_conv2d_basics": "l01_conv2d_basics",
-    "02_stride_padding_dilation": "l02_stride_padding_dilation",
-    "03_groups_depthwise": "l03_groups_depthwise",
-    "04_mnist_and_weights": "l04_mnist_and_weights",
-    "05_channel_arithmetic": "l05_channel_arithmetic",
-    "06_conv2d_from_scratch": "l06_conv2d_from_scratch",
-}
+#: Lesson notebook name -> the module in this package that holds its cells, in course order.
+LESSONS = {item.name: f"l{item.name}" for item in _MANIFEST}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from convlab import exercises as _exercises
 
-LANGS = ("en", "ko")
+from convlab.i18n import LANGS
 _PAIR = re.compile(r"«([^«»|]*)\|([^«»]*)»")
 
 
@@ -84,6 +84,5 @@ import matplotlib.pyplot as plt
 import convlab
 from convlab import exercises
 
-convlab.use_korean_font()   # «lets figures draw Korean text (used by the Korean lessons)|그림에서 한글이 네모로 깨지지 않게 합니다»
 _ = torch.manual_seed(0)    # «the same random numbers on every run|실행할 때마다 같은 난수가 나오게 합니다»
 """)

@@ -84,7 +84,7 @@ CELLS = [
     code("""
     assert image.shape == (1, 1, 28, 28) and label.shape == (1,)
     assert -1.0 <= image.min() and image.max() <= 1.0
-    plt.imshow(image[0, 0], cmap=convlab.style.IMAGE_CMAP)
+    plt.imshow(image[0, 0], cmap="gray")
     plt.title(f"label = {label.item()}")
     plt.colorbar()
     plt.show()
@@ -271,19 +271,19 @@ CELLS = [
     ## 8. Filters made by hand
 
     A trained network learns filters such as edge detectors. We can also write them ourselves.
-    `convlab.widgets.KERNELS` holds a few classic 3×3 kernels: `sobel_x` answers to vertical
+    `convlab.explorers.KERNELS` holds a few classic 3×3 kernels: `sobel_x` answers to vertical
     edges, `sobel_y` to horizontal ones, `blur` averages its neighbourhood. We write them into a
     layer's weight through `weight.data`, which is the raw tensor without the autograd record:
     """, """
     ## 8. 직접 만든 필터
 
     학습된 네트워크는 경계 검출기 같은 필터를 배웁니다. 이런 필터는 직접 쓸 수도 있습니다.
-    `convlab.widgets.KERNELS`에는 잘 알려진 3×3 커널(kernel)이 몇 개 있습니다. `sobel_x`는 세로
+    `convlab.explorers.KERNELS`에는 잘 알려진 3×3 커널(kernel)이 몇 개 있습니다. `sobel_x`는 세로
     경계에, `sobel_y`는 가로 경계에 반응하고, `blur`는 주변 값을 평균합니다. 이 커널을
     `weight.data`로 층의 가중치에 넣습니다. `weight.data`는 autograd 기록이 없는 원래 텐서입니다.
     """),
     code("""
-    from convlab.widgets import KERNELS
+    from convlab.explorers import KERNELS
 
     print(KERNELS["sobel_x"])
     edges = nn.Conv2d(1, 3, 3, padding=1, bias=False).to(device)

@@ -43,9 +43,7 @@ CELLS = [
     제로 패딩(zero padding) 칸을 뜻합니다.
     """),
     code("""
-    import inspect
-
-    print(inspect.getsource(convlab.conv2d_naive))
+    convlab.show_source(convlab.conv2d_naive)
     """),
     md("""
     ## 2. Checked against PyTorch, never against itself
@@ -53,24 +51,18 @@ CELLS = [
     Lesson 02 showed a loop bug that agrees with itself perfectly. So the reference here is
     PyTorch: `nn.Conv2d` with the same weights (it also knows `padding_mode`). The function below
     runs an implementation over every combination of kernel size, stride, padding (including
-    `'same'`), dilation, groups and padding mode, on small random tensors. The tensors in this
-    lesson are tiny, so it uses one CPU thread: for tiny tensors, coordinating several threads
-    costs more time than it saves.
+    `'same'`), dilation, groups and padding mode, on small random tensors.
     """, """
     ## 2. 자기 자신이 아니라 PyTorch와 비교
 
     02강에서 자기 자신과는 완벽하게 맞는 반복문 버그를 보았습니다. 그래서 여기서는 PyTorch를 기준으로
     삼습니다. 같은 가중치(weight)를 넣은 `nn.Conv2d`입니다(`padding_mode`도 지원합니다). 아래 함수는
     커널(kernel) 크기, 스트라이드(stride), 패딩(`'same'` 포함), 팽창(dilation), 그룹(group), 패딩
-    방식(padding mode)의 모든 조합에서 구현을 작은 무작위 텐서(tensor)로 실행해 봅니다. 이번 강의의
-    텐서는 아주 작아서 CPU 스레드를 하나만 씁니다. 작은 텐서에서는 여러 스레드를 맞추는 데 드는
-    시간이 얻는 시간보다 큽니다.
+    방식(padding mode)의 모든 조합에서 구현을 작은 무작위 텐서(tensor)로 실행해 봅니다.
     """),
     code("""
     import itertools
     import warnings
-
-    torch.set_num_threads(1)
 
     def pytorch_reference(x, weight, bias, **args):
         layer = nn.Conv2d(x.shape[1], weight.shape[0], tuple(weight.shape[-2:]), bias=bias is not None, **args)
@@ -147,7 +139,7 @@ CELLS = [
     갑니다.
     """),
     code("""
-    print(inspect.getsource(convlab.conv2d_vectorized))
+    convlab.show_source(convlab.conv2d_vectorized)
     """),
     md("""
     The im2col route builds exactly `unfold`'s column matrix and adds two choices that change no
@@ -173,7 +165,7 @@ CELLS = [
     먼저 뷰를 4×4 예제에서 `F.unfold`와 비교해 봅시다.
     """),
     code("""
-    win = convlab.im2col.windows(x, kernel=(2, 2), stride=(1, 1), dilation=(1, 1), out_size=(3, 3))
+    win = convlab.conv.im2col.windows(x, kernel=(2, 2), stride=(1, 1), dilation=(1, 1), out_size=(3, 3))
     print(tuple(win.shape))                                       # (N, groups, C/groups, kH, kW, H_out, W_out)
     assert torch.equal(win.reshape(1, 4, 9), columns)             # «the same matrix as F.unfold|F.unfold와 같은 행렬»
     assert win.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()   # «a view: no copy|뷰: 복사 없음»
@@ -184,7 +176,7 @@ CELLS = [
     그리고 순전파(forward pass)의 핵심인 타일 반복문입니다.
     """),
     code("""
-    print(inspect.getsource(convlab.im2col._forward))
+    convlab.show_source(convlab.conv.im2col.forward_tiles)
     """),
     md("""
     What the tiles save, in numbers, for the ResNet-like layer of the benchmark (a batch of 8,
@@ -198,7 +190,7 @@ CELLS = [
     code("""
     n, c, h, w, k = 8, 64, 56, 56, 3
     full_columns = n * c * k * k * h * w * 4                  # «float32: 4 bytes per number, padding=1 keeps 56×56|float32는 숫자 하나에 4바이트, padding=1이면 56×56 그대로»
-    buffer = convlab.im2col.MAX_BUFFER_BYTES
+    buffer = convlab.conv.im2col.MAX_BUFFER_BYTES
     print(«f"full column matrix: {full_columns / 2**20:.1f} MiB, {full_columns / (n * c * h * w * 4):.0f}× the input"|f"전체 열 행렬: {full_columns / 2**20:.1f} MiB, 입력의 {full_columns / (n * c * h * w * 4):.0f}배"»)
     print(«f"convlab's reused buffer: at most {buffer / 2**20:.0f} MiB"|f"convlab이 다시 쓰는 버퍼: 최대 {buffer / 2**20:.0f} MiB"»)
     assert full_columns == F.unfold(torch.zeros(n, c, h, w), k, padding=1).numel() * 4

@@ -34,7 +34,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .strings import check_lang
+from ..i18n import check_lang
 
 __all__ = [
     "mnist",

@@ -215,6 +215,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "viz.map": {"en": "channel {o}", "ko": "채널 {o}"},
     "viz.pixel": {"en": "pixel value", "ko": "픽셀 값"},
     "viz.activation": {"en": "output value", "ko": "출력 값"},
+    # --- classroom handouts (convlab.course.handouts) -----------------------------------------
+    "handouts.title": {"en": "convlab handouts", "ko": "convlab 수업 자료"},
 }
 
 

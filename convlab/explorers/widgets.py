@@ -43,13 +43,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from torch import nn
 
-from . import drawing, style
-from .fonts import font_context
-from .viz import new_figure
-from .conv import pad_input
-from .geometry import PADDING_MODES, Geometry, geometry, pair
-from .strings import check_lang, text
-from .validation import check_conv2d
+from ..figures import drawing, style
+from ..figures.fonts import font_context
+from ..figures.plots import new_figure
+from ..conv.functional import pad_input
+from ..conv.geometry import PADDING_MODES, Geometry, geometry, pair
+from ..i18n import check_lang, text
+from ..conv.validation import check_conv2d
 
 __all__ = [
     "Explorer", "KERNELS", "shape_explorer", "sliding_window_explorer", "groups_explorer",

@@ -26,7 +26,7 @@ from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
 from . import style
-from .strings import text
+from ..i18n import text
 
 _NUMBER_FONT = FontProperties(family="DejaVu Sans")  # digits and '-' only: always present
 _GRID_LINE = "#b0b0b0"

@@ -25,7 +25,7 @@ from torch import nn
 
 from . import style
 from .fonts import font_context
-from .strings import STRINGS, check_lang
+from ..i18n import STRINGS, check_lang
 
 __all__ = ["plot_weights", "plot_feature_maps"]
 

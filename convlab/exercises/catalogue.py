@@ -23,20 +23,16 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import style
+from ..figures import style
+from ..i18n import check_lang
 
 __all__ = ["check", "question", "ids", "CheckResult", "Exercise", "EXERCISES"]
-
-LANGS = ("en", "ko")
-
 
 class _Say:
     """Pick the English or the Korean text of a message."""
 
     def __init__(self, lang: str) -> None:
-        if lang not in LANGS:
-            raise ValueError(f'lang must be "en" or "ko", got {lang!r}')
-        self.lang = lang
+        self.lang = check_lang(lang)
 
     def __call__(self, en: str, ko: str) -> str:
         return ko if self.lang == "ko" else en

@@ -129,8 +129,14 @@ def _tile_matrices(tensor: torch.Tensor, samples: slice, rows: slice, cols: slic
     return block.view(t * groups, c // groups, r * w)
 
 
-def _forward(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
-             plan: _Plan) -> torch.Tensor:
+def forward_tiles(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+                  plan: _Plan) -> torch.Tensor:
+    """The forward pass, one tile of output positions at a time (lesson 06).
+
+    Each tile's windows are copied from the strided view into one reused buffer (im2col for
+    that tile only), multiplied by the kernels with one ``bmm`` per (sample, group) pair, and
+    written straight into their place in the output; the bias is added at the end.
+    """
     g, k = plan.groups, plan.k
     win = windows(x, plan.kernel, plan.stride, plan.dilation, plan.out_size, g)  # all, as a view
     out = x.new_empty(plan.n, plan.c_out, *plan.out_size)
@@ -187,7 +193,7 @@ class _Im2colConv2d(torch.autograd.Function):
         plan = _Plan(x, weight, stride, dilation, groups, max_bytes)
         ctx.save_for_backward(x, weight)
         ctx.plan = plan
-        return _forward(x, weight, bias, plan)
+        return forward_tiles(x, weight, bias, plan)
 
     @staticmethod
     @once_differentiable

@@ -1,0 +1,13 @@
+"""Conv2d with exactly PyTorch's semantics: one formula module, one check module, two implementations.
+
+Layers, each importing only the ones above it: :mod:`.geometry` (every size formula) →
+:mod:`.validation` (every check, PyTorch's exception types and words) → :mod:`.im2col` and
+:mod:`.fast_paths` (the vectorized routes) → :mod:`.functional` (``conv2d_naive``,
+``conv2d_vectorized``). Nothing here imports matplotlib or ipywidgets. Lesson 06 teaches it.
+"""
+from .functional import conv2d_naive, conv2d_vectorized, pad_input
+from .geometry import Geometry, geometry, output_size, same_padding, unused_cells
+from .validation import check_conv2d
+
+__all__ = ["conv2d_naive", "conv2d_vectorized", "pad_input", "check_conv2d",
+           "Geometry", "geometry", "output_size", "same_padding", "unused_cells"]

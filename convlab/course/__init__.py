@@ -1,0 +1,1 @@
+"""The course itself: the lesson manifest, the lab launcher and the classroom handouts."""

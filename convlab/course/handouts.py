@@ -1,0 +1,214 @@
+"""Classroom handouts: every lesson executed and printed to HTML and PDF (``make handouts``).
+
+For each language the lessons are executed in a scratch copy (``notebooks/`` is never written),
+with ``CONVLAB_STATIC=1`` so that every explorer draws its figure for the lesson's default values
+instead of a slider a printed page cannot move. The HTML is self-contained and offline: math is
+turned into MathML (which browsers draw natively, no MathJax from a CDN), figures are embedded
+PNGs, and the Korean font is embedded as a subset of NanumGothic. Headless Chromium prints the PDF.
+
+Run ``convlab-handouts [--notebooks DIR] [--out DIR] [--lang en|ko] [--only 01_conv2d_basics]``
+(or ``python -m convlab.handouts``); from a checkout the defaults are ``notebooks/`` and
+``build/handouts``.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import io
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from ..i18n import LANGS, text
+from .manifest import LESSONS
+from .paths import LessonsNotFound, build_dir, lessons_dir
+
+TEMPLATE_DIR = Path(__file__).with_name("handout_template")
+CHROMIUM = os.environ.get("CONVLAB_CHROMIUM", "/usr/bin/chromium")
+# Flags this closed network needs (GUIDE): no sandbox as root, no background calls out. The
+# browser tests launch Chromium with the same two constants.
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"]
+
+PRINT_CSS = """
+@font-face { font-family: "ConvlabKorean"; src: url(data:font/ttf;base64,FONT_BASE64); }
+:root, body, .jp-RenderedHTMLCommon, .jp-RenderedText pre, .jp-InputArea-editor, pre, code {
+  font-family: "DejaVu Sans", "Noto Sans", ConvlabKorean, "Noto Sans CJK KR", NanumGothic,
+               "Apple SD Gothic Neo", "Malgun Gothic", sans-serif;
+}
+pre, code, .jp-InputArea-editor, .jp-RenderedText pre {
+  font-family: "DejaVu Sans Mono", ConvlabKorean, "Noto Sans Mono CJK KR", monospace;
+}
+.convlab-handout-header { color: #666; font-size: 9pt; margin: 0 0 1em 0; }
+math[display="block"] { margin: 0.6em 0; }
+pre { white-space: pre-wrap; word-break: break-word; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { font-size: 10pt; }
+  .jp-Cell, .jp-OutputArea-output, img, math, table, pre { break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; }
+  img { max-width: 100% !important; height: auto !important; }
+  .jp-InputPrompt, .jp-OutputPrompt { display: none; }
+}
+"""
+
+_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$")
+_CODE_SPAN = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
+
+
+def markdown_math_to_mathml(source: str) -> str:
+    """Replace ``$...$`` and ``$$...$$`` in Markdown with MathML (code spans are left alone)."""
+    from latex2mathml.converter import convert
+
+    def display(m: re.Match) -> str:
+        return "\n\n" + convert(m.group(1).strip(), display="block") + "\n\n"
+
+    def inline(m: re.Match) -> str:
+        return convert(m.group(1).strip())
+
+    parts = _CODE_SPAN.split(source)
+    for i in range(0, len(parts), 2):  # even parts are outside code spans
+        parts[i] = _INLINE_MATH.sub(inline, _DISPLAY_MATH.sub(display, parts[i]))
+    return "".join(parts)
+
+
+def embedded_font_css(text: str) -> str:
+    """``@font-face`` CSS with NanumGothic subset to the characters the handout uses."""
+    from fontTools import subset
+
+    from ..figures.fonts import korean_font_file
+
+    chars = set(text)
+    options = subset.Options()
+    options.flavor = None
+    options.drop_tables += ["TSI0", "TSI1", "TSI2", "TSI3", "TSI5"]  # hinting sources, not glyphs
+    font = subset.load_font(str(korean_font_file()), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(chars)) or "가")
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return PRINT_CSS.replace("FONT_BASE64", base64.b64encode(buffer.getvalue()).decode("ascii"))
+
+
+def execute(path: Path, workdir: Path, timeout: int = 300) -> nbformat.NotebookNode:
+    """Run a lesson top to bottom in ``workdir`` with explorers drawn as static figures."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    env = {**os.environ, "CONVLAB_STATIC": "1"}
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(workdir)}})
+    client.execute(env=env)  # cells tagged raises-exception keep their error and go on
+    return nb
+
+
+def to_html(nb: nbformat.NotebookNode, lang: str, header: str) -> str:
+    """The executed notebook as one self-contained, offline HTML page."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.from_dict(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = markdown_math_to_mathml(cell.source)
+    exporter = HTMLExporter(template_name="handout_template",
+                            extra_template_basedirs=[str(TEMPLATE_DIR.parent)])
+    placeholder = "/* convlab: font css */"
+    resources = {"handout_css": placeholder, "handout_header": html.escape(header),
+                 "language_code": lang}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    text = html.unescape(re.sub(r"<[^>]+>", "", body.split("<body", 1)[-1]))
+    return body.replace(placeholder, embedded_font_css(text), 1)
+
+
+def print_pdfs(pages: list[tuple[Path, Path]]) -> None:
+    """Print each ``(html, pdf)`` pair with headless Chromium (no network, no downloads)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page()
+            for html_path, pdf_path in pages:
+                page.goto(html_path.resolve().as_uri(), wait_until="load")
+                page.pdf(path=str(pdf_path), format="A4", print_background=True,
+                         prefer_css_page_size=True)
+        finally:
+            browser.close()
+
+
+def index_page(lang: str, names: list[str]) -> str:
+    """A plain list of the handouts of one language, linking HTML and PDF."""
+    items = "\n".join(
+        f'<li><a href="{n}.html">{html.escape(n)}</a> · <a href="{n}.pdf">PDF</a></li>'
+        for n in names)
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+            f"<title>{text('handouts.title', lang)}</title></head><body><h1>{text('handouts.title', lang)}</h1>"
+            f"<ul>{items}</ul></body></html>")
+
+
+def build(out: Path | None = None, langs: tuple[str, ...] = LANGS, only: tuple[str, ...] = (),
+          notebooks: Path | None = None) -> list[Path]:
+    """Execute and print the lessons of ``notebooks`` into ``out``; returns the files written.
+
+    Nothing is written into ``notebooks``: MNIST is read from its ``datasets/`` folder when one
+    is there, and otherwise downloaded (or sampled offline) into ``out/datasets``.
+    """
+    source = lessons_dir(notebooks)
+    out = build_dir() / "handouts" if out is None else Path(out)
+    data = source / "datasets"
+    if not data.is_dir():
+        data = out / "datasets"
+        data.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for lang in langs:
+        target = out / lang
+        target.mkdir(parents=True, exist_ok=True)
+        lessons = [source / item.notebook(lang) for item in LESSONS
+                   if (not only or item.name in only) and (source / item.notebook(lang)).is_file()]
+        pages = []
+        with tempfile.TemporaryDirectory() as scratch:
+            # A scratch copy beside a link to the shared data folder, so "../datasets/" works
+            # and nothing in notebooks/ is written.
+            work = Path(scratch) / lang
+            work.mkdir()
+            (Path(scratch) / "datasets").symlink_to(data, target_is_directory=True)
+            for lesson in lessons:
+                shutil.copy(lesson, work / lesson.name)
+                nb = execute(work / lesson.name, work)
+                nbformat.write(nb, target / lesson.name)  # the executed lesson, for teachers
+                html_path = target / f"{lesson.stem}.html"
+                html_path.write_text(to_html(nb, lang, f"{text('handouts.title', lang)} · {lesson.stem}"),
+                                     encoding="utf-8")
+                pages.append((html_path, target / f"{lesson.stem}.pdf"))
+        print_pdfs(pages)
+        index = target / "index.html"
+        index.write_text(index_page(lang, [p.stem for p, _ in pages]), encoding="utf-8")
+        written += [p for pair in pages for p in pair] + [index]
+    return written
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notebooks", type=Path, default=None,
+                        help="the lessons folder (holds en/ and ko/); default: the checkout's")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="where to write; default: build/handouts in a checkout")
+    parser.add_argument("--lang", choices=LANGS, action="append")
+    parser.add_argument("--only", action="append", default=[],
+                        choices=[item.name for item in LESSONS], metavar="LESSON",
+                        help="lesson name, e.g. 01_conv2d_basics")
+    args = parser.parse_args(argv)
+    try:
+        written = build(args.out, tuple(args.lang or LANGS), tuple(args.only), args.notebooks)
+    except LessonsNotFound as error:
+        raise SystemExit(f"convlab-handouts: {error}") from None
+    for path in written:
+        print(path)
