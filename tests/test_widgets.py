@@ -28,7 +28,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from convlab.i18n import STRINGS  # noqa: E402
-from convlab.explorers.widgets import (  # noqa: E402
+from convlab.explorers import (  # noqa: E402
     KERNELS, Explorer, channel_arithmetic_explorer, groups_explorer, mnist_filter_explorer,
     shape_explorer, sliding_window_explorer,
 )
@@ -81,8 +81,8 @@ def torch_conv(args: dict, input_shape: tuple[int, ...]):
 
 def assert_shows_torch_error(explorer: Explorer, outcome: tuple) -> None:
     kind, message = outcome
-    assert explorer.state["error_type"] == kind
-    assert explorer.state["error"] == message
+    assert explorer.state.error_type == kind
+    assert explorer.state.error == message
     assert message in readout_text(explorer)
 
 
@@ -104,17 +104,17 @@ def check_shape(explorer: Explorer) -> bool:
     text = readout_text(explorer)
     if outcome[0] != "ok":
         assert_shows_torch_error(explorer, outcome)
-        assert explorer.state["out_shape"] is None
+        assert explorer.state.out_shape is None
         return False
     _, y, layer = outcome
-    assert explorer.state["error"] is None
-    assert explorer.state["out_shape"] == tuple(y.shape)
+    assert explorer.state.error is None
+    assert explorer.state.out_shape == tuple(y.shape)
     assert str(tuple(y.shape)) in text
     params = sum(p.numel() for p in layer.parameters())
-    assert explorer.state["params"] == params
+    assert explorer.state.params == params
     assert f"= {params:,}" in text
-    assert explorer.state["weight_shape"] == tuple(layer.weight.shape)
-    assert explorer.state["macs"] == y.numel() * layer.weight[0].numel()
+    assert explorer.state.weight_shape == tuple(layer.weight.shape)
+    assert explorer.state.macs == y.numel() * layer.weight[0].numel()
     return True
 
 
@@ -122,8 +122,8 @@ def window_reference(explorer: Explorer):
     """nn.Conv2d (padding_mode included) run on the numbers the explorer shows."""
     v, state = explorer.values(), explorer.state
     padding = v["padding_type"] if v["padding_type"] != "int" else (v["padding_h"], v["padding_w"])
-    x = torch.tensor(state["input"])[None]
-    weight = torch.tensor(state["weight"])[None]
+    x = torch.tensor(state.input)[None]
+    weight = torch.tensor(state.weight)[None]
     args = dict(in_channels=v["channels"], out_channels=1,
                 kernel_size=(v["kernel_h"], v["kernel_w"]), stride=(v["stride_h"], v["stride_w"]),
                 padding=padding, dilation=(v["dilation_h"], v["dilation_w"]), bias=v["bias"],
@@ -135,7 +135,7 @@ def window_reference(explorer: Explorer):
             with torch.no_grad():
                 layer.weight.copy_(weight)
                 if v["bias"]:
-                    layer.bias.fill_(state["bias"])
+                    layer.bias.fill_(state.bias)
                 return "ok", layer(x)
         except Exception as error:  # noqa: BLE001
             return type(error).__name__, str(error)
@@ -150,14 +150,14 @@ def check_window(explorer: Explorer) -> bool:
         return False
     y = outcome[1]
     out_h, out_w = y.shape[2:]
-    assert state["out_shape"] == tuple(y.shape)
+    assert state.out_shape == tuple(y.shape)
     assert step.max == out_h * out_w - 1
-    assert state["position"] == divmod(step.value, out_w)
-    row, col = state["position"]
+    assert state.position == divmod(step.value, out_w)
+    row, col = state.position
     expected = float(y[0, 0, row, col])
-    assert state["value"] == expected
-    bias = state["bias"] if state["bias"] is not None else 0.0
-    assert sum(w * x for w, x in state["terms"]) + bias == expected  # integers: exact
+    assert state.value == expected
+    bias = state.bias if state.bias is not None else 0.0
+    assert sum(w * x for w, x in state.terms) + bias == expected  # integers: exact
     text = readout_text(explorer)
     assert f"= {int(expected)}\n" in text + "\n"
     assert f"[0, 0, {row}, {col}]" in text
@@ -185,12 +185,12 @@ def check_groups(explorer: Explorer) -> None:
     separable = nn.Sequential(nn.Conv2d(cin, cin, k, groups=cin, bias=bias),
                               nn.Conv2d(cin, cout, 1, bias=bias))
     count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
-    assert state["weight_shape"] == tuple(layer.weight.shape)
-    assert state["params"] == count(layer)
-    totals = {key: w + b for key, _, w, b in state["compare"]}
+    assert state.weight_shape == tuple(layer.weight.shape)
+    assert state.params == count(layer)
+    totals = {key: w + b for key, _, w, b in state.compare}
     assert totals == {"standard": count(standard), "this": count(layer),
                       "separable": count(separable)}
-    assert set(state["connections"]) == torch_connectivity(cin, cout, g)
+    assert set(state.connections) == torch_connectivity(cin, cout, g)
     text = readout_text(explorer)
     assert str(tuple(layer.weight.shape)) in text
     for total in totals.values():
@@ -199,23 +199,23 @@ def check_groups(explorer: Explorer) -> None:
 
 def check_arithmetic(explorer: Explorer) -> None:
     v, state = explorer.values(), explorer.state
-    c = state["channels"]
+    c = state.channels
     mul = torch.tensor([v[f"mul_{k}"] for k in range(c)])
     add = torch.tensor([v[f"add_{k}"] for k in range(c)])
-    x = torch.tensor(state["image"])[None]
+    x = torch.tensor(state.image)[None]
     conv = F.conv2d(x, mul.reshape(c, 1, 1, 1), add, groups=c)[0]
     broadcast = (x * mul.reshape(1, c, 1, 1) + add.reshape(1, c, 1, 1))[0]
-    shown_conv = torch.tensor(state["conv_out"])
-    shown_broadcast = torch.tensor(state["broadcast_out"])
+    shown_conv = torch.tensor(state.conv_out)
+    shown_broadcast = torch.tensor(state.broadcast_out)
     assert torch.allclose(shown_conv, conv, rtol=1e-6, atol=1e-6)
     assert torch.allclose(shown_broadcast, broadcast, rtol=1e-6, atol=1e-6)
     # the verdict shown is torch.allclose's on the two results shown (near-zero outputs can
     # make the default tolerances say False; atol=1e-6 always agrees)
     same = torch.allclose(shown_conv, shown_broadcast)
-    assert state["allclose"] == same
-    assert state["allclose_atol"] is True
+    assert state.allclose == same
+    assert state.allclose_atol is True
     assert torch.allclose(shown_conv, shown_broadcast, atol=1e-6)
-    assert state["weight"] == mul.tolist() and state["bias"] == add.tolist()
+    assert state.weight == mul.tolist() and state.bias == add.tolist()
     text = readout_text(explorer)
     assert f"X·m + a) = {same}" in text
     if not same:
@@ -236,7 +236,7 @@ TEXTBOOK = {  # the hand-made kernels as every image-processing text writes them
 def check_mnist(explorer: Explorer, images=IMAGES, layer=LAYER) -> None:
     v, state = explorer.values(), explorer.state
     image = images[v["index"]][None].float()
-    kernel = torch.tensor(state["kernel"], dtype=torch.float32)
+    kernel = torch.tensor(state.kernel, dtype=torch.float32)
     with torch.no_grad():
         if v["kernel"] == "layer":
             expected = layer(image)[0, v["filter"]]
@@ -246,7 +246,7 @@ def check_mnist(explorer: Explorer, images=IMAGES, layer=LAYER) -> None:
             if v["kernel"] in TEXTBOOK:
                 textbook = torch.tensor(TEXTBOOK[v["kernel"]], dtype=torch.float32)
                 assert torch.allclose(kernel, textbook)
-    assert torch.allclose(torch.tensor(state["feature_map"], dtype=torch.float32), expected,
+    assert torch.allclose(torch.tensor(state.feature_map, dtype=torch.float32), expected,
                           atol=1e-6)
     assert str(tuple(expected.shape)) in readout_text(explorer)
 
@@ -399,10 +399,10 @@ def test_shape_formula_shows_the_numbers_the_floor_and_the_unread_rows():
 def test_shape_input_channels_follow_in_channels_until_moved_on_their_own():
     explorer = shape_explorer()
     explorer.controls["in_channels"].value = 6
-    assert explorer.controls["channels"].value == 6 and explorer.state["error"] is None
+    assert explorer.controls["channels"].value == 6 and explorer.state.error is None
     explorer.controls["channels"].value = 2
     check_shape(explorer)
-    assert explorer.state["error_type"] == "RuntimeError"
+    assert explorer.state.error_type == "RuntimeError"
 
 
 def test_groups_menu_offers_exactly_the_common_divisors_and_pytorch_accepts_each():
@@ -426,17 +426,17 @@ def test_play_walks_every_output_position_and_each_sum_equals_nn_conv2d():
     count = y.shape[2] * y.shape[3]
     assert step.max == play.max == count - 1
     pictures = set()
-    xp = F.pad(torch.tensor(explorer.state["input"])[None], (1, 1, 1, 1), mode="circular")[0]
-    weight = explorer.state["weight"]
+    xp = F.pad(torch.tensor(explorer.state.input)[None], (1, 1, 1, 1), mode="circular")[0]
+    weight = explorer.state.weight
     for k in range(count):
         play.value = k                                  # the Play control drives the slider
-        assert step.value == k and explorer.state["step"] == k
+        assert step.value == k and explorer.state.step == k
         check_window(explorer)
-        row, col = explorer.state["position"]
+        row, col = explorer.state.position
         # the products are w[c, i, j] times the padded input under tap (i, j), in kernel order
         expected = [(float(weight[c, i, j]), float(xp[c, row * 1 + i * 1, col * 2 + j * 2]))
                     for c in range(2) for i in range(3) for j in range(3)]
-        assert explorer.state["terms"] == expected
+        assert explorer.state.terms == expected
         pictures.add(explorer.png)
     assert len(pictures) == count                       # each position highlighted differently
 
@@ -475,7 +475,7 @@ def test_depthwise_button_makes_groups_equal_in_channels_with_a_multiple_of_outp
     explorer.controls["depthwise"].click()
     v = explorer.values()
     assert v["groups"] == v["in_channels"] == 3 and v["out_channels"] % 3 == 0
-    assert explorer.state["depthwise"] and explorer.state["multiplier"] == v["out_channels"] // 3
+    assert explorer.state.depthwise and explorer.state.multiplier == v["out_channels"] // 3
     check_groups(explorer)
     assert "depthwise convolution" in readout_text(explorer)
 
@@ -499,7 +499,7 @@ def test_mnist_explorer_takes_a_dataset_of_pil_or_uint8_images_with_labels():
     as_uint8 = [(raw[i][None], torch.tensor(i + 5)) for i in range(3)]
     for dataset in (as_pil, as_uint8):
         explorer = mnist_filter_explorer(dataset, kernel="blur", index=2)
-        assert explorer.state["label"] == 7
+        assert explorer.state.label == 7
         check_mnist(explorer, images=raw.float()[:, None] / 255.0)
 
 
@@ -525,8 +525,8 @@ def test_mnist_explorer_rejects_bad_arguments_clearly(kwargs, message):
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("name", NAMES)
-def test_static_returns_a_figure_that_draws_without_missing_glyphs(name, lang):
-    fig = build(name, lang, static=True)
+def test_the_figure_method_draws_a_static_figure_without_missing_glyphs(name, lang):
+    fig = build(name, lang).figure()
     assert isinstance(fig, Figure)
     with warnings.catch_warnings():
         warnings.simplefilter("error")      # "Glyph ... missing from font" would fail here
@@ -535,15 +535,41 @@ def test_static_returns_a_figure_that_draws_without_missing_glyphs(name, lang):
     assert (re.search("[가-힣]", texts) is not None) == (lang == "ko")
 
 
-def test_static_follows_the_environment_variable_and_the_figure_method(monkeypatch):
-    monkeypatch.setenv("CONVLAB_STATIC", "1")
-    assert isinstance(shape_explorer(padding="same", kernel_size=4), Figure)
-    assert isinstance(shape_explorer(static=False), Explorer)
-    monkeypatch.delenv("CONVLAB_STATIC")
+def test_a_static_figure_shows_the_current_settings_and_their_readout():
     explorer = sliding_window_explorer(step=3)
     fig = explorer.figure()
     assert isinstance(fig, Figure)
     assert any("[0, 0, 1, 0]" in t.get_text() for t in fig.findobj(matplotlib.text.Text))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_displayed_where_widgets_cannot_run_an_explorer_still_shows_its_picture(name):
+    # A notebook viewer or a printed handout ignores the widget view and takes the PNG beside it.
+    bundle = build(name, "ko")._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    picture = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))
+    assert picture.width > 300 and picture.height > 150
+
+
+def test_an_error_inside_an_update_is_shown_in_the_students_language_and_the_explorer_recovers(
+        monkeypatch):
+    explorer = groups_explorer("ko")
+    model = type(explorer.model)
+    healthy = model.compute
+
+    def broken(self, params):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(model, "compute", broken)
+    explorer.controls["kernel_size"].value = 5
+    shown = explorer.output.outputs[0]["data"]
+    assert "ZeroDivisionError: division by zero" in shown["text/plain"]
+    assert STRINGS["explorer_failed"]["ko"] in shown["text/plain"]
+    assert explorer.state is None and isinstance(explorer.failure, ZeroDivisionError)
+    monkeypatch.setattr(model, "compute", healthy)
+    explorer.controls["kernel_size"].value = 3
+    assert explorer.failure is None and explorer.state.kernel_size == 3
+    assert "image/png" in explorer.output.outputs[0]["data"]
 
 
 def test_no_figure_stays_open_after_many_updates():
@@ -578,6 +604,6 @@ def test_set_moves_several_controls_with_one_redraw_and_rejects_unknown_names():
     pictures = []
     explorer.output.observe(lambda change: pictures.append(change["new"]), names="outputs")
     explorer.set(in_channels=6, out_channels=12, groups=6)
-    assert len(pictures) == 1 and explorer.state["depthwise"]
+    assert len(pictures) == 1 and explorer.state.depthwise
     with pytest.raises(ValueError, match="no control named 'stride'"):
         explorer.set(stride=2)

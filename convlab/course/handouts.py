@@ -1,8 +1,8 @@
 """Classroom handouts: every lesson executed and printed to HTML and PDF (``make handouts``).
 
-For each language the lessons are executed in a scratch copy (``notebooks/`` is never written),
-with ``CONVLAB_STATIC=1`` so that every explorer draws its figure for the lesson's default values
-instead of a slider a printed page cannot move. The HTML is self-contained and offline: math is
+For each language the lessons are executed in a scratch copy (the lessons folder is never
+written); every explorer appears as the static picture of the lesson's settings that it carries
+beside its widget view, since a printed page cannot move a slider. The HTML is self-contained and offline: math is
 turned into MathML (which browsers draw natively, no MathJax from a CDN), figures are embedded
 PNGs, and the Korean font is embedded as a subset of NanumGothic. Headless Chromium prints the PDF.
 
@@ -98,15 +98,24 @@ def embedded_font_css(text: str) -> str:
     return PRINT_CSS.replace("FONT_BASE64", base64.b64encode(buffer.getvalue()).decode("ascii"))
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def execute(path: Path, workdir: Path, timeout: int = 300) -> nbformat.NotebookNode:
-    """Run a lesson top to bottom in ``workdir`` with explorers drawn as static figures."""
+    """Run a lesson top to bottom in ``workdir``; explorers are kept as their static pictures.
+
+    An explorer's display data carries a PNG of its current settings beside the widget view;
+    a printed page cannot move a slider, so the widget view is dropped and the PNG stays.
+    """
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    env = {**os.environ, "CONVLAB_STATIC": "1"}
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
                             resources={"metadata": {"path": str(workdir)}})
-    client.execute(env=env)  # cells tagged raises-exception keep their error and go on
+    client.execute()  # cells tagged raises-exception keep their error and go on
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
     return nb
 
 

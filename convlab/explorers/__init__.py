@@ -1,6 +1,17 @@
-"""Slider explorers for every Conv2d parameter, in English and Korean (lessons 01-05)."""
-from .widgets import (KERNELS, Explorer, channel_arithmetic_explorer, groups_explorer,
-                      mnist_filter_explorer, run_conv2d, shape_explorer, sliding_window_explorer)
+"""Slider explorers for every Conv2d parameter, in English and Korean (lessons 01-05).
+
+The framework is :mod:`.base` (an :class:`~.base.ExplorerModel` and the :class:`Explorer`
+widget); each explorer is one module with its typed ``Params`` and ``State`` and its painter.
+Every number shown comes from PyTorch; every formula from :mod:`convlab.conv.geometry`.
+"""
+from .arithmetic import channel_arithmetic_explorer
+from .base import Explorer
+from .groups import groups_explorer
+from .kernels import KERNELS
+from .mnist_filter import mnist_filter_explorer
+from .shape import shape_explorer
+from .torch_calls import run_conv2d
+from .window import sliding_window_explorer
 
 __all__ = ["Explorer", "KERNELS", "shape_explorer", "sliding_window_explorer", "groups_explorer",
            "channel_arithmetic_explorer", "mnist_filter_explorer", "run_conv2d"]

@@ -1,8 +1,9 @@
-"""The explorers' pictures: cell grids with their numbers, connectivity lines, bars and images.
+"""Drawing primitives for the explorers' pictures: cell grids with their numbers, outlines,
+colour keys and captions.
 
-Each ``draw_*`` function paints one explorer's state (computed in :mod:`convlab.widgets`) onto a
-Figure or SubFigure. Colours come from :mod:`convlab.style` (input blue, kernel orange, output
-green, padding grey, dropped red, bias purple) so every lesson reads the same way.
+Each explorer module (:mod:`convlab.explorers`) paints its own state with these. Colours come
+from :mod:`convlab.figures.style` (input blue, kernel orange, output green, padding grey,
+dropped red, bias purple) so every lesson reads the same way.
 
 Speed matters: an explorer redraws on every slider move (lessons 01-05 ask for well under
 300 ms). Numbers in cells are therefore drawn as one ``PathCollection`` of cached glyph outlines
@@ -20,17 +21,16 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import FigureBase
 from matplotlib.font_manager import FontProperties
-from matplotlib.patches import Patch, Polygon, Rectangle
+from matplotlib.patches import Patch
 from matplotlib.path import Path
 from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
-from . import style
 from ..i18n import text
 
 _NUMBER_FONT = FontProperties(family="DejaVu Sans")  # digits and '-' only: always present
 _GRID_LINE = "#b0b0b0"
-_TITLE_SIZE = 9.0
+TITLE_SIZE = 9.0
 
 
 # --- small helpers --------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def clear_artists(ax) -> None:
         ax.get_legend().remove()
 
 
-def _fit(ax, x_min: float, x_max: float, y_min: float, y_max: float) -> float:
+def fit(ax, x_min: float, x_max: float, y_min: float, y_max: float) -> float:
     """Show the extent at equal aspect (centred), y downwards; return pixels per cell."""
     ax.set_aspect("equal", adjustable="box")
     ax.set_xlim(x_min, x_max)
@@ -167,32 +167,21 @@ def _fit(ax, x_min: float, x_max: float, y_min: float, y_max: float) -> float:
     return cell_pixels(ax, x_max - x_min, y_max - y_min)
 
 
-def _fit_titled(ax, x_min: float, x_max: float, y_max: float,
+def fit_titled(ax, x_min: float, x_max: float, y_max: float,
                 titles: Sequence[tuple[float, str, str]]) -> float:
     """Fit grids whose top edge is at y = -0.5, leaving room above for one line of titles.
 
     ``titles`` are (x centre, text, colour); returns pixels per cell.
     """
-    room = 2.0 * _TITLE_SIZE * ax.get_figure(root=True).dpi / 72.0   # pixels for a title
+    room = 2.0 * TITLE_SIZE * ax.get_figure(root=True).dpi / 72.0   # pixels for a title
     px = cell_pixels(ax, x_max - x_min, y_max + 0.5)
-    px = _fit(ax, x_min, x_max, -0.5 - room / px, y_max)
+    px = fit(ax, x_min, x_max, -0.5 - room / px, y_max)
     for x, label, colour in titles:
         ax.text(x, -0.5 - 0.25 * room / px, label, ha="center", va="bottom",
-                fontsize=_TITLE_SIZE, color=colour)
+                fontsize=TITLE_SIZE, color=colour)
     return px
 
 
-#: Colour keys of the grid pictures: (role colour, string key). Widgets show them as HTML
-#: under the picture; static figures draw them as a matplotlib legend.
-LEGENDS = {
-    "shape": [(style.INPUT, "input"), (style.PADDING, "padding"),
-              (style.KERNEL, "shape.first_window"), (style.OUTPUT, "output"),
-              (style.DROPPED, "dropped")],
-    "window": [(style.INPUT, "input"), (style.PADDING, "padding"), (style.KERNEL, "kernel"),
-               (style.BIAS, "bias_word"), (style.OUTPUT, "output"), (style.DROPPED, "dropped")],
-    "groups": [(style.INPUT, "groups.inputs"), (style.OUTPUT, "groups.outputs"),
-               (style.KERNEL, "weights"), (style.BIAS, "bias_word")],
-}
 _LEGEND_TINT = 0.45
 
 
@@ -273,416 +262,10 @@ def caption_height(lines: Sequence[str]) -> float:
     return 0.2 * len(lines) + 0.15
 
 
-# --- 1. shape explorer ----------------------------------------------------------------------
-
-def draw_shape(ax, state: dict, lang: str) -> None:
-    """One channel of the padded input, the kernel footprint and the output plane, to scale.
-
-    The first window's taps are orange (dilation gaps stay blue), the last window is dashed,
-    padding grey, rows/columns the floor drops red (lesson 02).
-    """
-    geo = state.get("geometry")
-    if geo is None:
-        ax.text(0.5, 0.5, text("error_short", lang), color=style.DROPPED, ha="center",
-                transform=ax.transAxes, fontsize=11)
-        return
-    (top, _), (left, _) = geo.padding
-    hp, wp = geo.padded_size
-    h, w = geo.in_size
-    colours = np.empty((max(hp, 1), max(wp, 1), 3))
-    colours[:] = tint(style.PADDING, 0.4)
-    colours[max(top, 0):max(top, 0) + h, max(left, 0):max(left, 0) + w] = tint(style.INPUT, 0.3)
-    dh, dw = geo.unused
-    if dh:
-        colours[hp - dh:, :] = tint(style.DROPPED, 0.35)
-    if dw:
-        colours[:, wp - dw:] = tint(style.DROPPED, 0.35)
-    out_h, out_w = geo.out_size
-    valid = out_h > 0 and out_w > 0 and state.get("out_shape") is not None
-    if valid:
-        for r, c in geo.window(0, 0):
-            colours[r, c] = tint(style.KERNEL, 0.75)
-    kh, kw = geo.effective_kernel
-    footprint = np.empty((max(kh, 1), max(kw, 1), 3))
-    footprint[:] = tint(style.INPUT, 0.12)
-    for r, c in geo.window(0, 0):
-        if 0 <= r < kh and 0 <= c < kw:
-            footprint[r, c] = tint(style.KERNEL, 0.75)
-
-    lines = max(hp, wp, out_h, out_w) <= 24
-    gap = max(2, round(0.12 * max(wp, out_w)))
-    canvas = CellCanvas()
-    canvas.block(0, 0, colours, style.INPUT, lines)
-    x_kernel = wp + gap
-    canvas.block(x_kernel, 0, footprint, style.KERNEL, lines)
-    x_out = x_kernel + kw + gap
-    titles = [(wp / 2 - 0.5, text("shape.plane", lang, h=hp, w=wp), style.INPUT)]
-    # the kernel's title goes under it: above, it would run into the input's title
-    ax.text(x_kernel + kw / 2 - 0.5, kh - 0.5 + 0.02 * max(hp, 10), text(
-        "shape.kernel", lang, h=geo.kernel[0], w=geo.kernel[1]), ha="center", va="top",
-        fontsize=_TITLE_SIZE, color=style.KERNEL)
-    if valid:
-        out = np.empty((out_h, out_w, 3))
-        out[:] = tint(style.OUTPUT, 0.35)
-        out[0, 0] = tint(style.OUTPUT, 0.9)
-        canvas.block(x_out, 0, out, style.OUTPUT, lines)
-        # the last window: where the stride stops, just before what the floor drops
-        (sh, sw) = geo.stride
-        r0, c0 = (out_h - 1) * sh, (out_w - 1) * sw
-        ax.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), kw, kh, fill=False, linestyle="--",
-                               edgecolor=style.KERNEL, linewidth=1.5))
-        titles.append((x_out + out_w / 2 - 0.5, text("shape.out_plane", lang, h=out_h, w=out_w),
-                       style.OUTPUT))
-        right = x_out + out_w
-    else:
-        ax.text(x_out, hp / 2, text("error_short", lang), color=style.DROPPED, va="center",
-                fontsize=10)
-        right = x_out + max(8, wp // 2)
-    canvas.draw(ax)
-    _fit_titled(ax, -0.6, right, max(hp, kh, out_h if valid else 1) - 0.4, titles)
-
-
-# --- 2. sliding-window explorer ---------------------------------------------------------------
-
-def draw_sliding_window(ax, state: dict, lang: str) -> None:
-    """Padded input channels with their numbers, the kernel, the bias and the output grid.
-
-    The current window's taps, the kernel and the current output cell are highlighted; small
-    dots mark where every window starts (the stride); red rows/columns are the floor's
-    leftovers (lesson 02).
-    """
-    x = state["input"]                 # (C, H, W)
-    xp = state.get("padded")           # (C, Hp, Wp) or None on error
-    w = state["weight"]                # (C, kh, kw)
-    b = state.get("bias")              # float or None
-    y = state.get("output")            # (Hout, Wout) or None
-    geo = state.get("geometry")
-    channels, kh, kw = w.shape
-    grid = xp if xp is not None else x
-    hp, wp = grid.shape[1:]
-    gap = 2
-    canvas = CellCanvas()
-
-    # cell colours of one padded channel (the same for every channel)
-    base = np.empty((hp, wp, 3))
-    base[:] = tint(style.INPUT, 0.18)
-    if xp is not None and geo is not None:
-        (top, _), (left, _) = geo.padding
-        h, w_in = geo.in_size
-        mask = np.ones((hp, wp), bool)
-        mask[top:top + h, left:left + w_in] = False
-        base[mask] = tint(style.PADDING, 0.45)
-        dh, dw = geo.unused
-        if dh:
-            base[hp - dh:, :] = tint(style.DROPPED, 0.35)
-        if dw:
-            base[:, wp - dw:] = tint(style.DROPPED, 0.35)
-    taps = state.get("taps") or []
-    for r, col in taps:
-        base[r, col] = tint(style.KERNEL, 0.6)
-    xs, ys, labels = [], [], []
-    starts = [c * (wp + gap) for c in range(channels)]
-    titles: list[tuple[float, str, str]] = []
-    rr, cc = np.mgrid[0:hp, 0:wp]
-    for c, x0 in enumerate(starts):
-        canvas.block(x0, 0, base, style.INPUT)
-        xs.extend((cc + x0).ravel())
-        ys.extend(rr.ravel())
-        labels.extend(number(v) for v in grid[c].ravel())
-        titles.append((x0 + wp / 2 - 0.5, text("window.input_c", lang, c=c), style.INPUT))
-    if taps:
-        dkh, dkw = geo.effective_kernel
-        r0, c0 = taps[0]
-        anchors = np.array(state.get("anchors") or [taps[0]], float)
-        for x0 in starts:
-            outline(ax, [(r, col + x0) for r, col in taps], style.KERNEL, 1.8)
-            ax.add_patch(Rectangle((c0 + x0 - 0.5, r0 - 0.5), dkw, dkh, fill=False,
-                                   edgecolor=style.KERNEL, linestyle="--", linewidth=1.2))
-            ax.plot(anchors[:, 1] + x0 - 0.33, anchors[:, 0] - 0.33, linestyle="none",
-                    marker="o", markersize=2.5, color=style.KERNEL)
-
-    # kernel: one (kh, kw) block per input channel, stacked, then the bias
-    x_kernel = channels * (wp + gap)
-    kernel_rgb = np.empty((kh, kw, 3))
-    kernel_rgb[:] = tint(style.KERNEL, 0.4)
-    kr, kc = np.mgrid[0:kh, 0:kw]
-    for c in range(channels):
-        y0 = c * (kh + 1)
-        canvas.block(x_kernel, y0, kernel_rgb, style.KERNEL)
-        xs.extend((kc + x_kernel).ravel())
-        ys.extend((kr + y0).ravel())
-        labels.extend(number(v) for v in w[c].ravel())
-        if channels > 1:
-            ax.text(x_kernel - 0.65, y0 + (kh - 1) / 2, str(c), ha="right", va="center",
-                    fontsize=7, color=style.KERNEL)
-    titles.append((x_kernel + kw / 2 - 0.5, text("kernel", lang), style.KERNEL))
-    bottom = channels * (kh + 1) - 1
-    if b is not None:
-        yb = bottom + 1
-        canvas.block(x_kernel, yb, tint(style.BIAS, 0.4).reshape(1, 1, 3), style.BIAS)
-        xs.append(x_kernel)
-        ys.append(yb)
-        labels.append(number(b))
-        ax.text(x_kernel - 0.65, yb, "b", ha="right", va="center", fontsize=8, color=style.BIAS)
-        bottom = yb + 1
-    x_out = x_kernel + kw + gap
-    if y is not None:
-        ho, wo = y.shape
-        step = state["step"]
-        oy, ox = state["position"]
-        colours = np.ones((ho, wo, 3))
-        colours.reshape(-1, 3)[:step + 1] = tint(style.OUTPUT, 0.3)   # computed so far
-        colours[oy, ox] = tint(style.OUTPUT, 0.75)
-        canvas.block(x_out, 0, colours, style.OUTPUT)
-        outline(ax, [(oy, ox + x_out)], style.OUTPUT, 2.2)
-        for k in range(step + 1):
-            r, col = divmod(k, wo)
-            xs.append(x_out + col)
-            ys.append(r)
-            labels.append(number(y[r, col]))
-        titles.append((x_out + wo / 2 - 0.5, text("output", lang), style.OUTPUT))
-        right = x_out + wo
-        bottom = max(bottom, ho)
-    else:
-        ax.text(x_out, hp / 2, text("error_short", lang), color=style.DROPPED, va="center",
-                fontsize=9)
-        right = x_out + 7
-    canvas.draw(ax)
-    px = _fit_titled(ax, -0.7, right - 0.3, max(hp, bottom) - 0.3, titles)
-    # numbers: one collection; the longest label decides the size so all digits match
-    draw_numbers(ax, xs, ys, labels, px)
-
-
-# --- 3. groups explorer -----------------------------------------------------------------------
-
-class GroupsPainter:
-    """Which input channels feed which output channels, and parameter counts as bars (lesson 03).
-
-    Both axes are built once; each update redraws only their contents.
-    """
-
-    def __init__(self, fig: FigureBase, lang: str,
-                 legend: Sequence[tuple[str, str]] | None = None):
-        self.lang = lang
-        low = 0.1 if legend else 0.0
-        self.ax = fig.add_axes((0.02, 0.04 + low, 0.46, 0.84 - low))
-        self.ax.set_axis_off()
-        self.bx = fig.add_axes((0.56, 0.1 + low, 0.36, 0.74 - low))
-        self.bx.set_axis_off()   # no tick machinery (slow to draw): labels written by hand
-        if legend:
-            figure_legend(fig, legend, lang)
-
-    def update(self, state: dict) -> None:
-        ax, bx, lang = self.ax, self.bx, self.lang
-        clear_artists(ax)
-        clear_artists(bx)
-        bx.set_title("")
-        cin, cout, groups = state["in_channels"], state["out_channels"], state["groups"]
-        ys_in = 1 - (np.arange(cin) + 0.5) / cin
-        ys_out = 1 - (np.arange(cout) + 0.5) / cout
-        ax.set_xlim(-0.32, 1.18)
-        ax.set_ylim(-0.02, 1.08)
-        if state.get("error") is None and groups > 0:
-            per_in, per_out = cin // groups, cout // groups
-            for g in range(groups):
-                i_top, i_bot = 1 - g * per_in / cin, 1 - (g + 1) * per_in / cin
-                o_top, o_bot = 1 - g * per_out / cout, 1 - (g + 1) * per_out / cout
-                shade = "#ececec" if g % 2 == 0 else "#f8f8f8"
-                ax.add_patch(Polygon([(0, i_top), (1, o_top), (1, o_bot), (0, i_bot)],
-                                     closed=True, facecolor=shade, edgecolor="none"))
-                if groups <= 8:   # left of the inputs, where no line crosses
-                    ax.text(-0.06, (i_top + i_bot) / 2, text("groups.group", lang, g=g),
-                            ha="right", va="center", fontsize=7, color="#555555")
-        segments = [[(0, ys_in[i]), (1, ys_out[j])] for i, j in state.get("connections") or []]
-        if segments:
-            alpha = 0.7 if len(segments) <= 64 else 0.35
-            ax.add_collection(LineCollection(segments, colors=style.KERNEL, linewidths=0.9,
-                                             alpha=alpha))
-        size = max(12.0, 60.0 - 1.6 * max(cin, cout))
-        ax.scatter(np.zeros(cin), ys_in, s=size, marker="s", color=style.INPUT, zorder=3)
-        ax.scatter(np.ones(cout), ys_out, s=size, marker="s", color=style.OUTPUT, zorder=3)
-        ax.text(0, 1.03, text("groups.inputs", lang) + f" ({cin})", ha="center", fontsize=8.5,
-                color=style.INPUT)
-        ax.text(1, 1.03, text("groups.outputs", lang) + f" ({cout})", ha="center", fontsize=8.5,
-                color=style.OUTPUT)
-        if state.get("error") is not None:
-            ax.text(0.5, 0.5, text("error_short", lang), ha="center", color=style.DROPPED)
-            return
-
-        bars = [(text(f"groups.{key}", lang, **fmt), w, b) for key, fmt, w, b in state["compare"]]
-        weights = np.array([w for _, w, _ in bars], float)
-        biases = np.array([b for _, _, b in bars], float)
-        pos = np.arange(len(bars))[::-1]
-        for p, wt, bi in zip(pos, weights, biases):   # plain rectangles: cheaper than barh
-            bx.add_patch(Rectangle((0, p - 0.3), wt, 0.6, facecolor=tint(style.KERNEL, 0.8)))
-            if bi:
-                bx.add_patch(Rectangle((wt, p - 0.3), bi, 0.6, facecolor=style.BIAS))
-        total = weights + biases
-        for p, t, (label, _, _) in zip(pos, total, bars):
-            bx.text(t, p, f" {int(t):,}", va="center", fontsize=7.5)
-            bx.text(0, p + 0.42, label, va="bottom", ha="left", fontsize=7.5)
-        bx.axvline(0, color="#555555", linewidth=0.8)
-        bx.set_xlim(0, total.max() * 1.3 if total.max() > 0 else 1)
-        bx.set_ylim(-0.5, len(bars) - 0.1)
-        bx.set_title(text("groups.params_axis", lang), fontsize=_TITLE_SIZE)
-
-
-def draw_groups(fig: FigureBase, state: dict, lang: str) -> None:
-    """Draw one groups state with its legend (see :class:`GroupsPainter`)."""
-    GroupsPainter(fig, lang, LEGENDS["groups"]).update(state)
-
-
-# --- 4. channel arithmetic explorer ---------------------------------------------------------
-
-def _stack(channels: np.ndarray) -> np.ndarray:
-    """Channels (C, H, W) one under another with a row of NaN (blank) between them."""
-    c, h, w = channels.shape
-    out = np.full((c * (h + 1) - 1, w), np.nan)
-    for k in range(c):
-        out[k * (h + 1):k * (h + 1) + h] = channels[k]
-    return out
-
-
-class ArithmeticPainter:
-    """Input channels, the 1×1 grouped convolution's output and the broadcast result (lesson 05).
-
-    The axes are built once; :meth:`update` only swaps image data and labels, which keeps a
-    slider move far below the redraw budget.
-    """
-
-    def __init__(self, fig: FigureBase, lang: str, channels: int, size: int):
-        self.lang = lang
-        blank = np.zeros((channels * (size + 1) - 1, size))
-        self.centres = [k * (size + 1) + (size - 1) / 2 for k in range(channels)]
-        panels = [(style.IMAGE_CMAP, (0, 1), "arith.input", style.INPUT),
-                  (style.SIGNED_CMAP, (-1, 1), "arith.conv", style.OUTPUT),
-                  (style.SIGNED_CMAP, (-1, 1), "arith.broadcast", style.OUTPUT)]
-        self.images, self.labels = [], []
-        for k, (cmap, (lo, hi), key, colour) in enumerate(panels):
-            ax = fig.add_axes((0.08 + 0.28 * k, 0.05, 0.22, 0.82))
-            self.images.append(ax.imshow(blank, cmap=cmap, vmin=lo, vmax=hi,
-                                         interpolation="nearest"))
-            ax.set_title(text(key, lang), fontsize=_TITLE_SIZE, color=colour)
-            ax.set_axis_off()   # labels written by hand: tick machinery is slow to draw
-            self.labels.append([ax.text(-1.0, centre, "", ha="right", va="center", fontsize=7.5)
-                                for centre in self.centres])
-        cax = fig.add_axes((0.885, 0.1, 0.015, 0.72))
-        bar = fig.colorbar(self.images[1], cax=cax)
-        bar.ax.tick_params(labelsize=7)
-        bar.set_label(text("arith.out_value", lang), fontsize=7.5)
-        for i, label in enumerate(self.labels[0]):
-            label.set_text(text("arith.channel", lang, c=i))
-
-    def update(self, state: dict) -> None:
-        conv, broadcast = state["conv_out"], state["broadcast_out"]
-        vmax = float(max(np.abs(conv).max(), np.abs(broadcast).max(), 1e-6))
-        self.images[0].set_data(_stack(state["image"]))
-        for image, data in ((self.images[1], conv), (self.images[2], broadcast)):
-            image.set_data(_stack(data))
-            image.set_clim(-vmax, vmax)
-        names = [f"×{number(m)} +{number(a)}".replace("+-", "-")
-                 for m, a in zip(state["mul"], state["add"])]
-        for column in self.labels[1:]:
-            for label, name in zip(column, names):
-                label.set_text(name)
-
-
-def draw_channel_arithmetic(fig: FigureBase, state: dict, lang: str) -> None:
-    """Draw one channel-arithmetic state (see :class:`ArithmeticPainter`)."""
-    ArithmeticPainter(fig, lang, len(state["mul"]), state["image"].shape[-1]).update(state)
-
-
-# --- 5. MNIST filter explorer ---------------------------------------------------------------
-
-def _set_image(image, data: np.ndarray, lo: float, hi: float) -> None:
-    """Swap an AxesImage's data (any size) and colour limits; its axes follow the new size."""
-    h, w = data.shape
-    image.set_data(data)
-    image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
-    image.axes.set_xlim(-0.5, w - 0.5)
-    image.axes.set_ylim(h - 0.5, -0.5)
-    image.set_clim(lo, hi)
-
-
-def kernel_label(state: dict, lang: str) -> str:
-    """The kernel's name in ``lang``; a layer's filter gets its index ("filters of the layer 3")."""
-    label = text(f"mnist.k_{state['kernel_name']}", lang)
-    return f"{label} {state['filter']}" if state.get("filter") is not None else label
-
-
-class FilterPainter:
-    """The digit, the kernel with its numbers (jet, like the seed post's weights), the feature map.
-
-    Built once; :meth:`update` swaps data, titles and the kernel's numbers (lesson 04).
-    """
-
-    def __init__(self, fig: FigureBase, lang: str):
-        self.lang = lang
-        blank = np.zeros((3, 3))
-        ax = fig.add_axes((0.02, 0.06, 0.26, 0.8))
-        self.digit = ax.imshow(blank, cmap=style.IMAGE_CMAP, interpolation="nearest")
-        self.digit_title = ax.set_title("", fontsize=_TITLE_SIZE, color=style.INPUT)
-        ax.set_axis_off()
-
-        self.kx = kx = fig.add_axes((0.33, 0.14, 0.2, 0.64))
-        self.kernel = kx.imshow(blank, cmap=style.WEIGHT_CMAP, interpolation="nearest")
-        kx.set_axis_off()
-        self.frame = kx.add_patch(Rectangle((-0.5, -0.5), 3, 3, fill=False,
-                                            edgecolor=style.KERNEL, linewidth=1.5))
-        self.kernel_title = kx.set_title("", fontsize=_TITLE_SIZE, color=style.KERNEL)
-        kbar = fig.colorbar(self.kernel, ax=kx, fraction=0.08, pad=0.03)
-        kbar.ax.tick_params(labelsize=6.5)
-        self.numbers: PathCollection | None = None
-
-        fx = fig.add_axes((0.62, 0.06, 0.26, 0.8))
-        self.fmap = fx.imshow(blank, cmap=style.SIGNED_CMAP, interpolation="nearest")
-        self.fmap_title = fx.set_title("", fontsize=_TITLE_SIZE, color=style.OUTPUT)
-        fx.set_axis_off()
-        cax = fig.add_axes((0.9, 0.1, 0.015, 0.72))
-        fbar = fig.colorbar(self.fmap, cax=cax)
-        fbar.ax.tick_params(labelsize=6.5)
-        fbar.set_label(text("mnist.activation", lang), fontsize=7.5)
-
-    def update(self, state: dict) -> None:
-        lang = self.lang
-        image, kernel, fmap = state["image"], state["kernel"], state["feature_map"]
-        label = state.get("label")
-        self.digit_title.set_text(
-            text("mnist.digit_label", lang, i=state["index"], label=label) if label is not None
-            else text("mnist.digit", lang, i=state["index"]))
-        _set_image(self.digit, image, float(min(image.min(), 0.0)), float(max(image.max(), 1.0)))
-
-        kmax = float(np.abs(kernel).max()) or 1.0
-        _set_image(self.kernel, kernel, -kmax, kmax)
-        kh, kw = kernel.shape
-        self.frame.set_width(kw)
-        self.frame.set_height(kh)
-        self.kernel_title.set_text(text("kernel", lang) + "\n" + kernel_label(state, lang))
-        cmap, norm = self.kernel.get_cmap(), self.kernel.norm
-        colours = []
-        for v in kernel.ravel():
-            r, g, b, _ = cmap(norm(v))
-            colours.append("black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white")
-        if self.numbers is not None:
-            self.numbers.remove()
-        rr, cc = np.mgrid[0:kh, 0:kw]
-        self.numbers = draw_numbers(self.kx, cc.ravel(), rr.ravel(),
-                                    [number(v) for v in kernel.ravel()],
-                                    cell_pixels(self.kx, kw, kh), colours)
-
-        fmax = float(np.abs(fmap).max()) or 1.0
-        _set_image(self.fmap, fmap, -fmax, fmax)
-        self.fmap_title.set_text(text("mnist.fmap", lang, h=fmap.shape[0], w=fmap.shape[1]))
-
-
-def draw_filter(fig: FigureBase, state: dict, lang: str) -> None:
-    """Draw one MNIST-filter state (see :class:`FilterPainter`)."""
-    FilterPainter(fig, lang).update(state)
 
 
 __all__ = [
-    "draw_shape", "draw_sliding_window", "draw_groups", "draw_channel_arithmetic", "draw_filter",
-    "CanvasPainter", "GroupsPainter", "ArithmeticPainter", "FilterPainter", "CellCanvas", "LEGENDS",
-    "figure_legend", "legend_html", "kernel_label", "draw_caption", "caption_height",
-    "wrap_lines", "draw_numbers", "clear_artists", "tint", "number",
+    "CanvasPainter", "CellCanvas", "TITLE_SIZE", "cell_pixels", "caption_height", "clear_artists",
+    "draw_caption", "draw_numbers", "figure_legend", "fit", "fit_titled", "legend_html", "number",
+    "outline", "tint", "wrap_lines",
 ]

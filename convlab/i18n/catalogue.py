@@ -215,6 +215,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "viz.map": {"en": "channel {o}", "ko": "채널 {o}"},
     "viz.pixel": {"en": "pixel value", "ko": "픽셀 값"},
     "viz.activation": {"en": "output value", "ko": "출력 값"},
+    # --- the explorer framework (convlab.explorers.base) ----------------------------------------
+    "explorer_failed": {"en": "The explorer could not draw this setting. Move a control to try "
+                              "another one; the error was:",
+                        "ko": "이 설정은 그림으로 그리지 못했습니다. 다른 설정으로 바꿔 보세요. "
+                              "오류 내용은 다음과 같습니다."},
     # --- classroom handouts (convlab.course.handouts) -----------------------------------------
     "handouts.title": {"en": "convlab handouts", "ko": "convlab 수업 자료"},
 }

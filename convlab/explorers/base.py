@@ -1,0 +1,276 @@
+"""The explorer framework: a model that computes and draws, and the widget that shows it.
+
+An explorer is an :class:`ExplorerModel` (what to compute from the controls, what to write and
+what to draw) turned into widgets by :class:`Explorer`. Each explorer module declares its typed
+``Params`` (one field per control) and ``State`` (what it computed, read by its painter, its
+readout and the tests) as dataclasses.
+
+Every redraw runs inside an error boundary: if computing or drawing fails, the output area says
+so in the student's language and the explorer stays usable. Displayed outside a live kernel
+(printed handouts, a static notebook viewer), an explorer shows a static picture of its current
+values, because its display data carries a PNG beside the widget view.
+"""
+from __future__ import annotations
+
+import base64
+import contextlib
+import dataclasses
+import functools
+import html
+import io
+from typing import Any, Callable, ClassVar, Generic, Iterator, Sequence, TypeVar
+
+import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure, FigureBase
+
+from ..figures import drawing
+from ..figures.fonts import font_context
+from ..figures.plots import new_figure
+from ..i18n import check_lang, text
+from .readout import Line, lines_to_html, lines_to_text
+
+__all__ = ["Explorer", "ExplorerModel", "ExplorerState", "Legend", "static_figure"]
+
+#: Resolution of the pictures inside the widgets (static figures use matplotlib's default).
+DPI = 80
+
+#: A colour key: (role colour, string key) pairs, shown under the picture.
+Legend = Sequence[tuple[str, str]]
+
+
+@dataclasses.dataclass(kw_only=True)
+class ExplorerState:
+    """What every explorer's state has: PyTorch's error for the current settings, if any."""
+
+    error: str | None = None          # PyTorch's message, word for word
+    error_type: str | None = None     # its exception class, e.g. "RuntimeError"
+
+    def update(self, **values: Any) -> None:
+        """Set several fields at once; a name that is not a field is a bug, not a new field."""
+        names = {f.name for f in dataclasses.fields(self)}
+        unknown = set(values) - names
+        if unknown:
+            raise AttributeError(f"{type(self).__name__} has no field {', '.join(sorted(unknown))}")
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    def failed(self, error: BaseException) -> None:
+        """Record PyTorch's error as the result of these settings."""
+        self.update(error=str(error), error_type=type(error).__name__)
+
+
+P = TypeVar("P")
+S = TypeVar("S", bound=ExplorerState)
+
+
+class ExplorerModel(Generic[P, S]):
+    """What one explorer computes and draws; :class:`Explorer` turns it into widgets."""
+
+    params_type: ClassVar[type]                 # the explorer's Params dataclass
+    figsize: ClassVar[tuple[float, float]] = (8.0, 3.0)
+    help_key: ClassVar[str] = ""
+    legend: ClassVar[Legend | None] = None      # colour key shown under the picture
+
+    def controls(self, values: dict, lang: str) -> tuple[dict[str, widgets.Widget], widgets.Widget]:
+        """The controls (name -> widget, initial ``values``) and the box that lays them out."""
+        raise NotImplementedError
+
+    def sync(self, controls: dict[str, widgets.Widget], changed: str | None) -> None:
+        """Make dependent controls agree after ``changed`` moved (None: at start)."""
+
+    def bind(self, explorer: "Explorer") -> None:
+        """Attach handlers that are not value changes (buttons)."""
+
+    def params(self, values: dict) -> P:
+        """The typed parameters for the current control values."""
+        return self.params_type(**values)
+
+    def compute(self, params: P) -> S:
+        raise NotImplementedError
+
+    def describe(self, state: S, lang: str) -> list[Line]:
+        raise NotImplementedError
+
+    def painter(self, fig: FigureBase, lang: str, static: bool) -> Any:
+        """An object whose ``update(state)`` paints a state on ``fig``.
+
+        Painters build their axes once and then replace only what is drawn, which keeps a
+        redraw fast. ``static`` figures carry their colour legend themselves.
+        """
+        raise NotImplementedError
+
+    def canvas(self, fig: FigureBase, lang: str, static: bool,
+               draw: Callable[[Any, S, str], None]) -> drawing.CanvasPainter:
+        """A one-axes painter that calls ``draw(ax, state, lang)`` on each update."""
+        return drawing.CanvasPainter(fig, lang, draw, self.legend if static else None)
+
+
+def static_figure(model: ExplorerModel, state: ExplorerState, lang: str) -> Figure:
+    """The explorer's picture with its readout as a caption, as a matplotlib Figure.
+
+    Not tracked by pyplot (``plots.new_figure``): shown exactly once when returned from a cell,
+    and never an open figure.
+    """
+    caption = drawing.wrap_lines(lines_to_text(model.describe(state, lang)))
+    width, height = model.figsize
+    extra = drawing.caption_height(caption)
+    with font_context(lang):
+        fig = new_figure((width, height + extra), layout=None)
+        top, bottom = fig.subfigures(2, 1, height_ratios=[height, extra])
+        model.painter(top, lang, static=True).update(state)
+        drawing.draw_caption(bottom, caption)
+    return fig
+
+
+def _png(fig: Figure, **kwargs: Any) -> bytes:
+    buffer = io.BytesIO()
+    fig.canvas.print_png(buffer, **kwargs)
+    return buffer.getvalue()
+
+
+class Explorer(widgets.VBox):
+    """An interactive explorer: controls, a picture that redraws in place, and a text readout.
+
+    - ``controls``: name -> ipywidgets control (sliders, dropdowns, checkboxes, Play, buttons);
+    - ``readout``: ``ipywidgets.HTML`` with the textual result, updated on every change;
+    - ``output``: ``ipywidgets.Output`` holding the picture (fixed size: nothing jumps);
+    - ``state``: the typed state last computed (e.g. ``out_shape``, ``value``, ``error``), for
+      tests to compare with PyTorch; ``None`` if the last update failed;
+    - ``failure``: the exception of the last update, if it failed (shown in the output area);
+    - ``figure()``: a new static Figure of the current values (the caller may close it).
+
+    A change redraws once, even when it moves other controls (e.g. ``groups`` options).
+    """
+
+    def __init__(self, model: ExplorerModel, values: dict, lang: str):
+        self.model = model
+        self.lang = check_lang(lang)
+        self.state: ExplorerState | None = None
+        self.failure: Exception | None = None
+        self.png: bytes = b""
+        self._holding = False
+        self._figure: Figure | None = None   # kept between redraws, never known to pyplot
+        self._painter: Any = None
+        self.controls, panel = model.controls(values, self.lang)
+        width, height = (int(round(v * DPI)) for v in model.figsize)
+        self.readout = widgets.HTML(layout=widgets.Layout(min_height="3em"))
+        self.output = widgets.Output(layout=widgets.Layout(
+            height=f"{height + 4}px", width=f"{width + 4}px", overflow="hidden"))
+        help_box = widgets.HTML(f'<div style="max-width:{width}px">{text(model.help_key, lang)}'
+                                "</div>")
+        key = widgets.HTML(drawing.legend_html(model.legend, lang) if model.legend else "")
+        super().__init__([help_box, panel, self.output, key, self.readout])
+        # Stable hooks for the browser tests (and for anyone styling the course).
+        self.add_class("convlab-explorer")
+        self.readout.add_class("convlab-readout")
+        self.output.add_class("convlab-output")
+        for name, control in self.controls.items():
+            if isinstance(control, widgets.ValueWidget) and not isinstance(control, widgets.Play):
+                control.observe(functools.partial(self._changed, name), names="value")
+        model.bind(self)
+        self.apply()
+
+    def values(self) -> dict:
+        """The current value of every control (Play and buttons excluded)."""
+        return {name: c.value for name, c in self.controls.items()
+                if isinstance(c, widgets.ValueWidget) and not isinstance(c, widgets.Play)}
+
+    @contextlib.contextmanager
+    def _hold(self) -> Iterator[None]:
+        held, self._holding = self._holding, True
+        try:
+            yield
+        finally:
+            self._holding = held
+
+    def _changed(self, name: str, change: dict) -> None:
+        if not self._holding:
+            self.apply(changed=name)
+
+    def apply(self, action: Callable[[], None] | None = None, changed: str | None = None) -> None:
+        """Run ``action`` (moving controls) and let dependent controls follow; redraw once."""
+        with self._hold():
+            if action is not None:
+                action()
+            self.model.sync(self.controls, changed)
+        self.update()
+
+    def set(self, **values: Any) -> None:
+        """Move several controls, in the order given, as a student would; redraw once at the end.
+
+        ``explorer.set(in_channels=8, out_channels=16, groups=8)``: each move lets dependent
+        controls follow before the next (so ``groups`` is offered 8 by the time it is set).
+        """
+        unknown = [name for name in values if name not in self.values()]
+        if unknown:
+            raise ValueError(f"no control named {', '.join(map(repr, unknown))}; "
+                             f"the controls are {', '.join(self.values())}")
+
+        def move() -> None:
+            for name, value in values.items():
+                self.controls[name].value = value
+                self.model.sync(self.controls, name)
+
+        self.apply(move)
+
+    def update(self) -> None:
+        """Recompute the state from the controls, rewrite the readout, redraw the picture.
+
+        A failure anywhere in here is shown in the output area instead of the picture (the
+        explorer stays usable: the next change tries again).
+        """
+        try:
+            state = self.model.compute(self.model.params(self.values()))
+            readout = lines_to_html(self.model.describe(state, self.lang))
+            png = self._render(state)
+        except Exception as error:  # noqa: BLE001 - the boundary: show it, never die silently
+            self._show_failure(error)
+            return
+        self.state, self.failure, self.png = state, None, png
+        self.readout.value = readout
+        # Replace the output in one assignment: the old picture stays until the new one is there.
+        self.output.outputs = ({
+            "output_type": "display_data",
+            "data": {"image/png": base64.b64encode(png).decode("ascii"),
+                     "text/plain": f"<{type(self.model).__name__} picture>"},
+            "metadata": {},
+        },)
+
+    def _show_failure(self, error: Exception) -> None:
+        self.state, self.failure, self.png = None, error, b""
+        self._painter = None    # rebuilt on the next redraw, in case the failure broke it
+        message = f"{type(error).__name__}: {error}"
+        self.readout.value = ""
+        self.output.outputs = ({
+            "output_type": "display_data",
+            "data": {"text/html": (f'<div class="convlab-failure" style="color:#b00">'
+                                   f"<b>{html.escape(text('explorer_failed', self.lang))}</b>"
+                                   f"<pre>{html.escape(message)}</pre></div>"),
+                     "text/plain": f"{text('explorer_failed', self.lang)}\n{message}"},
+            "metadata": {},
+        },)
+
+    def _render(self, state: ExplorerState) -> bytes:
+        """Paint the state on the explorer's own Agg figure and return it as PNG bytes."""
+        with font_context(self.lang):
+            if self._painter is None:
+                self._figure = Figure(figsize=self.model.figsize, dpi=DPI)
+                FigureCanvasAgg(self._figure)
+                self._painter = self.model.painter(self._figure, self.lang, static=False)
+            self._painter.update(state)
+            # light compression: the PNG only travels to the browser, and encodes 3x faster
+            return _png(self._figure, pil_kwargs={"compress_level": 1})
+
+    def figure(self) -> Figure:
+        """A static Figure of the current values: picture plus readout text."""
+        if self.state is None:
+            raise RuntimeError(f"the explorer's last update failed: {self.failure!r}")
+        return static_figure(self.model, self.state, self.lang)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        """The widget view, plus a static picture for front ends that cannot run widgets."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if self.state is not None:
+            bundle["image/png"] = base64.b64encode(self.figure()._repr_png_()).decode("ascii")
+        return bundle

@@ -1,0 +1,112 @@
+"""The explorers' controls: labelled sliders, menus and the rules that keep them consistent."""
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence, Union
+
+import ipywidgets as widgets
+
+from ..conv.geometry import PADDING_MODES, pair
+from ..i18n import text
+
+IntOrPair = Union[int, Sequence[int]]
+
+
+def label_style(lang: str) -> dict:
+    return {"description_width": "150px" if lang == "ko" else "130px"}
+
+
+def control_layout() -> widgets.Layout:
+    return widgets.Layout(width="370px")
+
+
+def int_slider(key: str, lang: str, value: int, lo: int, hi: int, **fmt: Any) -> widgets.IntSlider:
+    """An IntSlider that updates on release; its range grows to hold an unusual start value."""
+    return widgets.IntSlider(value=value, min=min(lo, value), max=max(hi, value),
+                             description=text(key, lang, **fmt), continuous_update=False,
+                             style=label_style(lang), layout=control_layout())
+
+
+def float_slider(key: str, lang: str, value: float, lo: float, hi: float, step: float,
+                  **fmt: Any) -> widgets.FloatSlider:
+    return widgets.FloatSlider(value=value, min=min(lo, value), max=max(hi, value), step=step,
+                               description=text(key, lang, **fmt), continuous_update=False,
+                               readout_format=".2f", style=label_style(lang), layout=control_layout())
+
+
+def dropdown(key: str, lang: str, options: list, value: Any) -> widgets.Dropdown:
+    return widgets.Dropdown(options=options, value=value, description=text(key, lang),
+                            style=label_style(lang), layout=control_layout())
+
+
+def checkbox(key: str, lang: str, value: bool) -> widgets.Checkbox:
+    return widgets.Checkbox(value=bool(value), description=text(key, lang), style=label_style(lang),
+                            layout=control_layout())
+
+
+def grid(children: Sequence[widgets.Widget], columns: int = 2) -> widgets.GridBox:
+    return widgets.GridBox(list(children), layout=widgets.Layout(
+        grid_template_columns=f"repeat({columns}, 380px)", grid_gap="0px 8px"))
+
+
+def padding_controls(values: dict, lang: str, hi: int) -> dict[str, widgets.Widget]:
+    options = [(text("padding_numbers", lang), "int"), ("'same'", "same"), ("'valid'", "valid")]
+    return {
+        "padding_type": dropdown("padding_type", lang, options, values["padding_type"]),
+        "padding_h": int_slider("padding_h", lang, values["padding_h"], 0, hi),
+        "padding_w": int_slider("padding_w", lang, values["padding_w"], 0, hi),
+        "padding_mode": dropdown("padding_mode", lang,
+                                  [(text(f"mode_{m}", lang), m) for m in PADDING_MODES],
+                                  values["padding_mode"]),
+    }
+
+
+def padding_values(padding: IntOrPair | str, padding_mode: str) -> dict:
+    """Control values for ``padding`` (int, pair, 'same' or 'valid') and ``padding_mode``."""
+    if padding_mode not in PADDING_MODES:
+        raise ValueError(f"padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise ValueError(f"padding must be an int, a pair, 'same' or 'valid'; got {padding!r}")
+        return {"padding_type": padding, "padding_h": 0, "padding_w": 0,
+                "padding_mode": padding_mode}
+    ph, pw = pair(padding, "padding")
+    return {"padding_type": "int", "padding_h": ph, "padding_w": pw, "padding_mode": padding_mode}
+
+
+def padding_arg(padding_type: str, padding_h: int, padding_w: int) -> IntOrPair | str:
+    """The ``padding`` argument the padding controls stand for."""
+    return (padding_h, padding_w) if padding_type == "int" else padding_type
+
+
+def sync_padding(controls: dict) -> None:
+    numbers = controls["padding_type"].value == "int"
+    controls["padding_h"].disabled = not numbers
+    controls["padding_w"].disabled = not numbers
+
+
+def common_divisors(a: int, b: int) -> list[int]:
+    g = math.gcd(a, b)
+    return [d for d in range(1, g + 1) if g % d == 0] if g > 0 else [1]
+
+
+def sync_groups(controls: dict) -> None:
+    """Offer only the ``groups`` that divide both channel counts; keep the choice if still valid."""
+    dropdown = controls["groups"]
+    options = common_divisors(controls["in_channels"].value, controls["out_channels"].value)
+    current = dropdown.value
+    if list(dropdown.options) != options:
+        dropdown.options = options
+    if current not in options:
+        current = max(d for d in options if d <= max(current, 1))
+    dropdown.value = current
+
+
+def check_groups_offered(in_channels: int, out_channels: int, groups: int) -> None:
+    options = common_divisors(in_channels, out_channels)
+    if groups not in options:
+        raise ValueError(
+            f"groups={groups} is not offered: the groups menu lists the common divisors of "
+            f"in_channels={in_channels} and out_channels={out_channels}: {options}")
+
+

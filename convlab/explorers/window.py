@@ -1,0 +1,333 @@
+"""The sliding-window explorer: the kernel walks over a small input, every number shown.
+
+Lesson 02: the padding ring filled by ``padding_mode``, a Play control that visits every output
+cell, and ``Σ w·x + b`` written out for the current one, adding up to PyTorch's own value.
+"""
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+from matplotlib.patches import Rectangle
+from torch import nn
+
+from ..conv.functional import pad_input
+from ..conv.geometry import Geometry, pair
+from ..conv.validation import check_conv2d
+from ..figures import style
+from ..figures.drawing import CellCanvas, draw_numbers, fit_titled, number, outline, tint
+from ..i18n import text
+from .base import Explorer, ExplorerModel, ExplorerState
+from .controls import (IntOrPair, checkbox, grid, int_slider, padding_arg, padding_controls,
+                       padding_values, sync_padding)
+from .readout import Segment, error_lines, line, num, par
+from .torch_calls import run_conv2d
+
+__all__ = ["sliding_window_explorer", "WindowParams", "WindowState"]
+
+WINDOW_LEGEND = [(style.INPUT, "input"), (style.PADDING, "padding"), (style.KERNEL, "kernel"),
+                 (style.BIAS, "bias_word"), (style.OUTPUT, "output"), (style.DROPPED, "dropped")]
+
+
+@dataclasses.dataclass(frozen=True)
+class WindowParams:
+    """The controls: a small input, the layer's arguments and the output cell being shown."""
+
+    height: int
+    width: int
+    channels: int
+    seed: int
+    kernel_h: int
+    kernel_w: int
+    stride_h: int
+    stride_w: int
+    padding_type: str          # "int", "same" or "valid"
+    padding_h: int
+    padding_w: int
+    padding_mode: str
+    dilation_h: int
+    dilation_w: int
+    bias: bool
+    step: int                  # which output cell, in row-major order
+
+
+@dataclasses.dataclass(kw_only=True)
+class WindowState(ExplorerState):
+    """The numbers of one setting, and the current window's taps and products."""
+
+    input: np.ndarray                          # (C, H, W)
+    weight: np.ndarray                         # (C, kH, kW)
+    bias: float | None
+    padding_mode: str
+    padded: np.ndarray | None = None           # (C, Hp, Wp): the input with its padding ring
+    output: np.ndarray | None = None           # (H_out, W_out), from nn.Conv2d
+    geometry: Geometry | None = None
+    taps: list[tuple[int, int]] = dataclasses.field(default_factory=list)
+    anchors: list[tuple[int, int]] = dataclasses.field(default_factory=list)
+    step: int = 0
+    position: tuple[int, int] | None = None
+    value: float | None = None                 # PyTorch's output at ``position``
+    terms: list[tuple[float, float]] = dataclasses.field(default_factory=list)   # (w, x)
+    sum: float | None = None                   # Σ w·x + b, added up here
+    out_shape: tuple[int, ...] | None = None
+    count: int = 0
+
+
+class WindowModel(ExplorerModel[WindowParams, WindowState]):
+    params_type = WindowParams
+    figsize = (9.0, 3.3)
+    help_key = "window.help"
+    legend = WINDOW_LEGEND
+
+    def controls(self, values, lang):
+        c = {
+            "height": int_slider("window.height", lang, values["height"], 1, 8),
+            "width": int_slider("window.width", lang, values["width"], 1, 8),
+            "channels": int_slider("window.channels", lang, values["channels"], 1, 3),
+            "seed": int_slider("seed", lang, values["seed"], 0, 99),
+            "kernel_h": int_slider("kernel_h", lang, values["kernel_h"], 1, 5),
+            "kernel_w": int_slider("kernel_w", lang, values["kernel_w"], 1, 5),
+            "stride_h": int_slider("stride_h", lang, values["stride_h"], 1, 4),
+            "stride_w": int_slider("stride_w", lang, values["stride_w"], 1, 4),
+            **padding_controls(values, lang, 3),
+            "dilation_h": int_slider("dilation_h", lang, values["dilation_h"], 1, 3),
+            "dilation_w": int_slider("dilation_w", lang, values["dilation_w"], 1, 3),
+            "bias": checkbox("bias", lang, values["bias"]),
+            "step": int_slider("window.step", lang, values["step"], 0, max(values["step"], 0)),
+            "play": widgets.Play(value=values["step"], min=0, max=max(values["step"], 0),
+                                 interval=900, description=text("window.step", lang)),
+        }
+        widgets.link((c["play"], "value"), (c["step"], "value"))
+        widgets.link((c["play"], "max"), (c["step"], "max"))
+        order = ["height", "width", "channels", "seed", "kernel_h", "kernel_w", "stride_h",
+                 "stride_w", "padding_type", "padding_mode", "padding_h", "padding_w",
+                 "dilation_h", "dilation_w", "bias"]
+        steps = widgets.HBox([c["play"], c["step"]])
+        return c, widgets.VBox([steps, grid([c[name] for name in order])])
+
+    def sync(self, controls, changed):
+        sync_padding(controls)
+        if changed == "step":
+            return
+        v = self.params({name: w.value for name, w in controls.items() if name != "play"})
+        layer_args = self._args(v)
+        shape = (1, v.channels, v.height, v.width)
+        _, out_shape, _ = run_conv2d(layer_args, shape)
+        count = out_shape[2] * out_shape[3] if out_shape is not None else 0
+        step = controls["step"]
+        step.max = max(count - 1, 0)          # also clamps the value, and Play's max (linked)
+        step.disabled = count <= 1
+        controls["play"].disabled = count <= 1
+
+    @staticmethod
+    def _args(v: WindowParams) -> dict:
+        return dict(in_channels=v.channels, out_channels=1,
+                    kernel_size=(v.kernel_h, v.kernel_w),
+                    stride=(v.stride_h, v.stride_w), padding=padding_arg(v.padding_type, v.padding_h, v.padding_w),
+                    dilation=(v.dilation_h, v.dilation_w), bias=v.bias,
+                    padding_mode=v.padding_mode)
+
+    def compute(self, v):
+        channels, kh, kw = v.channels, v.kernel_h, v.kernel_w
+        generator = torch.Generator().manual_seed(int(v.seed))
+        # small integers, so every sum can be checked by eye
+        x = torch.randint(-2, 4, (1, channels, v.height, v.width),
+                          generator=generator).float()
+        b = torch.randint(-2, 4, (1,), generator=generator).float()
+        weight = torch.randint(-2, 4, (1, channels, kh, kw), generator=generator).float()
+        args = self._args(v)
+        state = WindowState(input=x[0].numpy(), weight=weight[0].numpy(),
+                            bias=float(b) if v.bias else None, padding_mode=v.padding_mode)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                layer = nn.Conv2d(**args)
+                with torch.no_grad():
+                    layer.weight.copy_(weight)
+                    if layer.bias is not None:
+                        layer.bias.copy_(b)
+                    y = layer(x)
+        except Exception as error:  # noqa: BLE001 - PyTorch's error is what we show
+            state.failed(error)
+            return state
+        bias = b if v.bias else None
+        spec = check_conv2d(x, weight, bias, args["stride"], args["padding"], args["dilation"],
+                            1, args["padding_mode"])
+        geo = spec.geometry
+        padded = pad_input(x, spec)[0]     # the values padding_mode puts in the ring (F.pad)
+        out_h, out_w = y.shape[2], y.shape[3]
+        count = out_h * out_w
+        step = min(max(int(v.step), 0), count - 1)
+        row, col = divmod(step, out_w)
+        taps = geo.window(row, col)
+        w = weight[0]
+        terms = [(float(w[c, i, j]), float(padded[c, r, q]))
+                 for c in range(channels)
+                 for (i, j), (r, q) in zip(((i, j) for i in range(kh) for j in range(kw)), taps)]
+        state.update(
+            padded=padded.numpy(), output=y[0, 0].detach().numpy(), geometry=geo, taps=taps,
+            anchors=[geo.window(r, q)[0] for r in range(out_h) for q in range(out_w)],
+            step=step, position=(row, col), value=float(y[0, 0, row, col]), terms=terms,
+            sum=sum(a * z for a, z in terms) + (float(b) if bias is not None else 0.0),
+            out_shape=tuple(y.shape), count=count)
+        return state
+
+    def describe(self, state, lang):
+        lines = error_lines(state.error, state.error_type, lang)
+        if state.error is not None:
+            return lines
+        row, col = state.position
+        lines.append(line(text("window.position", lang, step=state.step,
+                                last=state.count - 1, row=row, col=col)))
+        parts: list[Segment] = [(text("window.sum" if state.bias is not None
+                                      else "window.sum_nobias", lang) + " = ", "code b")]
+        for k, (w, x) in enumerate(state.terms):
+            if k:
+                parts.append((" + ", "code"))
+            parts += [(par(w), "code kernel"), ("·", "code"), (par(x), "code input")]
+        if state.bias is not None:
+            parts += [(" + ", "code"), (par(state.bias), "code bias")]
+        parts += [(" = ", "code"), (num(state.sum), "code output b")]
+        lines.append(line(*parts))
+        lines.append(line(text("window.from_torch", lang),
+                           (num(state.value), "code output b")))
+        geo = state.geometry
+        if any(geo.unused):
+            lines.append(line((text("shape.rows_unused", lang, n=geo.unused[0]) + ", "
+                                + text("shape.cols_unused", lang, n=geo.unused[1]), "dropped")))
+        return lines
+
+    def painter(self, fig, lang, static):
+        return self.canvas(fig, lang, static, draw_sliding_window)
+
+
+def sliding_window_explorer(lang: str = "en", *, height: int = 5,
+                            width: int = 5, channels: int = 1, kernel_size: IntOrPair = (3, 3),
+                            stride: IntOrPair = (1, 1), padding: IntOrPair | str = (0, 0),
+                            padding_mode: str = "zeros", dilation: IntOrPair = (1, 1),
+                            bias: bool = True, seed: int = 0, step: int = 0) -> Explorer:
+    """Walk the kernel over a small input one output cell at a time, with every number shown.
+
+    Lesson 02. Inputs, weights and bias are small integers drawn with ``seed``; the value at each
+    position comes from ``nn.Conv2d`` itself, and the written-out ``Σ w·x + b`` adds up to it.
+    """
+    kh, kw = pair(kernel_size, "kernel_size")
+    sh, sw = pair(stride, "stride")
+    dh, dw = pair(dilation, "dilation")
+    values = {"height": height, "width": width, "channels": channels, "seed": seed,
+              "kernel_h": kh, "kernel_w": kw, "stride_h": sh, "stride_w": sw,
+              "dilation_h": dh, "dilation_w": dw, "bias": bool(bias), "step": step,
+              **padding_values(padding, padding_mode)}
+    return Explorer(WindowModel(), values, lang)
+
+
+def draw_sliding_window(ax, state: WindowState, lang: str) -> None:
+    """Padded input channels with their numbers, the kernel, the bias and the output grid.
+
+    The current window's taps, the kernel and the current output cell are highlighted; small
+    dots mark where every window starts (the stride); red rows/columns are the floor's
+    leftovers (lesson 02).
+    """
+    x = state.input                 # (C, H, W)
+    xp = state.padded           # (C, Hp, Wp) or None on error
+    w = state.weight                # (C, kh, kw)
+    b = state.bias              # float or None
+    y = state.output            # (Hout, Wout) or None
+    geo = state.geometry
+    channels, kh, kw = w.shape
+    grid = xp if xp is not None else x
+    hp, wp = grid.shape[1:]
+    gap = 2
+    canvas = CellCanvas()
+
+    # cell colours of one padded channel (the same for every channel)
+    base = np.empty((hp, wp, 3))
+    base[:] = tint(style.INPUT, 0.18)
+    if xp is not None and geo is not None:
+        (top, _), (left, _) = geo.padding
+        h, w_in = geo.in_size
+        mask = np.ones((hp, wp), bool)
+        mask[top:top + h, left:left + w_in] = False
+        base[mask] = tint(style.PADDING, 0.45)
+        dh, dw = geo.unused
+        if dh:
+            base[hp - dh:, :] = tint(style.DROPPED, 0.35)
+        if dw:
+            base[:, wp - dw:] = tint(style.DROPPED, 0.35)
+    taps = state.taps or []
+    for r, col in taps:
+        base[r, col] = tint(style.KERNEL, 0.6)
+    xs, ys, labels = [], [], []
+    starts = [c * (wp + gap) for c in range(channels)]
+    titles: list[tuple[float, str, str]] = []
+    rr, cc = np.mgrid[0:hp, 0:wp]
+    for c, x0 in enumerate(starts):
+        canvas.block(x0, 0, base, style.INPUT)
+        xs.extend((cc + x0).ravel())
+        ys.extend(rr.ravel())
+        labels.extend(number(v) for v in grid[c].ravel())
+        titles.append((x0 + wp / 2 - 0.5, text("window.input_c", lang, c=c), style.INPUT))
+    if taps:
+        dkh, dkw = geo.effective_kernel
+        r0, c0 = taps[0]
+        anchors = np.array(state.anchors or [taps[0]], float)
+        for x0 in starts:
+            outline(ax, [(r, col + x0) for r, col in taps], style.KERNEL, 1.8)
+            ax.add_patch(Rectangle((c0 + x0 - 0.5, r0 - 0.5), dkw, dkh, fill=False,
+                                   edgecolor=style.KERNEL, linestyle="--", linewidth=1.2))
+            ax.plot(anchors[:, 1] + x0 - 0.33, anchors[:, 0] - 0.33, linestyle="none",
+                    marker="o", markersize=2.5, color=style.KERNEL)
+
+    # kernel: one (kh, kw) block per input channel, stacked, then the bias
+    x_kernel = channels * (wp + gap)
+    kernel_rgb = np.empty((kh, kw, 3))
+    kernel_rgb[:] = tint(style.KERNEL, 0.4)
+    kr, kc = np.mgrid[0:kh, 0:kw]
+    for c in range(channels):
+        y0 = c * (kh + 1)
+        canvas.block(x_kernel, y0, kernel_rgb, style.KERNEL)
+        xs.extend((kc + x_kernel).ravel())
+        ys.extend((kr + y0).ravel())
+        labels.extend(number(v) for v in w[c].ravel())
+        if channels > 1:
+            ax.text(x_kernel - 0.65, y0 + (kh - 1) / 2, str(c), ha="right", va="center",
+                    fontsize=7, color=style.KERNEL)
+    titles.append((x_kernel + kw / 2 - 0.5, text("kernel", lang), style.KERNEL))
+    bottom = channels * (kh + 1) - 1
+    if b is not None:
+        yb = bottom + 1
+        canvas.block(x_kernel, yb, tint(style.BIAS, 0.4).reshape(1, 1, 3), style.BIAS)
+        xs.append(x_kernel)
+        ys.append(yb)
+        labels.append(number(b))
+        ax.text(x_kernel - 0.65, yb, "b", ha="right", va="center", fontsize=8, color=style.BIAS)
+        bottom = yb + 1
+    x_out = x_kernel + kw + gap
+    if y is not None:
+        ho, wo = y.shape
+        step = state.step
+        oy, ox = state.position
+        colours = np.ones((ho, wo, 3))
+        colours.reshape(-1, 3)[:step + 1] = tint(style.OUTPUT, 0.3)   # computed so far
+        colours[oy, ox] = tint(style.OUTPUT, 0.75)
+        canvas.block(x_out, 0, colours, style.OUTPUT)
+        outline(ax, [(oy, ox + x_out)], style.OUTPUT, 2.2)
+        for k in range(step + 1):
+            r, col = divmod(k, wo)
+            xs.append(x_out + col)
+            ys.append(r)
+            labels.append(number(y[r, col]))
+        titles.append((x_out + wo / 2 - 0.5, text("output", lang), style.OUTPUT))
+        right = x_out + wo
+        bottom = max(bottom, ho)
+    else:
+        ax.text(x_out, hp / 2, text("error_short", lang), color=style.DROPPED, va="center",
+                fontsize=9)
+        right = x_out + 7
+    canvas.draw(ax)
+    px = fit_titled(ax, -0.7, right - 0.3, max(hp, bottom) - 0.3, titles)
+    # numbers: one collection; the longest label decides the size so all digits match
+    draw_numbers(ax, xs, ys, labels, px)
