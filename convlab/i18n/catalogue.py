@@ -1,10 +1,10 @@
 """Every label, title and help text the explorers show, in English and Korean: one table.
 
-Korean follows the course glossary (notebooks/GLOSSARY.md, from /work/shared/GLOSSARY-ko.md):
+Korean follows the course glossary (notebooks/GLOSSARY.md):
 합성곱, 커널, 스트라이드, 패딩, 패딩 방식 (반사, 복제, 순환), 팽창, 그룹, 깊이별 합성곱, 점별 합성곱,
 깊이별 분리 합성곱, 채널, 배치, 가중치, 편향, 특징 맵, 출력 크기. Code names (``in_channels``,
-``padding_mode``, ``groups``) stay untranslated. Used by :mod:`convlab.widgets`,
-:mod:`convlab.drawing` and :mod:`convlab.viz` (lessons 01-05).
+``padding_mode``, ``groups``) stay untranslated. Used by :mod:`convlab.explorers`,
+:mod:`convlab.figures` and :mod:`convlab.course` (lessons 01-05).
 """
 from __future__ import annotations
 
