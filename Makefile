@@ -1,4 +1,5 @@
 # Two commands: `make lab` (start the course) and `make test` (run every test).
+# `make check` is the fast tier while you work: the package tests, no notebooks, no browser.
 # Both create .venv if it is missing and reinstall only when pyproject.toml changed.
 
 PYTHON ?= python3
@@ -7,7 +8,7 @@ PY     := $(VENV)/bin/python
 # Two workers, one file each (nbval and the browser suite need whole files).
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: lab test handouts bench clean-venv
+.PHONY: lab test check handouts bench clean-venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,9 @@ lab: $(VENV)/.lab-installed
 
 test: $(VENV)/.test-installed
 	CONVLAB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+check: $(VENV)/.test-installed
+	CONVLAB_OFFLINE=1 $(PY) -m pytest tests -m "not browser" $(PYTEST_ARGS)
 
 handouts: $(VENV)/.handouts-installed
 	$(PY) -m convlab.handouts

@@ -26,7 +26,7 @@ _EXPORTS: dict[str, str] = {
 }
 _SUBPACKAGES = ("conv", "data", "figures", "explorers", "exercises", "i18n", "course")
 
-__all__ = [*_EXPORTS, *_SUBPACKAGES]
+__all__ = list(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:

@@ -5,6 +5,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,3 +45,51 @@ def test_ci_calls_the_readme_test_command():
     assert "make test" in readme and "make lab" in readme
     assert readme.index("make lab") < readme.index("## ")  # the two commands come first
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_readme_lesson_table_lists_the_manifest_in_order():
+    from convlab.course.manifest import LESSONS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## The lessons"):readme.index("### 한국어")]
+    assert re.findall(r"^\| `(\d\d_\w+)` \|", table, flags=re.M) == [l.name for l in LESSONS]
+
+
+def test_a_built_wheel_carries_the_settings_and_says_where_the_lessons_are(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    wheel = next(tmp_path.glob("convlab-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "convlab/course/jupyter_settings/overrides.json" in names
+    assert "convlab/course/handout_template/index.html.j2" in names
+    assert {"convlab/conv/__init__.py", "convlab/explorers/base.py"} <= set(names)
+    assert not any(name.startswith("notebooks/") for name in names)
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    scripts = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "convlab-lab = convlab.course.lab:main" in scripts
+    assert "convlab-handouts = convlab.course.handouts:main" in scripts
+
+    # Installed without the lessons, the commands say what to do in one line.
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    for module in ("convlab.lab", "convlab.handouts"):
+        run = subprocess.run([sys.executable, "-m", module], capture_output=True, text=True,
+                             cwd=tmp_path, env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
+        assert run.returncode != 0
+        assert run.stderr.strip().count("\n") == 0, run.stderr
+        assert "lessons are not installed with the package" in run.stderr
+
+
+def test_the_lab_and_handouts_take_a_lessons_folder_from_anywhere(tmp_path):
+    from convlab.course.lab import lab_command
+    from convlab.course.paths import LessonsNotFound, lessons_dir
+
+    assert lessons_dir() == ROOT / "notebooks"
+    assert lessons_dir(ROOT / "notebooks") == ROOT / "notebooks"
+    with pytest.raises(LessonsNotFound, match="holds no course lessons"):
+        lessons_dir(tmp_path)
+    assert f"--ServerApp.root_dir={ROOT / 'notebooks'}" in lab_command(lessons_dir())

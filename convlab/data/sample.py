@@ -9,7 +9,7 @@ import numpy as np
 
 from .idx import MNISTDataError, write_idx
 
-__all__ = ["SAMPLE_MARKER", "SAMPLE_SEED", "write_sample"]
+__all__ = ["SAMPLE_MARKER", "write_sample"]
 
 #: The marker that says "this folder holds convlab's offline sample, not the full data set".
 SAMPLE_MARKER = "OFFLINE_SAMPLE.txt"

@@ -22,7 +22,7 @@ from .base import Explorer, ExplorerModel, ExplorerState
 from .controls import float_slider, grid, int_slider
 from .readout import line, num
 
-__all__ = ["channel_arithmetic_explorer", "ArithmeticParams", "ArithmeticState"]
+__all__ = ["channel_arithmetic_explorer"]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -30,7 +30,7 @@ from ..figures.plots import new_figure
 from ..i18n import check_lang, text
 from .readout import Line, lines_to_html, lines_to_text
 
-__all__ = ["Explorer", "ExplorerModel", "ExplorerState", "Legend", "static_figure"]
+__all__ = ["Explorer", "ExplorerModel", "ExplorerState"]
 
 #: Resolution of the pictures inside the widgets (static figures use matplotlib's default).
 DPI = 80

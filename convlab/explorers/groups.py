@@ -25,7 +25,7 @@ from .controls import (check_groups_offered, checkbox, common_divisors, dropdown
 from .readout import error_lines, line, shape_text
 from .torch_calls import count_params, run_conv2d
 
-__all__ = ["groups_explorer", "GroupsParams", "GroupsState"]
+__all__ = ["groups_explorer"]
 
 GROUPS_LEGEND = [(style.INPUT, "groups.inputs"), (style.OUTPUT, "groups.outputs"),
                  (style.KERNEL, "weights"), (style.BIAS, "bias_word")]

@@ -20,7 +20,7 @@ from .controls import dropdown, grid, int_slider
 from .kernels import KERNELS
 from .readout import line, num, shape_text
 
-__all__ = ["mnist_filter_explorer", "FilterParams", "FilterState"]
+__all__ = ["mnist_filter_explorer"]
 
 
 @dataclasses.dataclass(frozen=True)

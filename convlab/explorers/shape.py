@@ -22,7 +22,7 @@ from .controls import (IntOrPair, check_groups_offered, checkbox, common_divisor
 from .readout import error_lines, line, shape_text
 from .torch_calls import count_params, run_conv2d
 
-__all__ = ["shape_explorer", "ShapeParams", "ShapeState"]
+__all__ = ["shape_explorer"]
 
 SHAPE_LEGEND = [(style.INPUT, "input"), (style.PADDING, "padding"),
                 (style.KERNEL, "shape.first_window"), (style.OUTPUT, "output"),

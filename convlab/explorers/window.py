@@ -26,7 +26,7 @@ from .controls import (IntOrPair, checkbox, grid, int_slider, padding_arg, paddi
 from .readout import Segment, error_lines, line, num, par
 from .torch_calls import run_conv2d
 
-__all__ = ["sliding_window_explorer", "WindowParams", "WindowState"]
+__all__ = ["sliding_window_explorer"]
 
 WINDOW_LEGEND = [(style.INPUT, "input"), (style.PADDING, "padding"), (style.KERNEL, "kernel"),
                  (style.BIAS, "bias_word"), (style.OUTPUT, "output"), (style.DROPPED, "dropped")]

@@ -266,6 +266,6 @@ def caption_height(lines: Sequence[str]) -> float:
 
 __all__ = [
     "CanvasPainter", "CellCanvas", "TITLE_SIZE", "cell_pixels", "caption_height", "clear_artists",
-    "draw_caption", "draw_numbers", "figure_legend", "fit", "fit_titled", "legend_html", "number",
+    "draw_caption", "draw_numbers", "figure_legend", "fit_titled", "legend_html", "number",
     "outline", "tint", "wrap_lines",
 ]
