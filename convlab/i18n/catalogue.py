@@ -169,7 +169,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "False here is float32 rounding, not a different result: the two computations round "
               "in different places and differ by at most {diff}. Where outputs are near 0, "
               "allclose's default atol=1e-8 is stricter than float32 can be:",
-        "ko": "여기서 False는 결과가 다르다는 뜻이 아니라 float32 반올림 오차 때문입니다. 두 계산은 "
+        "ko": "여기서 False가 나온 것은 결과가 달라서가 아니라 float32 반올림 오차 때문입니다. 두 계산은 "
               "반올림하는 위치가 달라서 최대 {diff}만큼 차이가 납니다. 출력이 0에 가까운 곳에서는 "
               "allclose의 기본값 atol=1e-8이 float32가 낼 수 있는 정밀도보다 엄격합니다:"},
     "arith.pixel": {"en": "pixel value", "ko": "픽셀 값"},
@@ -196,7 +196,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "mnist.digit_label": {"en": "image {i} (label {label})", "ko": "이미지 {i} (레이블 {label})"},
     "mnist.kernel_title": {"en": "kernel {name}", "ko": "커널 {name}"},
     "mnist.fmap": {"en": "feature map {h}×{w}", "ko": "특징 맵 {h}×{w}"},
-    "mnist.computed": {"en": "computed as", "ko": "계산"},
+    "mnist.computed": {"en": "computed as", "ko": "계산식"},
     "mnist.range": {"en": "feature map values from {lo} to {hi}",
                     "ko": "특징 맵 값의 범위: {lo} ~ {hi}"},
     "mnist.pixel": {"en": "pixel value", "ko": "픽셀 값"},
