@@ -4,8 +4,8 @@
   and comments are masked, the same heading structure and the same cell tags;
 - every notebook is stored clean (no outputs, execution counts or widget state) and is exactly
   what tools/build_notebooks.py builds from tools/lessons/;
-- Korean prose follows notebooks/GLOSSARY.md (한국어(English) on first use, no forbidden variant)
-  and the 합니다 style; English notebooks contain no Korean;
+- English notebooks contain no Korean, and every Korean Markdown cell is written in Korean (the
+  Korean itself is held to notebooks/GLOSSARY.md by tests/test_korean.py);
 - every exercise of convlab.exercises has its cell in its lesson;
 - docs/seed-checklist.md maps every fact of the seed post to a tagged cell that exists, and
   every seed tag in the notebooks is listed there.
@@ -110,37 +110,6 @@ def prose(source: str, headings: bool) -> str:
     return re.sub(r"\s+", " ", text)          # a line break inside a term is still the term
 
 
-# --- glossary ------------------------------------------------------------------------------------
-
-def glossary() -> list[dict]:
-    """Rows of the table in notebooks/GLOSSARY.md: english, korean, never (list)."""
-    rows = []
-    for line in (NOTEBOOKS / "GLOSSARY.md").read_text(encoding="utf-8").splitlines():
-        cols = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cols) < 3 or cols[0] in ("English", "") or set(cols[0]) <= set("-: "):
-            continue
-        if not line.lstrip().startswith("|"):
-            continue
-        never = [v.strip() for v in cols[2].split(",") if v.strip()]
-        rows.append({"english": cols[0], "korean": cols[1], "never": never})
-    return rows
-
-
-def test_the_glossary_has_one_korean_term_per_concept_and_keeps_the_shared_core():
-    rows = glossary()
-    korean = [r["korean"] for r in rows]
-    assert len(korean) == len(set(korean)), "a Korean term is listed twice"
-    table = {r["english"]: r["korean"] for r in rows}
-    core = {"convolution": "합성곱", "cross-correlation": "교차 상관", "stride": "스트라이드",
-            "padding": "패딩", "dilation": "팽창", "depthwise convolution": "깊이별 합성곱",
-            "pointwise convolution": "점별 합성곱", "weight": "가중치", "bias": "편향",
-            "feature map": "특징 맵", "gradient": "기울기", "normalization": "정규화"}
-    for english, korean_term in core.items():
-        assert table.get(english) == korean_term, english
-    never = {v for r in rows for v in r["never"]}
-    assert {"컨볼루션", "보폭", "특성 맵", "변화도"} <= never
-
-
 # --- files ---------------------------------------------------------------------------------------
 
 def test_every_lesson_exists_in_both_languages_and_nothing_else():
@@ -224,70 +193,6 @@ def test_korean_notebooks_speak_korean_in_every_markdown_cell(lesson):
             # a cell of links or formulas only would be fine; a cell of English prose is not
             words = re.findall(r"[A-Za-z]{4,}", prose(cell.source, headings=True))
             assert len(words) < 8, (cell.id, cell.source)
-
-
-# --- Korean prose --------------------------------------------------------------------------------
-
-def korean_texts(lesson: str) -> list[str]:
-    """Everything written in Korean in a notebook: Markdown, code comments and strings."""
-    texts = [prose(c.source, headings=True) for c in cells("ko", lesson, "markdown")]
-    for cell in cells("ko", lesson, "code"):
-        texts += strings_and_comments(cell.source)
-    return texts
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_korean_notebooks_never_use_the_forbidden_variants(lesson):
-    text = "\n".join(korean_texts(lesson))
-    for row in glossary():
-        for variant in row["never"]:
-            assert variant not in text, f"{lesson}: {variant!r}; write {row['korean']!r}"
-
-
-def introduced_at(body: str, at: int, row: dict, rows: list[dict]) -> bool:
-    """Is the term at ``body[at:]`` followed by its English, itself or as part of a longer term?
-
-    ``입력 채널(input channel)`` introduces ``채널`` too: a longer glossary term that covers the
-    occurrence and carries an English gloss containing the shorter term's English counts.
-    """
-    for longer in rows:
-        if row["korean"] not in longer["korean"]:
-            continue
-        offset = longer["korean"].find(row["korean"])
-        start = at - offset
-        if start < 0 or body[start:start + len(longer["korean"])] != longer["korean"]:
-            continue
-        match = re.match(r"\(([^)]*)\)", body[start + len(longer["korean"]):])
-        if match and row["english"].lower() in match.group(1).lower():
-            return True
-    return False
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_korean_terms_carry_their_english_on_first_use(lesson):
-    body = "\n".join(prose(c.source, headings=False) for c in cells("ko", lesson, "markdown"))
-    rows = glossary()
-    problems = []
-    for row in rows:
-        at = body.find(row["korean"])
-        if at >= 0 and not introduced_at(body, at, row, rows):
-            context = body[max(0, at - 20):at + len(row["korean"]) + 20].replace("\n", " ")
-            problems.append(f"{row['korean']}({row['english']}) first used as: …{context}…")
-    assert not problems, f"{lesson}:\n" + "\n".join(problems)
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_korean_prose_uses_the_formal_style(lesson):
-    """Sentences end in -ㅂ니다/-습니다 (or -ㅂ시다; instructions may end in -세요, questions in -까요?)."""
-    body = "\n".join(prose(c.source, headings=True) for c in cells("ko", lesson, "markdown"))
-    bad = []
-    for match in re.finditer(r"([가-힣]+)[.!?]", body):
-        word = match.group(1)
-        if word.endswith("다") and not word.endswith(("니다", "시다")):
-            bad.append(word)
-        if word.endswith("요") and not word.endswith(("세요", "까요")):
-            bad.append(word)
-    assert not bad, f"{lesson}: {bad}"
 
 
 # --- exercises -----------------------------------------------------------------------------------

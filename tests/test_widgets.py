@@ -595,7 +595,7 @@ def test_every_string_has_english_and_korean_and_korean_follows_the_glossary():
         assert fields[0] == fields[1], key
     korean = " ".join(entry["ko"] for entry in STRINGS.values())
     for term in ["합성곱", "커널", "스트라이드", "패딩", "팽창", "그룹", "깊이별 합성곱", "점별",
-                 "깊이별 분리 합성곱", "채널", "배치", "가중치", "편향", "특징 맵", "출력 크기"]:
+                 "깊이별 분리 합성곱", "채널", "배치", "가중치", "편향", "특징 맵", "출력 모양"]:
         assert term in korean, term
 
 

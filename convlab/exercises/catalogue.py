@@ -258,7 +258,7 @@ def _input_dims(answer: Any, say: _Say) -> tuple[bool, str]:
     en="What is the shape of `nn.Conv2d(3, 8, kernel_size=5, stride=2, padding=1)` applied to "
        "`torch.randn(4, 3, 32, 32)`? Answer a tuple of four ints.",
     ko="`nn.Conv2d(3, 8, kernel_size=5, stride=2, padding=1)`에 `torch.randn(4, 3, 32, 32)`를 "
-       "넣으면 출력의 shape은 무엇일까요? 정수 네 개의 튜플로 답하세요.")
+       "넣으면 출력의 모양은 무엇일까요? 정수 네 개의 튜플로 답하세요.")
 def _output_shape(answer: Any, say: _Say) -> tuple[bool, str]:
     right = tuple(nn.Conv2d(3, 8, kernel_size=5, stride=2, padding=1)(torch.randn(4, 3, 32, 32)).shape)
     hw = (say(f"use {_H_FORMULA}; padding counts on both sides and the division rounds down.",
@@ -307,7 +307,7 @@ def _weight_shape(answer: Any, say: _Say) -> tuple[bool, str]:
     "01-param-count", "01_conv2d_basics",
     en="How many learnable numbers (weights and biases together) does "
        "`nn.Conv2d(16, 33, 3)` hold? (an int)",
-    ko="`nn.Conv2d(16, 33, 3)`에는 학습되는 숫자(가중치와 편향을 합해서)가 몇 개 있을까요? (정수)")
+    ko="`nn.Conv2d(16, 33, 3)`에서 학습되는 값(가중치와 편향을 합해서)은 몇 개일까요? (정수)")
 def _param_count(answer: Any, say: _Say) -> tuple[bool, str]:
     layer = nn.Conv2d(16, 33, 3)
     right = sum(p.numel() for p in layer.parameters())
@@ -359,7 +359,7 @@ def _same_padding(answer: Any, say: _Say) -> tuple[bool, str]:
     en="An input 11 rows tall goes through `nn.Conv2d(1, 1, kernel_size=3, stride=3)`. "
        "How many of its rows does no output value ever read?",
     ko="높이가 11행인 입력이 `nn.Conv2d(1, 1, kernel_size=3, stride=3)`를 지납니다. "
-       "어떤 출력 값도 읽지 않는 행은 몇 개일까요?")
+       "어떤 출력 값의 계산에도 쓰이지 않는 행은 몇 개일까요?")
 def _unused_rows(answer: Any, say: _Say) -> tuple[bool, str]:
     conv = nn.Conv2d(1, 1, kernel_size=3, stride=3)
     x = torch.rand(1, 1, 11, 4)
@@ -421,7 +421,7 @@ def _fits(width: int, weight: torch.Tensor, dilation: int) -> bool:
     en="How many input columns wide is the window of `kernel_size=3, dilation=4` "
        "(from its first tap to its last, inclusive)?",
     ko="`kernel_size=3, dilation=4`인 커널의 창은 입력에서 몇 열에 걸칠까요? "
-       "(첫 탭부터 마지막 탭까지, 양 끝 포함)")
+       "(첫 커널 칸부터 마지막 커널 칸까지, 양 끝 포함)")
 def _dilated_span(answer: Any, say: _Say) -> tuple[bool, str]:
     w = torch.zeros(1, 1, 1, 3)
     # The narrowest input the kernel fits in is exactly as wide as its window.

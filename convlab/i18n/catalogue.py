@@ -1,10 +1,12 @@
 """Every label, title and help text the explorers show, in English and Korean: one table.
 
-Korean follows the course glossary (notebooks/GLOSSARY.md):
-합성곱, 커널, 스트라이드, 패딩, 패딩 방식 (반사, 복제, 순환), 팽창, 그룹, 깊이별 합성곱, 점별 합성곱,
-깊이별 분리 합성곱, 채널, 배치, 가중치, 편향, 특징 맵, 출력 크기. Code names (``in_channels``,
-``padding_mode``, ``groups``) stay untranslated. Used by :mod:`convlab.explorers`,
-:mod:`convlab.figures` and :mod:`convlab.course` (lessons 01-05).
+Korean follows the course glossary (notebooks/GLOSSARY.md) and uses the lessons' words:
+합성곱, 커널, 커널 칸, 스트라이드, 패딩, 패딩 방식 (반사, 복제, 순환), 팽창, 그룹, 깊이별 합성곱,
+점별 합성곱, 깊이별 분리 합성곱, 채널, 배치, 가중치, 편향, 모양, 값, 행/열, 매개변수, 특징 맵.
+A label is the Korean term, then in parentheses what ties it to the code: ``입력 채널 (in_channels)``,
+``배치 크기 (N)``, ``스트라이드 (행)``. Code names stay untranslated; tests/test_korean.py checks
+all of it. Used by :mod:`convlab.explorers`, :mod:`convlab.figures`, :mod:`convlab.data` and
+:mod:`convlab.course` (lessons 00-05).
 """
 from __future__ import annotations
 
@@ -12,38 +14,38 @@ LANGS = ("en", "ko")
 
 STRINGS: dict[str, dict[str, str]] = {
     # --- shared -------------------------------------------------------------------------------
-    "in_channels": {"en": "in_channels", "ko": "입력 채널 in_channels"},
-    "out_channels": {"en": "out_channels", "ko": "출력 채널 out_channels"},
+    "in_channels": {"en": "in_channels", "ko": "입력 채널 (in_channels)"},
+    "out_channels": {"en": "out_channels", "ko": "출력 채널 (out_channels)"},
     "kernel_h": {"en": "kernel height", "ko": "커널 높이"},
     "kernel_w": {"en": "kernel width", "ko": "커널 너비"},
-    "kernel_size": {"en": "kernel_size", "ko": "커널 크기"},
+    "kernel_size": {"en": "kernel_size", "ko": "커널 크기 (kernel_size)"},
     "stride_h": {"en": "stride (rows)", "ko": "스트라이드 (행)"},
     "stride_w": {"en": "stride (columns)", "ko": "스트라이드 (열)"},
-    "padding_type": {"en": "padding", "ko": "패딩"},
-    "padding_numbers": {"en": "numbers", "ko": "숫자로"},
+    "padding_type": {"en": "padding", "ko": "패딩 (padding)"},
+    "padding_numbers": {"en": "numbers", "ko": "정수로"},
     "padding_h": {"en": "padding (rows)", "ko": "패딩 (행)"},
     "padding_w": {"en": "padding (columns)", "ko": "패딩 (열)"},
-    "padding_mode": {"en": "padding_mode", "ko": "패딩 방식"},
-    "mode_zeros": {"en": "zeros", "ko": "zeros (0으로 채움)"},
-    "mode_reflect": {"en": "reflect", "ko": "reflect (반사)"},
-    "mode_replicate": {"en": "replicate", "ko": "replicate (복제)"},
-    "mode_circular": {"en": "circular", "ko": "circular (순환)"},
+    "padding_mode": {"en": "padding_mode", "ko": "패딩 방식 (padding_mode)"},
+    "mode_zeros": {"en": "zeros", "ko": "0으로 채움 (zeros)"},
+    "mode_reflect": {"en": "reflect", "ko": "반사 (reflect)"},
+    "mode_replicate": {"en": "replicate", "ko": "복제 (replicate)"},
+    "mode_circular": {"en": "circular", "ko": "순환 (circular)"},
     "dilation_h": {"en": "dilation (rows)", "ko": "팽창 (행)"},
     "dilation_w": {"en": "dilation (columns)", "ko": "팽창 (열)"},
-    "groups": {"en": "groups", "ko": "그룹 groups"},
-    "bias": {"en": "bias", "ko": "편향 bias"},
+    "groups": {"en": "groups", "ko": "그룹 (groups)"},
+    "bias": {"en": "bias", "ko": "편향 (bias)"},
     "seed": {"en": "random seed", "ko": "난수 시드"},
     "input": {"en": "input", "ko": "입력"},
     "kernel": {"en": "kernel", "ko": "커널"},
     "output": {"en": "output", "ko": "출력"},
     "padding": {"en": "padding", "ko": "패딩"},
-    "dropped": {"en": "dropped by the floor", "ko": "내림(floor)으로 버려짐"},
+    "dropped": {"en": "dropped by the floor", "ko": "내림으로 버려짐"},
     "weights": {"en": "weights", "ko": "가중치"},
     "bias_word": {"en": "bias", "ko": "편향"},
     "none": {"en": "none (bias=False)", "ko": "없음 (bias=False)"},
     "error": {"en": "PyTorch raises", "ko": "PyTorch가 내는 오류"},
     "error_short": {"en": "PyTorch error - see the text below",
-                    "ko": "PyTorch 오류 - 아래 글을 보세요"},
+                    "ko": "PyTorch 오류: 아래 설명을 보세요"},
     "value": {"en": "value", "ko": "값"},
     # --- 1. shape explorer ---------------------------------------------------------------------
     "shape.help": {
@@ -52,27 +54,27 @@ STRINGS: dict[str, dict[str, str]] = {
               "error PyTorch raises. C follows in_channels; move it afterwards to see the "
               "mismatch error.",
         "ko": "<code>nn.Conv2d</code>의 모든 인자와 입력 <code>(N, C, H, W)</code>를 바꿔 보세요. "
-              "출력 크기는 PyTorch를 실제로 실행해서 얻고, 잘못된 조합이면 PyTorch가 내는 오류를 "
-              "그대로 보여 줍니다. C는 in_channels를 따라가며, 그 뒤에 C만 바꾸면 채널이 맞지 않을 "
-              "때의 오류를 볼 수 있습니다."},
-    "batch": {"en": "batch N", "ko": "배치 크기 N"},
-    "channels": {"en": "input C", "ko": "입력 채널 수 C"},
-    "height": {"en": "input H", "ko": "입력 높이 H"},
-    "width": {"en": "input W", "ko": "입력 너비 W"},
+              "출력 모양은 PyTorch를 실제로 실행해서 얻습니다. 인자 조합이 잘못되면 PyTorch가 내는 "
+              "오류를 그대로 보여 줍니다. C는 in_channels를 따라 움직입니다. 그 뒤에 C만 바꾸면 "
+              "채널 수가 맞지 않을 때의 오류를 볼 수 있습니다."},
+    "batch": {"en": "batch N", "ko": "배치 크기 (N)"},
+    "channels": {"en": "input C", "ko": "입력 채널 수 (C)"},
+    "height": {"en": "input H", "ko": "입력 높이 (H)"},
+    "width": {"en": "input W", "ko": "입력 너비 (W)"},
     "shape.input": {"en": "input ", "ko": "입력 "},
-    "shape.output": {"en": "output shape", "ko": "출력 크기"},
+    "shape.output": {"en": "output shape", "ko": "출력 모양"},
     "shape.weight": {"en": "weight shape (out_channels, in_channels/groups, kH, kW)",
-                     "ko": "가중치 크기 (out_channels, in_channels/groups, kH, kW)"},
-    "shape.bias": {"en": "bias shape", "ko": "편향 크기"},
-    "shape.params": {"en": "parameters", "ko": "파라미터 수"},
+                     "ko": "가중치 모양 (out_channels, in_channels/groups, kH, kW)"},
+    "shape.bias": {"en": "bias shape", "ko": "편향 모양"},
+    "shape.params": {"en": "parameters", "ko": "매개변수 수"},
     "shape.macs": {"en": "multiply-adds (bias additions not counted)",
-                   "ko": "곱셈-덧셈 횟수 (편향 덧셈 제외)"},
+                   "ko": "곱셈-덧셈 수 (편향 덧셈은 세지 않음)"},
     "shape.rows_unused": {"en": "rows at the bottom (padding included) that no window reaches, "
                                 "left over by the floor: {n}",
-                          "ko": "어떤 창도 닿지 않는 아래쪽 행 (패딩 포함, 내림으로 남음): {n}"},
+                          "ko": "어떤 창에도 들어가지 않는 아래쪽 행 (패딩 포함, 내림으로 남음): {n}"},
     "shape.cols_unused": {"en": "columns at the right (padding included) that no window reaches, "
                                 "left over by the floor: {n}",
-                          "ko": "어떤 창도 닿지 않는 오른쪽 열 (패딩 포함, 내림으로 남음): {n}"},
+                          "ko": "어떤 창에도 들어가지 않는 오른쪽 열 (패딩 포함, 내림으로 남음): {n}"},
     "shape.plane": {"en": "one channel, padded: {h}×{w}", "ko": "채널 하나, 패딩 포함: {h}×{w}"},
     "shape.kernel": {"en": "kernel {h}×{w}", "ko": "커널 {h}×{w}"},
     "shape.out_plane": {"en": "output {h}×{w}", "ko": "출력 {h}×{w}"},
@@ -86,15 +88,15 @@ STRINGS: dict[str, dict[str, str]] = {
               "there; red: rows and columns the floor drops. The value comes from "
               "<code>nn.Conv2d</code>.",
         "ko": "재생 버튼을 누르거나 <b>단계</b>를 움직이면 커널이 출력 칸을 하나씩 찾아갑니다. "
-              "주황: 커널의 각 칸과 그 칸이 읽는 입력 칸 (점선: 팽창으로 벌어진 커널의 범위), "
-              "작은 점: 각 창이 시작하는 곳 (스트라이드), 초록: 출력 칸, 회색: 패딩 "
-              "(<code>padding_mode</code>가 채운 값), 빨강: 내림(floor)으로 버려지는 행과 열. "
+              "주황: 커널 칸과 그 칸에 곱해지는 입력 칸 (점선: 팽창으로 벌어진 커널이 덮는 범위). "
+              "작은 점: 각 창이 시작하는 곳 (스트라이드). 초록: 출력 칸. 회색: 패딩 "
+              "(<code>padding_mode</code>가 채운 값). 빨강: 내림으로 버려지는 행과 열. "
               "값은 <code>nn.Conv2d</code>가 계산합니다."},
     "window.channels": {"en": "channels", "ko": "채널 수"},
     "window.height": {"en": "input height", "ko": "입력 높이"},
     "window.width": {"en": "input width", "ko": "입력 너비"},
     "window.step": {"en": "step", "ko": "단계"},
-    "window.input_c": {"en": "input, channel {c}", "ko": "입력 채널 {c}"},
+    "window.input_c": {"en": "input, channel {c}", "ko": "입력, 채널 {c}"},
     "window.kernel": {"en": "kernel (1 filter)", "ko": "커널 (필터 1개)"},
     "window.bias": {"en": "b", "ko": "b"},
     "window.output": {"en": "output", "ko": "출력"},
@@ -111,19 +113,19 @@ STRINGS: dict[str, dict[str, str]] = {
               "<b>groups = in_channels</b> with <b>out_channels = K·in_channels</b> is a "
               "depthwise convolution; followed by a 1×1 (pointwise) convolution it makes a "
               "depthwise separable block.",
-        "ko": "<code>groups</code>는 입력 채널과 필터를 서로 보지 못하는 그룹으로 나눕니다. 선은 각 "
-              "출력 채널이 어떤 입력 채널을 읽는지 보여 줍니다. <b>groups = in_channels</b>이고 "
-              "<b>out_channels = K·in_channels</b>이면 깊이별 합성곱이고, 그 뒤에 1×1 합성곱(점별 "
-              "합성곱)을 붙이면 깊이별 분리 합성곱이 됩니다."},
-    "groups.depthwise_button": {"en": "make it depthwise", "ko": "깊이별 합성곱으로"},
+        "ko": "<code>groups</code>는 입력 채널과 필터를 서로 섞이지 않는 그룹으로 나눕니다. 선은 "
+              "출력 채널마다 어떤 입력 채널을 쓰는지 보여 줍니다. <b>groups = in_channels</b>이고 "
+              "<b>out_channels = K·in_channels</b>이면 깊이별 합성곱입니다. 그 뒤에 1×1 합성곱, 곧 "
+              "점별 합성곱을 붙이면 깊이별 분리 합성곱 블록이 됩니다."},
+    "groups.depthwise_button": {"en": "make it depthwise", "ko": "깊이별 합성곱으로 바꾸기"},
     "groups.inputs": {"en": "input channels", "ko": "입력 채널"},
     "groups.outputs": {"en": "output channels", "ko": "출력 채널"},
     "groups.group": {"en": "group {g}", "ko": "그룹 {g}"},
     "groups.weight": {"en": "weight shape (out, in/groups, kH, kW)",
-                      "ko": "가중치 크기 (out, in/groups, kH, kW)"},
+                      "ko": "가중치 모양 (out, in/groups, kH, kW)"},
     "groups.sees": {"en": "each output channel reads {n} input channel(s); "
                           "each group: {i} in → {o} out",
-                    "ko": "출력 채널 하나가 입력 채널 {n}개를 읽습니다. 그룹마다 입력 {i}개 → 출력 {o}개"},
+                    "ko": "출력 채널 하나는 입력 채널 {n}개로 계산합니다. 그룹마다 입력 {i}개 → 출력 {o}개"},
     "groups.is_depthwise": {
         "en": "depthwise convolution: groups = in_channels = {c}, out_channels = K·in_channels "
               "with K = {k}",
@@ -132,28 +134,29 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "not depthwise (that needs groups = in_channels = {c})",
         "ko": "깊이별 합성곱 아님 (groups = in_channels = {c}이어야 함)"},
     "groups.compare": {"en": "compared", "ko": "비교"},
-    "groups.col_params": {"en": "parameters", "ko": "파라미터 수"},
+    "groups.col_params": {"en": "parameters", "ko": "매개변수 수"},
     "groups.col_macs": {"en": "multiply-adds per output position",
-                        "ko": "출력 위치 하나당 곱셈-덧셈"},
+                        "ko": "출력 위치 하나당 곱셈-덧셈 수"},
     "groups.standard": {"en": "standard (groups=1)", "ko": "일반 합성곱 (groups=1)"},
     "groups.this": {"en": "this layer (groups={g})", "ko": "이 층 (groups={g})"},
     "groups.separable": {"en": "depthwise separable", "ko": "깊이별 분리 합성곱"},
     "groups.separable_parts": {
         "en": "depthwise {k}×{k} (groups={c}) + pointwise 1×1 ({c} → {o})",
         "ko": "깊이별 {k}×{k} (groups={c}) + 점별 1×1 ({c} → {o})"},
-    "groups.params_axis": {"en": "parameters", "ko": "파라미터 수"},
+    "groups.params_axis": {"en": "parameters", "ko": "매개변수 수"},
     # --- 4. channel arithmetic explorer -------------------------------------------------------
     "arith.help": {
         "en": "Multiply each channel by its own number and add its own number, two ways: a 1×1 "
               "convolution with <code>groups=C</code> whose weight holds the multipliers and whose "
               "bias holds the additions, and plain broadcasting. <code>torch.allclose</code> "
               "compares them.",
-        "ko": "채널마다 다른 수를 곱하고 다른 수를 더하는 연산을 두 가지로 계산합니다. 가중치에 곱할 "
-              "값을, 편향에 더할 값을 넣은 <code>groups=C</code>인 1×1 합성곱과, 보통의 "
-              "브로드캐스팅입니다. <code>torch.allclose</code>로 둘을 비교합니다."},
+        "ko": "채널마다 다른 값을 곱하고 다른 값을 더하는 연산을 두 가지 방법으로 계산합니다. 하나는 "
+              "가중치에 곱할 값을, 편향에 더할 값을 넣은 <code>groups=C</code>인 1×1 합성곱이고, "
+              "다른 하나는 보통의 브로드캐스팅입니다. <code>torch.allclose</code>로 두 결과를 "
+              "비교합니다."},
     "arith.mul": {"en": "× channel {c}", "ko": "채널 {c} 곱하기"},
     "arith.add": {"en": "+ channel {c}", "ko": "채널 {c} 더하기"},
-    "arith.input": {"en": "input X", "ko": "입력 X"},
+    "arith.input": {"en": "input X", "ko": "입력 (X)"},
     "arith.conv": {"en": "1×1 conv, groups=C", "ko": "1×1 합성곱, groups=C"},
     "arith.broadcast": {"en": "X·m + a (broadcasting)", "ko": "X·m + a (브로드캐스팅)"},
     "arith.channel": {"en": "ch {c}", "ko": "채널 {c}"},
@@ -166,9 +169,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "False here is float32 rounding, not a different result: the two computations round "
               "in different places and differ by at most {diff}. Where outputs are near 0, "
               "allclose's default atol=1e-8 is stricter than float32 can be:",
-        "ko": "여기서 False는 결과가 다르다는 뜻이 아니라 float32 반올림 오차입니다. 두 계산은 반올림하는 "
-              "곳이 달라 최대 {diff}만큼 차이 납니다. 출력이 0에 가까운 곳에서는 allclose의 기본값 "
-              "atol=1e-8이 float32가 낼 수 있는 정밀도보다 엄격합니다:"},
+        "ko": "여기서 False가 나온 것은 결과가 달라서가 아니라 float32 반올림 오차 때문입니다. 두 계산은 "
+              "반올림하는 위치가 달라서 최대 {diff}만큼 차이가 납니다. 출력이 0에 가까운 곳에서는 "
+              "allclose의 기본값 atol=1e-8이 float32가 낼 수 있는 정밀도보다 엄격합니다:"},
     "arith.pixel": {"en": "pixel value", "ko": "픽셀 값"},
     "arith.out_value": {"en": "output value", "ko": "출력 값"},
     # --- 5. MNIST filter explorer -------------------------------------------------------------
@@ -176,9 +179,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Pick a digit and a kernel: the feature map is <code>F.conv2d(image, kernel, "
               "padding=1)</code> (or the chosen layer's own output). Bright where the pattern "
               "in the kernel matches the image.",
-        "ko": "숫자 이미지와 커널을 고르면 특징 맵 <code>F.conv2d(image, kernel, padding=1)</code> "
-              "(또는 고른 층 자체의 출력)을 보여 줍니다. 커널의 무늬가 이미지와 맞는 곳이 밝게 "
-              "나옵니다."},
+        "ko": "숫자 이미지와 커널을 고르면 특징 맵 <code>F.conv2d(image, kernel, padding=1)</code>을 "
+              "보여 줍니다. 층을 고르면 그 층이 계산한 출력을 보여 줍니다. 커널의 무늬가 이미지와 "
+              "맞는 곳이 밝게 나옵니다."},
     "mnist.index": {"en": "image", "ko": "이미지 번호"},
     "mnist.kernel": {"en": "kernel", "ko": "커널"},
     "mnist.filter": {"en": "filter of the layer", "ko": "층의 필터 번호"},
@@ -193,18 +196,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "mnist.digit_label": {"en": "image {i} (label {label})", "ko": "이미지 {i} (레이블 {label})"},
     "mnist.kernel_title": {"en": "kernel {name}", "ko": "커널 {name}"},
     "mnist.fmap": {"en": "feature map {h}×{w}", "ko": "특징 맵 {h}×{w}"},
-    "mnist.computed": {"en": "computed as", "ko": "계산"},
+    "mnist.computed": {"en": "computed as", "ko": "계산식"},
     "mnist.range": {"en": "feature map values from {lo} to {hi}",
                     "ko": "특징 맵 값의 범위: {lo} ~ {hi}"},
     "mnist.pixel": {"en": "pixel value", "ko": "픽셀 값"},
     "mnist.weight_value": {"en": "weight", "ko": "가중치"},
     "mnist.activation": {"en": "output value", "ko": "출력 값"},
     # --- pictures of weights and feature maps (convlab.viz, lesson 04) ---------------------------
-    "viz.weights": {"en": "Conv2d weights, shape {shape}\n= (out_channels, in_channels/groups, kH, kW)", "ko": "Conv2d 가중치, shape {shape}\n= (out_channels, in_channels/groups, kH, kW)"},
+    "viz.weights": {"en": "Conv2d weights, shape {shape}\n= (out_channels, in_channels/groups, kH, kW)", "ko": "Conv2d 가중치, 모양 {shape}\n= (out_channels, in_channels/groups, kH, kW)"},
     "viz.grid": {"en": "rows: output channels, columns: input channels", "ko": "행: 출력 채널, 열: 입력 채널"},
     "viz.grid_groups": {"en": "rows: output channels, columns: input channels\nof the filter's group (groups={groups})", "ko": '행: 출력 채널, 열: 그 필터가 속한 그룹의\n입력 채널 (groups={groups})'},
-    "viz.wrap_out": {"en": "one cell per output channel", "ko": "칸마다 출력 채널 하나"},
-    "viz.wrap_in": {"en": "one cell per input channel", "ko": "칸마다 입력 채널 하나"},
+    "viz.wrap_out": {"en": "one cell per output channel", "ko": "출력 채널마다 한 칸"},
+    "viz.wrap_in": {"en": "one cell per input channel", "ko": "입력 채널마다 한 칸"},
     "viz.out": {"en": "out {o}", "ko": "출력 {o}"},
     "viz.in": {"en": "in {i}", "ko": "입력 {i}"},
     "viz.value": {"en": "weight value", "ko": "가중치 값"},

@@ -14,16 +14,17 @@ CELLS = [
     itself** with an `assert` or `torch.allclose`. If a cell runs without an error, the claim
     above it is true on your machine.
     """, """
-    # 00. 시작하기: PyTorch `nn.Conv2d`를 인자 하나씩
+    # 00. 시작하기: 인자 하나씩 살펴보는 PyTorch `nn.Conv2d`
 
-    `nn.Conv2d`는 거의 모든 이미지 모델에 들어가는 합성곱(convolution) 층(layer)입니다. 이 층은
-    인자(argument)를 아홉 개 받습니다. 인자 하나하나가 층이 읽는 숫자와 쓰는 숫자를 바꿉니다. 이
-    강의는 층을 인자 하나씩 분해합니다. 끝나면 출력 shape을 미리 계산하고, 창(window)이 미끄러지는
-    모습을 그리고, 층 전체를 직접 구현할 수 있습니다.
+    `nn.Conv2d`는 거의 모든 이미지 모델에 들어 있는 합성곱(convolution) 층입니다. 이 층은 인자를
+    아홉 개 받습니다. 인자마다 층이 입력의 어느 값으로 계산하는지, 출력 값이 몇 개 나오는지가
+    달라집니다. 이 강좌에서는 한 번에 인자 하나씩 이 층을 분해합니다. 강좌를 마치면 어떤 출력
+    모양(shape)이든 미리 계산할 수 있습니다. 창이 지나가는 자리를 모두 그릴 수 있고, 층 전체를
+    직접 구현할 수도 있습니다.
 
-    이 강의의 규칙은 하나입니다. **모든 주장은 셀에서 계산하고, PyTorch 자신과 비교해서
-    확인합니다.** 확인에는 `assert`나 `torch.allclose`를 씁니다. 셀이 오류 없이 실행되면, 그 위의
-    설명은 여러분의 컴퓨터에서 참입니다.
+    이 강좌에는 규칙이 하나 있습니다. **모든 설명은 셀에서 직접 계산하고, PyTorch의 결과와
+    비교해서 확인합니다.** 확인에는 `assert`나 `torch.allclose`를 씁니다. 셀이 오류 없이 실행되면
+    그 위의 설명이 여러분의 컴퓨터에서도 참이라는 뜻입니다.
     """),
     md("""
     ## 1. The lessons
@@ -43,14 +44,14 @@ CELLS = [
 
     | 강의 | 배우는 내용 |
     |---|---|
-    | [01 Conv2d 기초](01_conv2d_basics.ipynb) | 시그니처, 필수 인자와 기본값(default), 입력과 출력 shape, 계산식, 출력 크기(output size) 식, 가중치(weight) shape |
-    | [02 스트라이드(stride), 패딩(padding), 팽창(dilation)](02_stride_padding_dilation.ipynb) | 창이 움직이는 방식, 패딩이 더하는 값(네 가지 방식, `'same'`, `'valid'`), 팽창된 커널(kernel), 내림(floor)으로 버려지는 행, PyTorch와 다른 교재들의 표기 |
-    | [03 그룹(group)과 깊이별 합성곱(depthwise convolution)](03_groups_depthwise.ipynb) | `groups`, 깊이별 합성곱과 깊이별 분리 합성곱(depthwise separable convolution), 파라미터(parameter) 수와 곱셈-덧셈(multiply-add) 수 |
-    | [04 MNIST와 가중치](04_mnist_and_weights.ipynb) | 실제 숫자 이미지를 Conv2d에 넣기, 가중치 보기, `weight.numpy()`가 실패하는 이유, 특징 맵(feature map), 직접 만든 커널 |
-    | [05 채널(channel)별 산술 연산](05_channel_arithmetic.ipynb) | 채널별 곱셈과 덧셈을 1×1 합성곱으로, 그리고 `Normalize`가 실제로 계산하는 것 |
-    | [06 Conv2d 직접 구현](06_conv2d_from_scratch.ipynb) | 단순한 반복문과 im2col로 층 구현, `F.conv2d`와 비교, 기울기(gradient)와 시간 측정 |
+    | [01 Conv2d 기초](01_conv2d_basics.ipynb) | 시그니처, 필수 인자와 기본값, 입력과 출력의 모양, 계산식, 출력 크기 식, 가중치의 모양 |
+    | [02 스트라이드, 패딩, 팽창](02_stride_padding_dilation.ipynb) | 창이 움직이는 방식, 패딩이 채우는 값(네 가지 방식, `'same'`, `'valid'`), 팽창된 커널, 내림으로 버려지는 행, PyTorch와 다른 교재의 표기 |
+    | [03 그룹과 깊이별 합성곱](03_groups_depthwise.ipynb) | `groups`, 깊이별 합성곱과 깊이별 분리 합성곱, 매개변수 수와 곱셈-덧셈 수 |
+    | [04 MNIST와 가중치](04_mnist_and_weights.ipynb) | 실제 손글씨 숫자 이미지를 Conv2d에 넣기, 가중치 살펴보기, `weight.numpy()`가 실패하는 이유, 특징 맵, 직접 만든 커널 |
+    | [05 채널별 산술 연산](05_channel_arithmetic.ipynb) | 채널별 곱셈과 덧셈을 1×1 합성곱으로 하기, `Normalize`가 실제로 계산하는 것 |
+    | [06 Conv2d 직접 구현](06_conv2d_from_scratch.ipynb) | 단순한 반복문과 im2col로 층 구현하기, `F.conv2d`와 비교하기, 기울기와 실행 시간 |
 
-    순서대로 보세요. 각 강의는 앞 강의에서 본 내용을 씁니다.
+    순서대로 공부하세요. 강의마다 앞 강의에서 배운 내용을 바탕으로 합니다.
     """),
     md("""
     ## 2. How to use a notebook
@@ -66,15 +67,15 @@ CELLS = [
     """, """
     ## 2. 노트북 사용법
 
-    - 셀을 위에서 아래로 실행하세요. 셀을 클릭하고 **Shift+Enter**를 누르거나,
-      *Run → Run All Cells*를 쓰면 됩니다. 뒤의 셀은 앞의 셀이 만든 변수를 씁니다.
+    - 셀은 위에서 아래로 실행하세요. 셀을 클릭하고 **Shift+Enter**를 누르거나, 메뉴에서
+      *Run → Run All Cells*를 고르면 됩니다. 뒤쪽 셀은 앞쪽 셀에서 만든 변수를 씁니다.
     - 몇몇 셀은 실제 PyTorch 오류를 보여 주려고 **일부러** 실패합니다. 이런 셀에는
-      `raises-exception` 태그가 붙어 있어서 *Run All*이 멈추지 않고 계속 진행합니다. 그런 셀은
-      바로 위의 설명에서 미리 알려 드립니다.
-    - 모든 강의는 **연습 문제(exercise)**로 끝납니다. `None` 자리에 답을 쓰고 셀을 실행하세요.
-      `exercises.check(...)`가 정답인지 알려 주고, 틀렸다면 답을 드러내지 않는 힌트를 줍니다.
-      정답은 확인하는 순간에 PyTorch로 계산합니다.
-    - 모든 강의의 첫 코드 셀은 그 강의에 필요한 것을 import합니다. 가장 먼저 실행하세요.
+      `raises-exception` 태그가 붙어 있어서 *Run All*이 멈추지 않고 다음 셀로 넘어갑니다. 이런
+      셀이 나오면 바로 위의 설명에서 미리 알려 드립니다.
+    - 강의는 모두 **연습 문제**로 끝납니다. `None` 자리에 답을 쓰고 셀을 실행하세요.
+      `exercises.check(...)`가 정답인지 알려 줍니다. 틀렸다면 답 대신 힌트를 줍니다. 정답은
+      확인하는 그 순간에 PyTorch로 계산합니다.
+    - 강의마다 첫 코드 셀에서 그 강의에 필요한 모듈을 불러옵니다. 이 셀을 가장 먼저 실행하세요.
     """),
     SETUP,
     md("""
@@ -95,18 +96,18 @@ CELLS = [
     """, """
     ## 3. 탐색기: PyTorch로 다시 계산하는 슬라이더
 
-    이 강의의 각 개념에는 **탐색기(explorer)**가 있습니다. Conv2d 인자를 바꾸는 슬라이더(slider)와
-    메뉴, 그림 한 장, 숫자를 보여 주는 글 한 줄(*readout*)로 되어 있습니다. 무엇을 바꾸든 결과를
-    PyTorch와 같은 식과 검사로 다시 계산합니다.
+    이 강좌에서는 개념마다 **탐색기**가 하나씩 있습니다. 탐색기에는 Conv2d의 인자를 바꾸는
+    슬라이더와 메뉴, 그림 한 장, 그리고 계산 결과를 글로 보여 주는 **결과 표시줄**이 있습니다.
+    무엇을 바꾸든 PyTorch와 같은 식과 같은 검사로 결과를 다시 계산합니다.
 
-    - 슬라이더를 끌거나, 슬라이더를 클릭한 뒤 화살표 키로 한 칸씩 움직이세요.
-    - 슬라이더 아래의 readout을 읽으세요. 출력 shape, 여러분의 숫자를 넣은 식, 인자가 서로 맞지
-      않을 때는 PyTorch의 오류 메시지가 나옵니다.
-    - 탐색기는 실행 중인 노트북에서만 움직입니다. GitHub 같은 정적인 페이지에서는 셀에 아무것도
-      보이지 않습니다. 노트북을 실행해서 쓰세요.
+    - 슬라이더를 끌어서 움직이세요. 슬라이더를 클릭한 뒤 화살표 키를 누르면 한 단계씩 움직입니다.
+    - 슬라이더 아래의 결과 표시줄을 보세요. 출력 모양과, 지금 고른 값을 넣은 식이 나옵니다.
+      인자끼리 맞지 않으면 PyTorch의 오류 메시지가 그대로 나옵니다.
+    - 탐색기는 노트북을 실행해야 움직입니다. GitHub처럼 정적인 페이지에서는 셀에 아무것도 보이지
+      않습니다. 노트북을 직접 실행해서 쓰세요.
 
-    아래 탐색기로 연습해 보세요. **"커널 높이"를 키우면서 출력의 높이 $H_{out}$이 한 칸씩 줄어드는
-    것을 보세요.**
+    아래 탐색기로 연습해 보세요. **"커널 높이"를 한 단계씩 키우면서 출력 높이 $H_{out}$이 1씩
+    줄어드는 것을 확인하세요.**
     """),
     code("""
     convlab.shape_explorer(lang=$LANG)
@@ -119,8 +120,8 @@ CELLS = [
     """, """
     ## 4. 실행 환경 확인
 
-    다음 셀들은 이 노트북이 쓰는 버전, 장치(device), 디스크에 있는 MNIST 데이터를 보여 줍니다.
-    MNIST가 없으면 04강에서 준비합니다. 인터넷은 필요 없습니다.
+    다음 셀들은 이 노트북이 쓰는 라이브러리 버전과 장치(device), 디스크에 있는 MNIST 데이터를
+    보여 줍니다. MNIST가 없으면 04강에서 준비합니다. 인터넷 연결은 필요 없습니다.
     """),
     code("""
     import sys
@@ -133,7 +134,7 @@ CELLS = [
                           ("matplotlib", matplotlib.__version__),
                           ("ipywidgets", ipywidgets.__version__), ("convlab", convlab.__version__)]:
         print(f"{name:12} {version}")
-    assert int(torch.__version__.split(".")[0]) >= 2, «"this course needs PyTorch 2 or newer"|"이 강의는 PyTorch 2 이상이 필요합니다"»
+    assert int(torch.__version__.split(".")[0]) >= 2, «"this course needs PyTorch 2 or newer"|"이 강좌는 PyTorch 2 이상이 필요합니다"»
     """),
     code("""
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -144,8 +145,8 @@ CELLS = [
     A last check that convlab's own Conv2d (lesson 06 reads it line by line) agrees with
     PyTorch's `F.conv2d` here:
     """, """
-    마지막으로, convlab이 구현한 Conv2d(06강에서 한 줄씩 읽습니다)가 이 컴퓨터에서 PyTorch의
-    `F.conv2d`와 같은 값을 내는지 확인합니다.
+    마지막으로 convlab의 Conv2d 구현이 이 컴퓨터에서 PyTorch의 `F.conv2d`와 같은 값을 내는지
+    확인합니다. 이 구현은 06강에서 한 줄씩 살펴봅니다.
     """),
     code("""
     x = torch.randn(2, 3, 8, 8)
@@ -162,8 +163,8 @@ CELLS = [
     """, """
     ## 5. 연습 문제
 
-    배치(batch)와 텐서(tensor)의 차원에 관한 몸풀기 문제 두 개입니다. 먼저, 답이 틀렸을 때 확인
-    결과는 이렇게 보입니다. 정답 대신 힌트가 나옵니다.
+    배치와 텐서의 차원을 묻는 몸풀기 문제 두 개입니다. 먼저 답이 틀렸을 때 확인 결과가 어떻게
+    보이는지 봅시다. 정답 대신 힌트가 나옵니다.
     """),
     code("""
     exercises.check("00-batch-size", 16, lang=$LANG)

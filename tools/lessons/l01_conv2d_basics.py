@@ -9,11 +9,11 @@ CELLS = [
     what comes out, the formula for every output number, and the formula for the output's size.
     Every number is computed here and checked against PyTorch.
     """, """
-    # 01. Conv2d 기초: 인자, shape, 계산식
+    # 01. Conv2d 기초: 인자, 모양, 계산식
 
-    이번 강의에서는 `nn.Conv2d`를 바깥에서 살펴봅니다. 어떤 인자(argument)를 받는지, 무엇이
-    들어가고 무엇이 나오는지, 출력의 숫자 하나하나를 만드는 식, 그리고 출력 크기(output size)를
-    정하는 식을 봅니다. 모든 숫자는 여기서 계산하고 PyTorch와 비교해서 확인합니다.
+    이번 강의에서는 `nn.Conv2d`를 바깥에서 살펴봅니다. 어떤 인자를 받는지, 무엇이 들어가고 무엇이
+    나오는지 봅니다. 출력 값 하나하나를 계산하는 식과, 출력 크기를 정하는 식도 봅니다. 모든 값은
+    여기서 직접 계산하고 PyTorch와 비교해서 확인합니다.
     """),
     SETUP,
     md("""
@@ -23,8 +23,8 @@ CELLS = [
     """, """
     ## 1. 시그니처: 필수 인자 셋, 기본값 여섯
 
-    `nn.Conv2d`는 입력에 2차원 합성곱(convolution)을 적용하는 층(layer)입니다. 어떤 인자를 받는지는
-    Python에게 직접 물어볼 수 있습니다.
+    `nn.Conv2d`는 입력에 2차원 합성곱(convolution)을 적용하는 층입니다. 어떤 인자를 받는지는
+    Python으로 직접 확인할 수 있습니다.
     """, "seed:applies-conv"),
     code("""
     import inspect
@@ -52,19 +52,19 @@ CELLS = [
 
     (`device` and `dtype` say where and in which number type the weights are created.)
     """, """
-    꼭 줘야 하는 인자는 `in_channels`, `out_channels`, `kernel_size` 세 개뿐입니다. 나머지는
-    기본값(default)이 있고, 그 기본값이 대부분의 층이 쓰는 값입니다.
+    꼭 지정해야 하는 인자는 `in_channels`, `out_channels`, `kernel_size` 세 개뿐입니다. 나머지
+    인자에는 기본값이 있고, 대부분의 층은 그 기본값을 그대로 씁니다.
 
     | 인자 | 기본값 | 기본값의 뜻 |
     |---|---|---|
-    | `stride` | `1` | 창(window)이 한 칸씩 움직입니다 |
-    | `padding` | `0` | 입력 둘레에 아무것도 더하지 않습니다 |
-    | `dilation` | `1` | 커널(kernel)의 탭 사이에 빈칸이 없습니다 |
-    | `groups` | `1` | 모든 출력 채널(output channel)이 모든 입력 채널(input channel)을 읽습니다 |
-    | `bias` | `True` | 출력 채널마다 학습되는 숫자 하나를 더합니다 |
-    | `padding_mode` | `'zeros'` | 패딩(padding)이 있으면 0으로 채웁니다 |
+    | `stride` | `1` | 창이 한 칸씩 이동합니다 |
+    | `padding` | `0` | 입력 둘레에 아무것도 덧붙이지 않습니다 |
+    | `dilation` | `1` | 커널 칸 사이에 빈칸이 없습니다 |
+    | `groups` | `1` | 출력 채널마다 모든 입력 채널을 씁니다 |
+    | `bias` | `True` | 출력 채널마다 학습되는 값을 하나씩 더합니다 |
+    | `padding_mode` | `'zeros'` | 패딩이 있으면 0으로 채웁니다 |
 
-    (`device`와 `dtype`은 가중치(weight)를 어느 장치(device)에 어떤 숫자 형식으로 만들지 정합니다.)
+    (`device`와 `dtype`은 가중치(weight)를 어느 장치에, 어떤 자료형으로 만들지 정합니다.)
     """),
     md("""
     ## 2. Input and output shapes
@@ -74,12 +74,12 @@ CELLS = [
     The batch size passes through, the channels change from `in_channels` to `out_channels`,
     and the height and width follow a formula (section 5).
     """, """
-    ## 2. 입력과 출력의 shape
+    ## 2. 입력과 출력의 모양
 
-    Conv2d는 shape이 $(N, C_{in}, H, W)$인 배치(batch)를 읽고 $(N, C_{out}, H_{out}, W_{out})$을
-    씁니다. $N$은 배치 크기(batch size), $C$는 채널(channel) 수, $H$와 $W$는 높이와 너비입니다.
-    배치 크기는 그대로 통과하고, 채널 수는 `in_channels`에서 `out_channels`로 바뀌며, 높이와
-    너비는 식(5절)을 따릅니다.
+    Conv2d는 모양(shape)이 $(N, C_{in}, H, W)$인 배치를 받아서, 모양이
+    $(N, C_{out}, H_{out}, W_{out})$인 출력을 내놓습니다. $N$은 배치 크기, $C$는 채널 수, $H$와
+    $W$는 높이와 너비입니다. 배치 크기는 그대로이고, 채널 수는 `in_channels`에서 `out_channels`로
+    바뀝니다. 높이와 너비는 5절의 식으로 정해집니다.
     """),
     code("""
     conv = nn.Conv2d(in_channels=3, out_channels=8, kernel_size=3)
@@ -92,8 +92,8 @@ CELLS = [
     A single image without the batch dimension, $(C_{in}, H, W)$, works too: PyTorch treats it
     as a batch of one and drops the batch dimension again.
     """, """
-    배치 차원이 없는 이미지 한 장 $(C_{in}, H, W)$도 넣을 수 있습니다. PyTorch는 이것을
-    이미지 하나짜리 배치로 계산한 뒤 배치 차원을 다시 뺍니다.
+    배치 차원이 없는 이미지 한 장 $(C_{in}, H, W)$도 넣을 수 있습니다. PyTorch는 이것을 이미지가
+    하나뿐인 배치로 계산한 뒤, 배치 차원을 다시 없앱니다.
     """),
     code("""
     single = conv(x[0])              # (C_in, H, W)
@@ -112,20 +112,20 @@ CELLS = [
     bias. At one position that is "multiply the window by the filter, element by element, and
     sum". Let us compute one output number by hand:
     """, r"""
-    ## 3. 출력의 숫자 하나하나를 만드는 식
+    ## 3. 출력 값 하나하나를 만드는 식
 
-    PyTorch 문서는 이 층을 다음 식으로 씁니다.
+    PyTorch 문서는 이 층을 다음 식으로 나타냅니다.
 
     $$\text{out}(N_i, C_{\text{out}_j}) = \text{bias}(C_{\text{out}_j}) + \sum_{k=0}^{C_{\text{in}}-1} \text{weight}(C_{\text{out}_j}, k) \star \text{input}(N_i, k)$$
 
-    배치의 $i$번째 이미지와 $j$번째 출력 채널(output channel)에 대해 읽어 보면 이렇습니다.
-    $j$번째 필터(filter) 중 입력 채널(input channel) $k$에 해당하는 부분을 입력 채널 $k$ 위로
-    미끄러뜨리고, 모든 입력 채널 $k$에 대해 더한 뒤, $j$번째 편향(bias)을 더합니다. 한 위치에서
-    보면 "창과 필터를 원소끼리 곱해서 모두 더하기"입니다. 출력 숫자 하나를 손으로 계산해 봅시다.
+    배치의 $i$번째 이미지와 $j$번째 출력 채널에 대해 풀어 보겠습니다. $j$번째 필터에서 입력 채널
+    $k$에 해당하는 부분을 입력 채널 $k$ 위로 한 칸씩 옮기며 계산합니다. 이 결과를 모든 입력 채널
+    $k$에 대해 더하고, 마지막으로 $j$번째 편향(bias)을 더합니다. 한 위치만 보면 "창과 필터를
+    원소끼리 곱한 뒤 모두 더하기"입니다. 출력 값 하나를 손으로 계산해 봅시다.
     """, "seed:formula"),
     code("""
     n, j, r, c = 0, 5, 1, 2                      # «batch item, output channel, output row, output column|배치 번호, 출력 채널, 출력 행, 출력 열»
-    window = x[n, :, r:r + 3, c:c + 3]           # «(C_in, 3, 3): everything this output reads|(C_in, 3, 3): 이 출력이 읽는 값 전부»
+    window = x[n, :, r:r + 3, c:c + 3]           # «(C_in, 3, 3): everything this output reads|(C_in, 3, 3): 이 출력 값을 계산하는 데 쓰는 입력 전부»
     by_hand = conv.bias[j] + (conv.weight[j] * window).sum()
     print(by_hand.item(), out[n, j, r, c].item())
     assert torch.allclose(by_hand, out[n, j, r, c], atol=1e-6)
@@ -135,9 +135,9 @@ CELLS = [
     operation $\text{weight}(C_{\text{out}_j}, k) \star \text{input}(N_i, k)$ per input channel
     $k$, added up, plus the bias.
     """, r"""
-    입력 채널에 대한 합도 식 그대로 써 보겠습니다. 입력 채널 $k$마다 채널 하나짜리 연산
-    $\text{weight}(C_{\text{out}_j}, k) \star \text{input}(N_i, k)$를 하고, 모두 더한 뒤 편향을
-    더합니다.
+    입력 채널에 대한 합도 식 그대로 계산해 보겠습니다. 입력 채널 $k$마다 채널이 하나뿐인 연산
+    $\text{weight}(C_{\text{out}_j}, k) \star \text{input}(N_i, k)$를 하고, 그 결과를 모두 더한
+    뒤 편향을 더합니다.
     """),
     code("""
     per_channel = [F.conv2d(x[:, k:k + 1], conv.weight[j:j + 1, k:k + 1]) for k in range(3)]
@@ -156,11 +156,11 @@ CELLS = [
     """, r"""
     ## 4. $\star$는 교차 상관: 커널을 뒤집지 않습니다
 
-    수학에서 합성곱은 커널(kernel)을 뒤집은 뒤에 미끄러뜨립니다. 딥러닝 라이브러리는 뒤집지
-    않습니다. 위 식의 $\star$는 **교차 상관(cross-correlation)**이고, 왼쪽 위 가중치(weight)는
-    언제나 창의 왼쪽 위 칸과 곱해집니다. (이 강의의 바탕이 된 한국어 블로그 글을 비롯해 많은 글이
-    이것을 "2D convolution"이라고 부릅니다. 이름은 남았지만 뒤집기는 없습니다.) 왼쪽 위 탭 하나만
-    0이 아닌 커널로 확인해 봅시다.
+    수학에서 말하는 합성곱은 커널을 뒤집은 뒤에 입력 위로 옮겨 가며 계산합니다. 딥러닝
+    라이브러리는 커널을 뒤집지 않습니다. 위 식의 $\star$는 **교차 상관(cross-correlation)**이고,
+    커널의 왼쪽 위 가중치는 언제나 창의 왼쪽 위 칸과 곱해집니다. (이 강좌의 바탕이 된 한국어
+    블로그 글을 비롯해 많은 글이 이 연산을 "2D 합성곱"이라고 부릅니다. 이름은 남았지만 뒤집기는
+    빠졌습니다.) 왼쪽 위 칸 하나만 0이 아닌 커널로 확인해 봅시다.
     """, "seed:cross-correlation"),
     code("""
     image = torch.arange(1.0, 10.0).view(1, 1, 3, 3)      # 1 … 9
@@ -169,7 +169,7 @@ CELLS = [
     flipped = F.conv2d(image, kernel.flip(-2, -1))       # «convolution in the maths sense|수학에서 말하는 합성곱»
     print(image[0, 0], cross[0, 0], flipped[0, 0], sep="\\n")
     assert torch.equal(cross[0, 0], image[0, 0, :2, :2])     # «each window's top-left: no flip|각 창의 왼쪽 위: 뒤집지 않음»
-    assert torch.equal(flipped[0, 0], image[0, 0, 1:, 1:])   # «the flip would read the bottom-right|뒤집으면 오른쪽 아래를 읽음»
+    assert torch.equal(flipped[0, 0], image[0, 0, 1:, 1:])   # «the flip would read the bottom-right|뒤집으면 오른쪽 아래 값이 나옴»
     """, "pitfall:no-flip"),
     md(r"""
     ## 5. The output size
@@ -186,14 +186,16 @@ CELLS = [
     """, r"""
     ## 5. 출력 크기
 
-    공간 축마다 다음 식을 씁니다(PyTorch 문서의 식이고, $\lfloor\cdot\rfloor$는 내림(floor)입니다).
+    출력의 높이와 너비는 축마다 다음 식으로 계산합니다. PyTorch 문서의 식이고,
+    $\lfloor\cdot\rfloor$는 내림(floor)입니다.
 
     $$H_{out} = \left\lfloor \frac{H_{in} + 2\cdot\text{padding}[0] - \text{dilation}[0]\cdot(\text{kernel\_size}[0]-1) - 1}{\text{stride}[0]} \right\rfloor + 1$$
 
-    $W_{out}$도 같은 식에 인덱스 `[1]`을 씁니다. 분자는 창이 움직일 수 있는 거리, 나눗셈은
-    `stride` 크기 걸음의 수, $+1$은 창의 첫 위치입니다. 02강에서 이 식을 항 하나씩 뜯어봅니다.
+    $W_{out}$도 같은 식으로 구하되, 인덱스 `[1]`을 씁니다. 분자는 창이 움직일 수 있는
+    거리입니다. 이 거리를 `stride`로 나누면 창이 몇 걸음 가는지 나오고, $+1$은 창의 첫
+    위치입니다. 02강에서 이 식을 항 하나씩 뜯어봅니다.
 
-    PyTorch 문서의 예제(한국어 블로그 글에도 있습니다)는 입력 하나를 씁니다.
+    PyTorch 문서의 예제(한국어 블로그 글에도 있습니다)는 모두 같은 입력을 씁니다.
     """),
     code("""
     input = torch.randn(20, 16, 50, 100)   # (N, C_in, H, W)
@@ -204,7 +206,7 @@ CELLS = [
     - $H_{out} = \lfloor (50 + 2\cdot 0 - 1\cdot(3-1) - 1) / 2 \rfloor + 1 = \lfloor 47/2 \rfloor + 1 = 23 + 1 = 24$
     - $W_{out} = \lfloor (100 + 2\cdot 0 - 1\cdot(3-1) - 1) / 2 \rfloor + 1 = \lfloor 97/2 \rfloor + 1 = 48 + 1 = 49$
     """, r"""
-    **정사각형 커널, 같은 스트라이드(stride):** `nn.Conv2d(16, 33, 3, stride=2)`.
+    **정사각형 커널, 두 방향에 같은 스트라이드:** `nn.Conv2d(16, 33, 3, stride=2)`.
 
     - $H_{out} = \lfloor (50 + 2\cdot 0 - 1\cdot(3-1) - 1) / 2 \rfloor + 1 = \lfloor 47/2 \rfloor + 1 = 23 + 1 = 24$
     - $W_{out} = \lfloor (100 + 2\cdot 0 - 1\cdot(3-1) - 1) / 2 \rfloor + 1 = \lfloor 97/2 \rfloor + 1 = 48 + 1 = 49$
@@ -224,7 +226,7 @@ CELLS = [
     - $H_{out} = \lfloor (50 + 2\cdot 4 - 1\cdot(3-1) - 1) / 2 \rfloor + 1 = \lfloor 55/2 \rfloor + 1 = 27 + 1 = 28$
     - $W_{out} = \lfloor (100 + 2\cdot 2 - 1\cdot(5-1) - 1) / 1 \rfloor + 1 = 99 + 1 = 100$
     """, r"""
-    **직사각형 커널, 다른 스트라이드, 패딩 있음:**
+    **직사각형 커널, 방향마다 다른 스트라이드, 패딩 있음:**
     `nn.Conv2d(16, 33, (3, 5), stride=(2, 1), padding=(4, 2))`.
 
     - $H_{out} = \lfloor (50 + 2\cdot 4 - 1\cdot(3-1) - 1) / 2 \rfloor + 1 = \lfloor 55/2 \rfloor + 1 = 27 + 1 = 28$
@@ -245,9 +247,9 @@ CELLS = [
     - $H_{out} = \lfloor (50 + 2\cdot 4 - 3\cdot(3-1) - 1) / 2 \rfloor + 1 = \lfloor 51/2 \rfloor + 1 = 25 + 1 = 26$
     - $W_{out} = \lfloor (100 + 2\cdot 2 - 1\cdot(5-1) - 1) / 1 \rfloor + 1 = 100$
     """, r"""
-    **여기에 팽창(dilation)까지:**
+    **여기에 팽창(dilation)까지 더하면:**
     `nn.Conv2d(16, 33, (3, 5), stride=(2, 1), padding=(4, 2), dilation=(3, 1))`.
-    높이만 바뀝니다. 높이 3인 커널이 dilation 3이면 $3\cdot(3-1)+1 = 7$행에 걸칩니다.
+    높이만 바뀝니다. 높이가 3인 커널에 높이 방향 팽창이 3이면 $3\cdot(3-1)+1 = 7$행에 걸칩니다.
 
     - $H_{out} = \lfloor (50 + 2\cdot 4 - 3\cdot(3-1) - 1) / 2 \rfloor + 1 = \lfloor 51/2 \rfloor + 1 = 25 + 1 = 26$
     - $W_{out} = \lfloor (100 + 2\cdot 2 - 1\cdot(5-1) - 1) / 1 \rfloor + 1 = 100$
@@ -267,11 +269,12 @@ CELLS = [
     reads (all of them when `groups=1`, lesson 03) with a `kernel_size` window. So the weight
     has shape `(out_channels, in_channels / groups, kH, kW)` and the bias `(out_channels,)`:
     """, """
-    ## 6. 가중치의 shape
+    ## 6. 가중치의 모양
 
-    Conv2d는 출력 채널마다 필터를 하나씩 가집니다. 필터 하나는 자기가 읽는 입력 채널 전부
-    (`groups=1`이면 모든 입력 채널, 03강)를 `kernel_size` 크기의 창으로 덮습니다. 그래서 가중치의
-    shape은 `(out_channels, in_channels / groups, kH, kW)`, 편향은 `(out_channels,)`입니다.
+    Conv2d는 출력 채널마다 필터를 하나씩 가집니다. 필터 하나는 그 필터가 맡은 입력 채널
+    전부(`groups=1`이면 모든 입력 채널, 03강)를 `kernel_size` 크기의 창으로 덮습니다. 그래서
+    가중치의 모양은 `(out_channels, in_channels / groups, kH, kW)`이고, 편향의 모양은
+    `(out_channels,)`입니다.
     """),
     code("""
     layer = nn.Conv2d(10, 20, (3, 5))
@@ -282,8 +285,7 @@ CELLS = [
     md("""
     That also tells you how many numbers the layer learns: `20·10·3·5` weights and `20` biases.
     """, """
-    이것으로 층이 학습하는 숫자의 개수도 알 수 있습니다. 가중치 `20·10·3·5`개와 편향
-    `20`개입니다.
+    이것으로 층이 학습하는 값의 개수도 알 수 있습니다. 가중치 `20·10·3·5`개와 편향 `20`개입니다.
     """),
     code("""
     n_params = sum(p.numel() for p in layer.parameters())
@@ -299,7 +301,7 @@ CELLS = [
     """, """
     ## 7. 정수 또는 튜플
 
-    `kernel_size`, `stride`, `padding`, `dilation`은 정수 하나나 `(높이, 너비)` 튜플을 받습니다.
+    `kernel_size`, `stride`, `padding`, `dilation`은 모두 정수 하나나 `(높이, 너비)` 튜플을 받습니다.
     정수를 주면 높이와 너비에 같은 값을 씁니다. PyTorch는 어느 쪽으로 받든 튜플로 저장합니다.
     """),
     code("""
@@ -320,12 +322,12 @@ CELLS = [
     to 26, as computed above. Then move "input C" away from `in_channels`: the input no longer
     has the channels the weight expects, and the readout shows PyTorch's own error.**
     """, """
-    ## 8. 탐색기(explorer): shape
+    ## 8. 탐색기: 모양
 
-    탐색기(explorer)는 5절의 두 번째 층에서 시작합니다. 슬라이더(slider)에 다 들어가도록 배치와 너비만
+    탐색기는 5절의 두 번째 층에서 시작합니다. 모든 값이 슬라이더 범위에 들어가도록 배치와 너비만
     줄였습니다. **"팽창 (행)"을 3으로 옮기고, 위에서 계산한 대로 $H_{out}$이 28에서 26으로 바뀌는
-    것을 보세요. 그다음 "입력 채널 수 C"를 `in_channels`와 다르게 바꿔 보세요. 입력의 채널 수가
-    가중치가 기대하는 수와 달라져서, readout에 PyTorch의 오류가 그대로 나옵니다.**
+    것을 보세요. 그다음 "입력 채널 수 (C)"를 `in_channels`와 다른 값으로 바꿔 보세요. 입력의 채널
+    수가 가중치가 기대하는 수와 맞지 않게 되어, 결과 표시줄에 PyTorch의 오류가 그대로 나옵니다.**
     """),
     code("""
     convlab.shape_explorer(lang=$LANG, batch=2, in_channels=16, height=50, width=60,
@@ -334,7 +336,7 @@ CELLS = [
     md("""
     ## 9. Exercises
     """, """
-    ## 9. 연습 문제(exercise)
+    ## 9. 연습 문제
     """),
     exercises({
         "01-output-shape": """

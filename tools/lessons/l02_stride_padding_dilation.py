@@ -12,10 +12,10 @@ CELLS = [
     """, """
     # 02. 스트라이드, 패딩, 팽창: 창이 가는 곳
 
-    출력 칸 하나가 입력의 어느 칸을 읽을지는 세 인자(argument)가 정합니다. `stride`는 창(window)을
-    움직이고, `padding`은 입력 둘레에 칸을 더하고, `dilation`은 커널(kernel)의 탭 사이를
-    벌립니다. 세 인자를 합치면 01강의 출력 크기(output size) 식이 항 하나씩 나옵니다. 마지막에는
-    PyTorch와 다른 책과 라이브러리의 표기, 그리고 그 차이가 만드는 버그를 봅니다.
+    출력 칸 하나를 계산할 때 입력의 어느 칸을 쓸지는 세 인자가 정합니다. `stride`는 창을 옮기는
+    간격을, `padding`은 입력 둘레에 덧붙이는 칸 수를, `dilation`은 커널 칸 사이의 간격을 정합니다.
+    세 인자를 하나씩 보면 01강의 출력 크기 식이 항 하나씩 설명됩니다. 마지막에는 다른 책과
+    라이브러리가 PyTorch와 다르게 쓰는 표기를 보고, 그 차이 때문에 생기는 버그도 봅니다.
     """),
     SETUP,
     md("""
@@ -27,9 +27,9 @@ CELLS = [
     """, """
     ## 1. 스트라이드: 창이 움직이는 거리
 
-    커널이 모두 1이면 출력은 창 안의 값의 합이 되므로, 출력이 어느 칸을 읽었는지 바로 보입니다.
-    스트라이드(stride)가 1이면 창이 한 칸씩, 2이면 두 칸씩 움직입니다. 그래서 출력 칸 `(i, j)`는
-    입력 칸 `(2·i, 2·j)`에서 시작하는 창을 읽습니다.
+    커널의 값이 모두 1이면 출력 값은 창 안의 값을 모두 더한 것입니다. 그래서 출력 값이 어느 칸에서
+    왔는지 바로 보입니다. `stride=1`이면 창이 한 칸씩, `stride=2`이면 두 칸씩 이동합니다. 이때 출력
+    칸 `(i, j)`는 입력 칸 `(2·i, 2·j)`에서 시작하는 창으로 계산합니다.
     """),
     code("""
     x = torch.arange(25.0).view(1, 1, 5, 5)
@@ -45,7 +45,7 @@ CELLS = [
     md("""
     Like every size argument, `stride` takes an int or a tuple `(down, across)`:
     """, """
-    다른 크기 인자처럼 `stride`도 정수나 `(세로, 가로)` 튜플을 받습니다.
+    다른 크기 인자와 마찬가지로 `stride`도 정수 하나나 `(위아래, 좌우)` 튜플을 받습니다.
     """),
     code("""
     out = F.conv2d(x, ones, stride=(2, 1))
@@ -61,12 +61,13 @@ CELLS = [
     starting at rows 0 and 2, so row 5 is never read. Proof: change it and the output stays
     the same.
     """, """
-    ## 2. 내림: 읽히지 않는 행
+    ## 2. 내림: 계산에 쓰이지 않는 행
 
-    출력 크기 식은 **내림(floor)**을 합니다. 창이 마지막 한 걸음을 온전히 갈 수 없으면, PyTorch는
-    불평하지 않고 그냥 멈춥니다. 마지막 창 뒤의 칸은 읽히지 않습니다. 6×6 입력, 3×3 커널,
-    스트라이드 2라면 $\\lfloor(6-3)/2\\rfloor + 1 = 2$개 위치(0행과 2행에서 시작)가 나오므로
-    5행은 읽히지 않습니다. 그 행을 바꿔도 출력이 그대로인 것으로 증명해 봅시다.
+    출력 크기 식은 **내림(floor)**을 합니다. 창이 마지막 걸음을 온전히 내디딜 수 없으면 PyTorch는
+    경고 없이 거기서 멈춥니다. 마지막 창 뒤에 남은 칸은 계산에 쓰이지 않습니다. 6×6 입력에 3×3
+    커널, 스트라이드 2라면 창의 위치는 $\\lfloor(6-3)/2\\rfloor + 1 = 2$개(0행과 2행에서
+    시작)입니다. 그래서 5행은 어떤 창에도 들어가지 않습니다. 그 행을 바꿔도 출력이 그대로인지
+    확인해 봅시다.
     """, "pitfall:floor"),
     code("""
     x = torch.randn(1, 1, 6, 6)
@@ -88,9 +89,9 @@ CELLS = [
     """, """
     ## 3. 제로 패딩, 한쪽 기준
 
-    `padding=p`는 **양쪽 각각에** `p`칸을 더하고, 기본값(default)으로 0을 채웁니다. 그래서 입력이 `2·p`만큼
-    커지고, 식의 `2·padding`이 여기서 나옵니다. 이것이 제로 패딩(zero padding)입니다. `F.pad`로
-    직접 패딩(padding)한 뒤 패딩 없이 합성곱(convolution)을 해도 같은 숫자가 나옵니다.
+    `padding=p`는 입력의 **양쪽에 각각** `p`칸을 덧붙이고, 기본값으로 0을 채웁니다. 이것이 제로
+    패딩입니다. 입력이 `2·p`만큼 커지므로 출력 크기 식의 `2·padding`이 여기서 나옵니다. `F.pad`로
+    직접 패딩한 뒤 패딩 없이 합성곱을 계산해도 같은 값이 나옵니다.
     """, "seed:padding-zeros"),
     code("""
     x = torch.arange(1.0, 10.0).view(1, 1, 3, 3)
@@ -113,14 +114,15 @@ CELLS = [
     """, """
     ## 4. 네 가지 패딩 방식
 
-    `padding_mode`는 더한 칸에 무엇을 채울지 정하는 패딩 방식(padding mode)입니다. 행 `[1, 2, 3]`의
-    양쪽에 2칸씩 패딩해 보겠습니다(`F.pad`는 0 채우기를 `"constant"`, `nn.Conv2d`는 `"zeros"`라고
-    부릅니다).
+    `padding_mode`는 덧붙인 칸을 무엇으로 채울지 정하는 패딩 방식입니다. 행 `[1, 2, 3]`의 양쪽에
+    2칸씩 패딩해 보겠습니다. (0으로 채우는 방식을 `F.pad`는 `"constant"`, `nn.Conv2d`는
+    `"zeros"`라고 부릅니다.)
 
-    - `zeros`: 0을 채웁니다.
-    - `reflect`: 반사(reflect). 가장자리 칸을 거울로 삼되, 그 칸은 반복하지 않습니다.
-    - `replicate`: 복제(replicate). 가장자리 칸을 되풀이합니다.
-    - `circular`: 순환(circular). 양 끝을 이어 붙인 것처럼 행이 한 바퀴 돕니다.
+    - `zeros`: 0으로 채웁니다.
+    - `reflect`: 반사. 가장자리 칸을 거울로 삼아 안쪽 값을 비춥니다. 가장자리 칸은 반복하지
+      않습니다.
+    - `replicate`: 복제. 가장자리 칸의 값을 되풀이합니다.
+    - `circular`: 순환. 양 끝이 이어져 있는 것처럼 반대쪽 끝의 값을 가져옵니다.
     """),
     code("""
     row = torch.tensor([[[[1.0, 2.0, 3.0]]]])
@@ -131,8 +133,8 @@ CELLS = [
     `nn.Conv2d(..., padding_mode=mode)` is exactly "pad with that mode, then convolve with no
     padding". Checked for all four:
     """, """
-    `nn.Conv2d(..., padding_mode=mode)`는 정확히 "그 방식으로 패딩한 뒤, 패딩 없이 합성곱"입니다.
-    네 가지 모두 확인해 봅시다.
+    `nn.Conv2d(..., padding_mode=mode)`는 "그 방식으로 패딩한 뒤, 패딩 없이 합성곱하기"와 정확히
+    같습니다. 네 방식 모두 확인해 봅시다.
     """),
     code("""
     x = torch.randn(1, 1, 5, 5)
@@ -153,17 +155,18 @@ CELLS = [
     """, """
     ## 5. `padding='same'`과 `padding='valid'`
 
-    `'valid'`는 패딩을 전혀 하지 않는다는 뜻입니다. `'same'`은 (스트라이드 1에서) 출력이 입력과 같은
-    크기가 되도록 딱 필요한 만큼, 축마다 모두 `dilation·(kernel_size − 1)`칸을 패딩합니다. 그 합이
-    홀수이면 PyTorch는 남는 한 칸을 **뒤쪽**(아래/오른쪽)에 둡니다. `convlab.same_padding`이
-    `(앞, 뒤)`로 나눈 값을 알려 줍니다. (폭 4인 커널에서는 PyTorch가 경고를 출력합니다. 양쪽이
-    고르지 않으면 입력을 패딩한 복사본이 필요해서 메모리가 더 든다는 뜻입니다. 결과는 맞습니다.)
+    `'valid'`는 패딩을 전혀 하지 않는다는 뜻입니다. `'same'`은 (스트라이드가 1일 때) 출력이 입력과
+    같은 크기가 되도록 꼭 필요한 만큼만 패딩합니다. 축마다 모두 `dilation·(kernel_size − 1)`칸입니다.
+    이 합이 홀수이면 PyTorch는 남는 한 칸을 **뒤쪽**(아래쪽과 오른쪽)에 둡니다. 앞뒤로 몇 칸씩
+    나뉘는지는 `convlab.same_padding`이 `(앞, 뒤)`로 알려 줍니다. (크기가 4인 커널에서는 PyTorch가
+    경고를 출력합니다. 앞뒤 패딩이 다르면 입력을 패딩한 복사본을 따로 만들어야 해서 메모리가 더
+    든다는 경고입니다. 결과는 맞습니다.)
     """),
     code("""
     x = torch.randn(1, 1, 7, 7)
     for k in [3, 4, 5]:
         conv = nn.Conv2d(1, 1, k, padding="same", bias=False)
-        print(f"kernel {k}: (before, after) = {convlab.same_padding(k)}, output {tuple(conv(x).shape)}")
+        print(f"«kernel|커널» {k}: «(before, after)|(앞, 뒤)» = {convlab.same_padding(k)}, «output|출력» {tuple(conv(x).shape)}")
         assert conv(x).shape == x.shape
 
     conv = nn.Conv2d(1, 1, 4, padding="same", bias=False)
@@ -180,8 +183,8 @@ CELLS = [
     `'same'` is only defined at stride 1. With a larger stride PyTorch refuses; this cell fails
     **on purpose** to show the error:
     """, """
-    `'same'`은 스트라이드 1에서만 정의됩니다. 스트라이드가 더 크면 PyTorch가 거절합니다. 다음 셀은
-    오류를 보여 주려고 **일부러** 실패합니다.
+    `'same'`은 스트라이드가 1일 때만 정의됩니다. 스트라이드가 더 크면 PyTorch가 오류를 냅니다.
+    다음 셀은 그 오류를 보여 주려고 **일부러** 실패합니다.
     """),
     code("""
     nn.Conv2d(1, 1, 3, stride=2, padding="same")
@@ -191,9 +194,9 @@ CELLS = [
     $\\lceil H / \\text{stride} \\rceil$ rows. In PyTorch you pad by hand to get the same result
     (the extra cell after, as TensorFlow does):
     """, """
-    TensorFlow의 `padding='SAME'`은 스트라이드를 받습니다. 출력이 $\\lceil H / \\text{stride} \\rceil$
-    행이 되도록 패딩합니다. PyTorch에서 같은 결과를 얻으려면 직접 패딩합니다(TensorFlow처럼 남는
-    칸은 뒤에 둡니다).
+    TensorFlow의 `padding='SAME'`은 스트라이드가 1보다 커도 받아들입니다. 출력이
+    $\\lceil H / \\text{stride} \\rceil$행이 되도록 패딩합니다. PyTorch에서 같은 결과를 얻으려면
+    직접 패딩하면 됩니다(TensorFlow처럼 남는 칸은 뒤에 둡니다).
     """, "pitfall:tf-same"),
     code("""
     import math
@@ -218,18 +221,18 @@ CELLS = [
     weights but covers a 5×5 area, $d\\cdot(k-1)+1 = 5$. It computes exactly what a 5×5 kernel
     with zeros in the gaps computes:
     """, """
-    ## 6. 팽창: 빈칸이 있는 커널(아트러스)
+    ## 6. 팽창: 빈칸이 있는 커널 (아트러스)
 
-    `dilation=d`는 커널의 탭 사이에 빈칸을 `d − 1`개씩 둡니다. 이것이 팽창(dilation)이고,
-    아트러스(atrous) 알고리즘("à trous", 구멍이 있는)에서 나온 생각입니다. `dilation=2`인 3×3 커널은
-    가중치(weight) 9개를 그대로 두면서 5×5 영역, $d\\cdot(k-1)+1 = 5$칸을 덮습니다. 빈칸에 0을 넣은
-    5×5 커널과 정확히 같은 값을 계산합니다.
+    `dilation=d`는 커널 칸 사이에 빈칸을 `d − 1`개씩 둡니다. 이것이 팽창(dilation)입니다. 이
+    생각은 아트러스(atrous) 알고리즘에서 왔습니다. "à trous"는 프랑스어로 "구멍이 있는"이라는
+    뜻입니다. `dilation=2`인 3×3 커널은 가중치 9개를 그대로 유지하면서 5×5 영역, 곧
+    $d\\cdot(k-1)+1 = 5$칸을 덮습니다. 빈칸에 0을 넣은 5×5 커널과 정확히 같은 값을 계산합니다.
     """, "seed:dilation"),
     code("""
     w = torch.randn(1, 1, 3, 3)
     x = torch.randn(1, 1, 9, 9)
     spread = torch.zeros(1, 1, 5, 5)
-    spread[..., ::2, ::2] = w                      # «the same 9 taps, one empty cell between them|같은 탭 9개, 사이에 빈칸 하나»
+    spread[..., ::2, ::2] = w                      # «the same 9 taps, one empty cell between them|같은 가중치 9개, 사이에 빈칸 하나»
     print(spread[0, 0])
     assert torch.allclose(F.conv2d(x, w, dilation=2), F.conv2d(x, spread), atol=1e-6)
     """),
@@ -239,10 +242,11 @@ CELLS = [
     zero are the ones the centre output reads. Three 3×3 layers with dilations 1, 2 and 4 see
     $1 + 2\\cdot(1 + 2 + 4) = 15$ rows.
     """, """
-    팽창된 층(layer)을 쌓으면 출력 하나가 의존하는 입력 영역인 **수용 영역(receptive field)**이
-    적은 가중치로 빠르게 커집니다. autograd로 직접 잴 수 있습니다. 가운데 출력에 대한 기울기(gradient)가
-    0이 아닌 입력 칸이 바로 그 출력이 읽는 칸입니다. dilation이 1, 2, 4인 3×3 층 세 개는
-    $1 + 2\\cdot(1 + 2 + 4) = 15$행을 봅니다.
+    팽창된 층을 쌓으면 **수용 영역(receptive field)**이 적은 가중치로 빠르게 커집니다. 수용 영역은
+    출력 값 하나에 영향을 주는 입력 영역입니다. 수용 영역은 `autograd`로 직접 잴 수 있습니다.
+    가운데 출력 값에 대한 기울기(gradient)가 0이 아닌 입력 칸이 바로 그 출력의 계산에 쓰인
+    칸입니다. 팽창이 1, 2, 4인 3×3 층 세 개를 쌓으면 수용 영역의 높이가
+    $1 + 2\\cdot(1 + 2 + 4) = 15$행이 됩니다.
     """),
     code("""
     stack = nn.Sequential(*[nn.Conv2d(1, 1, 3, dilation=d, bias=False) for d in (1, 2, 4)])
@@ -265,13 +269,13 @@ CELLS = [
     it. Set the padding to 1 and switch `padding_mode` to `reflect` to see the border fill with
     mirrored values; set the dilation to 2 and watch the taps spread.**
     """, """
-    ## 7. 탐색기: 미끄러지는 창
+    ## 7. 탐색기: 움직이는 창
 
-    탐색기(explorer)는 입력(파랑), 패딩(회색), 커널의 탭(주황), 출력(초록)을 그리고, 한 단계마다 창
-    위치 하나를 보여 줍니다. **Play를 누르고 창이 움직이는 것을 보세요. 그다음 스트라이드를 2로
-    바꾸면 창이 두 칸씩 뛰고, 맨 아래 행이 빨간색으로 바뀝니다. 내림 때문에 읽히지 않는 행입니다.
-    padding을 1로, `padding_mode`를 `reflect`로 바꾸면 테두리가 거울에 비친 값으로 채워집니다.
-    dilation을 2로 바꾸면 탭이 벌어집니다.**
+    탐색기는 입력(파랑), 패딩(회색), 커널 칸(주황), 출력(초록)을 그리고, 한 단계에 창의 위치를
+    하나씩 보여 줍니다. **재생 버튼을 누르고 창이 움직이는 것을 보세요. 그다음 스트라이드를 2로
+    바꾸면 창이 두 칸씩 건너뛰고, 맨 아래 행이 빨간색으로 바뀝니다. 내림 때문에 어떤 창에도
+    들어가지 않는 행입니다. 패딩을 1로 하고 `padding_mode`를 `reflect`로 바꾸면 테두리가 거울에
+    비친 값으로 채워집니다. 팽창을 2로 바꾸면 커널 칸 사이가 벌어집니다.**
     """),
     code("""
     convlab.sliding_window_explorer(lang=$LANG, height=6, width=6)
@@ -296,20 +300,20 @@ CELLS = [
     """, """
     ## 8. PyTorch와 다른 표기
 
-    다른 책, 강의, 라이브러리는 같은 개념을 다르게 씁니다. 아래 표의 줄 하나하나가 코드나 숫자를
+    다른 책과 강좌, 라이브러리는 같은 개념을 다르게 나타냅니다. 아래 표의 줄 하나하나가 코드나 값을
     PyTorch로 옮길 때 실제로 버그를 만드는 원인입니다.
 
-    | 다른 곳에서 읽은 내용 | PyTorch에서는 |
+    | 다른 곳에서 본 내용 | PyTorch에서는 |
     |---|---|
     | d2l: 패딩 $p_h$ = **양쪽을 합한** 행 수 | `padding`은 **한쪽** 값: $p_h/2$ |
-    | cs231n: dilation 0이 빈칸 없음 | `dilation=1`이 빈칸 없음, 0은 오류 |
-    | cs231n, CNN Explainer: $(W - F + 2P)/S + 1$이 정수가 아니면 잘못된 설정 | 나눗셈을 내림하고, 남는 행은 조용히 버림(2절) |
-    | TensorFlow: 스트라이드가 있는 `'SAME'`은 $\\lceil H/\\text{stride}\\rceil$ | `padding='same'`은 스트라이드가 1보다 크면 거절, 직접 패딩(5절) |
-    | 합성곱은 커널을 뒤집음 | 교차 상관(cross-correlation), 뒤집지 않음(01강) |
-    | 교재의 반복문: 반복 범위를 스트라이드로 나누고 **또** 스트라이드씩 건너뜀 | 출력 `i`는 `i·stride` 행에서 시작, `i`는 `range(H_out)` |
+    | cs231n: 팽창 0이 빈칸 없음 | `dilation=1`이 빈칸 없음, 0은 오류 |
+    | cs231n, CNN Explainer: $(W - F + 2P)/S + 1$이 정수가 아니면 잘못된 설정 | 나눗셈을 내림하고, 남는 행은 경고 없이 버림(2절) |
+    | TensorFlow: 스트라이드가 있는 `'SAME'`은 $\\lceil H/\\text{stride}\\rceil$ | `padding='same'`은 스트라이드가 1보다 크면 오류, 직접 패딩(5절) |
+    | 합성곱은 커널을 뒤집음 | 교차 상관이므로 뒤집지 않음(01강) |
+    | 교재의 반복문: 반복 범위를 스트라이드로 나누고 **또** 스트라이드만큼 건너뜀 | 출력 `i`는 `i·stride`행에서 시작, `i`는 `range(H_out)` |
 
-    (`groups`가 `in_channels`와 `out_channels` 중 무엇과 같아야 하는지 헷갈리는 깊이별 합성곱(depthwise convolution)
-    문제는 03강에서 다룹니다.) 처음 세 줄을 숫자로 확인해 봅시다.
+    (깊이별 합성곱에서 `groups`가 `in_channels`와 `out_channels` 중 어느 쪽과 같아야 하는지
+    헷갈리는 문제는 03강에서 다룹니다.) 표의 처음 세 줄을 직접 계산해서 확인해 봅시다.
     """),
     code("""
     n, k = 8, 3
@@ -318,7 +322,7 @@ CELLS = [
     keep = F.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k), padding=p_total // 2)
     assert keep.shape[-1] == n                      # «PyTorch: half of it per side|PyTorch: 한쪽에 절반»
     grown = F.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k), padding=p_total)
-    assert grown.shape[-1] == n + p_total           # «d2l's total passed as PyTorch's padding: too big|d2l의 합계를 PyTorch padding에 넣으면 너무 큼»
+    assert grown.shape[-1] == n + p_total           # «d2l's total passed as PyTorch's padding: too big|d2l의 합계를 PyTorch의 패딩 값으로 쓰면 너무 큼»
 
     try:
         nn.Conv2d(1, 1, 3, dilation=0)(torch.zeros(1, 1, 5, 5))
@@ -332,7 +336,7 @@ CELLS = [
     And the loop bug. Both versions below list the rows where the window starts; only one agrees
     with `F.conv2d` on how many windows there are:
     """, """
-    그리고 반복문 버그입니다. 아래 두 함수는 모두 창이 시작하는 행을 나열합니다. 창의 개수가
+    다음은 반복문 버그입니다. 아래 두 함수는 모두 창이 시작하는 행을 나열합니다. 그중 창의 개수가
     `F.conv2d`와 맞는 것은 하나뿐입니다.
     """),
     code("""
@@ -356,10 +360,10 @@ CELLS = [
 
     ## 9. Exercises
     """, """
-    교훈은 이렇습니다. 어떤 구현이든 자기 자신이 아니라 `F.conv2d`와 비교해서 확인하세요. 06강에서
-    바로 그렇게 합니다.
+    교훈은 이렇습니다. 어떤 구현이든 그 구현만으로 확인하지 말고, 언제나 `F.conv2d`와 비교해서
+    확인하세요. 06강에서 바로 그렇게 합니다.
 
-    ## 9. 연습 문제(exercise)
+    ## 9. 연습 문제
     """),
     exercises({
         "02-same-padding": """
@@ -382,6 +386,6 @@ CELLS = [
     md("""
     Next: [03 Groups and depthwise convolutions](03_groups_depthwise.ipynb).
     """, """
-    다음 강의: [03 그룹(group)과 깊이별 합성곱](03_groups_depthwise.ipynb).
+    다음 강의: [03 그룹과 깊이별 합성곱](03_groups_depthwise.ipynb).
     """),
 ]

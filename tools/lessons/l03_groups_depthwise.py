@@ -13,24 +13,24 @@ CELLS = [
     """, """
     # 03. 그룹과 깊이별 합성곱
 
-    `groups`는 출력 채널(output channel)이 어떤 입력 채널(input channel)을 읽을지 정합니다.
-    기본값(default)인 `groups=1`이면 모든 출력이 모든 입력을 읽습니다. 그룹(group)이 늘어나면 채널이 서로
-    독립된 묶음으로 나뉘고, 끝까지 가면 입력 채널마다 묶음이 하나씩 생깁니다. 이것이 MobileNet 계열
-    네트워크의 기본 재료인 *깊이별 합성곱(depthwise convolution)*입니다. 이번 강의에서는 설정마다
-    무엇을 계산하는지, 가중치(weight) shape은 어떤지, 파라미터(parameter)와 곱셈-덧셈(multiply-add)이
-    얼마나 드는지 봅니다.
+    `groups`는 출력 채널마다 어떤 입력 채널을 쓸지 정합니다. 기본값인 `groups=1`이면 모든 출력
+    채널이 모든 입력 채널을 씁니다. 그룹이 늘어나면 채널이 서로 독립된 묶음으로 나뉘고, 끝까지 가면
+    입력 채널마다 묶음이 하나씩 생깁니다. 이것이 MobileNet 계열 네트워크의 기본 재료인 *깊이별
+    합성곱(depthwise convolution)*입니다. 이번 강의에서는 설정마다 무엇을 계산하는지, 가중치의
+    모양이 어떻게 되는지, 매개변수(parameter)와 곱셈-덧셈(multiply-add)이 각각 얼마나 드는지
+    봅니다.
     """),
     SETUP,
     md("""
     To see which input channels an output channel reads, we ask autograd: an input channel whose
     gradient is zero everywhere had no influence on that output.
     """, """
-    출력 채널이 어떤 입력 채널을 읽는지는 autograd에게 물어보겠습니다. 기울기(gradient)가 모든 곳에서
-    0인 입력 채널은 그 출력에 아무 영향도 주지 않은 채널입니다.
+    출력 채널이 어떤 입력 채널로 계산되는지는 `autograd`로 알아보겠습니다. 모든 위치에서
+    기울기(gradient)가 0인 입력 채널은 그 출력에 아무 영향도 주지 않은 채널입니다.
     """),
     code("""
     def channels_read(layer, in_channels):
-        \"\"\"«For each output channel, the input channels it depends on (asked to autograd)|출력 채널마다 의존하는 입력 채널 (autograd에게 물어봄)»\"\"\"
+        \"\"\"«For each output channel, the input channels it depends on (asked to autograd)|출력 채널마다 그 값에 영향을 주는 입력 채널 (autograd로 알아봄)»\"\"\"
         x = torch.randn(1, in_channels, 5, 5, requires_grad=True)
         out = layer(x)
         reads = []
@@ -44,9 +44,9 @@ CELLS = [
 
     This is the convolution you met in lesson 01: each filter spans all input channels.
     """, """
-    ## 1. `groups=1`: 모든 출력이 모든 입력을 읽습니다
+    ## 1. `groups=1`: 출력 채널마다 모든 입력 채널을 씁니다
 
-    01강에서 본 바로 그 합성곱(convolution)입니다. 필터(filter) 하나가 모든 입력 채널에 걸칩니다.
+    01강에서 본 바로 그 합성곱입니다. 필터 하나가 모든 입력 채널에 걸칩니다.
     """),
     code("""
     g1 = nn.Conv2d(4, 6, 3, groups=1)
@@ -66,9 +66,10 @@ CELLS = [
     ## 2. `groups=2`: 나누고, 합성곱하고, 이어 붙이기
 
     `groups=2`이면 입력 채널이 절반씩 둘로 나뉘고, 필터도 둘로 나뉩니다. 앞쪽 절반의 필터는 앞쪽
-    절반의 채널만, 뒤쪽 절반은 뒤쪽 절반만 봅니다. 두 결과를 채널 축으로 이어 붙이기(concatenation)
-    하면 끝입니다. 이제 필터 하나가 `in_channels / groups = 2`개의 채널에 걸치므로 가중치는
-    `(6, 2, 3, 3)`입니다. 세 단계를 직접 해 보면 층(layer)의 출력과 정확히 같습니다.
+    절반의 채널만 보고, 뒤쪽 절반의 필터는 뒤쪽 절반의 채널만 봅니다. 두 결과를 채널 축으로 이어
+    붙이면(`torch.cat`) 끝입니다. 이제 필터 하나가 `in_channels / groups = 2`개 채널에 걸치므로
+    가중치의 모양은 `(6, 2, 3, 3)`입니다. 이 세 단계를 직접 해 보면 층의 출력과 정확히 같은 값이
+    나옵니다.
     """, "seed:groups-2"),
     code("""
     g2 = nn.Conv2d(4, 6, 3, groups=2)
@@ -91,9 +92,9 @@ CELLS = [
     """, """
     ## 3. `groups=in_channels`: 입력 채널마다 그룹 하나
 
-    그룹 수가 입력 채널 수와 같으면, 입력 채널 하나하나가 자기만의 필터 `out_channels //
-    in_channels`개와 따로 합성곱을 합니다. 여기서는 입력 채널 4개, 출력 8개입니다. 입력 채널마다
-    필터가 $K = 8 // 4 = 2$개씩 붙고, 필터 하나는 채널 하나에만 걸칩니다.
+    그룹 수가 입력 채널 수와 같으면, 입력 채널마다 전용 필터 `out_channels // in_channels`개로
+    따로 합성곱을 계산합니다. 여기서는 입력 채널이 4개, 출력 채널이 8개입니다. 입력 채널마다 필터가
+    $K = 8 // 4 = 2$개씩 붙고, 필터 하나는 채널 하나에만 걸칩니다.
     """, "seed:groups-in-channels"),
     code("""
     g4 = nn.Conv2d(4, 8, 3, groups=4)
@@ -115,8 +116,9 @@ CELLS = [
     """, """
     ## 4. 규칙: 두 채널 수 모두 `groups`로 나누어떨어져야 합니다
 
-    그룹마다 입력 채널과 출력 채널이 정수 개씩 있어야 하므로, `in_channels`와 `out_channels`
-    **둘 다** `groups`로 나누어떨어져야 합니다. PyTorch는 층을 만들 때 이것을 검사합니다.
+    그룹마다 입력 채널과 출력 채널이 정수 개씩 있어야 합니다. 그래서 `in_channels`와
+    `out_channels`가 **둘 다** `groups`로 나누어떨어져야 합니다. PyTorch는 층을 만들 때 이것을
+    검사합니다.
     """),
     code("""
     for in_c, out_c, g in [(4, 6, 4), (3, 6, 2)]:
@@ -132,15 +134,15 @@ CELLS = [
     change, but each filter gets `groups` times thinner. So `groups` divides the number of
     weights by `groups`:
     """, """
-    ## 5. 가중치 shape과 파라미터 수
+    ## 5. 가중치의 모양과 매개변수 수
 
-    가중치는 `(out_channels, in_channels / groups, kH, kW)`입니다. 필터 수는 그대로이고, 필터
-    하나의 두께가 `groups`배 얇아집니다. 그래서 가중치 수도 `groups`로 나뉩니다.
+    가중치의 모양은 `(out_channels, in_channels / groups, kH, kW)`입니다. 필터 수는 그대로이고,
+    필터 하나의 두께가 `groups`분의 1로 얇아집니다. 그래서 가중치 수도 `groups`로 나뉩니다.
     """),
     code("""
     for g in [1, 2, 4]:
         layer = nn.Conv2d(4, 8, 3, groups=g, bias=False)
-        print(f"groups={g}: weight {tuple(layer.weight.shape)}, {layer.weight.numel()} weights")
+        print(f"groups={g}: «weight|가중치 모양» {tuple(layer.weight.shape)}, «{layer.weight.numel()} weights|가중치 {layer.weight.numel()}개»")
         assert layer.weight.shape == (8, 4 // g, 3, 3)
         assert layer.weight.numel() == 8 * 4 * 3 * 3 // g
     """),
@@ -158,11 +160,12 @@ CELLS = [
     ## 6. 깊이별 합성곱: `groups = in_channels`, `out_channels = K × in_channels`
 
     `groups == in_channels`이고 `out_channels == K * in_channels`인 합성곱을 **깊이별 합성곱**이라고
-    부릅니다. 입력 채널마다 자기만의 필터 $K$개(*depth multiplier*)가 붙고, 채널끼리는 섞이지
-    않습니다.
+    부릅니다. 입력 채널마다 전용 필터가 $K$개씩 붙고, 채널끼리는 섞이지 않습니다. 이 $K$를 채널
+    배수(depth multiplier)라고 합니다.
 
     흔한 실수는 `groups`를 `out_channels`로 두는 것입니다. `groups`는 `in_channels`와 같아야 합니다.
-    `groups=out_channels`이면 PyTorch가 거절합니다($K = 1$이면 두 값이 같으니 예외입니다).
+    `groups=out_channels`로 두면 PyTorch가 오류를 냅니다. 다만 $K = 1$이면 두 값이 같으므로
+    괜찮습니다.
     """, "seed:depthwise"),
     code("""
     c_in, K = 3, 2
@@ -186,10 +189,10 @@ CELLS = [
     """, """
     ## 7. 깊이별 분리 합성곱 블록 (MobileNet)
 
-    깊이별 합성곱은 채널을 섞지 않습니다. MobileNet(Howard 외, 2017)은 여기에 채널을 섞기만 하는
-    1×1 합성곱, 곧 **점별 합성곱(pointwise convolution)**을 짝지어 씁니다. 이 한 쌍이
+    깊이별 합성곱은 채널을 섞지 않습니다. MobileNet(Howard 외, 2017)은 여기에 채널을 섞는 일만
+    하는 1×1 합성곱, 곧 **점별 합성곱(pointwise convolution)**을 짝지어 씁니다. 이 둘을 합친 것이
     **깊이별 분리 합성곱(depthwise separable convolution)**입니다. 일반 3×3 합성곱처럼 32채널을
-    64채널로 바꾸고 출력 크기(output size)도 같지만, 비용은 훨씬 적습니다. (MobileNet에서는 두 층 뒤에 각각
+    64채널로 바꾸고 출력 모양도 같지만, 비용은 훨씬 적습니다. (MobileNet에서는 두 층 뒤에 각각
     배치 정규화(batch normalization)와 ReLU가 붙습니다.)
     """, "seed:mobilenet"),
     code("""
@@ -207,8 +210,9 @@ CELLS = [
     **Parameters.** The standard layer has $C_{out}\cdot C_{in}\cdot k^2$ weights; the block has
     $C_{in}\cdot k^2 + C_{out}\cdot C_{in}$. The ratio is $\frac{1}{C_{out}} + \frac{1}{k^2}$:
     """, r"""
-    **파라미터 수.** 일반 층의 가중치는 $C_{out}\cdot C_{in}\cdot k^2$개, 블록은
-    $C_{in}\cdot k^2 + C_{out}\cdot C_{in}$개입니다. 비율은 $\frac{1}{C_{out}} + \frac{1}{k^2}$입니다.
+    **매개변수 수.** 일반 층의 가중치는 $C_{out}\cdot C_{in}\cdot k^2$개, 블록의 가중치는
+    $C_{in}\cdot k^2 + C_{out}\cdot C_{in}$개입니다. 둘의 비율은
+    $\frac{1}{C_{out}} + \frac{1}{k^2}$입니다.
     """),
     code("""
     n_standard = sum(p.numel() for p in standard.parameters())
@@ -222,15 +226,15 @@ CELLS = [
     **Multiply-adds.** Every output value is one filter's worth of products: `in_channels /
     groups · kH · kW` of them. So a layer costs (output values) × (filter size):
     """, """
-    **곱셈-덧셈 수.** 출력 값 하나는 필터 하나만큼의 곱, 즉 `in_channels / groups · kH · kW`개의
-    곱을 더한 것입니다. 그래서 층 하나의 비용은 (출력 값의 개수) × (필터 크기)입니다.
+    **곱셈-덧셈 수.** 출력 값 하나를 계산하려면 필터 크기만큼, 곧 `in_channels / groups · kH · kW`번
+    곱해서 더합니다. 그래서 층 하나의 비용은 (출력 값의 개수) × (필터 크기)입니다.
     """),
     code("""
     def multiply_adds(layers, x):
         total = 0
         for layer in layers:
             x = layer(x)
-            total += x.numel() * layer.weight[0].numel()   # «output values × products per value|출력 값 개수 × 값 하나당 곱의 수»
+            total += x.numel() * layer.weight[0].numel()   # «output values × products per value|출력 값 개수 × 값 하나당 곱셈 수»
         return total
 
     macs_standard = multiply_adds([standard], x)
@@ -246,7 +250,7 @@ CELLS = [
     the block computes:
     """, """
     블록이 포기하는 것도 있습니다. 일반 합성곱은 어떤 필터든 쓸 수 있지만, 블록의 필터는
-    `W[o, i] = P[o, i] · D[i]`(점별 가중치 × 깊이별 커널(kernel)) 꼴로 제한됩니다. 필터를 이렇게 만든 일반
+    `W[o, i] = P[o, i] · D[i]`(점별 가중치 × 깊이별 커널) 꼴로 제한됩니다. 필터를 이렇게 만든 일반
     합성곱은 블록과 정확히 같은 값을 계산합니다.
     """),
     code("""
@@ -268,12 +272,13 @@ CELLS = [
     """, """
     ## 8. 탐색기: 그룹
 
-    탐색기(explorer)는 왼쪽에 입력 채널, 오른쪽에 출력 채널을 그리고, 출력이 읽는 입력마다 선을
-    긋습니다. **메뉴에서 `groups`를 1, 2, 4로 골라 보면서 선이 따로따로 묶음으로 갈라지는 것을
-    보세요. 출력이 8개일 때 `groups=4`이면 입력 채널 하나가 출력 $K = 2$개로 갑니다. 깊이별
-    합성곱입니다.** 메뉴에는 두 채널 수를 모두 나누어떨어지게 하는 수만 나옵니다. 4절의 규칙입니다.
-    **`out_channels`를 6으로 바꾸면 메뉴에서 4가 사라지는 것을 보세요. 그다음 "깊이별 합성곱으로"
-    버튼을 누르고, 일반 합성곱, 그룹 합성곱, 깊이별 분리 합성곱의 파라미터 수를 비교해 보세요.**
+    탐색기는 왼쪽에 입력 채널, 오른쪽에 출력 채널을 그리고, 출력 채널이 쓰는 입력 채널마다 선을
+    긋습니다. **메뉴에서 `groups`를 1, 2, 4로 바꿔 가며 선이 서로 떨어진 묶음으로 갈라지는 것을
+    보세요. 출력 채널이 8개일 때 `groups=4`이면 입력 채널 하나가 출력 채널 $K = 2$개로 이어집니다.
+    깊이별 합성곱입니다.** 메뉴에는 두 채널 수를 모두 나누어떨어지게 하는 값만 나옵니다. 4절의
+    규칙입니다. **`out_channels`를 6으로 바꾸면 메뉴에서 4가 사라집니다. 그다음 "깊이별 합성곱으로
+    바꾸기" 버튼을 누르고, 일반 합성곱, 그룹 합성곱, 깊이별 분리 합성곱의 매개변수 수를 비교해
+    보세요.**
     """),
     code("""
     convlab.groups_explorer(lang=$LANG, in_channels=4, out_channels=8, groups=2)
@@ -295,15 +300,15 @@ CELLS = [
     ## 9. 기억할 함정
 
     - 깊이별 합성곱은 `groups=in_channels`, `out_channels = K × in_channels`입니다. `groups`가
-      `out_channels`와 같아야 할 이유는 없습니다.
+      `out_channels`와 같아야 하는 경우는 없습니다.
     - `groups`는 필터 수가 아니라 가중치 수를 나눕니다. 가중치의 두 번째 차원이
       `in_channels / groups`입니다.
-    - 깊이별 분리 합성곱이 일반 합성곱보다 싼 것은 *덜 일반적*이기 때문입니다. 같은 계산을 더
-      빨리 하는 것이 아닙니다.
-    - 02강의 규칙(한쪽 기준 패딩(padding), 빈칸 없는 `dilation=1`, 내림(floor), 스트라이드(stride) 1에서만
-      되는 `'same'`, 뒤집지 않는 커널)은 모든 그룹에 똑같이 적용됩니다.
+    - 깊이별 분리 합성곱이 일반 합성곱보다 계산이 적은 것은 *덜 일반적*이기 때문입니다. 같은
+      계산을 더 빨리 하는 것이 아닙니다.
+    - 02강의 규칙(패딩은 한쪽 기준, 빈칸 없음은 `dilation=1`, 내림, `'same'`은 스트라이드 1에서만,
+      커널은 뒤집지 않음)은 모든 그룹에 똑같이 적용됩니다.
 
-    ## 10. 연습 문제(exercise)
+    ## 10. 연습 문제
     """),
     exercises({
         "03-groups-weight-shape": """
