@@ -153,7 +153,7 @@ CELLS = [
     md("""
     ## 6. That is exactly what `Normalize((0.5,), (0.5,))` did
 
-    Lesson 04 loaded MNIST with `transforms.Normalize((0.5,), (0.5,))`. Normalize computes
+    Lesson 04 loaded MNIST with `transforms.Normalize((0.5,), (0.5,))`. `Normalize` computes
     $(x - \\text{mean}) / \\text{std} = (x - 0.5) / 0.5 = 2x - 1$ per channel: the "×2 − 1" above.
     It maps the pixels from [0, 1] to [−1, 1]. Checked on 100 real digits, loaded once with
     `ToTensor()` alone and once exactly as lesson 04 loaded them:

@@ -216,10 +216,10 @@ CELLS = [
     The im2col route is a `torch.autograd.Function` whose backward pass is built like the
     forward, tile by tile: the weight's gradient is the output gradients times the window
     matrix, and the input's gradient is the weight times the output gradients, added back onto
-    the cells each window came from (*col2im*). The two special routes are plain tensor operations that autograd differentiates
-    by itself. For every route the gradients with respect to the input, the weight and the bias
-    match those of `F.conv2d`, and `torch.autograd.gradcheck` confirms them against finite
-    differences (in double precision). The naive version builds its result from Python floats,
+    the cells each window came from (*col2im*). The two special routes are plain tensor
+    operations that autograd differentiates by itself. For every route the gradients with
+    respect to the input, the weight and the bias match those of `F.conv2d`, and
+    `torch.autograd.gradcheck` confirms them against finite differences (in double precision). The naive version builds its result from Python floats,
     so it has no gradient.
     """, """
     ## 4. 벡터화 구현으로 구하는 기울기
@@ -267,7 +267,7 @@ CELLS = [
 
     채널 3개인 16×16 이미지 한 장과 필터 8개로 간단히 시간을 재 봅니다. 비교할 것은 단순 구현의
     반복문, 벡터화 구현, 그리고 PyTorch의 `F.conv2d`입니다. `F.conv2d`는 최적화된 라이브러리를
-    호출합니다. 이 크기에서 층은 곱셈-덧셈(multiply-add)을
+    호출합니다. 이 크기에서 층은 곱셈-덧셈(multiply-add, MAC)을
     $8\\cdot 16\\cdot 16\\cdot 3\\cdot 3\\cdot 3 = 55{,}296$번 합니다(출력 값의 개수 × 값 하나당
     곱셈 수, 03강). 시간은 다섯 번 잰 값 가운데 가장 빠른 값입니다. 컴퓨터가 하는 다른 일에 가장
     덜 방해받은 값이기 때문입니다. 시간은 컴퓨터마다 다르지만, 비율을 보면 차이가 분명합니다.
