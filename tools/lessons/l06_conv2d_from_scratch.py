@@ -11,13 +11,14 @@ CELLS = [
     read their real source, check them against `F.conv2d` over many argument combinations,
     differentiate through the vectorized one, and time all three.
     """, """
-    # 06. Conv2d 직접 구현
+    # 06. Conv2d 직접 구현하기
 
-    앞 강의들의 모든 인자(argument)를 지원하는 층(layer) 구현 두 가지를 봅니다. 식을 그대로 반복문으로 쓴
-    **단순 구현(naive implementation)**과, 합성곱(convolution)을 행렬 곱(matrix multiplication) 한
-    번으로 바꾸는(im2col) **벡터화 구현(vectorized implementation)**입니다. 둘 다 convlab에
-    들어 있습니다. 여기서는 실제 소스 코드를 읽고, 여러 인자 조합에서 `F.conv2d`와 비교하고,
-    벡터화 구현으로 기울기(gradient)를 구하고, 셋의 실행 시간을 잽니다.
+    01–05강에서 본 모든 인자를 지원하는 `Conv2d` 층을 두 가지 방법으로 구현합니다. 하나는 식을
+    그대로 반복문으로 옮긴 **단순 구현(naive implementation)**입니다. 다른 하나는 합성곱(convolution)을
+    행렬 곱 한 번으로 바꾸는(im2col) **벡터화 구현(vectorized implementation)**입니다. 두 구현 모두
+    convlab에 들어 있습니다. 이 강의에서는 실제 소스 코드를 살펴보고, 여러 인자 조합에서 결과를
+    `F.conv2d`와 비교합니다. 그리고 벡터화 구현으로 기울기(gradient)를 구하고, 세 가지의 실행 시간을
+    잽니다.
     """),
     SETUP,
     md(r"""
@@ -28,19 +29,20 @@ CELLS = [
     Read the loops of `conv2d_naive` against it: `n` is $N_i$, `j` is $C_{\text{out}_j}$,
     `oy, ox` walk over the output positions, `k` is the sum over input channels (only those of
     `j`'s group, lesson 03), and `ky, kx` are the taps of $\star$. The window of output
-    `(oy, ox)` starts at `oy * stride` and its taps are `dilation` apart (lesson 02); padding is
-    looked up in `rows` and `cols`, where `None` marks a zero-padding cell.
+    `(oy, ox)` starts at row `oy * stride` and its taps are `dilation` apart (lesson 02);
+    padding is looked up in `rows` and `cols`, which map each row and column of the padded input
+    to the real input (`None` marks a zero-padding cell).
     """, r"""
-    ## 1. 식 옆에 놓고 읽는 단순 구현
+    ## 1. 식과 나란히 보는 단순 구현
 
     $$\text{out}(N_i, C_{\text{out}_j}) = \text{bias}(C_{\text{out}_j}) + \sum_{k} \text{weight}(C_{\text{out}_j}, k) \star \text{input}(N_i, k)$$
 
-    `conv2d_naive`의 반복문을 이 식과 나란히 읽어 보세요. `n`은 $N_i$, `j`는 $C_{\text{out}_j}$,
-    `oy, ox`는 출력 위치를 돌고, `k`는 입력 채널(input channel)에 대한 합입니다(더하는 채널은
-    `j`가 속한 그룹(group)의 채널뿐입니다, 03강). `ky, kx`는 $\star$의 탭입니다. 출력 `(oy, ox)`의
-    창(window)은 `oy * stride`에서 시작하고, 탭
-    사이는 `dilation`만큼 떨어집니다(02강). 패딩(padding)은 `rows`와 `cols`에서 찾으며, `None`은
-    제로 패딩(zero padding) 칸을 뜻합니다.
+    `conv2d_naive`의 반복문을 이 식과 나란히 놓고 보세요. `n`은 $N_i$이고, `j`는
+    $C_{\text{out}_j}$입니다. `oy, ox`는 출력 위치를 차례로 가리킵니다. `k`는 입력 채널에 대한
+    합인데, `j`가 속한 그룹의 채널만 더합니다(03강). `ky, kx`는 $\star$에 쓰이는 커널의 칸을 차례로
+    가리킵니다. 출력 `(oy, ox)`의 창은 입력의 `oy * stride`번 행에서 시작하고, 커널의 칸들은
+    `dilation`만큼씩 떨어져 놓입니다(02강). 패딩은 `rows`와 `cols` 목록으로 처리합니다. 이 목록은 패딩한 입력의 각 행과 열이
+    실제 입력의 어디에 해당하는지 담고 있고, `None`은 제로 패딩 칸을 뜻합니다.
     """),
     code("""
     convlab.show_source(convlab.conv2d_naive)
@@ -53,12 +55,12 @@ CELLS = [
     runs an implementation over every combination of kernel size, stride, padding (including
     `'same'`), dilation, groups and padding mode, on small random tensors.
     """, """
-    ## 2. 자기 자신이 아니라 PyTorch와 비교
+    ## 2. 기준은 언제나 PyTorch
 
-    02강에서 자기 자신과는 완벽하게 맞는 반복문 버그를 보았습니다. 그래서 여기서는 PyTorch를 기준으로
-    삼습니다. 같은 가중치(weight)를 넣은 `nn.Conv2d`입니다(`padding_mode`도 지원합니다). 아래 함수는
-    커널(kernel) 크기, 스트라이드(stride), 패딩(`'same'` 포함), 팽창(dilation), 그룹(group), 패딩
-    방식(padding mode)의 모든 조합에서 구현을 작은 무작위 텐서(tensor)로 실행해 봅니다.
+    02강에서 본 반복문 버그는 같은 코드로 구한 답과 비교하면 늘 맞아 보였습니다. 그래서 여기서는
+    PyTorch를 기준으로 삼습니다. 같은 가중치를 넣은 `nn.Conv2d`입니다(`padding_mode`도 지원합니다).
+    아래 함수는 커널 크기, `stride`, `padding`(`'same'` 포함), `dilation`, `groups`, `padding_mode`의
+    모든 조합에서 작은 무작위 텐서로 구현을 실행해 봅니다.
     """),
     code("""
     import itertools
@@ -67,7 +69,7 @@ CELLS = [
     def pytorch_reference(x, weight, bias, **args):
         layer = nn.Conv2d(x.shape[1], weight.shape[0], tuple(weight.shape[-2:]), bias=bias is not None, **args)
         with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")     # «PyTorch's note on 'same' with an even kernel (lesson 02)|짝수 커널의 'same'에 대한 PyTorch의 안내 (02강)»
+            warnings.simplefilter("ignore")     # «PyTorch's note on 'same' with an even kernel (lesson 02)|짝수 커널로 'same'을 쓸 때 PyTorch가 내는 경고 (02강)»
             layer.weight.copy_(weight)
             if bias is not None:
                 layer.bias.copy_(bias)
@@ -79,7 +81,7 @@ CELLS = [
                 [(3, 2), (1, 1)], [1, 2, (2, 1)], [0, 1, (2, 0), "same"], [1, 2], [1, 2, 4],
                 ["zeros", "reflect", "circular"]):
             if padding == "same" and stride != 1:
-                continue                               # «PyTorch refuses it (lesson 02)|PyTorch가 거절함 (02강)»
+                continue                               # «PyTorch rejects it (lesson 02)|PyTorch가 받아들이지 않음 (02강)»
             args = dict(stride=stride, padding=padding, dilation=dilation, groups=groups, padding_mode=mode)
             x = torch.randn(2, 4, *size)
             weight = torch.randn(8, 4 // groups, *kernel)
@@ -100,9 +102,9 @@ CELLS = [
     """, """
     ## 3. 벡터화 구현: im2col
 
-    Python 반복문은 느립니다. 비결은 **im2col**("image to columns")입니다. (패딩한) 입력의 창
-    하나하나를 행렬의 열 하나로 복사합니다. `F.unfold`가 이 일을 합니다. 4×4 입력과 2×2
-    커널(kernel)이면 값 1·2·2 = 4개를 담은 창이 3·3 = 9개 나옵니다.
+    Python 반복문은 느립니다. 해결책은 **im2col**, 곧 이미지를 열로 펼치는 방법입니다. (패딩한)
+    입력에서 창을 하나씩 꺼내 행렬의 열 하나로 복사합니다. `F.unfold`가 바로 이 일을 합니다. 4×4
+    입력에 2×2 커널이면 값 1·2·2 = 4개를 담은 창이 3·3 = 9개 나옵니다.
     """),
     code("""
     x = torch.arange(16.0).view(1, 1, 4, 4)
@@ -116,9 +118,9 @@ CELLS = [
     Now every output value is one row of the weight (a flattened filter) times one column: the
     whole convolution is a single matrix product `weight (C_out, C_in·kH·kW) @ columns`.
     """, """
-    이제 출력 값 하나는 가중치의 행 하나와 열 하나의 곱입니다. 가중치의 행 하나는 필터(filter)
-    하나를 펼친 것입니다. 합성곱 전체가 행렬 곱 한 번 `weight (C_out, C_in·kH·kW) @ columns`가
-    됩니다.
+    이제 출력 값 하나는 가중치의 행 하나와 `columns`의 열 하나를 곱한 값입니다. 가중치의 행 하나는
+    필터 하나를 펼친 것입니다. 그래서 합성곱 전체가 행렬 곱 한 번,
+    `weight (C_out, C_in·kH·kW) @ columns`가 됩니다.
     """),
     code("""
     w = torch.randn(3, 1, 2, 2)
@@ -128,22 +130,23 @@ CELLS = [
     md("""
     convlab's `conv2d_vectorized` is this idea, made to work for every argument and to stay fast
     on large inputs. First the dispatcher: it checks the arguments and pads the input (any
-    `padding_mode`), then sends two special shapes to cheaper routes with the same numbers — a
+    `padding_mode`), then sends two special shapes to cheaper routes with the same values — a
     1×1 kernel (lesson 05) is a plain matrix product, and a depthwise convolution (lesson 03) is
     a sum over the kernel's taps — and everything else to im2col.
     """, """
-    convlab의 `conv2d_vectorized`는 이 생각을 모든 인자에서 동작하고 큰 입력에서도 빠르도록 만든
-    것입니다. 먼저 분배 함수를 봅시다. 인자를 검사하고 입력을 패딩한 뒤(어떤 `padding_mode`든),
-    두 가지 특별한 모양은 같은 값을 더 싸게 내는 길로 보냅니다. 1×1 커널(05강)은 평범한 행렬 곱이고,
-    깊이별 합성곱(depthwise convolution, 03강)은 커널 탭에 대한 합입니다. 나머지는 모두 im2col로
-    갑니다.
+    convlab의 `conv2d_vectorized`는 이 아이디어를 모든 인자에서 동작하게 하고, 큰 입력에서도 빠르게
+    만든 것입니다. 먼저 분배 함수를 봅시다. 이 함수는 인자를 검사하고 입력을 패딩합니다. 패딩 방식은
+    `padding_mode`의 어느 값이든 됩니다. 그다음 특별한 모양 두 가지는 같은 값을 내면서 계산이 더
+    적은 경로로 보냅니다. 1×1 커널(05강)은 평범한 행렬 곱이고,
+    깊이별 합성곱(depthwise convolution)은 커널의 칸에 대한 합입니다(03강). 나머지는 모두 im2col로
+    계산합니다.
     """),
     code("""
     convlab.show_source(convlab.conv2d_vectorized)
     """),
     md("""
     The im2col route builds exactly `unfold`'s column matrix and adds two choices that change no
-    number:
+    value:
 
     - the windows are a *view* of the input made with `as_strided`: nothing is copied yet;
     - the copy is done one **tile** of output positions at a time, into one reused buffer of a
@@ -153,14 +156,15 @@ CELLS = [
 
     The view first, checked against `F.unfold` on the 4×4 example:
     """, """
-    im2col 길은 `unfold`와 똑같은 열 행렬을 만들고, 숫자를 하나도 바꾸지 않는 두 가지 선택을
-    더합니다.
+    im2col 경로는 `unfold`와 똑같은 열 행렬을 만듭니다. 여기에 결과 값을 하나도 바꾸지 않는 선택 두
+    가지를 더합니다.
 
-    - 창들은 `as_strided`로 만든 입력의 *뷰(view)*입니다. 아직 아무것도 복사하지 않습니다.
-    - 복사는 출력 위치를 **타일** 하나씩 나눠서, 몇 메가바이트짜리 버퍼 하나를 다시 써 가며 합니다.
-      그래서 큰 입력도 자신을 `kH·kW`배로 복사할 필요가 없습니다. 타일마다 배치(batch) 행렬 곱
-      (`torch.bmm`, 샘플과 그룹마다 행렬 하나)의 결과를 출력의 제자리에 바로 쓰고, 편향(bias)은
-      마지막에 더합니다.
+    - 창들은 `as_strided`로 만든 입력의 *뷰*입니다. 뷰는 같은 메모리를 다른 모양으로 보는 텐서라서,
+      이 단계에서는 아무것도 복사하지 않습니다.
+    - 복사는 출력 위치를 **타일**로 나누어 한 타일씩 합니다. 몇 메가바이트짜리 버퍼 하나를 계속 다시
+      쓰기 때문에, 큰 입력이라도 입력 전체를 `kH·kW`배로 복사할 필요가 없습니다. 타일마다 구한 행렬
+      곱(`torch.bmm`, 샘플과 그룹마다 행렬 하나)은 출력의 제자리에 바로 저장하고, 편향은 마지막에
+      더합니다.
 
     먼저 뷰를 4×4 예제에서 `F.unfold`와 비교해 봅시다.
     """),
@@ -183,13 +187,13 @@ CELLS = [
     64 channels of 56×56, a 3×3 kernel): the full column matrix that `F.unfold` would build,
     against the one buffer convlab reuses (`make bench` measures the real peak memory of both).
     """, """
-    타일이 아끼는 양을 숫자로 봅시다. 벤치마크의 ResNet 비슷한 층(배치 8, 56×56 채널 64개,
-    3×3 커널)에서 `F.unfold`가 만들 전체 열 행렬과, convlab이 다시 쓰는 버퍼 하나를 비교합니다
-    (실제 최대 메모리는 `make bench`가 둘 다 잽니다).
+    타일로 아끼는 메모리를 수치로 확인해 봅시다. 벤치마크에 있는 ResNet 비슷한 층(배치 8, 56×56
+    채널 64개, 3×3 커널)에서, `F.unfold`가 만들 전체 열 행렬과 convlab이 다시 쓰는 버퍼 하나를
+    비교합니다. 두 방식의 실제 최대 메모리 사용량은 `make bench`가 잽니다.
     """),
     code("""
     n, c, h, w, k = 8, 64, 56, 56, 3
-    full_columns = n * c * k * k * h * w * 4                  # «float32: 4 bytes per number, padding=1 keeps 56×56|float32는 숫자 하나에 4바이트, padding=1이면 56×56 그대로»
+    full_columns = n * c * k * k * h * w * 4                  # «float32: 4 bytes per value, padding=1 keeps 56×56|float32는 값 하나에 4바이트, padding=1이면 56×56 유지»
     buffer = convlab.conv.im2col.MAX_BUFFER_BYTES
     print(«f"full column matrix: {full_columns / 2**20:.1f} MiB, {full_columns / (n * c * h * w * 4):.0f}× the input"|f"전체 열 행렬: {full_columns / 2**20:.1f} MiB, 입력의 {full_columns / (n * c * h * w * 4):.0f}배"»)
     print(«f"convlab's reused buffer: at most {buffer / 2**20:.0f} MiB"|f"convlab이 다시 쓰는 버퍼: 최대 {buffer / 2**20:.0f} MiB"»)
@@ -199,8 +203,8 @@ CELLS = [
     Checked against PyTorch with the same combinations as the naive version (the 1×1 kernels and
     `groups=4` take the two special routes), then on a larger input:
     """, """
-    단순 구현과 같은 조합으로 PyTorch와 비교합니다(1×1 커널과 `groups=4`는 두 특별한 길로
-    갑니다). 그다음 더 큰 입력에서도 비교합니다.
+    단순 구현과 같은 조합으로 PyTorch와 비교합니다. 1×1 커널과 `groups=4`는 두 특별한 경로로
+    계산됩니다. 그다음 더 큰 입력에서도 비교합니다.
     """),
     code("""
     n = check_against_pytorch(convlab.conv2d_vectorized)
@@ -213,20 +217,21 @@ CELLS = [
     The im2col route is a `torch.autograd.Function` whose backward pass is built like the
     forward, tile by tile: the weight's gradient is the output gradients times the window
     matrix, and the input's gradient is the weight times the output gradients, added back onto
-    the cells each window came from (*col2im*). The two special routes are plain tensor operations that autograd differentiates
-    by itself. For every route the gradients with respect to the input, the weight and the bias
-    match those of `F.conv2d`, and `torch.autograd.gradcheck` confirms them against finite
-    differences (in double precision). The naive version builds its result from Python numbers,
+    the cells each window came from (*col2im*). The two special routes are plain tensor
+    operations that autograd differentiates by itself. For every route the gradients with
+    respect to the input, the weight and the bias match those of `F.conv2d`, and
+    `torch.autograd.gradcheck` confirms them against finite differences (in double precision). The naive version builds its result from Python floats,
     so it has no gradient.
     """, """
     ## 4. 벡터화 구현으로 구하는 기울기
 
-    im2col 길은 `torch.autograd.Function`이고, 역전파(backward pass)도 순전파처럼 타일 하나씩 계산합니다. 가중치의
-    기울기(gradient)는 출력의 기울기와 창 행렬의 곱이고, 입력의 기울기는 가중치와 출력의 기울기의
-    곱을 각 창이 온 칸에 다시 더한 것입니다(*col2im*). 두 특별한 길은 평범한 텐서 연산이라서 autograd가 알아서
-    미분합니다. 어느 길이든 입력, 가중치, 편향에 대한 기울기가 `F.conv2d`의 기울기와 같고,
-    `torch.autograd.gradcheck`가 유한 차분으로(배정밀도에서) 한 번 더 확인합니다. 단순 구현은
-    결과를 Python 숫자로 만들기 때문에 기울기가 없습니다.
+    im2col 경로는 `torch.autograd.Function`으로 만들었고, 역전파(backward pass)도 순전파처럼 타일
+    단위로 계산합니다. 가중치의 기울기는 출력의 기울기와 창 행렬의 곱입니다. 입력의 기울기는 가중치와
+    출력의 기울기를 곱한 뒤, 그 값을 각 창이 나온 입력 칸에 다시 더한 것입니다(*col2im*). 두 특별한
+    경로는 평범한 텐서 연산이라서 `autograd`가 알아서 미분합니다. 어느 경로든 입력, 가중치, 편향에
+    대한 기울기가 `F.conv2d`의 기울기와 같습니다. `torch.autograd.gradcheck`는 이 기울기를 유한
+    차분과 한 번 더 비교합니다(배정밀도에서). 단순 구현은 결과를 Python의 `float` 값으로 계산하기
+    때문에 기울기가 없습니다.
     """),
     code("""
     routes = {
@@ -245,7 +250,7 @@ CELLS = [
             assert torch.allclose(g_ours, g_theirs), (route, name)
         small = (x[:1, :, :5, :5].detach().requires_grad_(), w.detach().requires_grad_(), b.detach().requires_grad_())
         assert torch.autograd.gradcheck(lambda x, w, b: convlab.conv2d_vectorized(x, w, b, **args), small)
-        print(«f"{route}: gradients match F.conv2d and finite differences"|f"{route}: 기울기가 F.conv2d, 유한 차분과 일치합니다"»)
+        print(«f"{route}: gradients match F.conv2d and finite differences"|f"{route}: 기울기가 F.conv2d와도, 유한 차분과도 일치합니다"»)
 
     assert convlab.conv2d_naive(x, w, b, **args).grad_fn is None
     """),
@@ -261,12 +266,12 @@ CELLS = [
     """, """
     ## 5. 얼마나 빠를까요?
 
-    채널 3개인 16×16 이미지 한 장과 필터 8개로 간단히 시간을 재 봅니다. 단순 구현의 반복문,
-    벡터화 구현, 그리고 최적화된 라이브러리를 부르는 PyTorch의 `F.conv2d`입니다. 이 크기에서 층은
-    곱셈-덧셈(multiply-add)을 $8\\cdot 16\\cdot 16\\cdot 3\\cdot 3\\cdot 3 = 55{,}296$번 합니다(출력 값
-    개수 × 값 하나당 곱의 수, 03강). 시간은 다섯 번 잰 것 중 가장 빠른 값입니다. 컴퓨터가 하는
-    다른 일에 가장 덜 방해받은 값이기 때문입니다. 시간은 컴퓨터마다 다르지만, 비율을 보면 차이가
-    보입니다.
+    채널 3개인 16×16 이미지 한 장과 필터 8개로 간단히 시간을 재 봅니다. 비교할 것은 단순 구현의
+    반복문, 벡터화 구현, 그리고 PyTorch의 `F.conv2d`입니다. `F.conv2d`는 최적화된 라이브러리를
+    호출합니다. 이 크기에서 층은 곱셈-덧셈(multiply-add)을
+    $8\\cdot 16\\cdot 16\\cdot 3\\cdot 3\\cdot 3 = 55{,}296$번 합니다(출력 값의 개수 × 값 하나당
+    곱셈 수, 03강). 시간은 다섯 번 잰 값 가운데 가장 빠른 값입니다. 컴퓨터가 하는 다른 일에 가장
+    덜 방해받은 값이기 때문입니다. 시간은 컴퓨터마다 다르지만, 비율을 보면 차이가 분명합니다.
     """),
     code("""
     import timeit
@@ -291,17 +296,18 @@ CELLS = [
     md("""
     ## 6. Explorer: the loops, one step at a time
 
-    The sliding-window explorer of lesson 02 is the naive loop drawn out: its **step** is the
-    position `(oy, ox)` of the loops above, and the written-out sum is the innermost loops over
-    `ky, kx`. **Press Play and follow `oy, ox`; then add a second input channel (channels = 2)
-    and watch the sum grow by one term per tap of the new channel — the sum over `k`.**
+    The sliding-window explorer of lesson 02 (`sliding_window_explorer`) is the naive loop drawn
+    out: its **step** is the position `(oy, ox)` of the loops above, and the written-out sum is
+    the innermost loops over `ky, kx`. **Press play and follow `oy, ox`; then add a second input
+    channel (channels = 2) and watch the sum grow by one term per tap of the new channel — the
+    sum over `k`.**
     """, """
     ## 6. 탐색기: 한 단계씩 보는 반복문
 
-    02강의 미끄러지는 창 탐색기(explorer)는 단순 구현의 반복문을 그림으로 그린 것입니다. **단계**가
-    위 반복문의 위치 `(oy, ox)`이고, 풀어 쓴 합이 가장 안쪽의 `ky, kx` 반복문입니다. **Play를 누르고
-    `oy, ox`를 따라가 보세요. 그다음 입력 채널을 하나 더하면(채널 수 = 2), 새 채널의 탭마다 합에
-    항이 하나씩 늘어납니다. 이것이 `k`에 대한 합입니다.**
+    02강에서 본 창 탐색기(`sliding_window_explorer`)는 단순 구현의 반복문을 그림으로 옮긴 것입니다.
+    탐색기의 **단계**가 위 반복문의 위치 `(oy, ox)`이고, 풀어 쓴 합이 가장 안쪽의 `ky, kx`
+    반복문입니다. **재생 버튼을 누르고 `oy, ox`를 따라가 보세요. 그다음 입력 채널을 하나 더해 보세요
+    (채널 수 = 2). 새 채널의 커널 칸마다 합에 항이 하나씩 늘어납니다. 이것이 `k`에 대한 합입니다.**
     """),
     code("""
     convlab.sliding_window_explorer(lang=$LANG, height=5, width=5)
@@ -309,28 +315,29 @@ CELLS = [
     md("""
     ## 7. Exercises
     """, """
-    ## 7. 연습 문제(exercise)
+    ## 7. 연습 문제
     """),
     exercises({
         "06-macs": """
-        answer = None   # «an int|정수»
+        answer = None   # «an int|정수 하나»
         exercises.check("06-macs", answer, lang=$LANG)
         """,
         "06-my-conv": """
         def my_conv2d(x, w, stride):
-            # «x: (H, W), w: (kH, kW); return the (H_out, W_out) output|x: (H, W), w: (kH, kW); (H_out, W_out) 출력을 돌려주세요»
+            # «x: (H, W), w: (kH, kW); return the (H_out, W_out) output|x: (H, W), w: (kH, kW); 모양이 (H_out, W_out)인 출력을 돌려주세요»
             return None
 
         exercises.check("06-my-conv", my_conv2d, lang=$LANG)
         """,
         "06-unfold-shape": """
-        answer = None   # «a tuple of three ints|정수 세 개의 튜플»
+        answer = None   # «a tuple of three ints|정수 세 개로 된 튜플»
         exercises.check("06-unfold-shape", answer, lang=$LANG)
         """,
     }),
     md("""
     That is the whole layer. Back to the start: [00 Start here](00_start_here.ipynb).
     """, """
-    이것으로 층 전체를 다 보았습니다. 처음으로 돌아가기: [00 시작하기](00_start_here.ipynb).
+    이것으로 합성곱 층 전체를 직접 구현해 보았습니다. 처음으로 돌아가기:
+    [00 시작하기](00_start_here.ipynb).
     """),
 ]
