@@ -1,4 +1,4 @@
-"""Every label, title and help text the explorers show, in English and Korean: one table.
+"""Every user-facing string convlab shows (labels, titles, help, messages), in English and Korean: one table.
 
 Korean follows the course glossary (notebooks/GLOSSARY.md) and uses the lessons' words:
 합성곱, 커널, 커널 칸, 스트라이드, 패딩, 패딩 방식 (반사, 복제, 순환), 팽창, 그룹, 깊이별 합성곱,
@@ -245,7 +245,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # --- the explorer framework (convlab.explorers.base) ----------------------------------------
     "explorer_failed": {"en": "The explorer could not draw this setting. Move a control to try "
                               "another one; the error was:",
-                        "ko": "이 설정은 그림으로 그리지 못했습니다. 다른 설정으로 바꿔 보세요. "
+                        "ko": "탐색기가 이 설정을 그리지 못했습니다. 다른 설정으로 바꿔 보세요. "
                               "오류 내용은 다음과 같습니다."},
     # --- classroom handouts (convlab.course.handouts) -----------------------------------------
     "handouts.title": {"en": "convlab handouts", "ko": "convlab 수업 자료"},
