@@ -245,8 +245,12 @@ CELLS = [
         exercises.check("05-undo-normalize", answer, lang=$LANG)
         """,
         "05-swap-channels": """
-        w = None   # «a tensor of shape (3, 3, 1, 1)|shape이 (3, 3, 1, 1)인 텐서»
+        w = None   # «a tensor of shape (3, 3, 1, 1)|모양이 (3, 3, 1, 1)인 텐서»
         exercises.check("05-swap-channels", w, lang=$LANG)
+        """,
+        "05-normalize-rgb": """
+        layer = None    # «an nn.Conv2d(...) with its weight and bias set|가중치와 편향을 정한 nn.Conv2d(...)»
+        exercises.check("05-normalize-rgb", layer, lang=$LANG)
         """,
     }),
     md("""

@@ -327,6 +327,10 @@ CELLS = [
         answer = None   # «a tuple of three ints|정수 세 개의 튜플»
         exercises.check("06-unfold-shape", answer, lang=$LANG)
         """,
+        "06-macs-grouped": """
+        answer = None   # «an int|정수»
+        exercises.check("06-macs-grouped", answer, lang=$LANG)
+        """,
     }),
     md("""
     That is the whole layer. Back to the start: [00 Start here](00_start_here.ipynb).
