@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 from ..figures import style
 from ..i18n import check_lang, text
@@ -53,7 +53,7 @@ class Exercise:
     function that does the job passes) give ``accept(value, p)``, which runs the answer, and
     ``example(p)``, one answer that passes. ``facts(p)`` holds values computed with PyTorch that
     the texts may show (``{name}``); ``{answer}`` is the right answer, in explanations and
-    solutions only.
+    solutions only. ``transfer`` marks a task that applies the lesson's idea to a new case.
     """
 
     id: str
@@ -70,7 +70,6 @@ class Exercise:
     near_misses: tuple[NearMiss, ...] = ()
     facts: Callable[[P], Mapping[str, Any]] = lambda p: {}
     transfer: bool = False
-    wrong: Callable[[P], Sequence[Any]] = lambda p: ()
 
     def __post_init__(self) -> None:
         if not self.id.startswith(self.lesson[:2] + "-"):

@@ -46,8 +46,8 @@ EXERCISES = (
         solution=T(
             en="nn.Conv2d reads ({n}, {c}, {h}, {w}) as N = {n} images, C = {c} channels, "
                "H = {h} rows, W = {w} columns. Answer: {answer}.",
-            ko="nn.Conv2d는 ({n}, {c}, {h}, {w})를 이미지 N = {n}장, 채널 C = {c}개, "
-               "행 H = {h}개, 열 W = {w}개로 받아들입니다. 답: {answer}."),
+            ko="nn.Conv2d가 받는 입력 ({n}, {c}, {h}, {w})에서 이미지는 N = {n}장, 채널은 "
+               "C = {c}개, 행은 H = {h}개, 열은 W = {w}개입니다. 답: {answer}."),
         explanation=T(en="N, the first dimension, counts the images in the batch.",
                       ko="첫 번째 차원 N이 배치에 든 이미지 수입니다."),
     ),

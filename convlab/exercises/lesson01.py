@@ -3,6 +3,7 @@ transfer task: design a layer for a given input and output shape."""
 from __future__ import annotations
 
 import math
+from typing import Any, Callable
 
 import torch
 import torch.nn as nn
@@ -26,9 +27,35 @@ def _out_shape(p) -> tuple[int, ...]:
     return tuple(layer(meta(p.n, p.c_in, p.size, p.size)).shape)
 
 
-def _square(p, h: int) -> tuple[int, ...]:
+def square_shape(p, h: int) -> tuple[int, ...]:
     """The shape a student gets with the right N and C_out but height and width ``h``."""
     return (p.n, p.c_out, h, h)
+
+
+def size_misses(shape: Callable[[Any, int], tuple]) -> tuple[NearMiss, ...]:
+    """The usual output-size mistakes (lesson 01) as near misses of a shape question whose
+    parameters are ``size``, ``k``, ``stride`` and ``padding``; ``shape(p, h)`` is the answer a
+    student gives when the height and width come out as ``h``."""
+    return (
+        NearMiss(lambda p: shape(p, (p.size + p.padding - p.k) // p.stride + 1), T(
+            en="You added the padding once. PyTorch's padding is per side: the input grows by "
+               "2·padding rows.",
+            ko="패딩을 한 번만 더했습니다. PyTorch의 padding은 한쪽 값이라 입력은 "
+               "2·padding행만큼 커집니다.")),
+        NearMiss(lambda p: shape(p, (p.size - p.k) // p.stride + 1), T(
+            en="You left out the padding: it adds rows and columns around the input first.",
+            ko="패딩을 빠뜨렸습니다. 패딩은 먼저 입력 둘레에 행과 열을 붙입니다.")),
+        NearMiss(lambda p: shape(p, math.ceil((p.size + 2 * p.padding - p.k) / p.stride) + 1), T(
+            en="You rounded the division up. PyTorch rounds it down (floor) and drops the rows a "
+               "whole window no longer fits in.",
+            ko="나눗셈을 올림했습니다. PyTorch는 내림하고, 창이 온전히 들어가지 않는 행은 "
+               "버립니다.")),
+        NearMiss(lambda p: shape(p, p.size + 2 * p.padding - p.k + 1), T(
+            en="That is the size at stride 1. A stride moves the window several cells per step, "
+               "so fewer positions fit.",
+            ko="그 값은 스트라이드 1일 때의 크기입니다. 스트라이드만큼 창이 여러 칸씩 이동하므로 "
+               "들어가는 위치가 더 적습니다.")),
+    )
 
 
 def _design_output(layer: nn.Module, p) -> tuple[int, ...]:
@@ -55,26 +82,7 @@ EXERCISES = (
         kind=Ints("N", "C_out", "H_out", "W_out"),
         right=_out_shape,
         facts=lambda p: {"h_out": _out_shape(p)[2]},
-        near_misses=(
-            NearMiss(lambda p: _square(p, (p.size + p.padding - p.k) // p.stride + 1), T(
-                en="You added the padding once. PyTorch's padding is per side: the input grows "
-                   "by 2·padding rows.",
-                ko="패딩을 한 번만 더했습니다. PyTorch의 padding은 한쪽 값이라 입력은 "
-                   "2·padding행만큼 커집니다.")),
-            NearMiss(lambda p: _square(p, (p.size - p.k) // p.stride + 1), T(
-                en="You left out the padding: it adds rows and columns around the input first.",
-                ko="패딩을 빠뜨렸습니다. 패딩은 먼저 입력 둘레에 행과 열을 붙입니다.")),
-            NearMiss(lambda p: _square(p, math.ceil((p.size + 2 * p.padding - p.k) / p.stride) + 1),
-                     T(en="You rounded the division up. PyTorch rounds it down (floor) and drops "
-                          "the rows a whole window no longer fits in.",
-                       ko="나눗셈을 올림했습니다. PyTorch는 내림하고, 창이 온전히 들어가지 않는 "
-                          "행은 버립니다.")),
-            NearMiss(lambda p: _square(p, p.size + 2 * p.padding - p.k + 1), T(
-                en="That is the size at stride 1. A stride moves the window several cells per "
-                   "step, so fewer positions fit.",
-                ko="그 값은 스트라이드 1일 때의 크기입니다. 스트라이드만큼 창이 여러 칸씩 "
-                   "이동하므로 들어가는 위치가 더 적습니다.")),
-        ),
+        near_misses=size_misses(square_shape),
         hints=(
             T(en="Take one dimension at a time: which pass through unchanged, and which depend "
                  "on the kernel, the stride and the padding?",
@@ -185,7 +193,7 @@ EXERCISES = (
                 matches=lambda layer, p: getattr(layer, "in_channels", p.c_in) != p.c_in),
             NearMiss(lambda p: nn.Conv2d(p.c_in, p.c_out, 3, stride=2, padding=1), T(
                 en="The output shape may be right, but the kernel must be {k}×{k}.",
-                ko="출력 모양은 맞을 수 있지만, 커널은 {k}×{k}여야 합니다."),
+                ko="출력 모양은 맞을 수 있지만, 커널 크기는 {k}×{k}로 해야 합니다."),
                 matches=lambda layer, p: getattr(layer, "kernel_size", None) != (p.k, p.k)),
             NearMiss(lambda p: nn.Conv2d(p.c_in, p.c_out // 2, p.k, stride=2, padding=2), T(
                 en="The number of output channels is out_channels.",
@@ -211,8 +219,8 @@ EXERCISES = (
                  "절반으로 줄이려면 스트라이드가 필요합니다."),
             T(en="With stride 2, solve floor(({h} + 2·padding − {k}) / 2) + 1 = {h_out} for "
                  "padding, then check the width with the same padding.",
-              ko="스트라이드 2에서 floor(({h} + 2·padding − {k}) / 2) + 1 = {h_out}을 padding에 "
-                 "대해 푸세요. 그다음 같은 padding으로 너비도 확인하세요."),
+              ko="스트라이드 2에서 floor(({h} + 2·padding − {k}) / 2) + 1 = {h_out} 식을 "
+                 "padding에 대해 푸세요. 그다음 같은 padding으로 너비도 확인하세요."),
         ),
         solution=T(
             en="{answer}: floor(({h} + 2·2 − {k}) / 2) + 1 = {h_out} rows and "

@@ -111,7 +111,7 @@ EXERCISES = (
                    "입력 채널을 딱 하나만 봅니다. 채널을 나누는 인자는 무엇일까요?"),
                 matches=lambda layer, p: any(n > 1 for n in _inputs_read(layer, p))),
             NearMiss(lambda p: nn.Conv2d(p.c_in, p.mult * p.c_in, 5, padding=2, groups=p.c_in),
-                     T(en="The kernel should be {k}×{k}.", ko="커널은 {k}×{k}여야 합니다."),
+                     T(en="The kernel should be {k}×{k}.", ko="커널 크기는 {k}×{k}로 해야 합니다."),
                      matches=lambda layer, p: getattr(layer, "kernel_size", 0) != (p.k, p.k)),
             NearMiss(lambda p: nn.Conv2d(p.c_in, p.mult * p.c_in, p.k, groups=p.c_in), T(
                 en="The output's height and width differ from the input's: check padding.",

@@ -13,7 +13,7 @@ from ..course.manifest import lesson
 from .framework import Exercise, NearMiss
 from .kinds import Array, Function, Ints, meta
 from .kinds import Text as T
-from .lesson01 import SIZE_HINT
+from .lesson01 import SIZE_HINT, size_misses, square_shape
 
 LESSON = lesson("04_mnist_and_weights").name
 
@@ -93,16 +93,7 @@ EXERCISES = (
         right=_mnist_shape,
         facts=lambda p: {"h_out": _mnist_shape(p)[2]},
         near_misses=(
-            NearMiss(lambda p: (p.n, p.c_out) + ((p.size + p.padding - p.k) // p.stride + 1,) * 2,
-                     T(en="You added the padding once; PyTorch's padding is per side.",
-                       ko="패딩을 한 번만 더했습니다. PyTorch의 padding은 한쪽 값입니다.")),
-            NearMiss(lambda p: (p.n, p.c_out) + ((p.size - p.k) // p.stride + 1,) * 2, T(
-                en="You left out the padding: it adds rows and columns around the image first.",
-                ko="패딩을 빠뜨렸습니다. 패딩은 먼저 이미지 둘레에 행과 열을 붙입니다.")),
-            NearMiss(lambda p: (p.n, p.c_out)
-                     + (math.ceil((p.size + 2 * p.padding - p.k) / p.stride) + 1,) * 2,
-                     T(en="You rounded the division up; PyTorch rounds it down (floor).",
-                       ko="나눗셈을 올림했습니다. PyTorch는 내림합니다.")),
+            *size_misses(square_shape),
             NearMiss(lambda p: (p.c_out, p.n) + (_mnist_shape(p)[2],) * 2, T(
                 en="The batch comes first: (N, C_out, H_out, W_out).",
                 ko="배치가 먼저 옵니다: (N, C_out, H_out, W_out).")),
