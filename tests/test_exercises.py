@@ -277,6 +277,15 @@ def test_the_solution_is_never_shown_before_trying(exercise_id, lang):
     assert f'exercises.hint("{exercise_id}")' in note.message    # kind: points to a hint
 
 
+def test_a_wrong_answer_after_asking_for_hints_shows_no_earlier_hint():
+    ex = exercises.EXERCISES["01-output-shape"]
+    exercises.hint("01-output-shape")
+    exercises.hint("01-output-shape")
+    message = exercises.check("01-output-shape", (1, 2, 3, 4)).message
+    assert ex.hints[1]("en", ex.values()) in message
+    assert ex.hints[0]("en", ex.values()) not in message
+
+
 @pytest.mark.parametrize("exercise_id", IDS)
 def test_hint_gives_the_next_hint_each_call_and_then_stays_on_the_last(exercise_id):
     ex = exercises.EXERCISES[exercise_id]

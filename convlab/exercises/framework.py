@@ -220,7 +220,7 @@ def _wrong(exercise: Exercise, value: Any, lang: str, error: Optional[Exception]
         right = exercise.right(exercise.p) if exercise.right is not None else None
         said = exercise.kind.feedback(value, right, lang) if right is not None else None
         lines = [said] if said else []
-    level = state.tries - 1
+    level = max(state.tries, state.hints) - 1      # never a hint before one already seen
     lines.append(_hint_text(exercise, level, lang))
     state.hints = max(state.hints, level + 1)
     if state.tries >= SOLUTION_AFTER:
