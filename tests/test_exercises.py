@@ -206,10 +206,10 @@ def test_every_lesson_has_exercises_and_every_lesson_after_00_a_transfer_task():
 def test_every_text_of_an_exercise_exists_in_every_language(exercise_id):
     ex = exercises.EXERCISES[exercise_id]
     values = {**ex.values(), "answer": "..."}
-    texts = [ex.question, ex.solution, ex.explanation, *ex.hints,
-             *(miss.means for miss in ex.near_misses)]
+    texts = [ex.question, ex.solution, ex.explanation, *ex.hints]
     for lang in LANGS:
         assert all(len(t(lang, values)) > 10 for t in texts)
+        assert all(len(miss.says(miss.example(ex.p), ex, lang)) > 10 for miss in ex.near_misses)
     assert re.search(r"[가-힣]", exercises.question(exercise_id, "ko"))
     assert not re.search(r"[가-힣]", exercises.question(exercise_id, "en"))
 
@@ -230,10 +230,11 @@ def test_each_near_miss_gets_its_own_diagnosis(exercise_id, lang):
     ex = exercises.EXERCISES[exercise_id]
     for miss in ex.near_misses:
         exercises.reset()
-        result = exercises.check(exercise_id, miss.example(ex.p), lang=lang)
-        assert not result.correct, miss.means(lang, ex.values())
+        example = miss.example(ex.p)
+        result = exercises.check(exercise_id, example, lang=lang)
+        assert not result.correct, miss.says(example, ex, lang)
         assert result.message.startswith("Not yet." if lang == "en" else "아직 아닙니다.")
-        assert miss.means(lang, ex.values()) in result.message, result.message
+        assert miss.says(example, ex, lang) in result.message, result.message
         assert_no_answer_in(result.message, exercise_id)
 
 

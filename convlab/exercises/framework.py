@@ -37,12 +37,18 @@ class NearMiss:
     """A typical wrong answer (``example``, from the parameters) and what it means (``means``).
 
     Value answers match by equality with the example; answers judged by running them (layers,
-    functions, kernels) match with ``matches(value, p)`` instead.
+    functions, kernels) match with ``matches(value, p)`` instead, and ``observe(value, p)`` may
+    add what running it showed to the fields of ``means`` (e.g. ``{got}``, the output shape).
     """
 
     example: Callable[[P], Any]
     means: Text
     matches: Optional[Callable[[Any, P], bool]] = None
+    observe: Callable[[Any, P], Mapping[str, Any]] = lambda value, p: {}
+
+    def says(self, value: Any, exercise: "Exercise", lang: str) -> str:
+        """The diagnosis of ``value``, in ``lang``."""
+        return self.means(lang, {**exercise.values(), **self.observe(value, exercise.p)})
 
 
 @dataclass(frozen=True)
@@ -213,7 +219,7 @@ def _wrong(exercise: Exercise, value: Any, lang: str, error: Optional[Exception]
     except Exception:  # noqa: BLE001 - a student's answer that breaks a diagnosis matches none
         miss = None
     if miss is not None:
-        lines = [miss.means(lang, exercise.values())]
+        lines = [miss.says(value, exercise, lang)]
     elif error is not None:
         lines = [_raised(error, lang)]
     else:

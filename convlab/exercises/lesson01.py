@@ -211,6 +211,13 @@ EXERCISES = (
                 ko="스트라이드는 맞지만 출력이 너무 작습니다. 패딩이 없으면 {k}×{k} 창이 "
                    "가장자리에서 행과 열을 잃습니다."),
                 matches=lambda layer, p: getattr(layer, "padding", None) == (0, 0)),
+            NearMiss(lambda p: nn.Conv2d(p.c_in, p.c_out, p.k, stride=2, padding=1), T(
+                en="Your layer gives {got}, not ({n}, {c_out}, {h_out}, {w_out}).",
+                ko="이 층의 출력 모양은 {got}입니다. 만들어야 할 모양은 "
+                   "({n}, {c_out}, {h_out}, {w_out})입니다."),
+                matches=lambda layer, p: _design_output(layer, p) != (p.n, p.c_out, p.h_out,
+                                                                      p.w_out),
+                observe=lambda layer, p: {"got": _design_output(layer, p)}),
         ),
         hints=(
             T(en="Which arguments set the channels, and which the height and width? Halving "
