@@ -28,7 +28,7 @@ ALLOWED = {
     "data": {"i18n"},
     "figures": {"i18n"},
     "explorers": {"conv", "figures", "i18n"},
-    "exercises": {"conv", "figures", "i18n", "data"},
+    "exercises": {"conv", "figures", "i18n", "data", "course"},
     "course": {"i18n", "figures"},
 }
 MAX_LINES = 400

@@ -47,6 +47,31 @@ STRINGS: dict[str, dict[str, str]] = {
     "error_short": {"en": "PyTorch error - see the text below",
                     "ko": "PyTorch 오류: 아래 설명을 보세요"},
     "value": {"en": "value", "ko": "값"},
+    # --- exercises (convlab.exercises: the framework's own words) ----------------------------
+    "exercises.right": {"en": "Right!", "ko": "정답입니다!"},
+    "exercises.not_yet": {"en": "Not yet.", "ko": "아직 아닙니다."},
+    "exercises.no_answer": {
+        "en": "No answer yet: replace None with your answer and run the cell again.",
+        "ko": "아직 답이 없습니다. None 자리에 답을 쓰고 셀을 다시 실행하세요."},
+    "exercises.kind": {"en": "Your answer should be {what}.",
+                       "ko": "이런 형태로 답하세요: {what}."},
+    "exercises.count": {"en": "Your answer has {got} numbers; this one needs {want}: ({names}).",
+                        "ko": "답에 값이 {got}개 있습니다. 이 답에는 {want}개가 필요합니다: "
+                              "({names})."},
+    "exercises.dims_right": {"en": "{names}: right.", "ko": "{names}: 맞습니다."},
+    "exercises.dims_wrong": {"en": "{names}: not right yet.", "ko": "{names}: 아직 틀렸습니다."},
+    "exercises.hint": {"en": "Hint {n}/{of}: {hint}", "ko": "힌트 {n}/{of}: {hint}"},
+    "exercises.solution_open": {
+        "en": "Stuck? exercises.solution(\"{id}\") shows a worked solution.",
+        "ko": "막혔다면 exercises.solution(\"{id}\")로 풀이를 볼 수 있습니다."},
+    "exercises.solution_wait": {
+        "en": "Try it first: the worked solution opens after {after} tries (so far: {tries}). "
+              "exercises.hint(\"{id}\") gives a nudge in the meantime.",
+        "ko": "먼저 직접 풀어 보세요. 풀이는 {after}번 시도한 뒤에 열립니다 (지금까지 {tries}번). "
+              "그동안 exercises.hint(\"{id}\")로 힌트를 볼 수 있습니다."},
+    "exercises.solution": {"en": "Worked solution:", "ko": "풀이:"},
+    "exercises.raised": {"en": "Checking your answer raised {error}: {detail}",
+                         "ko": "답을 확인하는 중에 {error} 오류가 났습니다: {detail}"},
     # --- 1. shape explorer ---------------------------------------------------------------------
     "shape.help": {
         "en": "Every argument of <code>nn.Conv2d</code>, and the input <code>(N, C, H, W)</code>. "

@@ -5,8 +5,9 @@
     ``$LANG``            becomes ``"en"`` or ``"ko"`` (the ``lang=`` argument of convlab's functions);
     ``«english|한국어»``   becomes the text of that language (only inside comments and strings:
                          tests/test_notebooks_parity.py checks the code is otherwise identical).
-- ``exercises({id: starter_src, ...})``: per exercise, its question (taken from
-  ``convlab.exercises``, so the question and the check never disagree) and a starter cell.
+- ``exercises({id: starter_src, ...})``: how the checks, hints and solutions work, then per
+  exercise its question (taken from ``convlab.exercises``, so the question and the check never
+  disagree) and a starter cell.
 
 Tags: ``seed:<marker>`` ties a cell to a fact of the seed post (docs/seed-checklist.md),
 ``raises-exception`` marks a cell that fails on purpose (nbval and JupyterLab's Run All go on),
@@ -19,8 +20,8 @@ import textwrap
 from dataclasses import dataclass
 
 from convlab import exercises as _exercises
-
 from convlab.i18n import LANGS
+
 _PAIR = re.compile(r"«([^«»|]*)\|([^«»]*)»")
 
 
@@ -59,12 +60,33 @@ def code(src: str, *tags: str) -> Cell:
 
 
 def exercises(starters: dict) -> list:
-    """Question + starter cell for each exercise id, numbered in order."""
-    cells = []
+    """How the checks work, then question + starter cell for each exercise id, numbered in order.
+
+    The questions come from ``convlab.exercises`` (each exercise is declared once there); a
+    transfer task, which applies the lesson to a new case, says so in its heading.
+    """
+    first = next(iter(starters))
+    cells = [md(
+        f"""
+        Write your answer in the cell under each question and run it: the check says whether it
+        is right and why. A wrong answer gets a hint, first a nudge and then the formula;
+        `exercises.hint("{first}", lang="en")` gives the next hint at any time. After
+        {_exercises.SOLUTION_AFTER} tries, `exercises.solution("{first}", lang="en")` shows a
+        worked solution.
+        """, f"""
+        질문 아래 셀에 답을 쓰고 실행하세요. 답이 맞는지, 왜 그런지 알려 줍니다. 틀리면 힌트가
+        나옵니다. 처음에는 방향을, 그다음에는 써야 할 식을 알려 줍니다.
+        `exercises.hint("{first}", lang="ko")`로 언제든 다음 힌트를 볼 수 있습니다.
+        {_exercises.SOLUTION_AFTER}번 시도한 뒤에는 `exercises.solution("{first}", lang="ko")`로
+        풀이를 볼 수 있습니다.
+        """)]
     for number, (exercise_id, starter) in enumerate(starters.items(), start=1):
+        transfer = _exercises.EXERCISES[exercise_id].transfer
         cells.append(md(
-            f"### Exercise {number}\n\n{_exercises.question(exercise_id, 'en')}",
-            f"### 연습 문제 {number}\n\n{_exercises.question(exercise_id, 'ko')}"))
+            f"### Exercise {number}{' (transfer)' if transfer else ''}\n\n"
+            f"{_exercises.question(exercise_id, 'en')}",
+            f"### 연습 문제 {number}{' (응용)' if transfer else ''}\n\n"
+            f"{_exercises.question(exercise_id, 'ko')}"))
         src = _clean(starter)
         if f'"{exercise_id}"' not in src:
             raise ValueError(f"the starter of {exercise_id} must call exercises.check on it")

@@ -351,6 +351,10 @@ CELLS = [
         answer = None   # «an int|정수»
         exercises.check("01-param-count", answer, lang=$LANG)
         """,
+        "01-design-layer": """
+        layer = None    # «an nn.Conv2d(...)|nn.Conv2d(...)»
+        exercises.check("01-design-layer", layer, lang=$LANG)
+        """,
     }),
     md("""
     Next: [02 Stride, padding, dilation](02_stride_padding_dilation.ipynb).

@@ -382,6 +382,10 @@ CELLS = [
         answer = None   # «an int|정수»
         exercises.check("02-dilated-span", answer, lang=$LANG)
         """,
+        "02-rect-padding": """
+        answer = None   # «a pair of ints (rows, columns)|정수 두 개 (행, 열)»
+        exercises.check("02-rect-padding", answer, lang=$LANG)
+        """,
     }),
     md("""
     Next: [03 Groups and depthwise convolutions](03_groups_depthwise.ipynb).

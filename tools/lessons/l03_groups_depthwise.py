@@ -323,6 +323,10 @@ CELLS = [
         answer = None   # «an int|정수»
         exercises.check("03-separable-params", answer, lang=$LANG)
         """,
+        "03-groups-for-params": """
+        answer = None   # «an int|정수»
+        exercises.check("03-groups-for-params", answer, lang=$LANG)
+        """,
     }),
     md("""
     Next: [04 MNIST and weights](04_mnist_and_weights.ipynb).

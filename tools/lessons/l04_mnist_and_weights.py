@@ -394,6 +394,10 @@ CELLS = [
         kernel = None   # «e.g. [[..., ..., ...], [..., ..., ...], [..., ..., ...]]|예: [[..., ..., ...], [..., ..., ...], [..., ..., ...]]»
         exercises.check("04-edge-kernel", kernel, lang=$LANG)
         """,
+        "04-two-layers": """
+        answer = None   # «a tuple of four ints|정수 네 개의 튜플»
+        exercises.check("04-two-layers", answer, lang=$LANG)
+        """,
     }),
     md("""
     Next: [05 Channel arithmetic](05_channel_arithmetic.ipynb).

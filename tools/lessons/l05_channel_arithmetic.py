@@ -250,6 +250,10 @@ CELLS = [
         w = None   # «a tensor of shape (3, 3, 1, 1)|모양이 (3, 3, 1, 1)인 텐서»
         exercises.check("05-swap-channels", w, lang=$LANG)
         """,
+        "05-normalize-rgb": """
+        layer = None    # «an nn.Conv2d(...) with its weight and bias set|가중치와 편향을 정한 nn.Conv2d(...)»
+        exercises.check("05-normalize-rgb", layer, lang=$LANG)
+        """,
     }),
     md("""
     Next: [06 Conv2d from scratch](06_conv2d_from_scratch.ipynb).

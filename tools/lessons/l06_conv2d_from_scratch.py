@@ -333,6 +333,10 @@ CELLS = [
         answer = None   # «a tuple of three ints|정수 세 개로 된 튜플»
         exercises.check("06-unfold-shape", answer, lang=$LANG)
         """,
+        "06-macs-grouped": """
+        answer = None   # «an int|정수»
+        exercises.check("06-macs-grouped", answer, lang=$LANG)
+        """,
     }),
     md("""
     That is the whole layer. Back to the start: [00 Start here](00_start_here.ipynb).
