@@ -271,10 +271,10 @@ CELLS = [
     """, """
     ## 6. 가중치의 모양
 
-    Conv2d는 출력 채널마다 필터를 하나씩 가집니다. 필터 하나는 자기가 맡은 입력 채널을 모두 덮고,
-    높이와 너비는 `kernel_size` 크기의 창만큼 덮습니다. `groups=1`이면 모든 입력 채널을
-    맡습니다(03강). 그래서 가중치의 모양은 `(out_channels, in_channels / groups, kH, kW)`이고,
-    편향의 모양은 `(out_channels,)`입니다.
+    Conv2d는 출력 채널마다 필터를 하나씩 가집니다. 필터 하나는 자기가 맡은 입력 채널 전체에 걸치고,
+    높이와 너비는 `kernel_size`입니다. `groups=1`이면 모든 입력 채널을 맡습니다(03강). 그래서
+    가중치의 모양은 `(out_channels, in_channels / groups, kH, kW)`이고, 편향의 모양은
+    `(out_channels,)`입니다.
     """),
     code("""
     layer = nn.Conv2d(10, 20, (3, 5))
@@ -345,7 +345,7 @@ CELLS = [
         exercises.check("01-output-shape", answer, lang=$LANG)
         """,
         "01-weight-shape": """
-        answer = None   # «a tuple of four ints|정수 네 개의 튜플»
+        answer = None   # «a tuple of four ints|정수 네 개로 된 튜플»
         exercises.check("01-weight-shape", answer, lang=$LANG)
         """,
         "01-param-count": """

@@ -46,7 +46,7 @@ CELLS = [
     md("""
     Like every size argument, `stride` takes an int or a tuple `(down, across)`:
     """, """
-    다른 크기 인자와 마찬가지로 `stride`도 정수 하나나 `(위아래, 좌우)` 튜플을 받습니다.
+    크기를 정하는 다른 인자와 마찬가지로 `stride`도 정수 하나나 `(위아래, 좌우)` 튜플을 받습니다.
     """),
     code("""
     out = F.conv2d(x, ones, stride=(2, 1))

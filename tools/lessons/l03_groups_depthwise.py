@@ -66,10 +66,10 @@ CELLS = [
     ## 2. `groups=2`: 나누고, 합성곱하고, 이어 붙이기
 
     `groups=2`이면 입력 채널이 절반씩 둘로 나뉘고, 필터도 둘로 나뉩니다. 앞쪽 절반의 필터는 앞쪽
-    절반의 채널만 보고, 뒤쪽 절반의 필터는 뒤쪽 절반의 채널만 봅니다. 마지막으로 두 결과를 채널
-    축으로 이어 붙이기(concatenation)만 하면 됩니다(`torch.cat`). 이제 필터 하나가
-    `in_channels / groups = 2`개 채널에 걸치므로 가중치의 모양은 `(6, 2, 3, 3)`입니다. 이 세 단계를
-    직접 해 보면 층의 출력과 정확히 같은 값이 나옵니다.
+    절반의 채널만 보고, 뒤쪽 절반의 필터는 뒤쪽 절반의 채널만 봅니다. 마지막으로 두 결과를 채널 축을
+    따라 이어 붙입니다(`torch.cat`). 이제 필터 하나가 `in_channels / groups = 2`개 채널에 걸치므로
+    가중치의 모양은 `(6, 2, 3, 3)`입니다. 이 세 단계를 직접 해 보면 층의 출력과 정확히 같은 값이
+    나옵니다.
     """, "seed:groups-2"),
     code("""
     g2 = nn.Conv2d(4, 6, 3, groups=2)
@@ -311,7 +311,7 @@ CELLS = [
     """),
     exercises({
         "03-groups-weight-shape": """
-        answer = None   # «a tuple of four ints|정수 네 개의 튜플»
+        answer = None   # «a tuple of four ints|정수 네 개로 된 튜플»
         exercises.check("03-groups-weight-shape", answer, lang=$LANG)
         """,
         "03-depthwise-layer": """
