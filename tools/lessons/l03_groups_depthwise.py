@@ -14,18 +14,18 @@ CELLS = [
     # 03. 그룹과 깊이별 합성곱
 
     `groups`는 출력 채널마다 어떤 입력 채널을 쓸지 정합니다. 기본값인 `groups=1`이면 모든 출력
-    채널이 모든 입력 채널을 씁니다. 그룹이 늘어나면 채널이 서로 독립된 묶음으로 나뉘고, 끝까지 가면
-    입력 채널마다 묶음이 하나씩 생깁니다. 이것이 MobileNet 계열 네트워크의 기본 재료인 *깊이별
-    합성곱(depthwise convolution)*입니다. 이번 강의에서는 설정마다 무엇을 계산하는지, 가중치의
-    모양이 어떻게 되는지, 매개변수(parameter)와 곱셈-덧셈(multiply-add)이 각각 얼마나 드는지
-    봅니다.
+    채널이 모든 입력 채널을 씁니다. 그룹 수를 늘리면 채널이 서로 독립된 묶음으로 나뉘고, 가장 잘게
+    나누면 입력 채널마다 묶음이 하나씩 생깁니다. 이것이 MobileNet 계열 네트워크를 이루는 기본 블록인
+    *깊이별 합성곱(depthwise convolution)*입니다. 이번 강의에서는 설정마다 무엇을 계산하는지,
+    가중치의 모양이 어떻게 되는지, 매개변수(parameter)가 몇 개이고 곱셈-덧셈(multiply-add)을 몇 번
+    하는지 봅니다.
     """),
     SETUP,
     md("""
     To see which input channels an output channel reads, we ask autograd: an input channel whose
     gradient is zero everywhere had no influence on that output.
     """, """
-    출력 채널이 어떤 입력 채널로 계산되는지는 `autograd`로 알아보겠습니다. 모든 위치에서
+    출력 채널마다 어떤 입력 채널을 쓰는지는 `autograd`로 알아보겠습니다. 모든 위치에서
     기울기(gradient)가 0인 입력 채널은 그 출력에 아무 영향도 주지 않은 채널입니다.
     """),
     code("""
@@ -66,8 +66,8 @@ CELLS = [
     ## 2. `groups=2`: 나누고, 합성곱하고, 이어 붙이기
 
     `groups=2`이면 입력 채널이 절반씩 둘로 나뉘고, 필터도 둘로 나뉩니다. 앞쪽 절반의 필터는 앞쪽
-    절반의 채널만 보고, 뒤쪽 절반의 필터는 뒤쪽 절반의 채널만 봅니다. 두 결과를 채널 축으로 이어
-    붙이면(`torch.cat`) 끝입니다. 이제 필터 하나가 `in_channels / groups = 2`개 채널에 걸치므로
+    절반의 채널만 보고, 뒤쪽 절반의 필터는 뒤쪽 절반의 채널만 봅니다. 마지막으로 두 결과를 채널 축을
+    따라 이어 붙입니다(`torch.cat`). 이제 필터 하나가 `in_channels / groups = 2`개 채널에 걸치므로
     가중치의 모양은 `(6, 2, 3, 3)`입니다. 이 세 단계를 직접 해 보면 층의 출력과 정확히 같은 값이
     나옵니다.
     """, "seed:groups-2"),
@@ -92,9 +92,9 @@ CELLS = [
     """, """
     ## 3. `groups=in_channels`: 입력 채널마다 그룹 하나
 
-    그룹 수가 입력 채널 수와 같으면, 입력 채널마다 전용 필터 `out_channels // in_channels`개로
-    따로 합성곱을 계산합니다. 여기서는 입력 채널이 4개, 출력 채널이 8개입니다. 입력 채널마다 필터가
-    $K = 8 // 4 = 2$개씩 붙고, 필터 하나는 채널 하나에만 걸칩니다.
+    그룹 수가 입력 채널 수와 같으면, 입력 채널 하나하나를 그 채널 전용 필터
+    `out_channels // in_channels`개로 따로 합성곱합니다. 여기서는 입력 채널이 4개, 출력 채널이
+    8개입니다. 입력 채널마다 필터가 $K = 8 // 4 = 2$개씩 붙고, 필터 하나는 채널 하나에만 걸칩니다.
     """, "seed:groups-in-channels"),
     code("""
     g4 = nn.Conv2d(4, 8, 3, groups=4)
@@ -116,7 +116,7 @@ CELLS = [
     """, """
     ## 4. 규칙: 두 채널 수 모두 `groups`로 나누어떨어져야 합니다
 
-    그룹마다 입력 채널과 출력 채널이 정수 개씩 있어야 합니다. 그래서 `in_channels`와
+    입력 채널과 출력 채널을 모든 그룹에 똑같은 개수로 나누어 주어야 합니다. 그래서 `in_channels`와
     `out_channels`가 **둘 다** `groups`로 나누어떨어져야 합니다. PyTorch는 층을 만들 때 이것을
     검사합니다.
     """),
@@ -136,8 +136,8 @@ CELLS = [
     """, """
     ## 5. 가중치의 모양과 매개변수 수
 
-    가중치의 모양은 `(out_channels, in_channels / groups, kH, kW)`입니다. 필터 수는 그대로이고,
-    필터 하나의 두께가 `groups`분의 1로 얇아집니다. 그래서 가중치 수도 `groups`로 나뉩니다.
+    가중치의 모양은 `(out_channels, in_channels / groups, kH, kW)`입니다. 필터 수는 그대로이고, 필터
+    하나의 두께가 `groups`분의 1로 얇아집니다. 그래서 가중치 수도 `groups`분의 1이 됩니다.
     """),
     code("""
     for g in [1, 2, 4]:
@@ -163,9 +163,9 @@ CELLS = [
     부릅니다. 입력 채널마다 전용 필터가 $K$개씩 붙고, 채널끼리는 섞이지 않습니다. 이 $K$를 채널
     배수(depth multiplier)라고 합니다.
 
-    흔한 실수는 `groups`를 `out_channels`로 두는 것입니다. `groups`는 `in_channels`와 같아야 합니다.
-    `groups=out_channels`로 두면 PyTorch가 오류를 냅니다. 다만 $K = 1$이면 두 값이 같으므로
-    괜찮습니다.
+    흔히 하는 실수는 `groups`를 `out_channels`와 같게 두는 것입니다. `groups`는 `in_channels`와
+    같아야 합니다. `groups=out_channels`로 두면 PyTorch가 오류를 냅니다. 단, $K = 1$이면 두 값이
+    같으므로 문제가 없습니다.
     """, "seed:depthwise"),
     code("""
     c_in, K = 3, 2
@@ -189,10 +189,10 @@ CELLS = [
     """, """
     ## 7. 깊이별 분리 합성곱 블록 (MobileNet)
 
-    깊이별 합성곱은 채널을 섞지 않습니다. MobileNet(Howard 외, 2017)은 여기에 채널을 섞는 일만
-    하는 1×1 합성곱, 곧 **점별 합성곱(pointwise convolution)**을 짝지어 씁니다. 이 둘을 합친 것이
-    **깊이별 분리 합성곱(depthwise separable convolution)**입니다. 일반 3×3 합성곱처럼 32채널을
-    64채널로 바꾸고 출력 모양도 같지만, 비용은 훨씬 적습니다. (MobileNet에서는 두 층 뒤에 각각
+    깊이별 합성곱은 채널을 섞지 않습니다. 그래서 MobileNet(Howard 외, 2017)은 채널을 섞는 일만 맡는
+    1×1 합성곱, 곧 **점별 합성곱(pointwise convolution)**을 뒤에 붙여 짝으로 씁니다. 이 둘을 합친
+    것이 **깊이별 분리 합성곱(depthwise separable convolution)**입니다. 일반 3×3 합성곱처럼 32채널을
+    64채널로 바꾸고 출력 모양도 같지만, 계산 비용은 훨씬 적습니다. (MobileNet에서는 두 층 뒤에 각각
     배치 정규화(batch normalization)와 ReLU가 붙습니다.)
     """, "seed:mobilenet"),
     code("""
@@ -227,7 +227,7 @@ CELLS = [
     groups · kH · kW` of them. So a layer costs (output values) × (filter size):
     """, """
     **곱셈-덧셈 수.** 출력 값 하나를 계산하려면 필터 크기만큼, 곧 `in_channels / groups · kH · kW`번
-    곱해서 더합니다. 그래서 층 하나의 비용은 (출력 값의 개수) × (필터 크기)입니다.
+    곱하고 더합니다. 그래서 층 하나의 비용은 (출력 값의 개수) × (필터 크기)입니다.
     """),
     code("""
     def multiply_adds(layers, x):
@@ -249,7 +249,7 @@ CELLS = [
     depthwise kernel). A standard convolution with filters built that way computes exactly what
     the block computes:
     """, """
-    블록이 포기하는 것도 있습니다. 일반 합성곱은 어떤 필터든 쓸 수 있지만, 블록의 필터는
+    물론 블록이 포기하는 것도 있습니다. 일반 합성곱은 어떤 필터든 쓸 수 있지만, 블록의 필터는
     `W[o, i] = P[o, i] · D[i]`(점별 가중치 × 깊이별 커널) 꼴로 제한됩니다. 필터를 이렇게 만든 일반
     합성곱은 블록과 정확히 같은 값을 계산합니다.
     """),
@@ -273,12 +273,11 @@ CELLS = [
     ## 8. 탐색기: 그룹
 
     탐색기는 왼쪽에 입력 채널, 오른쪽에 출력 채널을 그리고, 출력 채널이 쓰는 입력 채널마다 선을
-    긋습니다. **메뉴에서 `groups`를 1, 2, 4로 바꿔 가며 선이 서로 떨어진 묶음으로 갈라지는 것을
-    보세요. 출력 채널이 8개일 때 `groups=4`이면 입력 채널 하나가 출력 채널 $K = 2$개로 이어집니다.
-    깊이별 합성곱입니다.** 메뉴에는 두 채널 수를 모두 나누어떨어지게 하는 값만 나옵니다. 4절의
-    규칙입니다. **`out_channels`를 6으로 바꾸면 메뉴에서 4가 사라집니다. 그다음 "깊이별 합성곱으로
-    바꾸기" 버튼을 누르고, 일반 합성곱, 그룹 합성곱, 깊이별 분리 합성곱의 매개변수 수를 비교해
-    보세요.**
+    긋습니다. **메뉴에서 `groups`를 1, 2, 4로 바꿔 가며 선이 서로 떨어진 묶음으로 나뉘는 것을
+    보세요. 출력 채널이 8개일 때 `groups=4`이면 입력 채널 하나가 출력 채널 $K = 2$개로 이어지는데,
+    이것이 깊이별 합성곱입니다.** 메뉴에는 두 채널 수의 공약수만 나옵니다. 4절의 규칙 때문입니다.
+    **`out_channels`를 6으로 바꾸면 메뉴에서 4가 사라집니다. 그다음 "깊이별 합성곱으로 바꾸기"
+    버튼을 누르고, 일반 합성곱, 그룹 합성곱, 깊이별 분리 합성곱의 매개변수 수를 비교해 보세요.**
     """),
     code("""
     convlab.groups_explorer(lang=$LANG, in_channels=4, out_channels=8, groups=2)
@@ -303,16 +302,16 @@ CELLS = [
       `out_channels`와 같아야 하는 경우는 없습니다.
     - `groups`는 필터 수가 아니라 가중치 수를 나눕니다. 가중치의 두 번째 차원이
       `in_channels / groups`입니다.
-    - 깊이별 분리 합성곱이 일반 합성곱보다 계산이 적은 것은 *덜 일반적*이기 때문입니다. 같은
-      계산을 더 빨리 하는 것이 아닙니다.
-    - 02강의 규칙(패딩은 한쪽 기준, 빈칸 없음은 `dilation=1`, 내림, `'same'`은 스트라이드 1에서만,
-      커널은 뒤집지 않음)은 모든 그룹에 똑같이 적용됩니다.
+    - 깊이별 분리 합성곱이 일반 합성곱보다 계산이 적은 것은 *표현할 수 있는 필터가 더 제한되기*
+      때문입니다. 같은 계산을 더 빨리 하는 것이 아닙니다.
+    - 02강의 관례(패딩은 한쪽 기준, 빈칸 없음은 `dilation=1`, 내림, `'same'`은 스트라이드 1에서만,
+      커널은 뒤집지 않음)는 모든 그룹에 똑같이 적용됩니다.
 
     ## 10. 연습 문제
     """),
     exercises({
         "03-groups-weight-shape": """
-        answer = None   # «a tuple of four ints|정수 네 개의 튜플»
+        answer = None   # «a tuple of four ints|정수 네 개로 된 튜플»
         exercises.check("03-groups-weight-shape", answer, lang=$LANG)
         """,
         "03-depthwise-layer": """

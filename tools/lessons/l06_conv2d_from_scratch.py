@@ -14,11 +14,11 @@ CELLS = [
     # 06. Conv2d 직접 구현하기
 
     01–05강에서 본 모든 인자를 지원하는 `Conv2d` 층을 두 가지 방법으로 구현합니다. 하나는 식을
-    그대로 반복문으로 옮긴 **단순 구현(naive implementation)**입니다. 다른 하나는 합성곱(convolution)을
-    행렬 곱 한 번으로 바꾸는(im2col) **벡터화 구현(vectorized implementation)**입니다. 두 구현 모두
-    convlab에 들어 있습니다. 이 강의에서는 실제 소스 코드를 살펴보고, 여러 인자 조합에서 결과를
-    `F.conv2d`와 비교합니다. 그리고 벡터화 구현으로 기울기(gradient)를 구하고, 세 가지의 실행 시간을
-    잽니다.
+    그대로 반복문으로 옮긴 **단순 구현(naive implementation)**입니다. 다른 하나는
+    합성곱(convolution)을 행렬 곱 한 번으로 바꾸는(im2col)
+    **벡터화 구현(vectorized implementation)**입니다. 두 구현 모두 convlab에 들어 있습니다. 이
+    강의에서는 실제 소스 코드를 살펴보고, 여러 인자 조합에서 결과를 `F.conv2d`와 비교합니다. 그리고
+    벡터화 구현으로 기울기(gradient)를 구하고, `F.conv2d`까지 셋의 실행 시간을 잽니다.
     """),
     SETUP,
     md(r"""
@@ -38,11 +38,12 @@ CELLS = [
     $$\text{out}(N_i, C_{\text{out}_j}) = \text{bias}(C_{\text{out}_j}) + \sum_{k} \text{weight}(C_{\text{out}_j}, k) \star \text{input}(N_i, k)$$
 
     `conv2d_naive`의 반복문을 이 식과 나란히 놓고 보세요. `n`은 $N_i$이고, `j`는
-    $C_{\text{out}_j}$입니다. `oy, ox`는 출력 위치를 차례로 가리킵니다. `k`는 입력 채널에 대한
-    합인데, `j`가 속한 그룹의 채널만 더합니다(03강). `ky, kx`는 $\star$에 쓰이는 커널의 칸을 차례로
+    $C_{\text{out}_j}$입니다. `oy, ox`는 출력 위치를 차례로 가리킵니다. `k`는 입력 채널에 대한 합을
+    맡는데, `j`가 속한 그룹의 채널만 더합니다(03강). `ky, kx`는 $\star$에 쓰이는 커널의 칸을 차례로
     가리킵니다. 출력 `(oy, ox)`의 창은 입력의 `oy * stride`번 행에서 시작하고, 커널의 칸들은
-    `dilation`만큼씩 떨어져 놓입니다(02강). 패딩은 `rows`와 `cols` 목록으로 처리합니다. 이 목록은 패딩한 입력의 각 행과 열이
-    실제 입력의 어디에 해당하는지 담고 있고, `None`은 제로 패딩 칸을 뜻합니다.
+    `dilation`만큼씩 떨어져 놓입니다(02강). 패딩은 `rows`와 `cols` 목록으로 처리합니다. 이 목록은
+    패딩한 입력의 각 행과 열이 실제 입력의 어디에 해당하는지 담고 있고, `None`은 제로 패딩 칸을
+    뜻합니다.
     """),
     code("""
     convlab.show_source(convlab.conv2d_naive)
@@ -57,10 +58,11 @@ CELLS = [
     """, """
     ## 2. 기준은 언제나 PyTorch
 
-    02강에서 본 반복문 버그는 같은 코드로 구한 답과 비교하면 늘 맞아 보였습니다. 그래서 여기서는
-    PyTorch를 기준으로 삼습니다. 같은 가중치를 넣은 `nn.Conv2d`입니다(`padding_mode`도 지원합니다).
-    아래 함수는 커널 크기, `stride`, `padding`(`'same'` 포함), `dilation`, `groups`, `padding_mode`의
-    모든 조합에서 작은 무작위 텐서로 구현을 실행해 봅니다.
+    02강에서 본 반복문 버그는 같은 코드로 구한 답과 비교하는 한 언제나 맞아 보입니다. 그래서
+    여기서는 PyTorch를 기준으로 삼습니다. 같은 가중치를 넣은 `nn.Conv2d`입니다(`padding_mode`도
+    지원합니다). 아래 함수는 커널 크기, `stride`, `padding`(`'same'` 포함), `dilation`, `groups`,
+    `padding_mode`의 모든 조합에 대해, 작은 무작위 텐서로 구현을 실행하고 그 결과를 PyTorch와
+    비교합니다.
     """),
     code("""
     import itertools
@@ -102,9 +104,9 @@ CELLS = [
     """, """
     ## 3. 벡터화 구현: im2col
 
-    Python 반복문은 느립니다. 해결책은 **im2col**, 곧 이미지를 열로 펼치는 방법입니다. (패딩한)
-    입력에서 창을 하나씩 꺼내 행렬의 열 하나로 복사합니다. `F.unfold`가 바로 이 일을 합니다. 4×4
-    입력에 2×2 커널이면 값 1·2·2 = 4개를 담은 창이 3·3 = 9개 나옵니다.
+    Python 반복문은 느립니다. 이 문제를 푸는 요령이 **im2col**, 곧 이미지를 열로 펼치는 기법입니다.
+    (패딩한) 입력에서 창을 하나씩 꺼내 행렬의 열 하나로 복사합니다. `F.unfold`가 바로 이 일을
+    합니다. 4×4 입력에 2×2 커널이면 값 1·2·2 = 4개를 담은 창이 3·3 = 9개 나옵니다.
     """),
     code("""
     x = torch.arange(16.0).view(1, 1, 4, 4)
@@ -118,8 +120,8 @@ CELLS = [
     Now every output value is one row of the weight (a flattened filter) times one column: the
     whole convolution is a single matrix product `weight (C_out, C_in·kH·kW) @ columns`.
     """, """
-    이제 출력 값 하나는 가중치의 행 하나와 `columns`의 열 하나를 곱한 값입니다. 가중치의 행 하나는
-    필터 하나를 펼친 것입니다. 그래서 합성곱 전체가 행렬 곱 한 번,
+    이제 출력 값 하나는 가중치의 행 하나와 `columns`의 열 하나의 내적입니다. 가중치의 행 하나는 필터
+    하나를 펼친 것입니다. 그래서 합성곱 전체가 행렬 곱 한 번,
     `weight (C_out, C_in·kH·kW) @ columns`가 됩니다.
     """),
     code("""
@@ -134,12 +136,12 @@ CELLS = [
     1×1 kernel (lesson 05) is a plain matrix product, and a depthwise convolution (lesson 03) is
     a sum over the kernel's taps — and everything else to im2col.
     """, """
-    convlab의 `conv2d_vectorized`는 이 아이디어를 모든 인자에서 동작하게 하고, 큰 입력에서도 빠르게
-    만든 것입니다. 먼저 분배 함수를 봅시다. 이 함수는 인자를 검사하고 입력을 패딩합니다. 패딩 방식은
-    `padding_mode`의 어느 값이든 됩니다. 그다음 특별한 모양 두 가지는 같은 값을 내면서 계산이 더
-    적은 경로로 보냅니다. 1×1 커널(05강)은 평범한 행렬 곱이고,
-    깊이별 합성곱(depthwise convolution)은 커널의 칸에 대한 합입니다(03강). 나머지는 모두 im2col로
-    계산합니다.
+    convlab의 `conv2d_vectorized`는 이 아이디어를 다듬어 모든 인자에서 동작하고 큰 입력에서도 빠르게
+    만든 것입니다. 먼저 계산 경로를 고르는 함수를 봅시다. 이 함수는 인자를 검사하고 입력을
+    패딩합니다. 패딩 방식은 `padding_mode`의 어느 값이든 됩니다. 그다음 특별한 경우 두 가지는 결과
+    값은 같으면서 계산이 더 적은 경로로 보냅니다. 1×1 커널(05강)은 평범한 행렬 곱으로 충분하고,
+    깊이별 합성곱(depthwise convolution)은 커널 칸마다 곱한 값을 더하기만 하면 됩니다(03강).
+    나머지는 모두 im2col로 계산합니다.
     """),
     code("""
     convlab.show_source(convlab.conv2d_vectorized)
@@ -156,8 +158,8 @@ CELLS = [
 
     The view first, checked against `F.unfold` on the 4×4 example:
     """, """
-    im2col 경로는 `unfold`와 똑같은 열 행렬을 만듭니다. 여기에 결과 값을 하나도 바꾸지 않는 선택 두
-    가지를 더합니다.
+    im2col 경로는 `unfold`와 똑같은 열 행렬을 만듭니다. 여기에 결과 값에는 영향을 주지 않는 구현상의
+    선택 두 가지를 더했습니다.
 
     - 창들은 `as_strided`로 만든 입력의 *뷰*입니다. 뷰는 같은 메모리를 다른 모양으로 보는 텐서라서,
       이 단계에서는 아무것도 복사하지 않습니다.
@@ -187,7 +189,7 @@ CELLS = [
     64 channels of 56×56, a 3×3 kernel): the full column matrix that `F.unfold` would build,
     against the one buffer convlab reuses (`make bench` measures the real peak memory of both).
     """, """
-    타일로 아끼는 메모리를 수치로 확인해 봅시다. 벤치마크에 있는 ResNet 비슷한 층(배치 8, 56×56
+    타일로 아끼는 메모리를 수치로 확인해 봅시다. 벤치마크에 있는 ResNet과 비슷한 층(배치 8, 56×56
     채널 64개, 3×3 커널)에서, `F.unfold`가 만들 전체 열 행렬과 convlab이 다시 쓰는 버퍼 하나를
     비교합니다. 두 방식의 실제 최대 메모리 사용량은 `make bench`가 잽니다.
     """),
@@ -203,8 +205,8 @@ CELLS = [
     Checked against PyTorch with the same combinations as the naive version (the 1×1 kernels and
     `groups=4` take the two special routes), then on a larger input:
     """, """
-    단순 구현과 같은 조합으로 PyTorch와 비교합니다. 1×1 커널과 `groups=4`는 두 특별한 경로로
-    계산됩니다. 그다음 더 큰 입력에서도 비교합니다.
+    단순 구현 때와 같은 조합으로 PyTorch와 비교합니다. 1×1 커널과 `groups=4`인 경우는 앞에서 말한 두
+    특별한 경로로 계산됩니다. 그다음 더 큰 입력에서도 비교합니다.
     """),
     code("""
     n = check_against_pytorch(convlab.conv2d_vectorized)
@@ -226,12 +228,12 @@ CELLS = [
     ## 4. 벡터화 구현으로 구하는 기울기
 
     im2col 경로는 `torch.autograd.Function`으로 만들었고, 역전파(backward pass)도 순전파처럼 타일
-    단위로 계산합니다. 가중치의 기울기는 출력의 기울기와 창 행렬의 곱입니다. 입력의 기울기는 가중치와
-    출력의 기울기를 곱한 뒤, 그 값을 각 창이 나온 입력 칸에 다시 더한 것입니다(*col2im*). 두 특별한
-    경로는 평범한 텐서 연산이라서 `autograd`가 알아서 미분합니다. 어느 경로든 입력, 가중치, 편향에
-    대한 기울기가 `F.conv2d`의 기울기와 같습니다. `torch.autograd.gradcheck`는 이 기울기를 유한
-    차분과 한 번 더 비교합니다(배정밀도에서). 단순 구현은 결과를 Python의 `float` 값으로 계산하기
-    때문에 기울기가 없습니다.
+    단위로 계산합니다. 가중치의 기울기는 출력의 기울기와 창 행렬의 곱입니다. 입력의 기울기는
+    가중치와 출력의 기울기를 곱한 뒤, 그 값을 각 창이 나온 입력 칸에 다시 더한 것입니다(*col2im*).
+    두 특별한 경로는 평범한 텐서 연산이라서 `autograd`가 알아서 미분합니다. 어느 경로든 입력,
+    가중치, 편향에 대한 기울기가 `F.conv2d`의 기울기와 같습니다. `torch.autograd.gradcheck`로 이
+    기울기를 유한 차분으로 구한 값과도 비교합니다(배정밀도로 계산). 단순 구현은 결과를 Python의
+    `float` 값으로 계산하기 때문에 기울기를 구할 수 없습니다.
     """),
     code("""
     routes = {
@@ -270,8 +272,9 @@ CELLS = [
     반복문, 벡터화 구현, 그리고 PyTorch의 `F.conv2d`입니다. `F.conv2d`는 최적화된 라이브러리를
     호출합니다. 이 크기에서 층은 곱셈-덧셈(multiply-add)을
     $8\\cdot 16\\cdot 16\\cdot 3\\cdot 3\\cdot 3 = 55{,}296$번 합니다(출력 값의 개수 × 값 하나당
-    곱셈 수, 03강). 시간은 다섯 번 잰 값 가운데 가장 빠른 값입니다. 컴퓨터가 하는 다른 일에 가장
-    덜 방해받은 값이기 때문입니다. 시간은 컴퓨터마다 다르지만, 비율을 보면 차이가 분명합니다.
+    곱셈 수, 03강). 시간은 다섯 번 잰 값 가운데 가장 짧은 값을 씁니다. 컴퓨터가 동시에 하는 다른
+    일에 가장 덜 방해받은 값이기 때문입니다. 절대 시간은 컴퓨터마다 다르지만, 비율을 보면 차이가
+    분명합니다.
     """),
     code("""
     import timeit
@@ -305,9 +308,10 @@ CELLS = [
     ## 6. 탐색기: 한 단계씩 보는 반복문
 
     02강에서 본 창 탐색기(`sliding_window_explorer`)는 단순 구현의 반복문을 그림으로 옮긴 것입니다.
-    탐색기의 **단계**가 위 반복문의 위치 `(oy, ox)`이고, 풀어 쓴 합이 가장 안쪽의 `ky, kx`
-    반복문입니다. **재생 버튼을 누르고 `oy, ox`를 따라가 보세요. 그다음 입력 채널을 하나 더해 보세요
-    (채널 수 = 2). 새 채널의 커널 칸마다 합에 항이 하나씩 늘어납니다. 이것이 `k`에 대한 합입니다.**
+    탐색기의 **단계**는 위 반복문의 위치 `(oy, ox)`에 해당하고, 풀어 쓴 합은 가장 안쪽의 `ky, kx`
+    반복문에 해당합니다. **재생 버튼을 누르고 `oy, ox`를 따라가 보세요. 그다음 "채널 수"를 2로 올려
+    입력 채널을 하나 더해 보세요. 새 채널의 커널 칸 수만큼 합의 항이 늘어납니다. 이것이 `k`에 대한
+    합입니다.**
     """),
     code("""
     convlab.sliding_window_explorer(lang=$LANG, height=5, width=5)
@@ -319,7 +323,7 @@ CELLS = [
     """),
     exercises({
         "06-macs": """
-        answer = None   # «an int|정수 하나»
+        answer = None   # «an int|정수»
         exercises.check("06-macs", answer, lang=$LANG)
         """,
         "06-my-conv": """
@@ -341,7 +345,7 @@ CELLS = [
     md("""
     That is the whole layer. Back to the start: [00 Start here](00_start_here.ipynb).
     """, """
-    이것으로 합성곱 층 전체를 직접 구현해 보았습니다. 처음으로 돌아가기:
-    [00 시작하기](00_start_here.ipynb).
+    이것으로 합성곱 층 전체를 처음부터 끝까지 직접 구현해 보았습니다.
+    처음으로 돌아가기: [00 시작하기](00_start_here.ipynb).
     """),
 ]
