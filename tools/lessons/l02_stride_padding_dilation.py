@@ -255,9 +255,11 @@ CELLS = [
         table = {(k, d): warns(k, d) for k in range(1, 5) for d in range(1, 5)}
     finally:
         torch.set_warn_always(was)
-    print(«"warning?   dilation 1  2  3  4"|"경고?        팽창 1  2  3  4"»)
+    print(«"W: PyTorch warns"|"W: PyTorch가 경고함"»)
+    header = "kernel_size ↓  dilation →  "
+    print(header + "  ".join(str(d) for d in range(1, 5)))
     for k in range(1, 5):
-        print(f"kernel_size {k}:   " + "  ".join("W" if table[k, d] else "." for d in range(1, 5)))
+        print(f"{k:>11}".ljust(len(header)) + "  ".join("W" if table[k, d] else "." for d in range(1, 5)))
     assert all(warned == (d * (k - 1) % 2 == 1) for (k, d), warned in table.items())
     """, "claim:same-warning-rule"),
     md("""
