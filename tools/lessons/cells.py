@@ -1,6 +1,8 @@
 """Cell constructors for the lesson sources (``tools/lessons/l*.py``).
 
 - ``md(en, ko)``: a Markdown cell, its English and its Korean text.
+- ``md_at(anchor, en, ko)``: the same, starting with ``<a id="anchor"></a>`` in both languages, so
+  that a link ``[...](#anchor)`` (a lesson's "check yourself" summary) leads to it.
 - ``code(src, *tags)``: a code cell written ONCE for both languages. Inside ``src``:
     ``$LANG``            becomes ``"en"`` or ``"ko"`` (the ``lang=`` argument of convlab's functions);
     ``«english|한국어»``   becomes the text of that language (only inside comments and strings:
@@ -11,7 +13,8 @@
 
 Tags: ``seed:<marker>`` ties a cell to a fact of the seed post (docs/seed-checklist.md),
 ``raises-exception`` marks a cell that fails on purpose (nbval and JupyterLab's Run All go on),
-``exercise:<id>`` marks an exercise's starter cell.
+``exercise:<id>`` marks an exercise's starter cell, ``claim:<name>`` a cell whose printed claim
+tests/test_lesson_claims.py checks against PyTorch.
 """
 from __future__ import annotations
 
@@ -42,6 +45,15 @@ def _clean(text: str) -> str:
 def md(en: str, ko: str, *tags: str) -> Cell:
     """A Markdown cell; ``en`` and ``ko`` are the two languages' texts."""
     return Cell("markdown", {"en": _clean(en), "ko": _clean(ko)}, tuple(tags))
+
+
+def md_at(anchor: str, en: str, ko: str, *tags: str) -> Cell:
+    """A Markdown cell that a link ``[...](#anchor)`` can point to (same anchor in both languages)."""
+    if not re.fullmatch(r"[a-z0-9-]+", anchor):
+        raise ValueError(f"anchor {anchor!r}: use lower-case letters, digits and '-'")
+    cell = md(en, ko, *tags)
+    return Cell("markdown", {lang: f'<a id="{anchor}"></a>\n\n{text}' for lang, text in cell.text.items()},
+                cell.tags)
 
 
 def localize(src: str, lang: str) -> str:

@@ -1,12 +1,13 @@
 """Lesson 00: what the course teaches, how to use it, and an environment check."""
-from .cells import SETUP, code, exercises, md
+from .cells import SETUP, code, exercises, md, md_at
 
 CELLS = [
     md("""
     # 00. Start here: PyTorch's `nn.Conv2d`, one argument at a time
 
-    `nn.Conv2d` is the layer behind almost every image model. It takes nine arguments, and each
-    one changes which numbers the layer reads and how many numbers it writes. This course takes
+    `nn.Conv2d` is the layer behind almost every image model. It takes a dozen or so arguments
+    (Python counts them for you in section 2), and each one changes which numbers the layer reads
+    and how many numbers it writes. This course takes
     the layer apart, one argument per lesson, until you can predict every output shape, draw every
     sliding window and write the whole layer yourself.
 
@@ -17,10 +18,10 @@ CELLS = [
     # 00. 시작하기: 인자 하나씩 살펴보는 PyTorch `nn.Conv2d`
 
     `nn.Conv2d`는 거의 모든 이미지 모델에 들어 있는 합성곱(convolution) 층입니다. 이 층은 인자를
-    아홉 개 받습니다. 인자에 따라 층이 입력의 어느 값을 가져와 계산하는지, 출력 값이 몇 개
-    나오는지가 달라집니다. 이 강좌에서는 인자를 하나씩 짚어 가며 이 층을 뜯어봅니다. 강좌를 마치면
-    어떤 출력 모양(shape)이든 미리 계산할 수 있습니다. 창이 지나가는 자리를 모두 그릴 수 있고, 층
-    전체를 직접 구현할 수도 있습니다.
+    열 개 남짓 받습니다. 정확히 몇 개인지는 2절에서 Python으로 셉니다. 인자에 따라 층이 입력의
+    어느 값을 가져와 계산하는지, 출력 값이 몇 개 나오는지가 달라집니다. 이 강좌에서는 인자를 하나씩
+    짚어 가며 이 층을 뜯어봅니다. 강좌를 마치면 어떤 출력 모양(shape)이든 미리 계산할 수 있습니다.
+    창이 지나가는 자리를 모두 그릴 수 있고, 층 전체를 직접 구현할 수도 있습니다.
 
     이 강좌에는 규칙이 하나 있습니다. **설명하는 내용은 모두 셀에서 직접 계산하고, PyTorch의 결과와
     비교해 확인합니다.** 확인에는 `assert`나 `torch.allclose`를 씁니다. 셀이 오류 없이 실행되면 그
@@ -78,7 +79,25 @@ CELLS = [
     - 강의마다 첫 코드 셀에서 그 강의에 필요한 모듈을 불러옵니다. 이 셀을 가장 먼저 실행하세요.
     """),
     SETUP,
-    md("""
+    md_at("l00-signature", """
+    How many arguments does `nn.Conv2d` take? Rather than trust a number written in a text, ask
+    Python: `inspect.signature` reads the layer's own definition. Lesson 01 goes through the
+    arguments one by one.
+    """, """
+    `nn.Conv2d`는 인자를 몇 개 받을까요? 글에 적힌 숫자를 믿는 대신 Python에 물어봅시다.
+    `inspect.signature`는 층의 정의에서 인자 목록을 직접 가져옵니다. 인자 하나하나는 01강에서
+    살펴봅니다.
+    """),
+    code("""
+    import inspect
+
+    parameters = inspect.signature(nn.Conv2d).parameters
+    with_default = [name for name, p in parameters.items() if p.default is not p.empty]
+    n_args, n_defaults = len(parameters), len(with_default)
+    print(«f"nn.Conv2d takes {n_args} arguments, {n_defaults} of them with a default:"|f"nn.Conv2d의 인자는 {n_args}개이고, 그중 {n_defaults}개에 기본값이 있습니다:"»)
+    print(with_default)
+    """, "claim:signature-count"),
+    md_at("l00-explorer", """
     ## 3. The explorers: sliders that recompute with PyTorch
 
     Each idea in the course comes with an **explorer**: sliders and menus for the arguments of a
@@ -141,7 +160,7 @@ CELLS = [
     print("device:", device)
     print("MNIST:", convlab.data.describe("../datasets/", lang=$LANG))
     """),
-    md("""
+    md_at("l00-agrees", """
     A last check that convlab's own Conv2d (lesson 06 reads it line by line) agrees with
     PyTorch's `F.conv2d` here:
     """, """
@@ -179,6 +198,25 @@ CELLS = [
         exercises.check("00-input-dims", answer, lang=$LANG)
         """,
     }),
+    md("""
+    ## 6. Check yourself
+
+    - `nn.Conv2d` has more arguments than the three you must give: Python counts them, and
+      which ones have defaults, from the signature ([section 2](#l00-signature)).
+    - An explorer recomputes with PyTorch's formulas at every change: one step more of kernel
+      height is one row less of output ([section 3](#l00-explorer)).
+    - Every claim of the course is checked in a cell against PyTorch; convlab's own Conv2d
+      agrees with `F.conv2d` on your machine ([section 4](#l00-agrees)).
+    """, """
+    ## 6. 스스로 확인하기
+
+    - `nn.Conv2d`의 인자는 꼭 줘야 하는 세 개보다 많습니다. 몇 개인지, 그중 어느 인자에
+      기본값이 있는지는 Python이 시그니처에서 셉니다([2절](#l00-signature)).
+    - 탐색기는 값을 바꿀 때마다 PyTorch와 같은 식으로 다시 계산합니다. 커널 높이를 한 단계
+      키우면 출력이 한 행 줄어듭니다([3절](#l00-explorer)).
+    - 이 강좌의 모든 설명은 셀에서 PyTorch와 비교해 확인합니다. convlab의 Conv2d 구현도 여러분의
+      컴퓨터에서 `F.conv2d`와 같은 값을 냅니다([4절](#l00-agrees)).
+    """),
     md("""
     Next: [01 Conv2d basics](01_conv2d_basics.ipynb).
     """, """

@@ -1,5 +1,5 @@
 """Lesson 01: the nn.Conv2d signature, shapes, the formula, the output size, weight shapes."""
-from .cells import SETUP, code, exercises, md
+from .cells import SETUP, code, exercises, md, md_at
 
 CELLS = [
     md("""
@@ -16,12 +16,153 @@ CELLS = [
     값은 여기서 직접 계산하고 PyTorch와 비교해서 확인합니다.
     """),
     SETUP,
-    md("""
-    ## 1. The signature: three required arguments, six defaults
+    md_at("l01-why", """
+    ## 0. Why convolution at all
+
+    A fully connected layer, `nn.Linear`, can also turn a 28×28 image into a 28×28 output: it
+    learns one weight for every pair (input pixel, output pixel). A 3×3 convolution learns one
+    small kernel and uses it everywhere. Count what each learns:
+    """, """
+    ## 0. 왜 합성곱인가
+
+    완전 연결 층 `nn.Linear`도 28×28 이미지를 28×28 출력으로 바꿀 수 있습니다. 이 층은 입력 픽셀과
+    출력 픽셀의 짝마다 가중치를 하나씩 배웁니다. 3×3 합성곱은 작은 커널 하나만 배우고, 그 커널을
+    모든 위치에서 씁니다. 두 층이 배우는 값의 개수를 세어 봅시다.
+    """),
+    code("""
+    dense = nn.Linear(28 * 28, 28 * 28)
+    conv3 = nn.Conv2d(1, 1, 3, padding=1)
+    n_dense = sum(p.numel() for p in dense.parameters())
+    n_conv = sum(p.numel() for p in conv3.parameters())
+    print(f"nn.Linear(28·28, 28·28): {n_dense:>9,}")
+    print(f"nn.Conv2d(1, 1, 3):      {n_conv:>9,}")
+    print(«f"the linear layer learns {n_dense // n_conv:,} times as many numbers"|f"완전 연결 층이 배우는 값이 {n_dense // n_conv:,}배 많습니다"»)
+    assert n_dense == 784 * 784 + 784 and n_conv == 3 * 3 + 1
+    """, "claim:why-parameters"),
+    md_at("l01-locality", """
+    Two ideas make that difference.
+
+    - **Locality.** One output of the convolution depends only on a small window of the input;
+      one output of the linear layer depends on every pixel. Autograd shows it: the input pixels
+      with a non-zero gradient are the ones an output depends on.
+    - **Weight sharing.** Written as a matrix on the flattened image, the convolution is a
+      784×784 matrix like the linear layer's, but each row has at most 9 non-zero entries, and
+      they are the same 9 kernel weights in every row, only moved along.
+    """, """
+    두 가지 생각이 이 차이를 만듭니다.
+
+    - **지역성(locality).** 합성곱의 출력 값 하나는 입력의 작은 창에만 달려 있습니다. 완전 연결
+      층의 출력 값 하나는 모든 픽셀에 달려 있습니다. `autograd`로 확인할 수 있습니다. 출력 값
+      하나에 대한 기울기가 0이 아닌 입력 픽셀이 그 출력이 의존하는 픽셀입니다.
+    - **가중치 공유(weight sharing).** 펼친 이미지에 곱하는 행렬로 쓰면 합성곱도 완전 연결 층처럼
+      784×784 행렬입니다. 하지만 행마다 0이 아닌 값이 많아야 9개이고, 모든 행에 같은 커널 가중치
+      9개가 자리만 옮겨 들어 있습니다.
+    """),
+    code("""
+    x = torch.rand(1, 1, 28, 28, requires_grad=True)
+    conv3(x)[0, 0, 14, 14].backward()
+    conv_inputs = int((x.grad != 0).sum())
+    x.grad = None
+    dense(x.view(1, -1))[0, 14 * 28 + 14].backward()
+    dense_inputs = int((x.grad != 0).sum())
+    print(«f"one output depends on {conv_inputs} input pixels (convolution) and on {dense_inputs} (linear layer)"|f"출력 값 하나가 의존하는 입력 픽셀: 합성곱은 {conv_inputs}개, 완전 연결 층은 {dense_inputs}개"»)
+    assert conv_inputs == 3 * 3 and dense_inputs == 28 * 28
+
+    # «the convolution as a 784×784 matrix: column i is its output for an image with one 1 at pixel i|784×784 행렬로 쓴 합성곱: i번 열은 픽셀 i만 1인 이미지의 출력»
+    with torch.no_grad():
+        matrix = F.conv2d(torch.eye(28 * 28).view(-1, 1, 28, 28), conv3.weight, padding=1).view(28 * 28, -1).T
+    per_row = (matrix.abs() > 1e-6).sum(1)
+    print(«f"non-zero entries per row: at most {int(per_row.max())}"|f"행마다 0이 아닌 값: 많아야 {int(per_row.max())}개"»)
+    assert per_row.max() == 9
+    for r, c in [(14, 14), (3, 20)]:             # «two output pixels, the same 9 weights|출력 픽셀 두 개, 같은 가중치 9개»
+        row = matrix[r * 28 + c].view(28, 28)
+        assert torch.allclose(row[r - 1:r + 2, c - 1:c + 2], conv3.weight[0, 0], atol=1e-6)
+    """, "claim:why-locality"),
+    md_at("l01-equivariance", """
+    Weight sharing has a consequence: **translation equivariance**. Shift the input, and the
+    feature map shifts the same way, because the same kernel meets the same pixels at their new
+    place: `conv(shift(x)) == shift(conv(x))`. Here on a real MNIST digit (lesson 04 loads MNIST
+    properly; one digit is enough here), with a kernel that answers to vertical edges, shifted
+    3 rows up and 3 columns right:
+    """, """
+    가중치 공유에서 **이동 등변성(translation equivariance)**이 나옵니다. 입력을 옮기면 특징 맵도
+    똑같이 옮겨집니다. 같은 커널이 옮겨 간 자리에서 같은 픽셀을 만나기 때문입니다. 식으로 쓰면
+    `conv(shift(x)) == shift(conv(x))`입니다. 실제 MNIST 숫자 이미지 한 장으로 확인해 봅시다.
+    MNIST는 04강에서 제대로 불러오고, 여기서는 한 장만 씁니다. 커널은 세로 경계에 반응하는
+    커널이고, 이미지를 위로 3행, 오른쪽으로 3열 옮깁니다.
+    """),
+    code("""
+    digits = convlab.mnist(root="../datasets/", lang=$LANG)
+    digit = digits.data[0].float().div(255).view(1, 1, 28, 28)      # «pixels in [0, 1], background 0|픽셀 값은 [0, 1], 배경은 0»
+    edge = torch.tensor([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]]).view(1, 1, 3, 3)
+
+    def shift(t, rows, cols):
+        \"\"\"«Move an image by (rows, cols); what leaves one side comes back on the other.|이미지를 주어진 행 수와 열 수만큼 옮깁니다. 한쪽으로 나간 부분은 반대쪽으로 들어옵니다.»\"\"\"
+        return torch.roll(t, shifts=(rows, cols), dims=(-2, -1))
+
+    feature_map = F.conv2d(digit, edge, padding=1)
+    of_shifted = F.conv2d(shift(digit, -3, 3), edge, padding=1)
+    assert torch.allclose(of_shifted, shift(feature_map, -3, 3), atol=1e-5)
+
+    limit = feature_map.abs().max()
+    fig, axes = plt.subplots(1, 4, figsize=(10, 2.8))
+    pictures = [digit, shift(digit, -3, 3), feature_map, of_shifted]
+    for ax, picture, title in zip(axes, pictures, ["x", "shift(x)", "conv(x)", "conv(shift(x))"]):
+        if title.startswith("conv"):
+            ax.imshow(picture[0, 0], cmap="RdBu_r", vmin=-limit, vmax=limit)
+        else:
+            ax.imshow(picture[0, 0], cmap="gray")
+        ax.set_title(title)
+        ax.axis("off")
+    plt.show()
+    """, "claim:why-equivariance"),
+    md_at("l01-equivariance-breaks", """
+    Where it breaks:
+
+    - **Stride.** At `stride=2` the output keeps every second position. A shift by 2 pixels moves
+      the map by 1, but after a shift by 1 pixel no shift of the old map gives the new one: the
+      windows now sit between the old ones.
+    - **Borders and padding modes.** Shift the digit by half the image, so that part of it comes
+      back on the other side. At the border, zero padding (and `reflect` and `replicate`,
+      lesson 02) put values beside the digit that the shifted picture does not have, so the two
+      maps differ there. Only `padding_mode="circular"` wraps around exactly as the shift does.
+    """, """
+    이동 등변성이 깨지는 경우도 있습니다.
+
+    - **스트라이드.** `stride=2`이면 출력은 한 칸 건너 한 위치만 남깁니다. 입력을 2픽셀 옮기면
+      특징 맵은 1칸 옮겨집니다. 하지만 1픽셀 옮기면 예전 특징 맵을 어떻게 옮겨도 새 특징 맵이
+      나오지 않습니다. 창이 예전 창들 사이에 놓이기 때문입니다.
+    - **테두리와 패딩 방식.** 숫자 이미지를 너비의 절반만큼 옮겨서 일부가 반대쪽으로 들어오게
+      해 봅시다. 테두리에서 제로 패딩은 옮긴 그림에 없는 값을 숫자 옆에 놓습니다. `reflect`와
+      `replicate`(02강)도 마찬가지입니다. 그래서 테두리에서 두 특징 맵이 달라집니다. 옮기기와
+      똑같이 반대쪽 값을 이어 붙이는 것은 `padding_mode="circular"`뿐입니다.
+    """),
+    code("""
+    def strided(t):
+        return F.conv2d(t, edge, padding=1, stride=2)
+
+    by_two = torch.allclose(strided(shift(digit, 2, 2)), shift(strided(digit), 1, 1), atol=1e-5)
+    by_one = any(torch.allclose(strided(shift(digit, 1, 1)), shift(strided(digit), r, c), atol=1e-5)
+                 for r in range(14) for c in range(14))
+    print(«f"stride 2, input shifted by 2: the map shifts by 1: {by_two}"|f"스트라이드 2, 입력을 2칸 옮김: 특징 맵이 1칸 옮겨짐: {by_two}"»)
+    print(«f"stride 2, input shifted by 1: some shift of the map matches: {by_one}"|f"스트라이드 2, 입력을 1칸 옮김: 특징 맵을 옮겨 맞출 수 있음: {by_one}"»)
+    assert by_two and not by_one
+
+    half = 14
+    for mode in ["zeros", "reflect", "replicate", "circular"]:
+        layer = nn.Conv2d(1, 1, 3, padding=1, padding_mode=mode, bias=False)
+        with torch.no_grad():
+            layer.weight.copy_(edge)
+            equivariant = torch.allclose(layer(shift(digit, 0, half)), shift(layer(digit), 0, half), atol=1e-5)
+        print(f"padding_mode={mode!r:12} conv(shift(x)) == shift(conv(x)): {equivariant}")
+        assert equivariant == (mode == "circular")
+    """, "claim:why-breaks"),
+    md_at("l01-signature", """
+    ## 1. The signature: three required arguments, the others with defaults
 
     `nn.Conv2d` applies a 2D convolution to its input. Python itself can list its arguments:
     """, """
-    ## 1. 시그니처: 필수 인자 셋, 기본값 여섯
+    ## 1. 시그니처: 필수 인자 셋, 나머지는 기본값
 
     `nn.Conv2d`는 입력에 2차원 합성곱(convolution)을 적용하는 층입니다. 어떤 인자를 받는지는
     Python으로 직접 확인할 수 있습니다.
@@ -100,12 +241,18 @@ CELLS = [
     print(tuple(single.shape))
     assert torch.allclose(single, out[0], atol=1e-6)
     """),
-    md(r"""
+    md_at("l01-formula", r"""
     ## 3. The formula behind every output number
 
     PyTorch's documentation writes the layer as
 
     $$\text{out}(N_i, C_{\text{out}_j}) = \text{bias}(C_{\text{out}_j}) + \sum_{k=0}^{C_{\text{in}}-1} \text{weight}(C_{\text{out}_j}, k) \star \text{input}(N_i, k)$$
+
+    That is the formula for `groups=1`, the default, which this section uses. With `groups` (lesson
+    03) the sum runs only over the $C_{\text{in}}/\text{groups}$ input channels of $j$'s group
+    $g = \lfloor j / (C_{\text{out}}/\text{groups}) \rfloor$:
+
+    $$\text{out}(N_i, C_{\text{out}_j}) = \text{bias}(C_{\text{out}_j}) + \sum_{k=0}^{C_{\text{in}}/\text{groups}-1} \text{weight}(C_{\text{out}_j}, k) \star \text{input}\big(N_i,\ g \cdot C_{\text{in}}/\text{groups} + k\big)$$
 
     For batch item $i$ and output channel $j$: slide the $j$-th filter's slice for input
     channel $k$ over input channel $k$, add up over all input channels $k$, then add the $j$-th
@@ -117,6 +264,12 @@ CELLS = [
     PyTorch 문서는 이 층을 다음 식으로 나타냅니다.
 
     $$\text{out}(N_i, C_{\text{out}_j}) = \text{bias}(C_{\text{out}_j}) + \sum_{k=0}^{C_{\text{in}}-1} \text{weight}(C_{\text{out}_j}, k) \star \text{input}(N_i, k)$$
+
+    이 식은 기본값 `groups=1`일 때의 식이고, 이 절에서도 `groups=1`을 씁니다. `groups`를 쓰면(03강)
+    합은 $j$가 속한 그룹 $g = \lfloor j / (C_{\text{out}}/\text{groups}) \rfloor$의 입력 채널
+    $C_{\text{in}}/\text{groups}$개에 대해서만 계산합니다.
+
+    $$\text{out}(N_i, C_{\text{out}_j}) = \text{bias}(C_{\text{out}_j}) + \sum_{k=0}^{C_{\text{in}}/\text{groups}-1} \text{weight}(C_{\text{out}_j}, k) \star \text{input}\big(N_i,\ g \cdot C_{\text{in}}/\text{groups} + k\big)$$
 
     배치의 $i$번째 이미지와 $j$번째 출력 채널에 대해 풀어 보겠습니다. $j$번째 필터 가운데 입력 채널
     $k$에 해당하는 부분을 입력 채널 $k$ 위에서 한 칸씩 옮기며 계산합니다. 이렇게 얻은 결과를 모든
@@ -145,6 +298,24 @@ CELLS = [
     assert torch.allclose(channel_j, out[:, j:j + 1], atol=1e-6)
     print(«f"output channel {j}: the formula matches exactly"|f"출력 채널 {j}: 식과 정확히 일치합니다"»)
     """),
+    md_at("l01-formula-groups", r"""
+    The same check with `groups=2`: each output channel sums over the 2 input channels of its
+    group only, as the second formula says.
+    """, r"""
+    `groups=2`로도 같은 확인을 해 봅시다. 두 번째 식대로, 출력 채널마다 자기 그룹의 입력 채널 2개에
+    대해서만 더합니다.
+    """),
+    code("""
+    grouped = nn.Conv2d(4, 6, 3, groups=2)
+    xg = torch.randn(2, 4, 6, 6)
+    per_group_in, per_group_out = 4 // 2, 6 // 2         # C_in / groups, C_out / groups
+    for j in range(6):
+        g = j // per_group_out                           # «the group of output channel j|출력 채널 j가 속한 그룹»
+        terms = [F.conv2d(xg[:, g * per_group_in + k:g * per_group_in + k + 1], grouped.weight[j:j + 1, k:k + 1])
+                 for k in range(per_group_in)]
+        assert torch.allclose(grouped.bias[j] + sum(terms), grouped(xg)[:, j:j + 1], atol=1e-6)
+    print(«"groups=2: every output channel matches the formula with the group's channels"|"groups=2: 출력 채널마다 그룹의 채널만 더한 식과 일치합니다"»)
+    """, "claim:formula-groups"),
     md(r"""
     ## 4. $\star$ is cross-correlation: the kernel is not flipped
 
@@ -171,7 +342,7 @@ CELLS = [
     assert torch.equal(cross[0, 0], image[0, 0, :2, :2])     # «each window's top-left: no flip|각 창의 왼쪽 위: 뒤집지 않음»
     assert torch.equal(flipped[0, 0], image[0, 0, 1:, 1:])   # «the flip would read the bottom-right|뒤집으면 오른쪽 아래 값이 나옴»
     """, "pitfall:no-flip"),
-    md(r"""
+    md_at("l01-output-size", r"""
     ## 5. The output size
 
     Per spatial axis (PyTorch's documentation, with $\lfloor\cdot\rfloor$ rounding down):
@@ -262,7 +433,7 @@ CELLS = [
     assert output.shape == (20, 33, 26, 100)
     assert convlab.output_size(50, 3, stride=2, padding=4, dilation=3) == 26
     """, "seed:example-dilation"),
-    md("""
+    md_at("l01-weight-shape", """
     ## 6. The weight's shape
 
     A Conv2d keeps one filter per output channel; each filter covers the input channels it
@@ -357,6 +528,36 @@ CELLS = [
         exercises.check("01-design-layer", layer, lang=$LANG)
         """,
     }),
+    md("""
+    ## 10. Check yourself
+
+    - A 3×3 convolution learns 10 numbers where a linear layer between the same 28×28 images
+      learns more than 600,000: it looks at a small window (locality) and uses the same kernel
+      everywhere (weight sharing) ([section 0](#l01-locality)).
+    - Shift the input and the feature map shifts too, except where stride, borders or the
+      padding mode get in the way ([section 0](#l01-equivariance-breaks)).
+    - Every output value is the bias plus the sum over input channels of the window times the
+      filter; with `groups` only the channels of the output's group take part
+      ([section 3](#l01-formula-groups)).
+    - $H_{out} = \\lfloor (H_{in} + 2p - d(k-1) - 1)/s \\rfloor + 1$ per axis
+      ([section 5](#l01-output-size)).
+    - The weight has shape `(out_channels, in_channels / groups, kH, kW)`
+      ([section 6](#l01-weight-shape)).
+    """, """
+    ## 10. 스스로 확인하기
+
+    - 같은 28×28 이미지 사이에서 완전 연결 층은 60만 개가 넘는 값을 배우지만, 3×3 합성곱은
+      10개만 배웁니다. 작은 창만 보고(지역성), 모든 위치에서 같은 커널을 쓰기(가중치 공유)
+      때문입니다([0절](#l01-locality)).
+    - 입력을 옮기면 특징 맵도 옮겨집니다. 다만 스트라이드, 테두리, 패딩 방식 때문에 깨질 수
+      있습니다([0절](#l01-equivariance-breaks)).
+    - 출력 값 하나는 편향에, 입력 채널마다 창과 필터를 곱해 더한 값을 모두 더한 것입니다.
+      `groups`를 쓰면 출력 채널이 속한 그룹의 채널만 더합니다([3절](#l01-formula-groups)).
+    - 축마다 $H_{out} = \\lfloor (H_{in} + 2p - d(k-1) - 1)/s \\rfloor + 1$입니다
+      ([5절](#l01-output-size)).
+    - 가중치의 모양은 `(out_channels, in_channels / groups, kH, kW)`입니다
+      ([6절](#l01-weight-shape)).
+    """),
     md("""
     Next: [02 Stride, padding, dilation](02_stride_padding_dilation.ipynb).
     """, """

@@ -1,5 +1,5 @@
 """Lesson 02: stride, padding (four modes, 'same', 'valid'), dilation, the floor, other conventions."""
-from .cells import SETUP, code, exercises, md
+from .cells import SETUP, code, exercises, md, md_at
 
 CELLS = [
     md("""
@@ -53,7 +53,7 @@ CELLS = [
     print(tuple(out.shape))
     assert out.shape[-2:] == (convlab.output_size(5, 3, stride=2), convlab.output_size(5, 3, stride=1))
     """),
-    md("""
+    md_at("l02-floor", """
     ## 2. The floor: rows that are never read
 
     The output-size formula rounds **down**. When the window cannot take a whole last step,
@@ -81,7 +81,7 @@ CELLS = [
     assert torch.equal(conv(changed), out)        # «…the output does not move|…출력은 그대로»
     assert convlab.unused_cells(6, 3, stride=2) == 1
     """),
-    md("""
+    md_at("l02-per-side", """
     ## 3. Zero padding, counted per side
 
     `padding=p` adds `p` cells on **each** side, filled with zeros by default: the input
@@ -145,30 +145,67 @@ CELLS = [
         assert torch.allclose(conv(x), manual, atol=1e-6)
         print(f"{mode:10}", «"matches F.pad + F.conv2d"|"F.pad + F.conv2d와 일치"»)
     """),
-    md("""
+    md_at("l02-mode-limits", """
+    The three modes that copy values of the input can only copy what is there. `reflect` mirrors
+    the input without repeating the edge cell, so its padding must be **smaller** than the
+    input's size in that dimension. `circular` may wrap around at most once, so its padding may
+    be **at most** the size. `replicate` and `zeros` take any padding. On a 3×3 input, with
+    PyTorch's own errors:
+    """, """
+    입력의 값을 가져다 채우는 세 방식은 입력에 있는 값만 가져올 수 있습니다. `reflect`는 가장자리
+    칸을 반복하지 않고 안쪽 값을 비추므로, 패딩이 그 방향의 입력 크기보다 **작아야** 합니다.
+    `circular`는 반대쪽으로 한 바퀴까지만 돌 수 있으므로, 패딩이 입력 크기와 **같거나 작아야**
+    합니다. `replicate`와 `zeros`는 패딩이 얼마든 됩니다. 3×3 입력에서 PyTorch가 내는 오류를
+    그대로 보겠습니다.
+    """),
+    code("""
+    small = torch.randn(1, 1, 3, 3)
+    works = {}
+    for mode, padding in [("reflect", 2), ("reflect", 3), ("circular", 3), ("circular", 4), ("replicate", 4)]:
+        conv = nn.Conv2d(1, 1, 3, padding=padding, padding_mode=mode)
+        try:
+            print(f"{mode:9} padding={padding}: «output|출력» {tuple(conv(small).shape)}")
+            works[mode, padding] = True
+        except RuntimeError as error:
+            print(f"{mode:9} padding={padding}: RuntimeError: {error}")
+            works[mode, padding] = False
+    assert works == {("reflect", 2): True, ("reflect", 3): False, ("circular", 3): True,
+                     ("circular", 4): False, ("replicate", 4): True}
+    """, "claim:padding-mode-limits"),
+    md_at("l02-same", """
     ## 5. `padding='same'` and `padding='valid'`
 
     `'valid'` means no padding at all. `'same'` pads just enough for the output to be as large
     as the input (at stride 1): `dilation·(kernel_size − 1)` cells in total per axis. When that
     total is odd, PyTorch puts the extra cell **after** (bottom/right): `convlab.same_padding`
-    gives the `(before, after)` split. (For the 4-wide kernel PyTorch prints a warning: an uneven
-    split needs a padded copy of the input, which costs memory. The result is still right.)
+    gives the `(before, after)` split. An uneven split needs a padded copy of the input, which
+    costs memory, so for the 4-wide kernel PyTorch gives a warning; the cell below catches it and
+    prints only its message. The result is still right. On the module, `conv.padding` stays the
+    string `'same'` or `'valid'`: the numbers are worked out from the kernel and the dilation.
     """, """
     ## 5. `padding='same'`과 `padding='valid'`
 
     `'valid'`는 패딩을 전혀 하지 않는다는 뜻입니다. `'same'`은 (스트라이드가 1일 때) 출력이 입력과
-    같은 크기가 되도록 꼭 필요한 만큼만 패딩합니다. 패딩하는 칸 수는 축마다 양쪽을 합해
-    `dilation·(kernel_size − 1)`칸입니다. 이 합이 홀수이면 PyTorch는 남는 한 칸을 **뒤쪽**(아래쪽과
-    오른쪽)에 둡니다. 앞뒤에 몇 칸씩 들어가는지는 `convlab.same_padding`이 `(앞, 뒤)`로 알려 줍니다.
-    (크기가 4인 커널에서는 PyTorch가 경고를 출력합니다. 앞뒤 패딩이 다르면 패딩한 입력의 복사본을
-    따로 만들어야 해서 메모리가 더 든다는 경고입니다. 결과는 그래도 정확합니다.)
+    같은 크기가 되도록 꼭 필요한 만큼만 패딩합니다. 축마다 모두 `dilation·(kernel_size − 1)`칸입니다.
+    이 합이 홀수이면 PyTorch는 남는 한 칸을 **뒤쪽**(아래쪽과 오른쪽)에 둡니다. 앞뒤로 몇 칸씩
+    나뉘는지는 `convlab.same_padding`이 `(앞, 뒤)`로 알려 줍니다. 앞뒤 패딩이 다르면 입력을 패딩한
+    복사본을 따로 만들어야 해서 메모리가 더 듭니다. 그래서 크기가 4인 커널에서는 PyTorch가 경고를
+    냅니다. 아래 셀은 이 경고를 받아서 메시지만 출력합니다. 결과는 맞습니다. 층의 `conv.padding`에는
+    숫자가 아니라 문자열 `'same'`이나 `'valid'`가 그대로 남습니다. 실제 칸 수는 커널 크기와 팽창에서
+    계산합니다.
     """),
     code("""
+    import warnings
+
     x = torch.randn(1, 1, 7, 7)
-    for k in [3, 4, 5]:
-        conv = nn.Conv2d(1, 1, k, padding="same", bias=False)
-        print(f"«kernel|커널» {k}: «(before, after)|(앞, 뒤)» = {convlab.same_padding(k)}, «output|출력» {tuple(conv(x).shape)}")
-        assert conv(x).shape == x.shape
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for k in [3, 4, 5]:
+            conv = nn.Conv2d(1, 1, k, padding="same", bias=False)
+            print(f"«kernel|커널» {k}: «(before, after)|(앞, 뒤)» = {convlab.same_padding(k)}, «output|출력» {tuple(conv(x).shape)}")
+            assert conv(x).shape == x.shape
+    for warning in caught:        # «the message only, without the file it was raised in|경고가 난 파일 위치 없이 메시지만»
+        print(«"PyTorch warns:"|"PyTorch의 경고:"», str(warning.message).split(" (Triggered internally")[0])
 
     conv = nn.Conv2d(1, 1, 4, padding="same", bias=False)
     before, after = convlab.same_padding(4)
@@ -179,7 +216,53 @@ CELLS = [
     valid = nn.Conv2d(1, 1, 3, padding="valid")
     assert torch.allclose(valid(x), F.conv2d(x, valid.weight, valid.bias, padding=0))
     assert valid(x).shape[-1] == 7 - 3 + 1
+    print("conv.padding =", repr(conv.padding), "  valid.padding =", repr(valid.padding))
+    assert conv.padding == "same" and valid.padding == "valid"
+    """, "claim:same-padding-module"),
+    md_at("l02-same-warning", """
+    PyTorch's rule for that warning is exact: it warns when `dilation·(kernel_size − 1)` is odd
+    in some dimension, that is for an even kernel with an odd dilation. Not every even kernel:
+    `kernel_size=2` with `dilation=2` needs 2 cells, one on each side, and gets no warning.
+
+    And the warning comes **once per process**: run the cell above again and nothing is printed,
+    because `F.conv2d` gave it already. To see it every time, `torch.set_warn_always(True)`; the
+    cell below does that for a moment to ask PyTorch about every kernel size and dilation up to 4:
+    """, """
+    PyTorch가 이 경고를 내는 규칙은 정확합니다. 어느 한 방향에서든 `dilation·(kernel_size − 1)`이
+    홀수이면 경고합니다. 곧 커널 크기가 짝수이고 팽창이 홀수일 때입니다. 짝수 커널이라고 모두 경고가
+    나는 것은 아닙니다. `kernel_size=2`에 `dilation=2`이면 필요한 패딩이 2칸이라 앞뒤로 한 칸씩
+    나뉘고, 경고도 없습니다.
+
+    그리고 이 경고는 **프로세스마다 한 번만** 나옵니다. 위 셀을 다시 실행해도 아무것도 출력되지
+    않습니다. `F.conv2d`가 이미 한 번 경고했기 때문입니다. 매번 보려면 `torch.set_warn_always(True)`를
+    쓰세요. 아래 셀은 잠깐 이 설정을 켜고, 4까지의 모든 커널 크기와 팽창에 대해 PyTorch에 물어봅니다.
     """),
+    code("""
+    with warnings.catch_warnings(record=True) as again:
+        warnings.simplefilter("always")
+        nn.Conv2d(1, 1, 4, padding="same", bias=False)(x)
+    print(«f"the 4-wide kernel once more: {len(again)} warnings"|f"크기 4인 커널을 한 번 더: 경고 {len(again)}개"»)
+    assert not again
+
+    def warns(k, d):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            F.conv2d(torch.zeros(1, 1, 9, 9), torch.zeros(1, 1, k, k), padding="same", dilation=d)
+        return len(caught) > 0
+
+    was = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)
+    try:
+        table = {(k, d): warns(k, d) for k in range(1, 5) for d in range(1, 5)}
+    finally:
+        torch.set_warn_always(was)
+    print(«"W: PyTorch warns"|"W: PyTorch가 경고함"»)
+    header = "kernel_size ↓  dilation →  "
+    print(header + "  ".join(str(d) for d in range(1, 5)))
+    for k in range(1, 5):
+        print(f"{k:>11}".ljust(len(header)) + "  ".join("W" if table[k, d] else "." for d in range(1, 5)))
+    assert all(warned == (d * (k - 1) % 2 == 1) for (k, d), warned in table.items())
+    """, "claim:same-warning-rule"),
     md("""
     `'same'` is only defined at stride 1. With a larger stride PyTorch refuses; this cell fails
     **on purpose** to show the error:
@@ -214,7 +297,7 @@ CELLS = [
         print(size, "->", y.shape[-1])
         assert y.shape[-1] == math.ceil(size / 2)
     """),
-    md("""
+    md_at("l02-dilation", """
     ## 6. Dilation: a kernel with gaps (atrous)
 
     `dilation=d` leaves `d − 1` empty cells between the kernel's taps. The idea comes from the
@@ -388,6 +471,32 @@ CELLS = [
         exercises.check("02-rect-padding", answer, lang=$LANG)
         """,
     }),
+    md("""
+    ## 10. Check yourself
+
+    - `padding` counts cells **per side**, and the output size rounds down: rows past the last
+      whole window are never read ([section 2](#l02-floor), [section 3](#l02-per-side)).
+    - `reflect` needs padding smaller than the input, `circular` at most the input's size;
+      `zeros` and `replicate` take any ([section 4](#l02-mode-limits)).
+    - `padding='same'` works at stride 1 only and puts an odd extra cell after; `conv.padding`
+      stays the string ([section 5](#l02-same)).
+    - PyTorch warns about `'same'` exactly when `dilation·(kernel_size − 1)` is odd, once per
+      process ([section 5](#l02-same-warning)).
+    - A dilated kernel keeps its weights and spans $d\\cdot(k-1)+1$ cells
+      ([section 6](#l02-dilation)).
+    """, """
+    ## 10. 스스로 확인하기
+
+    - `padding`은 **한쪽** 칸 수입니다. 출력 크기는 내림으로 구하므로, 마지막 창 뒤에 남은 행은
+      계산에 쓰이지 않습니다([2절](#l02-floor), [3절](#l02-per-side)).
+    - `reflect`는 패딩이 입력 크기보다 작아야 하고, `circular`는 입력 크기 이하여야 합니다. `zeros`와
+      `replicate`는 패딩이 얼마든 됩니다([4절](#l02-mode-limits)).
+    - `padding='same'`은 스트라이드 1에서만 되고, 홀수일 때 남는 칸을 뒤에 둡니다. `conv.padding`에는
+      문자열이 그대로 남습니다([5절](#l02-same)).
+    - PyTorch는 `dilation·(kernel_size − 1)`이 홀수일 때만 `'same'` 경고를 내고, 프로세스마다 한
+      번만 냅니다([5절](#l02-same-warning)).
+    - 팽창된 커널은 가중치 수는 그대로이고 $d\\cdot(k-1)+1$칸에 걸칩니다([6절](#l02-dilation)).
+    """),
     md("""
     Next: [03 Groups and depthwise convolutions](03_groups_depthwise.ipynb).
     """, """

@@ -1,5 +1,5 @@
 """Lesson 03: groups, depthwise and depthwise separable convolutions, parameter and multiply-add counts."""
-from .cells import SETUP, code, exercises, md
+from .cells import SETUP, code, exercises, md, md_at
 
 CELLS = [
     md("""
@@ -54,7 +54,7 @@ CELLS = [
     assert g1.weight.shape == (6, 4, 3, 3)
     assert channels_read(g1, 4) == [[0, 1, 2, 3]] * 6
     """, "seed:groups-1"),
-    md("""
+    md_at("l03-split", """
     ## 2. `groups=2`: split, convolve, concatenate
 
     With `groups=2` the input channels split into two halves and the filters too. The first
@@ -107,7 +107,7 @@ CELLS = [
     assert g4.weight.shape == (8, 1, 3, 3)
     assert channels_read(g4, 4) == [[0], [0], [1], [1], [2], [2], [3], [3]]
     """),
-    md("""
+    md_at("l03-rule", """
     ## 4. The rule: both channel counts divisible by `groups`
 
     Each group needs a whole number of input channels and of output channels, so **both**
@@ -127,7 +127,7 @@ CELLS = [
         except ValueError as error:
             print(f"nn.Conv2d({in_c}, {out_c}, 3, groups={g}): {error}")
     """),
-    md("""
+    md_at("l03-params", """
     ## 5. Weight shapes and parameter counts
 
     The weight is `(out_channels, in_channels / groups, kH, kW)`: the number of filters does not
@@ -146,7 +146,7 @@ CELLS = [
         assert layer.weight.shape == (8, 4 // g, 3, 3)
         assert layer.weight.numel() == 8 * 4 * 3 * 3 // g
     """),
-    md("""
+    md_at("l03-depthwise", """
     ## 6. Depthwise convolution: `groups = in_channels`, `out_channels = K × in_channels`
 
     A convolution with `groups == in_channels` and `out_channels == K * in_channels` is called a
@@ -206,7 +206,7 @@ CELLS = [
     print(tuple(standard(x).shape), tuple(separable(x).shape))
     assert standard(x).shape == separable(x).shape
     """),
-    md(r"""
+    md_at("l03-separable", r"""
     **Parameters.** The standard layer has $C_{out}\cdot C_{in}\cdot k^2$ weights; the block has
     $C_{in}\cdot k^2 + C_{out}\cdot C_{in}$. The ratio is $\frac{1}{C_{out}} + \frac{1}{k^2}$:
     """, r"""
@@ -327,6 +327,32 @@ CELLS = [
         exercises.check("03-groups-for-params", answer, lang=$LANG)
         """,
     }),
+    md("""
+    ## 11. Check yourself
+
+    - `groups=g` splits the input channels into `g` groups, convolves each with its own filters
+      and concatenates the results ([section 2](#l03-split)).
+    - `in_channels` and `out_channels` must both be divisible by `groups`
+      ([section 4](#l03-rule)).
+    - The weight is `(out_channels, in_channels / groups, kH, kW)`: `groups` divides the number
+      of weights, not the number of filters ([section 5](#l03-params)).
+    - Depthwise means `groups = in_channels` and `out_channels = K × in_channels`
+      ([section 6](#l03-depthwise)).
+    - A depthwise separable block keeps a fraction $\\frac{1}{C_{out}} + \\frac{1}{k^2}$ of a
+      standard layer's weights ([section 7](#l03-separable)).
+    """, """
+    ## 11. 스스로 확인하기
+
+    - `groups=g`는 입력 채널을 `g`개 그룹으로 나누고, 그룹마다 따로 필터를 적용한 뒤 결과를 이어
+      붙입니다([2절](#l03-split)).
+    - `in_channels`와 `out_channels`는 둘 다 `groups`로 나누어떨어져야 합니다([4절](#l03-rule)).
+    - 가중치의 모양은 `(out_channels, in_channels / groups, kH, kW)`입니다. `groups`는 필터 수가
+      아니라 가중치 수를 나눕니다([5절](#l03-params)).
+    - 깊이별 합성곱은 `groups = in_channels`이고 `out_channels = K × in_channels`입니다
+      ([6절](#l03-depthwise)).
+    - 깊이별 분리 합성곱 블록의 가중치 수는 일반 층의 $\\frac{1}{C_{out}} + \\frac{1}{k^2}$배입니다
+      ([7절](#l03-separable)).
+    """),
     md("""
     Next: [04 MNIST and weights](04_mnist_and_weights.ipynb).
     """, """

@@ -1,5 +1,5 @@
 """Lesson 04: MNIST through the seed's DataLoader, a layer's weights, .numpy() and detach(), pictures."""
-from .cells import SETUP, code, exercises, md
+from .cells import SETUP, code, exercises, md, md_at
 
 CELLS = [
     md("""
@@ -148,23 +148,34 @@ CELLS = [
     assert layer.weight.device.type == device.type
     print(tuple(layer(image.to(device)).shape))
     """, "seed:device-layer"),
-    md("""
+    md_at("l04-init", """
     ## 4. The layer's weights
 
     `layer.weight` is a `Parameter`: a tensor the layer learns, so it has `requires_grad=True`.
     Its shape is `(out_channels, in_channels / groups, kernel_height, kernel_width)` =
-    `(3, 1, 3, 3)`. The values are random: PyTorch draws them uniformly from
-    $\\pm 1/\\sqrt{\\text{in\\_channels}\\cdot k_H \\cdot k_W} = \\pm 1/3$ here, which is why every
-    weight printed below (and in the blog post) lies between −0.33 and 0.33.
+    `(3, 1, 3, 3)`. The values are random: PyTorch fills the weight with
+    `nn.init.kaiming_uniform_(weight, a=math.sqrt(5))`, which draws uniformly from
+    $\\pm\\,\\text{gain}\\cdot\\sqrt{3/\\text{fan\\_in}}$ with
+    $\\text{gain} = \\sqrt{2/(1+a^2)} = \\sqrt{1/3}$, that is from $\\pm 1/\\sqrt{\\text{fan\\_in}}$. The
+    **fan-in** is the number of inputs one output value reads:
+    $\\text{fan\\_in} = (\\text{in\\_channels}/\\text{groups})\\cdot k_H \\cdot k_W$. The bias is drawn
+    from the same $\\pm 1/\\sqrt{\\text{fan\\_in}}$. Here $\\text{fan\\_in} = 1\\cdot 3\\cdot 3 = 9$, so the
+    bound is $\\pm 1/3$, which is why every weight printed below (and in the blog post) lies
+    between −0.33 and 0.33.
     """, """
     ## 4. 층의 가중치
 
     `layer.weight`는 `Parameter`, 곧 층이 학습하는 매개변수입니다. 그래서 `requires_grad=True`가
     켜져 있습니다. 모양은 `(out_channels, in_channels / groups, kernel_height, kernel_width)`,
-    여기서는 `(3, 1, 3, 3)`입니다. 처음 값은 무작위입니다. PyTorch는
-    $\\pm 1/\\sqrt{\\text{in\\_channels}\\cdot k_H \\cdot k_W}$ 범위의 균등 분포에서 값을 뽑는데,
-    여기서는 $\\pm 1/3$입니다. 그래서 아래에 출력되는 가중치는 모두 −0.33과 0.33 사이에 있습니다.
-    블로그 글의 가중치도 마찬가지입니다.
+    여기서는 `(3, 1, 3, 3)`입니다. 처음 값은 무작위입니다. PyTorch는 가중치를
+    `nn.init.kaiming_uniform_(weight, a=math.sqrt(5))`로 채웁니다. 이 함수는
+    $\\pm\\,\\text{gain}\\cdot\\sqrt{3/\\text{fan\\_in}}$ 범위의 균등 분포에서 값을 뽑고,
+    $\\text{gain} = \\sqrt{2/(1+a^2)} = \\sqrt{1/3}$이므로 범위는 $\\pm 1/\\sqrt{\\text{fan\\_in}}$입니다.
+    `fan_in`은 출력 값 하나를 계산하는 데 쓰는 입력 값의 개수로,
+    $\\text{fan\\_in} = (\\text{in\\_channels}/\\text{groups})\\cdot k_H \\cdot k_W$입니다. 편향도 같은
+    $\\pm 1/\\sqrt{\\text{fan\\_in}}$ 범위에서 뽑습니다. 여기서는 $\\text{fan\\_in} = 1\\cdot 3\\cdot 3 = 9$라서
+    범위가 $\\pm 1/3$입니다. 그래서 아래에 출력되는 가중치는 모두 −0.33과 0.33 사이에 있습니다. 블로그
+    글의 가중치도 마찬가지입니다.
     """),
     code("""
     print(layer.weight)
@@ -173,6 +184,26 @@ CELLS = [
     assert layer.weight.requires_grad
     assert layer.weight.abs().max() <= 1 / 3
     """, "seed:layer-weight", "seed:weight-shape-3-1-3-3"),
+    md("""
+    With `groups` the fan-in shrinks, and the bound grows. Three layers, the last one grouped: its
+    18,432 weights come so close to the bound that the bound without `/ groups` would be wrong.
+    """, """
+    `groups`를 쓰면 `fan_in`이 작아지고 범위는 넓어집니다. 세 층을 봅시다. 마지막 층은 그룹을 나눈
+    층입니다. 가중치 18,432개가 범위 끝에 아주 가까이 가므로, `/ groups`를 빼고 계산한 범위는 틀린
+    값이 됩니다.
+    """),
+    code("""
+    import math
+
+    for example in [nn.Conv2d(1, 3, 3), nn.Conv2d(10, 20, (3, 5)), nn.Conv2d(64, 256, 3, groups=8)]:
+        fan_in = (example.in_channels // example.groups) * example.kernel_size[0] * example.kernel_size[1]
+        bound = 1 / math.sqrt(fan_in)
+        print(f"{example}: fan_in = {fan_in}, «bound|범위» = {bound:.6f}, "
+              f"max|w| = {example.weight.abs().max():.6f}, max|b| = {example.bias.abs().max():.6f}")
+        assert example.weight.abs().max() <= bound and example.bias.abs().max() <= bound
+    assert example.weight.numel() == 18_432 and example.weight.abs().max() > 0.99 * bound
+    assert example.weight.abs().max() > 1 / math.sqrt(64 * 3 * 3)    # «the bound without groups is too small|그룹을 빼고 계산한 범위는 너무 작음»
+    """, "claim:init-bound"),
     md("""
     One more example: 10 input channels, 20 filters of 3×5.
     """, """
@@ -197,7 +228,7 @@ CELLS = [
     code("""
     layer.weight.numpy()
     """, "raises-exception", "seed:numpy-error"),
-    md("""
+    md_at("l04-detach", """
     The weight requires grad: PyTorch records every operation on it so that training can compute
     gradients. A NumPy array cannot take part in that record, and it would share the weight's
     memory, so PyTorch raises an error instead of silently letting the values leave the graph.
@@ -247,6 +278,53 @@ CELLS = [
     plt.title("weight[0, 0]")
     plt.show()
     """, "seed:imshow-jet"),
+    md_at("l04-diverging", """
+    Weights are signed, and zero means "this input does not matter". `jet` hides both. Its
+    colours run blue, cyan, green, yellow, red with no colour that means zero, and `imshow`
+    stretches them between each picture's own minimum and maximum: dark blue means "smallest
+    here", whether that is −0.3 or +0.1, and zero gets a different colour in every filter. Its
+    bright cyan and yellow bands also draw edges that are not in the data.
+
+    A **diverging** colour map such as `RdBu_r` has a neutral middle. With symmetric limits
+    $\\pm\\max|w|$, white is exactly zero, red is positive, blue is negative, and the same strength
+    of colour means the same size in every filter. Prefer it for anything signed: weights,
+    gradients, feature maps of edge kernels. The three filters of `layer`, both ways:
+    """, """
+    가중치에는 부호가 있고, 0은 "이 입력은 상관없다"는 뜻입니다. `jet`은 둘 다 가립니다. 색이 파랑,
+    하늘색, 초록, 노랑, 빨강으로 이어지지만 0을 뜻하는 색이 없습니다. 게다가 `imshow`는 그림마다
+    그 그림의 최솟값과 최댓값 사이에 색을 펼칩니다. 그래서 진한 파랑은 −0.3이든 +0.1이든 "이
+    그림에서 가장 작은 값"일 뿐이고, 0의 색은 필터마다 달라집니다. 밝은 하늘색과 노란색 띠는
+    데이터에 없는 경계를 그려 넣기도 합니다.
+
+    `RdBu_r` 같은 발산형 컬러맵(diverging colormap)은 가운데 색이 중립입니다. 범위를
+    $\\pm\\max|w|$로 대칭으로 잡으면 흰색이 정확히 0이고, 빨강은 양수, 파랑은 음수입니다. 색의 진하기가
+    같으면 어느 필터에서든 값의 크기도 같습니다. 부호가 있는 값(가중치, 기울기, 경계 커널의 특징 맵)을
+    그릴 때는 이 방식을 쓰세요. `layer`의 필터 세 개를 두 방식으로 그려 봅시다.
+    """),
+    code("""
+    import numpy as np
+
+    limit = np.abs(weight).max()
+    fig, axes = plt.subplots(2, 3, figsize=(9, 5.5))
+    for c in range(3):
+        seed_way = axes[0, c].imshow(weight[c, 0], cmap="jet")                              # «own limits per picture|그림마다 다른 범위»
+        signed = axes[1, c].imshow(weight[c, 0], cmap="RdBu_r", vmin=-limit, vmax=limit)    # «one symmetric scale|대칭인 눈금 하나»
+        fig.colorbar(seed_way, ax=axes[0, c])
+        fig.colorbar(signed, ax=axes[1, c])
+        axes[0, c].set_title(f"weight[{c}, 0]")
+        for ax in axes[:, c]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    axes[0, 0].set_ylabel("jet")
+    axes[1, 0].set_ylabel("RdBu_r, ±max|w|")
+    plt.show()
+
+    zero_in_jet = [seed_way.cmap((0 - w.min()) / (w.max() - w.min())) for w in weight[:, 0]]
+    print(«"the colour of 0 in each jet picture (RGBA):"|"jet 그림마다 0이 받는 색 (RGBA):"»)
+    for colour in zero_in_jet:
+        print("   ", tuple(round(v, 2) for v in colour))
+    assert signed.norm(0.0) == 0.5           # «0 sits in the middle of RdBu_r: white|0은 RdBu_r의 가운데, 흰색»
+    """, "claim:diverging-weights"),
     md("""
     `convlab.plot_weights` draws every filter of a layer that way, on one shared colour scale
     with its values written in, so the filters can be compared. The three filters of `layer`:
@@ -255,7 +333,7 @@ CELLS = [
     값이 적혀 있어서, 필터끼리 비교할 수 있습니다. `layer`의 필터 세 개입니다.
     """),
     code("""
-    convlab.plot_weights(layer, lang=$LANG)
+    convlab.plot_weights(layer, cmap="RdBu_r", lang=$LANG)
     """),
     md("""
     And the twenty 5×5 filters of `conv`. Untrained, they are noise:
@@ -263,7 +341,7 @@ CELLS = [
     다음은 `conv`의 5×5 필터 스무 개입니다. 아직 학습하지 않아서 잡음처럼 보입니다.
     """),
     code("""
-    convlab.plot_weights(conv, lang=$LANG)
+    convlab.plot_weights(conv, cmap="RdBu_r", lang=$LANG)
     """),
     md("""
     ## 7. Feature maps of a digit
@@ -309,24 +387,47 @@ CELLS = [
     for c, name in enumerate(["sobel_x", "sobel_y", "blur"]):
         assert torch.allclose(maps[:, c:c + 1], F.conv2d(image, KERNELS[name].view(1, 1, 3, 3), padding=1), atol=1e-5)
     """),
-    md("""
-    Assigning into the weight itself, without `.data`, fails: PyTorch will not let an in-place
-    change to a tensor that requires grad go unrecorded. `torch.no_grad()` is the modern way to
-    say "this change is not part of training":
+    md_at("l04-leaf", """
+    Assigning into the weight itself, without `.data`, fails. The rule is about **leaf** tensors:
+    a tensor that requires grad and was not computed from other tensors (`edges.weight.is_leaf`
+    is `True`) cannot be changed in place while autograd records, because a leaf has no history
+    in which the change could be recorded. `edges.weight[0, 0]` is a view of that leaf, so PyTorch
+    says `a view of a leaf Variable that requires grad is being used in an in-place operation.`
+
+    A tensor computed from the weight is not a leaf. Changing it in place is allowed, and autograd
+    records the change (its `grad_fn` becomes `CopySlices`): the overwritten cells simply pass no
+    gradient back to the weight. `torch.no_grad()` is the modern way to say "this change of the
+    weight is not part of training":
     """, """
-    `.data` 없이 가중치에 바로 값을 넣으면 실패합니다. PyTorch는 기울기를 추적하는 텐서를 기록 없이
-    바꾸는 제자리 연산(in-place operation)을 허용하지 않습니다. 요즘은 `torch.no_grad()`로 "이
-    변경은 학습과 상관없다"고 알립니다.
+    `.data` 없이 가중치에 바로 값을 넣으면 실패합니다. 이 규칙은 **잎(leaf) 텐서**에 대한
+    규칙입니다. 기울기를 추적하면서(`requires_grad=True`) 다른 텐서로부터 계산되지 않은 텐서가 잎
+    텐서입니다(`edges.weight.is_leaf`가 `True`). 잎 텐서에는 변경을 기록해 둘 연산 기록이 없기
+    때문에, `autograd`가 기록하는 동안 잎 텐서의 값을 제자리 연산(in-place operation)으로 바꿀 수
+    없습니다. `edges.weight[0, 0]`은 이 잎 텐서의 뷰이므로 PyTorch는
+    `a view of a leaf Variable that requires grad is being used in an in-place operation.` 오류를
+    냅니다.
+
+    가중치로부터 계산한 텐서는 잎 텐서가 아닙니다. 이런 텐서는 제자리에서 바꿀 수 있고, `autograd`가
+    그 변경을 기록합니다(`grad_fn`이 `CopySlices`가 됩니다). 덮어쓴 칸은 가중치에 기울기를 돌려주지
+    않을 뿐입니다. "이 가중치 변경은 학습과 상관없다"고 알리는 요즘 방식은 `torch.no_grad()`입니다.
     """),
     code("""
     try:
         edges.weight[0, 0] = KERNELS["sobel_x"]
     except RuntimeError as error:
-        print(error)
+        print("RuntimeError:", error)
+    print("edges.weight.is_leaf:", edges.weight.is_leaf)
+
+    scaled = edges.weight * 1.0                      # «computed from the weight: not a leaf|가중치에서 계산한 텐서: 잎 텐서가 아님»
+    scaled[0, 0] = KERNELS["sobel_x"]                # «allowed, and recorded|허용되고, 기록됨»
+    print("scaled.is_leaf:", scaled.is_leaf, "  scaled.grad_fn:", type(scaled.grad_fn).__name__)
+    scaled.sum().backward()
+    assert torch.all(edges.weight.grad[0, 0] == 0) and torch.all(edges.weight.grad[1:] == 1)   # «overwritten cells: no gradient|덮어쓴 칸: 기울기 없음»
+    edges.weight.grad = None
 
     with torch.no_grad():
         edges.weight[0, 0] = KERNELS["sobel_x"]      # «the same change, allowed|같은 변경이 이번에는 허용됨»
-    """),
+    """, "claim:leaf-in-place"),
     md("""
     The three feature maps: `sobel_x` lights up the left and right sides of each stroke (with
     opposite signs), `sobel_y` the top and bottom sides, and `blur` softens the digit.
@@ -338,7 +439,7 @@ CELLS = [
     code("""
     convlab.plot_feature_maps(edges, image, lang=$LANG)
     """),
-    md("""
+    md_at("l04-frame", """
     The frame along the border of the edge maps is not in the digit. After `Normalize` the
     background is −1, and zero padding puts 0 next to it: that step *is* an edge. With
     `padding_mode="replicate"` (lesson 02) the border repeats the background and the frame is
@@ -401,6 +502,34 @@ CELLS = [
         exercises.check("04-two-layers", answer, lang=$LANG)
         """,
     }),
+    md("""
+    ## 11. Check yourself
+
+    - PyTorch draws a new layer's weights and biases uniformly from $\\pm 1/\\sqrt{\\text{fan\\_in}}$,
+      with $\\text{fan\\_in} = (\\text{in\\_channels}/\\text{groups})\\cdot k_H\\cdot k_W$
+      ([section 4](#l04-init)).
+    - `weight.numpy()` fails on a tensor that requires grad; `weight.detach()` shares its memory
+      without the graph ([section 5](#l04-detach)).
+    - Draw signed values with a diverging map and symmetric limits: white is zero
+      ([section 6](#l04-diverging)).
+    - A leaf tensor that requires grad cannot be changed in place; a tensor computed from it can,
+      and the change is recorded ([section 8](#l04-leaf)).
+    - Zero padding draws a frame around edge maps of a normalised digit; `replicate` does not
+      ([section 8](#l04-frame)).
+    """, """
+    ## 11. 스스로 확인하기
+
+    - PyTorch는 새 층의 가중치와 편향을 $\\pm 1/\\sqrt{\\text{fan\\_in}}$ 범위에서 고르게 뽑습니다.
+      $\\text{fan\\_in} = (\\text{in\\_channels}/\\text{groups})\\cdot k_H\\cdot k_W$입니다
+      ([4절](#l04-init)).
+    - 기울기를 추적하는 텐서에서는 `weight.numpy()`가 실패합니다. `weight.detach()`는 같은 메모리를
+      쓰면서 연산 그래프에서 떼어 냅니다([5절](#l04-detach)).
+    - 부호가 있는 값은 대칭 범위의 발산형 컬러맵으로 그리세요. 흰색이 0입니다([6절](#l04-diverging)).
+    - 기울기를 추적하는 잎 텐서는 제자리에서 바꿀 수 없습니다. 그 텐서로부터 계산한 텐서는 바꿀 수
+      있고, 그 변경은 기록됩니다([8절](#l04-leaf)).
+    - 정규화한 숫자 이미지의 경계 특징 맵에는 제로 패딩 때문에 테두리가 생깁니다. `replicate`를 쓰면
+      생기지 않습니다([8절](#l04-frame)).
+    """),
     md("""
     Next: [05 Channel arithmetic](05_channel_arithmetic.ipynb).
     """, """

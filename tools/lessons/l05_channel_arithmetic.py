@@ -1,5 +1,5 @@
 """Lesson 05: per-channel multiply and add as a 1×1 convolution with groups=C, and Normalize."""
-from .cells import SETUP, code, exercises, md
+from .cells import SETUP, code, exercises, md, md_at
 
 CELLS = [
     md("""
@@ -18,7 +18,7 @@ CELLS = [
     숨어 있었다는 것을 확인합니다.
     """),
     SETUP,
-    md("""
+    md_at("l05-two-operations", """
     ## 1. Four operations, two are enough
 
     With a convolution we can add, subtract, multiply and divide. Two of them are enough:
@@ -59,7 +59,7 @@ CELLS = [
     for c in range(C):
         assert torch.allclose(result1[:, c], X[:, c] * mul_vals[c] + add_vals[c])
     """, "seed:arith-channel-values"),
-    md("""
+    md_at("l05-conv1x1", """
     ## 3. The same as a 1×1 convolution
 
     A **1×1 convolution** looks at one pixel at a time. Its weight multiplies the pixel and its
@@ -151,7 +151,7 @@ CELLS = [
     quarter = conv_arithmetic_operation(X, [1 / 4] * C, [0.0] * C)     # «division by 4|4로 나누기»
     assert torch.allclose(quarter, X / 4)
     """),
-    md("""
+    md_at("l05-normalize", """
     ## 6. That is exactly what `Normalize((0.5,), (0.5,))` did
 
     Lesson 04 loaded MNIST with `transforms.Normalize((0.5,), (0.5,))`. `Normalize` computes
@@ -193,7 +193,7 @@ CELLS = [
     normalize_layer.bias.data[:] = -1.0
     convlab.plot_feature_maps(normalize_layer, digit, lang=$LANG)
     """),
-    md("""
+    md_at("l05-groups", """
     ## 7. What `groups=C` saves
 
     Without groups, a 1×1 convolution holds a full `C × C` matrix: output channel `j` is a
@@ -257,6 +257,29 @@ CELLS = [
         exercises.check("05-normalize-rgb", layer, lang=$LANG)
         """,
     }),
+    md("""
+    ## 10. Check yourself
+
+    - Per-channel arithmetic needs only multiply and add: $y = x \\cdot m + a$
+      ([section 1](#l05-two-operations)).
+    - A 1×1 convolution with `groups=C` multiplies each channel by its weight and adds its bias,
+      without mixing channels ([section 3](#l05-conv1x1)).
+    - `Normalize((0.5,), (0.5,))` computes $(x - 0.5)/0.5 = 2x - 1$, from [0, 1] to [−1, 1]
+      ([section 6](#l05-normalize)).
+    - `groups=C` keeps only the diagonal of the `C × C` matrix: `C` weights instead of `C·C`
+      ([section 7](#l05-groups)).
+    """, """
+    ## 10. 스스로 확인하기
+
+    - 채널별 산술 연산에는 곱셈과 덧셈만 있으면 됩니다. $y = x \\cdot m + a$입니다
+      ([1절](#l05-two-operations)).
+    - `groups=C`인 1×1 합성곱은 채널을 섞지 않고, 채널마다 가중치를 곱하고 편향을 더합니다
+      ([3절](#l05-conv1x1)).
+    - `Normalize((0.5,), (0.5,))`는 $(x - 0.5)/0.5 = 2x - 1$을 계산해서 [0, 1]을 [−1, 1]로
+      옮깁니다([6절](#l05-normalize)).
+    - `groups=C`는 `C × C` 행렬의 대각 성분만 저장합니다. 가중치가 `C·C`개가 아니라 `C`개입니다
+      ([7절](#l05-groups)).
+    """),
     md("""
     Next: [06 Conv2d from scratch](06_conv2d_from_scratch.ipynb).
     """, """

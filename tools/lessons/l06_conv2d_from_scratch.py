@@ -1,5 +1,5 @@
 """Lesson 06: convlab's naive and vectorized Conv2d, checked against F.conv2d; gradients; timing."""
-from .cells import SETUP, code, exercises, md
+from .cells import SETUP, code, exercises, md, md_at
 
 CELLS = [
     md("""
@@ -48,7 +48,7 @@ CELLS = [
     code("""
     convlab.show_source(convlab.conv2d_naive)
     """),
-    md("""
+    md_at("l06-check", """
     ## 2. Checked against PyTorch, never against itself
 
     Lesson 02 showed a loop bug that agrees with itself perfectly. So the reference here is
@@ -81,7 +81,7 @@ CELLS = [
         cases = 0
         for kernel, stride, padding, dilation, groups, mode in itertools.product(
                 [(3, 2), (1, 1)], [1, 2, (2, 1)], [0, 1, (2, 0), "same"], [1, 2], [1, 2, 4],
-                ["zeros", "reflect", "circular"]):
+                ["zeros", "reflect", "replicate", "circular"]):
             if padding == "same" and stride != 1:
                 continue                               # «PyTorch rejects it (lesson 02)|PyTorch가 받아들이지 않음 (02강)»
             args = dict(stride=stride, padding=padding, dilation=dilation, groups=groups, padding_mode=mode)
@@ -95,7 +95,7 @@ CELLS = [
     n = check_against_pytorch(convlab.conv2d_naive)
     print(«f"{n} combinations agree with nn.Conv2d"|f"조합 {n}개가 nn.Conv2d와 일치합니다"»)
     """),
-    md("""
+    md_at("l06-im2col", """
     ## 3. The vectorized implementation: im2col
 
     Loops in Python are slow. The trick is **im2col** ("image to columns"): copy every window of
@@ -213,7 +213,7 @@ CELLS = [
     n_large = check_against_pytorch(convlab.conv2d_vectorized, size=(13, 11))
     print(«f"{n} combinations agree with nn.Conv2d, {n_large} on a larger input too"|f"조합 {n}개가 nn.Conv2d와 일치하고, 더 큰 입력에서도 {n_large}개가 일치합니다"»)
     """),
-    md("""
+    md_at("l06-gradients", """
     ## 4. Gradients through the vectorized version
 
     The im2col route is a `torch.autograd.Function` whose backward pass is built like the
@@ -256,7 +256,7 @@ CELLS = [
 
     assert convlab.conv2d_naive(x, w, b, **args).grad_fn is None
     """),
-    md("""
+    md_at("l06-timing", """
     ## 5. How fast?
 
     A small timing on one 16×16 image with 3 channels and 8 filters: the naive loops, the
@@ -342,6 +342,29 @@ CELLS = [
         exercises.check("06-macs-grouped", answer, lang=$LANG)
         """,
     }),
+    md("""
+    ## 8. Check yourself
+
+    - An implementation is checked against `F.conv2d`/`nn.Conv2d`, over every combination of
+      the arguments and all four padding modes, never against itself ([section 2](#l06-check)).
+    - im2col copies every window into a column, and the whole convolution becomes one matrix
+      product `weight (C_out, C_in·kH·kW) @ columns` ([section 3](#l06-im2col)).
+    - Gradients through the vectorized version match those of `F.conv2d` and finite
+      differences ([section 4](#l06-gradients)).
+    - The Python loops are by far the slowest; the timing cell measures by how much on your
+      machine ([section 5](#l06-timing)).
+    """, """
+    ## 8. 스스로 확인하기
+
+    - 구현은 그 구현만으로 확인하지 않고, 인자의 모든 조합과 네 가지 패딩 방식 모두에서
+      `F.conv2d`/`nn.Conv2d`와 비교해 확인합니다([2절](#l06-check)).
+    - im2col은 창마다 열 하나로 복사하고, 합성곱 전체를 행렬 곱 한 번
+      `weight (C_out, C_in·kH·kW) @ columns`로 바꿉니다([3절](#l06-im2col)).
+    - 벡터화 구현으로 구한 기울기는 `F.conv2d`의 기울기와도, 유한 차분과도 일치합니다
+      ([4절](#l06-gradients)).
+    - Python 반복문이 가장 느립니다. 얼마나 느린지는 시간을 재는 셀이 여러분의 컴퓨터에서 잽니다
+      ([5절](#l06-timing)).
+    """),
     md("""
     That is the whole layer. Back to the start: [00 Start here](00_start_here.ipynb).
     """, """
