@@ -21,7 +21,7 @@ import torch  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from convlab.explorers import widgets as W  # noqa: E402
+import convlab.explorers as W  # noqa: E402
 
 BUDGET_MS = {"shape": 150, "sliding_window": 300, "groups": 150, "channel_arithmetic": 150,
              "mnist_filter": 300}

@@ -309,7 +309,7 @@ def test_every_control_moves_through_its_range_and_the_display_follows(name, lan
         if not isinstance(control, widgets.ValueWidget) or isinstance(control, widgets.Play):
             continue
         if hasattr(control, "continuous_update"):
-            assert control.continuous_update is False   # slow redraws wait for the release
+            assert control.continuous_update is True    # the picture follows a drag
         start = control.value
         for value in sample_values(control, full=lang == "en") + [start]:
             if control.value == value or control.disabled:
@@ -607,3 +607,34 @@ def test_set_moves_several_controls_with_one_redraw_and_rejects_unknown_names():
     assert len(pictures) == 1 and explorer.state.depthwise
     with pytest.raises(ValueError, match="no control named 'stride'"):
         explorer.set(stride=2)
+
+
+# --- live dragging: the newest value wins ------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["sliding_window", "groups"])
+def test_a_fast_drag_in_a_running_kernel_paints_only_the_newest_value(name):
+    """Inside an event loop (a kernel), each change answers with its readout at once and the
+    picture follows after the message: five quick changes paint once, the last value."""
+    import asyncio
+
+    explorer = build(name, "en")
+    key = "seed" if name == "sliding_window" else "out_channels"
+    control = explorer.controls[key]
+    values = [v for v in sample_values(control, full=True) if v != control.value][:5]
+    pictures, readouts = [], []
+    explorer.output.observe(lambda change: pictures.append(change["new"]), names="outputs")
+    explorer.readout.observe(lambda change: readouts.append(change["new"]), names="value")
+
+    async def drag() -> None:
+        for value in values:
+            control.value = value          # one comm message each, handled in the loop
+        assert pictures == [] and len(readouts) >= 2     # readouts first, no picture yet
+        await asyncio.sleep(0)             # the kernel is idle again: the picture follows
+
+    asyncio.run(drag())
+    assert len(pictures) == 1
+    fresh = build(name, "en")
+    fresh.set(**explorer.values())
+    assert explorer.values()[key] == values[-1]
+    assert explorer.png == fresh.png, "the painted picture is the newest value's"
+    assert explorer.state is not None and explorer.failure is None

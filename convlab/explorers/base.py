@@ -12,6 +12,7 @@ values, because its display data carries a PNG beside the widget view.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import dataclasses
@@ -123,6 +124,14 @@ def static_figure(model: ExplorerModel, state: ExplorerState, lang: str) -> Figu
     return fig
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of a running kernel in this thread, or None (plain Python, tests)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def _png(fig: Figure, **kwargs: Any) -> bytes:
     buffer = io.BytesIO()
     fig.canvas.print_png(buffer, **kwargs)
@@ -150,6 +159,10 @@ class Explorer(widgets.VBox):
         self.failure: Exception | None = None
         self.png: bytes = b""
         self._holding = False
+        self._deferred = False                # paint after the current message (a drag)
+        self._scheduled = False
+        self._waiting: ExplorerState | None = None   # computed, not painted yet: newest wins
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._figure: Figure | None = None   # kept between redraws, never known to pyplot
         self._painter: Any = None
         self.controls, panel = model.controls(values, self.lang)
@@ -166,6 +179,7 @@ class Explorer(widgets.VBox):
         self.readout.add_class("convlab-readout")
         self.output.add_class("convlab-output")
         for name, control in self.controls.items():
+            control.add_class(f"convlab-control-{name}")
             if isinstance(control, widgets.ValueWidget) and not isinstance(control, widgets.Play):
                 control.observe(functools.partial(self._changed, name), names="value")
         model.bind(self)
@@ -185,8 +199,16 @@ class Explorer(widgets.VBox):
             self._holding = held
 
     def _changed(self, name: str, change: dict) -> None:
-        if not self._holding:
+        """A student moved ``name``: in a running kernel the picture follows once the message
+        is answered (a drag's newest value wins); without an event loop (tests, scripts) at once."""
+        if self._holding:
+            return
+        self._loop = _running_loop()
+        self._deferred = True
+        try:
             self.apply(changed=name)
+        finally:
+            self._deferred = False
 
     def apply(self, action: Callable[[], None] | None = None, changed: str | None = None) -> None:
         """Run ``action`` (moving controls) and let dependent controls follow; redraw once."""
@@ -217,18 +239,40 @@ class Explorer(widgets.VBox):
     def update(self) -> None:
         """Recompute the state from the controls, rewrite the readout, redraw the picture.
 
-        A failure anywhere in here is shown in the output area instead of the picture (the
-        explorer stays usable: the next change tries again).
+        The readout is light and goes out at once; the picture is the heavy part. Inside a
+        running kernel, a change made by dragging a control paints after the message that
+        carried it is answered, and only the newest state is painted: values that arrived in
+        the meantime replace the waiting state instead of queueing pictures (see
+        :meth:`_changed`). A failure anywhere in here is shown in the output area instead of
+        the picture (the explorer stays usable: the next change tries again).
         """
         try:
             state = self.model.compute(self.model.params(self.values()))
             readout = lines_to_html(self.model.describe(state, self.lang))
-            png = self._render(state)
         except Exception as error:  # noqa: BLE001 - the boundary: show it, never die silently
             self._show_failure(error)
             return
-        self.state, self.failure, self.png = state, None, png
         self.readout.value = readout
+        self._waiting = state
+        if self._deferred and self._loop is not None:
+            if not self._scheduled:
+                self._scheduled = True
+                self._loop.call_soon(self._paint_waiting)
+        else:
+            self._paint_waiting()
+
+    def _paint_waiting(self) -> None:
+        """Paint the newest computed state (and only it) into the output area."""
+        self._scheduled = False
+        state, self._waiting = self._waiting, None
+        if state is None:
+            return
+        try:
+            png = self._render(state)
+        except Exception as error:  # noqa: BLE001 - the boundary, for the picture too
+            self._show_failure(error)
+            return
+        self.state, self.failure, self.png = state, None, png
         # Replace the output in one assignment: the old picture stays until the new one is there.
         self.output.outputs = ({
             "output_type": "display_data",
@@ -239,6 +283,7 @@ class Explorer(widgets.VBox):
 
     def _show_failure(self, error: Exception) -> None:
         self.state, self.failure, self.png = None, error, b""
+        self._waiting = None    # an older state must not paint over the message
         self._painter = None    # rebuilt on the next redraw, in case the failure broke it
         message = f"{type(error).__name__}: {error}"
         self.readout.value = ""

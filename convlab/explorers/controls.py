@@ -21,16 +21,21 @@ def control_layout() -> widgets.Layout:
 
 
 def int_slider(key: str, lang: str, value: int, lo: int, hi: int, **fmt: Any) -> widgets.IntSlider:
-    """An IntSlider that updates on release; its range grows to hold an unusual start value."""
+    """An IntSlider that updates while dragged; its range grows to hold an unusual start value.
+
+    Dragging sends many values; ipywidgets keeps at most one message in flight per widget and
+    replaces a waiting one with the newest (its message throttle), and :class:`~.base.Explorer`
+    paints only the newest state, so a fast drag never builds a queue of stale pictures.
+    """
     return widgets.IntSlider(value=value, min=min(lo, value), max=max(hi, value),
-                             description=text(key, lang, **fmt), continuous_update=False,
+                             description=text(key, lang, **fmt), continuous_update=True,
                              style=label_style(lang), layout=control_layout())
 
 
 def float_slider(key: str, lang: str, value: float, lo: float, hi: float, step: float,
                   **fmt: Any) -> widgets.FloatSlider:
     return widgets.FloatSlider(value=value, min=min(lo, value), max=max(hi, value), step=step,
-                               description=text(key, lang, **fmt), continuous_update=False,
+                               description=text(key, lang, **fmt), continuous_update=True,
                                readout_format=".2f", style=label_style(lang), layout=control_layout())
 
 
