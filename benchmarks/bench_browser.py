@@ -47,7 +47,7 @@ EXPLORERS = [
     ("shape", "convlab.shape_explorer({lang!r})", "height"),
     ("sliding_window", "convlab.sliding_window_explorer({lang!r}, height=8, width=8)", "seed"),
     ("groups", "convlab.groups_explorer({lang!r})", "out_channels"),
-    # ("many_filters", "convlab.many_filters_explorer({lang!r})", "seed"),
+    ("many_filters", "convlab.many_filters_explorer({lang!r})", "seed"),
     ("channel_arithmetic", "convlab.channel_arithmetic_explorer({lang!r})", "mul_0"),
     ("mnist_filter", "convlab.mnist_filter_explorer(images, {lang!r}, kernel='random')", "seed"),
 ]
@@ -183,7 +183,8 @@ def press_latencies(page, explorer, control: str, presses: int) -> list[float]:
     return times
 
 
-def drag(page, explorer, control: str, seconds: float = 1.5, moves: int = 60) -> dict:
+def drag(page, explorer, control: str, seconds: float = 1.5, moves: int = 60,
+         settle_ms: int = 800) -> dict:
     """Sweep a slider's handle across its track with the mouse; pictures seen while held."""
     explorer.evaluate(WATCH)
     handle = slider_handle(explorer, control)
@@ -201,7 +202,7 @@ def drag(page, explorer, control: str, seconds: float = 1.5, moves: int = 60) ->
         page.wait_for_timeout(seconds * 1000 / moves)
     explorer.evaluate("el => el.__convlab_rec.up = performance.now()")
     page.mouse.up()
-    page.wait_for_timeout(800)   # the last value's picture
+    page.wait_for_timeout(settle_ms)   # the last value's picture
     rec = explorer.evaluate("el => el.__convlab_rec")
     during = [t for t in rec["pictures"] if rec["down"] <= t <= rec["up"]]
     held = (rec["up"] - rec["down"]) / 1000

@@ -638,3 +638,32 @@ def test_a_fast_drag_in_a_running_kernel_paints_only_the_newest_value(name):
     assert explorer.values()[key] == values[-1]
     assert explorer.png == fresh.png, "the painted picture is the newest value's"
     assert explorer.state is not None and explorer.failure is None
+
+
+# --- accessibility: colours, text size -----------------------------------------------------------
+
+@pytest.mark.parametrize("cvd,least", [(None, 20.0), ("deuteranomaly", 20.0),
+                                       ("protanomaly", 20.0), ("tritanomaly", 10.0)])
+def test_input_kernel_output_and_padding_stay_apart_for_colour_blind_eyes(cvd, least):
+    """Every pair of the four roles differs by ΔE ≥ 20 in CAM02-UCS as seen with full-strength
+    deuteranomaly and protanomaly (the common forms), ≥ 10 with the rare tritanomaly."""
+    from itertools import combinations
+
+    import numpy as np
+    from colorspacious import cspace_convert, deltaE
+    from matplotlib.colors import to_rgb
+
+    from convlab.figures import style
+
+    roles = {"input": style.INPUT, "kernel": style.KERNEL, "output": style.OUTPUT,
+             "padding": style.PADDING}
+    seen = {}
+    for role, colour in roles.items():
+        rgb = np.array(to_rgb(colour))
+        if cvd is not None:
+            space = {"name": "sRGB1+CVD", "cvd_type": cvd, "severity": 100}
+            rgb = np.clip(cspace_convert(rgb, space, "sRGB1"), 0, 1)
+        seen[role] = rgb
+    for a, b in combinations(roles, 2):
+        distance = float(deltaE(seen[a], seen[b], input_space="sRGB1"))
+        assert distance >= least, f"{a} and {b}: ΔE {distance:.1f} with {cvd or 'normal vision'}"

@@ -30,6 +30,7 @@ from ..figures.fonts import font_context
 from ..figures.plots import new_figure
 from ..i18n import check_lang, text
 from .readout import Line, lines_to_html, lines_to_text
+from .torch_calls import conv2d_code, run_conv2d
 
 __all__ = ["Explorer", "ExplorerModel", "ExplorerState"]
 
@@ -92,6 +93,14 @@ class ExplorerModel(Generic[P, S]):
 
     def describe(self, state: S, lang: str) -> list[Line]:
         raise NotImplementedError
+
+    def call(self, params: P) -> tuple[dict, tuple[int, ...]] | None:
+        """The ``nn.Conv2d`` arguments and input shape the controls stand for (the code line)."""
+        return None
+
+    def linked(self, state: S, lang: str) -> dict | None:
+        """Cells the browser links on hover (:mod:`.linked`), or None: no linked view."""
+        return None
 
     def painter(self, fig: FigureBase, lang: str, static: bool) -> Any:
         """An object whose ``update(state)`` paints a state on ``fig``.
@@ -173,7 +182,21 @@ class Explorer(widgets.VBox):
         help_box = widgets.HTML(f'<div style="max-width:{width}px">{text(model.help_key, lang)}'
                                 "</div>")
         key = widgets.HTML(drawing.legend_html(model.legend, lang) if model.legend else "")
-        super().__init__([help_box, panel, self.output, key, self.readout])
+        self.linked = None
+        if type(model).linked is not ExplorerModel.linked:
+            from .linked import LinkedCells   # anywidget: loaded only by explorers that link
+            self.linked = LinkedCells()
+            self.linked.add_class("convlab-linked-view")
+        from .linked import CodeLine   # anywidget: the line of PyTorch, copied in the browser
+        self.code_line = CodeLine(button=text("code.copy", lang),
+                                  button_label=text("code.copy_label", lang),
+                                  copied=text("code.copied", lang),
+                                  disabled_reason=text("code.no_line", lang))
+        self.code_line.add_class("convlab-code")
+        self.reasons = widgets.HTML()
+        self.reasons.add_class("convlab-disabled-reasons")
+        parts = [help_box, panel, self.reasons, self.code_line, self.output, key, self.readout]
+        super().__init__(parts + ([self.linked] if self.linked is not None else []))
         # Stable hooks for the browser tests (and for anyone styling the course).
         self.add_class("convlab-explorer")
         self.readout.add_class("convlab-readout")
@@ -216,7 +239,24 @@ class Explorer(widgets.VBox):
             if action is not None:
                 action()
             self.model.sync(self.controls, changed)
+        self._explain_disabled()
         self.update()
+
+    def _explain_disabled(self) -> None:
+        """Each disabled control's reason as its tooltip, and all of them in one visible line."""
+        reasons = []
+        for control in self.controls.values():
+            reason = getattr(control, "reason", None) if control.disabled else None
+            said = text(reason[0], self.lang, **reason[1]) if reason else None
+            if control.tooltip != said:
+                control.tooltip = said
+            if said:
+                label = control.description or ""
+                reasons.append(f"<b>{html.escape(label)}</b>: {html.escape(said)}")
+        value = ('<div style="font-size:12px;color:#444">' + "<br>".join(reasons) + "</div>"
+                 if reasons else "")
+        if self.reasons.value != value:
+            self.reasons.value = value
 
     def set(self, **values: Any) -> None:
         """Move several controls, in the order given, as a student would; redraw once at the end.
@@ -247,12 +287,18 @@ class Explorer(widgets.VBox):
         the picture (the explorer stays usable: the next change tries again).
         """
         try:
-            state = self.model.compute(self.model.params(self.values()))
+            params = self.model.params(self.values())
+            state = self.model.compute(params)
+            line, copy_text = self._code(params)
             readout = lines_to_html(self.model.describe(state, self.lang))
+            linked = self.model.linked(state, self.lang) if self.linked is not None else None
         except Exception as error:  # noqa: BLE001 - the boundary: show it, never die silently
             self._show_failure(error)
             return
         self.readout.value = readout
+        self.code_line.line, self.code_line.copy_text = line, copy_text
+        if self.linked is not None:   # light: numbers and links, drawn by the browser
+            self.linked.data = linked or {}
         self._waiting = state
         if self._deferred and self._loop is not None:
             if not self._scheduled:
@@ -260,6 +306,19 @@ class Explorer(widgets.VBox):
                 self._loop.call_soon(self._paint_waiting)
         else:
             self._paint_waiting()
+
+    def _code(self, params: Any) -> tuple[str, str]:
+        """The code line shown (with PyTorch's answer) and the runnable text the button copies."""
+        call = self.model.call(params)
+        if call is None:
+            return "", ""
+        args, input_shape = call
+        code = conv2d_code(args, input_shape)
+        _, out_shape, error = run_conv2d(args, input_shape)
+        answer = (f"torch.Size({list(out_shape)})" if error is None
+                  else f"{type(error).__name__}")
+        return (f"{code}  # → {answer}",
+                f"import torch\nfrom torch import nn\n\nprint({code})\n")
 
     def _paint_waiting(self) -> None:
         """Paint the newest computed state (and only it) into the output area."""

@@ -20,7 +20,8 @@ from ..figures import style
 from ..figures.drawing import TITLE_SIZE, clear_artists, figure_legend, tint
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
-from .controls import (check_groups_offered, checkbox, common_divisors, dropdown, grid,
+from .linked import linked_data, panel
+from .controls import (check_groups_offered, checkbox, disable, common_divisors, dropdown, grid,
                        int_slider, sync_groups)
 from .readout import error_lines, line, shape_text
 from .torch_calls import count_params, run_conv2d
@@ -88,6 +89,9 @@ class GroupsModel(ExplorerModel[GroupsParams, GroupsState]):
     def sync(self, controls, changed):
         if changed in (None, "in_channels", "out_channels"):
             sync_groups(controls)
+        cin, cout = controls["in_channels"].value, controls["out_channels"].value
+        depthwise = controls["groups"].value == cin and cout % cin == 0
+        disable(controls["depthwise"], "reason.already_depthwise" if depthwise else None)
 
     def bind(self, explorer):
         controls = explorer.controls
@@ -100,6 +104,12 @@ class GroupsModel(ExplorerModel[GroupsParams, GroupsState]):
             controls["groups"].value = cin
 
         controls["depthwise"].on_click(lambda _button: explorer.apply(make_depthwise))
+
+    def call(self, v):
+        """On an 8×8 input: the layer's shape story is in its channels, not its size."""
+        return (dict(in_channels=v.in_channels, out_channels=v.out_channels,
+                     kernel_size=v.kernel_size, groups=v.groups, bias=v.bias),
+                (1, v.in_channels, 8, 8))
 
     def compute(self, v):
         cin, cout, groups, k, bias = (v.in_channels, v.out_channels, v.groups,
@@ -163,6 +173,23 @@ class GroupsModel(ExplorerModel[GroupsParams, GroupsState]):
 
     def painter(self, fig, lang, static):
         return GroupsPainter(fig, lang, GROUPS_LEGEND if static else None)
+
+    def linked(self, state, lang):
+        """Which input channels each output channel reads, for the browser's hover view."""
+        if state.error is not None:
+            return None
+        cin, cout = state.in_channels, state.out_channels
+        panels = [panel("inputs", text("groups.inputs", lang), style.INPUT, cin, 1,
+                        [str(i) for i in range(cin)]),
+                  panel("outputs", text("groups.outputs", lang), style.OUTPUT, cout, 1,
+                        [str(o) for o in range(cout)])]
+        links: list[list[tuple[int, int]]] = [[] for _ in range(cout)]
+        for i, o in state.connections:
+            links[o].append((0, i))
+        sums = [text("linked.group_reads", lang, o=o, g=o // state.per_out,
+                     ins=", ".join(str(i) for _, i in links[o])) for o in range(cout)]
+        return linked_data(panels, 1, links, sums, text("linked.grid", lang),
+                           text("linked.hint", lang), text("linked.readers", lang))
 
 
 def groups_explorer(lang: str = "en", *, in_channels: int = 4,
