@@ -46,6 +46,32 @@ function render({ model, el }) {
   button.addEventListener("click", copy);
   model.on("change", update);
   update();
+  nameControls(el);
+}
+
+// ipywidgets shows each control's label but does not tie it to the slider handle, menu or
+// box a screen reader lands on: give those the visible label (in the student's language) as
+// their accessible name, now and whenever the explorer's controls are redrawn.
+function nameControls(el) {
+  let explorer = null;
+  const apply = () => {
+    explorer = explorer || el.closest(".convlab-explorer");
+    if (!explorer) return false;
+    for (const row of explorer.querySelectorAll(".widget-inline-hbox")) {
+      const label = row.querySelector(":scope > .widget-label");
+      const name = label && label.textContent.trim();
+      if (!name) continue;
+      for (const target of row.querySelectorAll(".noUi-handle, select, input")) {
+        if (target.getAttribute("aria-label") !== name) target.setAttribute("aria-label", name);
+      }
+    }
+    return true;
+  };
+  const start = () => {
+    if (!apply()) { requestAnimationFrame(start); return; }
+    new MutationObserver(apply).observe(explorer, { childList: true, subtree: true });
+  };
+  requestAnimationFrame(start);
 }
 
 export default { render };

@@ -228,7 +228,6 @@ class GroupsPainter:
         ax, bx, lang = self.ax, self.bx, self.lang
         clear_artists(ax)
         clear_artists(bx)
-        bx.set_title("")
         cin, cout, groups = state.in_channels, state.out_channels, state.groups
         ys_in = 1 - (np.arange(cin) + 0.5) / cin
         ys_out = 1 - (np.arange(cout) + 0.5) / cout
@@ -240,7 +239,7 @@ class GroupsPainter:
                 i_top, i_bot = 1 - g * per_in / cin, 1 - (g + 1) * per_in / cin
                 o_top, o_bot = 1 - g * per_out / cout, 1 - (g + 1) * per_out / cout
                 shade = "#ececec" if g % 2 == 0 else "#f8f8f8"
-                ax.add_patch(Polygon([(0, i_top), (1, o_top), (1, o_bot), (0, i_bot)],
+                ax.add_artist(Polygon([(0, i_top), (1, o_top), (1, o_bot), (0, i_bot)],
                                      closed=True, facecolor=shade, edgecolor="none"))
                 if groups <= 8:   # left of the inputs, where no line crosses
                     ax.text(-0.06, (i_top + i_bot) / 2, text("groups.group", lang, g=g),
@@ -266,9 +265,9 @@ class GroupsPainter:
         biases = np.array([b for _, _, b in bars], float)
         pos = np.arange(len(bars))[::-1]
         for p, wt, bi in zip(pos, weights, biases):   # plain rectangles: cheaper than barh
-            bx.add_patch(Rectangle((0, p - 0.3), wt, 0.6, facecolor=tint(style.KERNEL, 0.8)))
+            bx.add_artist(Rectangle((0, p - 0.3), wt, 0.6, facecolor=tint(style.KERNEL, 0.8)))
             if bi:
-                bx.add_patch(Rectangle((wt, p - 0.3), bi, 0.6, facecolor=style.BIAS))
+                bx.add_artist(Rectangle((wt, p - 0.3), bi, 0.6, facecolor=style.BIAS))
         total = weights + biases
         for p, t, (label, _, _) in zip(pos, total, bars):
             bx.text(t, p, f" {int(t):,}", va="center", fontsize=7.5)
@@ -276,4 +275,6 @@ class GroupsPainter:
         bx.axvline(0, color="#555555", linewidth=0.8)
         bx.set_xlim(0, total.max() * 1.3 if total.max() > 0 else 1)
         bx.set_ylim(-0.5, len(bars) - 0.1)
-        bx.set_title(text("groups.params_axis", lang), fontsize=TITLE_SIZE)
+        # a plain text, not set_title: a title re-measures the axes' tight box on every draw
+        bx.text(0.5, 1.02, text("groups.params_axis", lang), fontsize=TITLE_SIZE, ha="center",
+                va="bottom", transform=bx.transAxes)
