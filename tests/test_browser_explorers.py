@@ -173,3 +173,12 @@ def test_every_control_has_its_visible_label_as_accessible_name(page):
             label = text(key, lang)
             role = "combobox" if key == "padding_type" else "slider"
             assert explorer.get_by_role(role, name=label, exact=True).count() == 1, (lang, key)
+
+
+def test_text_of_the_linked_view_and_code_line_is_at_least_11_px(page):
+    """At the default zoom (the pictures themselves are PNGs, not checked here)."""
+    sizes = _explorer(page, 0).evaluate(
+        "el => [...el.querySelectorAll('.cl-cell, .cl-sum, .cl-hint, .cl-panel-title,"
+        " .convlab-code-line code, .convlab-code-line button')]"
+        ".map(e => parseFloat(getComputedStyle(e).fontSize))")
+    assert sizes and min(sizes) >= 11, min(sizes)
