@@ -21,10 +21,10 @@ import torch  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from convlab.explorers import widgets as W  # noqa: E402
+import convlab.explorers as W  # noqa: E402
 
 BUDGET_MS = {"shape": 150, "sliding_window": 300, "groups": 150, "channel_arithmetic": 150,
-             "mnist_filter": 300}
+             "mnist_filter": 300, "many_filters": 300}
 
 
 def _moves(explorer: W.Explorer, name: str) -> list[tuple[str, object]]:
@@ -58,6 +58,10 @@ def _moves(explorer: W.Explorer, name: str) -> list[tuple[str, object]]:
                 ("kernel", "sobel_y"), ("kernel", "identity"), ("kernel", "random"),
                 ("seed", 5), ("seed", 6), ("kernel", "layer"), ("filter", 3), ("filter", 7),
                 ("index", 3), ("kernel", "sobel_x")]
+    if name == "many_filters":
+        return [("filter", 1), ("out_channels", 3), ("filter", 2), ("kernel_size", 2),
+                ("seed", 4), ("bias", False), ("kernel_size", 1), ("out_channels", 4),
+                ("seed", 9), ("filter", 0)]
     raise KeyError(name)
 
 
@@ -70,6 +74,8 @@ def _build(name: str, lang: str) -> W.Explorer:
         return W.groups_explorer(lang)
     if name == "channel_arithmetic":
         return W.channel_arithmetic_explorer(lang)
+    if name == "many_filters":
+        return W.many_filters_explorer(lang)
     images = torch.rand(8, 1, 28, 28)
     layer = torch.nn.Conv2d(1, 8, 5)
     return W.mnist_filter_explorer(images, lang, layer=layer)

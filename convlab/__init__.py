@@ -20,7 +20,8 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["plot_weights", "plot_feature_maps", "use_korean_font", "korean_rc",
                      "find_korean_font"], "figures"),
     **dict.fromkeys(["Explorer", "shape_explorer", "sliding_window_explorer", "groups_explorer",
-                     "channel_arithmetic_explorer", "mnist_filter_explorer", "KERNELS"],
+                     "channel_arithmetic_explorer", "mnist_filter_explorer",
+                     "many_filters_explorer", "KERNELS"],
                     "explorers"),
     "show_source": "course.source",
 }

@@ -29,13 +29,14 @@ from PIL import Image  # noqa: E402
 
 from convlab.i18n import STRINGS  # noqa: E402
 from convlab.explorers import (  # noqa: E402
-    KERNELS, Explorer, channel_arithmetic_explorer, groups_explorer, mnist_filter_explorer,
-    shape_explorer, sliding_window_explorer,
+    KERNELS, Explorer, channel_arithmetic_explorer, groups_explorer, many_filters_explorer,
+    mnist_filter_explorer, shape_explorer, sliding_window_explorer,
 )
 
 IMAGES = torch.rand(4, 1, 28, 28, generator=torch.Generator().manual_seed(0))
 LAYER = nn.Conv2d(1, 4, 5, padding=1)
-NAMES = ["shape", "sliding_window", "groups", "channel_arithmetic", "mnist_filter"]
+NAMES = ["shape", "sliding_window", "groups", "channel_arithmetic", "mnist_filter",
+         "many_filters"]
 
 
 def build(name: str, lang: str = "en", **kwargs):
@@ -47,6 +48,8 @@ def build(name: str, lang: str = "en", **kwargs):
         return groups_explorer(lang, **kwargs)
     if name == "channel_arithmetic":
         return channel_arithmetic_explorer(lang, **kwargs)
+    if name == "many_filters":
+        return many_filters_explorer(lang, **kwargs)
     return mnist_filter_explorer(IMAGES, lang, layer=LAYER, **kwargs)
 
 
@@ -251,8 +254,28 @@ def check_mnist(explorer: Explorer, images=IMAGES, layer=LAYER) -> None:
     assert str(tuple(expected.shape)) in readout_text(explorer)
 
 
+def check_many(explorer: Explorer) -> None:
+    """Every output channel is nn.Conv2d's; the filter shown splits into PyTorch's per-channel
+    results (the input channel ⋆ its slice), which add up, with the bias, to its output."""
+    state, v = explorer.state, explorer.values()
+    x = torch.from_numpy(state.input)[None]
+    w = torch.from_numpy(state.weight)
+    b = torch.from_numpy(state.bias) if state.bias is not None else None
+    assert tuple(w.shape) == (v["out_channels"], 3, v["kernel_size"], v["kernel_size"])
+    expected = F.conv2d(x, w, b)
+    torch.testing.assert_close(torch.from_numpy(state.output), expected[0])
+    f = v["filter"]
+    for c in range(3):
+        torch.testing.assert_close(torch.from_numpy(state.partials[c]),
+                                   F.conv2d(x[:, c:c + 1], w[f:f + 1, c:c + 1])[0, 0])
+    total = torch.from_numpy(state.partials).sum(0) + (b[f] if b is not None else 0)
+    torch.testing.assert_close(total, expected[0, f])
+    assert str(tuple(expected.shape)) in readout_text(explorer)
+
+
 CHECKS = {"shape": check_shape, "sliding_window": check_window, "groups": check_groups,
-          "channel_arithmetic": check_arithmetic, "mnist_filter": check_mnist}
+          "channel_arithmetic": check_arithmetic, "mnist_filter": check_mnist,
+          "many_filters": check_many}
 
 
 def sample_values(control: widgets.Widget, full: bool = True) -> list:
@@ -309,7 +332,7 @@ def test_every_control_moves_through_its_range_and_the_display_follows(name, lan
         if not isinstance(control, widgets.ValueWidget) or isinstance(control, widgets.Play):
             continue
         if hasattr(control, "continuous_update"):
-            assert control.continuous_update is False   # slow redraws wait for the release
+            assert control.continuous_update is True    # the picture follows a drag
         start = control.value
         for value in sample_values(control, full=lang == "en") + [start]:
             if control.value == value or control.disabled:
@@ -607,3 +630,131 @@ def test_set_moves_several_controls_with_one_redraw_and_rejects_unknown_names():
     assert len(pictures) == 1 and explorer.state.depthwise
     with pytest.raises(ValueError, match="no control named 'stride'"):
         explorer.set(stride=2)
+
+
+# --- live dragging: the newest value wins ------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["sliding_window", "groups"])
+def test_a_fast_drag_in_a_running_kernel_paints_only_the_newest_value(name):
+    """Inside an event loop (a kernel), each change answers with its readout at once and the
+    picture follows after the message: five quick changes paint once, the last value."""
+    import asyncio
+
+    explorer = build(name, "en")
+    key = "seed" if name == "sliding_window" else "out_channels"
+    control = explorer.controls[key]
+    values = [v for v in sample_values(control, full=True) if v != control.value][:5]
+    pictures, readouts = [], []
+    explorer.output.observe(lambda change: pictures.append(change["new"]), names="outputs")
+    explorer.readout.observe(lambda change: readouts.append(change["new"]), names="value")
+
+    async def drag() -> None:
+        for value in values:
+            control.value = value          # one comm message each, handled in the loop
+        assert pictures == [] and len(readouts) >= 2     # readouts first, no picture yet
+        await asyncio.sleep(0)             # the kernel is idle again: the picture follows
+
+    asyncio.run(drag())
+    assert len(pictures) == 1
+    fresh = build(name, "en")
+    fresh.set(**explorer.values())
+    assert explorer.values()[key] == values[-1]
+    assert explorer.png == fresh.png, "the painted picture is the newest value's"
+    assert explorer.state is not None and explorer.failure is None
+
+
+# --- accessibility: colours, text size -----------------------------------------------------------
+
+@pytest.mark.parametrize("cvd,least", [(None, 20.0), ("deuteranomaly", 20.0),
+                                       ("protanomaly", 20.0), ("tritanomaly", 10.0)])
+def test_input_kernel_output_and_padding_stay_apart_for_colour_blind_eyes(cvd, least):
+    """Every pair of the four roles differs by ΔE ≥ 20 in CAM02-UCS as seen with full-strength
+    deuteranomaly and protanomaly (the common forms), ≥ 10 with the rare tritanomaly."""
+    from itertools import combinations
+
+    import numpy as np
+    from colorspacious import cspace_convert, deltaE
+    from matplotlib.colors import to_rgb
+
+    from convlab.figures import style
+
+    roles = {"input": style.INPUT, "kernel": style.KERNEL, "output": style.OUTPUT,
+             "padding": style.PADDING}
+    seen = {}
+    for role, colour in roles.items():
+        rgb = np.array(to_rgb(colour))
+        if cvd is not None:
+            space = {"name": "sRGB1+CVD", "cvd_type": cvd, "severity": 100}
+            rgb = np.clip(cspace_convert(rgb, space, "sRGB1"), 0, 1)
+        seen[role] = rgb
+    for a, b in combinations(roles, 2):
+        distance = float(deltaE(seen[a], seen[b], input_space="sRGB1"))
+        assert distance >= least, f"{a} and {b}: ΔE {distance:.1f} with {cvd or 'normal vision'}"
+
+
+# --- the line of PyTorch, disabled controls, linked cells ------------------------------------------
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_code_line_run_as_copied_prints_pytorchs_shape(name):
+    """The copy button's text, run as pasted, prints the shape the line shows; for the shape
+    explorer also the shape its readout shows."""
+    import contextlib
+
+    explorer = build(name, "en")
+    moves = {"shape": dict(stride_h=2, padding_h=1, dilation_w=2),
+             "sliding_window": dict(padding_h=1, stride_w=2)}.get(name, {})
+    explorer.set(**moves)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(explorer.code_line.copy_text, {})       # noqa: S102 - the student's paste
+    size = printed.getvalue().strip()
+    assert explorer.code_line.line.endswith(f"# → {size}")
+    if name == "shape":
+        assert str(tuple(explorer.state.out_shape)) == str(tuple(eval(size[len("torch.Size("):-1])))
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("name", NAMES)
+def test_every_disabled_control_says_why(name, lang):
+    explorer = build(name, lang)
+    for setting in ({}, {"shape": dict(padding_type="same"),
+                         "sliding_window": dict(height=3, width=3),
+                         "groups": dict(in_channels=3, out_channels=5),
+                         "mnist_filter": dict(kernel="random")}.get(name, {})):
+        explorer.set(**setting)
+        for key, control in explorer.controls.items():
+            if control.disabled:
+                assert control.tooltip, f"{key} is disabled without a reason"
+                assert control.tooltip in html.unescape(explorer.reasons.value)
+            else:
+                assert not control.tooltip
+
+
+def test_controls_that_change_nothing_are_disabled():
+    shape = build("shape", "en", padding=0)
+    assert shape.controls["padding_mode"].disabled        # nothing padded: no mode matters
+    shape.set(padding_h=1)
+    assert not shape.controls["padding_mode"].disabled
+    groups = build("groups", "en", in_channels=3, out_channels=5, groups=1)
+    assert groups.controls["groups"].disabled             # 1 is the only common divisor
+    groups.controls["depthwise"].click()
+    assert groups.controls["depthwise"].disabled          # already depthwise
+    window = build("sliding_window", "en", height=3, width=3, kernel_size=3)
+    assert window.controls["step"].disabled and window.controls["play"].disabled
+
+
+def test_linked_cells_of_each_output_are_the_inputs_pytorch_differentiates():
+    """The cells the hover view lights for an output cell are exactly the padded-input cells
+    that output's gradient reaches (PyTorch's autograd), dilation gaps left dark."""
+    explorer = build("sliding_window", "en", height=6, width=5, kernel_size=(2, 3),
+                     stride=(2, 1), padding=(1, 1), dilation=(1, 2))
+    data, state = explorer.linked.data, explorer.state
+    padded = torch.from_numpy(state.padded)[None].requires_grad_(True)
+    weight = torch.ones((1,) + state.weight.shape)
+    out = F.conv2d(padded, weight, stride=(2, 1), dilation=(1, 2))
+    assert len(data["sums"]) == out.shape[2] * out.shape[3]
+    for k, links in enumerate(data["links"]):
+        (grad,) = torch.autograd.grad(out[0, 0].flatten()[k], padded, retain_graph=True)
+        reached = {int(i) for i in torch.nonzero(grad[0, 0].flatten())}
+        assert {i for p, i in links if p == 0} == reached
+        assert f"= {data['panels'][-1]['labels'][k]}" in data["sums"][k]

@@ -8,10 +8,12 @@ from .arithmetic import channel_arithmetic_explorer
 from .base import Explorer
 from .groups import groups_explorer
 from .kernels import KERNELS
+from .many_filters import many_filters_explorer
 from .mnist_filter import mnist_filter_explorer
 from .shape import shape_explorer
 from .torch_calls import run_conv2d
 from .window import sliding_window_explorer
 
 __all__ = ["Explorer", "KERNELS", "shape_explorer", "sliding_window_explorer", "groups_explorer",
-           "channel_arithmetic_explorer", "mnist_filter_explorer", "run_conv2d"]
+           "channel_arithmetic_explorer", "mnist_filter_explorer", "many_filters_explorer",
+           "run_conv2d"]

@@ -86,6 +86,11 @@ class ArithmeticModel(ExplorerModel[ArithmeticParams, ArithmeticState]):
                                 add=tuple(float(values[f"add_{k}"]) for k in range(n)),
                                 seed=int(values["seed"]))
 
+    def call(self, v):
+        n = self.channels
+        return (dict(in_channels=n, out_channels=n, kernel_size=1, groups=n),
+                (1, n, self.size, self.size))
+
     def compute(self, v):
         n = self.channels
         mul = torch.tensor(v.mul, dtype=torch.float32)

@@ -12,6 +12,7 @@ values, because its display data carries a PNG beside the widget view.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import dataclasses
@@ -29,6 +30,7 @@ from ..figures.fonts import font_context
 from ..figures.plots import new_figure
 from ..i18n import check_lang, text
 from .readout import Line, lines_to_html, lines_to_text
+from .torch_calls import conv2d_code, run_conv2d
 
 __all__ = ["Explorer", "ExplorerModel", "ExplorerState"]
 
@@ -92,6 +94,14 @@ class ExplorerModel(Generic[P, S]):
     def describe(self, state: S, lang: str) -> list[Line]:
         raise NotImplementedError
 
+    def call(self, params: P) -> tuple[dict, tuple[int, ...]] | None:
+        """The ``nn.Conv2d`` arguments and input shape the controls stand for (the code line)."""
+        return None
+
+    def linked(self, state: S, lang: str) -> dict | None:
+        """Cells the browser links on hover (:mod:`.linked`), or None: no linked view."""
+        return None
+
     def painter(self, fig: FigureBase, lang: str, static: bool) -> Any:
         """An object whose ``update(state)`` paints a state on ``fig``.
 
@@ -123,6 +133,14 @@ def static_figure(model: ExplorerModel, state: ExplorerState, lang: str) -> Figu
     return fig
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of a running kernel in this thread, or None (plain Python, tests)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def _png(fig: Figure, **kwargs: Any) -> bytes:
     buffer = io.BytesIO()
     fig.canvas.print_png(buffer, **kwargs)
@@ -150,6 +168,10 @@ class Explorer(widgets.VBox):
         self.failure: Exception | None = None
         self.png: bytes = b""
         self._holding = False
+        self._deferred = False                # paint after the current message (a drag)
+        self._scheduled = False
+        self._waiting: ExplorerState | None = None   # computed, not painted yet: newest wins
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._figure: Figure | None = None   # kept between redraws, never known to pyplot
         self._painter: Any = None
         self.controls, panel = model.controls(values, self.lang)
@@ -160,12 +182,27 @@ class Explorer(widgets.VBox):
         help_box = widgets.HTML(f'<div style="max-width:{width}px">{text(model.help_key, lang)}'
                                 "</div>")
         key = widgets.HTML(drawing.legend_html(model.legend, lang) if model.legend else "")
-        super().__init__([help_box, panel, self.output, key, self.readout])
+        self.linked = None
+        if type(model).linked is not ExplorerModel.linked:
+            from .linked import LinkedCells   # anywidget: loaded only by explorers that link
+            self.linked = LinkedCells()
+            self.linked.add_class("convlab-linked-view")
+        from .linked import CodeLine   # anywidget: the line of PyTorch, copied in the browser
+        self.code_line = CodeLine(button=text("code.copy", lang),
+                                  button_label=text("code.copy_label", lang),
+                                  copied=text("code.copied", lang),
+                                  disabled_reason=text("code.no_line", lang))
+        self.code_line.add_class("convlab-code")
+        self.reasons = widgets.HTML()
+        self.reasons.add_class("convlab-disabled-reasons")
+        parts = [help_box, panel, self.reasons, self.code_line, self.output, key, self.readout]
+        super().__init__(parts + ([self.linked] if self.linked is not None else []))
         # Stable hooks for the browser tests (and for anyone styling the course).
         self.add_class("convlab-explorer")
         self.readout.add_class("convlab-readout")
         self.output.add_class("convlab-output")
         for name, control in self.controls.items():
+            control.add_class(f"convlab-control-{name}")
             if isinstance(control, widgets.ValueWidget) and not isinstance(control, widgets.Play):
                 control.observe(functools.partial(self._changed, name), names="value")
         model.bind(self)
@@ -185,8 +222,16 @@ class Explorer(widgets.VBox):
             self._holding = held
 
     def _changed(self, name: str, change: dict) -> None:
-        if not self._holding:
+        """A student moved ``name``: in a running kernel the picture follows once the message
+        is answered (a drag's newest value wins); without an event loop (tests, scripts) at once."""
+        if self._holding:
+            return
+        self._loop = _running_loop()
+        self._deferred = True
+        try:
             self.apply(changed=name)
+        finally:
+            self._deferred = False
 
     def apply(self, action: Callable[[], None] | None = None, changed: str | None = None) -> None:
         """Run ``action`` (moving controls) and let dependent controls follow; redraw once."""
@@ -194,7 +239,24 @@ class Explorer(widgets.VBox):
             if action is not None:
                 action()
             self.model.sync(self.controls, changed)
+        self._explain_disabled()
         self.update()
+
+    def _explain_disabled(self) -> None:
+        """Each disabled control's reason as its tooltip, and all of them in one visible line."""
+        reasons = []
+        for control in self.controls.values():
+            reason = getattr(control, "reason", None) if control.disabled else None
+            said = text(reason[0], self.lang, **reason[1]) if reason else None
+            if control.tooltip != said:
+                control.tooltip = said
+            if said:
+                label = control.description or ""
+                reasons.append(f"<b>{html.escape(label)}</b>: {html.escape(said)}")
+        value = ('<div style="font-size:12px;color:#444">' + "<br>".join(reasons) + "</div>"
+                 if reasons else "")
+        if self.reasons.value != value:
+            self.reasons.value = value
 
     def set(self, **values: Any) -> None:
         """Move several controls, in the order given, as a student would; redraw once at the end.
@@ -217,18 +279,59 @@ class Explorer(widgets.VBox):
     def update(self) -> None:
         """Recompute the state from the controls, rewrite the readout, redraw the picture.
 
-        A failure anywhere in here is shown in the output area instead of the picture (the
-        explorer stays usable: the next change tries again).
+        The readout is light and goes out at once; the picture is the heavy part. Inside a
+        running kernel, a change made by dragging a control paints after the message that
+        carried it is answered, and only the newest state is painted: values that arrived in
+        the meantime replace the waiting state instead of queueing pictures (see
+        :meth:`_changed`). A failure anywhere in here is shown in the output area instead of
+        the picture (the explorer stays usable: the next change tries again).
         """
         try:
-            state = self.model.compute(self.model.params(self.values()))
+            params = self.model.params(self.values())
+            state = self.model.compute(params)
+            line, copy_text = self._code(params)
             readout = lines_to_html(self.model.describe(state, self.lang))
-            png = self._render(state)
+            linked = self.model.linked(state, self.lang) if self.linked is not None else None
         except Exception as error:  # noqa: BLE001 - the boundary: show it, never die silently
             self._show_failure(error)
             return
-        self.state, self.failure, self.png = state, None, png
         self.readout.value = readout
+        self.code_line.line, self.code_line.copy_text = line, copy_text
+        if self.linked is not None:   # light: numbers and links, drawn by the browser
+            self.linked.data = linked or {}
+        self._waiting = state
+        if self._deferred and self._loop is not None:
+            if not self._scheduled:
+                self._scheduled = True
+                self._loop.call_soon(self._paint_waiting)
+        else:
+            self._paint_waiting()
+
+    def _code(self, params: Any) -> tuple[str, str]:
+        """The code line shown (with PyTorch's answer) and the runnable text the button copies."""
+        call = self.model.call(params)
+        if call is None:
+            return "", ""
+        args, input_shape = call
+        code = conv2d_code(args, input_shape)
+        _, out_shape, error = run_conv2d(args, input_shape)
+        answer = (f"torch.Size({list(out_shape)})" if error is None
+                  else f"{type(error).__name__}")
+        return (f"{code}  # → {answer}",
+                f"import torch\nfrom torch import nn\n\nprint({code})\n")
+
+    def _paint_waiting(self) -> None:
+        """Paint the newest computed state (and only it) into the output area."""
+        self._scheduled = False
+        state, self._waiting = self._waiting, None
+        if state is None:
+            return
+        try:
+            png = self._render(state)
+        except Exception as error:  # noqa: BLE001 - the boundary, for the picture too
+            self._show_failure(error)
+            return
+        self.state, self.failure, self.png = state, None, png
         # Replace the output in one assignment: the old picture stays until the new one is there.
         self.output.outputs = ({
             "output_type": "display_data",
@@ -239,6 +342,7 @@ class Explorer(widgets.VBox):
 
     def _show_failure(self, error: Exception) -> None:
         self.state, self.failure, self.png = None, error, b""
+        self._waiting = None    # an older state must not paint over the message
         self._painter = None    # rebuilt on the next redraw, in case the failure broke it
         message = f"{type(error).__name__}: {error}"
         self.readout.value = ""

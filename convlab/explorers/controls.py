@@ -21,16 +21,21 @@ def control_layout() -> widgets.Layout:
 
 
 def int_slider(key: str, lang: str, value: int, lo: int, hi: int, **fmt: Any) -> widgets.IntSlider:
-    """An IntSlider that updates on release; its range grows to hold an unusual start value."""
+    """An IntSlider that updates while dragged; its range grows to hold an unusual start value.
+
+    Dragging sends many values; ipywidgets keeps at most one message in flight per widget and
+    replaces a waiting one with the newest (its message throttle), and :class:`~.base.Explorer`
+    paints only the newest state, so a fast drag never builds a queue of stale pictures.
+    """
     return widgets.IntSlider(value=value, min=min(lo, value), max=max(hi, value),
-                             description=text(key, lang, **fmt), continuous_update=False,
+                             description=text(key, lang, **fmt), continuous_update=True,
                              style=label_style(lang), layout=control_layout())
 
 
 def float_slider(key: str, lang: str, value: float, lo: float, hi: float, step: float,
                   **fmt: Any) -> widgets.FloatSlider:
     return widgets.FloatSlider(value=value, min=min(lo, value), max=max(hi, value), step=step,
-                               description=text(key, lang, **fmt), continuous_update=False,
+                               description=text(key, lang, **fmt), continuous_update=True,
                                readout_format=".2f", style=label_style(lang), layout=control_layout())
 
 
@@ -79,10 +84,25 @@ def padding_arg(padding_type: str, padding_h: int, padding_w: int) -> IntOrPair 
     return (padding_h, padding_w) if padding_type == "int" else padding_type
 
 
+def disable(control: widgets.Widget, reason: str | None, **fmt: Any) -> None:
+    """Disable ``control`` for the catalogue's ``reason`` key (None: enable it).
+
+    The explorer shows the reason, in the student's language, as the control's tooltip and in a
+    line under the controls: a control that cannot change anything says why.
+    """
+    control.disabled = reason is not None
+    control.reason = (reason, fmt) if reason is not None else None
+
+
 def sync_padding(controls: dict) -> None:
-    numbers = controls["padding_type"].value == "int"
-    controls["padding_h"].disabled = not numbers
-    controls["padding_w"].disabled = not numbers
+    """Padding sizes only for numeric padding; ``padding_mode`` only when something is padded."""
+    padding_type = controls["padding_type"].value
+    for name in ("padding_h", "padding_w"):
+        disable(controls[name], None if padding_type == "int" else "reason.padding_string",
+                value=repr(padding_type))
+    pads = padding_type == "same" or (padding_type == "int" and (
+        controls["padding_h"].value or controls["padding_w"].value))
+    disable(controls["padding_mode"], None if pads else "reason.no_padding")
 
 
 def common_divisors(a: int, b: int) -> list[int]:
@@ -100,6 +120,8 @@ def sync_groups(controls: dict) -> None:
     if current not in options:
         current = max(d for d in options if d <= max(current, 1))
     dropdown.value = current
+    disable(dropdown, None if len(options) > 1 else "reason.one_group",
+            i=controls["in_channels"].value, o=controls["out_channels"].value)
 
 
 def check_groups_offered(in_channels: int, out_channels: int, groups: int) -> None:

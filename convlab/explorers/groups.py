@@ -20,7 +20,8 @@ from ..figures import style
 from ..figures.drawing import TITLE_SIZE, clear_artists, figure_legend, tint
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
-from .controls import (check_groups_offered, checkbox, common_divisors, dropdown, grid,
+from .linked import linked_data, panel
+from .controls import (check_groups_offered, checkbox, disable, common_divisors, dropdown, grid,
                        int_slider, sync_groups)
 from .readout import error_lines, line, shape_text
 from .torch_calls import count_params, run_conv2d
@@ -88,6 +89,9 @@ class GroupsModel(ExplorerModel[GroupsParams, GroupsState]):
     def sync(self, controls, changed):
         if changed in (None, "in_channels", "out_channels"):
             sync_groups(controls)
+        cin, cout = controls["in_channels"].value, controls["out_channels"].value
+        depthwise = controls["groups"].value == cin and cout % cin == 0
+        disable(controls["depthwise"], "reason.already_depthwise" if depthwise else None)
 
     def bind(self, explorer):
         controls = explorer.controls
@@ -100,6 +104,12 @@ class GroupsModel(ExplorerModel[GroupsParams, GroupsState]):
             controls["groups"].value = cin
 
         controls["depthwise"].on_click(lambda _button: explorer.apply(make_depthwise))
+
+    def call(self, v):
+        """On an 8×8 input: the layer's shape story is in its channels, not its size."""
+        return (dict(in_channels=v.in_channels, out_channels=v.out_channels,
+                     kernel_size=v.kernel_size, groups=v.groups, bias=v.bias),
+                (1, v.in_channels, 8, 8))
 
     def compute(self, v):
         cin, cout, groups, k, bias = (v.in_channels, v.out_channels, v.groups,
@@ -164,6 +174,23 @@ class GroupsModel(ExplorerModel[GroupsParams, GroupsState]):
     def painter(self, fig, lang, static):
         return GroupsPainter(fig, lang, GROUPS_LEGEND if static else None)
 
+    def linked(self, state, lang):
+        """Which input channels each output channel reads, for the browser's hover view."""
+        if state.error is not None:
+            return None
+        cin, cout = state.in_channels, state.out_channels
+        panels = [panel("inputs", text("groups.inputs", lang), style.INPUT, cin, 1,
+                        [str(i) for i in range(cin)]),
+                  panel("outputs", text("groups.outputs", lang), style.OUTPUT, cout, 1,
+                        [str(o) for o in range(cout)])]
+        links: list[list[tuple[int, int]]] = [[] for _ in range(cout)]
+        for i, o in state.connections:
+            links[o].append((0, i))
+        sums = [text("linked.group_reads", lang, o=o, g=o // state.per_out,
+                     ins=", ".join(str(i) for _, i in links[o])) for o in range(cout)]
+        return linked_data(panels, 1, links, sums, text("linked.grid", lang),
+                           text("linked.hint", lang), text("linked.readers", lang))
+
 
 def groups_explorer(lang: str = "en", *, in_channels: int = 4,
                     out_channels: int = 8, groups: int = 2, kernel_size: int = 3,
@@ -201,7 +228,6 @@ class GroupsPainter:
         ax, bx, lang = self.ax, self.bx, self.lang
         clear_artists(ax)
         clear_artists(bx)
-        bx.set_title("")
         cin, cout, groups = state.in_channels, state.out_channels, state.groups
         ys_in = 1 - (np.arange(cin) + 0.5) / cin
         ys_out = 1 - (np.arange(cout) + 0.5) / cout
@@ -213,7 +239,7 @@ class GroupsPainter:
                 i_top, i_bot = 1 - g * per_in / cin, 1 - (g + 1) * per_in / cin
                 o_top, o_bot = 1 - g * per_out / cout, 1 - (g + 1) * per_out / cout
                 shade = "#ececec" if g % 2 == 0 else "#f8f8f8"
-                ax.add_patch(Polygon([(0, i_top), (1, o_top), (1, o_bot), (0, i_bot)],
+                ax.add_artist(Polygon([(0, i_top), (1, o_top), (1, o_bot), (0, i_bot)],
                                      closed=True, facecolor=shade, edgecolor="none"))
                 if groups <= 8:   # left of the inputs, where no line crosses
                     ax.text(-0.06, (i_top + i_bot) / 2, text("groups.group", lang, g=g),
@@ -239,9 +265,9 @@ class GroupsPainter:
         biases = np.array([b for _, _, b in bars], float)
         pos = np.arange(len(bars))[::-1]
         for p, wt, bi in zip(pos, weights, biases):   # plain rectangles: cheaper than barh
-            bx.add_patch(Rectangle((0, p - 0.3), wt, 0.6, facecolor=tint(style.KERNEL, 0.8)))
+            bx.add_artist(Rectangle((0, p - 0.3), wt, 0.6, facecolor=tint(style.KERNEL, 0.8)))
             if bi:
-                bx.add_patch(Rectangle((wt, p - 0.3), bi, 0.6, facecolor=style.BIAS))
+                bx.add_artist(Rectangle((wt, p - 0.3), bi, 0.6, facecolor=style.BIAS))
         total = weights + biases
         for p, t, (label, _, _) in zip(pos, total, bars):
             bx.text(t, p, f" {int(t):,}", va="center", fontsize=7.5)
@@ -249,4 +275,6 @@ class GroupsPainter:
         bx.axvline(0, color="#555555", linewidth=0.8)
         bx.set_xlim(0, total.max() * 1.3 if total.max() > 0 else 1)
         bx.set_ylim(-0.5, len(bars) - 0.1)
-        bx.set_title(text("groups.params_axis", lang), fontsize=TITLE_SIZE)
+        # a plain text, not set_title: a title re-measures the axes' tight box on every draw
+        bx.text(0.5, 1.02, text("groups.params_axis", lang), fontsize=TITLE_SIZE, ha="center",
+                va="bottom", transform=bx.transAxes)

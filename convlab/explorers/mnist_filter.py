@@ -16,7 +16,7 @@ from ..figures import style
 from ..figures.drawing import TITLE_SIZE, cell_pixels, draw_numbers, number
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
-from .controls import dropdown, grid, int_slider
+from .controls import disable, dropdown, grid, int_slider
 from .kernels import KERNELS
 from .readout import line, num, shape_text
 
@@ -90,9 +90,22 @@ class FilterModel(ExplorerModel[FilterParams, FilterState]):
         return c, grid(list(c.values()))
 
     def sync(self, controls, changed):
-        controls["seed"].disabled = controls["kernel"].value != "random"
+        kernel = controls["kernel"].value
+        disable(controls["seed"], None if kernel == "random" else "reason.seed_random")
         if "filter" in controls:
-            controls["filter"].disabled = controls["kernel"].value != "layer"
+            disable(controls["filter"], None if kernel == "layer" else "reason.filter_layer")
+
+    def call(self, v):
+        """The layer's own arguments, or the one-kernel layer that F.conv2d call stands for."""
+        shape = tuple(image_at(self.images, v.index)[0].shape)
+        layer = self.layer
+        if v.kernel != "layer":
+            return dict(in_channels=1, out_channels=1, kernel_size=3, padding=1,
+                        bias=False), shape
+        return dict(in_channels=1, out_channels=layer.out_channels, kernel_size=layer.kernel_size,
+                    stride=layer.stride, padding=layer.padding, dilation=layer.dilation,
+                    groups=layer.groups, bias=layer.bias is not None,
+                    padding_mode=layer.padding_mode), shape
 
     def compute(self, v):
         image, label = image_at(self.images, v.index)

@@ -107,13 +107,16 @@ class ShapeModel(ExplorerModel[ShapeParams, ShapeState]):
             sync_groups(controls)
         sync_padding(controls)
 
-    def compute(self, v):
+    def call(self, v):
         args = dict(in_channels=v.in_channels, out_channels=v.out_channels,
-                    kernel_size=(v.kernel_h, v.kernel_w),
-                    stride=(v.stride_h, v.stride_w), padding=padding_arg(v.padding_type, v.padding_h, v.padding_w),
+                    kernel_size=(v.kernel_h, v.kernel_w), stride=(v.stride_h, v.stride_w),
+                    padding=padding_arg(v.padding_type, v.padding_h, v.padding_w),
                     dilation=(v.dilation_h, v.dilation_w), groups=v.groups,
                     bias=v.bias, padding_mode=v.padding_mode)
-        input_shape = (v.batch, v.channels, v.height, v.width)
+        return args, (v.batch, v.channels, v.height, v.width)
+
+    def compute(self, v):
+        args, input_shape = self.call(v)
         layer, out_shape, error = run_conv2d(args, input_shape)
         weights, biases = count_params(layer)
         state = ShapeState(

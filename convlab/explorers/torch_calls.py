@@ -7,7 +7,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
-__all__ = ["run_conv2d", "count_params"]
+__all__ = ["run_conv2d", "count_params", "conv2d_code"]
 
 
 def run_conv2d(args: dict, input_shape: Sequence[int]
@@ -45,3 +45,35 @@ def count_params(*layers: nn.Module | None) -> tuple[int, int]:
     return int(weights), int(biases)
 
 
+
+
+def _arg(value: object) -> str:
+    """``(2, 2)`` as ``2`` (how people write it), other values as Python writes them."""
+    if isinstance(value, (tuple, list)) and len(value) == 2 and value[0] == value[1]:
+        return repr(int(value[0]))
+    if isinstance(value, (tuple, list)):
+        return repr(tuple(int(v) for v in value))
+    return repr(value)
+
+
+_DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "groups": 1, "bias": True,
+             "padding_mode": "zeros"}
+
+
+def conv2d_code(args: dict, input_shape: Sequence[int]) -> str:
+    """The one line of PyTorch for ``nn.Conv2d(**args)`` on a zero input of ``input_shape``.
+
+    Arguments left at PyTorch's defaults are left out, so the line reads as a student would
+    write it: ``nn.Conv2d(3, 2, kernel_size=(3, 3), stride=2, padding=1)(torch.zeros(1, 3, 8,
+    8)).shape``.
+    """
+    kernel = args["kernel_size"]
+    kernel = tuple(int(k) for k in kernel) if isinstance(kernel, (tuple, list)) else (kernel,) * 2
+    parts = [str(int(args["in_channels"])), str(int(args["out_channels"])),
+             f"kernel_size={kernel!r}"]
+    for name, default in _DEFAULTS.items():
+        value = args.get(name, default)
+        if _arg(value) != _arg(default):
+            parts.append(f"{name}={_arg(value)}")
+    shape = ", ".join(str(int(s)) for s in input_shape)
+    return f"nn.Conv2d({', '.join(parts)})(torch.zeros({shape})).shape"

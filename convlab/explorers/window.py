@@ -21,7 +21,8 @@ from ..figures import style
 from ..figures.drawing import CellCanvas, draw_numbers, fit_titled, number, outline, tint
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
-from .controls import (IntOrPair, checkbox, grid, int_slider, padding_arg, padding_controls,
+from .linked import linked_data, panel
+from .controls import (IntOrPair, checkbox, disable, grid, int_slider, padding_arg, padding_controls,
                        padding_values, sync_padding)
 from .readout import Segment, error_lines, line, num, par
 from .torch_calls import run_conv2d
@@ -119,8 +120,11 @@ class WindowModel(ExplorerModel[WindowParams, WindowState]):
         count = out_shape[2] * out_shape[3] if out_shape is not None else 0
         step = controls["step"]
         step.max = max(count - 1, 0)          # also clamps the value, and Play's max (linked)
-        step.disabled = count <= 1
-        controls["play"].disabled = count <= 1
+        for name in ("step", "play"):
+            disable(controls[name], "reason.one_cell" if count <= 1 else None)
+
+    def call(self, v):
+        return self._args(v), (1, v.channels, v.height, v.width)
 
     @staticmethod
     def _args(v: WindowParams) -> dict:
@@ -202,6 +206,48 @@ class WindowModel(ExplorerModel[WindowParams, WindowState]):
 
     def painter(self, fig, lang, static):
         return self.canvas(fig, lang, static, draw_sliding_window)
+
+    def linked(self, state, lang):
+        """Every output cell's window and its ``Σ w·x + b``, for the browser's hover view."""
+        if state.error is not None:
+            return None
+        geo, xp, w, y = state.geometry, state.padded, state.weight, state.output
+        channels, kh, kw = w.shape
+        hp, wp = xp.shape[1:]
+        kinds = np.full((hp, wp), "", dtype=object)
+        (top, _), (left, _) = geo.padding
+        kinds[:, :] = "padding"
+        kinds[top:top + geo.in_size[0], left:left + geo.in_size[1]] = ""
+        dh, dw = geo.unused
+        if dh:
+            kinds[hp - dh:, :] = "dropped"
+        if dw:
+            kinds[:, wp - dw:] = "dropped"
+        panels = [panel(f"input{c}", text("window.input_c", lang, c=c), style.INPUT, hp, wp,
+                        [number(v) for v in xp[c].ravel()], list(kinds.ravel()))
+                  for c in range(channels)]
+        panels += [panel(f"kernel{c}", text("kernel", lang) + (f" {c}" if channels > 1 else ""),
+                         style.KERNEL, kh, kw, [number(v) for v in w[c].ravel()])
+                   for c in range(channels)]
+        ho, wo = y.shape
+        panels.append(panel("output", text("output", lang), style.OUTPUT, ho, wo,
+                            [number(v) for v in y.ravel()]))
+        links, sums = [], []
+        name = text("window.sum" if state.bias is not None else "window.sum_nobias", lang)
+        for r in range(ho):
+            for q in range(wo):
+                taps = geo.window(r, q)
+                links.append([(c, i * wp + j) for c in range(channels) for i, j in taps]
+                             + [(channels + c, t) for c in range(channels)
+                                for t in range(kh * kw)])
+                terms = [f"{par(w[c].ravel()[t])}·{par(xp[c, i, j])}"
+                         for c in range(channels) for t, (i, j) in enumerate(taps)]
+                if state.bias is not None:
+                    terms.append(par(state.bias))
+                sums.append(f"output[0, 0, {r}, {q}]: {name} = {' + '.join(terms)}"
+                            f" = {num(y[r, q])}")
+        return linked_data(panels, 2 * channels, links, sums, text("linked.grid", lang),
+                           text("linked.hint", lang), text("linked.readers", lang))
 
 
 def sliding_window_explorer(lang: str = "en", *, height: int = 5,

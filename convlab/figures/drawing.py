@@ -152,7 +152,7 @@ def outline(ax, cells: Iterable[tuple[float, float]], colour: str, width: float 
 
 def clear_artists(ax) -> None:
     """Remove everything drawn on ``ax`` but keep the axes (much cheaper than a new axes)."""
-    for group in (ax.images, ax.collections, ax.patches, ax.texts, ax.lines):
+    for group in (ax.images, ax.collections, ax.patches, ax.texts, ax.lines, ax.artists):
         for artist in list(group):
             artist.remove()
     if ax.get_legend() is not None:

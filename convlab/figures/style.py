@@ -5,9 +5,13 @@ learned "orange is the kernel" in lesson 01 can read any later picture at a glan
 """
 from __future__ import annotations
 
+# Input, kernel, output and padding stay apart for the common colour blindnesses (deutan and
+# protan, simulated with colorspacious in tests/test_widgets.py): matplotlib's default orange and
+# green look alike to a protan eye, so the kernel is Okabe and Ito's orange and the output a
+# dark green.
 INPUT = "#1f77b4"      # blue: the input tensor and its cells
-KERNEL = "#ff7f0e"     # orange: kernel / filter taps and weights
-OUTPUT = "#2ca02c"     # green: output cells and feature maps
+KERNEL = "#e69f00"     # orange: kernel / filter taps and weights
+OUTPUT = "#006d2c"     # dark green: output cells and feature maps
 PADDING = "#9e9e9e"    # grey: cells that padding adds around the input
 DROPPED = "#d62728"    # red: input rows/columns the floor in the size formula never reads
 BIAS = "#9467bd"       # purple: bias terms

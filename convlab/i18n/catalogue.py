@@ -274,6 +274,57 @@ STRINGS: dict[str, dict[str, str]] = {
                               "오류 내용은 다음과 같습니다."},
     # --- classroom handouts (convlab.course.handouts) -----------------------------------------
     "handouts.title": {"en": "convlab handouts", "ko": "convlab 수업 자료"},
+    # --- linked cells in the browser (convlab.explorers.linked) -------------------------------
+    "linked.grid": {"en": "output cells; arrow keys move the highlighted cell",
+                    "ko": "출력 칸. 화살표 키로 강조한 칸을 옮깁니다"},
+    "linked.hint": {"en": "Hover over or tap an output cell to see the cells it reads; hover "
+                           "over an input cell to see every output cell that reads it.",
+                    "ko": "출력 칸을 가리키거나 누르면 그 칸이 참조하는 칸이 보입니다. 입력 칸을 "
+                          "가리키면 그 칸을 참조하는 출력 칸이 모두 보입니다."},
+    "linked.readers": {"en": "{n} output cell(s) read this cell",
+                       "ko": "이 칸을 참조하는 출력 칸: {n}개"},
+    "linked.group_reads": {"en": "output channel {o} (group {g}) reads input channels {ins}",
+                           "ko": "출력 채널 {o}(그룹 {g})이 참조하는 입력 채널: {ins}"},
+    # --- the line of PyTorch for the current setting (convlab.explorers.base) -----------------
+    "code.copy": {"en": "copy", "ko": "복사"},
+    "code.copy_label": {"en": "copy this line of PyTorch", "ko": "이 PyTorch 코드 한 줄 복사"},
+    "code.copied": {"en": "copied", "ko": "복사했습니다"},
+    "code.no_line": {"en": "this explorer has no single nn.Conv2d line",
+                     "ko": "이 탐색기는 nn.Conv2d 한 줄로 나타낼 수 없습니다"},
+    # --- the many-filters explorer (convlab.explorers.many_filters) ---------------------------
+    "many.help": {"en": "A 3-channel input and several filters. Each filter has one kernel slice "
+                        "per input channel: every channel is cross-correlated with its slice, "
+                        "the results are added, then the filter's bias: that is one output "
+                        "channel. Pick the filter to take apart with the slider.",
+                  "ko": "입력 채널이 3개이고 필터가 여러 개입니다. 필터마다 입력 채널별 커널 조각이 "
+                        "하나씩 있습니다. 각 채널과 그 조각의 교차 상관을 구해 모두 더하고 필터의 "
+                        "편향을 더하면 출력 채널 하나가 됩니다. 살펴볼 필터를 슬라이더로 고르세요."},
+    "many.filter": {"en": "filter shown", "ko": "살펴볼 필터"},
+    "many.weight": {"en": "weight shape (out_channels, in_channels, kH, kW)",
+                    "ko": "가중치 모양 (out_channels, in_channels, kH, kW)"},
+    "many.one_filter": {"en": "(one filter = {c} kernel slices)",
+                        "ko": "(필터 하나 = 커널 조각 {c}개)"},
+    "many.formula": {"en": "output channel {f}", "ko": "출력 채널 {f}"},
+    "many.check": {"en": "largest |Σ + b − nn.Conv2d|:", "ko": "|Σ + b − nn.Conv2d|의 최댓값:"},
+    "many.channels": {"en": "input channels 0-2", "ko": "입력 채널 0-2"},
+    "many.slices": {"en": "filter {f}", "ko": "필터 {f}"},
+    "many.out_f": {"en": "output channel {f}", "ko": "출력 채널 {f}"},
+    "many.outputs": {"en": "all outputs", "ko": "전체 출력"},
+    # --- why a control is disabled (convlab.explorers.controls.disable) -----------------------
+    "reason.padding_string": {"en": "off while padding is {value}: it sets the sizes itself",
+                              "ko": "패딩이 {value}일 때는 크기를 직접 정하므로 꺼집니다"},
+    "reason.no_padding": {"en": "off while nothing is padded: padding_mode would change nothing",
+                          "ko": "패딩이 없을 때는 패딩 방식이 아무것도 바꾸지 않으므로 꺼집니다"},
+    "reason.one_group": {"en": "only groups=1 divides both {i} and {o}",
+                         "ko": "{i}와 {o}의 공약수가 1뿐이라 그룹 수는 1만 됩니다"},
+    "reason.one_cell": {"en": "the output has a single cell: there is no other step",
+                        "ko": "출력 칸이 하나뿐이라 다른 단계가 없습니다"},
+    "reason.seed_random": {"en": "only the random kernel uses the seed",
+                           "ko": "난수 시드는 무작위 커널에만 쓰입니다"},
+    "reason.filter_layer": {"en": "choose the layer's filters as the kernel to pick one",
+                            "ko": "커널로 층의 필터를 고르면 켜집니다"},
+    "reason.already_depthwise": {"en": "already depthwise (groups = in_channels)",
+                                 "ko": "이미 깊이별 합성곱입니다 (groups = in_channels)"},
 }
 
 

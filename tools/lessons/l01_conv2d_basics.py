@@ -506,6 +506,25 @@ CELLS = [
                            out_channels=33, kernel_size=(3, 5), stride=(2, 1), padding=(4, 2))
     """),
     md("""
+    ### Many filters at once
+
+    A layer with `out_channels=2` has two filters, and each filter holds one $k \\times k$ slice
+    per input channel: its weight is `(2, 3, k, k)`. **Each input channel is cross-correlated
+    with its own slice, the three results are added, then the filter's bias: that is one output
+    channel. Move "filter shown" to see the other filter's sum, and "out_channels" to add one.**
+    """, """
+    ### 필터 여러 개를 한꺼번에
+
+    `out_channels=2`인 층에는 필터가 두 개 있고, 필터마다 입력 채널별로 $k \\times k$ 커널 조각이
+    하나씩 있습니다. 그래서 가중치 모양이 `(2, 3, k, k)`입니다. **각 입력 채널과 그 채널의 조각으로
+    교차 상관을 구하고, 세 결과를 더한 뒤 필터의 편향을 더하면 출력 채널 하나가 됩니다.
+    "살펴볼 필터"를 옮겨 다른 필터의 합을 보고, "출력 채널 (out_channels)"을 늘려 필터를 하나 더해
+    보세요.**
+    """),
+    code("""
+    convlab.many_filters_explorer(lang=$LANG, out_channels=2, kernel_size=3)
+    """),
+    md("""
     ## 9. Exercises
     """, """
     ## 9. 연습 문제

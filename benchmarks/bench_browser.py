@@ -1,0 +1,282 @@
+"""Key press or pointer move → new picture in the DOM, for every explorer, in JupyterLab in Chromium.
+
+Run: ``.venv/bin/python benchmarks/bench_browser.py [--presses N]``. Starts JupyterLab the way
+``make lab`` does (``convlab.course.lab.lab_command``) on a scratch notebook that builds every
+explorer in English and in Korean, then for each one:
+
+- **key presses**: focuses a slider and presses an arrow key, waiting each time for the new
+  picture; the latency is measured inside the page, from the ``keydown`` event to the moment
+  the new ``<img>`` is in the explorer's output (a ``MutationObserver``);
+- **a drag**: holds the slider's handle with the mouse and sweeps it across its range at a
+  student's speed (about 1.5 s), counting the pictures that arrive while the button is down.
+
+Prints a Markdown table (median and 90th percentile ms per update, pictures per second while
+dragging) and writes it to ``build/bench/browser.md``. Budget: median ≤ 30 ms, p90 ≤ 50 ms,
+≥ 20 pictures per second. Nothing here is asserted: ``tests/test_browser_explorers.py`` reuses
+the harness and checks only that pictures arrive during a drag.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from convlab.course.handouts import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
+from convlab.course.lab import lab_command  # noqa: E402
+
+BUDGET = {"median_ms": 30.0, "p90_ms": 50.0, "pictures_per_s": 20.0}
+
+#: (explorer, the code that builds it, the slider that is pressed and dragged)
+EXPLORERS = [
+    ("shape", "convlab.shape_explorer({lang!r})", "height"),
+    ("sliding_window", "convlab.sliding_window_explorer({lang!r}, height=8, width=8)", "seed"),
+    ("groups", "convlab.groups_explorer({lang!r})", "out_channels"),
+    ("many_filters", "convlab.many_filters_explorer({lang!r})", "seed"),
+    ("channel_arithmetic", "convlab.channel_arithmetic_explorer({lang!r})", "mul_0"),
+    ("mnist_filter", "convlab.mnist_filter_explorer(images, {lang!r}, kernel='random')", "seed"),
+]
+SETUP = ("import torch, convlab\n"
+         "images = torch.rand(64, 1, 28, 28, generator=torch.Generator().manual_seed(0))")
+
+
+def notebook(cells: list[str]) -> dict:
+    """A minimal nbformat-4 notebook of code cells."""
+    return {"nbformat": 4, "nbformat_minor": 5, "metadata": {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "cells": [{"cell_type": "code", "id": uuid.uuid4().hex[:8], "metadata": {},
+                   "execution_count": None, "outputs": [], "source": src} for src in cells]}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_lab(root: Path) -> Iterator[tuple[str, str]]:
+    """JupyterLab on 127.0.0.1 with a random token, serving ``root``; ended with its kernels."""
+    port, token = _free_port(), uuid.uuid4().hex
+    log = open(root / "server.log", "w")
+    command = lab_command(root, "--no-browser", "--ServerApp.ip=127.0.0.1",
+                          f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+                          f"--IdentityProvider.token={token}",
+                          "--LabApp.expose_app_in_browser=True")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True, env={**os.environ, "CONVLAB_OFFLINE": "1"})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("JupyterLab did not start:\n"
+                                       + (root / "server.log").read_text()[-3000:])
+                time.sleep(0.5)
+        yield url, token
+    finally:
+        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(server.pid, sig)
+                server.wait(timeout=wait)
+                break
+            except ProcessLookupError:
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        log.close()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """Debian's Chromium driven by playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS,
+                                             headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_and_run(browser, url: str, token: str, path: str, timeout_s: float = 180.0):
+    """Open ``path`` in its own workspace, run every cell, wait until the kernel is idle."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/lab/workspaces/{uuid.uuid4().hex[:8]}/tree/{path}?token={token}")
+    page.wait_for_function(
+        "() => { const p = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        " const s = p && p.sessionContext && p.sessionContext.session;"
+        " return s && s.kernel && s.kernel.status === 'idle'; }", timeout=120_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(
+        "() => { const p = window.jupyterapp.shell.currentWidget;"
+        " const k = p.sessionContext.session.kernel;"
+        " return k.status === 'idle' && [...p.content.model.cells]"
+        "   .every(c => c.type !== 'code' || c.executionCount); }", timeout=timeout_s * 1000)
+    return page
+
+
+#: Page-side recorder: keydown / pointerdown times and the time of every new picture.
+WATCH = """(explorer) => {
+  const rec = {keys: [], pictures: [], down: null, up: null};
+  let last = null;
+  const out = explorer.querySelector('.convlab-output');
+  const look = () => {
+    const img = out.querySelector('img');
+    const src = img && img.getAttribute('src');
+    if (src && src !== last) { last = src; rec.pictures.push(performance.now()); }
+  };
+  look();
+  rec.pictures = [];
+  new MutationObserver(look).observe(out, {subtree: true, childList: true, attributes: true,
+                                           attributeFilter: ['src']});
+  explorer.addEventListener('keydown', () => rec.keys.push(performance.now()), true);
+  explorer.__convlab_rec = rec;
+}"""
+
+
+def slider_handle(explorer, name: str):
+    """The noUi handle of the slider whose label is control ``name`` (by its data attribute)."""
+    return explorer.locator(f".convlab-control-{name} .noUi-handle").first
+
+
+def press_latencies(page, explorer, control: str, presses: int) -> list[float]:
+    """ms from each arrow key press to the new picture in the DOM."""
+    explorer.evaluate(WATCH)
+    handle = slider_handle(explorer, control)
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    times = []
+    key = "ArrowRight"
+    for _ in range(presses):
+        if handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax"):
+            key = "ArrowLeft"
+        elif handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemin"):
+            key = "ArrowRight"
+        seen = explorer.evaluate("el => el.__convlab_rec.pictures.length")
+        handle.press(key)
+        page.wait_for_function("([el, n]) => el.__convlab_rec.pictures.length > n",
+                               arg=[explorer.element_handle(), seen], timeout=10_000)
+        rec = explorer.evaluate("el => el.__convlab_rec")
+        times.append(rec["pictures"][-1] - rec["keys"][-1])
+    return times
+
+
+def drag(page, explorer, control: str, seconds: float = 1.5, moves: int = 60,
+         settle_ms: int = 800) -> dict:
+    """Sweep a slider's handle across its track with the mouse; pictures seen while held."""
+    explorer.evaluate(WATCH)
+    handle = slider_handle(explorer, control)
+    handle.scroll_into_view_if_needed()
+    track = explorer.locator(f".convlab-control-{control} .noUi-target").first.bounding_box()
+    box = handle.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] / 2, y)
+    explorer.evaluate("el => el.__convlab_rec.down = performance.now()")
+    page.mouse.down()
+    start = box["x"] + box["width"] / 2
+    end = track["x"] + track["width"] if start < track["x"] + track["width"] / 2 else track["x"]
+    for i in range(1, moves + 1):
+        page.mouse.move(start + (end - start) * i / moves, y)
+        page.wait_for_timeout(seconds * 1000 / moves)
+    explorer.evaluate("el => el.__convlab_rec.up = performance.now()")
+    page.mouse.up()
+    page.wait_for_timeout(settle_ms)   # the last value's picture
+    rec = explorer.evaluate("el => el.__convlab_rec")
+    during = [t for t in rec["pictures"] if rec["down"] <= t <= rec["up"]]
+    held = (rec["up"] - rec["down"]) / 1000
+    return {"pictures": len(during), "seconds": held, "per_s": len(during) / held,
+            "after": len(rec["pictures"]) - len(during)}
+
+
+#: Page-side: hover every output, then every input cell of a linked view; ms from the pointer
+#: event to the next frame with the highlight drawn (the handler runs before that frame).
+HOVER = """async (view) => {
+  const times = [];
+  for (const cell of view.querySelectorAll('.cl-cell')) {
+    const start = performance.now();
+    cell.dispatchEvent(new PointerEvent('pointerenter'));
+    await new Promise(resolve => requestAnimationFrame(() => resolve()));
+    times.push(performance.now() - start);
+  }
+  return times;
+}"""
+
+
+def hover_latencies(explorer) -> list[float]:
+    """ms from hovering a cell of the linked view to the next frame (0 values if no view)."""
+    view = explorer.locator(".convlab-linked")
+    if not view.count():
+        return []
+    view.scroll_into_view_if_needed()
+    return view.evaluate(HOVER)
+
+
+def explorer_notebook(lang: str) -> dict:
+    return notebook([SETUP] + [code.format(lang=lang) for _, code, _ in EXPLORERS])
+
+
+def main(argv: list[str] | None = None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presses", type=int, default=20)
+    parser.add_argument("--langs", default="en,ko")
+    args = parser.parse_args(argv)
+    rows = ["| explorer | lang | slider | presses | median ms | p90 ms | pictures/s dragging |"
+            " within budget | hover → frame, median / max ms |", "|---|---|---|--:|--:|--:|--:|---|--:|"]
+    with tempfile.TemporaryDirectory() as tmp, chromium() as browser:
+        root = Path(tmp)
+        langs = args.langs.split(",")
+        for lang in langs:
+            (root / f"bench_{lang}.ipynb").write_text(json.dumps(explorer_notebook(lang)))
+        with running_lab(root) as (url, token):
+            for lang in langs:
+                page = open_and_run(browser, url, token, f"bench_{lang}.ipynb")
+                explorers = page.locator(".convlab-explorer")
+                for index, (name, _, control) in enumerate(EXPLORERS):
+                    explorer = explorers.nth(index)
+                    times = sorted(press_latencies(page, explorer, control, args.presses))
+                    dragged = drag(page, explorer, control)
+                    median = statistics.median(times)
+                    p90 = times[int(0.9 * (len(times) - 1))]
+                    hovers = sorted(hover_latencies(explorer))
+                    hover = (f"{statistics.median(hovers):.1f} / {hovers[-1]:.1f}"
+                             if hovers else "-")
+                    ok = (median <= BUDGET["median_ms"] and p90 <= BUDGET["p90_ms"]
+                          and dragged["per_s"] >= BUDGET["pictures_per_s"])
+                    rows.append(f"| {name} | {lang} | {control} | {len(times)} | {median:.0f} |"
+                                f" {p90:.0f} | {dragged['per_s']:.1f} | {'yes' if ok else 'NO'} |"
+                                f" {hover} |")
+                    print(rows[-1], flush=True)
+                page.close()
+    table = "\n".join(rows) + "\n"
+    out = ROOT / "build" / "bench" / "browser.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("# Explorers in the browser: key press or drag → new picture in the DOM\n\n"
+                   + table, encoding="utf-8")
+    print(table)
+    return table
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""The many-filters explorer: a 3-channel input, several filters, every partial sum (lesson 01).
+
+Output channel ``f`` is ``Σ_c x[c] ⋆ w[f, c] + b[f]``: each input channel is cross-correlated
+with its own slice of filter ``f``, the slices' results are added, then the bias. The picture
+shows that sum for one filter, row by row, and every output channel beside it; each partial
+result comes from ``F.conv2d`` on one channel, the output from ``nn.Conv2d`` itself, and the
+readout checks that the pieces add up to it.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..figures import style
+from ..figures.drawing import CellCanvas, draw_numbers, fit_titled, number, tint
+from ..i18n import text
+from .base import Explorer, ExplorerModel, ExplorerState
+from .controls import checkbox, grid, int_slider
+from .readout import line, num, shape_text
+
+__all__ = ["many_filters_explorer"]
+
+MANY_LEGEND = [(style.INPUT, "input"), (style.KERNEL, "kernel"), (style.BIAS, "bias_word"),
+               (style.OUTPUT, "output")]
+IN_CHANNELS = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class ManyParams:
+    """The controls: how many filters, their size, which one is taken apart, bias, seed."""
+
+    out_channels: int
+    kernel_size: int
+    filter: int
+    bias: bool
+    seed: int
+    size: int = 5
+
+
+@dataclasses.dataclass(kw_only=True)
+class ManyState(ExplorerState):
+    """Input, weights, one filter's per-channel results, and every output channel."""
+
+    input: np.ndarray           # (3, H, W)
+    weight: np.ndarray          # (F, 3, k, k)
+    bias: np.ndarray | None     # (F,)
+    filter: int
+    partials: np.ndarray        # (3, H_out, W_out): x[c] ⋆ w[filter, c], from F.conv2d
+    output: np.ndarray          # (F, H_out, W_out), from nn.Conv2d
+    out_shape: tuple[int, ...]
+    weight_shape: tuple[int, ...]
+    max_diff: float             # |Σ partials + b - output| for the filter shown
+
+
+class ManyModel(ExplorerModel[ManyParams, ManyState]):
+    params_type = ManyParams
+    figsize = (9.0, 3.6)
+    help_key = "many.help"
+    legend = MANY_LEGEND
+
+    def controls(self, values, lang):
+        c = {
+            "out_channels": int_slider("out_channels", lang, values["out_channels"], 2, 4),
+            "kernel_size": int_slider("kernel_size", lang, values["kernel_size"], 1, 3),
+            "filter": int_slider("many.filter", lang, values["filter"], 0,
+                                 values["out_channels"] - 1),
+            "bias": checkbox("bias", lang, values["bias"]),
+            "seed": int_slider("seed", lang, values["seed"], 0, 99),
+        }
+        return c, grid(list(c.values()))
+
+    def params(self, values):
+        return ManyParams(**values)
+
+    def sync(self, controls, changed):
+        controls["filter"].max = controls["out_channels"].value - 1   # clamps the value too
+
+    def call(self, v):
+        return (dict(in_channels=IN_CHANNELS, out_channels=v.out_channels,
+                     kernel_size=v.kernel_size, bias=v.bias), (1, IN_CHANNELS, v.size, v.size))
+
+    def compute(self, v):
+        generator = torch.Generator().manual_seed(int(v.seed))
+        x = torch.randint(-2, 4, (1, IN_CHANNELS, v.size, v.size), generator=generator).float()
+        k = v.kernel_size
+        weight = torch.randint(-2, 3, (v.out_channels, IN_CHANNELS, k, k),
+                               generator=generator).float()
+        b = torch.randint(-2, 4, (v.out_channels,), generator=generator).float()
+        layer = nn.Conv2d(IN_CHANNELS, v.out_channels, kernel_size=k, bias=v.bias)
+        with torch.no_grad():
+            layer.weight.copy_(weight)
+            if layer.bias is not None:
+                layer.bias.copy_(b)
+            y = layer(x)
+            f = min(int(v.filter), v.out_channels - 1)
+            partials = torch.cat([F.conv2d(x[:, c:c + 1], weight[f:f + 1, c:c + 1])
+                                  for c in range(IN_CHANNELS)], dim=1)[0]
+        added = partials.sum(0) + (b[f] if v.bias else 0.0)
+        return ManyState(input=x[0].numpy(), weight=weight.numpy(),
+                         bias=b.numpy() if v.bias else None, filter=f,
+                         partials=partials.numpy(), output=y[0].detach().numpy(),
+                         out_shape=tuple(y.shape), weight_shape=tuple(layer.weight.shape),
+                         max_diff=float((added - y[0, f]).abs().max()))
+
+    def describe(self, state, lang):
+        f = state.filter
+        parts = " + ".join(f"x[{c}] ⋆ w[{f}, {c}]" for c in range(IN_CHANNELS))
+        bias = f" + b[{f}]" if state.bias is not None else ""
+        return [
+            line(text("many.weight", lang) + " = ", (shape_text(state.weight_shape), "code kernel"),
+                 "  " + text("many.one_filter", lang, c=IN_CHANNELS)),
+            line(text("many.formula", lang, f=f) + ": ",
+                 (f"out[{f}] = {parts}{bias}", "code output")),
+            line(text("many.check", lang) + " ", (num(state.max_diff), "code b"),
+                 "  →  " + text("shape.output", lang) + " ",
+                 (shape_text(state.out_shape), "code output b")),
+        ]
+
+    def painter(self, fig, lang, static):
+        return self.canvas(fig, lang, static, draw_many_filters)
+
+
+def many_filters_explorer(lang: str = "en", *, out_channels: int = 2, kernel_size: int = 3,
+                          filter: int = 0, bias: bool = True, seed: int = 0) -> Explorer:
+    """Several filters over a 3-channel input: each channel ⋆ its kernel slice, the sum, the
+    bias, each output channel (lesson 01). Small integers (``seed``) so the sums check by eye."""
+    if not 0 <= filter < out_channels:
+        raise ValueError(f"filter must be between 0 and {out_channels - 1}, got {filter}")
+    values = {"out_channels": out_channels, "kernel_size": int(kernel_size), "filter": filter,
+              "bias": bool(bias), "seed": seed}
+    return Explorer(ManyModel(), values, lang)
+
+
+def _numbers(xs: list, ys: list, labels: list, values: np.ndarray, x0: int, y0: int) -> None:
+    rows, cols = np.mgrid[0:values.shape[0], 0:values.shape[1]]
+    xs.extend((cols + x0).ravel())
+    ys.extend((rows + y0).ravel())
+    labels.extend(number(v) for v in values.ravel())
+
+
+def draw_many_filters(ax, state: ManyState, lang: str) -> None:
+    """Rows ``x[c] ⋆ w[f, c] = partial c``, then their sum plus ``b[f]``, then every output."""
+    x, w, f = state.input, state.weight, state.filter
+    size, k = x.shape[1], w.shape[2]
+    out = state.partials.shape[1]
+    canvas = CellCanvas()
+    xs, ys, labels = [], [], []
+    x_kernel, gap = size + 2, 2
+    x_part = x_kernel + k + gap
+    x_sum = x_part + out + 3
+    x_all = x_sum + out + 3
+    for c in range(IN_CHANNELS):
+        y0 = c * (size + 1)
+        for values, x0, colour in ((x[c], 0, style.INPUT), (w[f, c], x_kernel, style.KERNEL),
+                                   (state.partials[c], x_part, style.OUTPUT)):
+            fill = np.empty(values.shape + (3,))
+            fill[:] = tint(colour, 0.3 if colour != style.OUTPUT else 0.15)
+            canvas.block(x0, y0, fill, colour)
+            _numbers(xs, ys, labels, values, x0, y0)
+        mid = y0 + (size - 1) / 2
+        ax.text(x_kernel - 1, mid, "⋆", ha="center", va="center", fontsize=12)
+        ax.text(x_part - 1, mid, "=", ha="center", va="center", fontsize=12)
+        if c:
+            ax.text(x_part + (out - 1) / 2, y0 - 1, "+", ha="center", va="center", fontsize=12)
+    y_sum = (IN_CHANNELS * (size + 1) - 1) / 2 - (out - 1) / 2
+    y_sum = int(round(y_sum))
+    fill = np.empty((out, out, 3))
+    fill[:] = tint(style.OUTPUT, 0.45)
+    canvas.block(x_sum, y_sum, fill, style.OUTPUT)
+    _numbers(xs, ys, labels, state.output[f], x_sum, y_sum)
+    bias = (f" + b  (b = {number(state.bias[f])})" if state.bias is not None else "")
+    ax.text(x_sum + (out - 1) / 2, y_sum + out + 0.2, "Σ" + bias, ha="center", va="top",
+            fontsize=10, color=style.BIAS if state.bias is not None else "black")
+    ax.text(x_sum - 1.5, y_sum + (out - 1) / 2, "→", ha="center", va="center", fontsize=12)
+    for g in range(state.output.shape[0]):
+        y0 = g * (out + 1)
+        fill = np.empty((out, out, 3))
+        fill[:] = tint(style.OUTPUT, 0.45 if g == f else 0.15)
+        canvas.block(x_all, y0, fill, style.OUTPUT if g == f else "#888888")
+        _numbers(xs, ys, labels, state.output[g], x_all, y0)
+        ax.text(x_all + out + 0.2, y0 + (out - 1) / 2, str(g), va="center", fontsize=9,
+                color=style.OUTPUT)
+    titles = [((size - 1) / 2, text("many.channels", lang), style.INPUT),
+              (x_kernel + (k - 1) / 2, text("many.slices", lang, f=f), style.KERNEL),
+              (x_sum + (out - 1) / 2, text("many.out_f", lang, f=f), style.OUTPUT),
+              (x_all + (out - 1) / 2, text("many.outputs", lang), style.OUTPUT)]
+    bottom = max(IN_CHANNELS * (size + 1) - 1, state.output.shape[0] * (out + 1) - 1)
+    canvas.draw(ax)
+    px = fit_titled(ax, -0.7, x_all + out + 1, bottom - 0.3, titles)
+    draw_numbers(ax, xs, ys, labels, px)
