@@ -106,11 +106,14 @@ def test_low_precision_is_no_less_accurate_than_pytorch(fn, dtype):
             assert mine <= pytorch * 1.01 + 1e-30, (sample, ours, theirs)
 
 
-@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128], ids=str)
+@pytest.mark.parametrize("dtype", [torch.float64], ids=str)
 def test_opinfo_samples_pass_gradcheck_forward_ad_and_gradgradcheck(dtype):
     """PyTorch's gradient tests for the OpInfo (``test_fn_grad``, ``test_forward_mode_AD``,
-    ``test_fn_gradgrad``, ``test_fn_fwgrad_bwgrad``) on the vectorized implementation."""
+    ``test_fn_gradgrad``) on the vectorized implementation. Complex dtypes and
+    forward-over-reverse run per route in test_conv_autograd.py (each sample costs seconds)."""
     for sample in samples(dtype):
+        if dtype.is_complex and sample.input.dim() == 3:
+            continue    # complex: the batched samples only (the same numbers, unsqueezed)
         kwargs = sample.kwargs
         tensors = [t for t in (sample.input, *sample.args) if t is not None]
 
@@ -120,8 +123,8 @@ def test_opinfo_samples_pass_gradcheck_forward_ad_and_gradgradcheck(dtype):
         # Function's vmap rule; test_conv_autograd.py checks torch.func.vmap instead.
         assert torch.autograd.gradcheck(fn, tensors, check_forward_ad=True, fast_mode=True,
                                         check_batched_grad=False)
-        assert torch.autograd.gradgradcheck(fn, tensors, check_fwd_over_rev=True,
-                                            fast_mode=True, check_batched_grad=False)
+        assert torch.autograd.gradgradcheck(fn, tensors, fast_mode=True,
+                                            check_batched_grad=False)
 
 
 ERROR_INPUTS = list(OP.error_inputs("cpu"))

@@ -49,8 +49,7 @@ def backward_loops(grad_out: torch.Tensor, input: torch.Tensor, weight: torch.Te
     x = batched.detach().cpu().tolist()
     w = weight.detach().cpu().tolist()
     g = (grad_out if spec.batched else grad_out.unsqueeze(0)).detach().cpu().tolist()
-    n_batch, c_out = len(g), len(w)
-    c_in_per_group, k_h, k_w = weight.shape[1:]
+    n_batch, (c_out, c_in_per_group, k_h, k_w) = len(g), weight.shape
     out_per_group = c_out // groups
     (s_h, s_w), (d_h, d_w) = geo.stride, geo.dilation
     h_out, w_out = geo.out_size
@@ -67,7 +66,7 @@ def backward_loops(grad_out: torch.Tensor, input: torch.Tensor, weight: torch.Te
               for _ in range(c_out)]
     grad_b = [zero] * c_out
     for n in range(n_batch):
-        for j in range(c_out):
+        for j in range(len(g[n])):              # c_out, or 0 when the input had no channels
             group = j // out_per_group
             for oy in range(h_out):
                 for ox in range(w_out):
