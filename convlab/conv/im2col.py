@@ -90,20 +90,24 @@ def tiles(n: int, rows: int, cols: int, bytes_per_position: int,
 
 
 class _Plan:
-    """Sizes and tiles of one call, shared by the forward pass and both gradients."""
+    """Sizes and tiles of one call, shared by the forward pass and both gradients.
 
-    def __init__(self, n: int, weight_shape: tuple[int, ...], conf: Conf, element_size: int):
-        self.n = n
-        self.c_out, c_in_group, k_h, k_w = weight_shape
-        self.kernel, self.stride, self.dilation = conf.kernel, conf.stride, conf.dilation
-        self.groups, self.in_size = conf.groups, conf.in_size
-        self.out_group = self.c_out // self.groups
-        self.out_size = (output_size(conf.in_size[0], k_h, conf.stride[0], 0, conf.dilation[0]),
-                         output_size(conf.in_size[1], k_w, conf.stride[1], 0, conf.dilation[1]))
+    ``x`` and ``weight`` give only shapes and the element size (a meta tensor will do).
+    """
+
+    def __init__(self, x: torch.Tensor, weight: torch.Tensor, stride: Pair, dilation: Pair,
+                 groups: int, max_bytes: int):
+        self.n, _, height, width = x.shape
+        self.c_out, c_in_group, k_h, k_w = weight.shape
+        self.kernel, self.stride, self.dilation, self.groups = (k_h, k_w), stride, dilation, groups
+        self.in_size = (height, width)
+        self.out_group = self.c_out // groups
+        self.out_size = (output_size(height, k_h, stride[0], 0, dilation[0]),
+                         output_size(width, k_w, stride[1], 0, dilation[1]))
         self.k = c_in_group * k_h * k_w                          # numbers in one window
-        self.tiles = list(tiles(n, *self.out_size, self.groups * self.k * element_size,
-                                conf.max_bytes or MAX_BUFFER_BYTES))
-        self.largest = max((_length(s, n) * _length(r, self.out_size[0])
+        self.tiles = list(tiles(self.n, *self.out_size, groups * self.k * x.element_size(),
+                                max_bytes))
+        self.largest = max((_length(s, self.n) * _length(r, self.out_size[0])
                             * _length(c, self.out_size[1]) for s, r, c in self.tiles), default=0)
 
     def columns_buffer(self, like: torch.Tensor) -> torch.Tensor:
@@ -189,6 +193,13 @@ def weight_grad_tiles(x: torch.Tensor, grad_out: torch.Tensor, plan: _Plan) -> t
     return grad_w.view(plan.c_out, plan.k // (plan.kernel[0] * plan.kernel[1]), *plan.kernel)
 
 
+def _plan(n: int, c_in: int, c_out: int, conf: Conf, dtype: torch.dtype) -> _Plan:
+    """The plan of one call described by its :class:`Conf` (shapes as meta tensors)."""
+    meta = lambda *shape: torch.empty(shape, dtype=dtype, device="meta")  # noqa: E731
+    return _Plan(meta(n, c_in, *conf.in_size), meta(c_out, c_in // conf.groups, *conf.kernel),
+                 conf.stride, conf.dilation, conf.groups, conf.max_bytes or MAX_BUFFER_BYTES)
+
+
 class Im2colKernels:
     """The im2col route's three maps for :mod:`.autograd` (float16/bfloat16 run in float32)."""
 
@@ -196,18 +207,19 @@ class Im2colKernels:
     @in_float32
     def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
              conf: Conf) -> torch.Tensor:
-        return forward_tiles(x, w, b, _Plan(x.shape[0], w.shape, conf, x.element_size()))
+        return forward_tiles(x, w, b, _Plan(x, w, conf.stride, conf.dilation, conf.groups,
+                                            conf.max_bytes or MAX_BUFFER_BYTES))
 
     @staticmethod
     @in_float32
     def grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
-        return input_grad_tiles(g, w, _Plan(g.shape[0], w.shape, conf, g.element_size()))
+        plan = _plan(g.shape[0], w.shape[1] * conf.groups, w.shape[0], conf, g.dtype)
+        return input_grad_tiles(g, w, plan)
 
     @staticmethod
     @in_float32
     def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
-        shape = (g.shape[1], x.shape[1] // conf.groups, *conf.kernel)
-        return weight_grad_tiles(x, g, _Plan(x.shape[0], shape, conf, x.element_size()))
+        return weight_grad_tiles(x, g, _plan(x.shape[0], x.shape[1], g.shape[1], conf, x.dtype))
 
 
 def im2col_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
