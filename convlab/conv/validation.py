@@ -186,14 +186,22 @@ def _spec(shape: tuple[int, ...], weight: torch.Tensor, stride: IntOrPair,
                     padding_mode=padding_mode)
 
 
-def _mkldnn(dtype: torch.dtype, batched: tuple[int, ...]) -> bool:
+def _mkldnn(dtype: torch.dtype, batched: tuple[int, ...], weight: tuple[int, ...],
+            stride: tuple[int, int], dilation: tuple[int, int], groups: int) -> bool:
     """Whether PyTorch's CPU convolution takes its MKLDNN backend, whose messages differ.
 
-    Found by sweeping mistakes x batch sizes x dtypes x layouts: float32 and complex64 with
-    more than one sample go to MKLDNN; a single sample, and other dtypes, go to PyTorch's own
-    kernels (which word the same mistakes differently).
+    Found by sweeping mistakes x batch sizes x dtypes x kernels (and read in ATen's
+    ``use_mkldnn``): float32 only (complex64 runs as float32 convolutions), when the call is
+    strided or dilated or multi-threaded or has a batch of 16 or a kernel other than 1x1, and
+    it is grouped or has a kernel over 3x3 both ways or more than one sample or a large input.
+    Every other call goes to PyTorch's own kernels, which word the same mistakes differently.
     """
-    return dtype in (torch.float32, torch.complex64) and batched[0] > 1
+    n, c, h, w = batched
+    return (dtype in (torch.float32, torch.complex64)
+            and (stride != (1, 1) or dilation != (1, 1) or n >= 16 or weight[2:] != (1, 1)
+                 or torch.get_num_threads() > 1)
+            and (groups > 1 or (weight[2] > 3 and weight[3] > 3) or n > 1
+                 or n * c * h * w > 20480))
 
 
 def _check_functional(
@@ -211,7 +219,7 @@ def _check_functional(
     s, d = pair(stride, "stride"), pair(dilation, "dilation")
     p = (0, 0) if isinstance(padding, str) else pair(padding, "padding")
     k = weight.dim() - 2
-    if k != 2 and isinstance(padding, str):   # the 'same'/'valid' route checks dims first
+    if k != 2 and padding == "same":   # the 'same' route checks dimensions first
         if groups <= 0:
             raise RuntimeError("non-positive groups is not supported")
         raise RuntimeError(f"Expected {weight.dim()}-dimensional input for {weight.dim()}-"
@@ -236,7 +244,7 @@ def _check_functional(
     if any(v < 0 for v in d):
         raise RuntimeError("dilation should be greater than zero")
     if any(v == 0 for v in d) and not empty:
-        if _mkldnn(dtype, batched):
+        if _mkldnn(dtype, batched, tuple(weight.shape), s, d, groups):
             raise RuntimeError("non-positive dilation is not supported")
         raise RuntimeError(f"dilation should be greater than zero, but got [{d[0]}, {d[1]}]")
     w = tuple(weight.shape)
@@ -262,11 +270,11 @@ def _check_functional(
             f"Calculated padded input size per channel: ({padded[0]} x {padded[1]}). "
             f"Kernel size: ({span[0]} x {span[1]}). "
             "Kernel size can't be greater than actual input size")
-    if weight.dtype != dtype and not empty:
-        if dtype == torch.complex64:
+    if weight.dtype != dtype and (dtype.is_complex or not empty):
+        if dtype.is_complex:          # checked before the complex call is split in two
             raise RuntimeError(f"Input type ({_type_name(dtype)}) and weight type "
                                f"({_type_name(weight.dtype)}) should be the same")
-        if _mkldnn(dtype, batched):
+        if _mkldnn(dtype, batched, w, s, d, groups):
             raise RuntimeError(
                 f"Input type ({_type_name(dtype)}) and weight type ({_type_name(weight.dtype)}) "
                 "should be the same or input should be a MKLDNN tensor and weight is a dense "
