@@ -156,6 +156,7 @@ def _batch_channels(t: torch.Tensor, dim: int | None, size: int) -> torch.Tensor
 
 
 def _batch_weights(t: torch.Tensor, dim: int | None, size: int) -> torch.Tensor:
-    """Weights ``(C_out, ...)`` or biases, batched along ``dim`` (or shared), as ``(size*C_out, ...)``."""
+    """Weights ``(C_out, ...)`` or biases, batched along ``dim`` (or shared), as
+    ``(size*C_out, ...)``."""
     t = t.unsqueeze(0).expand(size, *t.shape) if dim is None else t.movedim(dim, 0)
     return t.reshape(-1, *t.shape[2:])
