@@ -101,3 +101,64 @@ def test_bad_input_raises_pytorchs_exception_and_message(fn, call):
     got_type, got_message = outcome(fn, x_, w_, b_, **kwargs)
     assert got_type is expected_type
     assert got_message == expected_message
+
+
+# ---- the same mistake on every backend: PyTorch words it by batch size, dtype and layout
+
+def _other(dtype):
+    return torch.float64 if dtype == torch.float32 else torch.float32
+
+
+MISTAKES = {   # name: (input, weight, bias, kwargs) -> the same, with one thing wrong
+    "dilation zero": lambda x, w, b: (x, w, b, {"dilation": 0}),
+    "dilation pair with zero": lambda x, w, b: (x, w, b, {"dilation": (1, 0)}),
+    "dilation negative": lambda x, w, b: (x, w, b, {"dilation": -1}),
+    "dilation (-1,)": lambda x, w, b: (x, w, b, {"dilation": (-1,)}),
+    "dilation zero, kernel too big": lambda x, w, b: (x, w.new_zeros(6, 4, 7, 7), b,
+                                                      {"dilation": 0}),
+    "dilation zero, 5x5 kernel": lambda x, w, b: (x, w.new_zeros(6, 4, 5, 5), b,
+                                                  {"dilation": 0}),
+    "dilation zero, 1x1 kernel": lambda x, w, b: (x, w[..., :1, :1], b, {"dilation": 0}),
+    "dilation zero, grouped": lambda x, w, b: (x, w[:, :2], b, {"dilation": 0, "groups": 2}),
+    "weight of another dtype": lambda x, w, b: (x, w.to(_other(x.dtype)), b, {}),
+    "weight float16": lambda x, w, b: (x, w.half(), b, {}),
+    "weight int64": lambda x, w, b: (x, w.long(), b, {}),
+    "weight complex64": lambda x, w, b: (x, w.to(torch.complex64), b, {}),
+    "weight bfloat16": lambda x, w, b: (x, w.bfloat16(), b, {}),
+    "bias of another dtype": lambda x, w, b: (x, w, b.to(_other(x.dtype)), {}),
+    "bias int64": lambda x, w, b: (x, w, b.long(), {}),
+    "bias complex128": lambda x, w, b: (x, w, b.to(torch.complex128), {}),
+    "stride zero": lambda x, w, b: (x, w, b, {"stride": 0}),
+    "groups zero": lambda x, w, b: (x, w, b, {"groups": 0}),
+    "channels do not match": lambda x, w, b: (x[:, :3], w, b, {}),
+    "kernel larger than input": lambda x, w, b: (x[..., :2, :2], w, b, {}),
+    "3-d weight, padding 'same'": lambda x, w, b: (x, w[..., 0], b, {"padding": "same"}),
+    "3-d weight, padding 'valid'": lambda x, w, b: (x, w[..., 0], b, {"padding": "valid"}),
+    "5-d weight, padding 'same'": lambda x, w, b: (x, w.unsqueeze(-1), b, {"padding": "same"}),
+}
+LAYOUTS = {
+    "contiguous": lambda t: t,
+    "channels_last": lambda t: t.contiguous(memory_format=torch.channels_last),
+    "non-contiguous": lambda t: t.transpose(2, 3),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("batch", [1, 2, 0])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16,
+                                   torch.complex64], ids=str)
+def test_every_mistake_is_worded_as_pytorch_words_it_for_this_input(dtype, batch, layout):
+    x = LAYOUTS[layout](torch.randn(batch, 4, 5, 5).to(dtype))
+    w, b = torch.randn(6, 4, 3, 3).to(dtype), torch.randn(6).to(dtype)
+    for name, mistake in MISTAKES.items():
+        call = mistake(x, w, b)
+        expected = outcome(reference_conv2d, *call[:3], **call[3])
+        if name == "weight complex64" and batch == 0 and dtype == torch.bfloat16:
+            continue   # PyTorch multiplies the empty tensors and fails on the type it promotes to
+        for fn in (conv2d_naive, conv2d_vectorized):
+            got = outcome(fn, *call[:3], **call[3])
+            assert got[0] is expected[0], (name, fn.__name__, got, expected)
+            if expected[0] == "ok":
+                assert got[1].shape == expected[1].shape, (name, fn.__name__)
+            else:
+                assert got[1] == expected[1], (name, fn.__name__)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn as nn
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from torch.func import jvp
 
 from convlab import conv2d_naive, conv2d_vectorized
 from torch_reference import TOLERANCE, reference_conv2d
@@ -98,6 +99,27 @@ def test_vectorized_gradients_match_pytorch(call):
     for mine, ref in zip(ours, theirs):
         if mine is not None:
             torch.testing.assert_close(mine.grad, ref.grad, **TOLERANCE[x.dtype])
+
+
+@settings(max_examples=25)
+@given(conv_calls(max_size=6, max_channels=2))
+def test_vectorized_second_derivatives_and_jvp_match_pytorch(call):
+    """Forward-mode AD and a gradient of the gradient (what gradient penalties and
+    Hessian-vector products use) on any valid call, against F.conv2d's."""
+    x, w, b, kwargs = call
+    x, w = x.double(), w.double()
+    b = b.double() if b is not None else None
+
+    def second(conv):
+        xs, ws = x.clone().requires_grad_(), w.clone().requires_grad_()
+        out = conv(xs, ws, b, **kwargs)
+        gx, gw = torch.autograd.grad((out ** 2).sum(), (xs, ws), create_graph=True)
+        penalty = (gx ** 2).sum() + (gw * torch.cos(ws)).sum()
+        tangent = jvp(lambda x, w: conv(x, w, b, **kwargs), (x, w), (x.flip(-1), w.flip(-1)))[1]
+        return [*torch.autograd.grad(penalty, (xs, ws)), tangent]
+
+    torch.testing.assert_close(second(conv2d_vectorized), second(reference_conv2d),
+                               **TOLERANCE[torch.float64])
 
 
 def test_vectorized_passes_autograd_gradcheck():

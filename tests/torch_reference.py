@@ -5,6 +5,8 @@ run through the module's own forward with the given weight and bias (so autograd
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -17,10 +19,23 @@ def reference_conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, 
                      padding_mode="zeros"):
     if padding_mode == "zeros":
         return F.conv2d(input, weight, bias, stride, padding, dilation, groups)
-    module = nn.Conv2d(weight.shape[1] * groups, weight.shape[0], tuple(weight.shape[2:]),
-                       stride=stride, padding=padding, dilation=dilation, groups=groups,
-                       bias=bias is not None, padding_mode=padding_mode, device="meta")
+    module = _module(weight.shape[1] * groups, weight.shape[0], tuple(weight.shape[2:]),
+                     _hashable(stride), _hashable(padding), _hashable(dilation), groups,
+                     bias is not None, padding_mode)
     return module._conv_forward(input, weight, bias)
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+@lru_cache(maxsize=None)
+def _module(*args) -> nn.Conv2d:
+    """One meta-device module per argument set: its constructor's checks run as PyTorch's do,
+    and its random initialisation runs once, never inside a torch.func transform."""
+    c_in, c_out, kernel, stride, padding, dilation, groups, bias, mode = args
+    return nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=padding, dilation=dilation,
+                     groups=groups, bias=bias, padding_mode=mode, device="meta")
 
 
 def outcome(fn, *args, **kwargs):

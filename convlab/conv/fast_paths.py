@@ -11,13 +11,13 @@
 
 Both take an already padded, batched input and give ``F.conv2d(x, weight, bias, stride, 0,
 dilation, groups)``, gradients included: the pointwise product is differentiated by autograd as
-it is; the depthwise loop has a backward pass written the same way (a loop over taps).
+it is; the depthwise loop has gradients written the same way (a loop over taps).
 """
 from __future__ import annotations
 
 import torch
-from torch.autograd.function import once_differentiable
 
+from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
 
 Pair = tuple[int, int]
@@ -33,11 +33,13 @@ def is_depthwise(weight: torch.Tensor, groups: int) -> bool:
     return groups > 1 and weight.shape[1] == 1
 
 
+@in_float32
 def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
                      stride: Pair, groups: int) -> torch.Tensor:
     """1x1 convolution as ``weight (groups, C_out/g, C_in/g) @ input (N, groups, C_in/g, H*W)``.
 
     Dilation does not matter for a single tap; the stride just keeps every ``stride``-th cell.
+    Plain tensor operations: autograd, ``torch.func`` and second derivatives need nothing more.
     """
     n, c_in, _, _ = x.shape
     c_out = weight.shape[0]
@@ -57,22 +59,31 @@ def _tap_cells(x: torch.Tensor, i: int, j: int, out_size: Pair, stride: Pair,
              left:left + stride[1] * (out_size[1] - 1) + 1:stride[1]]
 
 
-class _DepthwiseConv2d(torch.autograd.Function):
-    """Per-tap multiply-accumulate forward; the backward is the same loop over taps."""
+def _out_size(conf: Conf) -> Pair:
+    return (output_size(conf.in_size[0], conf.kernel[0], conf.stride[0], 0, conf.dilation[0]),
+            output_size(conf.in_size[1], conf.kernel[1], conf.stride[1], 0, conf.dilation[1]))
+
+
+class DepthwiseKernels:
+    """The depthwise route's three maps for :mod:`.autograd`, each a loop over kernel taps.
+
+    Input channel ``c`` feeds output channels ``c*m ... c*m + m-1`` (``m``: the channel
+    multiplier); a length-``m`` axis of the output broadcasts against the input with no copy.
+    """
 
     @staticmethod
-    def forward(ctx, x, weight, bias, stride, dilation):  # type: ignore[override]
-        n, c_in, height, width = x.shape
+    @in_float32
+    def conv(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+             conf: Conf) -> torch.Tensor:
+        n, c_in, _, _ = x.shape
         c_out, _, k_h, k_w = weight.shape
-        m = c_out // c_in
-        out_size = (output_size(height, k_h, stride[0], 0, dilation[0]),
-                    output_size(width, k_w, stride[1], 0, dilation[1]))
+        m, out_size = c_out // c_in, _out_size(conf)
         cells_of = x.unsqueeze(2)                                 # (N, C_in, 1, H, W)
         taps = weight.reshape(1, c_in, m, k_h, k_w)
         out = None
         for i in range(k_h):
             for j in range(k_w):        # every output cell at once: += its cell x this tap
-                cells = _tap_cells(cells_of, i, j, out_size, stride, dilation)
+                cells = _tap_cells(cells_of, i, j, out_size, conf.stride, conf.dilation)
                 tap = taps[..., i:i + 1, j:j + 1]                 # (1, C_in, m, 1, 1)
                 if out is not None:
                     out.addcmul_(cells, tap)
@@ -80,37 +91,40 @@ class _DepthwiseConv2d(torch.autograd.Function):
                     out = torch.mul(cells, tap)
                 else:
                     out = torch.addcmul(bias.view(1, c_in, m, 1, 1), cells, tap)
-        ctx.save_for_backward(x, weight)
-        ctx.conf = (stride, dilation, out_size)
         return out.reshape(n, c_out, *out_size)
 
     @staticmethod
-    @once_differentiable
-    def backward(ctx, grad_out):  # type: ignore[override]
-        x, weight = ctx.saved_tensors
-        stride, dilation, out_size = ctx.conf
-        need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        n, c_in, _, _ = x.shape
+    @in_float32
+    def grad_input(grad_out: torch.Tensor, weight: torch.Tensor, conf: Conf) -> torch.Tensor:
+        n, c_in = grad_out.shape[0], conf.groups
         c_out, _, k_h, k_w = weight.shape
-        m = c_out // c_in
+        m, out_size = c_out // c_in, _out_size(conf)
         grad = grad_out.reshape(n, c_in, m, *out_size)
         taps = weight.reshape(1, c_in, m, k_h, k_w)
-        grad_x = torch.zeros_like(x, memory_format=torch.contiguous_format) if need_x else None
-        grad_w = weight.new_empty(c_in, m, k_h, k_w) if need_w else None
+        grad_x = grad_out.new_zeros(n, c_in, *conf.in_size)
         for i in range(k_h):
-            for j in range(k_w):
-                if need_x:                  # each cell collects grad x tap, summed over m
-                    cells = _tap_cells(grad_x, i, j, out_size, stride, dilation)
-                    tap = taps[..., i:i + 1, j:j + 1]
-                    if m == 1:
-                        cells.addcmul_(grad[:, :, 0], tap[:, :, 0])
-                    else:
-                        cells += (grad * tap).sum(2)
-                if need_w:                  # each tap collects grad x its cells
-                    cells = _tap_cells(x, i, j, out_size, stride, dilation).unsqueeze(2)
-                    grad_w[..., i, j] = (grad * cells).sum((0, 3, 4))
-        grad_b = grad_out.sum((0, 2, 3)) if need_b else None
-        return (grad_x, grad_w.view(weight.shape) if need_w else None, grad_b, None, None)
+            for j in range(k_w):        # each cell collects grad x tap, summed over m
+                cells = _tap_cells(grad_x, i, j, out_size, conf.stride, conf.dilation)
+                tap = taps[..., i:i + 1, j:j + 1]
+                if m == 1:
+                    cells.addcmul_(grad[:, :, 0], tap[:, :, 0])
+                else:
+                    cells += (grad * tap).sum(2)
+        return grad_x
+
+    @staticmethod
+    @in_float32
+    def grad_weight(x: torch.Tensor, grad_out: torch.Tensor, conf: Conf) -> torch.Tensor:
+        n, c_in = x.shape[:2]
+        (k_h, k_w), out_size = conf.kernel, _out_size(conf)
+        m = grad_out.shape[1] // c_in
+        grad = grad_out.reshape(n, c_in, m, *out_size)
+        grad_w = x.new_empty(c_in, m, k_h, k_w)
+        for i in range(k_h):
+            for j in range(k_w):        # each tap collects grad x its cells
+                cells = _tap_cells(x, i, j, out_size, conf.stride, conf.dilation).unsqueeze(2)
+                grad_w[..., i, j] = (grad * cells).sum((0, 3, 4))
+        return grad_w.view(c_in * m, 1, k_h, k_w)
 
 
 def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
@@ -118,8 +132,9 @@ def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     """Depthwise convolution as a sum over kernel taps of (strided view) x (per-channel weight).
 
     Each step is one multiply-add over the whole batch: the view picks, for every output cell,
-    the input cell that tap ``(i, j)`` reads. With a channel multiplier (``C_out = m * C_in``)
-    input channel ``c`` feeds output channels ``c*m ... c*m + m-1``; broadcasting over a
-    length-``m`` axis does that with no copy. The backward pass is the same loop over taps.
+    the input cell that tap ``(i, j)`` reads. The gradients are the same loop over taps, and
+    :mod:`.autograd` differentiates them again (second derivatives, jvp, vmap).
     """
-    return _DepthwiseConv2d.apply(x, weight, bias, tuple(stride), tuple(dilation))
+    conf = Conf(tuple(stride), tuple(dilation), x.shape[1], tuple(x.shape[2:]),
+                tuple(weight.shape[2:]))
+    return bilinear(CONV, x, weight, DepthwiseKernels, conf, bias)

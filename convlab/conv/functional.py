@@ -8,7 +8,10 @@ Both take ``torch.nn.functional.conv2d``'s arguments plus ``nn.Conv2d``'s ``padd
 
   where ⋆ is cross-correlation (the kernel is not flipped).
 - :func:`conv2d_vectorized` does the same work with im2col (a strided view of the windows,
-  copied a tile at a time) and one matrix product per group, and supports autograd.
+  copied a tile at a time) and one matrix product per group, and supports every autograd mode
+  of ``F.conv2d`` (backward of any order, forward-mode AD, ``torch.func``; :mod:`.autograd`).
+
+``conv2d_naive`` has gradients too, by loops (:mod:`.naive_backward`), first order only.
 
 Neither calls PyTorch's own convolution; both validate through ``convlab.validation`` and take
 every formula from ``convlab.geometry``.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from . import naive_backward
 from .fast_paths import depthwise_conv2d, is_depthwise, is_pointwise, pointwise_conv2d
 from .geometry import IntOrPair, Padding, padded_index
 from .im2col import im2col_conv2d
@@ -32,17 +36,24 @@ def conv2d_naive(
     """Conv2d as plain loops over batch, output channel, output row/column, channel and tap.
 
     Clarity over speed: the numbers are read into Python lists, the loops are the formula, and
-    the result is put back on the input's device and dtype. No autograd (use
-    :func:`conv2d_vectorized` for that).
+    the result is put back on the input's device and dtype. Gradients come from the same loops
+    run backwards (:mod:`convlab.conv.naive_backward`); for second derivatives, forward-mode AD
+    or ``torch.func`` it raises and points to :func:`conv2d_vectorized`.
     """
     spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)
+    if naive_backward.needs_autograd(input, weight, bias):    # record the backward loops
+        return naive_backward.NaiveConv2d.apply(
+            conv2d_naive, spec, (stride, padding, dilation, groups, padding_mode),
+            input, weight, bias)
     geo = spec.geometry
     x = (input if spec.batched else input.unsqueeze(0)).detach().cpu().tolist()
     w = weight.detach().cpu().tolist()
     b = bias.detach().cpu().tolist() if bias is not None else None
 
     n_batch, c_out = len(x), len(w)
-    c_in_per_group, k_h, k_w = len(w[0]), len(w[0][0]), len(w[0][0][0])
+    c_in_per_group, k_h, k_w = weight.shape[1:]
+    if c_in_per_group == 0:                         # PyTorch: no input channels, no output ones
+        c_out = 0
     out_per_group = c_out // groups
     (s_h, s_w), (d_h, d_w) = geo.stride, geo.dilation
     h_out, w_out = geo.out_size
@@ -59,7 +70,7 @@ def conv2d_naive(
             group = j // out_per_group              # which slice of input channels it sees
             for oy in range(h_out):
                 for ox in range(w_out):
-                    total = b[j] if b is not None else 0.0
+                    total = b[j] if b is not None else 0
                     for k in range(c_in_per_group):  # the sum over input channels k
                         channel = x[n][group * c_in_per_group + k]
                         for ky in range(k_h):
@@ -108,10 +119,23 @@ def conv2d_vectorized(
     spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)
     x = pad_input(input if spec.batched else input.unsqueeze(0), spec)
     geo = spec.geometry
-    if is_pointwise(weight):
+    if x.shape[1] == 0:
+        out = _no_input_channels(x, weight, bias, geo.out_size)
+    elif is_pointwise(weight):
         out = pointwise_conv2d(x, weight, bias, geo.stride, groups)
     elif is_depthwise(weight, groups):
         out = depthwise_conv2d(x, weight, bias, geo.stride, geo.dilation)
     else:
         out = im2col_conv2d(x, weight, bias, geo.stride, geo.dilation, groups)
     return out if spec.batched else out.squeeze(0)
+
+
+def _no_input_channels(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+                       out_size: tuple[int, int]) -> torch.Tensor:
+    """PyTorch's answer for an input with no channels: no output channels either.
+
+    The empty result still depends on every argument, so that backward gives the (zero)
+    gradients PyTorch gives, of the right shapes.
+    """
+    out = x.new_zeros(x.shape[0], 0, *out_size) + x.sum((1, 2, 3)).view(-1, 1, 1, 1) + weight.sum()
+    return out if bias is None else out + bias[:0].view(1, 0, 1, 1)

@@ -20,16 +20,16 @@ Two choices make it fast without changing a single number (timings: benchmarks/R
   ``F.unfold`` takes about 40 ms, one copy of the whole view 28 ms, the same copy in four
   tiles into one reused buffer 1.4 ms (2 threads).
 
-The backward pass uses the same tiles (a custom ``torch.autograd.Function``), so training never
-holds a full column matrix either.
+Both gradients use the same tiles (:class:`Im2colKernels`, differentiated by
+:mod:`.autograd`), so training never holds a full column matrix either.
 """
 from __future__ import annotations
 
 from typing import Iterator
 
 import torch
-from torch.autograd.function import once_differentiable
 
+from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
 
 #: Default bound on the column buffer in bytes. Measured on the 2-core benchmark machine: 2-4 MiB
@@ -90,13 +90,17 @@ def tiles(n: int, rows: int, cols: int, bytes_per_position: int,
 
 
 class _Plan:
-    """Sizes and tiles of one call, shared by the forward and the backward pass."""
+    """Sizes and tiles of one call, shared by the forward pass and both gradients.
+
+    ``x`` and ``weight`` give only shapes and the element size (a meta tensor will do).
+    """
 
     def __init__(self, x: torch.Tensor, weight: torch.Tensor, stride: Pair, dilation: Pair,
                  groups: int, max_bytes: int):
         self.n, _, height, width = x.shape
         self.c_out, c_in_group, k_h, k_w = weight.shape
         self.kernel, self.stride, self.dilation, self.groups = (k_h, k_w), stride, dilation, groups
+        self.in_size = (height, width)
         self.out_group = self.c_out // groups
         self.out_size = (output_size(height, k_h, stride[0], 0, dilation[0]),
                          output_size(width, k_w, stride[1], 0, dilation[1]))
@@ -150,59 +154,72 @@ def forward_tiles(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | No
     return out if bias is None else out.add_(bias.view(1, -1, 1, 1))
 
 
-def _backward(x: torch.Tensor, weight: torch.Tensor, grad_out: torch.Tensor, plan: _Plan,
-              need_input: bool, need_weight: bool) -> tuple[torch.Tensor | None, ...]:
-    """Gradients of the padded input and the weight, tile by tile (the same tiles as forward).
-
-    With ``D`` a tile's output gradient and ``X`` its columns: the weight gradient is the sum
-    over tiles of ``D @ X^T``; the columns' gradient is ``W^T @ D``, added back onto the input
-    cells each window came from, one strided add per kernel tap (col2im).
+def input_grad_tiles(grad_out: torch.Tensor, weight: torch.Tensor, plan: _Plan) -> torch.Tensor:
+    """The padded input's gradient, tile by tile: ``W^T @ D`` per tile (``D``: its output
+    gradient), added back onto the cells each window came from, one strided add per tap (col2im).
     """
     g, (k_h, k_w) = plan.groups, plan.kernel
+    grad_out = grad_out.contiguous()
+    grad_x = grad_out.new_zeros(plan.n, g * weight.shape[1], *plan.in_size)
+    grad_win = windows(grad_x, plan.kernel, plan.stride, plan.dilation, plan.out_size, g)
+    buffer = plan.columns_buffer(grad_x)
+    for samples, rows, cols in plan.tiles:
+        target = grad_win[samples, ..., rows, cols]
+        t, r, w = target.shape[0], target.shape[5], target.shape[6]
+        columns = buffer[:target.numel()].view(target.shape)
+        torch.bmm(plan.kernels(weight, t).transpose(1, 2),
+                  _tile_matrices(grad_out, samples, rows, cols, g),
+                  out=columns.view(t * g, plan.k, r * w))
+        for i in range(k_h):                                     # col2im: a loop over taps
+            for j in range(k_w):
+                target[:, :, :, i, j] += columns[:, :, :, i, j]
+    return grad_x
+
+
+def weight_grad_tiles(x: torch.Tensor, grad_out: torch.Tensor, plan: _Plan) -> torch.Tensor:
+    """The weight's gradient: the sum over tiles of ``D @ X^T`` (``X``: the tile's columns)."""
+    g = plan.groups
+    grad_out = grad_out.contiguous()
     win = windows(x, plan.kernel, plan.stride, plan.dilation, plan.out_size, g)
-    grad_w = weight.new_zeros(g, plan.out_group, plan.k) if need_weight else None
-    grad_x = torch.zeros_like(x, memory_format=torch.contiguous_format) if need_input else None
-    grad_win = (windows(grad_x, plan.kernel, plan.stride, plan.dilation, plan.out_size, g)
-                if need_input else None)
+    grad_w = x.new_zeros(g, plan.out_group, plan.k)
     buffer = plan.columns_buffer(x)
     for samples, rows, cols in plan.tiles:
         block = win[samples, ..., rows, cols]
         t, r, w = block.shape[0], block.shape[5], block.shape[6]
-        grad_rows = _tile_matrices(grad_out, samples, rows, cols, g)     # (T*G, C_out/G, R*W)
-        columns = buffer[:block.numel()].view(block.shape)
-        if need_weight:
-            columns.copy_(block)
-            grad_w += torch.bmm(grad_rows, columns.view(t * g, plan.k, r * w).transpose(1, 2)
-                                ).view(t, g, plan.out_group, plan.k).sum(0)
-        if need_input:
-            torch.bmm(plan.kernels(weight, t).transpose(1, 2), grad_rows,
-                      out=columns.view(t * g, plan.k, r * w))
-            target = grad_win[samples, ..., rows, cols]
-            for i in range(k_h):                                 # col2im: a loop over taps
-                for j in range(k_w):
-                    target[:, :, :, i, j] += columns[:, :, :, i, j]
-    return grad_x, (grad_w.view(weight.shape) if need_weight else None)
+        columns = buffer[:block.numel()].view(block.shape).copy_(block)
+        grad_w += torch.bmm(_tile_matrices(grad_out, samples, rows, cols, g),
+                            columns.view(t * g, plan.k, r * w).transpose(1, 2)
+                            ).view(t, g, plan.out_group, plan.k).sum(0)
+    return grad_w.view(plan.c_out, plan.k // (plan.kernel[0] * plan.kernel[1]), *plan.kernel)
 
 
-class _Im2colConv2d(torch.autograd.Function):
-    """Autograd wrapper: saves only the padded input and the weight, and recomputes tiles."""
+def _plan(n: int, c_in: int, c_out: int, conf: Conf, dtype: torch.dtype) -> _Plan:
+    """The plan of one call described by its :class:`Conf` (shapes as meta tensors)."""
+    meta = lambda *shape: torch.empty(shape, dtype=dtype, device="meta")  # noqa: E731
+    return _Plan(meta(n, c_in, *conf.in_size), meta(c_out, c_in // conf.groups, *conf.kernel),
+                 conf.stride, conf.dilation, conf.groups, conf.max_bytes or MAX_BUFFER_BYTES)
+
+
+class Im2colKernels:
+    """The im2col route's three maps for :mod:`.autograd` (float16/bfloat16 run in float32)."""
 
     @staticmethod
-    def forward(ctx, x, weight, bias, stride, dilation, groups,  # type: ignore[override]
-                max_bytes):
-        plan = _Plan(x, weight, stride, dilation, groups, max_bytes)
-        ctx.save_for_backward(x, weight)
-        ctx.plan = plan
-        return forward_tiles(x, weight, bias, plan)
+    @in_float32
+    def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
+             conf: Conf) -> torch.Tensor:
+        return forward_tiles(x, w, b, _Plan(x, w, conf.stride, conf.dilation, conf.groups,
+                                            conf.max_bytes or MAX_BUFFER_BYTES))
 
     @staticmethod
-    @once_differentiable
-    def backward(ctx, grad_out):  # type: ignore[override]
-        x, weight = ctx.saved_tensors
-        need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        grad_x, grad_w = _backward(x, weight, grad_out.contiguous(), ctx.plan, need_x, need_w)
-        grad_b = grad_out.sum((0, 2, 3)) if need_b else None
-        return grad_x, grad_w, grad_b, None, None, None, None
+    @in_float32
+    def grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
+        plan = _plan(g.shape[0], w.shape[1] * conf.groups, w.shape[0], conf, g.dtype)
+        return input_grad_tiles(g, w, plan)
+
+    @staticmethod
+    @in_float32
+    def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
+        return weight_grad_tiles(x, g, _plan(x.shape[0], x.shape[1], g.shape[1], conf, x.dtype))
 
 
 def im2col_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
@@ -210,9 +227,10 @@ def im2col_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | No
                   max_buffer_bytes: int = MAX_BUFFER_BYTES) -> torch.Tensor:
     """Conv2d of an already padded, batched input ``(N, C, H, W)`` by tiled im2col.
 
-    Same result and gradients as ``F.conv2d(x, weight, bias, stride, 0, dilation, groups)``;
-    the column buffer never exceeds ``max_buffer_bytes`` (or one output position's window,
-    if that is larger). Lesson 06 derives it.
+    Same result and gradients (of every order, :mod:`.autograd`) as ``F.conv2d(x, weight,
+    bias, stride, 0, dilation, groups)``; the column buffer never exceeds ``max_buffer_bytes``
+    (or one output position's window, if that is larger). Lesson 06 derives it.
     """
-    return _Im2colConv2d.apply(x, weight, bias, tuple(stride), tuple(dilation), groups,
-                               max_buffer_bytes)
+    conf = Conf(tuple(stride), tuple(dilation), groups, tuple(x.shape[2:]),
+                tuple(weight.shape[2:]), max_buffer_bytes)
+    return bilinear(CONV, x, weight, Im2colKernels, conf, bias)

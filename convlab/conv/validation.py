@@ -22,11 +22,27 @@ from .geometry import PADDING_MODES, Geometry, IntOrPair, Padding, pair, resolve
 
 _PADDING_STRINGS = {"valid", "same"}
 
-# Names PyTorch's messages use for dtypes (CPU).
-_SCALAR_NAME = {torch.float32: "Float", torch.float64: "Double", torch.float16: "Half",
-                torch.bfloat16: "BFloat16"}
+# The C++ type names PyTorch's bias check prints (CPU).
 _C_NAME = {torch.float32: "float", torch.float64: "double", torch.float16: "c10::Half",
-           torch.bfloat16: "c10::BFloat16"}
+           torch.bfloat16: "c10::BFloat16", torch.complex64: "c10::complex<float>",
+           torch.complex128: "c10::complex<double>", torch.int64: "long int", torch.int32: "int",
+           torch.int16: "short int", torch.int8: "signed char", torch.uint8: "unsigned char",
+           torch.bool: "bool"}
+# dtypes that kept their pre-1.0 tensor type name (torch.FloatTensor); newer ones print as
+# CPU<Name>Type (CPUBFloat16Type, CPUComplexFloatType).
+_LEGACY_TYPES = {torch.float32, torch.float64, torch.float16, torch.int64, torch.int32,
+                 torch.int16, torch.int8, torch.uint8, torch.bool}
+
+
+def _scalar_name(dtype: torch.dtype) -> str:
+    """PyTorch's own name for a dtype (Float, BFloat16, ComplexDouble), asked of PyTorch."""
+    return torch.empty(0, dtype=dtype).type()[len("torch."):-len("Tensor")]
+
+
+def _type_name(dtype: torch.dtype) -> str:
+    """How a CPU tensor's type is printed in the MKLDNN backend's type mismatch message."""
+    name = _scalar_name(dtype)
+    return f"torch.{name}Tensor" if dtype in _LEGACY_TYPES else f"CPU{name}Type"
 
 
 @dataclass(frozen=True)
@@ -54,10 +70,6 @@ class ConvSpec:
 def _shape(t: torch.Tensor | tuple[int, ...]) -> str:
     dims = t.shape if isinstance(t, torch.Tensor) else t
     return "[" + ", ".join(str(d) for d in dims) + "]"
-
-
-def _dtype_name(table: dict, dtype: torch.dtype) -> str:
-    return table.get(dtype, str(dtype).replace("torch.", ""))
 
 
 def _check_module_args(out_channels: int, padding: Padding, stride: IntOrPair, groups: int,
@@ -174,6 +186,24 @@ def _spec(shape: tuple[int, ...], weight: torch.Tensor, stride: IntOrPair,
                     padding_mode=padding_mode)
 
 
+def _mkldnn(dtype: torch.dtype, batched: tuple[int, ...], weight: tuple[int, ...],
+            stride: tuple[int, int], dilation: tuple[int, int], groups: int) -> bool:
+    """Whether PyTorch's CPU convolution takes its MKLDNN backend, whose messages differ.
+
+    Found by sweeping mistakes x batch sizes x dtypes x kernels (and read in ATen's
+    ``use_mkldnn``): float32 only (complex64 runs as float32 convolutions), when the call is
+    strided or dilated or multi-threaded or has a batch of 16 or a kernel other than 1x1, and
+    it is grouped or has a kernel over 3x3 both ways or more than one sample or a large input.
+    Every other call goes to PyTorch's own kernels, which word the same mistakes differently.
+    """
+    n, c, h, w = batched
+    return (dtype in (torch.float32, torch.complex64)
+            and (stride != (1, 1) or dilation != (1, 1) or n >= 16 or weight[2:] != (1, 1)
+                 or torch.get_num_threads() > 1)
+            and (groups > 1 or (weight[2] > 3 and weight[3] > 3) or n > 1
+                 or n * c * h * w > 20480))
+
+
 def _check_functional(
     shape: tuple[int, ...], dtype: torch.dtype, weight: torch.Tensor, bias: torch.Tensor | None,
     stride: IntOrPair, padding: Padding, dilation: IntOrPair, groups: int,
@@ -189,13 +219,19 @@ def _check_functional(
     s, d = pair(stride, "stride"), pair(dilation, "dilation")
     p = (0, 0) if isinstance(padding, str) else pair(padding, "padding")
     k = weight.dim() - 2
+    if k != 2 and padding == "same":   # the 'same' route checks dimensions first
+        if groups <= 0:
+            raise RuntimeError("non-positive groups is not supported")
+        raise RuntimeError(f"Expected {weight.dim()}-dimensional input for {weight.dim()}-"
+                           f"dimensional weight{_shape(weight)}, but got 4-dimensional input of "
+                           f"size {_shape(batched)} instead")
     if k != 2:  # PyTorch reports the first argument whose length does not fit the weight
         raise RuntimeError(
             f"expected stride to be a single integer value or a list of {k} values to match "
             f"the convolution dimensions, but got stride=[{s[0]}, {s[1]}]")
     if bias is not None and bias.dtype != dtype:
-        raise RuntimeError(f"Input type ({_dtype_name(_C_NAME, dtype)}) and bias type "
-                           f"({_dtype_name(_C_NAME, bias.dtype)}) should be the same")
+        raise RuntimeError(f"Input type ({_C_NAME.get(dtype, dtype)}) and bias type "
+                           f"({_C_NAME.get(bias.dtype, bias.dtype)}) should be the same")
     if padding == "same" and any(v != 1 for v in s):
         raise RuntimeError("padding='same' is not supported for strided convolutions")
     if groups <= 0:
@@ -204,8 +240,13 @@ def _check_functional(
         raise RuntimeError("negative padding is not supported")
     if any(v <= 0 for v in s):
         raise RuntimeError("non-positive stride is not supported")
-    if any(v <= 0 for v in d):
-        raise RuntimeError("non-positive dilation is not supported")
+    empty = batched[0] == 0 or batched[1] == 0   # PyTorch never sends these to a backend
+    if any(v < 0 for v in d):
+        raise RuntimeError("dilation should be greater than zero")
+    if any(v == 0 for v in d) and not empty:
+        if _mkldnn(dtype, batched, tuple(weight.shape), s, d, groups):
+            raise RuntimeError("non-positive dilation is not supported")
+        raise RuntimeError(f"dilation should be greater than zero, but got [{d[0]}, {d[1]}]")
     w = tuple(weight.shape)
     if w[0] < groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at "
@@ -229,12 +270,15 @@ def _check_functional(
             f"Calculated padded input size per channel: ({padded[0]} x {padded[1]}). "
             f"Kernel size: ({span[0]} x {span[1]}). "
             "Kernel size can't be greater than actual input size")
-    if weight.dtype != dtype:
-        if dtype == torch.float32:
+    if weight.dtype != dtype and (dtype.is_complex or not empty):
+        if dtype.is_complex:          # checked before the complex call is split in two
+            raise RuntimeError(f"Input type ({_type_name(dtype)}) and weight type "
+                               f"({_type_name(weight.dtype)}) should be the same")
+        if _mkldnn(dtype, batched, w, s, d, groups):
             raise RuntimeError(
-                f"Input type (torch.{_dtype_name(_SCALAR_NAME, dtype)}Tensor) and weight type "
-                f"(torch.{_dtype_name(_SCALAR_NAME, weight.dtype)}Tensor) should be the same or "
-                "input should be a MKLDNN tensor and weight is a dense tensor")
-        raise RuntimeError(f"expected scalar type {_dtype_name(_SCALAR_NAME, dtype)} but found "
-                           f"{_dtype_name(_SCALAR_NAME, weight.dtype)}")
+                f"Input type ({_type_name(dtype)}) and weight type ({_type_name(weight.dtype)}) "
+                "should be the same or input should be a MKLDNN tensor and weight is a dense "
+                "tensor")
+        raise RuntimeError(f"expected scalar type {_scalar_name(dtype)} but found "
+                           f"{_scalar_name(weight.dtype)}")
     return pads

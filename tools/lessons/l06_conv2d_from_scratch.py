@@ -216,24 +216,29 @@ CELLS = [
     md_at("l06-gradients", """
     ## 4. Gradients through the vectorized version
 
-    The im2col route is a `torch.autograd.Function` whose backward pass is built like the
-    forward, tile by tile: the weight's gradient is the output gradients times the window
-    matrix, and the input's gradient is the weight times the output gradients, added back onto
-    the cells each window came from (*col2im*). The two special routes are plain tensor
-    operations that autograd differentiates by itself. For every route the gradients with
-    respect to the input, the weight and the bias match those of `F.conv2d`, and
-    `torch.autograd.gradcheck` confirms them against finite differences (in double precision). The naive version builds its result from Python floats,
-    so it has no gradient.
+    The vectorized version is a `torch.autograd.Function` whose backward pass is made of the same
+    kind of operation as its forward: the gradient of a convolution with respect to its input is
+    a transposed convolution of the output gradients with the same weight, and the gradient with
+    respect to the weight is a convolution of the input with the output gradients. convlab
+    computes all three on the same tiled routes, so second derivatives, forward-mode autograd and
+    `torch.func` work as well. For every route the gradients with respect to the input, the
+    weight and the bias match those of `F.conv2d`; `torch.autograd.gradcheck` confirms them
+    against finite differences (in double precision), and `gradgradcheck` the second
+    derivatives. The naive version gets its gradients from the same loops run backwards. Python
+    floats cannot be differentiated again, so for second derivatives, forward-mode autograd or
+    `torch.func` it raises an error that points to `conv2d_vectorized`.
     """, """
     ## 4. 벡터화 구현으로 구하는 기울기
 
-    im2col 경로는 `torch.autograd.Function`으로 만들었고, 역전파(backward pass)도 순전파처럼 타일
-    단위로 계산합니다. 가중치의 기울기는 출력의 기울기와 창 행렬의 곱입니다. 입력의 기울기는
-    가중치와 출력의 기울기를 곱한 뒤, 그 값을 각 창이 나온 입력 칸에 다시 더한 것입니다(*col2im*).
-    두 특별한 경로는 평범한 텐서 연산이라서 `autograd`가 알아서 미분합니다. 어느 경로든 입력,
-    가중치, 편향에 대한 기울기가 `F.conv2d`의 기울기와 같습니다. `torch.autograd.gradcheck`로 이
-    기울기를 유한 차분으로 구한 값과도 비교합니다(배정밀도로 계산). 단순 구현은 결과를 Python의
-    `float` 값으로 계산하기 때문에 기울기를 구할 수 없습니다.
+    벡터화 구현은 `torch.autograd.Function`이고, 역전파(backward pass)도 순전파와 같은 종류의 연산으로
+    계산합니다. 입력에 대한 합성곱의 기울기는 같은 가중치로 출력의 기울기를 전치 합성곱한 값이고,
+    가중치에 대한 기울기는 입력과 출력의 기울기로 계산한 합성곱입니다. convlab은 이 셋을 모두 같은
+    타일 경로로 계산합니다. 그래서 2차 미분, 순방향 자동 미분, `torch.func`도 그대로 동작합니다.
+    어느 경로든 입력, 가중치, 편향에 대한 기울기가 `F.conv2d`의 기울기와 같습니다.
+    `torch.autograd.gradcheck`로 유한 차분과 비교하고(배정밀도로 계산), `gradgradcheck`로 2차 미분도
+    확인합니다. 단순 구현은 같은 반복문을 거꾸로 돌려 기울기를 구합니다. Python의 `float` 값은 다시
+    미분할 수 없으므로, 2차 미분이나 순방향 자동 미분, `torch.func`를 쓰면 `conv2d_vectorized`를
+    쓰라는 오류를 냅니다.
     """),
     code("""
     routes = {
@@ -252,9 +257,13 @@ CELLS = [
             assert torch.allclose(g_ours, g_theirs), (route, name)
         small = (x[:1, :, :5, :5].detach().requires_grad_(), w.detach().requires_grad_(), b.detach().requires_grad_())
         assert torch.autograd.gradcheck(lambda x, w, b: convlab.conv2d_vectorized(x, w, b, **args), small)
+        assert torch.autograd.gradgradcheck(lambda x, w, b: convlab.conv2d_vectorized(x, w, b, **args), small)
         print(«f"{route}: gradients match F.conv2d and finite differences"|f"{route}: 기울기가 F.conv2d와도, 유한 차분과도 일치합니다"»)
 
-    assert convlab.conv2d_naive(x, w, b, **args).grad_fn is None
+    naive = torch.autograd.grad(convlab.conv2d_naive(x, w, b, **args).sum(), (x, w, b))
+    reference = torch.autograd.grad(F.conv2d(x, w, b, **args).sum(), (x, w, b))
+    assert all(torch.allclose(a, r) for a, r in zip(naive, reference))
+    print(«"the naive loops' gradients match F.conv2d's too"|"단순 구현의 기울기도 F.conv2d와 같습니다"»)
     """),
     md_at("l06-timing", """
     ## 5. How fast?
