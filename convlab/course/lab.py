@@ -7,14 +7,17 @@ Three things, each in a file that a plain ``jupyter lab`` in the course's enviro
   that would search PyPI, so a room full of students on a closed network sees no pop-ups;
   ``jupyter_settings/ko/overrides.json`` is the same plus the Korean interface
   (jupyterlab-language-pack-ko-KR).
-- ``jupyter_settings/jupyter_server_config.d/convlab.json``: the same settings on the server's
-  side, ``LabApp.custom_css`` on, and this module as a server extension, which serves
+- ``jupyter_settings/jupyter_server_config.d/convlab.json``: this module as a server extension,
+  which gives JupyterLab the same settings on the server's side (:data:`CLASSROOM_OPTIONS`,
+  ``LabApp.custom_css`` among them) and serves
   ``jupyter_custom/`` (a stylesheet and the Hangul of NanumGothic as a 400 kB web font, see
   :func:`convlab.figures.fonts.korean_web_font`) under ``/custom/``: Korean shows on machines
   without any Korean font, and in the user's own Korean font where there is one.
 
-The launcher passes all of it on the command line, so it also works from a checkout that was
-never installed. The browser tests start the server through :func:`lab_command` too, so they test
+A wheel installs both files by itself; an editable install (``pip install -e .``, what ``make``,
+conda and Binder use) cannot, so they run ``python -m convlab.lab --install-settings``. The
+launcher passes all of it on the command line, so it also works from a checkout that was never
+installed. The browser tests start the server through :func:`lab_command` too, so they test
 exactly what students get.
 
 Run ``convlab-lab [LESSONS_DIR] [--lang ko|en] [extra jupyter lab options]`` (or
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -34,6 +38,14 @@ from ..i18n import LANGS, check_lang
 from .manifest import LESSONS
 from .paths import LessonsNotFound, lessons_dir
 
+#: JupyterLab's own options for classrooms: no update checks, an extension manager that cannot
+#: search PyPI, and ``/custom/custom.css`` on every page (the Korean font). The server extension
+#: below sets them unless the command line or a config file already did.
+CLASSROOM_OPTIONS = {
+    "check_for_updates_class": "jupyterlab.handlers.announcements.NeverCheckForUpdate",
+    "extension_manager": "readonly",
+    "custom_css": True,
+}
 SETTINGS_DIR = Path(__file__).with_name("jupyter_settings")
 SERVER_CONFIG = SETTINGS_DIR / "jupyter_server_config.d" / "convlab.json"
 CUSTOM_DIR = Path(__file__).with_name("jupyter_custom")
@@ -46,7 +58,8 @@ def settings_dir(lang: str = "en") -> Path:
 
 
 def server_options() -> list[str]:
-    """``jupyter_server_config.d/convlab.json`` as command-line options (one source for both)."""
+    """``jupyter_server_config.d/convlab.json`` as command-line options (one source for both):
+    what a plain ``jupyter lab`` in an environment with :func:`install_settings` reads."""
     options = []
     for section, values in json.loads(SERVER_CONFIG.read_text(encoding="utf-8")).items():
         for name, value in values.items():
@@ -83,8 +96,32 @@ def system_lang() -> str:
     return "en"
 
 
+def install_settings(prefix: str | os.PathLike = sys.prefix) -> list[Path]:
+    """Copy the classroom settings into the environment at ``prefix`` (default: this one), where
+    a plain ``jupyter lab`` reads them; returns the files written. Re-running replaces them."""
+    prefix = Path(prefix)
+    targets = {
+        SETTINGS_DIR / "overrides.d" / "convlab.json":
+            prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / "convlab.json",
+        SERVER_CONFIG: prefix / "etc" / "jupyter" / "jupyter_server_config.d" / "convlab.json",
+    }
+    for source, target in targets.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return list(targets.values())
+
+
 def _jupyter_server_extension_points() -> list[dict]:
     return [{"module": __name__}]
+
+
+def _link_jupyter_server_extension(serverapp) -> None:
+    """Give JupyterLab the :data:`CLASSROOM_OPTIONS` (server extensions are linked in name
+    order, so this runs before JupyterLab reads the server's config)."""
+    options = serverapp.config.LabApp
+    for name, value in CLASSROOM_OPTIONS.items():
+        if name not in options:
+            options[name] = value
 
 
 def _load_jupyter_server_extension(serverapp) -> None:
@@ -106,7 +143,13 @@ def main(argv: list[str] | None = None) -> None:
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--lang", choices=LANGS, default=None,
                         help="lessons and interface language; default: the system's")
+    parser.add_argument("--install-settings", action="store_true",
+                        help="install the classroom settings into this environment and exit")
     options, extra = parser.parse_known_args(args)  # the rest goes to jupyter lab
+    if options.install_settings:
+        for path in install_settings():
+            print(path)
+        return
     try:
         notebooks = lessons_dir(folder)
     except LessonsNotFound as error:
