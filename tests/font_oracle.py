@@ -66,11 +66,16 @@ def hangul_font_report(page, is_korean_font) -> tuple[int, list[str]]:
         _elements_with_hangul(root, found)
         checked, problems = 0, []
         for node_id, _ in found:
-            for _attempt in range(3):  # text that changes meanwhile (a kernel's status): ask again
-                own = _own_text(cdp, node_id)
-                fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node_id})["fonts"]
-                if _own_text(cdp, node_id) == own:
-                    break
+            try:
+                for _attempt in range(3):  # text that changes meanwhile (a kernel's status)
+                    own = _own_text(cdp, node_id)
+                    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node_id})["fonts"]
+                    if _own_text(cdp, node_id) == own:
+                        break
+            except Exception as error:  # noqa: BLE001 - the page removed the element meanwhile
+                if "Could not find node" in str(error):
+                    continue
+                raise
             if not fonts or not HANGUL.search(own):
                 continue
             hangul = len(HANGUL.findall(own))

@@ -38,10 +38,15 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 # nbconvert's stylesheet sets ``font-family: system-ui, ...`` on p, li, headings and table cells,
 # which beats a font set on body; so every element names the embedded font itself (!important):
 # prose, code and MathML alike put the embedded face first, and its unicode-range leaves
-# everything but Hangul to DejaVu (or the math font). The pages print alike on any machine.
+# everything but Hangul to DejaVu (or the math font). The pages print alike on any machine. The
+# bold face is real (NanumGothic Bold): a synthesised one would print as Type 3 outlines.
 PRINT_CSS = """
 @font-face {
   font-family: "WEB_FAMILY"; src: url(data:font/ttf;base64,FONT_BASE64);
+  unicode-range: UNICODE_RANGE;
+}
+@font-face {
+  font-family: "WEB_FAMILY"; font-weight: bold; src: url(data:font/ttf;base64,BOLD_BASE64);
   unicode-range: UNICODE_RANGE;
 }
 :root {
@@ -92,12 +97,13 @@ def markdown_math_to_mathml(source: str) -> str:
 
 
 def embedded_font_css(text: str) -> str:
-    """The handout's CSS, with the Korean subset for ``text`` embedded as a data URL."""
+    """The handout's CSS, with the Korean subsets for ``text`` (regular and bold) embedded."""
     from ..figures.fonts import WEB_FAMILY, css_unicode_range, korean_web_font
 
-    font = base64.b64encode(korean_web_font(text)).decode("ascii")
+    regular, bold = (base64.b64encode(korean_web_font(text, bold=b)).decode("ascii")
+                     for b in (False, True))
     return (PRINT_CSS.replace("WEB_FAMILY", WEB_FAMILY).replace("UNICODE_RANGE", css_unicode_range())
-            .replace("FONT_BASE64", font))
+            .replace("FONT_BASE64", regular).replace("BOLD_BASE64", bold))
 
 
 def execute(path: Path, workdir: Path, timeout: int = 300) -> nbformat.NotebookNode:

@@ -91,14 +91,15 @@ def _pip_font_files() -> list[Path]:
                   if p.stem in ("NanumGothic", "NanumGothicBold"))
 
 
-def korean_font_file() -> Path:
-    """NanumGothic Regular from koreanize-matplotlib: a file that is always there to embed
-    (the handouts subset it into their HTML, so Korean prints without any system font).
+def korean_font_file(bold: bool = False) -> Path:
+    """NanumGothic Regular (or Bold) from koreanize-matplotlib: a file that is always there to
+    embed (the handouts subset it into their HTML, so Korean prints without any system font).
     """
+    stem = "NanumGothicBold" if bold else "NanumGothic"
     for path in _pip_font_files():
-        if path.stem == "NanumGothic":
+        if path.stem == stem:
             return path
-    raise RuntimeError("NanumGothic not found: pip install koreanize-matplotlib")
+    raise RuntimeError(f"{stem} not found: pip install koreanize-matplotlib")
 
 
 def is_hangul(char: str) -> bool:
@@ -117,7 +118,7 @@ def css_unicode_range() -> str:
     return ", ".join(f"U+{low:04X}-{high:04X}" for low, high in HANGUL_RANGES)
 
 
-def korean_web_font(text: str | None = None, woff: bool = False) -> bytes:
+def korean_web_font(text: str | None = None, woff: bool = False, bold: bool = False) -> bytes:
     """NanumGothic cut down to the Hangul of ``text`` (all of :data:`HANGUL_RANGES` when
     ``None``), for browsers: the handouts embed it, JupyterLab serves :data:`WEB_FONT_FILE`.
 
@@ -136,18 +137,21 @@ def korean_web_font(text: str | None = None, woff: bool = False) -> bytes:
     options.hinting = False
     options.drop_tables += ["TSI0", "TSI1", "TSI2", "TSI3", "TSI5"]
     options.name_languages = [0x409]  # English names only: the Korean ones say "나눔고딕"
-    font = subset.load_font(str(korean_font_file()), options)
+    font = subset.load_font(str(korean_font_file(bold)), options)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=codes)
     subsetter.subset(font)
     names = font["name"]
     for record in list(names.names):
-        if record.nameID in (1, 3, 4, 16, 18, 21):
+        if record.nameID in (1, 16, 18, 21):
             names.setName(WEB_FAMILY, record.nameID, record.platformID, record.platEncID,
                           record.langID)
+        elif record.nameID in (3, 4):
+            names.setName(f"{WEB_FAMILY} Bold" if bold else WEB_FAMILY, record.nameID,
+                          record.platformID, record.platEncID, record.langID)
         elif record.nameID == 6:
-            names.setName(f"{WEB_FAMILY}-Regular", 6, record.platformID, record.platEncID,
-                          record.langID)
+            names.setName(f"{WEB_FAMILY}-{'Bold' if bold else 'Regular'}", 6, record.platformID,
+                          record.platEncID, record.langID)
     names.setName("This Font Software is licensed under the SIL Open Font License, Version 1.1.",
                   13, 3, 1, 0x409)
     names.setName("https://openfontlicense.org", 14, 3, 1, 0x409)
