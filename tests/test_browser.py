@@ -221,7 +221,7 @@ def _interface_words(lang: str) -> list[str]:
     return [translated[word][0] for word in words]
 
 
-def _on_drawn_korean_font(font: dict) -> bool:
+def _brought_by_the_page(font: dict) -> bool:
     # With DejaVu as the only system font, a font the page itself brought (our served
     # NanumGothic) is the only thing that can draw Hangul.
     return font["isCustomFont"]
@@ -229,7 +229,7 @@ def _on_drawn_korean_font(font: dict) -> bool:
 
 def _check_every_hangul_has_a_glyph(page) -> None:
     page.evaluate("document.fonts.ready")
-    checked, problems = hangul_font_report(page, _on_drawn_korean_font)
+    checked, problems = hangul_font_report(page, _brought_by_the_page)
     assert not problems, problems[:10]
     # Every Hangul character the page shows was asked about (innerText leaves out what is not
     # drawn, but not the options of a closed drop-down, which are not drawn either).
