@@ -1,14 +1,18 @@
 # Two commands: `make lab` (start the course) and `make test` (run every test).
 # `make check` is the fast tier while you work: the package tests, no notebooks, no browser.
 # Both create .venv if it is missing and reinstall only when pyproject.toml changed.
+# `make lab` opens the lessons in the system's language; `make lab LAB_LANG=ko` (or en) chooses.
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 # Two workers, one file each (nbval and the browser suite need whole files).
 PYTEST_ARGS ?= -n 2 --dist loadfile
+LAB_LANG ?=
+# After each install: the classroom settings into .venv, so a plain `jupyter lab` has them too.
+SETTINGS := $(PY) -m convlab.lab --install-settings >/dev/null
 
-.PHONY: lab test check handouts bench clean-venv
+.PHONY: lab test check handouts bench webfont clean-venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -16,18 +20,21 @@ $(PY):
 
 $(VENV)/.lab-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e .
+	$(SETTINGS)
 	@touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[test]"
+	$(SETTINGS)
 	@touch $@ $(VENV)/.lab-installed $(VENV)/.handouts-installed
 
 $(VENV)/.handouts-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[handouts]"
+	$(SETTINGS)
 	@touch $@ $(VENV)/.lab-installed
 
 lab: $(VENV)/.lab-installed
-	$(PY) -m convlab.lab
+	$(PY) -m convlab.lab $(if $(LAB_LANG),--lang $(LAB_LANG))
 
 test: $(VENV)/.test-installed
 	CONVLAB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
@@ -40,6 +47,11 @@ handouts: $(VENV)/.handouts-installed
 
 bench: $(VENV)/.lab-installed
 	$(PY) benchmarks/bench_conv.py
+
+# Rebuild convlab/course/jupyter_custom/ConvlabKorean.woff (the Hangul of NanumGothic that
+# JupyterLab serves) from koreanize-matplotlib's NanumGothic.ttf.
+webfont: $(VENV)/.handouts-installed
+	$(PY) -c "from convlab.figures.fonts import write_web_font; print(write_web_font())"
 
 clean-venv:
 	rm -rf $(VENV)

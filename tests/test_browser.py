@@ -1,9 +1,13 @@
-"""Every lesson runs in a real JupyterLab in a real browser, and its sliders respond.
+"""Every lesson runs in a real JupyterLab in a real browser, its sliders respond, and every
+Korean character on the screen is drawn by a font that has it.
 
 nbval proves the code runs; only a browser proves a student sees working sliders (a mismatched
-widget extension shows "Error displaying widget" and nothing else). The server is started the way
-``make lab`` starts it (``convlab.course.lab.lab_command``), on a copy of the lessons so that JupyterLab's
-autosave never writes outputs into ``notebooks/``. Screenshots land in ``build/screenshots/``.
+widget extension shows "Error displaying widget" and nothing else) and Hangul instead of boxes.
+The server is started the way ``make lab`` starts it (``convlab.course.lab.lab_command``), once
+per language (the Korean lessons in the Korean interface), on a copy of the lessons so that
+JupyterLab's autosave never writes outputs into ``notebooks/``, with settings and workspaces of
+its own. Chromium runs with a fontconfig that offers DejaVu only (``font_oracle``): what a
+machine without Korean fonts shows. Screenshots land in ``build/screenshots/``.
 """
 from __future__ import annotations
 
@@ -26,6 +30,8 @@ from convlab.course.lab import lab_command
 from convlab.course.manifest import LESSONS as MANIFEST
 from convlab.i18n import LANGS
 
+from font_oracle import HANGUL, fonts_conf_without_korean, hangul_font_report
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +39,7 @@ NOTEBOOKS = Path(os.environ.get("CONVLAB_NOTEBOOKS_DIR", ROOT / "notebooks"))
 SCREENSHOTS = ROOT / "build" / "screenshots"
 WIDGET_FAILURES = ["Error displaying widget", "Model not found", "Failed to load model class",
                    "Error creating widget"]
-LESSONS = [(lang, f"{item.name}.ipynb") for lang in LANGS for item in MANIFEST]
+LESSONS = [f"{item.name}.ipynb" for item in MANIFEST]
 
 
 def _free_port() -> int:
@@ -43,7 +49,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(tmp_path_factory):
     if not os.path.exists(CHROMIUM):
         message = (f"Chromium not found at {CHROMIUM}; install it with "
                    "`sudo apt-get install chromium` to run the browser tests")
@@ -52,27 +58,42 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    conf = fonts_conf_without_korean(tmp_path_factory.mktemp("fontconfig"))
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS,
-                                              headless=True)
+                                              headless=True,
+                                              env={**os.environ, "FONTCONFIG_FILE": str(conf)})
         yield chromium
         chromium.close()
 
 
+# Every cell laid out, also those scrolled out of view, so the font check sees all of them.
+TEST_USER_SETTINGS = {"@jupyterlab/notebook-extension/tracker.jupyterlab-settings":
+                      {"windowingMode": "none"}}
+
+
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """A JupyterLab server on 127.0.0.1 with a random token, serving a copy of the lessons."""
-    root = tmp_path_factory.mktemp("lab")
-    for lang in ("en", "ko"):
-        (root / lang).mkdir()
-        for notebook in (NOTEBOOKS / lang).glob("*.ipynb"):
-            shutil.copy(notebook, root / lang / notebook.name)
+def lab(request, tmp_path_factory):
+    """A JupyterLab server in ``request.param``'s language on 127.0.0.1 with a random token,
+    serving a copy of the lessons."""
+    lang = request.param
+    root = tmp_path_factory.mktemp(f"lab-{lang}")
+    state = tmp_path_factory.mktemp(f"lab-state-{lang}")
+    for name, values in TEST_USER_SETTINGS.items():
+        (state / "settings" / name).parent.mkdir(parents=True, exist_ok=True)
+        (state / "settings" / name).write_text(json.dumps(values), encoding="utf-8")
+    for folder in LANGS:
+        (root / folder).mkdir()
+        for notebook in (NOTEBOOKS / folder).glob("*.ipynb"):
+            shutil.copy(notebook, root / folder / notebook.name)
     port, token = _free_port(), uuid.uuid4().hex
-    log = open(root / "server.log", "w")
+    log = open(state / "server.log", "w")
     command = lab_command(root, "--no-browser", "--ServerApp.ip=127.0.0.1",
                           f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
                           f"--IdentityProvider.token={token}",
-                          "--LabApp.expose_app_in_browser=True")
+                          "--LabApp.expose_app_in_browser=True",
+                          f"--LabApp.user_settings_dir={state / 'settings'}",
+                          f"--LabApp.workspaces_dir={state / 'workspaces'}", lang=lang)
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True, env={**os.environ, "CONVLAB_OFFLINE": "1"})
     url = f"http://127.0.0.1:{port}"
@@ -85,9 +106,9 @@ def lab(tmp_path_factory):
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("JupyterLab did not start:\n"
-                                       + (root / "server.log").read_text()[-3000:])
+                                       + (state / "server.log").read_text()[-3000:])
                 time.sleep(0.5)
-        yield url, token
+        yield url, token, lang
     finally:
         # The kernels are in the server's process group: end them all, also on failure.
         for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
@@ -184,9 +205,45 @@ def _move_sliders_and_check(page, explorer, max_sliders: int = 5) -> None:
     assert redrawn, "no slider changed the explorer's picture"
 
 
-@pytest.mark.parametrize("lang,name", LESSONS, ids=[f"{lang}/{name}" for lang, name in LESSONS])
-def test_lesson_runs_in_jupyterlab_and_its_sliders_respond(browser, lab, lang, name):
-    url, token = lab
+def _menu_labels(page) -> list[str]:
+    return page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+
+
+def _interface_words(lang: str) -> list[str]:
+    """Menu titles as the interface should show them: for Korean, as the language pack says."""
+    words = ["Edit", "Run", "Settings", "Help"]
+    if lang == "en":
+        return words
+    import jupyterlab_language_pack_ko_KR as pack
+
+    catalogue = Path(pack.__file__).parent / "locale" / "ko_KR" / "LC_MESSAGES" / "jupyterlab.json"
+    translated = json.loads(catalogue.read_text(encoding="utf-8"))
+    return [translated[word][0] for word in words]
+
+
+def _brought_by_the_page(font: dict) -> bool:
+    # With DejaVu as the only system font, a font the page itself brought (our served
+    # NanumGothic) is the only thing that can draw Hangul.
+    return font["isCustomFont"]
+
+
+def _check_every_hangul_has_a_glyph(page) -> None:
+    page.evaluate("document.fonts.ready")
+    checked, problems = hangul_font_report(page, _brought_by_the_page)
+    assert not problems, problems[:10]
+    # Every Hangul character the page shows was asked about (innerText leaves out what is not
+    # drawn, but not the options of a closed drop-down, which are not drawn either).
+    text, closed_options = page.evaluate(
+        "() => [document.body.innerText, [...document.querySelectorAll('option:not(:checked)')]"
+        ".map(option => option.text).join('')]")
+    shown = len(HANGUL.findall(text)) - len(HANGUL.findall(closed_options))
+    assert checked >= shown > 0, (checked, shown)
+
+
+@pytest.mark.parametrize("name", LESSONS)
+@pytest.mark.parametrize("lab", LANGS, indirect=True, scope="module")  # one server per language
+def test_lesson_runs_in_jupyterlab_and_its_sliders_respond(browser, lab, name):
+    url, token, lang = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         # A workspace of its own, so no tab of an earlier lesson is restored beside it.
@@ -211,6 +268,11 @@ def test_lesson_runs_in_jupyterlab_and_its_sliders_respond(browser, lab, lang, n
         page.wait_for_timeout(1000)  # let a failing redraw show its traceback, if any
         body = _panel_text(page)
         assert body.count("Traceback (most recent call last)") == on_purpose, body[:3000]
+
+        # The interface speaks the lesson's language, and no Hangul anywhere is a box.
+        assert set(_interface_words(lang)) <= set(_menu_labels(page)), _menu_labels(page)
+        if lang == "ko":
+            _check_every_hangul_has_a_glyph(page)
 
         SCREENSHOTS.joinpath(lang).mkdir(parents=True, exist_ok=True)
         page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")

@@ -171,7 +171,9 @@ def korean_text(lesson: str) -> str:
     return "\n".join([text for _, text in markdown_parts(lesson)] + code_texts(lesson))
 
 
-GLOSS = re.compile(r"(?<=[가-힣])\(([A-Za-z][A-Za-z0-9 '’-]*)\)")
+# A gloss follows its Korean term directly, or its closing ** when the term is bold: Markdown
+# closes ** before a bracket, not after one (`**수용 영역**(receptive field)이`).
+GLOSS = re.compile(r"(?:(?<=[가-힣])|(?<=[가-힣]\*\*))\(([A-Za-z][A-Za-z0-9 '’-]*)\)")
 LATIN_EDGE = r"(?<![A-Za-z0-9_-])", r"(?![A-Za-z0-9_-])"     # Hangul may touch an English word
 #: 세로/가로 standing for rows and columns (세로 경계, a vertical edge, is fine).
 ROWS_AS_SEROGARO = re.compile(r"(세로|가로)(?!\s*경계)")
@@ -361,3 +363,11 @@ def test_korean_strings_have_no_gloss_bare_english_calque_or_variant():
         problems += [f"{key}: {v!r}" for row in glossary() for v in row["never"] if v in ko]
         problems += [f"{key}: 세로/가로 for rows or columns" for _ in ROWS_AS_SEROGARO.finditer(ko)]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_bold_text_ends_where_markdown_can_end_it(lesson):
+    # CommonMark does not close ** after punctuation when a letter follows: "**(...)**이" shows
+    # its asterisks. Bold the term and leave the bracket outside: "**수용 영역**(receptive field)이".
+    stuck = [text for _, text in markdown_parts(lesson) if re.search(r"[)\]]\*\*[가-힣A-Za-z]", text)]
+    assert not stuck, stuck

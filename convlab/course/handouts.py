@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import base64
 import html
-import io
 import os
 import re
 import shutil
@@ -36,15 +35,33 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync"]
 
+# nbconvert's stylesheet sets ``font-family: system-ui, ...`` on p, li, headings and table cells,
+# which beats a font set on body; so every element names the embedded font itself (!important):
+# prose, code and MathML alike put the embedded face first, and its unicode-range leaves
+# everything but Hangul to DejaVu (or the math font). The pages print alike on any machine. The
+# bold face is real (NanumGothic Bold): a synthesised one would print as Type 3 outlines.
 PRINT_CSS = """
-@font-face { font-family: "ConvlabKorean"; src: url(data:font/ttf;base64,FONT_BASE64); }
-:root, body, .jp-RenderedHTMLCommon, .jp-RenderedText pre, .jp-InputArea-editor, pre, code {
-  font-family: "DejaVu Sans", "Noto Sans", ConvlabKorean, "Noto Sans CJK KR", NanumGothic,
-               "Apple SD Gothic Neo", "Malgun Gothic", sans-serif;
+@font-face {
+  font-family: "WEB_FAMILY"; src: url(data:font/ttf;base64,FONT_BASE64);
+  unicode-range: UNICODE_RANGE;
 }
-pre, code, .jp-InputArea-editor, .jp-RenderedText pre {
-  font-family: "DejaVu Sans Mono", ConvlabKorean, "Noto Sans Mono CJK KR", monospace;
+@font-face {
+  font-family: "WEB_FAMILY"; font-weight: bold; src: url(data:font/ttf;base64,BOLD_BASE64);
+  unicode-range: UNICODE_RANGE;
 }
+:root {
+  --convlab-sans: "WEB_FAMILY", "DejaVu Sans", sans-serif;
+  --convlab-mono: "WEB_FAMILY", "DejaVu Sans Mono", monospace;
+  --jp-ui-font-family: var(--convlab-sans);
+  --jp-content-font-family: var(--convlab-sans);
+  --jp-code-font-family: var(--convlab-mono);
+}
+body, body *:not(math, math *) { font-family: var(--convlab-sans) !important; }
+pre, pre *, code, code *, kbd, samp, .highlight, .highlight *, .jp-InputArea-editor,
+.jp-InputArea-editor *, .jp-RenderedText, .jp-RenderedText * {
+  font-family: var(--convlab-mono) !important;
+}
+math, math * { font-family: "WEB_FAMILY", math !important; }
 .convlab-handout-header { color: #666; font-size: 9pt; margin: 0 0 1em 0; }
 math[display="block"] { margin: 0.6em 0; }
 pre { white-space: pre-wrap; word-break: break-word; }
@@ -80,22 +97,13 @@ def markdown_math_to_mathml(source: str) -> str:
 
 
 def embedded_font_css(text: str) -> str:
-    """``@font-face`` CSS with NanumGothic subset to the characters the handout uses."""
-    from fontTools import subset
+    """The handout's CSS, with the Korean subsets for ``text`` (regular and bold) embedded."""
+    from ..figures.fonts import WEB_FAMILY, css_unicode_range, korean_web_font
 
-    from ..figures.fonts import korean_font_file
-
-    chars = set(text)
-    options = subset.Options()
-    options.flavor = None
-    options.drop_tables += ["TSI0", "TSI1", "TSI2", "TSI3", "TSI5"]  # hinting sources, not glyphs
-    font = subset.load_font(str(korean_font_file()), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(sorted(chars)) or "가")
-    subsetter.subset(font)
-    buffer = io.BytesIO()
-    font.save(buffer)
-    return PRINT_CSS.replace("FONT_BASE64", base64.b64encode(buffer.getvalue()).decode("ascii"))
+    regular, bold = (base64.b64encode(korean_web_font(text, bold=b)).decode("ascii")
+                     for b in (False, True))
+    return (PRINT_CSS.replace("WEB_FAMILY", WEB_FAMILY).replace("UNICODE_RANGE", css_unicode_range())
+            .replace("FONT_BASE64", regular).replace("BOLD_BASE64", bold))
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -133,8 +141,8 @@ def to_html(nb: nbformat.NotebookNode, lang: str, header: str) -> str:
     resources = {"handout_css": placeholder, "handout_header": html.escape(header),
                  "language_code": lang}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    text = html.unescape(re.sub(r"<[^>]+>", "", body.split("<body", 1)[-1]))
-    return body.replace(placeholder, embedded_font_css(text), 1)
+    # Every character of the page, attributes (alt text, titles) included.
+    return body.replace(placeholder, embedded_font_css(html.unescape(body)), 1)
 
 
 def print_pdfs(pages: list[tuple[Path, Path]]) -> None:
@@ -154,13 +162,15 @@ def print_pdfs(pages: list[tuple[Path, Path]]) -> None:
 
 
 def index_page(lang: str, names: list[str]) -> str:
-    """A plain list of the handouts of one language, linking HTML and PDF."""
+    """A plain list of the handouts of one language, linking HTML and PDF (with the font too)."""
+    title = html.escape(text("handouts.title", lang))
     items = "\n".join(
         f'<li><a href="{n}.html">{html.escape(n)}</a> · <a href="{n}.pdf">PDF</a></li>'
         for n in names)
+    body = f"<h1>{title}</h1><ul>{items}</ul>"
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-            f"<title>{text('handouts.title', lang)}</title></head><body><h1>{text('handouts.title', lang)}</h1>"
-            f"<ul>{items}</ul></body></html>")
+            f"<title>{title}</title><style>{embedded_font_css(title + body)}</style></head>"
+            f"<body>{body}</body></html>")
 
 
 def build(out: Path | None = None, langs: tuple[str, ...] = LANGS, only: tuple[str, ...] = (),

@@ -1,45 +1,158 @@
-"""Start JupyterLab on the lessons, set up for classrooms and offline use (``make lab``).
+"""Start JupyterLab on the lessons, set up for classrooms, offline use and Korean (``make lab``).
 
-The settings live in ``convlab/course/jupyter_settings/overrides.json`` (no news, no update checks, no
-extension manager that would search PyPI), so a room full of students on a closed network sees
-no pop-ups and the browser makes no calls beyond this server. The browser tests start the server
-through :func:`lab_command` too, so they test exactly what students get.
+Three things, each in a file that a plain ``jupyter lab`` in the course's environment reads too
+(``pip install`` puts them into the environment's ``share/jupyter`` and ``etc/jupyter``):
 
-Run ``convlab-lab [LESSONS_DIR] [extra jupyter lab options]`` (or ``python -m convlab.lab``);
-from a checkout the lessons folder defaults to ``notebooks/``.
+- ``jupyter_settings/overrides.d/convlab.json``: no news, no update checks, no extension manager
+  that would search PyPI, so a room full of students on a closed network sees no pop-ups;
+  ``jupyter_settings/ko/overrides.json`` is the same plus the Korean interface
+  (jupyterlab-language-pack-ko-KR).
+- ``jupyter_settings/jupyter_server_config.d/convlab.json``: this module as a server extension,
+  which gives JupyterLab the same settings on the server's side (:data:`CLASSROOM_OPTIONS`,
+  ``LabApp.custom_css`` among them) and serves
+  ``jupyter_custom/`` (a stylesheet and the Hangul of NanumGothic as a 400 kB web font, see
+  :func:`convlab.figures.fonts.korean_web_font`) under ``/custom/``: Korean shows on machines
+  without any Korean font, and in the user's own Korean font where there is one.
+
+A wheel installs both files by itself; an editable install (``pip install -e .``, what ``make``,
+conda and Binder use) cannot, so they run ``python -m convlab.lab --install-settings``. The
+launcher passes all of it on the command line, so it also works from a checkout that was never
+installed. The browser tests start the server through :func:`lab_command` too, so they test
+exactly what students get.
+
+Run ``convlab-lab [LESSONS_DIR] [--lang ko|en] [extra jupyter lab options]`` (or
+``python -m convlab.lab``); from a checkout the lessons folder defaults to ``notebooks/``, the
+language to the system's (Korean when ``LANG`` says so), and JupyterLab opens that language's
+first lesson.
 """
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
+from ..i18n import LANGS, check_lang
+from .manifest import LESSONS
 from .paths import LessonsNotFound, lessons_dir
 
+#: JupyterLab's own options for classrooms: no update checks, an extension manager that cannot
+#: search PyPI, and ``/custom/custom.css`` on every page (the Korean font). The server extension
+#: below sets them unless the command line or a config file already did.
+CLASSROOM_OPTIONS = {
+    "check_for_updates_class": "jupyterlab.handlers.announcements.NeverCheckForUpdate",
+    "extension_manager": "readonly",
+    "custom_css": True,
+}
 SETTINGS_DIR = Path(__file__).with_name("jupyter_settings")
+SERVER_CONFIG = SETTINGS_DIR / "jupyter_server_config.d" / "convlab.json"
+CUSTOM_DIR = Path(__file__).with_name("jupyter_custom")
 
 
-def lab_command(notebook_dir: str | os.PathLike, *extra: str) -> list[str]:
-    """The ``jupyter lab`` command line for the course, with ``--allow-root`` when needed."""
+def settings_dir(lang: str = "en") -> Path:
+    """The JupyterLab settings folder (``LabApp.app_settings_dir``) for ``lang``'s interface."""
+    check_lang(lang)
+    return SETTINGS_DIR if lang == "en" else SETTINGS_DIR / lang
+
+
+def server_options() -> list[str]:
+    """``jupyter_server_config.d/convlab.json`` as command-line options (one source for both):
+    what a plain ``jupyter lab`` in an environment with :func:`install_settings` reads."""
+    options = []
+    for section, values in json.loads(SERVER_CONFIG.read_text(encoding="utf-8")).items():
+        for name, value in values.items():
+            shown = repr(value) if isinstance(value, (dict, bool)) else str(value)
+            options.append(f"--{section}.{name}={shown}")
+    return options
+
+
+def lab_command(notebook_dir: str | os.PathLike, *extra: str, lang: str = "en") -> list[str]:
+    """The ``jupyter lab`` command line for the course in ``lang``, opening its first lesson.
+
+    Adds ``--allow-root`` when run as root (JupyterLab refuses root otherwise: CI, containers).
+    """
+    first = Path(notebook_dir) / LESSONS[0].notebook(lang)
     command = [
         sys.executable, "-m", "jupyterlab",
         f"--ServerApp.root_dir={notebook_dir}",
-        f"--LabApp.app_settings_dir={SETTINGS_DIR}",
-        "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
-        "--LabApp.extension_manager=readonly",
+        f"--LabApp.app_settings_dir={settings_dir(lang)}",
+        *server_options(),
     ]
+    if first.is_file():
+        command.append(f"--LabApp.default_url=/lab/tree/{LESSONS[0].notebook(lang)}")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")  # JupyterLab refuses root otherwise (CI, containers)
+        command.append("--allow-root")
     return command + list(extra)
 
 
+def system_lang() -> str:
+    """``ko`` when the system's locale is Korean (``LC_ALL``, ``LC_MESSAGES`` or ``LANG``)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "ko" if value.lower().startswith("ko") else "en"
+    return "en"
+
+
+def install_settings(prefix: str | os.PathLike = sys.prefix) -> list[Path]:
+    """Copy the classroom settings into the environment at ``prefix`` (default: this one), where
+    a plain ``jupyter lab`` reads them; returns the files written. Re-running replaces them."""
+    prefix = Path(prefix)
+    targets = {
+        SETTINGS_DIR / "overrides.d" / "convlab.json":
+            prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / "convlab.json",
+        SERVER_CONFIG: prefix / "etc" / "jupyter" / "jupyter_server_config.d" / "convlab.json",
+    }
+    for source, target in targets.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return list(targets.values())
+
+
+def _jupyter_server_extension_points() -> list[dict]:
+    return [{"module": __name__}]
+
+
+def _link_jupyter_server_extension(serverapp) -> None:
+    """Give JupyterLab the :data:`CLASSROOM_OPTIONS` (server extensions are linked in name
+    order, so this runs before JupyterLab reads the server's config)."""
+    options = serverapp.config.LabApp
+    for name, value in CLASSROOM_OPTIONS.items():
+        if name not in options:
+            options[name] = value
+
+
+def _load_jupyter_server_extension(serverapp) -> None:
+    """Serve the Korean stylesheet and web font under ``/custom/``, after the user's own folder.
+
+    JupyterLab serves ``/custom/`` (with ``LabApp.custom_css``) from the list
+    ``static_custom_path``; a ``custom.css`` of the user's own (``~/.jupyter/custom``) stays first.
+    """
+    paths = serverapp.web_app.settings["static_custom_path"]
+    if str(CUSTOM_DIR) not in paths:
+        paths.append(str(CUSTOM_DIR))
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Replace this process with JupyterLab, opened on the lesson folders."""
+    """Replace this process with JupyterLab, opened on the first lesson of one language."""
     args = list(sys.argv[1:] if argv is None else argv)
     folder = args.pop(0) if args and not args[0].startswith("-") else None
+    parser = argparse.ArgumentParser(prog="convlab-lab [LESSONS_DIR]",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", choices=LANGS, default=None,
+                        help="lessons and interface language; default: the system's")
+    parser.add_argument("--install-settings", action="store_true",
+                        help="install the classroom settings into this environment and exit")
+    options, extra = parser.parse_known_args(args)  # the rest goes to jupyter lab
+    if options.install_settings:
+        for path in install_settings():
+            print(path)
+        return
     try:
         notebooks = lessons_dir(folder)
     except LessonsNotFound as error:
         raise SystemExit(f"convlab-lab: {error}") from None
-    command = lab_command(notebooks, *args)
+    command = lab_command(notebooks, *extra, lang=options.lang or system_lang())
     os.execv(command[0], command)

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import io
 from functools import lru_cache
 from pathlib import Path
 
 import matplotlib
 from matplotlib import font_manager
 
-__all__ = ["use_korean_font", "korean_rc", "find_korean_font", "font_context", "korean_font_file"]
+__all__ = ["use_korean_font", "korean_rc", "find_korean_font", "font_context", "korean_font_file",
+           "WEB_FAMILY", "HANGUL_RANGES", "is_hangul", "css_unicode_range", "korean_web_font",
+           "WEB_FONT_FILE", "write_web_font"]
 
 #: Families tried in this order; each must really hold the Hangul in ``_PROBE_TEXT``.
 SYSTEM_CANDIDATES = (
@@ -38,6 +41,19 @@ SYSTEM_CANDIDATES = (
 PIP_FONT_PACKAGE = "koreanize_matplotlib"   # PyPI: koreanize-matplotlib
 PIP_FAMILY = "NanumGothic"
 FALLBACK_FAMILY = "DejaVu Sans"             # matplotlib's own font: digits, Latin, U+2212 minus
+
+#: The CSS family name of the NanumGothic the course serves to browsers (JupyterLab and the
+#: handouts). The handouts embed a subset, which the SIL Open Font License asks to carry a name
+#: of its own, so this is not "NanumGothic".
+WEB_FAMILY = "ConvlabKorean"
+#: Hangul in Unicode: jamo, compatibility jamo, extended jamo A and B, the syllables, and the
+#: half-width forms. The web font is fetched only for text in these ranges.
+HANGUL_RANGES = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7A3),
+                 (0xD7B0, 0xD7FF), (0xFFA0, 0xFFDC))
+
+#: The web font JupyterLab serves (``/custom/ConvlabKorean.woff``, see convlab.course.lab):
+#: every Hangul character of NanumGothic, about 400 kB. Rebuilt by ``make webfont``.
+WEB_FONT_FILE = Path(__file__).resolve().parents[1] / "course" / "jupyter_custom" / "ConvlabKorean.woff"
 
 # Characters every candidate must have: the Hangul used in figure labels, and the syllables at
 # both ends of the Hangul block.
@@ -75,14 +91,80 @@ def _pip_font_files() -> list[Path]:
                   if p.stem in ("NanumGothic", "NanumGothicBold"))
 
 
-def korean_font_file() -> Path:
-    """NanumGothic Regular from koreanize-matplotlib: a file that is always there to embed
-    (the handouts subset it into their HTML, so Korean prints without any system font).
+def korean_font_file(bold: bool = False) -> Path:
+    """NanumGothic Regular (or Bold) from koreanize-matplotlib: a file that is always there to
+    embed (the handouts subset it into their HTML, so Korean prints without any system font).
     """
+    stem = "NanumGothicBold" if bold else "NanumGothic"
     for path in _pip_font_files():
-        if path.stem == "NanumGothic":
+        if path.stem == stem:
             return path
-    raise RuntimeError("NanumGothic not found: pip install koreanize-matplotlib")
+    raise RuntimeError(f"{stem} not found: pip install koreanize-matplotlib")
+
+
+def is_hangul(char: str) -> bool:
+    """Whether ``char`` lies in :data:`HANGUL_RANGES`."""
+    return any(low <= ord(char) <= high for low, high in HANGUL_RANGES)
+
+
+def css_unicode_range() -> str:
+    """:data:`HANGUL_RANGES` as a CSS ``unicode-range`` value.
+
+    With it the Korean face can come first in a ``font-family`` list and still leave Latin,
+    digits and symbols to the fonts after it. It must come first: Chromium draws text that it
+    lays out before a later-listed web font has loaded with the fallback font (boxes) and does
+    not always redraw it once the font is there.
+    """
+    return ", ".join(f"U+{low:04X}-{high:04X}" for low, high in HANGUL_RANGES)
+
+
+def korean_web_font(text: str | None = None, woff: bool = False, bold: bool = False) -> bytes:
+    """NanumGothic cut down to the Hangul of ``text`` (all of :data:`HANGUL_RANGES` when
+    ``None``), for browsers: the handouts embed it, JupyterLab serves :data:`WEB_FONT_FILE`.
+
+    Browsers refuse the file as shipped (Chromium's sanitizer rejects its empty ``TSI3`` table,
+    a hinting source), so those tables go, and so do the hints (a third of the size). The SIL
+    Open Font License lets a modified font be shared only under a name of its own, so the family
+    becomes :data:`WEB_FAMILY`; the copyright notice stays in the name table.
+    """
+    from fontTools import subset
+
+    if text is None:
+        codes = [c for low, high in HANGUL_RANGES for c in range(low, high + 1)]
+    else:
+        codes = sorted({ord(c) for c in text if is_hangul(c)})
+    options = subset.Options()
+    options.hinting = False
+    options.drop_tables += ["TSI0", "TSI1", "TSI2", "TSI3", "TSI5"]
+    options.name_languages = [0x409]  # English names only: the Korean ones say "나눔고딕"
+    font = subset.load_font(str(korean_font_file(bold)), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=codes)
+    subsetter.subset(font)
+    names = font["name"]
+    for record in list(names.names):
+        if record.nameID in (1, 16, 18, 21):
+            names.setName(WEB_FAMILY, record.nameID, record.platformID, record.platEncID,
+                          record.langID)
+        elif record.nameID in (3, 4):
+            names.setName(f"{WEB_FAMILY} Bold" if bold else WEB_FAMILY, record.nameID,
+                          record.platformID, record.platEncID, record.langID)
+        elif record.nameID == 6:
+            names.setName(f"{WEB_FAMILY}-{'Bold' if bold else 'Regular'}", 6, record.platformID,
+                          record.platEncID, record.langID)
+    names.setName("This Font Software is licensed under the SIL Open Font License, Version 1.1.",
+                  13, 3, 1, 0x409)
+    names.setName("https://openfontlicense.org", 14, 3, 1, 0x409)
+    font.flavor = "woff" if woff else None
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
+
+
+def write_web_font(path: Path = WEB_FONT_FILE) -> Path:
+    """Rebuild the web font that JupyterLab serves (``make webfont``)."""
+    path.write_bytes(korean_web_font(woff=True))
+    return path
 
 
 def _register_pip_fonts() -> bool:

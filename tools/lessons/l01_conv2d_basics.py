@@ -85,7 +85,7 @@ CELLS = [
     properly; one digit is enough here), with a kernel that answers to vertical edges, shifted
     3 rows up and 3 columns right:
     """, """
-    가중치 공유에서 **이동 등변성(translation equivariance)**이 나옵니다. 입력을 옮기면 특징 맵도
+    가중치 공유에서 **이동 등변성**(translation equivariance)이 나옵니다. 입력을 옮기면 특징 맵도
     똑같이 옮겨집니다. 같은 커널이 옮겨 간 자리에서 같은 픽셀을 만나기 때문입니다. 식으로 쓰면
     `conv(shift(x)) == shift(conv(x))`입니다. 실제 MNIST 숫자 이미지 한 장으로 확인해 봅시다.
     MNIST는 04강에서 제대로 불러오고, 여기서는 한 장만 씁니다. 커널은 세로 경계에 반응하는
@@ -328,7 +328,7 @@ CELLS = [
     ## 4. $\star$는 교차 상관: 커널을 뒤집지 않습니다
 
     수학에서 말하는 합성곱은 커널을 뒤집은 뒤에 입력 위로 옮겨 가며 계산합니다. 딥러닝
-    라이브러리는 커널을 뒤집지 않습니다. 위 식의 $\star$는 **교차 상관(cross-correlation)**이고,
+    라이브러리는 커널을 뒤집지 않습니다. 위 식의 $\star$는 **교차 상관**(cross-correlation)이고,
     커널의 왼쪽 위 가중치는 언제나 창의 왼쪽 위 칸과 곱해집니다. (이 강좌의 바탕이 된 한국어
     블로그 글을 비롯해 많은 글이 이 연산을 "2D 합성곱"이라고 부릅니다. 이름은 남았지만 뒤집기는
     빠졌습니다.) 왼쪽 위 칸 하나만 0이 아닌 커널로 확인해 봅시다.

@@ -190,8 +190,8 @@ CELLS = [
     ## 7. 깊이별 분리 합성곱 블록 (MobileNet)
 
     깊이별 합성곱은 채널을 섞지 않습니다. 그래서 MobileNet(Howard 외, 2017)은 채널을 섞는 일만 맡는
-    1×1 합성곱, 곧 **점별 합성곱(pointwise convolution)**을 뒤에 붙여 짝으로 씁니다. 이 둘을 합친
-    것이 **깊이별 분리 합성곱(depthwise separable convolution)**입니다. 일반 3×3 합성곱처럼 32채널을
+    1×1 합성곱, 곧 **점별 합성곱**(pointwise convolution)을 뒤에 붙여 짝으로 씁니다. 이 둘을 합친
+    것이 **깊이별 분리 합성곱**(depthwise separable convolution)입니다. 일반 3×3 합성곱처럼 32채널을
     64채널로 바꾸고 출력 모양도 같지만, 계산 비용은 훨씬 적습니다. (MobileNet에서는 두 층 뒤에 각각
     배치 정규화(batch normalization)와 ReLU가 붙습니다.)
     """, "seed:mobilenet"),

@@ -14,9 +14,9 @@ CELLS = [
     # 06. Conv2d 직접 구현하기
 
     01–05강에서 본 모든 인자를 지원하는 `Conv2d` 층을 두 가지 방법으로 구현합니다. 하나는 식을
-    그대로 반복문으로 옮긴 **단순 구현(naive implementation)**입니다. 다른 하나는
+    그대로 반복문으로 옮긴 **단순 구현**(naive implementation)입니다. 다른 하나는
     합성곱(convolution)을 행렬 곱 한 번으로 바꾸는(im2col)
-    **벡터화 구현(vectorized implementation)**입니다. 두 구현 모두 convlab에 들어 있습니다. 이
+    **벡터화 구현**(vectorized implementation)입니다. 두 구현 모두 convlab에 들어 있습니다. 이
     강의에서는 실제 소스 코드를 살펴보고, 여러 인자 조합에서 결과를 `F.conv2d`와 비교합니다. 그리고
     벡터화 구현으로 기울기(gradient)를 구하고, `F.conv2d`까지 셋의 실행 시간을 잽니다.
     """),
