@@ -64,7 +64,10 @@ def test_a_built_wheel_carries_the_settings_and_says_where_the_lessons_are(tmp_p
                     "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
     wheel = next(tmp_path.glob("convlab-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "convlab/course/jupyter_settings/overrides.json" in names
+    assert "convlab/course/jupyter_settings/overrides.d/convlab.json" in names
+    assert "convlab/course/jupyter_settings/ko/overrides.json" in names
+    assert any(name.startswith("convlab/course/jupyter_custom/") for name in names)
+    assert {"convlab/explorers/linked.js", "convlab/explorers/code_line.js"} <= set(names)
     assert "convlab/course/handout_template/index.html.j2" in names
     assert {"convlab/conv/__init__.py", "convlab/explorers/base.py"} <= set(names)
     assert not any(name.startswith("notebooks/") for name in names)

@@ -20,7 +20,7 @@ import matplotlib
 from matplotlib import font_manager
 
 __all__ = ["use_korean_font", "korean_rc", "find_korean_font", "font_context", "korean_font_file",
-           "WEB_FAMILY", "HANGUL_RANGES", "is_hangul", "css_unicode_range", "korean_web_font",
+           "WEB_FAMILY", "css_unicode_range", "korean_web_font",
            "WEB_FONT_FILE", "write_web_font"]
 
 #: Families tried in this order; each must really hold the Hangul in ``_PROBE_TEXT``.
