@@ -248,7 +248,8 @@ def test_lesson_runs_in_jupyterlab_and_its_sliders_respond(browser, lab, name):
     try:
         # A workspace of its own, so no tab of an earlier lesson is restored beside it.
         workspace = uuid.uuid4().hex[:8]
-        page.goto(f"{url}/lab/workspaces/{workspace}/tree/{lang}/{name}?token={token}")
+        page.goto(f"{url}/lab/workspaces/{workspace}/tree/{lang}/{name}?token={token}",
+                  timeout=120_000)        # a loaded machine can take long to serve the page
         state = _run_all(page)
         errors = [(i, c["errors"]) for i, c in enumerate(state["cells"])
                   if c["errors"] and "raises-exception" not in c["tags"]]
