@@ -24,8 +24,10 @@ _EXPORTS: dict[str, str] = {
                      "many_filters_explorer", "KERNELS"],
                     "explorers"),
     "show_source": "course.source",
+    **dict.fromkeys(["Conv2d", "swap_convs"], "nn"),
 }
 _SUBPACKAGES = ("conv", "data", "figures", "explorers", "exercises", "i18n", "course")
+_SUBPACKAGES += ("nn",)
 
 __all__ = list(_EXPORTS)
 
