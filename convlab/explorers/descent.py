@@ -90,9 +90,9 @@ class DescentState(ExplorerState):
     losses: list
     snapshots: dict
     target: np.ndarray
-    distance: float          # largest |learned − target| at the last step (inf if diverged)
+    distance: float          # largest |learned − target| at the last step (inf if not finite)
     limit: float             # 2 / λ_max of the loss's curvature
-    diverged: bool
+    diverged: bool           # the loss grew instead of falling
 
 
 class DescentModel(ExplorerModel[DescentParams, DescentState]):
@@ -131,8 +131,9 @@ class DescentModel(ExplorerModel[DescentParams, DescentState]):
         losses, snapshots = learn_kernel(image, target, lr=v.lr, momentum=v.momentum,
                                          steps=v.steps, seed=v.seed)
         last = snapshots[max(snapshots)]
-        diverged = not np.isfinite(losses[-1])
-        distance = float("inf") if diverged else float((last - target).abs().max())
+        diverged = not np.isfinite(losses[-1]) or losses[-1] > losses[0]
+        distance = float((last - target).abs().max())
+        distance = distance if np.isfinite(distance) else float("inf")
         return DescentState(losses=losses, snapshots={s: k.numpy() for s, k in snapshots.items()},
                             target=target.numpy(), distance=distance,
                             limit=sgd_limit(image), diverged=diverged)

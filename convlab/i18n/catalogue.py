@@ -340,14 +340,16 @@ STRINGS: dict[str, dict[str, str]] = {
                       "ko": "혼동 행렬: 테스트 이미지 {total}장 중 {wrong}장 틀림"},
     "viz.count": {"en": "images", "ko": "이미지 수"},
     "descent.help": {
-        "en": "Gradient descent learns a 3×3 kernel from a digit and its filtered copy: "
-              "<code>nn.Conv2d(1, 1, 3, bias=False)</code> starts from random weights, "
-              "<code>torch.optim.SGD</code> moves them. Raise the learning rate past the limit "
-              "shown below and the loss explodes; add momentum and the kernel arrives sooner.",
-        "ko": "숫자 이미지와 그 이미지를 필터로 거른 결과에서 3×3 커널을 경사 하강법으로 배웁니다. "
+        "en": "A 3×3 kernel learned back from a digit and its filtered copy: "
+              "<code>nn.Conv2d(1, 1, 3, bias=False)</code> starts from random weights and each "
+              "step of <code>torch.optim.SGD</code> moves them downhill on the loss. Raise the "
+              "learning rate past the limit shown below and the loss explodes; add momentum and "
+              "the kernel arrives sooner.",
+        "ko": "숫자 이미지와 그 이미지를 필터로 거른 결과에서 3×3 커널을 다시 찾아냅니다. "
               "<code>nn.Conv2d(1, 1, 3, bias=False)</code>는 무작위 가중치에서 시작하고, "
-              "<code>torch.optim.SGD</code>가 가중치를 옮깁니다. 학습률을 아래에 나오는 한계보다 "
-              "키우면 손실이 폭발합니다. 모멘텀을 더하면 커널이 더 빨리 목표에 닿습니다."},
+              "<code>torch.optim.SGD</code>가 단계마다 가중치를 기울기의 반대 방향으로 옮깁니다. "
+              "학습률을 아래에 나오는 한계보다 키우면 손실이 폭발합니다. 모멘텀을 더하면 커널이 더 "
+              "빨리 목표에 닿습니다."},
     "descent.target": {"en": "target kernel", "ko": "목표 커널"},
     "descent.lr": {"en": "learning rate (lr)", "ko": "학습률 (lr)"},
     "descent.momentum": {"en": "momentum", "ko": "모멘텀 (momentum)"},
@@ -357,8 +359,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "descent.distance": {"en": "largest |learned − target|: ", "ko": "|배운 커널 − 목표|의 최댓값: "},
     "descent.limit": {"en": "plain SGD diverges above lr = 2 / (largest curvature) = ",
                       "ko": "모멘텀 없는 SGD는 lr = 2 / (가장 큰 곡률)보다 크면 발산합니다: "},
-    "descent.diverged": {"en": "diverged: the loss grew to infinity (or NaN)",
-                         "ko": "발산: 손실이 무한대(또는 NaN)가 되었습니다"},
+    "descent.diverged": {"en": "diverged: the loss grew instead of falling",
+                         "ko": "발산: 손실이 줄지 않고 커졌습니다"},
 }
 
 
