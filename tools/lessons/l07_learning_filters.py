@@ -86,7 +86,7 @@ CELLS = [
     ## 2. 소벨 커널을 다시 찾기
 
     *Dive into Deep Learning*(d2l)의 실험을 실제 숫자 이미지로 해 봅니다. 숫자 이미지를 `sobel_x`로
-    걸러 `wanted`를 만든 다음, 무작위 가중치로 시작하는 층 `nn.Conv2d(1, 1, 3, bias=False)`에게
+    걸러 `wanted`를 만든 다음, 무작위 가중치로 시작하는 층 `nn.Conv2d(1, 1, 3, bias=False)`에는
     숫자 이미지와 `wanted`만 줍니다. 이 층이 커널을 찾아낼 수 있을까요? **경사 하강법**의 한
     단계는 네 가지 일을 합니다.
 
