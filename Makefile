@@ -13,6 +13,7 @@ LAB_LANG ?=
 SETTINGS := $(PY) -m convlab.lab --install-settings >/dev/null
 
 .PHONY: lab test check handouts bench webfont clean-venv
+.PHONY: bench-zoo
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +48,11 @@ handouts: $(VENV)/.handouts-installed
 
 bench: $(VENV)/.lab-installed
 	$(PY) benchmarks/bench_conv.py
+
+# torchvision's model zoo layer by layer, and a training step with the convolutions swapped.
+# A quick run: make bench-zoo ZOO_ARGS="resnet18 --batches 1 --passes 1"
+bench-zoo: $(VENV)/.lab-installed
+	$(PY) benchmarks/bench_zoo.py $(ZOO_ARGS)
 
 # Rebuild convlab/course/jupyter_custom/ConvlabKorean.woff (the Hangul of NanumGothic that
 # JupyterLab serves) from koreanize-matplotlib's NanumGothic.ttf.

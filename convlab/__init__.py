@@ -24,8 +24,12 @@ _EXPORTS: dict[str, str] = {
                      "many_filters_explorer", "KERNELS"],
                     "explorers"),
     "show_source": "course.source",
+    **dict.fromkeys(["Conv2d", "swap_convs"], "nn"),
+    **dict.fromkeys(["plot_kernel_fit", "TrainingPlot", "plot_confusion"], "figures"),
+    **dict.fromkeys(["kernel_descent_explorer", "sgd_limit"], "explorers"),
 }
 _SUBPACKAGES = ("conv", "data", "figures", "explorers", "exercises", "i18n", "course")
+_SUBPACKAGES += ("nn",)
 
 __all__ = list(_EXPORTS)
 

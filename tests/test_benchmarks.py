@@ -110,3 +110,36 @@ def test_quick_flag_runs_the_command_end_to_end(tmp_path, monkeypatch):
     monkeypatch.setattr(bench, "small_suite", lambda **_: TINY)
     assert bench.main(["--quick", "--reps", "1", "--no-memory", "--out", str(tmp_path)]) == 0
     assert {p.name for p in tmp_path.iterdir()} == {"conv2d.md", "conv2d.json", "conv2d.png"}
+
+
+ZOO = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_zoo.py"
+
+
+def test_zoo_benchmark_collects_every_conv_and_runs_on_a_tiny_model(tmp_path, monkeypatch):
+    pytest.importorskip("torchvision")
+    _zoo_spec = importlib.util.spec_from_file_location("bench_zoo", ZOO)
+    zoo = importlib.util.module_from_spec(_zoo_spec)
+    _zoo_spec.loader.exec_module(zoo)
+    # the shapes come from the meta device; compare with a real forward pass of the model
+    from torchvision.models import get_model
+    model, seen = get_model("mobilenet_v3_small", weights=None), []
+    for m in model.modules():
+        if isinstance(m, torch.nn.Conv2d):
+            m.register_forward_hook(lambda mod, a, out: seen.append((tuple(a[0].shape),
+                                                                      tuple(mod.weight.shape))))
+    with torch.no_grad():
+        model.eval()(torch.randn(2, 3, 32, 32))
+    layers = zoo.conv_layers("mobilenet_v3_small", 2, image_size=32)
+    assert sum(count for _, count, _ in layers) == len(seen)
+    assert sorted(set(seen)) == sorted({(c.input_shape, c.weight_shape) for c, _, _ in layers})
+    kinds = {k for _, _, k in layers}
+    assert layers[0][2] == "stem" and {"depthwise", "pointwise"} <= kinds
+
+    # the command end to end, timing only the first few layers (the harness, not the numbers)
+    monkeypatch.setattr(zoo, "conv_layers", lambda *a, **k: layers[:4])
+    assert zoo.main(["mobilenet_v3_small", "--batches", "1", "--reps", "1", "--passes", "1",
+                     "--image-size", "32", "--train", "mobilenet_v3_small", "--train-batch", "1",
+                     "--train-reps", "1", "--out", str(tmp_path)]) == 0
+    table = (tmp_path / "zoo.md").read_text(encoding="utf-8")
+    assert "| mobilenet_v3_small | 1 |" in table and "training step" in table
+    assert (tmp_path / "zoo.png").read_bytes().startswith(b"\x89PNG")

@@ -73,6 +73,16 @@ def rows_nobody_reads() -> int:
     return int((x.grad[0, 0].abs().sum(dim=1) == 0).sum())
 
 
+def one_sgd_step(w: float, x: list[float], y: list[float], lr: float) -> tuple[float, float]:
+    """(∂loss/∂w, w after one torch.optim.SGD step) for a bare weight and F.mse_loss."""
+    weight = torch.tensor(w, requires_grad=True)
+    optimizer = torch.optim.SGD([weight], lr=lr)
+    F.mse_loss(weight * torch.tensor(x), torch.tensor(y)).backward()
+    grad = weight.grad.item()
+    optimizer.step()
+    return grad, weight.item()
+
+
 def padding_mode_giving(target: list[float]) -> str:
     row = torch.tensor([[[[1.0, 2.0, 3.0, 4.0]]]])
     for mode in ("reflect", "replicate", "circular"):
@@ -127,6 +137,16 @@ RIGHT = {
     "06-unfold-shape": lambda: tuple(F.unfold(torch.zeros(2, 3, 8, 8), kernel_size=3).shape),
     "06-macs-grouped": lambda: macs(nn.Conv2d(16, 32, 3, stride=2, padding=1, groups=8),
                                     2, 16, 20, 20),
+    "07-flatten-size": lambda: shape_of(nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 20, 3, padding=1),
+        nn.ReLU(), nn.MaxPool2d(2), nn.Flatten()), 1, 1, 32, 32)[1],
+    "07-param-count": lambda: sum(p.numel() for p in nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.MaxPool2d(2), nn.Conv2d(6, 12, 5, padding=2),
+        nn.MaxPool2d(2), nn.Flatten(), nn.Linear(12 * 7 * 7, 10)).parameters()),
+    "07-sgd-step": lambda: one_sgd_step(w=0.5, x=[1.0, 2.0, 3.0], y=[2.0, 4.0, 6.0], lr=0.05),
+    "07-cifar-flatten": lambda: shape_of(nn.Sequential(
+        nn.Conv2d(3, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(), nn.MaxPool2d(2), nn.Flatten()), 1, 3, 32, 32)[1],
 }
 
 

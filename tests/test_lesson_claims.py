@@ -260,6 +260,55 @@ def test_lesson06_grid_covers_every_padding_mode_pytorch_accepts():
         assert f'"{mode}"' in grid[0], mode
 
 
+# --- lesson 07 -----------------------------------------------------------------------------------
+
+def _sgd_run(digit: torch.Tensor, wanted: torch.Tensor, lr: float, start: torch.Tensor,
+             steps: int) -> tuple[list[float], torch.Tensor]:
+    """PyTorch's own SGD on a 3×3 kernel: the loss of every step and the final kernel."""
+    weight = start.clone().requires_grad_(True)
+    optimizer = torch.optim.SGD([weight], lr=lr)
+    losses = []
+    for _ in range(steps):
+        loss = F.mse_loss(F.conv2d(digit, weight), wanted)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses, weight.detach()
+
+
+@pytest.fixture
+def one_thread():
+    """Hundreds of tiny steps: a second thread only waits (lesson 07 measures it)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_lesson07_learning_rate_limit_and_slow_error_are_what_pytorchs_sgd_does(one_thread):
+    import convlab
+    from test_lesson07 import ring
+
+    digit = ring()
+    sobel = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]).view(1, 1, 3, 3)
+    wanted = F.conv2d(digit, sobel)
+    printed = run_claim("07_learning_filters", "sgd-limit", digit=digit, wanted=wanted,
+                        convlab=convlab)
+    limit = float(re.search(r"lr < 2 / λ_max = ([\d.]+)", printed).group(1))
+    kept = float(re.search(r"keeps (\d+)% of its size", printed).group(1)) / 100
+    start = torch.empty(1, 1, 3, 3).uniform_(-1 / 3, 1 / 3, generator=torch.Generator().manual_seed(0))
+    below, _ = _sgd_run(digit, wanted, 0.97 * limit, start, 200)
+    above, _ = _sgd_run(digit, wanted, 1.03 * limit, start, 200)
+    assert below[-1] < below[0] and not (above[-1] < 1e3 * above[0])
+    hessian = torch.autograd.functional.hessian(
+        lambda w: F.mse_loss(F.conv2d(digit, w.view(1, 1, 3, 3)), wanted), torch.zeros(9))
+    slowest = torch.linalg.eigh(hessian).eigenvectors[:, 0]
+    _, learned = _sgd_run(digit, wanted, 0.1, start, 200)
+    ratio = ((learned - sobel).flatten() @ slowest) / ((start - sobel).flatten() @ slowest)
+    assert abs(ratio.item() - kept) < 0.01
+
+
 # --- every lesson --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang", LANGS)

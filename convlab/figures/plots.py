@@ -3,7 +3,8 @@
 Lesson 04_mnist_and_weights: the seed post draws one kernel with ``plt.imshow(weight[0, 0], 'jet')``;
 :func:`plot_weights` draws every kernel of a layer that way, on one shared colour scale with a
 colorbar, so kernels can be compared. :func:`plot_feature_maps` runs a layer on a digit and shows
-the input beside every output channel (lessons 04 and 05_channel_arithmetic).
+the input beside every output channel (lessons 04 and 05_channel_arithmetic). Lesson 07's
+learned kernel, training curves and confusion matrix are at the end.
 
 Both return the matplotlib Figure (and close it themselves if drawing fails), so notebooks show
 it and tests can inspect it. Colours come from :mod:`convlab.style`.
@@ -13,21 +14,23 @@ from __future__ import annotations
 import contextlib
 import io
 import math
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib import colormaps
 from matplotlib.colors import Normalize
-from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.figure import Figure, FigureBase
 from torch import nn
 
 from . import style
 from .fonts import font_context
 from ..i18n import STRINGS, check_lang
 
-__all__ = ["plot_weights", "plot_feature_maps"]
+__all__ = ["plot_weights", "plot_feature_maps", "plot_kernel_fit", "draw_kernel_fit",
+           "TrainingPlot", "plot_confusion"]
 
 ArrayLike = Union[torch.Tensor, np.ndarray]
 
@@ -295,4 +298,102 @@ def plot_feature_maps(layer: Callable[[torch.Tensor], torch.Tensor], image: Arra
             right.suptitle(text["outputs"], fontsize=9, color=style.OUTPUT)
             fig.suptitle(title if title is not None else text["maps"].format(
                 name=name, inp=tuple(x.shape), out=tuple(out.shape)), fontsize=10)
+    return fig
+
+
+# --- lesson 07_learning_filters: a kernel learned, a network trained, what it confuses ----------
+
+def draw_kernel_fit(fig: FigureBase, losses: Sequence[float], snapshots: dict[int, ArrayLike],
+                    target: ArrayLike, lang: str = "en") -> None:
+    """On ``fig``: the loss per step (log scale) and the (kH, kW) kernel after a few steps beside
+    the target, on one diverging scale symmetric about 0 (lesson 07_learning_filters)."""
+    text = _texts(lang)
+    kernels = [(text["snapshot"].format(s=s), _to_numpy(k)) for s, k in sorted(snapshots.items())]
+    kernels.append((text["target"], _to_numpy(target)))
+    limit = max(float(np.abs(kernels[0][1]).max()), float(np.abs(kernels[-1][1]).max())) or 1.0
+    norm = Normalize(-limit, limit)          # start and target set it: a diverged kernel saturates
+    grid = fig.add_gridspec(1, len(kernels) + 2, width_ratios=[3.2] + [1] * len(kernels) + [0.12])
+    ax = fig.add_subplot(grid[0, 0])
+    shown = np.asarray(losses, dtype=np.float64)      # log scale: 0 and inf are left out
+    ax.semilogy(np.arange(1, len(shown) + 1), np.where(shown > 0, shown, np.nan), color=style.OUTPUT)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))   # no mathtext: Hangul
+    ax.yaxis.set_minor_formatter(NullFormatter())                          # fonts lack its minus
+    ax.set(xlabel=text["step"], ylabel=text["loss"])
+    for i, (title, k) in enumerate(kernels):
+        kax = fig.add_subplot(grid[0, i + 1])
+        image = kax.imshow(k, cmap=style.SIGNED_CMAP, norm=norm, interpolation="nearest")
+        kax.set_title(title, fontsize=8, color=style.KERNEL if i < len(kernels) - 1 else "black")
+        kax.set(xticks=[], yticks=[])
+        if k.size <= 25 and np.abs(k).max() < 100:
+            for (y, x), v in np.ndenumerate(k):
+                kax.text(x, y, f"{v:.1f}".replace("-", "\u2212"), ha="center", va="center",
+                         fontsize=7, color=_text_colour(colormaps[style.SIGNED_CMAP], norm, v))
+    fig.colorbar(image, cax=fig.add_subplot(grid[0, -1]), label=text["kernel_value"])
+
+
+def plot_kernel_fit(losses: Sequence[float], snapshots: dict[int, ArrayLike], target: ArrayLike,
+                    *, lang: str = "en") -> Figure:
+    """A kernel learned by gradient descent, its loss and its steps towards ``target``, as a
+    Figure (lesson 07_learning_filters; see :func:`draw_kernel_fit`)."""
+    with font_context(lang):
+        fig = new_figure((3.2 + 1.25 * (len(snapshots) + 1), 2.6))
+        with _closing_on_error(fig):
+            draw_kernel_fit(fig, losses, snapshots, target, lang)
+    return fig
+
+
+class TrainingPlot:
+    """Loss of every batch so far and test accuracy after each epoch, one picture that Jupyter
+    redraws in place while a network trains (lesson 07); ``figure`` is the last one drawn."""
+
+    def __init__(self, epochs: int, batches_per_epoch: int, lang: str = "en"):
+        self.epochs, self.batches, self.lang = epochs, batches_per_epoch, check_lang(lang)
+        self.figure: Optional[Figure] = None
+        self._handle: Any = None           # the notebook's display, replaced on each update
+
+    def draw(self, losses: Sequence[float], accuracies: Sequence[float]) -> Figure:
+        text = _texts(self.lang)
+        with font_context(self.lang):
+            fig = new_figure((8.0, 2.6))
+            left, right = fig.subplots(1, 2)
+            steps = np.arange(1, len(losses) + 1) / self.batches
+            left.plot(steps, losses, color=style.OUTPUT, lw=0.8)
+            left.set(xlim=(0, self.epochs), xlabel=text["epoch"], ylabel=text["train_loss"])
+            right.plot(range(1, len(accuracies) + 1), 100 * np.asarray(accuracies), "o-",
+                       color=style.INPUT)
+            right.set(xlim=(0.5, self.epochs + 0.5), ylim=(80, 100), xlabel=text["epoch"],
+                      ylabel=text["accuracy"])
+            for ax in (left, right):
+                ax.grid(alpha=0.3)
+        return fig
+
+    def update(self, losses: Sequence[float], accuracies: Sequence[float]) -> None:
+        from IPython.display import display   # only when a lesson trains
+
+        self.figure = self.draw(losses, accuracies)
+        if self._handle is None:
+            self._handle = display(self.figure, display_id=True)
+        else:
+            self._handle.update(self.figure)
+
+
+def plot_confusion(matrix: ArrayLike, *, lang: str = "en") -> Figure:
+    """A confusion matrix, counts written in: row = the true digit, column = the network's answer
+    (lesson 07_learning_filters). Counts are never negative: a sequential map and its colorbar."""
+    text, m = _texts(lang), _to_numpy(matrix)
+    wrong, total = int(m.sum() - np.trace(m)), int(m.sum())
+    norm = Normalize(0, max(float(m.max()), 1.0))
+    with font_context(lang):
+        fig = new_figure((5.6, 4.8))
+        with _closing_on_error(fig):
+            ax = fig.add_subplot()
+            image = ax.imshow(m, cmap="Greens", norm=norm)
+            for (y, x), v in np.ndenumerate(m):
+                if v:
+                    ax.text(x, y, f"{int(v)}", ha="center", va="center", fontsize=7,
+                            color=_text_colour(colormaps["Greens"], norm, v))
+            ax.set(xticks=range(len(m)), yticks=range(len(m)), xlabel=text["predicted"],
+                   ylabel=text["true"])
+            ax.set_title(text["confusion"].format(wrong=wrong, total=total), fontsize=10)
+            fig.colorbar(image, ax=ax, label=text["count"], shrink=0.85)
     return fig

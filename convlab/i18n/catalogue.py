@@ -325,6 +325,42 @@ STRINGS: dict[str, dict[str, str]] = {
                             "ko": "커널로 층의 필터를 고르면 켜집니다"},
     "reason.already_depthwise": {"en": "already depthwise (groups = in_channels)",
                                  "ko": "이미 깊이별 합성곱입니다 (groups = in_channels)"},
+    # --- lesson 07: a learned kernel, training curves, confusion matrix, kernel descent --------
+    "viz.step": {"en": "step", "ko": "단계"},
+    "viz.loss": {"en": "loss (mean squared error)", "ko": "손실 (평균 제곱 오차)"},
+    "viz.snapshot": {"en": "step {s}", "ko": "{s}단계"},
+    "viz.target": {"en": "target", "ko": "목표"},
+    "viz.kernel_value": {"en": "kernel value", "ko": "커널 값"},
+    "viz.epoch": {"en": "epoch", "ko": "에포크"},
+    "viz.train_loss": {"en": "training loss", "ko": "학습 손실"},
+    "viz.accuracy": {"en": "test accuracy (%)", "ko": "테스트 정확도 (%)"},
+    "viz.true": {"en": "true digit", "ko": "실제 숫자"},
+    "viz.predicted": {"en": "the network's answer", "ko": "신경망의 답"},
+    "viz.confusion": {"en": "confusion matrix: {wrong} of {total} test images wrong",
+                      "ko": "혼동 행렬: 테스트 이미지 {total}장 중 {wrong}장 틀림"},
+    "viz.count": {"en": "images", "ko": "이미지 수"},
+    "descent.help": {
+        "en": "A 3×3 kernel learned back from a digit and its filtered copy: "
+              "<code>nn.Conv2d(1, 1, 3, bias=False)</code> starts from random weights and each "
+              "step of <code>torch.optim.SGD</code> moves them downhill on the loss. Raise the "
+              "learning rate past the limit shown below and the loss explodes; add momentum and "
+              "the kernel arrives sooner.",
+        "ko": "숫자 이미지와 그 이미지를 필터로 거른 결과에서 3×3 커널을 다시 찾아냅니다. "
+              "<code>nn.Conv2d(1, 1, 3, bias=False)</code>는 무작위 가중치에서 시작하고, "
+              "<code>torch.optim.SGD</code>가 단계마다 가중치를 기울기의 반대 방향으로 옮깁니다. "
+              "학습률을 아래에 나오는 한계보다 키우면 손실이 폭발합니다. 모멘텀을 더하면 커널이 더 "
+              "빨리 목표에 닿습니다."},
+    "descent.target": {"en": "target kernel", "ko": "목표 커널"},
+    "descent.lr": {"en": "learning rate (lr)", "ko": "학습률 (lr)"},
+    "descent.momentum": {"en": "momentum", "ko": "모멘텀 (momentum)"},
+    "descent.steps": {"en": "steps", "ko": "단계 수"},
+    "descent.seed": {"en": "starting weights (seed)", "ko": "처음 가중치 (시드)"},
+    "descent.loss": {"en": "loss after {steps} steps: ", "ko": "{steps}단계 뒤 손실: "},
+    "descent.distance": {"en": "largest |learned − target|: ", "ko": "|배운 커널 − 목표|의 최댓값: "},
+    "descent.limit": {"en": "plain SGD diverges above lr = 2 / (largest curvature) = ",
+                      "ko": "모멘텀 없는 SGD는 lr = 2 / (가장 큰 곡률)보다 크면 발산합니다: "},
+    "descent.diverged": {"en": "diverged: the loss grew instead of falling",
+                         "ko": "발산: 손실이 줄지 않고 커졌습니다"},
 }
 
 

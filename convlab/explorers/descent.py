@@ -1,0 +1,177 @@
+"""The kernel-descent explorer: gradient descent learns a 3×3 kernel from a digit (lesson 07).
+
+A digit ``x`` and its filtered copy ``y = F.conv2d(x, target)`` are all the data. A layer
+``nn.Conv2d(1, 1, 3, bias=False)`` starts from PyTorch's own random initialisation (drawn from
+±1/√fan_in, lesson 04) and ``torch.optim.SGD`` minimises ``F.mse_loss(layer(x), y)``. The loss is
+a quadratic in the nine weights, so its curvature is one fixed 9×9 matrix, ``2/L · Σ p pᵀ`` over
+the L windows ``p`` of the digit: plain SGD converges exactly when the learning rate stays below
+2 / (its largest eigenvalue), and the readout shows that limit, computed from the digit.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..figures.plots import draw_kernel_fit
+from ..i18n import text
+from .base import Explorer, ExplorerModel, ExplorerState
+from .controls import control_layout, dropdown, grid, int_slider, label_style
+from .kernels import KERNELS
+from .mnist_filter import image_at
+from .readout import line, num
+
+__all__ = ["kernel_descent_explorer", "learn_kernel", "sgd_limit"]
+
+TARGETS = ("sobel_x", "sobel_y", "blur", "sharpen")
+MOMENTA = (0.0, 0.5, 0.9)
+
+
+def sgd_limit(image: torch.Tensor, kernel_size: int = 3) -> float:
+    """The largest learning rate at which plain SGD on ``F.mse_loss`` still converges.
+
+    The loss's curvature (Hessian) in the weights is ``2/L · P Pᵀ``, with P the image's L windows
+    as columns (``F.unfold``); gradient descent on a quadratic converges iff lr < 2 / λ_max.
+    """
+    patches = F.unfold(image.double(), kernel_size)[0]              # (k·k, L)
+    curvature = 2 * patches @ patches.T / patches.shape[1]
+    return float(2 / torch.linalg.eigvalsh(curvature)[-1])
+
+
+def learn_kernel(image: torch.Tensor, target: torch.Tensor, *, lr: float, momentum: float = 0.0,
+                 steps: int = 100, seed: int = 0) -> tuple[list[float], dict[int, torch.Tensor]]:
+    """Learn ``target`` (k×k) back from ``image`` (1, 1, H, W) and ``F.conv2d(image, target)``.
+
+    Returns the loss of every step and the kernel at step 0, halfway and at the end (or where
+    the loss stopped being finite). Lesson 07_learning_filters.
+    """
+    k = target.shape[-1]
+    wanted = F.conv2d(image, target.view(1, 1, k, k))
+    layer = nn.Conv2d(1, 1, k, bias=False)
+    with torch.no_grad():     # PyTorch's default initialisation, from a seed of its own
+        bound = 1 / (k * k) ** 0.5
+        layer.weight.uniform_(-bound, bound, generator=torch.Generator().manual_seed(seed))
+    optimizer = torch.optim.SGD(layer.parameters(), lr=lr, momentum=momentum)
+    losses, snapshots = [], {0: layer.weight.detach()[0, 0].clone()}
+    for step in range(1, steps + 1):
+        loss = F.mse_loss(layer(image), wanted)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        if step in (steps // 2, steps) or not np.isfinite(losses[-1]):
+            snapshots[step] = layer.weight.detach()[0, 0].clone()
+        if not np.isfinite(losses[-1]):
+            break
+    return losses, snapshots
+
+
+@dataclasses.dataclass(frozen=True)
+class DescentParams:
+    """The controls: digit, target kernel, learning rate, momentum, steps, starting weights."""
+
+    index: int
+    target: str
+    lr: float
+    momentum: float
+    steps: int
+    seed: int
+
+
+@dataclasses.dataclass(kw_only=True)
+class DescentState(ExplorerState):
+    """The loss of every step, the kernel at a few steps, the target and the SGD limit."""
+
+    losses: list
+    snapshots: dict
+    target: np.ndarray
+    distance: float          # largest |learned − target| at the last step (inf if not finite)
+    limit: float             # 2 / λ_max of the loss's curvature
+    diverged: bool           # the loss grew instead of falling
+
+
+class DescentModel(ExplorerModel[DescentParams, DescentState]):
+    params_type = DescentParams
+    figsize = (9.0, 2.8)
+    help_key = "descent.help"
+
+    def __init__(self, images: Any):
+        self.images = images
+
+    def controls(self, values, lang):
+        c = {
+            "index": int_slider("mnist.index", lang, values["index"], 0,
+                                min(len(self.images), 100) - 1),
+            "target": dropdown("descent.target", lang,
+                               [(text(f"mnist.k_{n}", lang), n) for n in TARGETS],
+                               values["target"]),
+            "lr": widgets.FloatLogSlider(value=values["lr"], base=10, min=-3, max=0, step=0.05,
+                                         description=text("descent.lr", lang),
+                                         readout_format=".3f", style=label_style(lang),
+                                         layout=control_layout()),
+            "momentum": dropdown("descent.momentum", lang, [(f"{m:g}", m) for m in MOMENTA],
+                                 values["momentum"]),
+            "steps": int_slider("descent.steps", lang, values["steps"], 10, 300),
+            "seed": int_slider("descent.seed", lang, values["seed"], 0, 99),
+        }
+        return c, grid(list(c.values()))
+
+    def call(self, v):
+        shape = tuple(image_at(self.images, v.index)[0].shape)
+        return dict(in_channels=1, out_channels=1, kernel_size=3, bias=False), shape
+
+    def compute(self, v):
+        image, _ = image_at(self.images, v.index)
+        target = KERNELS[v.target]
+        losses, snapshots = learn_kernel(image, target, lr=v.lr, momentum=v.momentum,
+                                         steps=v.steps, seed=v.seed)
+        last = snapshots[max(snapshots)]
+        diverged = not np.isfinite(losses[-1]) or losses[-1] > losses[0]
+        distance = float((last - target).abs().max())
+        distance = distance if np.isfinite(distance) else float("inf")
+        return DescentState(losses=losses, snapshots={s: k.numpy() for s, k in snapshots.items()},
+                            target=target.numpy(), distance=distance,
+                            limit=sgd_limit(image), diverged=diverged)
+
+    def describe(self, state, lang):
+        lines = [line(text("descent.limit", lang), (num(state.limit), "code b"))]
+        if state.diverged:
+            return [line((text("descent.diverged", lang), "b error"))] + lines
+        return [line(text("descent.loss", lang, steps=len(state.losses)),
+                     (f"{state.losses[-1]:.2e}", "code output b"), "   ",
+                     text("descent.distance", lang), (num(state.distance), "code kernel b"))
+                ] + lines
+
+    def painter(self, fig, lang, static):
+        return _FitPainter(fig, lang)
+
+
+class _FitPainter:
+    """Redraws the whole (small) figure: loss curve and kernels share one layout per state."""
+
+    def __init__(self, fig, lang: str):
+        self.fig, self.lang = fig, lang
+
+    def update(self, state: DescentState) -> None:
+        self.fig.clear()
+        draw_kernel_fit(self.fig, state.losses, state.snapshots, state.target, self.lang)
+
+
+def kernel_descent_explorer(images: Any, lang: str = "en", *, index: int = 0,
+                            target: str = "sobel_x", lr: float = 0.1, momentum: float = 0.0,
+                            steps: int = 100, seed: int = 0) -> Explorer:
+    """Gradient descent learning a 3×3 kernel from one digit of ``images`` (a dataset, or a
+    tensor (N, 1, H, W)): learning rate, momentum, steps and the target kernel on sliders
+    (lesson 07_learning_filters)."""
+    if target not in TARGETS:
+        raise ValueError(f"target must be one of {TARGETS}, got {target!r}")
+    if momentum not in MOMENTA:
+        raise ValueError(f"momentum must be one of {MOMENTA}, got {momentum!r}")
+    values = {"index": index, "target": target, "lr": float(lr), "momentum": float(momentum),
+              "steps": int(steps), "seed": int(seed)}
+    return Explorer(DescentModel(images), values, lang)
