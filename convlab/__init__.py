@@ -24,6 +24,11 @@ _EXPORTS: dict[str, str] = {
                      "many_filters_explorer", "KERNELS"],
                     "explorers"),
     "show_source": "course.source",
+    # lesson 08: transposed convolution
+    **dict.fromkeys(["conv_transpose2d_naive", "conv_transpose2d_vectorized",
+                     "check_conv_transpose2d", "TransposedGeometry", "transposed_output_size"],
+                    "conv"),
+    "transposed_explorer": "explorers",
 }
 _SUBPACKAGES = ("conv", "data", "figures", "explorers", "exercises", "i18n", "course")
 
