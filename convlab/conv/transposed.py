@@ -48,6 +48,8 @@ def conv_transpose2d_naive(
     geo = check_conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups,
                                  dilation)
     x = input if input.dim() == 4 else input.unsqueeze(0)
+    if x.shape[0] == 0:
+        return _empty_batch(x, weight, bias, geo, groups)
     return _finish(_scatter_loops(x, weight, geo, groups), bias, geo, input.dim() == 4)
 
 
@@ -92,6 +94,8 @@ def conv_transpose2d_vectorized(
     geo = check_conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups,
                                  dilation)
     x = input if input.dim() == 4 else input.unsqueeze(0)
+    if x.shape[0] == 0:
+        return _empty_batch(x, weight, bias, geo, groups)
     return _finish(_matmul_fold(x, weight, geo, groups), bias, geo, input.dim() == 4)
 
 
@@ -109,7 +113,8 @@ def _matmul_fold(x: torch.Tensor, weight: torch.Tensor, geo: TransposedGeometry,
     if x.dtype.is_floating_point or x.dtype.is_complex:
         canvas = F.fold(columns, reach, (k_h, k_w), dilation=geo.dilation, stride=geo.stride)
     else:
-        canvas = _fold_by_taps(columns.reshape(n, -1, k_h, k_w, height, width), reach, geo)
+        canvas = _fold_by_taps(columns.reshape(n, groups * per_out, k_h, k_w, height, width),
+                               reach, geo)
     extra_h, extra_w = (full - r for full, r in zip(geo.full_size, reach))  # output_padding
     return F.pad(canvas, (0, extra_w, 0, extra_h)) if extra_h or extra_w else canvas
 
@@ -135,3 +140,15 @@ def _finish(canvas: torch.Tensor, bias: torch.Tensor | None, geo: TransposedGeom
     if bias is not None:     # PyTorch adds in the wider dtype and rounds back
         out = (out + bias.reshape(1, -1, 1, 1)).to(out.dtype)
     return out if batched else out.squeeze(0)
+
+
+def _empty_batch(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+                 geo: TransposedGeometry, groups: int) -> torch.Tensor:
+    """PyTorch's answer for a batch of zero samples: an empty output of the right shape.
+
+    Its dtype follows PyTorch's empty route, the input's dtype promoted by the weight as a
+    0-dimensional tensor (an int64 input and a float64 weight give float64, a float32 input
+    stays float32); it depends on every argument, so the (zero) gradients have their shapes.
+    """
+    out = (x.new_zeros(0, weight.shape[1] * groups, *geo.out_size) + x.sum()) * weight.sum()
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)

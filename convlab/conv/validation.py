@@ -317,6 +317,11 @@ def check_conv_transpose2d(
         raise RuntimeError("Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, "
                            f"but got input of size: {_shape(shape)}")
     batched = shape if len(shape) == 4 else (1, *shape)
+    others = [(n, t.dtype) for n, t in (("weight", weight), ("bias", bias))
+              if t is not None and t.dtype != dtype]
+    if dtype.is_complex and others:
+        raise RuntimeError(f"Input type ({_type_name(dtype)}) and {others[0][0]} type "
+                           f"({_type_name(others[0][1])}) should be the same")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
     s, p, d, op = (pair(value, name) for name, (value, _) in list(named.items())[3:])
@@ -342,11 +347,6 @@ def check_conv_transpose2d(
     if bias is not None and (bias.dim() != 1 or bias.shape[0] != w[1] * groups):
         raise RuntimeError(f"{given}bias to be 1-dimensional with {w[1] * groups} elements, but "
                            f"got bias of size {_shape(bias)} instead")
-    others = [(n, t.dtype) for n, t in (("weight", weight), ("bias", bias))
-              if t is not None and t.dtype != dtype]
-    if dtype.is_complex and others:
-        raise RuntimeError(f"Input type ({_type_name(dtype)}) and {others[0][0]} type "
-                           f"({_type_name(others[0][1])}) should be the same")
     out = (geo := TransposedGeometry((batched[2], batched[3]), (w[2], w[3]), s, p, op, d)).out_size
     if batched[0] == 0:                  # PyTorch's empty route: shapes only, no backend
         if 0 in w[1:]:
