@@ -127,6 +127,16 @@ RIGHT = {
     "06-unfold-shape": lambda: tuple(F.unfold(torch.zeros(2, 3, 8, 8), kernel_size=3).shape),
     "06-macs-grouped": lambda: macs(nn.Conv2d(16, 32, 3, stride=2, padding=1, groups=8),
                                     2, 16, 20, 20),
+    # lesson 08: transposed convolution
+    "08-output-size": lambda: shape_of(nn.ConvTranspose2d(1, 1, 3, stride=2, padding=1),
+                                       1, 1, 7, 7)[2],
+    "08-output-padding": lambda: next(
+        op for op in range(2) if shape_of(nn.ConvTranspose2d(1, 1, 3, stride=2, padding=1,
+                                                             output_padding=op), 1, 1, 7, 7)[2] == 14),
+    "08-weight-shape": lambda: tuple(nn.ConvTranspose2d(8, 16, 3, groups=2).weight.shape),
+    "08-checkerboard": lambda: int(F.conv_transpose2d(torch.ones(1, 1, 4, 4), torch.ones(1, 1, 3, 3),
+                                                      stride=2).max()),
+    "08-undo-size": lambda: nn.ConvTranspose2d(8, 3, 5, stride=2, padding=2, output_padding=(0, 1)),
 }
 
 
