@@ -194,8 +194,7 @@ EXERCISES = (
         hints=(
             T(en="Each input channel owns the kernels it scatters: the first dimension counts "
                  "input channels.",
-              ko="입력 채널마다 자기가 흩뿌리는 커널을 가집니다. 첫 번째 차원은 입력 채널의 "
-                 "수입니다."),
+              ko="입력 채널마다 흩뿌릴 커널을 따로 가집니다. 첫 번째 차원은 입력 채널의 수입니다."),
             T(en="(in_channels, out_channels / groups, kH, kW).",
               ko="(in_channels, out_channels / groups, kH, kW)입니다."),
         ),

@@ -353,11 +353,11 @@ STRINGS: dict[str, dict[str, str]] = {
                               "{cols}열에 더합니다: "},
     "transposed.shape": {"en": "output shape from nn.ConvTranspose2d: ",
                          "ko": "nn.ConvTranspose2d가 계산한 출력 모양: "},
-    "transposed.forward": {"en": "without the bias, this is the gradient with respect to the "
-                                 "input of ",
+    "transposed.forward": {"en": "without the bias, this is the gradient, with the same weight, "
+                                 "with respect to the input of ",
                            "ko": "편향을 빼면 이 출력은 같은 가중치를 쓰는 다음 층의 입력에 대한 "
                                  "기울기입니다: "},
-    "transposed.gap": {"en": " with the same weight (largest difference from autograd: {gap})",
+    "transposed.gap": {"en": " (largest difference from autograd: {gap})",
                        "ko": " (autograd로 구한 값과의 최대 차이: {gap})"},
     "transposed.linked_hint": {
         "en": "Hover over or tap an output cell to see the input cells and kernel taps that add "
