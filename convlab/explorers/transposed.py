@@ -24,7 +24,7 @@ from ..figures import style
 from ..figures.drawing import CellCanvas, draw_numbers, fit_titled, number, outline, tint
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
-from .controls import checkbox, disable, dropdown, grid, int_slider, sync_groups
+from .controls import IntOrPair, checkbox, disable, dropdown, grid, int_slider, sync_groups
 from .linked import linked_data, panel
 from .readout import error_lines, line, num, par, shape_text
 
@@ -36,7 +36,7 @@ LEGEND = [(style.INPUT, "input"), (style.KERNEL, "kernel"), (style.PADDING, "tra
 
 @dataclasses.dataclass(frozen=True)
 class TransposedParams:
-    """The controls: a small input, every argument of ``nn.ConvTranspose2d``, the input cell shown."""
+    """The controls: a small input, every ``nn.ConvTranspose2d`` argument, the cell shown."""
 
     height: int
     width: int
@@ -253,8 +253,10 @@ class TransposedModel(ExplorerModel[TransposedParams, TransposedState]):
 
 
 def transposed_explorer(lang: str = "en", *, height: int = 2, width: int = 2,
-                        in_channels: int = 1, out_channels: int = 1, kernel_size=(3, 3),
-                        stride=(2, 2), padding=(0, 0), output_padding=(0, 0), dilation=(1, 1),
+                        in_channels: int = 1, out_channels: int = 1,
+                        kernel_size: IntOrPair = (3, 3), stride: IntOrPair = (2, 2),
+                        padding: IntOrPair = (0, 0), output_padding: IntOrPair = (0, 0),
+                        dilation: IntOrPair = (1, 1),
                         groups: int = 1, bias: bool = False, seed: int = 2,
                         step: int = 0) -> Explorer:
     """Scatter a scaled kernel from each input cell, as ``nn.ConvTranspose2d`` does (lesson 08).
