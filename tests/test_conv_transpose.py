@@ -237,3 +237,18 @@ def test_output_size_formula_is_nn_convtranspose2ds():
             if want < 1:
                 continue
             assert layer(torch.empty(1, 1, h, h, device="meta")).shape[-1] == want
+
+
+@pytest.mark.parametrize("fn", IMPLEMENTATIONS, ids=ids)
+def test_an_empty_batch_has_pytorchs_shape_dtype_and_zero_gradients(fn):
+    for dtype in (torch.float64, torch.complex128):
+        x = torch.zeros(0, 4, 3, 5, dtype=dtype, requires_grad=True)
+        w = torch.randn(4, 3, 2, 3, dtype=dtype, requires_grad=True)
+        b = torch.randn(6, dtype=dtype, requires_grad=True)
+        args = dict(stride=2, padding=1, output_padding=1, groups=2)
+        theirs = F.conv_transpose2d(x, w, b, **args)
+        mine = fn(x, w, b, **args)
+        assert (mine.shape, mine.dtype) == (theirs.shape, theirs.dtype)
+        for a, c in zip(torch.autograd.grad(mine.sum().real, (x, w, b)),
+                        torch.autograd.grad(theirs.sum().real, (x, w, b))):
+            assert a.shape == c.shape and torch.equal(a, c)
