@@ -3,7 +3,8 @@
 Lesson 08. One input cell at a time (a Play control visits them all), its copy of the kernel,
 scaled by its value, lands on the canvas at ``(i·stride + ky·dilation, j·stride + kx·dilation)``
 and adds to what is there; ``padding`` cells are cut from each side of the canvas and what is
-left is the output, which ``nn.ConvTranspose2d`` itself computes. The readout names the
+left is the output, which PyTorch computes: ``nn.ConvTranspose2d`` checks and normalises the
+arguments (on the meta device) and ``F.conv_transpose2d`` runs the call its forward makes. The readout names the
 forward ``nn.Conv2d`` whose input gradient this is, and checks that gradient with autograd.
 Hovering an input cell (in the browser) lights every output cell it writes.
 """
@@ -134,10 +135,12 @@ class TransposedModel(ExplorerModel[TransposedParams, TransposedState]):
 
     def compute(self, v):
         gen = torch.Generator().manual_seed(int(v.seed))
-        x = torch.randint(-2, 4, (1, v.in_channels, v.height, v.width), generator=gen).float()
+        # small integers in float64: exact sums, and PyTorch's own CPU kernel answers a call
+        # this small at once (float32 would go through oneDNN and its thread pool)
+        x = torch.randint(-2, 4, (1, v.in_channels, v.height, v.width), generator=gen).double()
         weight = torch.randint(-2, 4, (v.in_channels, max(v.out_channels // v.groups, 1),
-                                       v.kernel_h, v.kernel_w), generator=gen).float()
-        b = torch.randint(-2, 4, (v.out_channels,), generator=gen).float()
+                                       v.kernel_h, v.kernel_w), generator=gen).double()
+        b = torch.randint(-2, 4, (v.out_channels,), generator=gen).double()
         sees = max(v.in_channels // v.groups, 1)          # input channels of group 0
         state = TransposedState(input=x[0, :sees].numpy(), kernel=weight[:sees, 0].numpy(),
                                 bias=float(b[0]) if v.bias else None)
@@ -145,13 +148,19 @@ class TransposedModel(ExplorerModel[TransposedParams, TransposedState]):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                layer = nn.ConvTranspose2d(**args)
-                with torch.no_grad():
-                    layer.weight.copy_(weight)
-                    if layer.bias is not None:
-                        layer.bias.copy_(b)
-                    y = layer(x)
+                # the constructor's checks on the meta device (no initialisation to wait for),
+                # then the very call its forward makes, on these numbers
+                layer = nn.ConvTranspose2d(**args, device="meta")
+                y = F.conv_transpose2d(x, weight, b if v.bias else None, layer.stride,
+                                       layer.padding, layer.output_padding, layer.groups,
+                                       layer.dilation)
         except Exception as error:  # noqa: BLE001 - PyTorch's error is what we show
+            try:     # worded as the layer itself words it for a student's float32 input
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    nn.ConvTranspose2d(**args)(x.float())
+            except Exception as theirs:  # noqa: BLE001
+                error = theirs
             state.failed(error)
             return state
         geo = TransposedGeometry((v.height, v.width), (v.kernel_h, v.kernel_w), args["stride"],
@@ -183,7 +192,7 @@ class TransposedModel(ExplorerModel[TransposedParams, TransposedState]):
         """Largest gap between autograd's input gradient of that ``Conv2d`` (upstream: this
         layer's input; zeros where the forward output is longer) and this output minus bias."""
         a = self.forward_args(v)
-        z = torch.zeros(y.shape, requires_grad=True)
+        z = torch.zeros(y.shape, dtype=y.dtype, requires_grad=True)
         out = F.conv2d(z, weight, None, a["stride"], a["padding"], a["dilation"], v.groups)
         upstream = torch.zeros_like(out)
         upstream[..., :x.shape[2], :x.shape[3]] = x
@@ -261,9 +270,9 @@ def transposed_explorer(lang: str = "en", *, height: int = 2, width: int = 2,
                         step: int = 0) -> Explorer:
     """Scatter a scaled kernel from each input cell, as ``nn.ConvTranspose2d`` does (lesson 08).
 
-    Inputs and weights are small integers drawn with ``seed``; the output comes from
-    ``nn.ConvTranspose2d`` itself, and the canvas built copy by copy adds up to it. Settings
-    PyTorch refuses show PyTorch's own error.
+    Inputs and weights are small integers drawn with ``seed``; the output comes from PyTorch
+    (the call ``nn.ConvTranspose2d``'s forward makes), and the canvas built copy by copy adds up
+    to it. Settings PyTorch refuses show the error the layer gives on a float32 input.
     """
     kh, kw = pair(kernel_size, "kernel_size")
     values = {"height": height, "width": width, "in_channels": in_channels,
