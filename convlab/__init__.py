@@ -27,6 +27,11 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["Conv2d", "swap_convs"], "nn"),
     **dict.fromkeys(["plot_kernel_fit", "TrainingPlot", "plot_confusion"], "figures"),
     **dict.fromkeys(["kernel_descent_explorer", "sgd_limit"], "explorers"),
+    # lesson 08: transposed convolution
+    **dict.fromkeys(["conv_transpose2d_naive", "conv_transpose2d_vectorized",
+                     "check_conv_transpose2d", "TransposedGeometry", "transposed_output_size"],
+                    "conv"),
+    "transposed_explorer": "explorers",
 }
 _SUBPACKAGES = ("conv", "data", "figures", "explorers", "exercises", "i18n", "course")
 _SUBPACKAGES += ("nn",)

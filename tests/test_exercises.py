@@ -147,6 +147,16 @@ RIGHT = {
     "07-cifar-flatten": lambda: shape_of(nn.Sequential(
         nn.Conv2d(3, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3, padding=1),
         nn.ReLU(), nn.MaxPool2d(2), nn.Flatten()), 1, 3, 32, 32)[1],
+    # lesson 08: transposed convolution
+    "08-output-size": lambda: shape_of(nn.ConvTranspose2d(1, 1, 3, stride=2, padding=1),
+                                       1, 1, 7, 7)[2],
+    "08-output-padding": lambda: next(
+        op for op in range(2) if shape_of(nn.ConvTranspose2d(1, 1, 3, stride=2, padding=1,
+                                                             output_padding=op), 1, 1, 7, 7)[2] == 14),
+    "08-weight-shape": lambda: tuple(nn.ConvTranspose2d(8, 16, 3, groups=2).weight.shape),
+    "08-checkerboard": lambda: int(F.conv_transpose2d(torch.ones(1, 1, 4, 4), torch.ones(1, 1, 3, 3),
+                                                      stride=2).max()),
+    "08-undo-size": lambda: nn.ConvTranspose2d(8, 3, 5, stride=2, padding=2, output_padding=(0, 1)),
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import itertools
 import io
 import math
 import re
@@ -326,3 +327,93 @@ def test_every_lesson_ends_with_a_check_yourself_list_linked_to_its_cells(lesson
     links = re.findall(r"\]\(#([\w-]+)\)", summaries[0])
     assert len(links) >= len(items)
     assert set(links) <= anchors, set(links) - anchors
+
+
+# --- lesson 08 -----------------------------------------------------------------------------------
+
+LESSON08 = "08_backward_and_transposed"
+
+
+def test_lesson08_input_gradient_is_the_transposed_convolution_it_prints():
+    printed = run_claim(LESSON08, "grad-input")
+    assert re.search(r"largest difference from F.conv_transpose2d: (\S+)", printed)
+    assert float(re.search(r"F.conv_transpose2d: (\S+)", printed).group(1)) < 1e-12
+    # asked of PyTorch here: the backward of conv2d is conv_transpose2d, for other settings too
+    for stride, padding, dilation, groups, size in [(1, 0, 1, 1, 5), (3, 2, 2, 2, 11)]:
+        x = torch.randn(1, 4, size, size, dtype=torch.float64, requires_grad=True)
+        w = torch.randn(6, 4 // groups, 3, 3, dtype=torch.float64)
+        y = F.conv2d(x, w, stride=stride, padding=padding, dilation=dilation, groups=groups)
+        g = torch.randn_like(y)
+        (grad,) = torch.autograd.grad(y, x, g)
+        missing = size - ((y.shape[-1] - 1) * stride - 2 * padding + dilation * 2 + 1)
+        assert torch.allclose(grad, F.conv_transpose2d(g, w, None, stride, padding, missing,
+                                                       groups, dilation))
+
+
+def test_lesson08_weight_gradient_claim_runs_and_agrees():
+    printed = run_claim(LESSON08, "grad-weight", **_lesson08_scope())
+    assert float(re.search(r"F.conv2d: (\S+)", printed).group(1)) < 1e-12
+
+
+def _lesson08_scope() -> dict:
+    scope = {"torch": torch, "nn": nn, "F": F}
+    exec(compile(claim_source(LESSON08, "grad-input"), "<grad-input>", "exec"), scope)
+    return {k: scope[k] for k in ("x", "w", "g", "grad_w")}
+
+
+def test_lesson08_formula_and_weight_shapes_are_pytorchs():
+    import convlab
+    printed = run_claim(LESSON08, "formula", convlab=convlab)
+    shapes = re.findall(r"^\((\d+), (\d+)\)  weight \((\d+), (\d+), (\d+), (\d+)\)$", printed,
+                        flags=re.M)
+    layers = [nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1),
+              nn.ConvTranspose2d(16, 8, (3, 5), stride=(2, 1), padding=(1, 2),
+                                 output_padding=(1, 0)),
+              nn.ConvTranspose2d(16, 8, 3, stride=3, dilation=2, output_padding=2, groups=4)]
+    assert len(shapes) == len(layers)
+    for row, layer in zip(shapes, layers):
+        out = layer(torch.zeros(1, 16, 5, 7))
+        assert tuple(int(v) for v in row) == (*out.shape[2:], *layer.weight.shape)
+    with pytest.raises(ValueError) as error:
+        nn.ConvTranspose2d(1, 1, 3, padding_mode="reflect")
+    assert f"padding_mode='reflect': {error.value}" in printed
+    for lang in LANGS:   # the table says padding_mode takes only 'zeros'
+        assert "`'zeros'`" in anchored_markdown(LESSON08, "l08-formula", lang), lang
+
+
+def test_lesson08_output_padding_sizes_are_pytorchs():
+    printed = run_claim(LESSON08, "output-padding")
+    for size in (7, 8):
+        out = nn.Conv2d(1, 1, 3, stride=2, padding=1)(torch.zeros(1, 1, size, size)).shape[-1]
+        assert f"Conv2d: {size} -> {out}" in printed
+    for op in (0, 1):
+        out = nn.ConvTranspose2d(1, 1, 3, stride=2, padding=1, output_padding=op)(
+            torch.zeros(1, 1, 4, 4)).shape[-1]
+        assert f"output_padding={op}: 4 -> {out}" in printed
+    assert "output_size=(8, 8): (1, 1, 8, 8)" in printed
+    # "at most stride - 1 (or dilation - 1)": PyTorch's rule, swept
+    for stride, dilation, op in itertools.product((1, 2, 3), (1, 2, 3), range(4)):
+        layer = nn.ConvTranspose2d(1, 1, 3, stride=stride, dilation=dilation, output_padding=op)
+        try:
+            layer(torch.zeros(1, 1, 3, 3))
+            accepted = True
+        except RuntimeError:
+            accepted = False
+        assert accepted == (op < stride or op < dilation), (stride, dilation, op)
+
+
+def test_lesson08_checkerboard_values_are_pytorchs():
+    plt.close("all")
+    try:
+        import convlab
+        printed = run_claim(LESSON08, "checkerboard", convlab=convlab)
+        images = [ax.images[0] for ax in plt.gcf().axes if ax.images]
+        assert [im.get_cmap().name for im in images] == ["Greens", "Greens"]
+        assert any(ax.get_label() == "<colorbar>" for ax in plt.gcf().axes)
+    finally:
+        plt.close("all")
+    for k, expected in ((3, {1, 2, 4}), (4, {4})):
+        out = F.conv_transpose2d(torch.ones(1, 1, 6, 6), torch.ones(1, 1, k, k), stride=2)
+        inside = set(out[0, 0, 2:-2, 2:-2].int().flatten().tolist())
+        assert inside == expected
+        assert f"kernel {k}, values inside: {sorted(expected)}" in printed

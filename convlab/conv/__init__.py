@@ -11,3 +11,11 @@ from .validation import check_conv2d
 
 __all__ = ["conv2d_naive", "conv2d_vectorized", "pad_input", "check_conv2d",
            "Geometry", "geometry", "output_size", "same_padding", "unused_cells"]
+
+# Transposed convolution (lesson 08)
+from .geometry import TransposedGeometry, transposed_output_size  # noqa: E402
+from .transposed import conv_transpose2d_naive, conv_transpose2d_vectorized  # noqa: E402
+from .validation import check_conv_transpose2d  # noqa: E402
+
+__all__ += ["conv_transpose2d_naive", "conv_transpose2d_vectorized", "check_conv_transpose2d",
+            "TransposedGeometry", "transposed_output_size"]

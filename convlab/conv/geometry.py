@@ -193,3 +193,55 @@ def padded_index(index: int, size: int, before: int, mode: str) -> int | None:
     if mode == "circular":
         return i % size
     raise ValueError(f"unknown padding mode {mode!r}")
+
+
+def transposed_output_size(
+    in_size: int, kernel: int, stride: int = 1, padding: int = 0, output_padding: int = 0,
+    dilation: int = 1,
+) -> int:
+    """Output length along one axis of ``nn.ConvTranspose2d`` (its documentation's formula).
+
+    ``(in - 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1``: the input
+    size a ``Conv2d`` with the same arguments maps back onto :func:`output_size`'s ``in_size``.
+    Several input sizes floor to one output size under a stride; ``output_padding`` (smaller
+    than the stride or the dilation) picks which one (lesson 08).
+    """
+    return ((in_size - 1) * stride - 2 * padding + effective_kernel(kernel, dilation)
+            + output_padding)
+
+
+@dataclass(frozen=True)
+class TransposedGeometry:
+    """Every number that fixes where a ConvTranspose2d writes, as per-axis pairs (lesson 08).
+
+    Input cell ``(i, j)`` adds ``x[i, j]·w[ky, kx]`` to cell ``(i·stride + ky·dilation,
+    j·stride + kx·dilation)`` of a ``full_size`` canvas; the output is that canvas with
+    ``padding`` cells cut from each side (``output_padding`` extra rows/columns of zeros at
+    the bottom/right are part of the canvas).
+    """
+
+    in_size: tuple[int, int]
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    output_padding: tuple[int, int]
+    dilation: tuple[int, int]
+
+    @property
+    def out_size(self) -> tuple[int, int]:
+        """``(H_out, W_out)`` from :func:`transposed_output_size`."""
+        return tuple(  # type: ignore[return-value]
+            transposed_output_size(self.in_size[a], self.kernel[a], self.stride[a],
+                                   self.padding[a], self.output_padding[a], self.dilation[a])
+            for a in (0, 1))
+
+    @property
+    def full_size(self) -> tuple[int, int]:
+        """The canvas every input cell writes into, before ``padding`` is cut away."""
+        return (self.out_size[0] + 2 * self.padding[0], self.out_size[1] + 2 * self.padding[1])
+
+    def targets(self, row: int, col: int) -> list[tuple[int, int]]:
+        """Canvas cells ``(row, col)`` of the input writes, in kernel order (row-major)."""
+        (sh, sw), (dh, dw) = self.stride, self.dilation
+        return [(row * sh + i * dh, col * sw + j * dw)
+                for i in range(self.kernel[0]) for j in range(self.kernel[1])]

@@ -35,6 +35,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("05_channel_arithmetic", "channel_arithmetic_explorer"),
     Lesson("06_conv2d_from_scratch"),
     Lesson("07_learning_filters", "kernel_descent_explorer"),
+    Lesson("08_backward_and_transposed", "transposed_explorer"),
 )
 
 

@@ -361,6 +361,47 @@ STRINGS: dict[str, dict[str, str]] = {
                       "ko": "모멘텀 없는 SGD는 lr = 2 / (가장 큰 곡률)보다 크면 발산합니다: "},
     "descent.diverged": {"en": "diverged: the loss grew instead of falling",
                          "ko": "발산: 손실이 줄지 않고 커졌습니다"},
+    # --- the transposed-convolution explorer (convlab.explorers.transposed, lesson 08) --------
+    "transposed.help": {
+        "en": "Each input cell multiplies the kernel by its value and adds that copy to the full "
+              "output: its first tap at row i·stride, column j·stride, the others dilation apart. "
+              "Then padding cuts cells from each side, and output_padding keeps extra rows and "
+              "columns at the bottom and right. Press Play to add the cells one by one. The "
+              "output comes from <code>nn.ConvTranspose2d</code>; a setting PyTorch refuses "
+              "shows its error.",
+        "ko": "입력 칸마다 커널에 그 칸의 값을 곱하고, 그 사본을 전체 출력에 더합니다. 첫 커널 칸은 "
+              "i·stride 행, j·stride 열에 놓이고, 나머지 커널 칸은 팽창만큼 떨어져 놓입니다. 그다음 "
+              "패딩만큼 양쪽 칸을 잘라 내고, output_padding만큼 아래쪽과 오른쪽에 행과 열을 더 "
+              "남깁니다. 재생 버튼을 누르면 입력 칸을 하나씩 더합니다. 출력은 "
+              "<code>nn.ConvTranspose2d</code>가 계산합니다. PyTorch가 받아들이지 않는 설정이면 "
+              "그 오류를 보여 줍니다."},
+    "transposed.output_padding_h": {"en": "output padding (rows)", "ko": "출력 패딩 (행)"},
+    "transposed.output_padding_w": {"en": "output padding (columns)", "ko": "출력 패딩 (열)"},
+    "transposed.step": {"en": "input cell", "ko": "입력 칸"},
+    "transposed.one_cell": {"en": "the input has a single cell: there is no other step",
+                            "ko": "입력 칸이 하나뿐이라 다른 단계가 없습니다"},
+    "transposed.cut": {"en": "cut away by padding", "ko": "패딩으로 잘려 나가는 칸"},
+    "transposed.canvas": {"en": "full output, before padding is cut",
+                          "ko": "패딩을 잘라 내기 전의 전체 출력"},
+    "transposed.cell": {"en": "input cell ({i}, {j}) adds its value times the kernel to rows "
+                              "{rows}, columns {cols} of the full output: ",
+                        "ko": "입력 칸 ({i}, {j})은 커널에 그 값을 곱해 전체 출력의 {rows}행, "
+                              "{cols}열에 더합니다: "},
+    "transposed.shape": {"en": "output shape from nn.ConvTranspose2d: ",
+                         "ko": "nn.ConvTranspose2d가 계산한 출력 모양: "},
+    "transposed.forward": {"en": "without the bias, this is the gradient, with the same weight, "
+                                 "with respect to the input of ",
+                           "ko": "편향을 빼면 이 출력은 같은 가중치를 쓰는 다음 층의 입력에 대한 "
+                                 "기울기입니다: "},
+    "transposed.gap": {"en": " (largest difference from autograd: {gap})",
+                       "ko": " (autograd로 구한 값과의 최대 차이: {gap})"},
+    "transposed.linked_hint": {
+        "en": "Hover over or tap an output cell to see the input cells and kernel taps that add "
+              "into it; hover over an input cell to see every output cell it adds to.",
+        "ko": "출력 칸을 가리키거나 누르면 그 칸에 값을 더하는 입력 칸과 커널 칸이 보입니다. 입력 "
+              "칸을 가리키면 그 칸이 값을 더하는 출력 칸이 모두 보입니다."},
+    "transposed.writers": {"en": "this cell adds to {n} output cell(s)",
+                           "ko": "이 칸이 값을 더하는 출력 칸: {n}개"},
 }
 
 
