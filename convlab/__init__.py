@@ -24,6 +24,10 @@ _EXPORTS: dict[str, str] = {
                      "many_filters_explorer", "KERNELS"],
                     "explorers"),
     "show_source": "course.source",
+    # lesson 09: receptive fields and pooling
+    **dict.fromkeys(["ReceptiveField", "receptive_fields", "pool_output_size",
+                     "adaptive_windows"], "conv"),
+    "receptive_field_explorer": "explorers",
 }
 _SUBPACKAGES = ("conv", "data", "figures", "explorers", "exercises", "i18n", "course")
 

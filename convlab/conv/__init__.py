@@ -11,3 +11,8 @@ from .validation import check_conv2d
 
 __all__ = ["conv2d_naive", "conv2d_vectorized", "pad_input", "check_conv2d",
            "Geometry", "geometry", "output_size", "same_padding", "unused_cells"]
+
+# Receptive fields and pooling sizes (lesson 09).
+from .geometry import ReceptiveField, adaptive_windows, pool_output_size, receptive_fields  # noqa: E402
+
+__all__ += ["ReceptiveField", "receptive_fields", "pool_output_size", "adaptive_windows"]

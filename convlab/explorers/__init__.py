@@ -13,7 +13,9 @@ from .mnist_filter import mnist_filter_explorer
 from .shape import shape_explorer
 from .torch_calls import run_conv2d
 from .window import sliding_window_explorer
+from .receptive import receptive_field_explorer  # noqa: E402  (lesson 09)
 
 __all__ = ["Explorer", "KERNELS", "shape_explorer", "sliding_window_explorer", "groups_explorer",
            "channel_arithmetic_explorer", "mnist_filter_explorer", "many_filters_explorer",
            "run_conv2d"]
+__all__ += ["receptive_field_explorer"]
