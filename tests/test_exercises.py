@@ -10,6 +10,7 @@ the exercises' own rules, and typical mistakes written out by hand.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -127,7 +128,55 @@ RIGHT = {
     "06-unfold-shape": lambda: tuple(F.unfold(torch.zeros(2, 3, 8, 8), kernel_size=3).shape),
     "06-macs-grouped": lambda: macs(nn.Conv2d(16, 32, 3, stride=2, padding=1, groups=8),
                                     2, 16, 20, 20),
+    # lesson 09: fields measured by changing input rows (the exercises use gradients)
+    "09-stack-rf": lambda: len(rows_that_move(nn.Sequential(
+        nn.Conv2d(1, 1, 3), nn.Conv2d(1, 1, 3, stride=2), nn.Conv2d(1, 1, 3)), 24, 4)),
+    "09-vgg-weights": lambda: (nn.Conv2d(32, 32, 7, bias=False).weight.numel()
+                               - 3 * nn.Conv2d(32, 32, 3, bias=False).weight.numel()),
+    "09-dilated-rf": lambda: len(rows_that_move(nn.Sequential(
+        *[nn.Conv2d(1, 1, 3, dilation=d) for d in (1, 2, 4, 8)]), 36, 2)),
+    "09-ceil-mode": lambda: nn.MaxPool2d(3, stride=2, ceil_mode=True)(torch.zeros(1, 1, 4, 8)).shape[-1],
+    "09-alexnet-rf": lambda: alexnet_field(),
 }
+
+
+def rows_that_move(stack: nn.Module, size: int, i: int) -> list[int]:
+    """The input rows whose change moves output cell (i, i): bump each row, run the stack again."""
+    x = torch.rand(1, 1, size, size)
+    with torch.no_grad():
+        base = stack(x)[0, 0, i, i]
+        moved = []
+        for row in range(size):
+            bumped = x.clone()
+            bumped[0, 0, row] += 1.0
+            if stack(bumped)[0, 0, i, i] != base:
+                moved.append(row)
+    return moved
+
+
+@functools.lru_cache(maxsize=None)
+def alexnet_field() -> tuple[int, int]:
+    """(receptive field, jump) of torchvision's AlexNet after its second max pooling, from its own
+    layers' arguments: one channel, positive weights, each max pooling as the average pooling with
+    the same windows."""
+    from torchvision.models import alexnet
+
+    layers = []
+    with torch.device("meta"):           # only the layers' arguments are read
+        features = alexnet(weights=None).features[:6]
+    for module in features:
+        if isinstance(module, nn.Conv2d):
+            conv = nn.Conv2d(1, 1, module.kernel_size, stride=module.stride,
+                             padding=module.padding)
+            nn.init.uniform_(conv.weight, 0.5, 1.0)
+            layers.append(conv)
+        elif isinstance(module, nn.MaxPool2d):
+            layers.append(nn.AvgPool2d(module.kernel_size, stride=module.stride,
+                                       padding=module.padding))
+    stack = nn.Sequential(*layers)
+    first, second = rows_that_move(stack, 200, 5), rows_that_move(stack, 200, 6)
+    assert first == list(range(first[0], first[-1] + 1))
+    return len(first), second[0] - first[0]
 
 
 def test_the_right_answers_above_agree_with_pytorch_where_they_are_not_computed_by_it():
@@ -327,6 +376,9 @@ def test_common_mistakes_get_their_own_diagnosis():
         ("06-my-conv", flipped_conv, "flipped"),
         ("06-my-conv", stride_bug, "stride"),
         ("06-macs-grouped", 8 * 115200, "groups"),
+        ("09-stack-rf", 7, "stride"),
+        ("09-ceil-mode", 3, "floor"),
+        ("09-vgg-weights", 22 * 32, "channels²"),
     ]
     for exercise_id, answer, phrase in cases:
         message = exercises.check(exercise_id, answer, lang="en").message

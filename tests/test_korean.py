@@ -86,6 +86,8 @@ CORE_TERMS = {
     "04_mnist_and_weights": ["합성곱", "가중치", "특징 맵", "기울기", "정규화"],
     "05_channel_arithmetic": ["합성곱", "가중치", "편향", "브로드캐스팅", "정규화"],
     "06_conv2d_from_scratch": ["합성곱", "단순 구현", "벡터화 구현", "기울기"],
+    "09_receptive_fields_and_pooling": ["수용 영역", "풀링", "점화식", "기울기", "팽창", "스트라이드",
+                                        "가중치"],
 }
 
 #: The arguments of nn.Conv2d that explorers offer as controls, and their Korean terms.

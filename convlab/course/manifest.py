@@ -34,6 +34,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("04_mnist_and_weights", "mnist_filter_explorer"),
     Lesson("05_channel_arithmetic", "channel_arithmetic_explorer"),
     Lesson("06_conv2d_from_scratch"),
+    Lesson("09_receptive_fields_and_pooling", "receptive_field_explorer"),
 )
 
 
