@@ -58,8 +58,7 @@ class LayerSpec:
             nn.init.ones_(conv.weight)
             return conv
         if self.kind == "max":
-            return nn.MaxPool2d(self.kernel, stride=self.stride, padding=self.padding,
-                                dilation=self.dilation)
+            return nn.MaxPool2d(self.kernel, self.stride, self.padding, self.dilation)
         return nn.AvgPool2d(self.kernel, stride=self.stride, padding=self.padding)
 
     def axis(self) -> tuple[int, int, int, int]:
@@ -128,9 +127,7 @@ def reach_of_every_cell(x: torch.Tensor, specs: tuple[LayerSpec, ...],
 def bounds(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     """First and last row and column where ``mask`` is true, or None if it is empty."""
     rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
-    if rows.size == 0:
-        return None
-    return (int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1]))
+    return (int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])) if rows.size else None
 
 
 class ReceptiveModel(ExplorerModel[ReceptiveParams, ReceptiveState]):
@@ -147,7 +144,6 @@ class ReceptiveModel(ExplorerModel[ReceptiveParams, ReceptiveState]):
         }
         kinds = [(text(f"receptive.kind_{k}", lang), k) for k in KINDS]
         columns = []
-        narrow = widgets.Layout(width="300px")
         for n in range(MAX_LAYERS):
             c[f"kind_{n}"] = dropdown("receptive.kind", lang, kinds, values[f"kind_{n}"])
             c[f"kernel_{n}"] = int_slider("kernel_size", lang, values[f"kernel_{n}"], 1, 7)
@@ -156,7 +152,7 @@ class ReceptiveModel(ExplorerModel[ReceptiveParams, ReceptiveState]):
             c[f"dilation_{n}"] = int_slider("receptive.dilation", lang, values[f"dilation_{n}"],
                                             1, 4)
             for name in LAYER_FIELDS:
-                c[f"{name}_{n}"].layout = narrow
+                c[f"{name}_{n}"].layout = widgets.Layout(width="300px")
                 c[f"{name}_{n}"].style = {"description_width": "130px"}
             title = widgets.HTML(f"<b>{text('receptive.layer', lang, n=n + 1)}</b>")
             columns.append(widgets.VBox([title] + [c[f"{name}_{n}"] for name in LAYER_FIELDS]))
@@ -164,9 +160,8 @@ class ReceptiveModel(ExplorerModel[ReceptiveParams, ReceptiveState]):
         c["col"] = int_slider("receptive.col", lang, values["col"], 0, max(values["col"], 0))
         layers = widgets.GridBox(columns, layout=widgets.Layout(
             grid_template_columns="repeat(2, 310px)", grid_gap="4px 12px"))
-        top = widgets.HBox([c["size"], c["layers"]])
-        cell = widgets.HBox([c["row"], c["col"]])
-        return c, widgets.VBox([top, layers, cell])
+        return c, widgets.VBox([widgets.HBox([c["size"], c["layers"]]), layers,
+                                widgets.HBox([c["row"], c["col"]])])
 
     def params(self, values):
         specs = tuple(LayerSpec(values[f"kind_{n}"], values[f"kernel_{n}"], values[f"stride_{n}"],
@@ -335,18 +330,16 @@ class ReceptivePainter:
     def update(self, state: ReceptiveState) -> None:
         for artist in self.extras:
             artist.remove()
-        self.extras = []
-        size = state.size
+        self.extras, size = [], state.size
+        self.image.set_extent((-0.5, size - 0.5, size - 0.5, -0.5))
         if state.error is not None:
             self.image.set_data(np.zeros((size, size)))
-            self.image.set_extent((-0.5, size - 0.5, size - 0.5, -0.5))
             self.extras.append(self.ax_out.text(0.5, 0.5, text("error_short", self.lang),
                                                 color=style.DROPPED, ha="center", va="center",
                                                 fontsize=9, transform=self.ax_out.transAxes))
             return
         grad = state.grad
         self.image.set_data(grad)
-        self.image.set_extent((-0.5, size - 0.5, size - 0.5, -0.5))
         self.image.set_clim(0, max(float(grad.max()), 1e-12))
         out_h, out_w = state.shapes[-1]
         row, col = state.position
@@ -372,10 +365,6 @@ class ReceptivePainter:
         self.ax_out.set_xlim(-0.5, side - 0.5)
         self.ax_out.set_ylim(side - 0.5, -0.5)
         self.ax_out.set_aspect("equal")
-        if side <= 16:
-            ys, xs = np.mgrid[0:out_h + 1, 0:out_w + 1] - 0.5
-            self.extras += self.ax_out.plot(xs, ys, color="#b0b0b0", linewidth=0.5)
-            self.extras += self.ax_out.plot(xs.T, ys.T, color="#b0b0b0", linewidth=0.5)
 
 
 def receptive_field_explorer(lang: str = "en", *, size: int = 16,
@@ -395,20 +384,17 @@ def receptive_field_explorer(lang: str = "en", *, size: int = 16,
     values: dict = {"size": size, "layers": len(layers)}
     for n in range(MAX_LAYERS):
         given = dict(layers[n]) if n < len(layers) else {"kind": "conv", "kernel": 3}
-        unknown = set(given) - set(LAYER_FIELDS)
-        if unknown:
-            raise ValueError(f"layer {n + 1}: unknown {sorted(unknown)}; use {LAYER_FIELDS}")
         kind = given.get("kind", "conv")
-        if kind not in KINDS:
-            raise ValueError(f"layer {n + 1}: kind must be one of {KINDS}, got {kind!r}")
+        if set(given) - set(LAYER_FIELDS) or kind not in KINDS:
+            raise ValueError(f"layer {n + 1}: {given!r}; use the keys {LAYER_FIELDS} and a kind "
+                             f"from {KINDS}")
         kernel = int(given.get("kernel", 3))
-        values.update({f"kind_{n}": kind, f"kernel_{n}": kernel,
-                       f"stride_{n}": int(given.get("stride", 1 if kind == "conv" else kernel)),
-                       f"padding_{n}": int(given.get("padding", 0)),
-                       f"dilation_{n}": int(given.get("dilation", 1))})
+        defaults = {"kernel": kernel, "stride": 1 if kind == "conv" else kernel, "padding": 0,
+                    "dilation": 1}
+        values.update({f"kind_{n}": kind, **{f"{name}_{n}": int(given.get(name, default))
+                                             for name, default in defaults.items()}})
     model = ReceptiveModel()
     shapes, error = model.shapes(model.params({**values, "row": 0, "col": 0}))
     out_h, out_w = shapes[-1] if error is None else (1, 1)
-    values["row"] = out_h // 2 if row is None else row
-    values["col"] = out_w // 2 if col is None else col
+    values.update(row=out_h // 2 if row is None else row, col=out_w // 2 if col is None else col)
     return Explorer(model, values, lang)

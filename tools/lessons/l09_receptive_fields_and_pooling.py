@@ -128,12 +128,18 @@ CELLS = [
     The stride-2 layers double the jump, and every layer after them widens the field twice as
     fast: the last 5×5 layer adds $4\\cdot 4 = 16$ rows at once. Padding shifts the field but
     does not change its size; near the border part of it lies in the padding, and
-    `field.region(i, in_size)` clips it to the input.
+    `field.region(i, in_size)` clips it to the input. One caution at the border: when a layer
+    inside the stack pads, its padding cells are zeros, computed from no input cell, so an edge
+    cell of the output may depend on a little less than the clipped region. Away from the
+    border the recurrence is exact.
     """, """
     스트라이드가 2인 층을 지날 때마다 `jump`가 두 배가 되고, 그 뒤의 층은 수용 영역을 두 배 빠르게
     넓힙니다. 마지막 5×5 층은 한 번에 $4\\cdot 4 = 16$행을 더합니다. 패딩은 수용 영역을 옮길 뿐 크기는
     바꾸지 않습니다. 가장자리에서는 수용 영역의 일부가 패딩에 걸치는데, `field.region(i, in_size)`는
-    그 부분을 잘라 내고 입력 안의 영역만 돌려줍니다.
+    그 부분을 잘라 내고 입력 안의 영역만 돌려줍니다. 가장자리에서는 한 가지를 조심해야 합니다. 스택
+    안쪽의 층이 패딩을 하면, 그 패딩 칸은 어떤 입력 칸에서도 계산되지 않은 0입니다. 그래서 출력의
+    가장자리 칸은 잘라 낸 영역보다 조금 좁은 영역에 의존할 수 있습니다. 가장자리에서 떨어진 칸이라면
+    점화식이 정확히 맞습니다.
     """),
     md_at("l09-vgg", """
     ## 3. Two 3×3 layers see what one 5×5 sees, with fewer weights
@@ -256,11 +262,11 @@ CELLS = [
     그보다 크면 PyTorch가 오류를 냅니다.
     """),
     code("""
-    for layer in [nn.MaxPool2d(3, padding=1), nn.MaxPool2d(3, padding=2), nn.AvgPool2d(2, padding=2)]:
+    for pool in [nn.MaxPool2d(3, padding=1), nn.MaxPool2d(3, padding=2), nn.AvgPool2d(2, padding=2)]:
         try:
-            print(f"{layer}: «output|출력» {tuple(layer(torch.zeros(1, 1, 6, 6)).shape)}")
+            print(f"{pool}: «output|출력» {tuple(pool(torch.zeros(1, 1, 6, 6)).shape)}")
         except RuntimeError as error:
-            print(f"{layer}: RuntimeError: {error}")
+            print(f"{pool}: RuntimeError: {error}")
     """),
     md_at("l09-ceil", """
     ## 6. `ceil_mode` and its edge case
@@ -436,7 +442,7 @@ CELLS = [
     resnet_layers = [tuple(first(getattr(m, a)) for a in ("kernel_size", "stride", "padding", "dilation"))
                      for _, m, _ in main_path]
     resnet_fields = convlab.receptive_fields(resnet_layers)
-    print(f"{«'layer'|'층'»:16} kernel stride «output|출력»  size  jump  start")
+    print(«"layer            kernel stride output  size  jump  start"|"층                 커널 스트라이드 출력  size  jump  start"»)
     for (name, _, out), (k, s, _, _), field in zip(main_path, resnet_layers, resnet_fields):
         print(f"{name:16} {k:>6} {s:>6} {out:>4}×{out:<3} {field.size:>4} {field.jump:>5} {field.start:>6}")
     """, "claim:resnet18-table"),
@@ -461,9 +467,9 @@ CELLS = [
     for n in [2, 6, 10, 14, 18]:
         out_size = replica[:n](torch.zeros(1, 1, 512, 512)).shape[-1]
         i = out_size // 2
-        rows, cols = depends_on(replica[:n], 512, i, i)
-        print(f"{main_path[n - 1][0]:16} «output cell|출력 칸» {i:>3}: «formula|점화식» {resnet_fields[n - 1].region(i, 512)}, «gradient|기울기» {rows}")
-        assert rows == cols == resnet_fields[n - 1].region(i, 512)
+        row_span, col_span = depends_on(replica[:n], 512, i, i)
+        print(f"{main_path[n - 1][0]:16} «output cell|출력 칸» {i:>3}: «formula|점화식» {resnet_fields[n - 1].region(i, 512)}, «gradient|기울기» {row_span}")
+        assert row_span == col_span == resnet_fields[n - 1].region(i, 512)
     """, "claim:resnet18-gradient"),
     md("""
     ## 11. Exercises
