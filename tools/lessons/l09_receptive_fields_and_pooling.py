@@ -34,7 +34,7 @@ CELLS = [
     `positive` sets every weight to 1 and every bias to 0, so that no two paths cancel by accident;
     `depends_on` returns the first and last row and column with a nonzero gradient.
     """, """
-    ## 1. 출력 칸 하나가 의존하는 입력: autograd에 묻기
+    ## 1. 출력 칸 하나가 의존하는 입력: `autograd`에 묻기
 
     입력 칸의 값을 바꿨을 때 출력 칸의 값이 바뀔 수 있으면, 그 출력 칸은 그 입력 칸에 의존합니다.
     `autograd`는 이것을 모든 입력 칸에 대해 한꺼번에 알려 줍니다. 출력 칸 하나에서 역전파했을 때
@@ -136,7 +136,7 @@ CELLS = [
     스트라이드가 2인 층을 지날 때마다 `jump`가 두 배가 되고, 그 뒤의 층은 수용 영역을 두 배 빠르게
     넓힙니다. 마지막 5×5 층은 한 번에 $4\\cdot 4 = 16$행을 더합니다. 패딩은 수용 영역을 옮길 뿐 크기는
     바꾸지 않습니다. 가장자리에서는 수용 영역의 일부가 패딩에 걸치는데, `field.region(i, in_size)`는
-    그 부분을 잘라 내고 입력 안의 영역만 돌려줍니다. 가장자리에서는 한 가지를 조심해야 합니다. 스택
+    그 부분을 잘라 내고 입력 안의 영역만 돌려줍니다. 다만 한 가지를 조심해야 합니다. 스택
     안쪽의 층이 패딩을 하면, 그 패딩 칸은 어떤 입력 칸에서도 계산되지 않은 0입니다. 그래서 출력의
     가장자리 칸은 잘라 낸 영역보다 조금 좁은 영역에 의존할 수 있습니다. 가장자리에서 떨어진 칸이라면
     점화식이 정확히 맞습니다.
@@ -361,8 +361,9 @@ CELLS = [
     ## 8. 다운샘플링: 스트라이드 합성곱인가, 풀링인가?
 
     둘 다 높이와 너비를 절반으로 줄입니다. 풀링은 가중치가 없고 규칙이 정해져 있습니다. 스트라이드
-    합성곱은 주변 칸을 어떻게 섞을지 학습하는 대신 가중치가 $C^2 k^2$개 듭니다(Springenberg 등의 2014년
-    전합성곱 신경망은 풀링을 모두 스트라이드 합성곱으로 바꿨습니다). 기울기가 닿는 곳도 다릅니다. 최대
+    합성곱은 주변 칸을 어떻게 섞을지 학습하는 대신 가중치가 $C^2 k^2$개 듭니다. Springenberg 등이
+    2014년에 발표한 전합성곱 신경망(All Convolutional Net)은 풀링을 모두 스트라이드 합성곱으로
+    바꿨습니다. 기울기가 닿는 곳도 다릅니다. 최대
     풀링은 창마다 가장 큰 칸에만 기울기를 보내므로, 입력 하나에서 학습에 쓰이는 칸은 4분의 1뿐입니다.
     그리고 커널이 스트라이드보다 작은 스트라이드 2 합성곱은 입력의 4분의 3을 아예 참조하지 않습니다.
     resnet18의 1×1, 스트라이드 2 지름길 연결이 바로 그런 층입니다. PyTorch로 둘 다 세어 봅시다.
@@ -410,17 +411,19 @@ CELLS = [
     md_at("l09-resnet", """
     ## 10. The receptive fields of resnet18
 
-    torchvision builds resnet18 without downloading anything when `weights=None`. Forward hooks
-    record every convolution and pooling on the main path of each residual block, in the order
-    they run, while the network runs on the `meta` device (shapes only, no arithmetic). The
+    torchvision builds resnet18 without downloading anything when `weights=None`; built and run
+    on the `meta` device, it does not even draw random weights or compute (shapes only). Forward
+    hooks (`register_forward_hook`) record every convolution and pooling on the main path of each
+    residual block, in the order they run. The
     shortcut of a block adds the block's input back; it sees less than the two 3×3 layers beside
     it, so the main path decides the field.
     """, """
     ## 10. resnet18의 수용 영역
 
-    `weights=None`이면 torchvision은 아무것도 내려받지 않고 resnet18을 만듭니다. 신경망을 `meta`
-    장치에서 실행하면(모양만 계산하고 실제 값은 계산하지 않습니다) 포워드 훅이 잔차 블록마다 주 경로에
-    있는 합성곱과 풀링을 실행 순서대로 기록합니다. 블록의 지름길 연결은 블록의 입력을 다시 더할 뿐이고,
+    `weights=None`이면 torchvision은 아무것도 내려받지 않고 resnet18을 만듭니다. `meta` 장치에서
+    만들고 실행하면 무작위 가중치를 뽑지도, 값을 계산하지도 않습니다. 모양만 계산합니다. 순전파 훅
+    (`register_forward_hook`)이 잔차 블록마다 주 경로에 있는 합성곱과 풀링을 실행 순서대로
+    기록합니다. 블록의 지름길 연결은 블록의 입력을 다시 더할 뿐이고,
     나란히 놓인 3×3 층 두 개보다 좁은 영역을 봅니다. 그래서 수용 영역은 주 경로가 정합니다.
     """),
     code("""
@@ -528,6 +531,6 @@ CELLS = [
     md("""
     That is the whole course so far. Back to the start: [00 Start here](00_start_here.ipynb).
     """, """
-    여기까지가 이 강좌의 마지막 강의입니다. 처음으로 돌아가기: [00 시작하기](00_start_here.ipynb).
+    지금까지 이 강좌의 강의를 모두 마쳤습니다. 처음으로 돌아가기: [00 시작하기](00_start_here.ipynb).
     """),
 ]
