@@ -25,7 +25,7 @@ from torch import nn
 
 from ..conv.geometry import ReceptiveField, receptive_fields
 from ..figures import style
-from ..figures.drawing import TITLE_SIZE
+from ..figures.drawing import TITLE_SIZE, tint
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .controls import disable, dropdown, int_slider
@@ -355,8 +355,8 @@ class ReceptivePainter:
                 linestyle="--", linewidth=2.0)))
         self.ax_in.set_xlim(-0.5, size - 0.5)
         self.ax_in.set_ylim(size - 0.5, -0.5)
-        cells = np.ones((out_h, out_w, 3))
-        cells[row, col] = (0.75, 0.87, 0.78)
+        cells = np.tile(tint(style.OUTPUT, 0.12), (out_h, out_w, 1))      # every output cell
+        cells[row, col] = tint(style.OUTPUT, 0.4)
         self.extras.append(self.ax_out.imshow(cells, interpolation="nearest",
                                               extent=(-0.5, out_w - 0.5, out_h - 0.5, -0.5)))
         self.extras.append(self.ax_out.add_patch(Rectangle(

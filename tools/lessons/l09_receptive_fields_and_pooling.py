@@ -467,7 +467,7 @@ CELLS = [
     replica = positive(nn.Sequential(*[
         nn.Conv2d(1, 1, k, stride=s, padding=p, dilation=d) if isinstance(m, nn.Conv2d)
         else nn.AvgPool2d(k, stride=s, padding=p) for (_, m, _), (k, s, p, d) in zip(main_path, resnet_layers)]))
-    for n in [2, 6, 10, 14, 18]:
+    for n in [2, 10, 18]:
         out_size = replica[:n](torch.zeros(1, 1, 512, 512)).shape[-1]
         i = out_size // 2
         row_span, col_span = depends_on(replica[:n], 512, i, i)
