@@ -32,6 +32,10 @@ _EXPORTS: dict[str, str] = {
                      "check_conv_transpose2d", "TransposedGeometry", "transposed_output_size"],
                     "conv"),
     "transposed_explorer": "explorers",
+    # lesson 09: receptive fields and pooling
+    **dict.fromkeys(["ReceptiveField", "receptive_fields", "pool_output_size",
+                     "adaptive_windows"], "conv"),
+    "receptive_field_explorer": "explorers",
 }
 _SUBPACKAGES = ("conv", "data", "figures", "explorers", "exercises", "i18n", "course")
 _SUBPACKAGES += ("nn",)

@@ -10,6 +10,7 @@ the exercises' own rules, and typical mistakes written out by hand.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -157,7 +158,60 @@ RIGHT = {
     "08-checkerboard": lambda: int(F.conv_transpose2d(torch.ones(1, 1, 4, 4), torch.ones(1, 1, 3, 3),
                                                       stride=2).max()),
     "08-undo-size": lambda: nn.ConvTranspose2d(8, 3, 5, stride=2, padding=2, output_padding=(0, 1)),
+    # lesson 09: fields measured by changing input rows (the exercises use gradients)
+    "09-stack-rf": lambda: len(rows_that_move(positive_weights(
+        nn.Conv2d(1, 1, 3), nn.Conv2d(1, 1, 3, stride=2), nn.Conv2d(1, 1, 3)), 24, 4)),
+    "09-vgg-weights": lambda: (nn.Conv2d(32, 32, 7, bias=False).weight.numel()
+                               - 3 * nn.Conv2d(32, 32, 3, bias=False).weight.numel()),
+    "09-dilated-rf": lambda: len(rows_that_move(positive_weights(
+        *[nn.Conv2d(1, 1, 3, dilation=d) for d in (1, 2, 4, 8)]), 36, 2)),
+    "09-ceil-mode": lambda: nn.MaxPool2d(3, stride=2, ceil_mode=True)(torch.zeros(1, 1, 4, 8)).shape[-1],
+    "09-alexnet-rf": lambda: alexnet_field(),
 }
+
+
+def positive_weights(*layers: nn.Conv2d) -> nn.Sequential:
+    """The layers in a stack, weights drawn from [0.5, 1]: a raised row moves every output that
+    depends on it by far more than rounding."""
+    for layer in layers:
+        nn.init.uniform_(layer.weight, 0.5, 1.0)
+    return nn.Sequential(*layers)
+
+
+def rows_that_move(stack: nn.Module, size: int, i: int) -> list[int]:
+    """The input rows whose change moves output cell (i, i): bump each row, run the stack again."""
+    x = torch.rand(1, 1, size, size)
+    bumped = x.repeat(size + 1, 1, 1, 1)               # copy r has row r raised; the last none
+    bumped[torch.arange(size), 0, torch.arange(size)] += 100.0
+    with torch.no_grad():
+        out = stack(bumped)[:, 0, i, i]
+    moved = (out[:-1] - out[-1]).abs() > 1e-3           # batched float32: compare with a margin
+    return moved.nonzero().flatten().tolist()
+
+
+@functools.lru_cache(maxsize=None)
+def alexnet_field() -> tuple[int, int]:
+    """(receptive field, jump) of torchvision's AlexNet after its second max pooling, from its own
+    layers' arguments: one channel, positive weights, each max pooling as the average pooling with
+    the same windows."""
+    from torchvision.models import alexnet
+
+    layers = []
+    with torch.device("meta"):           # only the layers' arguments are read
+        features = alexnet(weights=None).features[:6]
+    for module in features:
+        if isinstance(module, nn.Conv2d):
+            conv = nn.Conv2d(1, 1, module.kernel_size, stride=module.stride,
+                             padding=module.padding)
+            nn.init.uniform_(conv.weight, 0.5, 1.0)
+            layers.append(conv)
+        elif isinstance(module, nn.MaxPool2d):
+            layers.append(nn.AvgPool2d(module.kernel_size, stride=module.stride,
+                                       padding=module.padding))
+    stack = nn.Sequential(*layers)
+    first, second = rows_that_move(stack, 200, 5), rows_that_move(stack, 200, 6)
+    assert first == list(range(first[0], first[-1] + 1))
+    return len(first), second[0] - first[0]
 
 
 def test_the_right_answers_above_agree_with_pytorch_where_they_are_not_computed_by_it():
@@ -357,6 +411,9 @@ def test_common_mistakes_get_their_own_diagnosis():
         ("06-my-conv", flipped_conv, "flipped"),
         ("06-my-conv", stride_bug, "stride"),
         ("06-macs-grouped", 8 * 115200, "groups"),
+        ("09-stack-rf", 7, "stride"),
+        ("09-ceil-mode", 3, "floor"),
+        ("09-vgg-weights", 22 * 32, "channels²"),
     ]
     for exercise_id, answer, phrase in cases:
         message = exercises.check(exercise_id, answer, lang="en").message

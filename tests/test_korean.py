@@ -88,6 +88,8 @@ CORE_TERMS = {
     "06_conv2d_from_scratch": ["합성곱", "단순 구현", "벡터화 구현", "기울기"],
     "07_learning_filters": ["합성곱", "경사 하강법", "손실", "학습률", "기울기", "특징 맵", "정확도"],
     "08_backward_and_transposed": ["합성곱", "전치 합성곱", "기울기", "역전파", "출력 크기", "팽창"],
+    "09_receptive_fields_and_pooling": ["수용 영역", "풀링", "점화식", "기울기", "팽창", "스트라이드",
+                                        "가중치"],
 }
 
 #: The arguments of nn.Conv2d that explorers offer as controls, and their Korean terms.

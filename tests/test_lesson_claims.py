@@ -417,3 +417,127 @@ def test_lesson08_checkerboard_values_are_pytorchs():
         inside = set(out[0, 0, 2:-2, 2:-2].int().flatten().tolist())
         assert inside == expected
         assert f"kernel {k}, values inside: {sorted(expected)}" in printed
+# --- lesson 09 -----------------------------------------------------------------------------------
+
+LESSON09 = "09_receptive_fields_and_pooling"
+
+
+def _nonzero_rows(stack: nn.Module, size: int, i: int) -> tuple[int, int] | None:
+    """First and last input row with a nonzero gradient of output cell (i, 0), by autograd."""
+    x = torch.rand(1, 1, size, 3, requires_grad=True)
+    out = stack(x)
+    if i >= out.shape[-2]:
+        return None
+    out[0, 0, i, 0].backward()
+    rows = (x.grad[0, 0] != 0).any(1).nonzero().flatten()
+    return (int(rows[0]), int(rows[-1])) if len(rows) else None   # None: it sees only padding
+
+
+def test_lesson09_recurrence_is_the_gradients_region_for_random_stacks():
+    """convlab.receptive_fields against autograd on random stacks of convolutions (weights
+    positive) and average poolings, padding and dilation included. Where the field runs off the
+    input, part of it may fall in the zero padding of an inner layer: the gradient's region then
+    lies inside the clipped formula's, as the lesson says."""
+    import convlab
+
+    rng = np.random.default_rng(9)
+    checked = 0
+    while checked < 40:
+        layers, modules = [], []
+        for _ in range(rng.integers(1, 5)):
+            k, s, d = (int(v) for v in rng.integers(1, [5, 4, 4]))
+            if rng.random() < 0.3:
+                p = int(rng.integers(0, k // 2 + 1))
+                modules.append(nn.AvgPool2d((k, 1), stride=(s, 1), padding=(p, 0)))
+                layers.append((k, s, p, 1))
+            else:
+                p = int(rng.integers(0, 3))
+                conv = nn.Conv2d(1, 1, (k, 1), stride=(s, 1), padding=(p, 0), dilation=(d, 1),
+                                 bias=False)
+                nn.init.uniform_(conv.weight, 0.5, 1.0)
+                modules.append(conv)
+                layers.append((k, s, p, d))
+        stack, size = nn.Sequential(*modules), int(rng.integers(8, 60))
+        try:
+            stack(torch.zeros(1, 1, size, 3))
+        except RuntimeError:
+            continue                        # too small for this stack: PyTorch refuses
+        field = convlab.receptive_fields(layers)[-1]
+        for i in range(4):
+            rows = _nonzero_rows(stack, size, i)
+            if rows is None:
+                continue
+            first, last = field.region(i)
+            if 0 <= first and last < size:
+                assert rows == (first, last), (layers, size, i)
+            else:
+                low, high = field.region(i, size)
+                assert low <= rows[0] <= rows[1] <= high, (layers, size, i)
+        checked += 1
+
+
+def test_lesson09_ceil_rule_is_pytorchs_as_the_lesson_words_it():
+    """The rounded-up count loses its last window exactly when that window would start at or
+    after in + padding (the right padding), for max and average pooling alike."""
+
+    x = torch.zeros(1, 1, 12, 1)
+    for size, k, s, p in itertools.product(range(1, 12), range(1, 5), range(1, 4), range(3)):
+        if p > k // 2 or k > size + 2 * p:
+            continue
+        rounded_up = math.ceil((size + 2 * p - k) / s) + 1
+        for pool in (F.max_pool2d, F.avg_pool2d):
+            got = pool(x[:, :, :size], (k, 1), (s, 1), (p, 0), ceil_mode=True).shape[-2]
+            starts_in_right_padding = (rounded_up - 1) * s >= size + p
+            assert got == rounded_up - starts_in_right_padding, (pool, size, k, s, p)
+    text = anchored_markdown(LESSON09, "l09-ceil", "en")
+    assert "must start inside the input or its left padding" in text
+
+
+def test_lesson09_vgg_counts_are_pytorchs():
+    printed = run_claim(LESSON09, "vgg-params", positive=lambda s: s, depends_on=lambda *a: 0)
+    counts = [int(v.replace(",", "")) for v in re.findall(r"(\d[\d,]*) weights", printed)]
+    expected = []
+    for n, big in [(2, 5), (3, 7)]:
+        expected += [n * nn.Conv2d(64, 64, 3, bias=False).weight.numel(),
+                     nn.Conv2d(64, 64, big, bias=False).weight.numel()]
+    assert counts == expected
+
+
+def test_lesson09_resnet18_table_matches_gradients_through_the_real_blocks():
+    """The table's rows for layer1 and layer2 against the gradient of the real torchvision
+    resnet18 (residual shortcuts included), made positive so that nothing cancels: convolution
+    weights 1/fan_in, batch norm at its initial statistics, the max pooling as the average
+    pooling with the same windows."""
+    import convlab
+    from torchvision.models import get_model
+
+    printed = run_claim(LESSON09, "resnet18-table", convlab=convlab)
+    rows = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in re.finditer(
+        r"^(\S+)\s+\d+\s+\d+\s+\d+×\d+\s+(\d+)\s+(\d+)\s+-?\d+$", printed, flags=re.M)}
+    assert len(rows) == 18
+    with torch.device("meta"):              # no random weights: they are all set below
+        model = get_model("resnet18", weights=None)
+    model = model.to_empty(device="cpu").eval()
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            nn.init.constant_(module.weight, 1.0 / module.weight[0].numel())
+        elif isinstance(module, (nn.BatchNorm2d, nn.Linear)):
+            module.reset_parameters()
+            if isinstance(module, nn.BatchNorm2d):
+                module.reset_running_stats()
+    model.maxpool = nn.AvgPool2d(3, stride=2, padding=1)
+    front = nn.Sequential(model.conv1, model.bn1, model.relu, model.maxpool, model.layer1,
+                          model.layer2)
+    x = torch.rand(1, 3, 112, 112, requires_grad=True)
+    after_layer1 = front[:5](x)
+    after_layer2 = front[5](after_layer1)
+
+    def rows_seen(out, row, col):
+        (grad,) = torch.autograd.grad(out[0, :, row, col].sum(), x, retain_graph=True)
+        return (grad[0] != 0).any(0).any(1).nonzero().flatten()
+
+    for out, name in [(after_layer1, "layer1.1.conv2"), (after_layer2, "layer2.1.conv2")]:
+        centre = out.shape[-1] // 2
+        seen, following = rows_seen(out, centre, centre), rows_seen(out, centre + 1, centre)
+        size, jump = rows[name]
+        assert int(seen[-1] - seen[0]) + 1 == size and int(following[0] - seen[0]) == jump, name

@@ -19,3 +19,7 @@ from .validation import check_conv_transpose2d  # noqa: E402
 
 __all__ += ["conv_transpose2d_naive", "conv_transpose2d_vectorized", "check_conv_transpose2d",
             "TransposedGeometry", "transposed_output_size"]
+# Receptive fields and pooling sizes (lesson 09).
+from .geometry import ReceptiveField, adaptive_windows, pool_output_size, receptive_fields  # noqa: E402
+
+__all__ += ["ReceptiveField", "receptive_fields", "pool_output_size", "adaptive_windows"]

@@ -245,3 +245,80 @@ class TransposedGeometry:
         (sh, sw), (dh, dw) = self.stride, self.dilation
         return [(row * sh + i * dh, col * sw + j * dw)
                 for i in range(self.kernel[0]) for j in range(self.kernel[1])]
+# --- stacks of layers: receptive field and jump (lesson 09) ----------------------------------
+
+@dataclass(frozen=True)
+class ReceptiveField:
+    """What one output cell of a stack sees along one axis, by the recurrence of lesson 09.
+
+    ``size``: how many input cells the receptive field spans (gaps of dilation included);
+    ``jump``: how far apart, in input cells, the receptive fields of two neighbouring output
+    cells start (the product of the strides, the "effective stride"); ``start``: where the
+    receptive field of output cell 0 starts, in input coordinates (negative: in the padding).
+    """
+
+    size: int
+    jump: int
+    start: int
+
+    def region(self, index: int, in_size: int | None = None) -> tuple[int, int]:
+        """First and last input cell that output cell ``index`` depends on (inclusive).
+
+        With ``in_size`` the span is clipped to the input: padding cells are not input cells.
+        """
+        first = self.start + index * self.jump
+        last = first + self.size - 1
+        if in_size is None:
+            return (first, last)
+        return (max(first, 0), min(last, in_size - 1))
+
+
+def receptive_fields(layers: Sequence[tuple[int, int, int, int]]) -> list[ReceptiveField]:
+    """The receptive field after each layer of a stack, along one axis (lesson 09).
+
+    ``layers``: ``(kernel, stride, padding, dilation)`` per layer, input side first; a pooling
+    layer counts like a convolution with the same arguments. The recurrence, from ``size = 1``,
+    ``jump = 1``, ``start = 0`` at the input::
+
+        size  += dilation * (kernel - 1) * jump
+        start -= padding * jump
+        jump  *= stride
+
+    Only positions matter, never channels or weights: ``ceil_mode`` changes how many output cells
+    a pooling layer has (:func:`pool_output_size`), not what each of them sees.
+    """
+    size, jump, start = 1, 1, 0
+    out = []
+    for kernel, stride, padding, dilation in layers:
+        size += dilation * (kernel - 1) * jump
+        start -= padding * jump
+        jump *= stride
+        out.append(ReceptiveField(size=size, jump=jump, start=start))
+    return out
+
+
+def pool_output_size(in_size: int, kernel: int, stride: int | None = None, padding: int = 0,
+                     dilation: int = 1, ceil_mode: bool = False) -> int:
+    """Output length of ``nn.MaxPool2d``/``nn.AvgPool2d`` along one axis (lesson 09).
+
+    The convolution's formula, rounded down, or up with ``ceil_mode=True``; with the ceiling,
+    a last window that would start past the input and its left padding (at or after
+    ``in_size + padding``) is dropped, so every window covers at least one input or left-padding
+    cell. ``stride`` defaults to ``kernel``, as in PyTorch's pooling layers.
+    """
+    stride = kernel if stride is None else stride
+    span = in_size + 2 * padding - effective_kernel(kernel, dilation)
+    out = (-(-span // stride) if ceil_mode else span // stride) + 1
+    if ceil_mode and (out - 1) * stride >= in_size + padding:
+        out -= 1
+    return out
+
+
+def adaptive_windows(in_size: int, out_size: int) -> list[tuple[int, int]]:
+    """``(start, end)`` (end exclusive) of each window of ``nn.AdaptiveAvgPool2d`` along one axis.
+
+    Window ``i`` runs from ``floor(i·in/out)`` to ``ceil((i+1)·in/out)``: the windows cover the
+    input exactly, may differ in size by one and may overlap (lesson 09).
+    """
+    return [((i * in_size) // out_size, -(-((i + 1) * in_size) // out_size))
+            for i in range(out_size)]

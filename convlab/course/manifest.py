@@ -36,6 +36,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("06_conv2d_from_scratch"),
     Lesson("07_learning_filters", "kernel_descent_explorer"),
     Lesson("08_backward_and_transposed", "transposed_explorer"),
+    Lesson("09_receptive_fields_and_pooling", "receptive_field_explorer"),
 )
 
 

@@ -402,6 +402,65 @@ STRINGS: dict[str, dict[str, str]] = {
               "칸을 가리키면 그 칸이 값을 더하는 출력 칸이 모두 보입니다."},
     "transposed.writers": {"en": "this cell adds to {n} output cell(s)",
                            "ko": "이 칸이 값을 더하는 출력 칸: {n}개"},
+    # --- the receptive-field explorer (convlab.explorers.receptive, lesson 09) ----------------
+    "receptive.help": {
+        "en": "Up to four layers, each a convolution or a pooling. Pick an output cell of the last "
+              "layer (with the sliders, or hover over the grid under the picture): the input cells "
+              "it depends on are those where autograd's gradient <code>∂out[i, j] / ∂input</code> "
+              "is not zero. The dashed box is the region that the recurrence for the receptive "
+              "field and the jump predicts.",
+        "ko": "층을 네 개까지 쌓을 수 있고, 층마다 합성곱이나 풀링을 고릅니다. 마지막 층의 출력 칸을 "
+              "하나 고르세요(슬라이더로 고르거나, 그림 아래 격자에서 칸을 가리키세요). 그 칸이 "
+              "의존하는 입력 칸은 <code>autograd</code>로 구한 기울기 "
+              "<code>∂out[i, j] / ∂input</code>이 0이 아닌 칸입니다. 점선 상자는 수용 영역과 유효 "
+              "스트라이드의 점화식이 예측한 영역입니다."},
+    "receptive.size": {"en": "input size (H = W)", "ko": "입력 크기 (H = W)"},
+    "receptive.layers": {"en": "number of layers", "ko": "층 수"},
+    "receptive.layer": {"en": "layer {n}", "ko": "층 {n}"},
+    "receptive.kind": {"en": "kind of layer", "ko": "층의 종류"},
+    "receptive.kind_conv": {"en": "convolution (nn.Conv2d)", "ko": "합성곱 (nn.Conv2d)"},
+    "receptive.kind_max": {"en": "max pooling (nn.MaxPool2d)", "ko": "최대 풀링 (nn.MaxPool2d)"},
+    "receptive.kind_avg": {"en": "average pooling (nn.AvgPool2d)", "ko": "평균 풀링 (nn.AvgPool2d)"},
+    "receptive.stride": {"en": "stride", "ko": "스트라이드 (stride)"},
+    "receptive.padding": {"en": "padding", "ko": "패딩 (padding)"},
+    "receptive.dilation": {"en": "dilation", "ko": "팽창 (dilation)"},
+    "receptive.row": {"en": "output row", "ko": "출력 칸의 행"},
+    "receptive.col": {"en": "output column", "ko": "출력 칸의 열"},
+    "receptive.numbers": {"en": "receptive field {size}, jump {jump}, start {start}",
+                          "ko": "수용 영역 {size}칸, 유효 스트라이드 {jump}, 시작 위치 {start}"},
+    "receptive.cell": {"en": "output cell [{row}, {col}] of the last layer", "ko": "마지막 층의 출력 칸 [{row}, {col}]"},
+    "receptive.formula": {"en": "the recurrence predicts", "ko": "점화식이 예측한 영역"},
+    "receptive.gradient": {"en": "nonzero gradient", "ko": "기울기가 0이 아닌 영역"},
+    "receptive.span": {"en": "rows {r0}–{r1}, columns {c0}–{c1}", "ko": "{r0}–{r1}행, {c0}–{c1}열"},
+    "receptive.count": {"en": "({n} cells)", "ko": "({n}칸)"},
+    "receptive.nothing": {"en": "no input cell", "ko": "입력 칸 없음"},
+    "receptive.agree": {"en": "the recurrence and the gradient agree", "ko": "점화식과 기울기가 같은 영역을 가리킵니다"},
+    "receptive.disagree": {"en": "the gradient's region is smaller: part of the field lies in the zero padding of "
+                                 "an inner layer, which holds no input cell",
+                           "ko": "기울기의 영역이 더 작습니다. 수용 영역의 일부가 안쪽 층의 제로 패딩에 걸치는데, "
+                                 "그 칸은 입력 칸이 아닙니다"},
+    "receptive.max_note": {
+        "en": "max pooling sends the gradient to the largest cell of each window only: for this "
+              "input {n} of the {m} cells in reach get a nonzero gradient (grey dots: the others)",
+        "ko": "최대 풀링은 창마다 가장 큰 칸에만 기울기를 보냅니다. 이 입력에서는 닿을 수 있는 "
+              "{m}칸 가운데 {n}칸만 기울기가 0이 아닙니다 (회색 점: 나머지 칸)"},
+    "receptive.hint": {"en": "Hover over or tap an output cell to see the input cells it depends "
+                             "on; hover over an input cell to see every output cell that depends "
+                             "on it.",
+                       "ko": "출력 칸을 가리키거나 누르면 그 칸이 의존하는 입력 칸이 보입니다. 입력 "
+                             "칸을 가리키면 그 칸에 의존하는 출력 칸이 모두 보입니다."},
+    "receptive.grad_axis": {"en": "gradient $\\partial$out[i, j] / $\\partial$input",
+                            "ko": "기울기 $\\partial$out[i, j] / $\\partial$input"},
+    "receptive.input_title": {"en": "input: where the chosen output cell's gradient lands", "ko": "입력: 고른 출력 칸의 기울기가 닿는 곳"},
+    "receptive.key_grad": {"en": "gradient is not zero", "ko": "기울기가 0이 아님"},
+    "receptive.key_formula": {"en": "region the recurrence predicts", "ko": "점화식이 예측한 영역"},
+    "receptive.key_max": {"en": "in reach, but max pooling chose another cell", "ko": "닿을 수 있지만 최대 풀링이 다른 칸을 고름"},
+    "receptive.key_cell": {"en": "chosen output cell", "ko": "고른 출력 칸"},
+    "reason.layer_off": {"en": "off: only {count} layer(s) in use", "ko": "쓰는 층이 {count}개뿐이라 꺼집니다"},
+    "reason.avg_dilation": {"en": "nn.AvgPool2d has no dilation argument",
+                            "ko": "nn.AvgPool2d에는 팽창을 정하는 인자가 없습니다"},
+    "reason.one_row": {"en": "the last layer has a single output row", "ko": "마지막 층의 출력이 한 행뿐입니다"},
+    "reason.one_col": {"en": "the last layer has a single output column", "ko": "마지막 층의 출력이 한 열뿐입니다"},
 }
 
 

@@ -1,0 +1,142 @@
+"""The receptive-field explorer (lesson 09), headless: its regions, shapes and errors are
+PyTorch's, measured here independently (by changing input cells, not by gradients)."""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+
+from convlab import receptive_field_explorer  # noqa: E402
+from convlab.explorers.readout import lines_to_text  # noqa: E402
+
+
+def stack_of(layers: list[dict]) -> nn.Sequential:
+    """The layers a student would write, one channel, convolution weights 1."""
+    modules = []
+    for spec in layers:
+        k, s = spec["kernel"], spec.get("stride", 1 if spec["kind"] == "conv" else spec["kernel"])
+        p, d = spec.get("padding", 0), spec.get("dilation", 1)
+        if spec["kind"] == "conv":
+            conv = nn.Conv2d(1, 1, k, stride=s, padding=p, dilation=d, bias=False)
+            nn.init.ones_(conv.weight)
+            modules.append(conv)
+        elif spec["kind"] == "max":
+            modules.append(nn.MaxPool2d(k, stride=s, padding=p, dilation=d))
+        else:
+            modules.append(nn.AvgPool2d(k, stride=s, padding=p))
+    return nn.Sequential(*modules)
+
+
+def cells_that_move(stack: nn.Module, size: int, row: int, col: int) -> np.ndarray:
+    """Input cells whose change moves output (row, col): raise each one far above the others
+    (so it wins every max it enters, and every path adds) and run the stack again."""
+    x = torch.rand(1, 1, size, size) + 0.5
+    n = size * size
+    bumped = x.repeat(n + 1, 1, 1, 1)                  # one copy per input cell; the last as is
+    bumped.view(n + 1, -1)[torch.arange(n), torch.arange(n)] += 1000.0
+    with torch.no_grad():
+        out = stack(bumped)[:, 0, row, col]
+    moved = (out[:-1] - out[-1]).abs() > 1e-2          # batched float32: compare with a margin
+    return moved.reshape(size, size).numpy()
+
+
+CASES = [
+    [{"kind": "conv", "kernel": 3}, {"kind": "conv", "kernel": 3, "stride": 2, "padding": 1}],
+    [{"kind": "conv", "kernel": 3}, {"kind": "max", "kernel": 2}, {"kind": "conv", "kernel": 3,
+                                                                   "dilation": 2}],
+    [{"kind": "max", "kernel": 3, "stride": 2, "padding": 1, "dilation": 2},
+     {"kind": "avg", "kernel": 2, "stride": 1, "padding": 1}],
+]
+
+
+@pytest.mark.parametrize("layers", CASES)
+def test_the_region_and_the_shapes_are_pytorchs(layers):
+    size = 12
+    explorer = receptive_field_explorer(size=size, layers=layers)
+    state = explorer.state
+    assert state.error is None
+    stack = stack_of(layers)
+    y = torch.zeros(1, 1, size, size)
+    for n, layer in enumerate(stack):
+        y = layer(y)
+        assert state.shapes[n] == tuple(y.shape[-2:])
+    row, col = state.position
+    moved = cells_that_move(stack, size, row, col)
+    reach = state.reach[row * state.shapes[-1][1] + col]
+    assert np.array_equal(reach, moved)
+    rows, cols = np.flatnonzero(moved.any(1)), np.flatnonzero(moved.any(0))
+    assert state.measured == (rows[0], rows[-1], cols[0], cols[-1])
+    assert state.agrees and state.predicted == state.measured
+    explorer.set(row=0, col=0)
+    assert np.array_equal(explorer.state.reach[0], cells_that_move(stack, size, 0, 0))
+
+
+def test_the_gradient_shown_is_autograds_through_the_real_max_pooling():
+    layers = CASES[1]
+    explorer = receptive_field_explorer(size=12, layers=layers)
+    row, col = explorer.state.position
+    x = torch.rand(1, 1, 12, 12, generator=torch.Generator().manual_seed(0)) + 0.5
+    x.requires_grad_(True)
+    stack_of(layers)(x)[0, 0, row, col].backward()
+    assert np.array_equal(explorer.state.grad, x.grad[0, 0].numpy())
+    reach = explorer.state.reach[row * explorer.state.shapes[-1][1] + col]
+    assert (explorer.state.grad != 0).sum() < reach.sum()     # max pooling picks one per window
+    assert "max pooling sends the gradient" in explorer.readout.value
+
+
+def test_bad_settings_show_pytorchs_own_error():
+    explorer = receptive_field_explorer(size=6, layers=[{"kind": "max", "kernel": 3}])
+    explorer.set(padding_0=2)
+    with pytest.raises(RuntimeError) as expected:
+        nn.MaxPool2d(3, stride=3, padding=2)(torch.zeros(1, 1, 6, 6))
+    assert explorer.state.error == str(expected.value)
+    assert explorer.state.error_type == "RuntimeError"
+    assert str(expected.value) in explorer.readout.value
+    explorer.set(padding_0=0, kernel_0=7)
+    with pytest.raises(RuntimeError) as expected:
+        nn.MaxPool2d(7)(torch.zeros(1, 1, 6, 6))
+    assert explorer.state.error == str(expected.value)
+    explorer.set(kernel_0=3)
+    assert explorer.state.error is None
+
+
+def test_controls_say_why_they_are_off():
+    explorer = receptive_field_explorer("ko", layers=[{"kind": "avg", "kernel": 2}])
+    assert explorer.controls["dilation_0"].disabled
+    assert "nn.AvgPool2d" in explorer.controls["dilation_0"].tooltip
+    assert explorer.controls["kernel_3"].disabled and not explorer.controls["kernel_0"].disabled
+    explorer.set(layers=4)
+    assert not explorer.controls["kernel_3"].disabled
+    explorer.set(kind_0="conv")
+    assert not explorer.controls["dilation_0"].disabled
+
+
+def test_hover_links_every_output_cell_to_the_cells_it_depends_on():
+    explorer = receptive_field_explorer(size=8, layers=CASES[0])
+    data = explorer.linked.data
+    out_h, out_w = explorer.state.shapes[-1]
+    assert len(data["links"]) == len(data["sums"]) == out_h * out_w
+    for k, links in enumerate(data["links"]):
+        cells = {i for _, i in links}
+        assert cells == set(np.flatnonzero(explorer.state.reach[k].ravel()))
+
+
+def test_korean_readout_and_static_figure():
+    explorer = receptive_field_explorer("ko")
+    text = "\n".join(lines_to_text(explorer.model.describe(explorer.state, "ko")))
+    assert "수용 영역" in text and "점화식" in text
+    figure = explorer.figure()
+    assert figure.get_axes()
+    plt.close("all")
+
+
+def test_unknown_layer_settings_are_clear_errors():
+    with pytest.raises(ValueError, match="kind"):
+        receptive_field_explorer(layers=[{"kind": "pool", "kernel": 2}])
+    with pytest.raises(ValueError, match="between 1 and 4"):
+        receptive_field_explorer(layers=[])
