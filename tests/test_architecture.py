@@ -31,6 +31,7 @@ ALLOWED = {
     "explorers": {"conv", "figures", "i18n"},
     "exercises": {"conv", "figures", "i18n", "data", "course"},
     "course": {"i18n", "figures"},
+    "classroom": {"course", "exercises", "i18n"},
 }
 MAX_LINES = 400
 
