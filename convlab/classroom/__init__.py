@@ -9,10 +9,24 @@
 Run ``python -m convlab.classroom link|nbgrader|present|memory --help``; ``docs/teaching.md`` is
 the guide. Everything reads the lesson manifest (:mod:`convlab.course.manifest`).
 """
-from .grading import assignment, points, write_course
-from .links import pull_link, pull_query
-from .memory import measure_all, report
-from .present import explorers, prepare
+from __future__ import annotations
 
-__all__ = ["pull_link", "pull_query", "write_course", "assignment", "points", "prepare",
-           "explorers", "measure_all", "report"]
+import importlib
+from typing import Any
+
+#: public name -> the module that defines it (imported on first use: ``link`` needs no torch)
+_EXPORTS = {
+    **dict.fromkeys(["write_course", "assignment", "points"], "grading"),
+    **dict.fromkeys(["pull_link", "pull_query"], "links"),
+    **dict.fromkeys(["measure_all", "report"], "memory"),
+    **dict.fromkeys(["prepare", "explorers"], "present"),
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use (PEP 562)."""
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'convlab.classroom' has no attribute {name!r}")

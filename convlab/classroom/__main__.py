@@ -10,7 +10,7 @@ from pathlib import Path
 from ..course.manifest import LESSONS, lesson
 from ..course.paths import LessonsNotFound, lessons_dir
 from ..i18n import LANGS
-from . import grading, links, memory, present
+from . import links
 
 
 def _link(options: argparse.Namespace) -> None:
@@ -22,6 +22,8 @@ def _link(options: argparse.Namespace) -> None:
 
 
 def _nbgrader(options: argparse.Namespace) -> None:
+    from . import grading   # imports the exercises, and so PyTorch
+
     langs = (options.lang,) if options.lang else LANGS
     for path in grading.write_course(Path(options.out), lessons_dir(options.lessons), langs,
                                      options.only):
@@ -29,6 +31,8 @@ def _nbgrader(options: argparse.Namespace) -> None:
 
 
 def _present(options: argparse.Namespace) -> None:
+    from . import present
+
     names = [options.explorer] if options.explorer else present.explorers()
     if not options.explorer:
         print("explorers:", ", ".join(names))
@@ -39,6 +43,8 @@ def _present(options: argparse.Namespace) -> None:
 
 
 def _memory(options: argparse.Namespace) -> None:
+    from . import memory
+
     os.environ.setdefault("CONVLAB_OFFLINE", "1")
     peaks = memory.measure_all(lessons_dir(options.lessons), options.lang, options.only)
     print(memory.report(peaks))
