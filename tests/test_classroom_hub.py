@@ -20,6 +20,8 @@ import requests
 from classroom_harness import ROOT, course_clone, free_port, need, running, wait_for
 from convlab.classroom import pull_link
 
+pytestmark = pytest.mark.classroom
+
 CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 STUDENTS = ("alice", "bob")
 LESSON = "convlab/notebooks/ko/00_start_here.ipynb"

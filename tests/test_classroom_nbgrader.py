@@ -18,6 +18,8 @@ from convlab.classroom import assignment, points, write_course
 from convlab.course.manifest import lesson
 from convlab.exercises import EXERCISES
 
+pytestmark = pytest.mark.classroom
+
 LESSON = lesson("01_conv2d_basics")
 NAME = assignment(LESSON, "ko")
 

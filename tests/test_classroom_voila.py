@@ -11,7 +11,7 @@ from classroom_harness import free_port, running, wait_for
 from convlab.classroom import explorers, prepare
 from convlab.course.handouts import CHROMIUM, CHROMIUM_FLAGS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.classroom]
 
 #: Page-side: remember every new picture the explorer shows.
 WATCH = """(explorer) => {

@@ -3,14 +3,16 @@
 
 Each lesson of :data:`convlab.course.manifest.LESSONS` runs top to bottom in a fresh kernel
 (nbclient, as nbval and nbgrader run them); a last cell then asks the kernel for its peak
-resident memory (``getrusage``: the kernel itself, plus any worker processes it waited for, such
-as a ``DataLoader``'s). A lesson added to the manifest is measured without changing this file.
+resident memory (``getrusage``): the kernel itself, and the largest child process it waited for
+(a ``DataLoader``'s workers; note that a child forked by a large process, such as the
+``ldconfig -p`` that ``import torch`` runs, shows the parent's shared pages as its own, so the
+child column is an upper bound). A lesson added to the manifest is measured without changing
+this file.
 """
 from __future__ import annotations
 
 import json
 import os
-import resource
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +33,6 @@ class Peak:
     kernel_mib: float
     children_mib: float
     seconds: float
-
-    @property
-    def total_mib(self) -> float:
-        """An upper bound on what the lesson held at once (kernel and its largest child)."""
-        return self.kernel_mib + self.children_mib
 
 
 def measure(lesson: Lesson, lessons: Path, lang: str = "en", timeout: int = 600) -> Peak:
@@ -65,18 +62,13 @@ def measure_all(lessons: Path, lang: str = "en",
     return [measure(item, lessons, lang) for item in chosen]
 
 
-def this_process_mib() -> float:
-    """Peak resident memory of the calling process, MiB (for a server's own overhead)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def report(peaks: list[Peak]) -> str:
     """A table a teacher can paste: lesson, kernel peak, child peak, seconds."""
     lines = [f"{'lesson':32} {'kernel MiB':>10} {'child MiB':>10} {'seconds':>8}"]
     for peak in peaks:
         lines.append(f"{peak.lesson:32} {peak.kernel_mib:10.0f} {peak.children_mib:10.0f} "
                      f"{peak.seconds:8.1f}")
-    heaviest = max(peaks, key=lambda p: p.total_mib)
-    lines.append(f"heaviest: {heaviest.lesson}, {heaviest.total_mib:.0f} MiB "
+    heaviest = max(peaks, key=lambda p: p.kernel_mib)
+    lines.append(f"heaviest kernel: {heaviest.lesson}, {heaviest.kernel_mib:.0f} MiB "
                  f"(cpu count here: {os.cpu_count()})")
     return "\n".join(lines)

@@ -29,14 +29,16 @@ DATA = Path(os.environ.get("CONVLAB_HUB_DATA", "/srv/convlab-hub"))
 DATA.mkdir(parents=True, exist_ok=True)
 
 # --- Limits per student: measured with `python -m convlab.classroom memory` -------------------
-# Peak resident memory of each lesson's kernel (2 cores, ko), MiB:
-#   00 xxx  01 xxx  02 xxx  03 xxx  04 xxx  05 xxx  06 xxx
-# plus about xxx MiB for the student's own jupyter server. The guarantee holds the heaviest
-# lesson with its server; the limit lets a student keep a second lesson's kernel open.
+# Peak resident memory of each lesson's kernel, run top to bottom (ko, PyTorch 2.14 CPU), MiB:
+#   00: 749  01: 805  02: 658  03: 638  04: 792  05: 766  06: 673
+# and 118 MiB for the student's own JupyterLab server. The guarantee holds the heaviest lesson
+# (805 + 118 = 923 MiB); the limit leaves room for a second lesson's kernel left open
+# (923 + 805 = 1.7 GiB). Rerun the command after a lesson changes (it runs every lesson of the
+# manifest) and update these numbers and docs/teaching.md together.
 MEM_GUARANTEE = "1G"
 MEM_LIMIT = "2G"
-CPU_GUARANTEE = 0.5     # a lesson's cell runs in a few seconds on half a core
-CPU_LIMIT = 1.0         # PyTorch uses one thread per student (OMP_NUM_THREADS below)
+CPU_GUARANTEE = 0.1     # students read more than they compute
+CPU_LIMIT = 1.0         # one core each: PyTorch starts one thread (OMP_NUM_THREADS below)
 IDLE_TIMEOUT = 3600     # seconds without activity before a student's server is stopped
 
 c.Spawner.mem_guarantee = MEM_GUARANTEE
