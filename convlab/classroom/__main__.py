@@ -18,7 +18,8 @@ def _link(options: argparse.Namespace) -> None:
     if not repo:
         raise SystemExit("link: this checkout has no git remote; pass --repo URL")
     print(links.pull_link(options.hub, repo, options.lang, options.branch,
-                          lesson(options.lesson) if options.lesson else LESSONS[0]))
+                          lesson(options.lesson) if options.lesson else LESSONS[0],
+                          options.target))
 
 
 def _nbgrader(options: argparse.Namespace) -> None:
@@ -61,6 +62,8 @@ def main(argv: list[str] | None = None) -> None:
     link.add_argument("--branch", default="main")
     link.add_argument("--lang", choices=LANGS, default="en")
     link.add_argument("--lesson", help="open this lesson (default: the first)")
+    link.add_argument("--target", default=links.TARGET,
+                      help="folder in each home (Zero to JupyterHub: work/convlab)")
     link.set_defaults(run=_link)
     grade = sub.add_parser("nbgrader", help="write an nbgrader course of the lessons' exercises")
     grade.add_argument("out", help="the course folder to write (nbgrader's CourseDirectory.root)")
