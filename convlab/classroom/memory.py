@@ -3,7 +3,7 @@
 
 Each lesson of :data:`convlab.course.manifest.LESSONS` runs top to bottom in a fresh kernel
 (nbclient, as nbval and nbgrader run them); a last cell then asks the kernel for its peak
-resident memory (``getrusage``): the kernel itself, and the largest child process it waited for
+resident memory: the kernel itself, and the largest child process it waited for
 (a ``DataLoader``'s workers; note that a child forked by a large process, such as the
 ``ldconfig -p`` that ``import torch`` runs, shows the parent's shared pages as its own, so the
 child column is an upper bound). A lesson added to the manifest is measured without changing
@@ -19,10 +19,17 @@ from pathlib import Path
 
 from ..course.manifest import LESSONS, Lesson
 
-#: The cell appended to each lesson: peak resident memory in KiB (Linux's ``ru_maxrss`` unit).
-PEAK_CELL = ("import json as _j, resource as _r\n"
-             "print(_j.dumps([_r.getrusage(_r.RUSAGE_SELF).ru_maxrss, "
-             "_r.getrusage(_r.RUSAGE_CHILDREN).ru_maxrss]))")
+#: The cell appended to each lesson: peak resident memory in KiB, the kernel's own (Linux's
+#: VmHWM, which starts afresh at exec, unlike ``ru_maxrss``, which keeps the high-water mark of
+#: the process the kernel was forked from) and its largest waited-for child's.
+PEAK_CELL = """\
+import json as _j, re as _re, resource as _r
+try:
+    with open("/proc/self/status") as _f:
+        _own = int(_re.search(r"VmHWM:\\s+(\\d+)", _f.read()).group(1))
+except OSError:
+    _own = _r.getrusage(_r.RUSAGE_SELF).ru_maxrss
+print(_j.dumps([_own, _r.getrusage(_r.RUSAGE_CHILDREN).ru_maxrss]))"""
 
 
 @dataclass(frozen=True)
