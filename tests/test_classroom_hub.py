@@ -178,3 +178,15 @@ def test_a_student_cannot_reach_the_others_server_or_files(hub, students, path):
         own = api(hub, "GET", path.format(other=name), students[name], allow_redirects=False)
         if "/files/" not in path:
             assert own.status_code == 200, (name, path, own.status_code)
+
+
+def test_every_students_server_has_the_course_settings_and_korean_font(hub, students):
+    for name, token in students.items():
+        css = api(hub, "GET", f"/user/{name}/custom/convlab-korean.css", token)
+        assert css.status_code == 200 and "ConvlabKorean" in css.text, (name, css.status_code)
+        font = api(hub, "GET", f"/user/{name}/custom/ConvlabKorean.woff", token)
+        assert font.status_code == 200 and font.content[:4] == b"wOFF"
+        settings = api(hub, "GET", f"/user/{name}/lab/api/settings/"
+                       "@jupyterlab/translation-extension:plugin", token)
+        assert settings.status_code == 200, settings.text
+        assert settings.json()["settings"]["locale"] == "ko_KR"   # CONVLAB_LANG=ko

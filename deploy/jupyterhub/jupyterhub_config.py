@@ -30,10 +30,10 @@ DATA.mkdir(parents=True, exist_ok=True)
 
 # --- Limits per student: measured with `python -m convlab.classroom memory` -------------------
 # Peak resident memory of each lesson's kernel, run top to bottom (ko, PyTorch 2.14 CPU), MiB:
-#   00: 749  01: 805  02: 658  03: 638  04: 792  05: 766  06: 673
+#   00: 750  01: 803  02: 658  03: 638  04: 792  05: 766  06: 673
 # and 118 MiB for the student's own JupyterLab server. The guarantee holds the heaviest lesson
-# (805 + 118 = 923 MiB); the limit leaves room for a second lesson's kernel left open
-# (923 + 805 = 1.7 GiB). Rerun the command after a lesson changes (it runs every lesson of the
+# (803 + 118 = 921 MiB); the limit leaves room for a second lesson's kernel left open
+# (921 + 803 = 1.7 GiB). Rerun the command after a lesson changes (it runs every lesson of the
 # manifest) and update these numbers and docs/teaching.md together.
 MEM_GUARANTEE = "1G"
 MEM_LIMIT = "2G"
