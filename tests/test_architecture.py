@@ -32,6 +32,7 @@ ALLOWED = {
     "exercises": {"conv", "figures", "i18n", "data", "course"},
     "course": {"i18n", "figures"},
     "nn": {"conv"},
+    "classroom": {"course", "exercises", "i18n"},
 }
 MAX_LINES = 400
 

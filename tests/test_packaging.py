@@ -20,6 +20,8 @@ def _name_and_range(requirement: str) -> tuple[str, str]:
 def test_environment_yml_lists_exactly_pyprojects_dependencies():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = {CONDA_NAME.get(n, n): r for n, r in map(_name_and_range, project["dependencies"])}
+    # Binder and the hub's single-user image also get the classroom extra (nbgitpuller, Voilà)
+    wanted.update(map(_name_and_range, project["optional-dependencies"]["classroom"]))
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     listed = {}
     for dep in env["dependencies"]:
