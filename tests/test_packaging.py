@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from convlab.i18n import LANGS
+
 ROOT = Path(__file__).resolve().parents[1]
 CONDA_NAME = {"torch": "pytorch"}  # conda-forge names that differ from PyPI's
 
@@ -55,6 +57,19 @@ def test_the_readme_lesson_table_lists_the_manifest_in_order():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index("## The lessons"):readme.index("### 한국어")]
     assert re.findall(r"^\| `(\d\d_\w+)` \|", table, flags=re.M) == [l.name for l in LESSONS]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_lesson_00s_table_links_every_later_lesson_in_order(lang):
+    import json
+
+    from convlab.course.manifest import LESSONS
+
+    cells = json.loads((ROOT / "notebooks" / lang / "00_start_here.ipynb").read_text("utf-8"))
+    table = next("".join(c["source"]) for c in cells["cells"]
+                 if c["cell_type"] == "markdown" and "01_conv2d_basics.ipynb" in "".join(c["source"]))
+    linked = re.findall(r"^\| \[[^]]+\]\((\d\d_\w+)\.ipynb\) \|", table, flags=re.M)
+    assert linked == [l.name for l in LESSONS[1:]]
 
 
 def test_a_built_wheel_carries_the_settings_and_says_where_the_lessons_are(tmp_path):

@@ -38,6 +38,9 @@ CELLS = [
     | [04 MNIST and weights](04_mnist_and_weights.ipynb) | real digits through a Conv2d, looking at weights, why `weight.numpy()` fails, feature maps, hand-made kernels |
     | [05 Channel arithmetic](05_channel_arithmetic.ipynb) | per-channel multiply and add as a 1×1 convolution, and what `Normalize` really computes |
     | [06 Conv2d from scratch](06_conv2d_from_scratch.ipynb) | the layer as plain loops and as im2col, checked against `F.conv2d`, gradients and timing |
+    | [07 Filters that learn](07_learning_filters.ipynb) | gradient descent finds a known kernel from a digit, a small CNN trained on MNIST, what its filters learned, the same network on convlab's own convolution |
+    | [08 Backward and transposed](08_backward_and_transposed.ipynb) | the gradient of a convolution is a convolution, `nn.ConvTranspose2d` and its output size, `output_padding`, upsampling and the checkerboard |
+    | [09 Receptive fields and pooling](09_receptive_fields_and_pooling.ipynb) | what one output cell of a stack of layers sees, checked by gradients, max and average pooling with `ceil_mode`, resnet18's receptive fields |
 
     Take them in order: each lesson uses what the previous ones showed.
     """, """
@@ -51,6 +54,9 @@ CELLS = [
     | [04 MNIST와 가중치](04_mnist_and_weights.ipynb) | 실제 손글씨 숫자 이미지를 Conv2d에 넣기, 가중치 살펴보기, `weight.numpy()`가 실패하는 이유, 특징 맵, 직접 만든 커널 |
     | [05 채널별 산술 연산](05_channel_arithmetic.ipynb) | 채널별 곱셈과 덧셈을 1×1 합성곱으로 계산하기, `Normalize`가 실제로 계산하는 것 |
     | [06 Conv2d 직접 구현](06_conv2d_from_scratch.ipynb) | 단순한 반복문과 im2col로 층 구현하기, `F.conv2d`와 비교하기, 기울기와 실행 시간 |
+    | [07 스스로 배우는 필터](07_learning_filters.ipynb) | 경사 하강법으로 숫자 이미지에서 알려진 커널 찾아내기, MNIST로 작은 CNN 학습하기, 필터가 배운 것, convlab의 합성곱으로 같은 신경망 학습하기 |
+    | [08 역전파와 전치 합성곱](08_backward_and_transposed.ipynb) | 합성곱의 기울기도 합성곱이라는 사실, `nn.ConvTranspose2d`와 출력 크기, `output_padding`, 업샘플링과 바둑판 무늬 |
+    | [09 수용 영역과 풀링](09_receptive_fields_and_pooling.ipynb) | 여러 층을 쌓았을 때 출력 한 칸이 보는 입력 영역을 기울기로 확인하기, `ceil_mode`까지 포함한 최대 풀링과 평균 풀링, resnet18의 수용 영역 |
 
     순서대로 공부하세요. 강의마다 앞 강의에서 배운 내용을 바탕으로 합니다.
     """),

@@ -411,8 +411,8 @@ CELLS = [
       2이면 생기지 않습니다([5절](#l08-checkerboard)).
     """),
     md("""
-    Back to the start: [00 Start here](00_start_here.ipynb).
+    Next: [09 Receptive fields and pooling](09_receptive_fields_and_pooling.ipynb).
     """, """
-    처음으로 돌아가기: [00 시작하기](00_start_here.ipynb).
+    다음 강의: [09 수용 영역과 풀링](09_receptive_fields_and_pooling.ipynb).
     """),
 ]
