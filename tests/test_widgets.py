@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import random
 import re
 import struct
@@ -28,6 +29,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from convlab.i18n import STRINGS  # noqa: E402
+from convlab.explorers.scene import without_frame  # noqa: E402
 from convlab.explorers import (  # noqa: E402
     KERNELS, Explorer, channel_arithmetic_explorer, groups_explorer, many_filters_explorer,
     mnist_filter_explorer, shape_explorer, sliding_window_explorer,
@@ -68,6 +70,19 @@ def readout_text(explorer: Explorer) -> str:
 def png_size(png: bytes) -> tuple[int, int]:
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     return struct.unpack(">II", png[16:24])
+
+
+def picture(explorer: Explorer):
+    """What the live picture shows: the browser's scene (without its frame count) or the PNG."""
+    if explorer.picture is not None:
+        return without_frame(explorer.picture.scene)
+    return explorer.png
+
+
+def picture_size(explorer: Explorer) -> tuple[int, int]:
+    if explorer.picture is not None:
+        return explorer.picture.scene["width"], explorer.picture.scene["height"]
+    return png_size(explorer.png)
 
 
 def torch_conv(args: dict, input_shape: tuple[int, ...]):
@@ -305,8 +320,9 @@ def test_every_explorer_builds_with_controls_readout_picture_and_state(name, lan
     assert explorer.controls and explorer.state
     assert isinstance(explorer.readout, widgets.HTML) and readout_text(explorer).strip()
     assert isinstance(explorer.output, widgets.Output)
-    (shown,) = explorer.output.outputs
-    assert base64.b64decode(shown["data"]["image/png"]) == explorer.png
+    # every explorer of the course has its live picture drawn by the browser
+    assert explorer.picture is not None and explorer.output.outputs == ()
+    assert explorer.picture.scene["items"] and explorer.frames == explorer.picture.scene["frame"]
     CHECKS[name](explorer)
     descriptions = " ".join(getattr(c, "description", "") for c in explorer.controls.values())
     has_hangul = re.search("[가-힣]", descriptions + explorer.children[0].value) is not None
@@ -327,7 +343,7 @@ def test_every_control_moves_through_its_range_and_the_display_follows(name, lan
     # the MNIST seed and filter sliders only work for the random kernel and a layer's filters
     kwargs = {"kernel": "layer" if lang == "en" else "random"} if name == "mnist_filter" else {}
     explorer = build(name, lang, **kwargs)
-    size = png_size(explorer.png)
+    size = picture_size(explorer)
     for key, control in explorer.controls.items():
         if not isinstance(control, widgets.ValueWidget) or isinstance(control, widgets.Play):
             continue
@@ -337,15 +353,14 @@ def test_every_control_moves_through_its_range_and_the_display_follows(name, lan
         for value in sample_values(control, full=lang == "en") + [start]:
             if control.value == value or control.disabled:
                 continue
-            before = explorer.png
-            explorer.output.outputs = ()
+            before, frames = picture(explorer), explorer.frames
             control.value = value
             assert control.value == value
-            assert len(explorer.output.outputs) == 1, f"{key}={value!r} did not redraw"
-            assert png_size(explorer.png) == size, "the picture must keep its size (no jumping)"
+            assert explorer.frames == frames + 1, f"{key}={value!r} did not redraw once"
+            assert picture_size(explorer) == size, "the picture must keep its size (no jumping)"
             if key in ("kernel_h", "kernel_w", "kernel_size", "stride_h", "dilation_w", "index",
                        "height", "step") or key.startswith(("mul_", "add_")):
-                assert explorer.png != before, f"moving {key} left the picture unchanged"
+                assert picture(explorer) != before, f"moving {key} left the picture unchanged"
             CHECKS[name](explorer)
 
 
@@ -412,11 +427,11 @@ def test_shape_formula_shows_the_numbers_the_floor_and_the_unread_rows():
     assert f"⌊(10 + 0 + 0 - 2·(2 - 1) - 1) / 3⌋ + 1 = ⌊7 / 3⌋ + 1 = 2 + 1 = {w_out}" in text
     assert f"left over by the floor: {rows}" in text.split("W_out")[0]
     assert f"left over by the floor: {cols}" in text.split("W_out")[1]
-    before = explorer.png
+    before = picture(explorer)
     explorer.controls["stride_h"].value = 3          # now ⌊7 / 3⌋: h_out 3, one row unread
     _, y, _ = torch_conv(*shape_args(explorer.values()))
     assert f"⌊7 / 3⌋ + 1 = 2 + 1 = {y.shape[2]}" in readout_text(explorer)
-    assert explorer.png != before
+    assert picture(explorer) != before
 
 
 def test_shape_input_channels_follow_in_channels_until_moved_on_their_own():
@@ -460,7 +475,7 @@ def test_play_walks_every_output_position_and_each_sum_equals_nn_conv2d():
         expected = [(float(weight[c, i, j]), float(xp[c, row * 1 + i * 1, col * 2 + j * 2]))
                     for c in range(2) for i in range(3) for j in range(3)]
         assert explorer.state.terms == expected
-        pictures.add(explorer.png)
+        pictures.add(json.dumps(picture(explorer), sort_keys=True))
     assert len(pictures) == count                       # each position highlighted differently
 
 
@@ -592,7 +607,7 @@ def test_an_error_inside_an_update_is_shown_in_the_students_language_and_the_exp
     monkeypatch.setattr(model, "compute", healthy)
     explorer.controls["kernel_size"].value = 3
     assert explorer.failure is None and explorer.state.kernel_size == 3
-    assert "image/png" in explorer.output.outputs[0]["data"]
+    assert explorer.picture.scene["items"] and explorer.output.outputs == ()
 
 
 def test_no_figure_stays_open_after_many_updates():
@@ -624,10 +639,9 @@ def test_every_string_has_english_and_korean_and_korean_follows_the_glossary():
 
 def test_set_moves_several_controls_with_one_redraw_and_rejects_unknown_names():
     explorer = groups_explorer()
-    pictures = []
-    explorer.output.observe(lambda change: pictures.append(change["new"]), names="outputs")
+    frames = explorer.frames
     explorer.set(in_channels=6, out_channels=12, groups=6)
-    assert len(pictures) == 1 and explorer.state.depthwise
+    assert explorer.frames == frames + 1 and explorer.state.depthwise
     with pytest.raises(ValueError, match="no control named 'stride'"):
         explorer.set(stride=2)
 
@@ -645,7 +659,7 @@ def test_a_fast_drag_in_a_running_kernel_paints_only_the_newest_value(name):
     control = explorer.controls[key]
     values = [v for v in sample_values(control, full=True) if v != control.value][:5]
     pictures, readouts = [], []
-    explorer.output.observe(lambda change: pictures.append(change["new"]), names="outputs")
+    explorer.picture.observe(lambda change: pictures.append(change["new"]), names="scene")
     explorer.readout.observe(lambda change: readouts.append(change["new"]), names="value")
 
     async def drag() -> None:
@@ -659,7 +673,7 @@ def test_a_fast_drag_in_a_running_kernel_paints_only_the_newest_value(name):
     fresh = build(name, "en")
     fresh.set(**explorer.values())
     assert explorer.values()[key] == values[-1]
-    assert explorer.png == fresh.png, "the painted picture is the newest value's"
+    assert picture(explorer) == picture(fresh), "the painted picture is the newest value's"
     assert explorer.state is not None and explorer.failure is None
 
 

@@ -9,6 +9,12 @@ Every redraw runs inside an error boundary: if computing or drawing fails, the o
 so in the student's language and the explorer stays usable. Displayed outside a live kernel
 (printed handouts, a static notebook viewer), an explorer shows a static picture of its current
 values, because its display data carries a PNG beside the widget view.
+
+The live picture is painted one of two ways. An explorer that defines
+:meth:`ExplorerModel.scene` has it drawn by the browser (:mod:`.scene`: small arrays and
+geometry per setting, a frame or two per slider move); any other explorer is painted by
+matplotlib into a PNG on every change, as before. Both keep the matplotlib painter for the
+static PNG, drawn once at display and when :meth:`Explorer.figure` is asked.
 """
 from __future__ import annotations
 
@@ -30,7 +36,7 @@ from ..figures.fonts import font_context
 from ..figures.plots import new_figure
 from ..i18n import check_lang, text
 from .readout import Line, lines_to_html, lines_to_text
-from .torch_calls import conv2d_code, run_conv2d
+from .torch_calls import conv2d_code, one_thread, run_conv2d
 
 __all__ = ["Explorer", "ExplorerModel", "ExplorerState"]
 
@@ -102,6 +108,12 @@ class ExplorerModel(Generic[P, S]):
         """Cells the browser links on hover (:mod:`.linked`), or None: no linked view."""
         return None
 
+    def scene(self, state: S, lang: str, width: int, height: int) -> dict | None:
+        """The live picture as a scene the browser draws (:class:`.scene.Scene` laid out for a
+        ``width`` x ``height`` px box). Explorers opt in by defining it; the default (not
+        defined) paints the live picture with :meth:`painter` instead."""
+        return None
+
     def painter(self, fig: FigureBase, lang: str, static: bool) -> Any:
         """An object whose ``update(state)`` paints a state on ``fig``.
 
@@ -166,7 +178,8 @@ class Explorer(widgets.VBox):
         self.lang = check_lang(lang)
         self.state: ExplorerState | None = None
         self.failure: Exception | None = None
-        self.png: bytes = b""
+        self.png: bytes = b""               # the live PNG (painted explorers only)
+        self.frames = 0                       # pictures painted so far
         self._holding = False
         self._deferred = False                # paint after the current message (a drag)
         self._scheduled = False
@@ -177,8 +190,19 @@ class Explorer(widgets.VBox):
         self.controls, panel = model.controls(values, self.lang)
         width, height = (int(round(v * DPI)) for v in model.figsize)
         self.readout = widgets.HTML(layout=widgets.Layout(min_height="3em"))
-        self.output = widgets.Output(layout=widgets.Layout(
-            height=f"{height + 4}px", width=f"{width + 4}px", overflow="hidden"))
+        self.picture = None
+        if type(model).scene is not ExplorerModel.scene:
+            from .scene import ScenePicture   # anywidget: loaded only by explorers that opt in
+            self.picture = ScenePicture(label=text(model.help_key, lang) if model.help_key
+                                        else "", layout=widgets.Layout(
+                                            height=f"{height + 4}px", width=f"{width + 4}px"))
+            self.picture.add_class("convlab-picture")
+            # the output area only shows a failure (the picture is the scene)
+            self.output = widgets.Output(layout=widgets.Layout(width=f"{width + 4}px"))
+        else:
+            self.output = widgets.Output(layout=widgets.Layout(
+                height=f"{height + 4}px", width=f"{width + 4}px", overflow="hidden"))
+        self._size = (width, height)
         help_box = widgets.HTML(f'<div style="max-width:{width}px">{text(model.help_key, lang)}'
                                 "</div>")
         key = widgets.HTML(drawing.legend_html(model.legend, lang) if model.legend else "")
@@ -195,7 +219,8 @@ class Explorer(widgets.VBox):
         self.code_line.add_class("convlab-code")
         self.reasons = widgets.HTML()
         self.reasons.add_class("convlab-disabled-reasons")
-        parts = [help_box, panel, self.reasons, self.code_line, self.output, key, self.readout]
+        picture = [self.picture, self.output] if self.picture is not None else [self.output]
+        parts = [help_box, panel, self.reasons, self.code_line, *picture, key, self.readout]
         super().__init__(parts + ([self.linked] if self.linked is not None else []))
         # Stable hooks for the browser tests (and for anyone styling the course).
         self.add_class("convlab-explorer")
@@ -235,6 +260,10 @@ class Explorer(widgets.VBox):
 
     def apply(self, action: Callable[[], None] | None = None, changed: str | None = None) -> None:
         """Run ``action`` (moving controls) and let dependent controls follow; redraw once."""
+        with one_thread():
+            self._apply(action, changed)
+
+    def _apply(self, action: Callable[[], None] | None, changed: str | None) -> None:
         with self._hold():
             if action is not None:
                 action()
@@ -322,15 +351,32 @@ class Explorer(widgets.VBox):
 
     def _paint_waiting(self) -> None:
         """Paint the newest computed state (and only it) into the output area."""
+        with one_thread():
+            self._paint_newest()
+
+    def _paint_newest(self) -> None:
         self._scheduled = False
         state, self._waiting = self._waiting, None
         if state is None:
+            return
+        if self.picture is not None:
+            try:
+                scene = self.model.scene(state, self.lang, *self._size)
+            except Exception as error:  # noqa: BLE001 - the boundary, for the picture too
+                self._show_failure(error)
+                return
+            self.state, self.failure = state, None
+            self.frames += 1
+            self.picture.scene = {**scene, "frame": self.frames}
+            if self.output.outputs:
+                self.output.outputs = ()
             return
         try:
             png = self._render(state)
         except Exception as error:  # noqa: BLE001 - the boundary, for the picture too
             self._show_failure(error)
             return
+        self.frames += 1
         self.state, self.failure, self.png = state, None, png
         # Replace the output in one assignment: the old picture stays until the new one is there.
         self.output.outputs = ({
@@ -344,6 +390,8 @@ class Explorer(widgets.VBox):
         self.state, self.failure, self.png = None, error, b""
         self._waiting = None    # an older state must not paint over the message
         self._painter = None    # rebuilt on the next redraw, in case the failure broke it
+        if self.picture is not None:
+            self.picture.scene = {}
         message = f"{type(error).__name__}: {error}"
         self.readout.value = ""
         self.output.outputs = ({

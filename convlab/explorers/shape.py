@@ -20,6 +20,7 @@ from .controls import (IntOrPair, check_groups_offered, checkbox, common_divisor
                        int_slider, padding_arg, padding_controls, padding_values, sync_groups,
                        sync_padding)
 from .readout import error_lines, line, shape_text
+from .scene import Scene
 from .torch_calls import count_params, run_conv2d
 
 __all__ = ["shape_explorer"]
@@ -181,6 +182,9 @@ class ShapeModel(ExplorerModel[ShapeParams, ShapeState]):
     def painter(self, fig, lang, static):
         return self.canvas(fig, lang, static, draw_shape)
 
+    def scene(self, state, lang, width, height):
+        return shape_scene(state, lang, width, height)
+
 
 def shape_explorer(lang: str = "en", *, batch: int = 1,
                    in_channels: int = 3, height: int = 32, width: int = 32,
@@ -270,3 +274,59 @@ def draw_shape(ax, state: ShapeState, lang: str) -> None:
         right = x_out + max(8, wp // 2)
     canvas.draw(ax)
     fit_titled(ax, -0.6, right, max(hp, kh, out_h if valid else 1) - 0.4, titles)
+
+
+def shape_scene(state: ShapeState, lang: str, width: int, height: int) -> dict:
+    """:func:`draw_shape`'s picture as a scene the browser draws (the live view)."""
+    scene = Scene()
+    geo = state.geometry
+    if geo is None:
+        scene.text(0, 0, text("error_short", lang), colour=style.DROPPED, size=13, fit=True)
+        return scene.layout(width, height)
+    (top, _), (left, _) = geo.padding
+    hp, wp = geo.padded_size
+    h, w = geo.in_size
+    colours = np.empty((max(hp, 1), max(wp, 1), 3))
+    colours[:] = tint(style.PADDING, 0.4)
+    colours[max(top, 0):max(top, 0) + h, max(left, 0):max(left, 0) + w] = tint(style.INPUT, 0.3)
+    dh, dw = geo.unused
+    if dh:
+        colours[hp - dh:, :] = tint(style.DROPPED, 0.35)
+    if dw:
+        colours[:, wp - dw:] = tint(style.DROPPED, 0.35)
+    out_h, out_w = geo.out_size
+    valid = out_h > 0 and out_w > 0 and state.out_shape is not None
+    if valid:
+        for r, c in geo.window(0, 0):
+            colours[r, c] = tint(style.KERNEL, 0.75)
+    kh, kw = geo.effective_kernel
+    footprint = np.empty((max(kh, 1), max(kw, 1), 3))
+    footprint[:] = tint(style.INPUT, 0.12)
+    for r, c in geo.window(0, 0):
+        if 0 <= r < kh and 0 <= c < kw:
+            footprint[r, c] = tint(style.KERNEL, 0.75)
+    lines = max(hp, wp, out_h, out_w) <= 24
+    gap = max(2, round(0.12 * max(wp, out_w)))
+    scene.grid(0, 0, colours, border=style.INPUT, lines=lines, name="input")
+    scene.text(wp / 2, 0, text("shape.plane", lang, h=hp, w=wp), colour=style.INPUT,
+               baseline="bottom", dy=-4)
+    x_kernel = wp + gap
+    scene.grid(x_kernel, 0, footprint, border=style.KERNEL, lines=lines, name="kernel")
+    scene.text(x_kernel + kw / 2, kh, text("shape.kernel", lang, h=geo.kernel[0],
+                                             w=geo.kernel[1]),
+               colour=style.KERNEL, baseline="top", dy=4)
+    x_out = x_kernel + kw + gap
+    if valid:
+        out = np.empty((out_h, out_w, 3))
+        out[:] = tint(style.OUTPUT, 0.35)
+        out[0, 0] = tint(style.OUTPUT, 0.9)
+        scene.grid(x_out, 0, out, border=style.OUTPUT, lines=lines, name="output")
+        sh, sw = geo.stride
+        scene.rect((out_w - 1) * sw, (out_h - 1) * sh, kw, kh, stroke=style.KERNEL, dash=True)
+        scene.text(x_out + out_w / 2, 0, text("shape.out_plane", lang, h=out_h, w=out_w),
+                   colour=style.OUTPUT, baseline="bottom", dy=-4)
+    else:
+        scene.text(x_out, hp / 2, text("error_short", lang), colour=style.DROPPED,
+                   anchor="start", fit=True)
+        scene.rect(x_out, 0, max(8, wp // 2), 1)
+    return scene.layout(width, height, top=20, bottom=22)

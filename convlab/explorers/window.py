@@ -25,6 +25,7 @@ from .linked import linked_data, panel
 from .controls import (IntOrPair, checkbox, disable, grid, int_slider, padding_arg, padding_controls,
                        padding_values, sync_padding)
 from .readout import Segment, error_lines, line, num, par
+from .scene import Scene, tinted
 from .torch_calls import run_conv2d
 
 __all__ = ["sliding_window_explorer"]
@@ -207,6 +208,9 @@ class WindowModel(ExplorerModel[WindowParams, WindowState]):
     def painter(self, fig, lang, static):
         return self.canvas(fig, lang, static, draw_sliding_window)
 
+    def scene(self, state, lang, width, height):
+        return window_scene(state, lang, width, height)
+
     def linked(self, state, lang):
         """Every output cell's window and its ``Σ w·x + b``, for the browser's hover view."""
         if state.error is not None:
@@ -234,13 +238,16 @@ class WindowModel(ExplorerModel[WindowParams, WindowState]):
                             [number(v) for v in y.ravel()]))
         links, sums = [], []
         name = text("window.sum" if state.bias is not None else "window.sum_nobias", lang)
+        # every number written once, then looked up (this runs on every slider move)
+        w_text = [[par(v) for v in w[c].ravel().tolist()] for c in range(channels)]
+        x_text = [[[par(v) for v in row] for row in xp[c].tolist()] for c in range(channels)]
+        kernel_links = [(channels + c, t) for c in range(channels) for t in range(kh * kw)]
         for r in range(ho):
             for q in range(wo):
                 taps = geo.window(r, q)
                 links.append([(c, i * wp + j) for c in range(channels) for i, j in taps]
-                             + [(channels + c, t) for c in range(channels)
-                                for t in range(kh * kw)])
-                terms = [f"{par(w[c].ravel()[t])}·{par(xp[c, i, j])}"
+                             + kernel_links)
+                terms = [f"{w_text[c][t]}·{x_text[c][i][j]}"
                          for c in range(channels) for t, (i, j) in enumerate(taps)]
                 if state.bias is not None:
                     terms.append(par(state.bias))
@@ -377,3 +384,74 @@ def draw_sliding_window(ax, state: WindowState, lang: str) -> None:
     px = fit_titled(ax, -0.7, right - 0.3, max(hp, bottom) - 0.3, titles)
     # numbers: one collection; the longest label decides the size so all digits match
     draw_numbers(ax, xs, ys, labels, px)
+
+
+def window_scene(state: WindowState, lang: str, width: int, height: int) -> dict:
+    """:func:`draw_sliding_window`'s picture as a scene the browser draws (the live view)."""
+    x, xp, w, b, y, geo = (state.input, state.padded, state.weight, state.bias, state.output,
+                           state.geometry)
+    channels, kh, kw = w.shape
+    grid = xp if xp is not None else x
+    hp, wp = grid.shape[1:]
+    gap = 2
+    scene = Scene()
+    base = np.empty((hp, wp, 3))
+    base[:] = tint(style.INPUT, 0.18)
+    if xp is not None and geo is not None:
+        (top, _), (left, _) = geo.padding
+        h, w_in = geo.in_size
+        mask = np.ones((hp, wp), bool)
+        mask[top:top + h, left:left + w_in] = False
+        base[mask] = tint(style.PADDING, 0.45)
+        dh, dw = geo.unused
+        if dh:
+            base[hp - dh:, :] = tint(style.DROPPED, 0.35)
+        if dw:
+            base[:, wp - dw:] = tint(style.DROPPED, 0.35)
+    taps = state.taps or []
+    for r, col in taps:
+        base[r, col] = tint(style.KERNEL, 0.6)
+    for c in range(channels):
+        x0 = c * (wp + gap)
+        scene.grid(x0, 0, base, labels=grid[c], border=style.INPUT, name=f"input{c}")
+        scene.text(x0 + wp / 2, 0, text("window.input_c", lang, c=c), colour=style.INPUT,
+                   baseline="bottom", dy=-4)
+        if taps:
+            scene.cells(taps, x0, 0, style.KERNEL, 2.0)
+            dkh, dkw = geo.effective_kernel
+            r0, c0 = taps[0]
+            scene.rect(x0 + c0, r0, dkw, dkh, stroke=style.KERNEL, width=1.2, dash=True)
+            for r, col in state.anchors or [taps[0]]:
+                scene.dot(x0 + col + 0.18, r + 0.18, 2.0, style.KERNEL)
+    x_kernel = channels * (wp + gap)
+    for c in range(channels):
+        y0 = c * (kh + 1)
+        scene.grid(x_kernel, y0, tinted(style.KERNEL, 0.4), rows=kh, cols=kw, labels=w[c],
+                   border=style.KERNEL, name=f"kernel{c}")
+        if channels > 1:
+            scene.text(x_kernel, y0 + kh / 2, str(c), colour=style.KERNEL, anchor="end", dy=0)
+    scene.text(x_kernel + kw / 2, 0, text("kernel", lang), colour=style.KERNEL,
+               baseline="bottom", dy=-4)
+    bottom = channels * (kh + 1) - 1
+    if b is not None:
+        yb = bottom + 1
+        scene.grid(x_kernel, yb, tinted(style.BIAS, 0.4), rows=1, cols=1,
+                   labels=[number(b)], border=style.BIAS, name="bias")
+        scene.text(x_kernel, yb + 0.5, "b ", colour=style.BIAS, anchor="end")
+    x_out = x_kernel + kw + gap
+    if y is not None:
+        ho, wo = y.shape
+        oy, ox = state.position
+        colours = np.ones((ho, wo, 3))
+        colours.reshape(-1, 3)[:state.step + 1] = tint(style.OUTPUT, 0.3)   # computed so far
+        colours[oy, ox] = tint(style.OUTPUT, 0.75)
+        labels = [number(v) if k <= state.step else "" for k, v in enumerate(y.ravel())]
+        scene.grid(x_out, 0, colours, labels=labels, border=style.OUTPUT, name="output")
+        scene.cells([(oy, ox)], x_out, 0, style.OUTPUT, 2.5)
+        scene.text(x_out + wo / 2, 0, text("output", lang), colour=style.OUTPUT,
+                   baseline="bottom", dy=-4)
+    else:
+        scene.text(x_out, hp / 2, text("error_short", lang), colour=style.DROPPED,
+                   anchor="start", fit=True)
+        scene.rect(x_out, 0, 7, 1)
+    return scene.layout(width, height, top=20, bottom=4)
