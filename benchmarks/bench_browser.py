@@ -149,7 +149,7 @@ def press_latencies(page, explorer, control: str | None, presses: int) -> list[f
         seen = explorer.evaluate("el => el.__convlab_rec.pictures.length")
         handle.press(key)
         page.wait_for_function("([el, n]) => el.__convlab_rec.pictures.length > n",
-                               arg=[explorer.element_handle(), seen], timeout=10_000)
+                               arg=[explorer.element_handle(), seen], timeout=30_000)
         rec = explorer.evaluate("el => el.__convlab_rec")
         times.append(rec["pictures"][-1] - rec["keys"][-1])
     return times

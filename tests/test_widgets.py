@@ -772,3 +772,133 @@ def test_linked_cells_of_each_output_are_the_inputs_pytorch_differentiates():
         reached = {int(i) for i in torch.nonzero(grad[0, 0].flatten())}
         assert {i for p, i in links if p == 0} == reached
         assert f"= {data['panels'][-1]['labels'][k]}" in data["sums"][k]
+
+
+# --- every control of every explorer (the registry: explorers added later are swept too) ------
+
+def _demos():
+    from convlab.explorers.registry import demos
+
+    return demos()
+
+
+def build_demo(demo, lang: str) -> Explorer:
+    """The explorer as the registry builds it in the browser suite (random MNIST images)."""
+    import convlab
+
+    return eval(demo.source(lang), {"convlab": convlab, "torch": torch, "images": IMAGES})
+
+
+def _view(explorer: Explorer) -> str:
+    """Everything a student sees change: readout, code line, picture, the controls' values."""
+    linked = explorer.linked.data if explorer.linked is not None else None
+    return json.dumps([explorer.readout.value, explorer.code_line.line, picture(explorer),
+                       linked, explorer.values()], sort_keys=True, default=str)
+
+
+#: Settings where some controls have nothing to change (besides each explorer's default).
+NARROW = {"shape_explorer": dict(padding_type="same"),
+          "sliding_window_explorer": dict(height=3, width=3),
+          "groups_explorer": dict(in_channels=3, out_channels=5)}
+
+
+def _check_disabled(explorer: Explorer, lang: str) -> None:
+    from convlab.i18n import text
+
+    shown = html.unescape(explorer.reasons.value)
+    for key, control in explorer.controls.items():
+        reason = getattr(control, "reason", None)
+        if control.disabled:
+            assert reason and control.tooltip, f"{key} is disabled without a reason"
+            assert control.tooltip in shown
+            assert len(control.tooltip) <= 80, f"{key}: a short reason, not {control.tooltip!r}"
+            other = "ko" if lang == "en" else "en"
+            assert text(reason[0], other, **reason[1]), f"{key}: no reason in {other}"
+        else:
+            assert not control.tooltip
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("demo", _demos(), ids=lambda demo: demo.name)
+def test_every_enabled_control_changes_something_and_every_disabled_one_says_why(demo, lang):
+    """Sweep each control of each explorer, at its default and at a narrow setting: an enabled
+    control moves something a student sees for some value (else it should be disabled), and a
+    disabled control says why, in both languages."""
+    settings = [{}] + ([NARROW[demo.name]] if demo.name in NARROW else [])
+    for setting in settings:
+        explorer = build_demo(demo, lang)
+        explorer.set(**setting)
+        _check_disabled(explorer, lang)
+        for key in list(explorer.controls):
+            fresh = build_demo(demo, lang)
+            fresh.set(**setting)
+            control, before = fresh.controls[key], _view(fresh)
+            if control.disabled:
+                continue
+            if isinstance(control, widgets.Button):
+                control.click()
+                changed = _view(fresh) != before
+            elif isinstance(control, widgets.Play):
+                continue      # linked to its slider, swept there
+            else:
+                changed = False
+                for value in sample_values(control):
+                    if value != control.value and not changed:
+                        control.value = value
+                        changed = _view(fresh) != before
+            assert changed, f"{demo.name} {setting}: {key} is enabled but changes nothing"
+            _check_disabled(fresh, lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("demo", _demos(), ids=lambda demo: demo.name)
+def test_text_in_every_picture_is_at_least_11_px(demo, lang):
+    """In the browser's scene (px as drawn) and in the static PNG (points at its dpi), every
+    word and number is at least 11 px at the default zoom; numbers that would be smaller are
+    left out, never shrunk."""
+    from convlab.explorers.scene import text_sizes
+
+    explorer = build_demo(demo, lang)
+    sliders = [c for c in explorer.controls.values()
+               if isinstance(c, (widgets.IntSlider, widgets.FloatSlider)) and not c.disabled]
+    for step in range(2):               # its setting, then every slider at its far end
+        if step:
+            for control in sliders:
+                control.value = control.max
+        if explorer.picture is not None:
+            sizes = text_sizes(explorer.picture.scene)
+            assert sizes and min(sizes) >= 11, (step, sorted(sizes)[:3])
+        fig = explorer.figure()
+        fig.canvas.draw()
+        shown = [(t.get_text(), t.get_fontsize() * fig.dpi / 72)
+                 for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip()
+                 and t.get_visible()]
+        shown += [("numbers", c.font_px) for c in fig.findobj(matplotlib.collections.Collection)
+                  if hasattr(c, "font_px")]
+        small = [(s, round(px, 1)) for s, px in shown if px < 11 - 0.01]
+        assert shown and not small, small[:5]
+
+
+def test_an_explorer_painted_by_matplotlib_still_works():
+    """Opting in is per explorer: a model without ``scene`` gets its live PNG from its painter,
+    redrawn on each change, as explorers written before the browser drew pictures expect."""
+    from convlab.explorers.base import ExplorerModel
+    from convlab.explorers.shape import ShapeModel, draw_shape
+
+    class Painted(ShapeModel):
+        scene = ExplorerModel.scene          # as if never defined
+
+        def painter(self, fig, lang, static):
+            return self.canvas(fig, lang, static, draw_shape)
+
+    values = shape_explorer().values()
+    explorer = Explorer(Painted(), values, "en")
+    assert explorer.picture is None
+    (shown,) = explorer.output.outputs
+    assert base64.b64decode(shown["data"]["image/png"]) == explorer.png
+    before, frames = explorer.png, explorer.frames
+    explorer.controls["height"].value = 20
+    assert explorer.frames == frames + 1 and explorer.png != before
+    assert png_size(explorer.png) == png_size(before)
+    check_shape(explorer)
+    assert "image/png" in explorer._repr_mimebundle_()

@@ -16,7 +16,7 @@ from matplotlib.figure import FigureBase
 from torch import nn
 
 from ..figures import style
-from ..figures.drawing import TITLE_SIZE, number
+from ..figures.drawing import SMALL_SIZE, TITLE_SIZE, number
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .controls import float_slider, grid, int_slider
@@ -182,12 +182,12 @@ class ArithmeticPainter:
                                          interpolation="nearest"))
             ax.set_title(text(key, lang), fontsize=TITLE_SIZE, color=colour)
             ax.set_axis_off()   # labels written by hand: tick machinery is slow to draw
-            self.labels.append([ax.text(-1.0, centre, "", ha="right", va="center", fontsize=7.5)
-                                for centre in self.centres])
+            self.labels.append([ax.text(-1.0, centre, "", ha="right", va="center",
+                                        fontsize=SMALL_SIZE) for centre in self.centres])
         cax = fig.add_axes((0.885, 0.1, 0.015, 0.72))
         bar = fig.colorbar(self.images[1], cax=cax)
-        bar.ax.tick_params(labelsize=7)
-        bar.set_label(text("arith.out_value", lang), fontsize=7.5)
+        bar.ax.tick_params(labelsize=SMALL_SIZE)
+        bar.set_label(text("arith.out_value", lang), fontsize=SMALL_SIZE)
         for i, label in enumerate(self.labels[0]):
             label.set_text(text("arith.channel", lang, c=i))
 

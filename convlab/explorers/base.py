@@ -25,6 +25,7 @@ import dataclasses
 import functools
 import html
 import io
+import re
 from typing import Any, Callable, ClassVar, Generic, Iterator, Sequence, TypeVar
 
 import ipywidgets as widgets
@@ -193,9 +194,10 @@ class Explorer(widgets.VBox):
         self.picture = None
         if type(model).scene is not ExplorerModel.scene:
             from .scene import ScenePicture   # anywidget: loaded only by explorers that opt in
-            self.picture = ScenePicture(label=text(model.help_key, lang) if model.help_key
-                                        else "", layout=widgets.Layout(
-                                            height=f"{height + 4}px", width=f"{width + 4}px"))
+            # its accessible name: the explorer's help, as plain text
+            label = re.sub(r"<[^>]+>", "", text(model.help_key, lang)) if model.help_key else ""
+            self.picture = ScenePicture(label=html.unescape(label), layout=widgets.Layout(
+                height=f"{height + 4}px", width=f"{width + 4}px"))
             self.picture.add_class("convlab-picture")
             # the output area only shows a failure (the picture is the scene)
             self.output = widgets.Output(layout=widgets.Layout(width=f"{width + 4}px"))
@@ -325,7 +327,8 @@ class Explorer(widgets.VBox):
             self._show_failure(error)
             return
         self.readout.value = readout
-        self.code_line.line, self.code_line.copy_text = line, copy_text
+        with self.code_line.hold_sync():      # one message for both
+            self.code_line.line, self.code_line.copy_text = line, copy_text
         if self.linked is not None:   # light: numbers and links, drawn by the browser
             self.linked.data = linked or {}
         self._waiting = state

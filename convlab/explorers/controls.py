@@ -66,6 +66,24 @@ def padding_controls(values: dict, lang: str, hi: int) -> dict[str, widgets.Widg
     }
 
 
+def window_controls(values: dict, lang: str, kernel: int, stride: int,
+                    dilation: int) -> dict[str, widgets.Widget]:
+    """The height and width sliders of ``kernel_size``, ``stride`` and ``dilation``, from 1 to
+    ``kernel``, ``stride`` and ``dilation`` (lessons 01-02: the window's size and its steps)."""
+    return {f"{name}_{axis}": int_slider(f"{name}_{axis}", lang, values[f"{name}_{axis}"], 1, hi)
+            for name, hi in (("kernel", kernel), ("stride", stride), ("dilation", dilation))
+            for axis in ("h", "w")}
+
+
+def window_values(kernel_size: IntOrPair, stride: IntOrPair, dilation: IntOrPair) -> dict:
+    """Control values for ``kernel_size``, ``stride`` and ``dilation`` (each an int or a pair)."""
+    values = {}
+    for name, value in (("kernel", kernel_size), ("stride", stride), ("dilation", dilation)):
+        values[f"{name}_h"], values[f"{name}_w"] = pair(
+            value, "kernel_size" if name == "kernel" else name)
+    return values
+
+
 def padding_values(padding: IntOrPair | str, padding_mode: str) -> dict:
     """Control values for ``padding`` (int, pair, 'same' or 'valid') and ``padding_mode``."""
     if padding_mode not in PADDING_MODES:

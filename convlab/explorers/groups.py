@@ -17,7 +17,7 @@ from matplotlib.patches import Polygon, Rectangle
 from torch import nn
 
 from ..figures import style
-from ..figures.drawing import TITLE_SIZE, clear_artists, figure_legend, tint
+from ..figures.drawing import SMALL_SIZE, TITLE_SIZE, clear_artists, figure_legend, tint
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .linked import linked_data, panel
@@ -247,7 +247,7 @@ class GroupsPainter:
                                      closed=True, facecolor=shade, edgecolor="none"))
                 if groups <= 8:   # left of the inputs, where no line crosses
                     ax.text(-0.06, (i_top + i_bot) / 2, text("groups.group", lang, g=g),
-                            ha="right", va="center", fontsize=7, color="#555555")
+                            ha="right", va="center", fontsize=SMALL_SIZE, color="#555555")
         segments = [[(0, ys_in[i]), (1, ys_out[j])] for i, j in state.connections or []]
         if segments:
             alpha = 0.7 if len(segments) <= 64 else 0.35
@@ -274,8 +274,8 @@ class GroupsPainter:
                 bx.add_artist(Rectangle((wt, p - 0.3), bi, 0.6, facecolor=style.BIAS))
         total = weights + biases
         for p, t, (label, _, _) in zip(pos, total, bars):
-            bx.text(t, p, f" {int(t):,}", va="center", fontsize=7.5)
-            bx.text(0, p + 0.42, label, va="bottom", ha="left", fontsize=7.5)
+            bx.text(t, p, f" {int(t):,}", va="center", fontsize=SMALL_SIZE)
+            bx.text(0, p + 0.42, label, va="bottom", ha="left", fontsize=SMALL_SIZE)
         bx.axvline(0, color="#555555", linewidth=0.8)
         bx.set_xlim(0, total.max() * 1.3 if total.max() > 0 else 1)
         bx.set_ylim(-0.5, len(bars) - 0.1)

@@ -146,17 +146,22 @@ def _numbers(xs: list, ys: list, labels: list, values: np.ndarray, x0: int, y0: 
     labels.extend(number(v) for v in values.ravel())
 
 
+def columns(state: ManyState) -> tuple[int, int, int, tuple[int, int, int, int]]:
+    """Input size, kernel size, output size, and where each column starts (both painters):
+    the kernel slices, the partial results, their sum and every output channel."""
+    size, k, out = state.input.shape[1], state.weight.shape[2], state.partials.shape[1]
+    x_kernel = size + 2
+    x_part = x_kernel + k + 2
+    x_sum = x_part + out + 3
+    return size, k, out, (x_kernel, x_part, x_sum, x_sum + out + 3)
+
+
 def draw_many_filters(ax, state: ManyState, lang: str) -> None:
     """Rows ``x[c] ⋆ w[f, c] = partial c``, then their sum plus ``b[f]``, then every output."""
     x, w, f = state.input, state.weight, state.filter
-    size, k = x.shape[1], w.shape[2]
-    out = state.partials.shape[1]
+    size, k, out, (x_kernel, x_part, x_sum, x_all) = columns(state)
     canvas = CellCanvas()
     xs, ys, labels = [], [], []
-    x_kernel, gap = size + 2, 2
-    x_part = x_kernel + k + gap
-    x_sum = x_part + out + 3
-    x_all = x_sum + out + 3
     for c in range(IN_CHANNELS):
         y0 = c * (size + 1)
         for values, x0, colour in ((x[c], 0, style.INPUT), (w[f, c], x_kernel, style.KERNEL),
@@ -201,13 +206,8 @@ def draw_many_filters(ax, state: ManyState, lang: str) -> None:
 def many_filters_scene(state: ManyState, lang: str, width: int, height: int) -> dict:
     """:func:`draw_many_filters`'s picture as a scene the browser draws (the live view)."""
     x, w, f = state.input, state.weight, state.filter
-    size, k = x.shape[1], w.shape[2]
-    out = state.partials.shape[1]
+    size, k, out, (x_kernel, x_part, x_sum, x_all) = columns(state)
     scene = Scene()
-    x_kernel, gap = size + 2, 2
-    x_part = x_kernel + k + gap
-    x_sum = x_part + out + 3
-    x_all = x_sum + out + 3
     for c in range(IN_CHANNELS):
         y0 = c * (size + 1)
         for values, x0, colour, name in ((x[c], 0, style.INPUT, f"input{c}"),

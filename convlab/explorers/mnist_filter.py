@@ -13,7 +13,7 @@ from matplotlib.patches import Rectangle
 from torch import nn
 
 from ..figures import style
-from ..figures.drawing import TITLE_SIZE, cell_pixels, draw_numbers, number
+from ..figures.drawing import SMALL_SIZE, TITLE_SIZE, cell_pixels, draw_numbers, number
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .controls import disable, dropdown, grid, int_slider
@@ -215,7 +215,7 @@ class FilterPainter:
                                             edgecolor=style.KERNEL, linewidth=1.5))
         self.kernel_title = kx.set_title("", fontsize=TITLE_SIZE, color=style.KERNEL)
         kbar = fig.colorbar(self.kernel, ax=kx, fraction=0.08, pad=0.03)
-        kbar.ax.tick_params(labelsize=6.5)
+        kbar.ax.tick_params(labelsize=SMALL_SIZE)
         self.numbers: PathCollection | None = None
 
         fx = fig.add_axes((0.62, 0.06, 0.26, 0.8))
@@ -224,8 +224,8 @@ class FilterPainter:
         fx.set_axis_off()
         cax = fig.add_axes((0.9, 0.1, 0.015, 0.72))
         fbar = fig.colorbar(self.fmap, cax=cax)
-        fbar.ax.tick_params(labelsize=6.5)
-        fbar.set_label(text("mnist.activation", lang), fontsize=7.5)
+        fbar.ax.tick_params(labelsize=SMALL_SIZE)
+        fbar.set_label(text("mnist.activation", lang), fontsize=SMALL_SIZE)
 
     def update(self, state: FilterState) -> None:
         lang = self.lang

@@ -25,14 +25,12 @@ import traitlets
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
-from ..figures.drawing import number, tint
+from ..figures.drawing import MIN_TEXT_PX, number, tint
 from .linked import as_json_text
 
 __all__ = ["MIN_TEXT_PX", "Scene", "ScenePicture", "colour_cells", "hex_colours", "ink_on",
            "text_sizes", "tinted"]
 
-#: The smallest text the pictures show, in CSS pixels at the default zoom.
-MIN_TEXT_PX = 11.0
 #: Numbers in cells never grow beyond this (px).
 MAX_NUMBER_PX = 14.0
 
@@ -97,7 +95,8 @@ def _bounds(item: dict) -> tuple[float, float, float, float] | None:
     kind = item["t"]
     if kind == "grid":
         scale = item["scale"]
-        return item["x"], item["y"], item["x"] + item["cols"] * scale, item["y"] + item["rows"] * scale
+        return (item["x"], item["y"], item["x"] + item["cols"] * scale,
+                item["y"] + item["rows"] * scale)
     if kind == "rect":
         return item["x"], item["y"], item["x"] + item["w"], item["y"] + item["h"]
     if kind in ("line", "poly"):

@@ -15,15 +15,16 @@ from matplotlib.patches import Rectangle
 from torch import nn
 
 from ..conv.functional import pad_input
-from ..conv.geometry import Geometry, pair
+from ..conv.geometry import Geometry
 from ..conv.validation import check_conv2d
 from ..figures import style
-from ..figures.drawing import CellCanvas, draw_numbers, fit_titled, number, outline, tint
+from ..figures.drawing import (SMALL_SIZE, CellCanvas, draw_numbers, fit_titled, number,
+                               outline, tint)
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .linked import linked_data, panel
 from .controls import (IntOrPair, checkbox, disable, grid, int_slider, padding_arg, padding_controls,
-                       padding_values, sync_padding)
+                       padding_values, sync_padding, window_controls, window_values)
 from .readout import Segment, error_lines, line, num, par
 from .scene import Scene, tinted
 from .torch_calls import run_conv2d
@@ -90,13 +91,8 @@ class WindowModel(ExplorerModel[WindowParams, WindowState]):
             "width": int_slider("window.width", lang, values["width"], 1, 8),
             "channels": int_slider("window.channels", lang, values["channels"], 1, 3),
             "seed": int_slider("seed", lang, values["seed"], 0, 99),
-            "kernel_h": int_slider("kernel_h", lang, values["kernel_h"], 1, 5),
-            "kernel_w": int_slider("kernel_w", lang, values["kernel_w"], 1, 5),
-            "stride_h": int_slider("stride_h", lang, values["stride_h"], 1, 4),
-            "stride_w": int_slider("stride_w", lang, values["stride_w"], 1, 4),
+            **window_controls(values, lang, kernel=5, stride=4, dilation=3),
             **padding_controls(values, lang, 3),
-            "dilation_h": int_slider("dilation_h", lang, values["dilation_h"], 1, 3),
-            "dilation_w": int_slider("dilation_w", lang, values["dilation_w"], 1, 3),
             "bias": checkbox("bias", lang, values["bias"]),
             "step": int_slider("window.step", lang, values["step"], 0, max(values["step"], 0)),
             "play": widgets.Play(value=values["step"], min=0, max=max(values["step"], 0),
@@ -267,14 +263,34 @@ def sliding_window_explorer(lang: str = "en", *, height: int = 5,
     Lesson 02. Inputs, weights and bias are small integers drawn with ``seed``; the value at each
     position comes from ``nn.Conv2d`` itself, and the written-out ``Σ w·x + b`` adds up to it.
     """
-    kh, kw = pair(kernel_size, "kernel_size")
-    sh, sw = pair(stride, "stride")
-    dh, dw = pair(dilation, "dilation")
     values = {"height": height, "width": width, "channels": channels, "seed": seed,
-              "kernel_h": kh, "kernel_w": kw, "stride_h": sh, "stride_w": sw,
-              "dilation_h": dh, "dilation_w": dw, "bias": bool(bias), "step": step,
+              **window_values(kernel_size, stride, dilation), "bias": bool(bias), "step": step,
               **padding_values(padding, padding_mode)}
     return Explorer(WindowModel(), values, lang)
+
+
+def window_cells(state: WindowState) -> np.ndarray:
+    """The cell colours of one padded input channel (the same for every channel; both
+    painters): padding grey, what the floor drops red, the current window's taps orange."""
+    xp, geo = state.padded, state.geometry
+    grid = xp if xp is not None else state.input
+    hp, wp = grid.shape[1:]
+    base = np.empty((hp, wp, 3))
+    base[:] = tint(style.INPUT, 0.18)
+    if xp is not None and geo is not None:
+        (top, _), (left, _) = geo.padding
+        h, w_in = geo.in_size
+        mask = np.ones((hp, wp), bool)
+        mask[top:top + h, left:left + w_in] = False
+        base[mask] = tint(style.PADDING, 0.45)
+        dh, dw = geo.unused
+        if dh:
+            base[hp - dh:, :] = tint(style.DROPPED, 0.35)
+        if dw:
+            base[:, wp - dw:] = tint(style.DROPPED, 0.35)
+    for r, col in state.taps or []:
+        base[r, col] = tint(style.KERNEL, 0.6)
+    return base
 
 
 def draw_sliding_window(ax, state: WindowState, lang: str) -> None:
@@ -296,23 +312,8 @@ def draw_sliding_window(ax, state: WindowState, lang: str) -> None:
     gap = 2
     canvas = CellCanvas()
 
-    # cell colours of one padded channel (the same for every channel)
-    base = np.empty((hp, wp, 3))
-    base[:] = tint(style.INPUT, 0.18)
-    if xp is not None and geo is not None:
-        (top, _), (left, _) = geo.padding
-        h, w_in = geo.in_size
-        mask = np.ones((hp, wp), bool)
-        mask[top:top + h, left:left + w_in] = False
-        base[mask] = tint(style.PADDING, 0.45)
-        dh, dw = geo.unused
-        if dh:
-            base[hp - dh:, :] = tint(style.DROPPED, 0.35)
-        if dw:
-            base[:, wp - dw:] = tint(style.DROPPED, 0.35)
+    base = window_cells(state)
     taps = state.taps or []
-    for r, col in taps:
-        base[r, col] = tint(style.KERNEL, 0.6)
     xs, ys, labels = [], [], []
     starts = [c * (wp + gap) for c in range(channels)]
     titles: list[tuple[float, str, str]] = []
@@ -347,7 +348,7 @@ def draw_sliding_window(ax, state: WindowState, lang: str) -> None:
         labels.extend(number(v) for v in w[c].ravel())
         if channels > 1:
             ax.text(x_kernel - 0.65, y0 + (kh - 1) / 2, str(c), ha="right", va="center",
-                    fontsize=7, color=style.KERNEL)
+                    fontsize=SMALL_SIZE, color=style.KERNEL)
     titles.append((x_kernel + kw / 2 - 0.5, text("kernel", lang), style.KERNEL))
     bottom = channels * (kh + 1) - 1
     if b is not None:
@@ -395,22 +396,8 @@ def window_scene(state: WindowState, lang: str, width: int, height: int) -> dict
     hp, wp = grid.shape[1:]
     gap = 2
     scene = Scene()
-    base = np.empty((hp, wp, 3))
-    base[:] = tint(style.INPUT, 0.18)
-    if xp is not None and geo is not None:
-        (top, _), (left, _) = geo.padding
-        h, w_in = geo.in_size
-        mask = np.ones((hp, wp), bool)
-        mask[top:top + h, left:left + w_in] = False
-        base[mask] = tint(style.PADDING, 0.45)
-        dh, dw = geo.unused
-        if dh:
-            base[hp - dh:, :] = tint(style.DROPPED, 0.35)
-        if dw:
-            base[:, wp - dw:] = tint(style.DROPPED, 0.35)
+    base = window_cells(state)
     taps = state.taps or []
-    for r, col in taps:
-        base[r, col] = tint(style.KERNEL, 0.6)
     for c in range(channels):
         x0 = c * (wp + gap)
         scene.grid(x0, 0, base, labels=grid[c], border=style.INPUT, name=f"input{c}")
