@@ -34,12 +34,12 @@ if str(ROOT) not in sys.path:
 
 from convlab.course.handouts import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 from convlab.course.lab import running_lab  # noqa: E402
-from convlab.explorers.registry import SETUP, demos  # noqa: E402
+from convlab.explorers.registry import SETUP, Demo, demos  # noqa: E402
 
 BUDGET = {"median_ms": 30.0, "p90_ms": 50.0, "pictures_per_s": 20.0}
 
 #: Every explorer, each with the code that builds it and the slider pressed and dragged.
-EXPLORERS = demos()
+EXPLORERS: list[Demo] = demos()
 
 
 #: The floor under every explorer: a bare slider whose observer writes one HTML widget (no

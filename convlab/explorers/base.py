@@ -10,11 +10,9 @@ so in the student's language and the explorer stays usable. Displayed outside a 
 (printed handouts, a static notebook viewer), an explorer shows a static picture of its current
 values, because its display data carries a PNG beside the widget view.
 
-The live picture is painted one of two ways. An explorer that defines
-:meth:`ExplorerModel.scene` has it drawn by the browser (:mod:`.scene`: small arrays and
-geometry per setting, a frame or two per slider move); any other explorer is painted by
-matplotlib into a PNG on every change, as before. Both keep the matplotlib painter for the
-static PNG, drawn once at display and when :meth:`Explorer.figure` is asked.
+An explorer that defines :meth:`ExplorerModel.scene` has its live picture drawn by the browser
+(:mod:`.scene`); any other is painted by matplotlib into a PNG on every change. Both keep the
+matplotlib painter for the static PNG, drawn at display and when :meth:`Explorer.figure` asks.
 """
 from __future__ import annotations
 
@@ -25,7 +23,6 @@ import dataclasses
 import functools
 import html
 import io
-import re
 from typing import Any, Callable, ClassVar, Generic, Iterator, Sequence, TypeVar
 
 import ipywidgets as widgets
@@ -37,7 +34,8 @@ from ..figures.fonts import font_context
 from ..figures.plots import new_figure
 from ..i18n import check_lang, text
 from .readout import Line, lines_to_html, lines_to_text
-from .torch_calls import conv2d_code, one_thread, run_conv2d
+from .controls import explain_disabled
+from .torch_calls import code_line, one_thread
 
 __all__ = ["Explorer", "ExplorerModel", "ExplorerState"]
 
@@ -193,17 +191,11 @@ class Explorer(widgets.VBox):
         self.readout = widgets.HTML(layout=widgets.Layout(min_height="3em"))
         self.picture = None
         if type(model).scene is not ExplorerModel.scene:
-            from .scene import ScenePicture   # anywidget: loaded only by explorers that opt in
-            # its accessible name: the explorer's help, as plain text
-            label = re.sub(r"<[^>]+>", "", text(model.help_key, lang)) if model.help_key else ""
-            self.picture = ScenePicture(label=html.unescape(label), layout=widgets.Layout(
-                height=f"{height + 4}px", width=f"{width + 4}px"))
-            self.picture.add_class("convlab-picture")
-            # the output area only shows a failure (the picture is the scene)
-            self.output = widgets.Output(layout=widgets.Layout(width=f"{width + 4}px"))
-        else:
-            self.output = widgets.Output(layout=widgets.Layout(
-                height=f"{height + 4}px", width=f"{width + 4}px", overflow="hidden"))
+            from .scene import scene_picture   # anywidget: loaded only by explorers that opt in
+            self.picture = scene_picture(text(model.help_key, lang), width, height)
+        # with a scene, the output area only shows a failure
+        fixed = {} if self.picture else {"height": f"{height + 4}px", "overflow": "hidden"}
+        self.output = widgets.Output(layout=widgets.Layout(width=f"{width + 4}px", **fixed))
         self._size = (width, height)
         help_box = widgets.HTML(f'<div style="max-width:{width}px">{text(model.help_key, lang)}'
                                 "</div>")
@@ -275,17 +267,7 @@ class Explorer(widgets.VBox):
 
     def _explain_disabled(self) -> None:
         """Each disabled control's reason as its tooltip, and all of them in one visible line."""
-        reasons = []
-        for control in self.controls.values():
-            reason = getattr(control, "reason", None) if control.disabled else None
-            said = text(reason[0], self.lang, **reason[1]) if reason else None
-            if control.tooltip != said:
-                control.tooltip = said
-            if said:
-                label = control.description or ""
-                reasons.append(f"<b>{html.escape(label)}</b>: {html.escape(said)}")
-        value = ('<div style="font-size:12px;color:#444">' + "<br>".join(reasons) + "</div>"
-                 if reasons else "")
+        value = explain_disabled(self.controls, self.lang)
         if self.reasons.value != value:
             self.reasons.value = value
 
@@ -341,16 +323,7 @@ class Explorer(widgets.VBox):
 
     def _code(self, params: Any) -> tuple[str, str]:
         """The code line shown (with PyTorch's answer) and the runnable text the button copies."""
-        call = self.model.call(params)
-        if call is None:
-            return "", ""
-        args, input_shape = call
-        code = conv2d_code(args, input_shape)
-        _, out_shape, error = run_conv2d(args, input_shape)
-        answer = (f"torch.Size({list(out_shape)})" if error is None
-                  else f"{type(error).__name__}")
-        return (f"{code}  # → {answer}",
-                f"import torch\nfrom torch import nn\n\nprint({code})\n")
+        return code_line(self.model.call(params))
 
     def _paint_waiting(self) -> None:
         """Paint the newest computed state (and only it) into the output area."""
@@ -362,29 +335,24 @@ class Explorer(widgets.VBox):
         state, self._waiting = self._waiting, None
         if state is None:
             return
-        if self.picture is not None:
-            try:
-                scene = self.model.scene(state, self.lang, *self._size)
-            except Exception as error:  # noqa: BLE001 - the boundary, for the picture too
-                self._show_failure(error)
-                return
-            self.state, self.failure = state, None
-            self.frames += 1
-            self.picture.scene = {**scene, "frame": self.frames}
-            if self.output.outputs:
-                self.output.outputs = ()
-            return
-        try:
-            png = self._render(state)
+        try:     # a scene for the browser to draw, or a PNG painted here
+            picture = (self.model.scene(state, self.lang, *self._size) if self.picture
+                       else self._render(state))
         except Exception as error:  # noqa: BLE001 - the boundary, for the picture too
             self._show_failure(error)
             return
         self.frames += 1
-        self.state, self.failure, self.png = state, None, png
+        self.state, self.failure = state, None
+        if self.picture is not None:
+            self.picture.scene = {**picture, "frame": self.frames}
+            if self.output.outputs:
+                self.output.outputs = ()
+            return
+        self.png = picture
         # Replace the output in one assignment: the old picture stays until the new one is there.
         self.output.outputs = ({
             "output_type": "display_data",
-            "data": {"image/png": base64.b64encode(png).decode("ascii"),
+            "data": {"image/png": base64.b64encode(picture).decode("ascii"),
                      "text/plain": f"<{type(self.model).__name__} picture>"},
             "metadata": {},
         },)

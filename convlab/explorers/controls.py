@@ -1,6 +1,7 @@
 """The explorers' controls: labelled sliders, menus and the rules that keep them consistent."""
 from __future__ import annotations
 
+import html
 import math
 from typing import Any, Sequence, Union
 
@@ -110,6 +111,22 @@ def disable(control: widgets.Widget, reason: str | None, **fmt: Any) -> None:
     """
     control.disabled = reason is not None
     control.reason = (reason, fmt) if reason is not None else None
+
+
+def explain_disabled(controls: dict[str, widgets.Widget], lang: str) -> str:
+    """Give each disabled control its reason (:func:`disable`) as tooltip, in ``lang``; return
+    all reasons as the one visible line shown under the controls ("" when none is disabled)."""
+    reasons = []
+    for control in controls.values():
+        reason = getattr(control, "reason", None) if control.disabled else None
+        said = text(reason[0], lang, **reason[1]) if reason else None
+        if control.tooltip != said:
+            control.tooltip = said
+        if said:
+            label = control.description or ""
+            reasons.append(f"<b>{html.escape(label)}</b>: {html.escape(said)}")
+    return ('<div style="font-size:12px;color:#444">' + "<br>".join(reasons) + "</div>"
+            if reasons else "")
 
 
 def sync_padding(controls: dict) -> None:

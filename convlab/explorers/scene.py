@@ -16,10 +16,13 @@ picture's box. Text sizes are pixels and never below :data:`MIN_TEXT_PX`.
 from __future__ import annotations
 
 import functools
+import html
+import re
 from pathlib import Path
 from typing import Any, Sequence
 
 import anywidget
+import ipywidgets as widgets
 import numpy as np
 import traitlets
 from matplotlib import colormaps
@@ -28,8 +31,8 @@ from matplotlib.colors import to_hex
 from ..figures.drawing import MIN_TEXT_PX, number, tint
 from .linked import as_json_text
 
-__all__ = ["MIN_TEXT_PX", "Scene", "ScenePicture", "colour_cells", "hex_colours", "ink_on",
-           "text_sizes", "tinted"]
+__all__ = ["Scene", "colour_cells", "ink_on", "scene_picture",
+           "text_sizes", "tinted", "without_frame"]
 
 #: Numbers in cells never grow beyond this (px).
 MAX_NUMBER_PX = 14.0
@@ -209,6 +212,16 @@ class ScenePicture(anywidget.AnyWidget):
     _esm = Path(__file__).with_name("scene.js")
     scene = traitlets.Dict().tag(sync=True, to_json=as_json_text)
     label = traitlets.Unicode("").tag(sync=True)
+
+
+def scene_picture(help_html: str, width: int, height: int) -> ScenePicture:
+    """The picture widget of a ``width`` x ``height`` px explorer, named for screen readers by
+    the explorer's help (as plain text)."""
+    label = html.unescape(re.sub(r"<[^>]+>", "", help_html))
+    picture = ScenePicture(label=label, layout=widgets.Layout(height=f"{height + 4}px",
+                                                              width=f"{width + 4}px"))
+    picture.add_class("convlab-picture")
+    return picture
 
 
 def without_frame(scene: dict[str, Any]) -> dict[str, Any]:

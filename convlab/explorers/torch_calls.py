@@ -9,7 +9,7 @@ from typing import Iterator, Sequence
 import torch
 from torch import nn
 
-__all__ = ["run_conv2d", "count_params", "conv2d_code", "one_thread"]
+__all__ = ["run_conv2d", "count_params", "code_line", "one_thread"]
 
 
 @contextlib.contextmanager
@@ -113,3 +113,15 @@ def conv2d_code(args: dict, input_shape: Sequence[int]) -> str:
             parts.append(f"{name}={_arg(value)}")
     shape = ", ".join(str(int(s)) for s in input_shape)
     return f"nn.Conv2d({', '.join(parts)})(torch.zeros({shape})).shape"
+
+
+def code_line(call: tuple[dict, Sequence[int]] | None) -> tuple[str, str]:
+    """The code line an explorer shows for ``(args, input_shape)``, ending in PyTorch's answer,
+    and the runnable text its copy button copies (``("", "")`` when there is no one line)."""
+    if call is None:
+        return "", ""
+    args, input_shape = call
+    code = conv2d_code(args, input_shape)
+    _, out_shape, error = run_conv2d(args, input_shape)
+    answer = f"torch.Size({list(out_shape)})" if error is None else f"{type(error).__name__}"
+    return (f"{code}  # → {answer}", f"import torch\nfrom torch import nn\n\nprint({code})\n")
