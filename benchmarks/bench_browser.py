@@ -1,12 +1,13 @@
 """Key press or pointer move → new picture in the DOM, for every explorer, in JupyterLab in Chromium.
 
 Run: ``.venv/bin/python benchmarks/bench_browser.py [--presses N]``. Starts JupyterLab the way
-``make lab`` does (``convlab.course.lab.lab_command``) on a scratch notebook that builds every
-explorer in English and in Korean, then for each one:
+``make lab`` does (``convlab.course.lab.running_lab``) on a scratch notebook that builds every
+explorer of ``convlab.explorers.registry`` in English and in Korean, then for each one:
 
 - **key presses**: focuses a slider and presses an arrow key, waiting each time for the new
   picture; the latency is measured inside the page, from the ``keydown`` event to the moment
-  the new ``<img>`` is in the explorer's output (a ``MutationObserver``);
+  the new picture is in the explorer (a ``MutationObserver``: a browser-drawn scene's new
+  ``data-frame``, or a painted explorer's new ``<img>``);
 - **a drag**: holds the slider's handle with the mouse and sweeps it across its range at a
   student's speed (about 1.5 s), counting the pictures that arrive while the button is down.
 
@@ -20,15 +21,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -38,21 +33,27 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from convlab.course.handouts import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
-from convlab.course.lab import lab_command  # noqa: E402
+from convlab.course.lab import running_lab  # noqa: E402
+from convlab.explorers.registry import SETUP, Demo, demos  # noqa: E402
 
 BUDGET = {"median_ms": 30.0, "p90_ms": 50.0, "pictures_per_s": 20.0}
 
-#: (explorer, the code that builds it, the slider that is pressed and dragged)
-EXPLORERS = [
-    ("shape", "convlab.shape_explorer({lang!r})", "height"),
-    ("sliding_window", "convlab.sliding_window_explorer({lang!r}, height=8, width=8)", "seed"),
-    ("groups", "convlab.groups_explorer({lang!r})", "out_channels"),
-    ("many_filters", "convlab.many_filters_explorer({lang!r})", "seed"),
-    ("channel_arithmetic", "convlab.channel_arithmetic_explorer({lang!r})", "mul_0"),
-    ("mnist_filter", "convlab.mnist_filter_explorer(images, {lang!r}, kernel='random')", "seed"),
-]
-SETUP = ("import torch, convlab\n"
-         "images = torch.rand(64, 1, 28, 28, generator=torch.Generator().manual_seed(0))")
+#: Every explorer, each with the code that builds it and the slider pressed and dragged.
+EXPLORERS: list[Demo] = demos()
+
+
+#: The floor under every explorer: a bare slider whose observer writes one HTML widget (no
+#: computing, no drawing), measured the same way. What it takes is the kernel's round trip on
+#: this machine; an explorer's row minus this row is the explorer's own cost.
+FLOOR = """import ipywidgets
+_slider = ipywidgets.IntSlider(0, 0, 100, continuous_update=True)
+_slider.add_class('convlab-control-value')
+_shown = ipywidgets.HTML()
+_slider.observe(lambda change: setattr(
+    _shown, 'value', f'<span class="convlab-scene" data-frame="{change.new}"></span>'), 'value')
+_floor = ipywidgets.VBox([_slider, _shown])
+_floor.add_class('convlab-explorer')
+_floor"""
 
 
 def notebook(cells: list[str]) -> dict:
@@ -61,49 +62,6 @@ def notebook(cells: list[str]) -> dict:
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
         "cells": [{"cell_type": "code", "id": uuid.uuid4().hex[:8], "metadata": {},
                    "execution_count": None, "outputs": [], "source": src} for src in cells]}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def running_lab(root: Path) -> Iterator[tuple[str, str]]:
-    """JupyterLab on 127.0.0.1 with a random token, serving ``root``; ended with its kernels."""
-    port, token = _free_port(), uuid.uuid4().hex
-    log = open(root / "server.log", "w")
-    command = lab_command(root, "--no-browser", "--ServerApp.ip=127.0.0.1",
-                          f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-                          f"--IdentityProvider.token={token}",
-                          "--LabApp.expose_app_in_browser=True")
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True, env={**os.environ, "CONVLAB_OFFLINE": "1"})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n"
-                                       + (root / "server.log").read_text()[-3000:])
-                time.sleep(0.5)
-        yield url, token
-    finally:
-        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(server.pid, sig)
-                server.wait(timeout=wait)
-                break
-            except ProcessLookupError:
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        log.close()
 
 
 @contextlib.contextmanager
@@ -137,31 +95,45 @@ def open_and_run(browser, url: str, token: str, path: str, timeout_s: float = 18
     return page
 
 
-#: Page-side recorder: keydown / pointerdown times and the time of every new picture.
+#: Page-side recorder: keydown / pointerdown times and the time of every new picture (a new
+#: frame of a browser-drawn scene, or a new PNG source).
 WATCH = """(explorer) => {
   const rec = {keys: [], pictures: [], down: null, up: null};
   let last = null;
-  const out = explorer.querySelector('.convlab-output');
+  const picture = () => {
+    const scene = explorer.querySelector('.convlab-scene');
+    if (scene) return scene.dataset.frame ? 'frame ' + scene.dataset.frame : null;
+    const img = explorer.querySelector('.convlab-output img');
+    return img && img.getAttribute('src');
+  };
   const look = () => {
-    const img = out.querySelector('img');
-    const src = img && img.getAttribute('src');
-    if (src && src !== last) { last = src; rec.pictures.push(performance.now()); }
+    const now = picture();
+    if (now && now !== last) { last = now; rec.pictures.push(performance.now()); }
   };
   look();
   rec.pictures = [];
-  new MutationObserver(look).observe(out, {subtree: true, childList: true, attributes: true,
-                                           attributeFilter: ['src']});
+  new MutationObserver(look).observe(explorer, {subtree: true, childList: true, attributes: true,
+                                                attributeFilter: ['src', 'data-frame']});
   explorer.addEventListener('keydown', () => rec.keys.push(performance.now()), true);
   explorer.__convlab_rec = rec;
 }"""
 
 
-def slider_handle(explorer, name: str):
-    """The noUi handle of the slider whose label is control ``name`` (by its data attribute)."""
+def slider_handle(explorer, name: str | None):
+    """The noUi handle of control ``name``'s slider (by its class), or of the first enabled
+    slider when ``name`` is None."""
+    if name is None:
+        return explorer.locator(".widget-slider .noUi-target:not([disabled]) .noUi-handle").first
     return explorer.locator(f".convlab-control-{name} .noUi-handle").first
 
 
-def press_latencies(page, explorer, control: str, presses: int) -> list[float]:
+def slider_track(explorer, name: str | None):
+    if name is None:
+        return explorer.locator(".widget-slider .noUi-target:not([disabled])").first
+    return explorer.locator(f".convlab-control-{name} .noUi-target").first
+
+
+def press_latencies(page, explorer, control: str | None, presses: int) -> list[float]:
     """ms from each arrow key press to the new picture in the DOM."""
     explorer.evaluate(WATCH)
     handle = slider_handle(explorer, control)
@@ -177,19 +149,19 @@ def press_latencies(page, explorer, control: str, presses: int) -> list[float]:
         seen = explorer.evaluate("el => el.__convlab_rec.pictures.length")
         handle.press(key)
         page.wait_for_function("([el, n]) => el.__convlab_rec.pictures.length > n",
-                               arg=[explorer.element_handle(), seen], timeout=10_000)
+                               arg=[explorer.element_handle(), seen], timeout=30_000)
         rec = explorer.evaluate("el => el.__convlab_rec")
         times.append(rec["pictures"][-1] - rec["keys"][-1])
     return times
 
 
-def drag(page, explorer, control: str, seconds: float = 1.5, moves: int = 60,
+def drag(page, explorer, control: str | None, seconds: float = 1.5, moves: int = 60,
          settle_ms: int = 800) -> dict:
     """Sweep a slider's handle across its track with the mouse; pictures seen while held."""
     explorer.evaluate(WATCH)
     handle = slider_handle(explorer, control)
     handle.scroll_into_view_if_needed()
-    track = explorer.locator(f".convlab-control-{control} .noUi-target").first.bounding_box()
+    track = slider_track(explorer, control).bounding_box()
     box = handle.bounding_box()
     y = box["y"] + box["height"] / 2
     page.mouse.move(box["x"] + box["width"] / 2, y)
@@ -234,7 +206,8 @@ def hover_latencies(explorer) -> list[float]:
 
 
 def explorer_notebook(lang: str) -> dict:
-    return notebook([SETUP] + [code.format(lang=lang) for _, code, _ in EXPLORERS])
+    """The floor, then every explorer in ``lang``."""
+    return notebook([SETUP, FLOOR] + [demo.source(lang) for demo in EXPLORERS])
 
 
 def main(argv: list[str] | None = None) -> str:
@@ -253,7 +226,10 @@ def main(argv: list[str] | None = None) -> str:
             for lang in langs:
                 page = open_and_run(browser, url, token, f"bench_{lang}.ipynb")
                 explorers = page.locator(".convlab-explorer")
-                for index, (name, _, control) in enumerate(EXPLORERS):
+                floor = [("floor: bare slider → HTML", "value")]
+                shown = floor + [(demo.name.removesuffix("_explorer"), demo.control)
+                                 for demo in EXPLORERS]
+                for index, (name, control) in enumerate(shown):
                     explorer = explorers.nth(index)
                     times = sorted(press_latencies(page, explorer, control, args.presses))
                     dragged = drag(page, explorer, control)
@@ -264,7 +240,8 @@ def main(argv: list[str] | None = None) -> str:
                              if hovers else "-")
                     ok = (median <= BUDGET["median_ms"] and p90 <= BUDGET["p90_ms"]
                           and dragged["per_s"] >= BUDGET["pictures_per_s"])
-                    rows.append(f"| {name} | {lang} | {control} | {len(times)} | {median:.0f} |"
+                    rows.append(f"| {name} | {lang} | {control or 'first'} | {len(times)} |"
+                                f" {median:.0f} |"
                                 f" {p90:.0f} | {dragged['per_s']:.1f} | {'yes' if ok else 'NO'} |"
                                 f" {hover} |")
                     print(rows[-1], flush=True)

@@ -15,9 +15,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import time
 import urllib.request
 import uuid
@@ -26,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from convlab.course.handouts import CHROMIUM, CHROMIUM_FLAGS  # Debian's Chromium, closed-network flags
-from convlab.course.lab import lab_command
+from convlab.course.lab import running_lab
 from convlab.course.manifest import LESSONS as MANIFEST
 from convlab.i18n import LANGS
 
@@ -40,12 +37,6 @@ SCREENSHOTS = ROOT / "build" / "screenshots"
 WIDGET_FAILURES = ["Error displaying widget", "Model not found", "Failed to load model class",
                    "Error creating widget"]
 LESSONS = [f"{item.name}.ipynb" for item in MANIFEST]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -86,41 +77,10 @@ def lab(request, tmp_path_factory):
         (root / folder).mkdir()
         for notebook in (NOTEBOOKS / folder).glob("*.ipynb"):
             shutil.copy(notebook, root / folder / notebook.name)
-    port, token = _free_port(), uuid.uuid4().hex
-    log = open(state / "server.log", "w")
-    command = lab_command(root, "--no-browser", "--ServerApp.ip=127.0.0.1",
-                          f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-                          f"--IdentityProvider.token={token}",
-                          "--LabApp.expose_app_in_browser=True",
-                          f"--LabApp.user_settings_dir={state / 'settings'}",
-                          f"--LabApp.workspaces_dir={state / 'workspaces'}", lang=lang)
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True, env={**os.environ, "CONVLAB_OFFLINE": "1"})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n"
-                                       + (state / "server.log").read_text()[-3000:])
-                time.sleep(0.5)
+    options = [f"--LabApp.user_settings_dir={state / 'settings'}",
+               f"--LabApp.workspaces_dir={state / 'workspaces'}"]
+    with running_lab(root, *options, lang=lang, log_dir=state) as (url, token):
         yield url, token, lang
-    finally:
-        # The kernels are in the server's process group: end them all, also on failure.
-        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(server.pid, sig)
-                server.wait(timeout=wait)
-                break
-            except ProcessLookupError:
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        log.close()
 
 
 NOTEBOOK_STATE = """() => {
@@ -169,9 +129,15 @@ def _run_all(page, timeout_s: float = 240.0) -> dict:
     raise AssertionError(f"notebook did not finish within {timeout_s:.0f} s: {state}")
 
 
-def _image_src(explorer):
-    images = explorer.locator(".convlab-output img")
-    return images.first.get_attribute("src") if images.count() else None
+#: The explorer's current picture: the frame a browser-drawn scene shows, or a PNG's source.
+PICTURE = ("el => { const scene = el.querySelector('.convlab-scene');"
+           " if (scene) return 'frame ' + scene.dataset.frame;"
+           " const img = el.querySelector('.convlab-output img');"
+           " return img ? img.getAttribute('src') : null; }")
+
+
+def _picture(explorer):
+    return explorer.evaluate(PICTURE)
 
 
 def _move_sliders_and_check(page, explorer, max_sliders: int = 5) -> None:
@@ -181,10 +147,10 @@ def _move_sliders_and_check(page, explorer, max_sliders: int = 5) -> None:
     readout = explorer.locator(".convlab-readout").first
     handles = explorer.locator(".widget-slider .noUi-target:not([disabled]) .noUi-handle")
     assert handles.count(), "an explorer without a slider"
-    redrawn = _image_src(explorer) is None
+    redrawn = False
     for i in range(min(handles.count(), max_sliders)):
         handle = handles.nth(i)
-        before_text, before_image = readout.inner_text(), _image_src(explorer)
+        before_text, before_image = readout.inner_text(), _picture(explorer)
         at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
         handle.focus()
         handle.press("ArrowLeft" if at_max else "ArrowRight")
@@ -194,8 +160,7 @@ def _move_sliders_and_check(page, explorer, max_sliders: int = 5) -> None:
         if not redrawn:
             try:
                 page.wait_for_function(
-                    "([el, src]) => { const img = el.querySelector('.convlab-output img');"
-                    " return img && img.getAttribute('src') !== src; }",
+                    f"([el, before]) => ({PICTURE})(el) !== before",
                     arg=[explorer.element_handle(), before_image], timeout=5_000)
                 redrawn = True
             except Exception:  # this slider leaves the picture as it was; try the next

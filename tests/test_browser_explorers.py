@@ -1,7 +1,9 @@
 """The explorers in a real JupyterLab in Chromium: pictures follow a drag, hover links cells.
 
-- every explorer, in both languages: while a slider's handle is held and swept, new pictures
-  arrive (the speed is reported by ``benchmarks/bench_browser.py``, never asserted here);
+- every explorer of ``convlab.explorers.registry`` (so one added later is checked too), in both
+  languages: while a slider's handle is held and swept, new pictures arrive (the speed is
+  reported by ``benchmarks/bench_browser.py``, never asserted here), and every text the
+  browser draws in its picture is at least 11 px;
 - the sliding-window and groups explorers' linked view: hovering an output cell lights exactly
   the input cells ``convlab.conv.geometry`` says it reads, hovering an input cell lights every
   output cell that reads it, and arrow keys move the highlighted cell.
@@ -19,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from convlab.conv.geometry import geometry
+from convlab.course.lab import running_lab
+from convlab.explorers.registry import SETUP, demos
 
 pytestmark = pytest.mark.browser
 
@@ -31,17 +35,17 @@ _spec.loader.exec_module(harness)
 #: The window explorer under the pointer: padding, stride and dilation all at work.
 WINDOW = dict(height=5, width=6, kernel_size=(2, 3), stride=(2, 1), padding=(1, 1),
               dilation=(1, 2))
-CELLS = [harness.SETUP,
+CELLS = [SETUP,
          f"convlab.sliding_window_explorer('en', **{WINDOW!r})",
          "convlab.groups_explorer('ko', in_channels=6, out_channels=4, groups=2)"]
-CELLS += [code.format(lang="en") for _, code, _ in harness.EXPLORERS]
-CELLS += ["convlab.shape_explorer('ko')"]
-SHAPE_KO = len(CELLS) - 2
-#: (explorer's place on the page, name, language, the slider dragged): every explorer in
-#: English, the shape explorer in Korean (the benchmark drags every one in both languages;
-#: the Korean groups explorer is left at its setting for the hover test).
-DRAGGED = [(2 + i, name, "en", control) for i, (name, _, control) in enumerate(harness.EXPLORERS)]
-DRAGGED += [(SHAPE_KO, "shape", "ko", "height")]
+#: (explorer's place on the page, name, language, the slider dragged): every explorer of the
+#: registry in both languages, after the two above (left at their setting for the hover tests).
+DRAGGED = []
+for _lang in ("en", "ko"):
+    for _demo in demos():
+        DRAGGED.append((len(CELLS) - 1, _demo.name, _lang, _demo.control))
+        CELLS.append(_demo.source(_lang))
+SHAPE = {lang: place for place, name, lang, _ in DRAGGED if name == "shape_explorer"}
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,7 @@ def page(tmp_path_factory):
         pytest.skip(message)
     root = tmp_path_factory.mktemp("explorers")
     (root / "explorers.ipynb").write_text(json.dumps(harness.notebook(CELLS)))
-    with harness.running_lab(root) as (url, token), harness.chromium() as browser:
+    with running_lab(root) as (url, token), harness.chromium() as browser:
         page = harness.open_and_run(browser, url, token, "explorers.ipynb")
         page.wait_for_function("() => document.querySelectorAll('.convlab-explorer').length"
                                f" === {len(CELLS) - 1}", timeout=60_000)
@@ -72,6 +76,27 @@ def test_pictures_arrive_while_a_slider_is_dragged(page, index):
     explorer = _explorer(page, place)
     dragged = harness.drag(page, explorer, control, seconds=0.6, moves=12, settle_ms=0)
     assert dragged["pictures"] >= 1, f"{lang}/{name}: no picture while {control} was dragged"
+
+
+#: Every text a browser-drawn picture shows, with its size on screen (px at the default zoom).
+PICTURE_TEXT = """el => [...el.querySelectorAll('.convlab-scene svg text')]
+  .filter(t => t.textContent.trim())
+  .map(t => [t.textContent, t.getBoundingClientRect().height,
+             parseFloat(getComputedStyle(t).fontSize)])"""
+
+
+@pytest.mark.parametrize("index", range(len(DRAGGED)),
+                         ids=[f"{lang}/{name}" for _, name, lang, _ in DRAGGED])
+def test_text_in_every_picture_is_at_least_11_px(page, index):
+    place, name, lang, _ = DRAGGED[index]
+    explorer = _explorer(page, place)
+    explorer.scroll_into_view_if_needed()
+    if not explorer.locator(".convlab-scene").count():
+        pytest.skip(f"{name} paints its picture with matplotlib (checked in test_widgets)")
+    texts = explorer.evaluate(PICTURE_TEXT)
+    assert texts, f"{lang}/{name}: a picture without a word"
+    small = [(s, size) for s, _, size in texts if size < 11]
+    assert not small, f"{lang}/{name}: {small[:5]}"
 
 
 def _highlighted(view, panel: str) -> set[tuple[int, int]]:
@@ -143,7 +168,7 @@ def test_the_copied_code_line_runs_and_gives_the_shape_shown(page):
     import re
 
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    explorer = _explorer(page, 2)             # the shape explorer, in English
+    explorer = _explorer(page, SHAPE["en"])
     line = explorer.locator(".convlab-code-line")
     line.scroll_into_view_if_needed()
     shown = line.locator("code").inner_text()
@@ -167,7 +192,7 @@ def test_every_control_has_its_visible_label_as_accessible_name(page):
     the student's language."""
     from convlab.i18n import text
 
-    for index, lang in ((2, "en"), (SHAPE_KO, "ko")):
+    for lang, index in SHAPE.items():
         explorer = _explorer(page, index)       # the shape explorer
         for key in ("height", "kernel_h", "padding_type"):
             label = text(key, lang)

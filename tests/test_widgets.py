@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import random
 import re
 import struct
@@ -28,6 +29,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from convlab.i18n import STRINGS  # noqa: E402
+from convlab.explorers.scene import without_frame  # noqa: E402
 from convlab.explorers import (  # noqa: E402
     KERNELS, Explorer, channel_arithmetic_explorer, groups_explorer, many_filters_explorer,
     mnist_filter_explorer, shape_explorer, sliding_window_explorer,
@@ -68,6 +70,19 @@ def readout_text(explorer: Explorer) -> str:
 def png_size(png: bytes) -> tuple[int, int]:
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     return struct.unpack(">II", png[16:24])
+
+
+def picture(explorer: Explorer):
+    """What the live picture shows: the browser's scene (without its frame count) or the PNG."""
+    if explorer.picture is not None:
+        return without_frame(explorer.picture.scene)
+    return explorer.png
+
+
+def picture_size(explorer: Explorer) -> tuple[int, int]:
+    if explorer.picture is not None:
+        return explorer.picture.scene["width"], explorer.picture.scene["height"]
+    return png_size(explorer.png)
 
 
 def torch_conv(args: dict, input_shape: tuple[int, ...]):
@@ -305,8 +320,9 @@ def test_every_explorer_builds_with_controls_readout_picture_and_state(name, lan
     assert explorer.controls and explorer.state
     assert isinstance(explorer.readout, widgets.HTML) and readout_text(explorer).strip()
     assert isinstance(explorer.output, widgets.Output)
-    (shown,) = explorer.output.outputs
-    assert base64.b64decode(shown["data"]["image/png"]) == explorer.png
+    # every explorer of the course has its live picture drawn by the browser
+    assert explorer.picture is not None and explorer.output.outputs == ()
+    assert explorer.picture.scene["items"] and explorer.frames == explorer.picture.scene["frame"]
     CHECKS[name](explorer)
     descriptions = " ".join(getattr(c, "description", "") for c in explorer.controls.values())
     has_hangul = re.search("[가-힣]", descriptions + explorer.children[0].value) is not None
@@ -327,7 +343,7 @@ def test_every_control_moves_through_its_range_and_the_display_follows(name, lan
     # the MNIST seed and filter sliders only work for the random kernel and a layer's filters
     kwargs = {"kernel": "layer" if lang == "en" else "random"} if name == "mnist_filter" else {}
     explorer = build(name, lang, **kwargs)
-    size = png_size(explorer.png)
+    size = picture_size(explorer)
     for key, control in explorer.controls.items():
         if not isinstance(control, widgets.ValueWidget) or isinstance(control, widgets.Play):
             continue
@@ -337,15 +353,14 @@ def test_every_control_moves_through_its_range_and_the_display_follows(name, lan
         for value in sample_values(control, full=lang == "en") + [start]:
             if control.value == value or control.disabled:
                 continue
-            before = explorer.png
-            explorer.output.outputs = ()
+            before, frames = picture(explorer), explorer.frames
             control.value = value
             assert control.value == value
-            assert len(explorer.output.outputs) == 1, f"{key}={value!r} did not redraw"
-            assert png_size(explorer.png) == size, "the picture must keep its size (no jumping)"
+            assert explorer.frames == frames + 1, f"{key}={value!r} did not redraw once"
+            assert picture_size(explorer) == size, "the picture must keep its size (no jumping)"
             if key in ("kernel_h", "kernel_w", "kernel_size", "stride_h", "dilation_w", "index",
                        "height", "step") or key.startswith(("mul_", "add_")):
-                assert explorer.png != before, f"moving {key} left the picture unchanged"
+                assert picture(explorer) != before, f"moving {key} left the picture unchanged"
             CHECKS[name](explorer)
 
 
@@ -412,11 +427,11 @@ def test_shape_formula_shows_the_numbers_the_floor_and_the_unread_rows():
     assert f"⌊(10 + 0 + 0 - 2·(2 - 1) - 1) / 3⌋ + 1 = ⌊7 / 3⌋ + 1 = 2 + 1 = {w_out}" in text
     assert f"left over by the floor: {rows}" in text.split("W_out")[0]
     assert f"left over by the floor: {cols}" in text.split("W_out")[1]
-    before = explorer.png
+    before = picture(explorer)
     explorer.controls["stride_h"].value = 3          # now ⌊7 / 3⌋: h_out 3, one row unread
     _, y, _ = torch_conv(*shape_args(explorer.values()))
     assert f"⌊7 / 3⌋ + 1 = 2 + 1 = {y.shape[2]}" in readout_text(explorer)
-    assert explorer.png != before
+    assert picture(explorer) != before
 
 
 def test_shape_input_channels_follow_in_channels_until_moved_on_their_own():
@@ -460,7 +475,7 @@ def test_play_walks_every_output_position_and_each_sum_equals_nn_conv2d():
         expected = [(float(weight[c, i, j]), float(xp[c, row * 1 + i * 1, col * 2 + j * 2]))
                     for c in range(2) for i in range(3) for j in range(3)]
         assert explorer.state.terms == expected
-        pictures.add(explorer.png)
+        pictures.add(json.dumps(picture(explorer), sort_keys=True))
     assert len(pictures) == count                       # each position highlighted differently
 
 
@@ -592,7 +607,7 @@ def test_an_error_inside_an_update_is_shown_in_the_students_language_and_the_exp
     monkeypatch.setattr(model, "compute", healthy)
     explorer.controls["kernel_size"].value = 3
     assert explorer.failure is None and explorer.state.kernel_size == 3
-    assert "image/png" in explorer.output.outputs[0]["data"]
+    assert explorer.picture.scene["items"] and explorer.output.outputs == ()
 
 
 def test_no_figure_stays_open_after_many_updates():
@@ -624,10 +639,9 @@ def test_every_string_has_english_and_korean_and_korean_follows_the_glossary():
 
 def test_set_moves_several_controls_with_one_redraw_and_rejects_unknown_names():
     explorer = groups_explorer()
-    pictures = []
-    explorer.output.observe(lambda change: pictures.append(change["new"]), names="outputs")
+    frames = explorer.frames
     explorer.set(in_channels=6, out_channels=12, groups=6)
-    assert len(pictures) == 1 and explorer.state.depthwise
+    assert explorer.frames == frames + 1 and explorer.state.depthwise
     with pytest.raises(ValueError, match="no control named 'stride'"):
         explorer.set(stride=2)
 
@@ -645,7 +659,7 @@ def test_a_fast_drag_in_a_running_kernel_paints_only_the_newest_value(name):
     control = explorer.controls[key]
     values = [v for v in sample_values(control, full=True) if v != control.value][:5]
     pictures, readouts = [], []
-    explorer.output.observe(lambda change: pictures.append(change["new"]), names="outputs")
+    explorer.picture.observe(lambda change: pictures.append(change["new"]), names="scene")
     explorer.readout.observe(lambda change: readouts.append(change["new"]), names="value")
 
     async def drag() -> None:
@@ -659,7 +673,7 @@ def test_a_fast_drag_in_a_running_kernel_paints_only_the_newest_value(name):
     fresh = build(name, "en")
     fresh.set(**explorer.values())
     assert explorer.values()[key] == values[-1]
-    assert explorer.png == fresh.png, "the painted picture is the newest value's"
+    assert picture(explorer) == picture(fresh), "the painted picture is the newest value's"
     assert explorer.state is not None and explorer.failure is None
 
 
@@ -758,3 +772,134 @@ def test_linked_cells_of_each_output_are_the_inputs_pytorch_differentiates():
         reached = {int(i) for i in torch.nonzero(grad[0, 0].flatten())}
         assert {i for p, i in links if p == 0} == reached
         assert f"= {data['panels'][-1]['labels'][k]}" in data["sums"][k]
+
+
+# --- every control of every explorer (the registry: explorers added later are swept too) ------
+
+def _demos():
+    from convlab.explorers.registry import demos
+
+    return demos()
+
+
+def build_demo(demo, lang: str) -> Explorer:
+    """The explorer as the registry builds it in the browser suite (random MNIST images)."""
+    import convlab
+
+    return eval(demo.source(lang), {"convlab": convlab, "torch": torch, "images": IMAGES})
+
+
+def _view(explorer: Explorer) -> str:
+    """Everything a student sees change: readout, code line, picture, the controls' values."""
+    linked = explorer.linked.data if explorer.linked is not None else None
+    return json.dumps([explorer.readout.value, explorer.code_line.line, picture(explorer),
+                       linked, explorer.values()], sort_keys=True, default=str)
+
+
+#: Settings where some controls have nothing to change (besides each explorer's default).
+NARROW = {"shape_explorer": dict(padding_type="same"),
+          "sliding_window_explorer": dict(height=3, width=3),
+          "groups_explorer": dict(in_channels=3, out_channels=5)}
+
+
+def _check_disabled(explorer: Explorer, lang: str) -> None:
+    from convlab.i18n import text
+
+    shown = html.unescape(explorer.reasons.value)
+    for key, control in explorer.controls.items():
+        reason = getattr(control, "reason", None)
+        if control.disabled:
+            assert reason and control.tooltip, f"{key} is disabled without a reason"
+            assert control.tooltip in shown
+            assert len(control.tooltip) <= 80, f"{key}: a short reason, not {control.tooltip!r}"
+            other = "ko" if lang == "en" else "en"
+            assert text(reason[0], other, **reason[1]), f"{key}: no reason in {other}"
+        else:
+            assert not control.tooltip
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("demo", _demos(), ids=lambda demo: demo.name)
+def test_every_enabled_control_changes_something_and_every_disabled_one_says_why(demo, lang):
+    """Sweep each control of each explorer, at its default and at a narrow setting: an enabled
+    control moves something a student sees for some value (else it should be disabled), and a
+    disabled control says why, in both languages. (What a control can change does not depend
+    on the language: the sweep itself runs in English.)"""
+    settings = [{}] + ([NARROW[demo.name]] if demo.name in NARROW else [])
+    for setting in settings:
+        explorer = build_demo(demo, lang)
+        explorer.set(**setting)
+        _check_disabled(explorer, lang)
+        for key in list(explorer.controls) if lang == "en" else []:
+            fresh = build_demo(demo, lang)
+            fresh.set(**setting)
+            control, before = fresh.controls[key], _view(fresh)
+            if control.disabled:
+                continue
+            if isinstance(control, widgets.Button):
+                control.click()
+                changed = _view(fresh) != before
+            elif isinstance(control, widgets.Play):
+                continue      # linked to its slider, swept there
+            else:
+                changed = False
+                for value in sample_values(control):
+                    if value != control.value and not changed:
+                        control.value = value
+                        changed = _view(fresh) != before
+            assert changed, f"{demo.name} {setting}: {key} is enabled but changes nothing"
+            _check_disabled(fresh, lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("demo", _demos(), ids=lambda demo: demo.name)
+def test_text_in_every_picture_is_at_least_11_px(demo, lang):
+    """In the browser's scene (px as drawn) and in the static PNG (points at its dpi), every
+    word and number is at least 11 px at the default zoom; numbers that would be smaller are
+    left out, never shrunk."""
+    from convlab.explorers.scene import text_sizes
+
+    explorer = build_demo(demo, lang)
+    sliders = [c for c in explorer.controls.values()
+               if isinstance(c, (widgets.IntSlider, widgets.FloatSlider)) and not c.disabled]
+    for step in range(2):               # its setting, then every slider at its far end
+        if step:
+            for control in sliders:
+                control.value = control.max
+        if explorer.picture is not None:
+            sizes = text_sizes(explorer.picture.scene)
+            assert sizes and min(sizes) >= 11, (step, sorted(sizes)[:3])
+        fig = explorer.figure()
+        fig.canvas.draw()
+        shown = [(t.get_text(), t.get_fontsize() * fig.dpi / 72)
+                 for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip()
+                 and t.get_visible()]
+        shown += [("numbers", c.font_px) for c in fig.findobj(matplotlib.collections.Collection)
+                  if hasattr(c, "font_px")]
+        small = [(s, round(px, 1)) for s, px in shown if px < 11 - 0.01]
+        assert shown and not small, small[:5]
+
+
+def test_an_explorer_painted_by_matplotlib_still_works():
+    """Opting in is per explorer: a model without ``scene`` gets its live PNG from its painter,
+    redrawn on each change, as explorers written before the browser drew pictures expect."""
+    from convlab.explorers.base import ExplorerModel
+    from convlab.explorers.shape import ShapeModel, draw_shape
+
+    class Painted(ShapeModel):
+        scene = ExplorerModel.scene          # as if never defined
+
+        def painter(self, fig, lang, static):
+            return self.canvas(fig, lang, static, draw_shape)
+
+    values = shape_explorer().values()
+    explorer = Explorer(Painted(), values, "en")
+    assert explorer.picture is None
+    (shown,) = explorer.output.outputs
+    assert base64.b64decode(shown["data"]["image/png"]) == explorer.png
+    before, frames = explorer.png, explorer.frames
+    explorer.controls["height"].value = 20
+    assert explorer.frames == frames + 1 and explorer.png != before
+    assert png_size(explorer.png) == png_size(before)
+    check_shape(explorer)
+    assert "image/png" in explorer._repr_mimebundle_()

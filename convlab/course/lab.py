@@ -28,11 +28,19 @@ first lesson.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
+import uuid
 from pathlib import Path
+from typing import Iterator
 
 from ..i18n import LANGS, check_lang
 from .manifest import LESSONS
@@ -85,6 +93,59 @@ def lab_command(notebook_dir: str | os.PathLike, *extra: str, lang: str = "en") 
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
     return command + list(extra)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_lab(notebook_dir: str | os.PathLike, *extra: str, lang: str = "en",
+                log_dir: str | os.PathLike | None = None,
+                timeout_s: float = 90.0) -> Iterator[tuple[str, str]]:
+    """JupyterLab started by :func:`lab_command` on 127.0.0.1 with a random port and token,
+    serving ``notebook_dir``; yields ``(url, token)`` once it answers, and ends it with its
+    kernels (the server's whole process group), also when the caller fails.
+
+    For the browser tests and the browser benchmark (``CONVLAB_OFFLINE=1`` in the server's
+    environment); its log is ``server.log`` in ``log_dir`` (default: ``notebook_dir``).
+    """
+    port, token = _free_port(), uuid.uuid4().hex
+    log_path = Path(log_dir if log_dir is not None else notebook_dir) / "server.log"
+    command = lab_command(notebook_dir, "--no-browser", "--ServerApp.ip=127.0.0.1",
+                          f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+                          f"--IdentityProvider.token={token}",
+                          "--LabApp.expose_app_in_browser=True", *extra, lang=lang)
+    url = f"http://127.0.0.1:{port}"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True,
+                                  env={**os.environ, "CONVLAB_OFFLINE": "1"})
+        try:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                try:
+                    urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError("JupyterLab did not start:\n"
+                                           + log_path.read_text()[-3000:]) from None
+                    time.sleep(0.5)
+            yield url, token
+        finally:
+            # The kernels are in the server's process group: end them all.
+            for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+                try:
+                    os.killpg(server.pid, sig)
+                    server.wait(timeout=wait)
+                    break
+                except ProcessLookupError:
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
 
 
 def system_lang() -> str:

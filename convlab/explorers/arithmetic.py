@@ -16,11 +16,12 @@ from matplotlib.figure import FigureBase
 from torch import nn
 
 from ..figures import style
-from ..figures.drawing import TITLE_SIZE, number
+from ..figures.drawing import SMALL_SIZE, TITLE_SIZE, number
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .controls import float_slider, grid, int_slider
 from .readout import line, num
+from .scene import Scene, colour_cells
 
 __all__ = ["channel_arithmetic_explorer"]
 
@@ -134,6 +135,9 @@ class ArithmeticModel(ExplorerModel[ArithmeticParams, ArithmeticState]):
     def painter(self, fig, lang, static):
         return ArithmeticPainter(fig, lang, self.channels, self.size)
 
+    def scene(self, state, lang, width, height):
+        return arithmetic_scene(state, lang, width, height)
+
 
 def channel_arithmetic_explorer(lang: str = "en", *,
                                 mul_vals: Sequence[float] = (1.0, 2.0, 3.0),
@@ -178,12 +182,12 @@ class ArithmeticPainter:
                                          interpolation="nearest"))
             ax.set_title(text(key, lang), fontsize=TITLE_SIZE, color=colour)
             ax.set_axis_off()   # labels written by hand: tick machinery is slow to draw
-            self.labels.append([ax.text(-1.0, centre, "", ha="right", va="center", fontsize=7.5)
-                                for centre in self.centres])
+            self.labels.append([ax.text(-1.0, centre, "", ha="right", va="center",
+                                        fontsize=SMALL_SIZE) for centre in self.centres])
         cax = fig.add_axes((0.885, 0.1, 0.015, 0.72))
         bar = fig.colorbar(self.images[1], cax=cax)
-        bar.ax.tick_params(labelsize=7)
-        bar.set_label(text("arith.out_value", lang), fontsize=7.5)
+        bar.ax.tick_params(labelsize=SMALL_SIZE)
+        bar.set_label(text("arith.out_value", lang), fontsize=SMALL_SIZE)
         for i, label in enumerate(self.labels[0]):
             label.set_text(text("arith.channel", lang, c=i))
 
@@ -199,3 +203,39 @@ class ArithmeticPainter:
         for column in self.labels[1:]:
             for label, name in zip(column, names):
                 label.set_text(name)
+
+
+def arithmetic_scene(state: ArithmeticState, lang: str, width: int, height: int) -> dict:
+    """The three panels of :class:`ArithmeticPainter` as a scene the browser draws."""
+    conv, broadcast = state.conv_out, state.broadcast_out
+    vmax = float(max(np.abs(conv).max(), np.abs(broadcast).max(), 1e-6))
+    image = state.image
+    channels, size = image.shape[0], image.shape[1]
+    names = [f"×{number(m)} +{number(a)}".replace("+-", "-") for m, a in zip(state.mul, state.add)]
+    scene = Scene()
+    label_room, x0 = 18, 18
+    panels = [(image, style.IMAGE_CMAP, 0.0, 1.0, "arith.input", style.INPUT,
+               [text("arith.channel", lang, c=k) for k in range(channels)]),
+              (conv, style.SIGNED_CMAP, -vmax, vmax, "arith.conv", style.OUTPUT, names),
+              (broadcast, style.SIGNED_CMAP, -vmax, vmax, "arith.broadcast", style.OUTPUT, names)]
+    for p, (data, cmap, lo, hi, key, colour, labels) in enumerate(panels):
+        stacked = stack_channels(data)
+        scene.grid(x0, 0, colour_cells(stacked, cmap, lo, hi), rows=stacked.shape[0],
+                   cols=size, lines=False, name=f"panel{p}")
+        scene.text(x0 + size / 2, 0, text(key, lang), colour=colour, baseline="bottom", dy=-4)
+        for k, label in enumerate(labels):
+            scene.text(x0 - 0.6, k * (size + 1) + size / 2, label, anchor="end")
+        x0 += size + label_room
+    # the colour key of the two results
+    x_key = x0 - label_room + 2
+    steps = 24
+    key_values = np.linspace(vmax, -vmax, steps).reshape(steps, 1)
+    rows = channels * (size + 1) - 1
+    scene.grid(x_key, 0, colour_cells(key_values, style.SIGNED_CMAP, -vmax, vmax), rows=steps,
+               cols=1, lines=False, name="key")
+    scene.rect(x_key, 0, 1, steps * 1.0, stroke="#555555", width=0.8)
+    scene.text(x_key + 1.4, 0, f"{vmax:.2g}", anchor="start", baseline="top")
+    scene.text(x_key + 1.4, steps, f"{-vmax:.2g}", anchor="start", baseline="bottom")
+    scene.text(x_key + 1.4, steps / 2, text("arith.out_value", lang), anchor="start")
+    scene.rect(x_key, 0, 12, max(rows, steps))     # room for the key's words
+    return scene.layout(width, height, top=20, bottom=4)

@@ -9,6 +9,10 @@ Every redraw runs inside an error boundary: if computing or drawing fails, the o
 so in the student's language and the explorer stays usable. Displayed outside a live kernel
 (printed handouts, a static notebook viewer), an explorer shows a static picture of its current
 values, because its display data carries a PNG beside the widget view.
+
+An explorer that defines :meth:`ExplorerModel.scene` has its live picture drawn by the browser
+(:mod:`.scene`); any other is painted by matplotlib into a PNG on every change. Both keep the
+matplotlib painter for the static PNG, drawn at display and when :meth:`Explorer.figure` asks.
 """
 from __future__ import annotations
 
@@ -30,7 +34,8 @@ from ..figures.fonts import font_context
 from ..figures.plots import new_figure
 from ..i18n import check_lang, text
 from .readout import Line, lines_to_html, lines_to_text
-from .torch_calls import conv2d_code, run_conv2d
+from .controls import explain_disabled
+from .torch_calls import code_line, one_thread
 
 __all__ = ["Explorer", "ExplorerModel", "ExplorerState"]
 
@@ -102,6 +107,12 @@ class ExplorerModel(Generic[P, S]):
         """Cells the browser links on hover (:mod:`.linked`), or None: no linked view."""
         return None
 
+    def scene(self, state: S, lang: str, width: int, height: int) -> dict | None:
+        """The live picture as a scene the browser draws (:class:`.scene.Scene` laid out for a
+        ``width`` x ``height`` px box). Explorers opt in by defining it; the default (not
+        defined) paints the live picture with :meth:`painter` instead."""
+        return None
+
     def painter(self, fig: FigureBase, lang: str, static: bool) -> Any:
         """An object whose ``update(state)`` paints a state on ``fig``.
 
@@ -166,7 +177,8 @@ class Explorer(widgets.VBox):
         self.lang = check_lang(lang)
         self.state: ExplorerState | None = None
         self.failure: Exception | None = None
-        self.png: bytes = b""
+        self.png: bytes = b""               # the live PNG (painted explorers only)
+        self.frames = 0                       # pictures painted so far
         self._holding = False
         self._deferred = False                # paint after the current message (a drag)
         self._scheduled = False
@@ -177,8 +189,14 @@ class Explorer(widgets.VBox):
         self.controls, panel = model.controls(values, self.lang)
         width, height = (int(round(v * DPI)) for v in model.figsize)
         self.readout = widgets.HTML(layout=widgets.Layout(min_height="3em"))
-        self.output = widgets.Output(layout=widgets.Layout(
-            height=f"{height + 4}px", width=f"{width + 4}px", overflow="hidden"))
+        self.picture = None
+        if type(model).scene is not ExplorerModel.scene:
+            from .scene import scene_picture   # anywidget: loaded only by explorers that opt in
+            self.picture = scene_picture(text(model.help_key, lang), width, height)
+        # with a scene, the output area only shows a failure
+        fixed = {} if self.picture else {"height": f"{height + 4}px", "overflow": "hidden"}
+        self.output = widgets.Output(layout=widgets.Layout(width=f"{width + 4}px", **fixed))
+        self._size = (width, height)
         help_box = widgets.HTML(f'<div style="max-width:{width}px">{text(model.help_key, lang)}'
                                 "</div>")
         key = widgets.HTML(drawing.legend_html(model.legend, lang) if model.legend else "")
@@ -195,7 +213,8 @@ class Explorer(widgets.VBox):
         self.code_line.add_class("convlab-code")
         self.reasons = widgets.HTML()
         self.reasons.add_class("convlab-disabled-reasons")
-        parts = [help_box, panel, self.reasons, self.code_line, self.output, key, self.readout]
+        picture = [self.picture, self.output] if self.picture is not None else [self.output]
+        parts = [help_box, panel, self.reasons, self.code_line, *picture, key, self.readout]
         super().__init__(parts + ([self.linked] if self.linked is not None else []))
         # Stable hooks for the browser tests (and for anyone styling the course).
         self.add_class("convlab-explorer")
@@ -235,6 +254,10 @@ class Explorer(widgets.VBox):
 
     def apply(self, action: Callable[[], None] | None = None, changed: str | None = None) -> None:
         """Run ``action`` (moving controls) and let dependent controls follow; redraw once."""
+        with one_thread():
+            self._apply(action, changed)
+
+    def _apply(self, action: Callable[[], None] | None, changed: str | None) -> None:
         with self._hold():
             if action is not None:
                 action()
@@ -244,17 +267,7 @@ class Explorer(widgets.VBox):
 
     def _explain_disabled(self) -> None:
         """Each disabled control's reason as its tooltip, and all of them in one visible line."""
-        reasons = []
-        for control in self.controls.values():
-            reason = getattr(control, "reason", None) if control.disabled else None
-            said = text(reason[0], self.lang, **reason[1]) if reason else None
-            if control.tooltip != said:
-                control.tooltip = said
-            if said:
-                label = control.description or ""
-                reasons.append(f"<b>{html.escape(label)}</b>: {html.escape(said)}")
-        value = ('<div style="font-size:12px;color:#444">' + "<br>".join(reasons) + "</div>"
-                 if reasons else "")
+        value = explain_disabled(self.controls, self.lang)
         if self.reasons.value != value:
             self.reasons.value = value
 
@@ -296,7 +309,8 @@ class Explorer(widgets.VBox):
             self._show_failure(error)
             return
         self.readout.value = readout
-        self.code_line.line, self.code_line.copy_text = line, copy_text
+        with self.code_line.hold_sync():      # one message for both
+            self.code_line.line, self.code_line.copy_text = line, copy_text
         if self.linked is not None:   # light: numbers and links, drawn by the browser
             self.linked.data = linked or {}
         self._waiting = state
@@ -309,33 +323,36 @@ class Explorer(widgets.VBox):
 
     def _code(self, params: Any) -> tuple[str, str]:
         """The code line shown (with PyTorch's answer) and the runnable text the button copies."""
-        call = self.model.call(params)
-        if call is None:
-            return "", ""
-        args, input_shape = call
-        code = conv2d_code(args, input_shape)
-        _, out_shape, error = run_conv2d(args, input_shape)
-        answer = (f"torch.Size({list(out_shape)})" if error is None
-                  else f"{type(error).__name__}")
-        return (f"{code}  # → {answer}",
-                f"import torch\nfrom torch import nn\n\nprint({code})\n")
+        return code_line(self.model.call(params))
 
     def _paint_waiting(self) -> None:
         """Paint the newest computed state (and only it) into the output area."""
+        with one_thread():
+            self._paint_newest()
+
+    def _paint_newest(self) -> None:
         self._scheduled = False
         state, self._waiting = self._waiting, None
         if state is None:
             return
-        try:
-            png = self._render(state)
+        try:     # a scene for the browser to draw, or a PNG painted here
+            picture = (self.model.scene(state, self.lang, *self._size) if self.picture
+                       else self._render(state))
         except Exception as error:  # noqa: BLE001 - the boundary, for the picture too
             self._show_failure(error)
             return
-        self.state, self.failure, self.png = state, None, png
+        self.frames += 1
+        self.state, self.failure = state, None
+        if self.picture is not None:
+            self.picture.scene = {**picture, "frame": self.frames}
+            if self.output.outputs:
+                self.output.outputs = ()
+            return
+        self.png = picture
         # Replace the output in one assignment: the old picture stays until the new one is there.
         self.output.outputs = ({
             "output_type": "display_data",
-            "data": {"image/png": base64.b64encode(png).decode("ascii"),
+            "data": {"image/png": base64.b64encode(picture).decode("ascii"),
                      "text/plain": f"<{type(self.model).__name__} picture>"},
             "metadata": {},
         },)
@@ -344,6 +361,8 @@ class Explorer(widgets.VBox):
         self.state, self.failure, self.png = None, error, b""
         self._waiting = None    # an older state must not paint over the message
         self._painter = None    # rebuilt on the next redraw, in case the failure broke it
+        if self.picture is not None:
+            self.picture.scene = {}
         message = f"{type(error).__name__}: {error}"
         self.readout.value = ""
         self.output.outputs = ({

@@ -1,6 +1,7 @@
 """The explorers' controls: labelled sliders, menus and the rules that keep them consistent."""
 from __future__ import annotations
 
+import html
 import math
 from typing import Any, Sequence, Union
 
@@ -66,6 +67,24 @@ def padding_controls(values: dict, lang: str, hi: int) -> dict[str, widgets.Widg
     }
 
 
+def window_controls(values: dict, lang: str, kernel: int, stride: int,
+                    dilation: int) -> dict[str, widgets.Widget]:
+    """The height and width sliders of ``kernel_size``, ``stride`` and ``dilation``, from 1 to
+    ``kernel``, ``stride`` and ``dilation`` (lessons 01-02: the window's size and its steps)."""
+    return {f"{name}_{axis}": int_slider(f"{name}_{axis}", lang, values[f"{name}_{axis}"], 1, hi)
+            for name, hi in (("kernel", kernel), ("stride", stride), ("dilation", dilation))
+            for axis in ("h", "w")}
+
+
+def window_values(kernel_size: IntOrPair, stride: IntOrPair, dilation: IntOrPair) -> dict:
+    """Control values for ``kernel_size``, ``stride`` and ``dilation`` (each an int or a pair)."""
+    values = {}
+    for name, value in (("kernel", kernel_size), ("stride", stride), ("dilation", dilation)):
+        values[f"{name}_h"], values[f"{name}_w"] = pair(
+            value, "kernel_size" if name == "kernel" else name)
+    return values
+
+
 def padding_values(padding: IntOrPair | str, padding_mode: str) -> dict:
     """Control values for ``padding`` (int, pair, 'same' or 'valid') and ``padding_mode``."""
     if padding_mode not in PADDING_MODES:
@@ -92,6 +111,22 @@ def disable(control: widgets.Widget, reason: str | None, **fmt: Any) -> None:
     """
     control.disabled = reason is not None
     control.reason = (reason, fmt) if reason is not None else None
+
+
+def explain_disabled(controls: dict[str, widgets.Widget], lang: str) -> str:
+    """Give each disabled control its reason (:func:`disable`) as tooltip, in ``lang``; return
+    all reasons as the one visible line shown under the controls ("" when none is disabled)."""
+    reasons = []
+    for control in controls.values():
+        reason = getattr(control, "reason", None) if control.disabled else None
+        said = text(reason[0], lang, **reason[1]) if reason else None
+        if control.tooltip != said:
+            control.tooltip = said
+        if said:
+            label = control.description or ""
+            reasons.append(f"<b>{html.escape(label)}</b>: {html.escape(said)}")
+    return ('<div style="font-size:12px;color:#444">' + "<br>".join(reasons) + "</div>"
+            if reasons else "")
 
 
 def sync_padding(controls: dict) -> None:

@@ -17,13 +17,14 @@ from matplotlib.patches import Polygon, Rectangle
 from torch import nn
 
 from ..figures import style
-from ..figures.drawing import TITLE_SIZE, clear_artists, figure_legend, tint
+from ..figures.drawing import SMALL_SIZE, TITLE_SIZE, clear_artists, figure_legend, tint
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .linked import linked_data, panel
 from .controls import (check_groups_offered, checkbox, disable, common_divisors, dropdown, grid,
                        int_slider, sync_groups)
 from .readout import error_lines, line, shape_text
+from .scene import Scene, tinted
 from .torch_calls import count_params, run_conv2d
 
 __all__ = ["groups_explorer"]
@@ -174,6 +175,9 @@ class GroupsModel(ExplorerModel[GroupsParams, GroupsState]):
     def painter(self, fig, lang, static):
         return GroupsPainter(fig, lang, GROUPS_LEGEND if static else None)
 
+    def scene(self, state, lang, width, height):
+        return groups_scene(state, lang, width, height)
+
     def linked(self, state, lang):
         """Which input channels each output channel reads, for the browser's hover view."""
         if state.error is not None:
@@ -243,7 +247,7 @@ class GroupsPainter:
                                      closed=True, facecolor=shade, edgecolor="none"))
                 if groups <= 8:   # left of the inputs, where no line crosses
                     ax.text(-0.06, (i_top + i_bot) / 2, text("groups.group", lang, g=g),
-                            ha="right", va="center", fontsize=7, color="#555555")
+                            ha="right", va="center", fontsize=SMALL_SIZE, color="#555555")
         segments = [[(0, ys_in[i]), (1, ys_out[j])] for i, j in state.connections or []]
         if segments:
             alpha = 0.7 if len(segments) <= 64 else 0.35
@@ -270,11 +274,66 @@ class GroupsPainter:
                 bx.add_artist(Rectangle((wt, p - 0.3), bi, 0.6, facecolor=style.BIAS))
         total = weights + biases
         for p, t, (label, _, _) in zip(pos, total, bars):
-            bx.text(t, p, f" {int(t):,}", va="center", fontsize=7.5)
-            bx.text(0, p + 0.42, label, va="bottom", ha="left", fontsize=7.5)
+            bx.text(t, p, f" {int(t):,}", va="center", fontsize=SMALL_SIZE)
+            bx.text(0, p + 0.42, label, va="bottom", ha="left", fontsize=SMALL_SIZE)
         bx.axvline(0, color="#555555", linewidth=0.8)
         bx.set_xlim(0, total.max() * 1.3 if total.max() > 0 else 1)
         bx.set_ylim(-0.5, len(bars) - 0.1)
         # a plain text, not set_title: a title re-measures the axes' tight box on every draw
         bx.text(0.5, 1.02, text("groups.params_axis", lang), fontsize=TITLE_SIZE, ha="center",
                 va="bottom", transform=bx.transAxes)
+
+
+def groups_scene(state: GroupsState, lang: str, width: int, height: int) -> dict:
+    """:class:`GroupsPainter`'s picture as a scene the browser draws (the live view), laid out
+    in pixels: the connections of each group, and the three blocks' parameters as bars."""
+    scene = Scene()
+    cin, cout, groups = state.in_channels, state.out_channels, state.groups
+    top, bottom, x_in, x_out = 26.0, height - 8.0, 0.17 * width, 0.42 * width
+    span = bottom - top
+    ys_in = top + (np.arange(cin) + 0.5) / cin * span
+    ys_out = top + (np.arange(cout) + 0.5) / cout * span
+    scene.rect(0, 0, width, height)          # the picture is laid out in pixels
+    if state.error is None and groups > 0:
+        per_in, per_out = cin // groups, cout // groups
+        for g in range(groups):
+            i_top, i_bot = top + g * per_in / cin * span, top + (g + 1) * per_in / cin * span
+            o_top, o_bot = top + g * per_out / cout * span, top + (g + 1) * per_out / cout * span
+            scene.poly([(x_in, i_top), (x_out, o_top), (x_out, o_bot), (x_in, i_bot)],
+                       "#ececec" if g % 2 == 0 else "#f8f8f8")
+            if groups <= 8:
+                scene.text(x_in - 10, (i_top + i_bot) / 2, text("groups.group", lang, g=g),
+                           colour="#555555", anchor="end")
+    opacity = 0.7 if len(state.connections) <= 64 else 0.35
+    for i, j in state.connections:
+        scene.line([(x_in, ys_in[i]), (x_out, ys_out[j])], style.KERNEL, 1.2, opacity)
+    side = max(4.0, min(12.0, 0.8 * span / max(cin, cout)))
+    for xs, ys, colour in ((x_in, ys_in, style.INPUT), (x_out, ys_out, style.OUTPUT)):
+        for y in ys:
+            scene.rect(xs - side / 2, y - side / 2, side, side, fill=colour, width=0)
+    scene.text(x_in, top, text("groups.inputs", lang) + f" ({cin})", colour=style.INPUT,
+               baseline="bottom", dy=-6)
+    scene.text(x_out, top, text("groups.outputs", lang) + f" ({cout})", colour=style.OUTPUT,
+               baseline="bottom", dy=-6)
+    if state.error is not None:
+        scene.text((x_in + x_out) / 2, height / 2, text("error_short", lang),
+                   colour=style.DROPPED)
+        return scene.layout(width, height, left=0, right=0)
+    x_bar, bar_width = 0.55 * width, 0.3 * width
+    scene.text(x_bar + bar_width / 2, top, text("groups.params_axis", lang), baseline="bottom",
+               dy=-6, size=12)
+    totals = [w + b for _, _, w, b in state.compare]
+    most = max(max(totals), 1)
+    row = span / len(state.compare)
+    for k, (key, fmt, weights, biases) in enumerate(state.compare):
+        y = top + k * row + 0.45 * row
+        length_w, length_b = bar_width * weights / most, bar_width * biases / most
+        scene.text(x_bar, y - 4, text(f"groups.{key}", lang, **fmt), anchor="start",
+                   baseline="bottom")
+        scene.rect(x_bar, y, length_w, 0.3 * row, fill=tinted(style.KERNEL, 0.8), width=0)
+        if biases:
+            scene.rect(x_bar + length_w, y, length_b, 0.3 * row, fill=style.BIAS, width=0)
+        scene.text(x_bar + length_w + length_b + 4, y + 0.15 * row, f"{weights + biases:,}",
+                   anchor="start")
+    scene.line([(x_bar, top), (x_bar, bottom)], "#555555", 0.8)
+    return scene.layout(width, height, left=0, right=0)

@@ -61,7 +61,8 @@ function render({ model, el }) {
   }
 
   function build() {
-    data = model.get("data");
+    const raw = model.get("data");
+    data = typeof raw === "string" ? JSON.parse(raw) : raw;   // sent as JSON text
     root.replaceChildren();
     cells = []; readers = [];
     if (!data || !data.panels) return;

@@ -14,8 +14,9 @@ In a static handout there is no page to answer: the readout's worked example sta
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import anywidget
 import traitlets
@@ -23,7 +24,7 @@ import traitlets
 from ..figures import style
 from ..figures.drawing import tint
 
-__all__ = ["LinkedCells", "CodeLine", "linked_data", "panel"]
+__all__ = ["LinkedCells", "CodeLine", "as_json_text", "linked_data", "panel"]
 
 
 def hex_tint(colour: str, amount: float) -> str:
@@ -51,6 +52,12 @@ def linked_data(panels: list[dict], target: int, links: list[list[tuple[int, int
                         "highlight": style.KERNEL, "current": style.OUTPUT}}
 
 
+def as_json_text(value: Any, widget: Any = None) -> str:
+    """A large nested value sent as one JSON string (parsed by the browser): ipywidgets would
+    otherwise walk every list item looking for binary buffers, milliseconds per update."""
+    return json.dumps(value, separators=(",", ":"))
+
+
 class CodeLine(anywidget.AnyWidget):
     """The one line of PyTorch for the current setting, and a button that copies it runnable.
 
@@ -71,4 +78,4 @@ class LinkedCells(anywidget.AnyWidget):
     """The widget: ``data`` (from :func:`linked_data`) is all it needs."""
 
     _esm = Path(__file__).with_name("linked.js")
-    data = traitlets.Dict().tag(sync=True)
+    data = traitlets.Dict().tag(sync=True, to_json=as_json_text)

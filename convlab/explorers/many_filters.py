@@ -21,6 +21,7 @@ from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .controls import checkbox, grid, int_slider
 from .readout import line, num, shape_text
+from .scene import Scene, tinted
 
 __all__ = ["many_filters_explorer"]
 
@@ -58,7 +59,7 @@ class ManyState(ExplorerState):
 
 class ManyModel(ExplorerModel[ManyParams, ManyState]):
     params_type = ManyParams
-    figsize = (9.0, 3.6)
+    figsize = (9.0, 5.0)      # cells large enough for their numbers at 11 px
     help_key = "many.help"
     legend = MANY_LEGEND
 
@@ -123,6 +124,9 @@ class ManyModel(ExplorerModel[ManyParams, ManyState]):
     def painter(self, fig, lang, static):
         return self.canvas(fig, lang, static, draw_many_filters)
 
+    def scene(self, state, lang, width, height):
+        return many_filters_scene(state, lang, width, height)
+
 
 def many_filters_explorer(lang: str = "en", *, out_channels: int = 2, kernel_size: int = 3,
                           filter: int = 0, bias: bool = True, seed: int = 0) -> Explorer:
@@ -142,17 +146,22 @@ def _numbers(xs: list, ys: list, labels: list, values: np.ndarray, x0: int, y0: 
     labels.extend(number(v) for v in values.ravel())
 
 
+def columns(state: ManyState) -> tuple[int, int, int, tuple[int, int, int, int]]:
+    """Input size, kernel size, output size, and where each column starts (both painters):
+    the kernel slices, the partial results, their sum and every output channel."""
+    size, k, out = state.input.shape[1], state.weight.shape[2], state.partials.shape[1]
+    x_kernel = size + 2
+    x_part = x_kernel + k + 2
+    x_sum = x_part + out + 3
+    return size, k, out, (x_kernel, x_part, x_sum, x_sum + out + 3)
+
+
 def draw_many_filters(ax, state: ManyState, lang: str) -> None:
     """Rows ``x[c] ⋆ w[f, c] = partial c``, then their sum plus ``b[f]``, then every output."""
     x, w, f = state.input, state.weight, state.filter
-    size, k = x.shape[1], w.shape[2]
-    out = state.partials.shape[1]
+    size, k, out, (x_kernel, x_part, x_sum, x_all) = columns(state)
     canvas = CellCanvas()
     xs, ys, labels = [], [], []
-    x_kernel, gap = size + 2, 2
-    x_part = x_kernel + k + gap
-    x_sum = x_part + out + 3
-    x_all = x_sum + out + 3
     for c in range(IN_CHANNELS):
         y0 = c * (size + 1)
         for values, x0, colour in ((x[c], 0, style.INPUT), (w[f, c], x_kernel, style.KERNEL),
@@ -192,3 +201,43 @@ def draw_many_filters(ax, state: ManyState, lang: str) -> None:
     canvas.draw(ax)
     px = fit_titled(ax, -0.7, x_all + out + 1, bottom - 0.3, titles)
     draw_numbers(ax, xs, ys, labels, px)
+
+
+def many_filters_scene(state: ManyState, lang: str, width: int, height: int) -> dict:
+    """:func:`draw_many_filters`'s picture as a scene the browser draws (the live view)."""
+    x, w, f = state.input, state.weight, state.filter
+    size, k, out, (x_kernel, x_part, x_sum, x_all) = columns(state)
+    scene = Scene()
+    for c in range(IN_CHANNELS):
+        y0 = c * (size + 1)
+        for values, x0, colour, name in ((x[c], 0, style.INPUT, f"input{c}"),
+                                         (w[f, c], x_kernel, style.KERNEL, f"kernel{c}"),
+                                         (state.partials[c], x_part, style.OUTPUT, f"part{c}")):
+            fill = tinted(colour, 0.3 if colour != style.OUTPUT else 0.15)
+            scene.grid(x0, y0, fill, rows=values.shape[0], cols=values.shape[1], labels=values,
+                       border=colour, name=name)
+        mid = y0 + size / 2
+        scene.text(x_kernel - 1, mid, "⋆", size=16)
+        scene.text(x_part - 1, mid, "=", size=16)
+        if c:
+            scene.text(x_part + out / 2, y0 - 0.5, "+", size=16)
+    y_sum = int(round((IN_CHANNELS * (size + 1) - 1) / 2 - out / 2))
+    scene.grid(x_sum, y_sum, tinted(style.OUTPUT, 0.45), rows=out, cols=out,
+               labels=state.output[f], border=style.OUTPUT, name="sum")
+    bias = f" + b  (b = {number(state.bias[f])})" if state.bias is not None else ""
+    scene.text(x_sum + out / 2, y_sum + out, "Σ" + bias, baseline="top", dy=4, size=13,
+               colour=style.BIAS if state.bias is not None else "#222222")
+    scene.text(x_sum - 1.5, y_sum + out / 2, "→", size=16)
+    for g in range(state.output.shape[0]):
+        y0 = g * (out + 1)
+        scene.grid(x_all, y0, tinted(style.OUTPUT, 0.45 if g == f else 0.15), rows=out, cols=out,
+                   labels=state.output[g], border=style.OUTPUT if g == f else "#888888",
+                   name=f"output{g}")
+        scene.text(x_all + out, y0 + out / 2, f" {g}", colour=style.OUTPUT, anchor="start")
+    for x0, s, colour, cols in ((0, text("many.channels", lang), style.INPUT, size),
+                                (x_kernel, text("many.slices", lang, f=f), style.KERNEL, k),
+                                (x_sum, text("many.out_f", lang, f=f), style.OUTPUT, out),
+                                (x_all, text("many.outputs", lang), style.OUTPUT, out)):
+        scene.text(x0 + cols / 2, 0, s, colour=colour, baseline="bottom", dy=-4)
+    scene.rect(x_all + out, 0, 1, 0.1)     # room for the output channels' numbers
+    return scene.layout(width, height, top=20, bottom=4)

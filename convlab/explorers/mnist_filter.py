@@ -13,12 +13,13 @@ from matplotlib.patches import Rectangle
 from torch import nn
 
 from ..figures import style
-from ..figures.drawing import TITLE_SIZE, cell_pixels, draw_numbers, number
+from ..figures.drawing import SMALL_SIZE, TITLE_SIZE, cell_pixels, draw_numbers, number
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .controls import disable, dropdown, grid, int_slider
 from .kernels import KERNELS
 from .readout import line, num, shape_text
+from .scene import Scene, colour_cells, ink_on
 
 __all__ = ["mnist_filter_explorer"]
 
@@ -145,6 +146,9 @@ class FilterModel(ExplorerModel[FilterParams, FilterState]):
     def painter(self, fig, lang, static):
         return FilterPainter(fig, lang)
 
+    def scene(self, state, lang, width, height):
+        return filter_scene(state, lang, width, height)
+
 
 def mnist_filter_explorer(images: Any, lang: str = "en", *,
                           kernel: str = "sobel_x", layer: nn.Conv2d | None = None,
@@ -211,7 +215,7 @@ class FilterPainter:
                                             edgecolor=style.KERNEL, linewidth=1.5))
         self.kernel_title = kx.set_title("", fontsize=TITLE_SIZE, color=style.KERNEL)
         kbar = fig.colorbar(self.kernel, ax=kx, fraction=0.08, pad=0.03)
-        kbar.ax.tick_params(labelsize=6.5)
+        kbar.ax.tick_params(labelsize=SMALL_SIZE)
         self.numbers: PathCollection | None = None
 
         fx = fig.add_axes((0.62, 0.06, 0.26, 0.8))
@@ -220,8 +224,8 @@ class FilterPainter:
         fx.set_axis_off()
         cax = fig.add_axes((0.9, 0.1, 0.015, 0.72))
         fbar = fig.colorbar(self.fmap, cax=cax)
-        fbar.ax.tick_params(labelsize=6.5)
-        fbar.set_label(text("mnist.activation", lang), fontsize=7.5)
+        fbar.ax.tick_params(labelsize=SMALL_SIZE)
+        fbar.set_label(text("mnist.activation", lang), fontsize=SMALL_SIZE)
 
     def update(self, state: FilterState) -> None:
         lang = self.lang
@@ -253,3 +257,43 @@ class FilterPainter:
         fmax = float(np.abs(fmap).max()) or 1.0
         set_image(self.fmap, fmap, -fmax, fmax)
         self.fmap_title.set_text(text("mnist.fmap", lang, h=fmap.shape[0], w=fmap.shape[1]))
+
+
+def filter_scene(state: FilterState, lang: str, width: int, height: int) -> dict:
+    """:class:`FilterPainter`'s picture as a scene the browser draws (the live view): the digit,
+    the kernel with its numbers, the feature map, each with its colour scale."""
+    image, kernel, fmap = state.image, state.kernel, state.feature_map
+    scene = Scene()
+    h, w = image.shape
+    kh, kw = kernel.shape
+    fh, fw = fmap.shape
+    scene.grid(0, 0, colour_cells(image, style.IMAGE_CMAP, float(min(image.min(), 0.0)),
+                                  float(max(image.max(), 1.0))),
+               rows=h, cols=w, lines=False, border=style.INPUT, name="digit")
+    title = (text("mnist.digit_label", lang, i=state.index, label=state.label)
+             if state.label is not None else text("mnist.digit", lang, i=state.index))
+    scene.text(w / 2, 0, title, colour=style.INPUT, baseline="bottom", dy=-4)
+    # the kernel drawn as large as the digit, its cells big enough for their numbers
+    scale = h / max(kh, kw)
+    x_kernel = w + 6
+    kmax = float(np.abs(kernel).max()) or 1.0
+    scene.grid(x_kernel, 0, colour_cells(kernel, style.WEIGHT_CMAP, -kmax, kmax), rows=kh,
+               cols=kw, labels=kernel, label_colour=ink_on(kernel, style.WEIGHT_CMAP, -kmax, kmax),
+               border=style.KERNEL, name="kernel", scale=scale)
+    scene.text(x_kernel + kw * scale / 2, 0, text("kernel", lang) + ": "
+               + kernel_label(state, lang), colour=style.KERNEL, baseline="bottom", dy=-4)
+    x_fmap = x_kernel + kw * scale + 6
+    fmax = float(np.abs(fmap).max()) or 1.0
+    scene.grid(x_fmap, 0, colour_cells(fmap, style.SIGNED_CMAP, -fmax, fmax), rows=fh, cols=fw,
+               lines=False, border=style.OUTPUT, name="feature_map")
+    scene.text(x_fmap + fw / 2, 0, text("mnist.fmap", lang, h=fh, w=fw), colour=style.OUTPUT,
+               baseline="bottom", dy=-4)
+    x_key = x_fmap + fw + 2
+    key_values = np.linspace(fmax, -fmax, 28).reshape(28, 1)
+    scene.grid(x_key, 0, colour_cells(key_values, style.SIGNED_CMAP, -fmax, fmax), rows=28,
+               cols=1, lines=False, border="#555555", name="key")
+    scene.text(x_key + 1.5, 0, f"{fmax:.3g}", anchor="start", baseline="top")
+    scene.text(x_key + 1.5, 28, f"{-fmax:.3g}", anchor="start", baseline="bottom")
+    scene.text(x_key + 1.5, 14, text("mnist.activation", lang), anchor="start")
+    scene.rect(x_key, 0, 14, 1)     # room for the key's words
+    return scene.layout(width, height, top=20, bottom=4)

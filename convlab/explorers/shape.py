@@ -11,15 +11,16 @@ import math
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from ..conv.geometry import Geometry, geometry, pair
+from ..conv.geometry import Geometry, geometry
 from ..figures import style
 from ..figures.drawing import TITLE_SIZE, CellCanvas, fit_titled, tint
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .controls import (IntOrPair, check_groups_offered, checkbox, common_divisors, dropdown, grid,
                        int_slider, padding_arg, padding_controls, padding_values, sync_groups,
-                       sync_padding)
+                       sync_padding, window_controls, window_values)
 from .readout import error_lines, line, shape_text
+from .scene import Scene
 from .torch_calls import count_params, run_conv2d
 
 __all__ = ["shape_explorer"]
@@ -83,13 +84,8 @@ class ShapeModel(ExplorerModel[ShapeParams, ShapeState]):
             "width": int_slider("width", lang, values["width"], 1, 64),
             "in_channels": int_slider("in_channels", lang, values["in_channels"], 1, 64),
             "out_channels": int_slider("out_channels", lang, values["out_channels"], 1, 128),
-            "kernel_h": int_slider("kernel_h", lang, values["kernel_h"], 1, 11),
-            "kernel_w": int_slider("kernel_w", lang, values["kernel_w"], 1, 11),
-            "stride_h": int_slider("stride_h", lang, values["stride_h"], 1, 6),
-            "stride_w": int_slider("stride_w", lang, values["stride_w"], 1, 6),
+            **window_controls(values, lang, kernel=11, stride=6, dilation=5),
             **padding_controls(values, lang, 6),
-            "dilation_h": int_slider("dilation_h", lang, values["dilation_h"], 1, 5),
-            "dilation_w": int_slider("dilation_w", lang, values["dilation_w"], 1, 5),
             "groups": dropdown("groups", lang,
                                 common_divisors(values["in_channels"], values["out_channels"]),
                                 values["groups"]),
@@ -181,6 +177,9 @@ class ShapeModel(ExplorerModel[ShapeParams, ShapeState]):
     def painter(self, fig, lang, static):
         return self.canvas(fig, lang, static, draw_shape)
 
+    def scene(self, state, lang, width, height):
+        return shape_scene(state, lang, width, height)
+
 
 def shape_explorer(lang: str = "en", *, batch: int = 1,
                    in_channels: int = 3, height: int = 32, width: int = 32,
@@ -193,29 +192,19 @@ def shape_explorer(lang: str = "en", *, batch: int = 1,
     Lessons 01 and 02. ``channels`` is the input's C (default: ``in_channels``); set it
     differently to see PyTorch's channel-mismatch error. ``padding`` may be ``'same'``/``'valid'``.
     """
-    kh, kw = pair(kernel_size, "kernel_size")
-    sh, sw = pair(stride, "stride")
-    dh, dw = pair(dilation, "dilation")
     check_groups_offered(in_channels, out_channels, groups)
     values = {"batch": batch, "channels": in_channels if channels is None else channels,
               "height": height, "width": width, "in_channels": in_channels,
-              "out_channels": out_channels, "kernel_h": kh, "kernel_w": kw, "stride_h": sh,
-              "stride_w": sw, "dilation_h": dh, "dilation_w": dw, "groups": groups,
-              "bias": bool(bias), **padding_values(padding, padding_mode)}
+              "out_channels": out_channels, **window_values(kernel_size, stride, dilation),
+              "groups": groups, "bias": bool(bias), **padding_values(padding, padding_mode)}
     return Explorer(ShapeModel(), values, lang)
 
 
-def draw_shape(ax, state: ShapeState, lang: str) -> None:
-    """One channel of the padded input, the kernel footprint and the output plane, to scale.
-
-    The first window's taps are orange (dilation gaps stay blue), the last window is dashed,
-    padding grey, rows/columns the floor drops red (lesson 02).
-    """
+def shape_cells(state: ShapeState) -> tuple[np.ndarray, np.ndarray, bool, bool, int]:
+    """The picture's cells (both painters): the padded input plane's colours (padding grey,
+    what the floor drops red, the first window's taps orange), the kernel's footprint with its
+    dilation gaps, whether there is an output to draw, whether grid lines fit, the gap."""
     geo = state.geometry
-    if geo is None:
-        ax.text(0.5, 0.5, text("error_short", lang), color=style.DROPPED, ha="center",
-                transform=ax.transAxes, fontsize=11)
-        return
     (top, _), (left, _) = geo.padding
     hp, wp = geo.padded_size
     h, w = geo.in_size
@@ -238,9 +227,25 @@ def draw_shape(ax, state: ShapeState, lang: str) -> None:
     for r, c in geo.window(0, 0):
         if 0 <= r < kh and 0 <= c < kw:
             footprint[r, c] = tint(style.KERNEL, 0.75)
-
     lines = max(hp, wp, out_h, out_w) <= 24
-    gap = max(2, round(0.12 * max(wp, out_w)))
+    return colours, footprint, valid, lines, max(2, round(0.12 * max(wp, out_w)))
+
+
+def draw_shape(ax, state: ShapeState, lang: str) -> None:
+    """One channel of the padded input, the kernel footprint and the output plane, to scale.
+
+    The first window's taps are orange (dilation gaps stay blue), the last window is dashed,
+    padding grey, rows/columns the floor drops red (lesson 02).
+    """
+    geo = state.geometry
+    if geo is None:
+        ax.text(0.5, 0.5, text("error_short", lang), color=style.DROPPED, ha="center",
+                transform=ax.transAxes, fontsize=11)
+        return
+    hp, wp = geo.padded_size
+    out_h, out_w = geo.out_size
+    kh, kw = geo.effective_kernel
+    colours, footprint, valid, lines, gap = shape_cells(state)
     canvas = CellCanvas()
     canvas.block(0, 0, colours, style.INPUT, lines)
     x_kernel = wp + gap
@@ -270,3 +275,39 @@ def draw_shape(ax, state: ShapeState, lang: str) -> None:
         right = x_out + max(8, wp // 2)
     canvas.draw(ax)
     fit_titled(ax, -0.6, right, max(hp, kh, out_h if valid else 1) - 0.4, titles)
+
+
+def shape_scene(state: ShapeState, lang: str, width: int, height: int) -> dict:
+    """:func:`draw_shape`'s picture as a scene the browser draws (the live view)."""
+    scene = Scene()
+    geo = state.geometry
+    if geo is None:
+        scene.text(0, 0, text("error_short", lang), colour=style.DROPPED, size=13, fit=True)
+        return scene.layout(width, height)
+    hp, wp = geo.padded_size
+    out_h, out_w = geo.out_size
+    kh, kw = geo.effective_kernel
+    colours, footprint, valid, lines, gap = shape_cells(state)
+    scene.grid(0, 0, colours, border=style.INPUT, lines=lines, name="input")
+    scene.text(wp / 2, 0, text("shape.plane", lang, h=hp, w=wp), colour=style.INPUT,
+               baseline="bottom", dy=-4)
+    x_kernel = wp + gap
+    scene.grid(x_kernel, 0, footprint, border=style.KERNEL, lines=lines, name="kernel")
+    scene.text(x_kernel + kw / 2, kh, text("shape.kernel", lang, h=geo.kernel[0],
+                                             w=geo.kernel[1]),
+               colour=style.KERNEL, baseline="top", dy=4)
+    x_out = x_kernel + kw + gap
+    if valid:
+        out = np.empty((out_h, out_w, 3))
+        out[:] = tint(style.OUTPUT, 0.35)
+        out[0, 0] = tint(style.OUTPUT, 0.9)
+        scene.grid(x_out, 0, out, border=style.OUTPUT, lines=lines, name="output")
+        sh, sw = geo.stride
+        scene.rect((out_w - 1) * sw, (out_h - 1) * sh, kw, kh, stroke=style.KERNEL, dash=True)
+        scene.text(x_out + out_w / 2, 0, text("shape.out_plane", lang, h=out_h, w=out_w),
+                   colour=style.OUTPUT, baseline="bottom", dy=-4)
+    else:
+        scene.text(x_out, hp / 2, text("error_short", lang), colour=style.DROPPED,
+                   anchor="start", fit=True)
+        scene.rect(x_out, 0, max(8, wp // 2), 1)
+    return scene.layout(width, height, top=20, bottom=22)

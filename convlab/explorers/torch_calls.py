@@ -1,13 +1,31 @@
 """Asking PyTorch: every number an explorer shows comes from ``nn.Conv2d`` itself."""
 from __future__ import annotations
 
+import contextlib
+import functools
 import warnings
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import torch
 from torch import nn
 
-__all__ = ["run_conv2d", "count_params", "conv2d_code"]
+__all__ = ["run_conv2d", "count_params", "code_line", "one_thread"]
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run PyTorch on one thread inside: an explorer's tensors are tiny, and waking a thread
+    pool costs more than their arithmetic (an 8×8 convolution: 0.02 ms on one thread, several
+    ms on two threads of a busy machine). The caller's setting is restored afterwards."""
+    threads = torch.get_num_threads()
+    if threads == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def run_conv2d(args: dict, input_shape: Sequence[int]
@@ -18,7 +36,25 @@ def run_conv2d(args: dict, input_shape: Sequence[int]
     the ``meta`` device (shapes only, no arithmetic), so even a huge layer answers at once. Meta
     tensors skip or reword a few checks, so when the meta call fails the call is repeated with
     real CPU tensors to get the very error a student would see.
+
+    The answer for the same arguments and shape is remembered (a slider move asks several
+    times: the explorer's state, its code line, its dependent controls); callers only read it.
     """
+    try:
+        key = (tuple(sorted(args.items())), tuple(input_shape))
+        hash(key)
+    except TypeError:      # an argument that is not hashable (a list): ask every time
+        return _run_conv2d(args, input_shape)
+    return _remembered(key)
+
+
+@functools.lru_cache(maxsize=64)
+def _remembered(key: tuple) -> tuple:
+    args, input_shape = key
+    return _run_conv2d(dict(args), input_shape)
+
+
+def _run_conv2d(args: dict, input_shape: Sequence[int]) -> tuple:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. 'same' with an even kernel: a performance note
         try:
@@ -77,3 +113,15 @@ def conv2d_code(args: dict, input_shape: Sequence[int]) -> str:
             parts.append(f"{name}={_arg(value)}")
     shape = ", ".join(str(int(s)) for s in input_shape)
     return f"nn.Conv2d({', '.join(parts)})(torch.zeros({shape})).shape"
+
+
+def code_line(call: tuple[dict, Sequence[int]] | None) -> tuple[str, str]:
+    """The code line an explorer shows for ``(args, input_shape)``, ending in PyTorch's answer,
+    and the runnable text its copy button copies (``("", "")`` when there is no one line)."""
+    if call is None:
+        return "", ""
+    args, input_shape = call
+    code = conv2d_code(args, input_shape)
+    _, out_shape, error = run_conv2d(args, input_shape)
+    answer = f"torch.Size({list(out_shape)})" if error is None else f"{type(error).__name__}"
+    return (f"{code}  # → {answer}", f"import torch\nfrom torch import nn\n\nprint({code})\n")

@@ -11,20 +11,20 @@ import warnings
 import ipywidgets as widgets
 import numpy as np
 import torch
-from matplotlib.patches import Rectangle
 from torch import nn
 
 from ..conv.functional import pad_input
-from ..conv.geometry import Geometry, pair
+from ..conv.geometry import Geometry
 from ..conv.validation import check_conv2d
 from ..figures import style
-from ..figures.drawing import CellCanvas, draw_numbers, fit_titled, number, outline, tint
+from ..figures.drawing import number
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .linked import linked_data, panel
 from .controls import (IntOrPair, checkbox, disable, grid, int_slider, padding_arg, padding_controls,
-                       padding_values, sync_padding)
+                       padding_values, sync_padding, window_controls, window_values)
 from .readout import Segment, error_lines, line, num, par
+from .window_picture import draw_sliding_window, window_scene
 from .torch_calls import run_conv2d
 
 __all__ = ["sliding_window_explorer"]
@@ -89,13 +89,8 @@ class WindowModel(ExplorerModel[WindowParams, WindowState]):
             "width": int_slider("window.width", lang, values["width"], 1, 8),
             "channels": int_slider("window.channels", lang, values["channels"], 1, 3),
             "seed": int_slider("seed", lang, values["seed"], 0, 99),
-            "kernel_h": int_slider("kernel_h", lang, values["kernel_h"], 1, 5),
-            "kernel_w": int_slider("kernel_w", lang, values["kernel_w"], 1, 5),
-            "stride_h": int_slider("stride_h", lang, values["stride_h"], 1, 4),
-            "stride_w": int_slider("stride_w", lang, values["stride_w"], 1, 4),
+            **window_controls(values, lang, kernel=5, stride=4, dilation=3),
             **padding_controls(values, lang, 3),
-            "dilation_h": int_slider("dilation_h", lang, values["dilation_h"], 1, 3),
-            "dilation_w": int_slider("dilation_w", lang, values["dilation_w"], 1, 3),
             "bias": checkbox("bias", lang, values["bias"]),
             "step": int_slider("window.step", lang, values["step"], 0, max(values["step"], 0)),
             "play": widgets.Play(value=values["step"], min=0, max=max(values["step"], 0),
@@ -207,6 +202,9 @@ class WindowModel(ExplorerModel[WindowParams, WindowState]):
     def painter(self, fig, lang, static):
         return self.canvas(fig, lang, static, draw_sliding_window)
 
+    def scene(self, state, lang, width, height):
+        return window_scene(state, lang, width, height)
+
     def linked(self, state, lang):
         """Every output cell's window and its ``Σ w·x + b``, for the browser's hover view."""
         if state.error is not None:
@@ -234,13 +232,16 @@ class WindowModel(ExplorerModel[WindowParams, WindowState]):
                             [number(v) for v in y.ravel()]))
         links, sums = [], []
         name = text("window.sum" if state.bias is not None else "window.sum_nobias", lang)
+        # every number written once, then looked up (this runs on every slider move)
+        w_text = [[par(v) for v in w[c].ravel().tolist()] for c in range(channels)]
+        x_text = [[[par(v) for v in row] for row in xp[c].tolist()] for c in range(channels)]
+        kernel_links = [(channels + c, t) for c in range(channels) for t in range(kh * kw)]
         for r in range(ho):
             for q in range(wo):
                 taps = geo.window(r, q)
                 links.append([(c, i * wp + j) for c in range(channels) for i, j in taps]
-                             + [(channels + c, t) for c in range(channels)
-                                for t in range(kh * kw)])
-                terms = [f"{par(w[c].ravel()[t])}·{par(xp[c, i, j])}"
+                             + kernel_links)
+                terms = [f"{w_text[c][t]}·{x_text[c][i][j]}"
                          for c in range(channels) for t, (i, j) in enumerate(taps)]
                 if state.bias is not None:
                     terms.append(par(state.bias))
@@ -260,120 +261,7 @@ def sliding_window_explorer(lang: str = "en", *, height: int = 5,
     Lesson 02. Inputs, weights and bias are small integers drawn with ``seed``; the value at each
     position comes from ``nn.Conv2d`` itself, and the written-out ``Σ w·x + b`` adds up to it.
     """
-    kh, kw = pair(kernel_size, "kernel_size")
-    sh, sw = pair(stride, "stride")
-    dh, dw = pair(dilation, "dilation")
     values = {"height": height, "width": width, "channels": channels, "seed": seed,
-              "kernel_h": kh, "kernel_w": kw, "stride_h": sh, "stride_w": sw,
-              "dilation_h": dh, "dilation_w": dw, "bias": bool(bias), "step": step,
+              **window_values(kernel_size, stride, dilation), "bias": bool(bias), "step": step,
               **padding_values(padding, padding_mode)}
     return Explorer(WindowModel(), values, lang)
-
-
-def draw_sliding_window(ax, state: WindowState, lang: str) -> None:
-    """Padded input channels with their numbers, the kernel, the bias and the output grid.
-
-    The current window's taps, the kernel and the current output cell are highlighted; small
-    dots mark where every window starts (the stride); red rows/columns are the floor's
-    leftovers (lesson 02).
-    """
-    x = state.input                 # (C, H, W)
-    xp = state.padded           # (C, Hp, Wp) or None on error
-    w = state.weight                # (C, kh, kw)
-    b = state.bias              # float or None
-    y = state.output            # (Hout, Wout) or None
-    geo = state.geometry
-    channels, kh, kw = w.shape
-    grid = xp if xp is not None else x
-    hp, wp = grid.shape[1:]
-    gap = 2
-    canvas = CellCanvas()
-
-    # cell colours of one padded channel (the same for every channel)
-    base = np.empty((hp, wp, 3))
-    base[:] = tint(style.INPUT, 0.18)
-    if xp is not None and geo is not None:
-        (top, _), (left, _) = geo.padding
-        h, w_in = geo.in_size
-        mask = np.ones((hp, wp), bool)
-        mask[top:top + h, left:left + w_in] = False
-        base[mask] = tint(style.PADDING, 0.45)
-        dh, dw = geo.unused
-        if dh:
-            base[hp - dh:, :] = tint(style.DROPPED, 0.35)
-        if dw:
-            base[:, wp - dw:] = tint(style.DROPPED, 0.35)
-    taps = state.taps or []
-    for r, col in taps:
-        base[r, col] = tint(style.KERNEL, 0.6)
-    xs, ys, labels = [], [], []
-    starts = [c * (wp + gap) for c in range(channels)]
-    titles: list[tuple[float, str, str]] = []
-    rr, cc = np.mgrid[0:hp, 0:wp]
-    for c, x0 in enumerate(starts):
-        canvas.block(x0, 0, base, style.INPUT)
-        xs.extend((cc + x0).ravel())
-        ys.extend(rr.ravel())
-        labels.extend(number(v) for v in grid[c].ravel())
-        titles.append((x0 + wp / 2 - 0.5, text("window.input_c", lang, c=c), style.INPUT))
-    if taps:
-        dkh, dkw = geo.effective_kernel
-        r0, c0 = taps[0]
-        anchors = np.array(state.anchors or [taps[0]], float)
-        for x0 in starts:
-            outline(ax, [(r, col + x0) for r, col in taps], style.KERNEL, 1.8)
-            ax.add_patch(Rectangle((c0 + x0 - 0.5, r0 - 0.5), dkw, dkh, fill=False,
-                                   edgecolor=style.KERNEL, linestyle="--", linewidth=1.2))
-            ax.plot(anchors[:, 1] + x0 - 0.33, anchors[:, 0] - 0.33, linestyle="none",
-                    marker="o", markersize=2.5, color=style.KERNEL)
-
-    # kernel: one (kh, kw) block per input channel, stacked, then the bias
-    x_kernel = channels * (wp + gap)
-    kernel_rgb = np.empty((kh, kw, 3))
-    kernel_rgb[:] = tint(style.KERNEL, 0.4)
-    kr, kc = np.mgrid[0:kh, 0:kw]
-    for c in range(channels):
-        y0 = c * (kh + 1)
-        canvas.block(x_kernel, y0, kernel_rgb, style.KERNEL)
-        xs.extend((kc + x_kernel).ravel())
-        ys.extend((kr + y0).ravel())
-        labels.extend(number(v) for v in w[c].ravel())
-        if channels > 1:
-            ax.text(x_kernel - 0.65, y0 + (kh - 1) / 2, str(c), ha="right", va="center",
-                    fontsize=7, color=style.KERNEL)
-    titles.append((x_kernel + kw / 2 - 0.5, text("kernel", lang), style.KERNEL))
-    bottom = channels * (kh + 1) - 1
-    if b is not None:
-        yb = bottom + 1
-        canvas.block(x_kernel, yb, tint(style.BIAS, 0.4).reshape(1, 1, 3), style.BIAS)
-        xs.append(x_kernel)
-        ys.append(yb)
-        labels.append(number(b))
-        ax.text(x_kernel - 0.65, yb, "b", ha="right", va="center", fontsize=8, color=style.BIAS)
-        bottom = yb + 1
-    x_out = x_kernel + kw + gap
-    if y is not None:
-        ho, wo = y.shape
-        step = state.step
-        oy, ox = state.position
-        colours = np.ones((ho, wo, 3))
-        colours.reshape(-1, 3)[:step + 1] = tint(style.OUTPUT, 0.3)   # computed so far
-        colours[oy, ox] = tint(style.OUTPUT, 0.75)
-        canvas.block(x_out, 0, colours, style.OUTPUT)
-        outline(ax, [(oy, ox + x_out)], style.OUTPUT, 2.2)
-        for k in range(step + 1):
-            r, col = divmod(k, wo)
-            xs.append(x_out + col)
-            ys.append(r)
-            labels.append(number(y[r, col]))
-        titles.append((x_out + wo / 2 - 0.5, text("output", lang), style.OUTPUT))
-        right = x_out + wo
-        bottom = max(bottom, ho)
-    else:
-        ax.text(x_out, hp / 2, text("error_short", lang), color=style.DROPPED, va="center",
-                fontsize=9)
-        right = x_out + 7
-    canvas.draw(ax)
-    px = fit_titled(ax, -0.7, right - 0.3, max(hp, bottom) - 0.3, titles)
-    # numbers: one collection; the longest label decides the size so all digits match
-    draw_numbers(ax, xs, ys, labels, px)

@@ -31,6 +31,12 @@ from ..i18n import text
 _NUMBER_FONT = FontProperties(family="DejaVu Sans")  # digits and '-' only: always present
 _GRID_LINE = "#b0b0b0"
 TITLE_SIZE = 9.0
+#: The smallest text size (points): 11 px in the static figures (100 dpi), the least any
+#: picture shows at the default zoom.
+SMALL_SIZE = 8.0
+#: The smallest text in pixels; numbers that would be smaller are left out (the readout and
+#: the hover view show them).
+MIN_TEXT_PX = 11.0
 
 
 # --- small helpers --------------------------------------------------------------------------
@@ -83,11 +89,14 @@ def draw_numbers(ax, xs: Sequence[float], ys: Sequence[float], labels: Sequence[
     size_px = min(0.5 * cell_px, fill * cell_px / max(0.62 * longest, 1.0))
     size = round(max(size_px * 72.0 / dpi, 2.0) * 2) / 2  # points, in half-point steps (cache)
     size = min(size, 13.0)
+    if size * dpi / 72.0 < MIN_TEXT_PX - 0.01:     # too small to read: leave them out
+        return None
     paths = [_glyphs(s, size) for s in labels]
     collection = PathCollection(paths, offsets=np.column_stack([xs, ys]),
                                 offset_transform=ax.transData, facecolors=colours,
                                 edgecolors="none", linewidths=0)
     collection.set_transform(Affine2D().scale(dpi / 72.0))
+    collection.font_px = size * dpi / 72.0     # for the tests: the numbers' size on screen
     return ax.add_collection(collection, autolim=False)
 
 
@@ -265,7 +274,8 @@ def caption_height(lines: Sequence[str]) -> float:
 
 
 __all__ = [
-    "CanvasPainter", "CellCanvas", "TITLE_SIZE", "cell_pixels", "caption_height", "clear_artists",
+    "CanvasPainter", "CellCanvas", "MIN_TEXT_PX", "SMALL_SIZE", "TITLE_SIZE", "cell_pixels",
+    "caption_height", "clear_artists",
     "draw_caption", "draw_numbers", "figure_legend", "fit_titled", "legend_html", "number",
     "outline", "tint", "wrap_lines",
 ]

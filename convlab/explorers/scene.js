@@ -1,0 +1,147 @@
+// An explorer's picture, drawn by the browser (convlab.explorers.scene).
+// The kernel computes every number with PyTorch and sends one `scene` per setting: cells,
+// numbers, titles and lines in cell units. Drawing it here takes a millisecond or two, where a
+// PNG painted by matplotlib took hundreds; the newest scene always replaces the old one whole.
+
+const NS = "http://www.w3.org/2000/svg";
+
+function esc(s) {
+  return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}
+
+function fmt(v) { return Math.round(v * 100) / 100; }
+
+// A grid's colours: one CSS colour (null here), or a palette and an index per cell.
+function colours(fill) {
+  return typeof fill === "string" ? null : fill;
+}
+
+// A grid of many plain cells (a digit, a feature map) as one pixelated image.
+function gridImage(item) {
+  const canvas = document.createElement("canvas");
+  canvas.width = item.cols; canvas.height = item.rows;
+  const ctx = canvas.getContext("2d");
+  const fill = item.fill;
+  if (typeof fill === "string") {
+    ctx.fillStyle = fill; ctx.fillRect(0, 0, item.cols, item.rows);
+  } else {
+    const image = ctx.createImageData(item.cols, item.rows);
+    const { palette, index } = colours(fill);
+    const rgb = palette.map((h) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16)));
+    index.forEach((p, i) => {
+      image.data.set(rgb[p], 4 * i);
+      image.data[4 * i + 3] = 255;
+    });
+    ctx.putImageData(image, 0, 0);
+  }
+  return canvas.toDataURL();
+}
+
+function drawGrid(item, X, Y, unit, out) {
+  const cell = unit * item.scale;
+  const x = X(item.x), y = Y(item.y), w = item.cols * cell, h = item.rows * cell;
+  const n = item.rows * item.cols;
+  const plain = !item.lines && !(item.labels.length && item.font);
+  out.push(`<g class="cl-scene-grid" data-name="${esc(item.name)}">`);
+  if (plain && n > 64) {
+    out.push(`<image x="${fmt(x)}" y="${fmt(y)}" width="${fmt(w)}" height="${fmt(h)}" ` +
+      `preserveAspectRatio="none" style="image-rendering:pixelated" href="${gridImage(item)}"/>`);
+  } else {
+    const stroke = item.lines ? ' stroke="#b0b0b0" stroke-width="0.5"' : "";
+    const fills = colours(item.fill);
+    for (let i = 0; i < n; i++) {
+      const r = Math.floor(i / item.cols), c = i % item.cols;
+      const f = fills ? fills.palette[fills.index[i]] : item.fill;
+      out.push(`<rect x="${fmt(x + c * cell)}" y="${fmt(y + r * cell)}" width="${fmt(cell)}" ` +
+        `height="${fmt(cell)}" fill="${f}"${stroke}/>`);
+    }
+  }
+  if (item.border) {
+    out.push(`<rect x="${fmt(x)}" y="${fmt(y)}" width="${fmt(w)}" height="${fmt(h)}" ` +
+      `fill="none" stroke="${item.border}" stroke-width="1.5"/>`);
+  }
+  if (item.labels.length && item.font) {
+    out.push(`<g class="cl-scene-numbers" font-size="${item.font}px" text-anchor="middle" ` +
+      `dominant-baseline="central">`);
+    for (let i = 0; i < item.labels.length; i++) {
+      if (item.labels[i] === "") continue;
+      const r = Math.floor(i / item.cols), c = i % item.cols;
+      const ink = typeof item.ink === "string" ? item.ink : item.ink[i];
+      out.push(`<text x="${fmt(x + (c + 0.5) * cell)}" y="${fmt(y + (r + 0.5) * cell)}" ` +
+        `fill="${ink}">${esc(item.labels[i])}</text>`);
+    }
+    out.push("</g>");
+  }
+  out.push("</g>");
+}
+
+const BASELINE = { middle: "central", top: "hanging", bottom: "auto" };
+
+function draw(scene, svg) {
+  const cell = scene.cell, X = (v) => scene.ox + v * cell, Y = (v) => scene.oy + v * cell;
+  const out = [];
+  for (const item of scene.items || []) {
+    switch (item.t) {
+      case "grid": drawGrid(item, X, Y, cell, out); break;
+      case "rect":
+        out.push(`<rect x="${fmt(X(item.x))}" y="${fmt(Y(item.y))}" width="${fmt(item.w * cell)}" ` +
+          `height="${fmt(item.h * cell)}" fill="${item.fill || "none"}" ` +
+          `stroke="${item.stroke || "none"}" stroke-width="${item.width}"` +
+          (item.dash ? ' stroke-dasharray="4 3"' : "") + "/>");
+        break;
+      case "line":
+        out.push(`<polyline points="${item.pts.map(([a, b]) => `${fmt(X(a))},${fmt(Y(b))}`).join(" ")}" ` +
+          `fill="none" stroke="${item.colour}" stroke-width="${item.width}" ` +
+          `stroke-opacity="${item.opacity}"/>`);
+        break;
+      case "poly":
+        out.push(`<polygon points="${item.pts.map(([a, b]) => `${fmt(X(a))},${fmt(Y(b))}`).join(" ")}" ` +
+          `fill="${item.fill}" stroke="none"/>`);
+        break;
+      case "dot":
+        out.push(`<circle cx="${fmt(X(item.x))}" cy="${fmt(Y(item.y))}" r="${item.r}" fill="${item.colour}"/>`);
+        break;
+      case "text":
+        out.push(`<text class="cl-scene-text" x="${fmt(X(item.x))}" y="${fmt(Y(item.y) + item.dy)}" ` +
+          `font-size="${item.size}px" fill="${item.colour}" text-anchor="${item.anchor}" ` +
+          `dominant-baseline="${BASELINE[item.baseline] || "central"}"` +
+          (item.bold ? ' font-weight="bold"' : "") + `>${esc(item.s)}</text>`);
+        break;
+    }
+  }
+  svg.innerHTML = out.join("");
+}
+
+function render({ model, el }) {
+  const root = document.createElement("div");
+  root.className = "convlab-scene";
+  root.setAttribute("role", "img");
+  const svg = document.createElementNS(NS, "svg");
+  svg.setAttribute("xmlns", NS);
+  svg.style.fontFamily = "var(--jp-ui-font-family, sans-serif)";
+  svg.style.display = "block";
+  root.appendChild(svg);
+  el.appendChild(root);
+
+  function update() {
+    const raw = model.get("scene");
+    const scene = (typeof raw === "string" ? JSON.parse(raw) : raw) || {};   // JSON text
+    const label = model.get("label");
+    if (label) root.setAttribute("aria-label", label);
+    if (!scene.items) { svg.innerHTML = ""; root.dataset.frame = ""; return; }
+    svg.setAttribute("width", scene.width);
+    svg.setAttribute("height", scene.height);
+    svg.setAttribute("viewBox", `0 0 ${scene.width} ${scene.height}`);
+    root.style.width = `${scene.width}px`;
+    root.style.height = `${scene.height}px`;
+    draw(scene, svg);
+    root.dataset.frame = String(scene.frame);
+  }
+
+  model.on("change:scene", update);
+  model.on("change:label", update);
+  update();
+}
+
+export default { render };
