@@ -303,6 +303,10 @@ def sample_values(control: widgets.Widget, full: bool = True) -> list:
     if isinstance(control, widgets.Dropdown):
         values = [o[1] if isinstance(o, tuple) else o for o in control.options]
         return values if full else values[-1:]
+    if isinstance(control, widgets.FloatLogSlider):      # min and max are exponents
+        low, high = control.base ** control.min, control.base ** control.max
+        return sorted({low, control.base ** ((control.min + control.max) / 2), high}) \
+            if full else [high]
     if isinstance(control, (widgets.IntSlider, widgets.FloatSlider)):
         middle = (control.min + control.max) // 2 if isinstance(control, widgets.IntSlider) \
             else 0.5
@@ -903,3 +907,11 @@ def test_an_explorer_painted_by_matplotlib_still_works():
     assert png_size(explorer.png) == png_size(before)
     check_shape(explorer)
     assert "image/png" in explorer._repr_mimebundle_()
+
+
+@pytest.mark.parametrize("name", ["mnist_filter_explorer", "kernel_descent_explorer"])
+def test_an_explorer_of_images_given_a_language_first_says_what_it_needs(name):
+    import convlab
+
+    with pytest.raises(TypeError, match="images must be a dataset"):
+        getattr(convlab, name)("ko")

@@ -23,7 +23,7 @@ from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .controls import control_layout, dropdown, grid, int_slider, label_style
 from .kernels import KERNELS
-from .mnist_filter import image_at
+from .mnist_filter import check_images, image_at
 from .readout import line, num
 
 __all__ = ["kernel_descent_explorer", "learn_kernel", "sgd_limit"]
@@ -168,6 +168,7 @@ def kernel_descent_explorer(images: Any, lang: str = "en", *, index: int = 0,
     """Gradient descent learning a 3×3 kernel from one digit of ``images`` (a dataset, or a
     tensor (N, 1, H, W)): learning rate, momentum, steps and the target kernel on sliders
     (lesson 07_learning_filters)."""
+    check_images(images)
     if target not in TARGETS:
         raise ValueError(f"target must be one of {TARGETS}, got {target!r}")
     if momentum not in MOMENTA:

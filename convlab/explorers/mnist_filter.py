@@ -49,6 +49,15 @@ class FilterState(ExplorerState):
     fmap_shape: tuple[int, ...]
 
 
+def check_images(images: Any) -> None:
+    """Refuse what cannot be a set of images (a language passed first, say) with a clear error."""
+    if isinstance(images, (str, bytes)) or not hasattr(images, "__getitem__"):
+        raise TypeError("images must be a dataset of (image, label) or a tensor (N, 1, H, W), "
+                        f"got {type(images).__name__}: {images!r}"[:200])
+    if len(images) == 0:
+        raise ValueError("images is empty")
+
+
 def image_at(images: Any, index: int) -> tuple[torch.Tensor, int | None]:
     """Image ``index`` of a dataset or tensor as ``(1, 1, H, W)`` float, and its label if known."""
     item, label = images[index], None
@@ -160,8 +169,7 @@ def mnist_filter_explorer(images: Any, lang: str = "en", *,
     (``torch.randn(3, 3)`` with ``seed``) or ``"layer"`` (filter ``filter`` of ``layer``, an
     ``nn.Conv2d`` with ``in_channels=1``).
     """
-    if len(images) == 0:
-        raise ValueError("images is empty")
+    check_images(images)
     if layer is not None:
         if not isinstance(layer, nn.Conv2d) or layer.in_channels != 1:
             raise ValueError("layer must be an nn.Conv2d with in_channels=1 (one grayscale "

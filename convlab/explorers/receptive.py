@@ -315,8 +315,8 @@ class ReceptivePainter:
         self.image = self.ax_in.imshow(np.zeros((2, 2)), cmap=GRAD_CMAP, vmin=0, vmax=1,
                                        interpolation="nearest")
         bar = fig.colorbar(self.image, cax=self.ax_bar)
-        bar.ax.tick_params(labelsize=7)
-        bar.set_label(text("receptive.grad_axis", lang), fontsize=7.5)
+        bar.ax.tick_params(labelsize=8)
+        bar.set_label(text("receptive.grad_axis", lang), fontsize=8)
         for ax in (self.ax_in, self.ax_out):
             ax.set_xticks([])
             ax.set_yticks([])

@@ -40,6 +40,8 @@ SETTINGS: dict[str, tuple[str, str | None]] = {
     "channel_arithmetic_explorer": ("convlab.channel_arithmetic_explorer({lang!r})", "mul_0"),
     "mnist_filter_explorer": ("convlab.mnist_filter_explorer(images, {lang!r}, kernel='random')",
                               "seed"),
+    "kernel_descent_explorer": ("convlab.kernel_descent_explorer(images, {lang!r}, steps=40)",
+                                "lr"),
 }
 
 

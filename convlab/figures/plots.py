@@ -327,7 +327,7 @@ def draw_kernel_fit(fig: FigureBase, losses: Sequence[float], snapshots: dict[in
         if k.size <= 25 and np.abs(k).max() < 100:
             for (y, x), v in np.ndenumerate(k):
                 kax.text(x, y, f"{v:.1f}".replace("-", "\u2212"), ha="center", va="center",
-                         fontsize=7, color=_text_colour(colormaps[style.SIGNED_CMAP], norm, v))
+                         fontsize=8, color=_text_colour(colormaps[style.SIGNED_CMAP], norm, v))
     fig.colorbar(image, cax=fig.add_subplot(grid[0, -1]), label=text["kernel_value"])
 
 
@@ -390,7 +390,7 @@ def plot_confusion(matrix: ArrayLike, *, lang: str = "en") -> Figure:
             image = ax.imshow(m, cmap="Greens", norm=norm)
             for (y, x), v in np.ndenumerate(m):
                 if v:
-                    ax.text(x, y, f"{int(v)}", ha="center", va="center", fontsize=7,
+                    ax.text(x, y, f"{int(v)}", ha="center", va="center", fontsize=8,
                             color=_text_colour(colormaps["Greens"], norm, v))
             ax.set(xticks=range(len(m)), yticks=range(len(m)), xlabel=text["predicted"],
                    ylabel=text["true"])
