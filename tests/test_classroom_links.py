@@ -76,13 +76,13 @@ def test_pulling_a_course_update_keeps_the_students_edits(tmp_path):
     assert (home / "convlab" / "notebooks" / "ko" / "my_notes.ipynb").read_text() == "{}"
 
 
-def test_the_binder_badge_opens_the_lesson_list_with_the_course_settings():
+def test_the_readmes_binder_address_opens_the_lesson_list_with_the_course_settings():
     import re
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    badge = re.search(r"\(https://mybinder\.org/v2/gh/[^)\s]+\)", readme)
-    assert badge, "the README has no Binder badge"
-    opened = parse_qs(urlsplit(badge.group(0)[1:-1]).query)["urlpath"][0]
+    address = re.search(r"`(https://mybinder\.org/v2/gh/[^`\s]+)`", readme)
+    assert address, "the README gives no Binder address"
+    opened = parse_qs(urlsplit(address.group(1)).query)["urlpath"][0]
     assert opened.startswith("lab/tree/")
     assert {"en", "ko"} <= {p.name for p in (ROOT / opened.removeprefix("lab/tree/")).iterdir()}
     assert "python -m convlab.lab --install-settings" in (ROOT / "postBuild").read_text()
