@@ -1,5 +1,6 @@
 # Two commands: `make lab` (start the course) and `make test` (run every test).
-# `make check` is the fast tier while you work: the package tests, no notebooks, no browser.
+# `make check` is the fast tier while you work: the package tests, no notebooks, no browser,
+# no JupyterHub, nbgrader or Voilà.
 # Both create .venv if it is missing and reinstall only when pyproject.toml changed.
 # `make lab` opens the lessons in the system's language; `make lab LAB_LANG=ko` (or en) chooses.
 
@@ -12,8 +13,7 @@ LAB_LANG ?=
 # After each install: the classroom settings into .venv, so a plain `jupyter lab` has them too.
 SETTINGS := $(PY) -m convlab.lab --install-settings >/dev/null
 
-.PHONY: lab test check handouts bench webfont clean-venv
-.PHONY: bench-zoo
+.PHONY: lab test check handouts bench bench-zoo webfont clean-venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ test: $(VENV)/.test-installed
 	CONVLAB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 check: $(VENV)/.test-installed
-	CONVLAB_OFFLINE=1 $(PY) -m pytest tests -m "not browser" $(PYTEST_ARGS)
+	CONVLAB_OFFLINE=1 $(PY) -m pytest tests -m "not browser and not classroom" $(PYTEST_ARGS)
 
 handouts: $(VENV)/.handouts-installed
 	$(PY) -m convlab.handouts
