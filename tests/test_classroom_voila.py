@@ -13,17 +13,19 @@ from convlab.course.handouts import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.classroom]
 
-#: Page-side: remember every new picture the explorer shows.
+#: Page-side: remember every new picture the explorer shows (the frame of a picture drawn in the
+#: browser, or a PNG's source).
 WATCH = """(explorer) => {
   const seen = [];
   const look = () => {
+    const scene = explorer.querySelector('.convlab-scene');
     const img = explorer.querySelector('.convlab-output img');
-    const src = img && img.getAttribute('src');
+    const src = scene ? 'frame ' + scene.dataset.frame : img && img.getAttribute('src');
     if (src && src !== seen[seen.length - 1]) seen.push(src);
   };
   look();
-  new MutationObserver(look).observe(explorer, {subtree: true, childList: true,
-                                                attributes: true, attributeFilter: ['src']});
+  new MutationObserver(look).observe(explorer, {subtree: true, childList: true, attributes: true,
+                                                attributeFilter: ['src', 'data-frame']});
   explorer.__pictures = seen;
 }"""
 
@@ -54,7 +56,8 @@ def page(tmp_path_factory):
             try:
                 page = browser.new_page(viewport={"width": 1600, "height": 1000})
                 page.goto(url, timeout=120_000)
-                page.wait_for_selector(".convlab-explorer .convlab-output img", timeout=120_000)
+                page.wait_for_selector(".convlab-explorer .convlab-scene svg, "
+                                       ".convlab-explorer .convlab-output img", timeout=120_000)
                 yield page
             finally:
                 browser.close()
