@@ -175,7 +175,9 @@ def measure_training_step(name: str, batch: int, reps: int, image_size: int) -> 
     for fn in fns.values():
         fn()
     for (n, mine), (_, ref) in zip(swapped.named_parameters(), original.named_parameters()):
-        torch.testing.assert_close(mine.grad, ref.grad, rtol=1e-3, atol=1e-4, msg=n)
+        # float32 through a deep network: compare at the scale of each gradient
+        scale = ref.grad.abs().max().item()
+        torch.testing.assert_close(mine.grad, ref.grad, rtol=1e-3, atol=1e-3 * scale, msg=n)
     times = time_interleaved(fns, reps, warmup=0)     # the checked step above warmed both up
     return dict(model=name, batch=batch, image_size=image_size,
                 swapped=statistics.median(times["swapped"]),
