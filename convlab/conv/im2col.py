@@ -121,6 +121,16 @@ class _Plan:
                                                      self.k)
 
 
+def row_exceeds_buffer(x: torch.Tensor, weight: torch.Tensor, stride: Pair, dilation: Pair,
+                       max_bytes: int = MAX_BUFFER_BYTES) -> bool:
+    """Whether the columns of one output row would not fit ``max_bytes``: im2col would then
+    cut rows into pieces and run many small products; the shifted-view route
+    (:mod:`.shifted`) needs no column buffer at all."""
+    w_out = output_size(x.shape[3], weight.shape[3], stride[1], 0, dilation[1])
+    window = x.shape[1] * weight.shape[2] * weight.shape[3] * x.element_size()
+    return w_out * window > max_bytes
+
+
 def _length(s: slice, size: int) -> int:
     return len(range(size)[s])
 

@@ -305,6 +305,108 @@ CELLS = [
         print(f"{name:18} {t * 1e3:9.3f} ms   ×{t / timings['F.conv2d']:,.0f}")
     """),
     md("""
+    ### Why some layers take other routes, and what `F.conv2d` still does
+
+    Real networks have layers that the plain im2col product serves badly, and
+    `conv2d_vectorized` (and `convlab.Conv2d`, the drop-in `nn.Conv2d` that calls it) picks a
+    route from the layer's sizes. The cell below computes the reason for each on small shapes:
+
+    - **Depthwise with many channels on a small map.** Each tap is one multiply-add over the
+      whole tensor, and the processor is fast on long runs of neighbouring numbers. In the usual
+      layout the neighbours are one row of the map (7 numbers on a 7×7 map); in channels-last
+      layout they are all the channels (96 here, 960 in a real network). With a 5×5 or 7×7
+      kernel there are enough taps to repay the two copies into and out of that layout.
+    - **Strides and very wide rows: shifted views.** Laid out channel by channel, one tap's
+      cells for every output position are a single slice of the flattened input, so a matrix
+      product can read them where they are, with no column matrix at all. A stride of 2 becomes
+      stride 1 after splitting the input into its four even/odd sub-images (polyphase): tap
+      `(i, j)` reads sub-image `(i % 2, j % 2)` shifted by `(i // 2, j // 2)`.
+    - **What `F.conv2d` still does better.** It hands the whole layer to one optimized library
+      call (oneDNN on the CPU): kernels generated for this processor's vector instructions,
+      blocked memory layouts, and one parallel region for the whole call. convlab is a chain of
+      ordinary PyTorch operations, each a separate pass over memory; the cell counts them.
+    """, """
+    ### 어떤 층은 왜 다른 경로로 계산할까요, 그리고 `F.conv2d`는 무엇을 더 할까요
+
+    실제 신경망에는 평범한 im2col 행렬 곱이 잘 맞지 않는 층이 있습니다. 그래서
+    `conv2d_vectorized`는 층의 크기를 보고 경로를 고릅니다. `nn.Conv2d` 대신 그대로 쓸 수 있는
+    `convlab.Conv2d`도 이 함수를 호출합니다. 아래 셀은 작은 모양에서 그 이유를 하나씩 계산합니다.
+
+    - **채널이 많고 특징 맵이 작은 깊이별 합성곱.** 커널 칸 하나가 텐서
+      전체에 대한 곱셈-덧셈 한 번입니다. 프로세서는 메모리에 나란히 놓인 값을 길게 처리할 때
+      빠릅니다. 보통의 배치 방식에서는 나란히 놓인 값이 특징 맵의 한 행뿐입니다(7×7 맵이면 7개).
+      채널 우선 배치에서는 모든 채널이 나란히 놓입니다(여기서는 96개, 실제 신경망에서는 960개).
+      커널이 5×5나 7×7이면 칸이 충분히 많아서, 그 배치로 옮겼다가 되돌리는 복사 두 번의 비용을
+      갚고도 남습니다.
+    - **스트라이드와 아주 넓은 행: 밀린 구간.** 채널별로 펼쳐 두면, 커널 칸 하나가 모든 출력
+      위치에서 가져오는 값은 펼친 입력의 한 구간입니다. 그래서 행렬 곱이 그 자리의 값을 바로
+      가져가고, 열 행렬은 전혀 만들지 않습니다. 스트라이드 2는 입력을 짝수·홀수 행과 열로 나눈 작은
+      이미지 네 개로 쪼개면 스트라이드 1이 됩니다. 커널 칸 `(i, j)`는 작은 이미지
+      `(i % 2, j % 2)`를 `(i // 2, j // 2)`만큼 밀어서 가져옵니다.
+    - **`F.conv2d`가 여전히 더 잘하는 것.** `F.conv2d`는 층 전체를 최적화된 라이브러리 호출 한 번에
+      맡깁니다(CPU에서는 `oneDNN`). 이 프로세서의 벡터 명령에 맞춰 만든 코드, 블록 단위 메모리 배치,
+      호출 전체에 대한 병렬 처리 한 번을 씁니다. convlab은 평범한 PyTorch 연산을 여러 번 이어
+      부르고, 연산마다 메모리를 따로 한 번씩 훑습니다. 셀이 그 연산의 개수를 셉니다.
+    """),
+    code("""
+    # «1. depthwise: how many neighbouring numbers one multiply-add runs over|1. 깊이별 합성곱: 곱셈-덧셈 한 번이 훑는 나란한 값의 개수»
+    x = torch.randn(1, 96, 7, 7)
+    last = x.contiguous(memory_format=torch.channels_last)
+    assert x.stride()[3] == 1 and last.stride()[1] == 1
+    print(«f"usual layout: {x.shape[3]} neighbours (one row); channels-last: {x.shape[1]} (every channel)"|f"보통 배치: 나란한 값 {x.shape[3]}개(한 행), 채널 우선 배치: {x.shape[1]}개(모든 채널)"»)
+
+    # «2. a tap's cells are one slice of the flattened input (stride 1)|2. 커널 칸 하나의 값은 펼친 입력의 한 구간입니다(스트라이드 1)»
+    x = torch.arange(5 * 6.).reshape(1, 1, 5, 6)
+    k, (height, width) = 3, x.shape[2:]
+    h_out, w_out = height - k + 1, width - k + 1
+    flat = x.flatten()
+    for i in range(k):
+        for j in range(k):
+            start = i * width + j
+            piece = flat[start:start + (h_out - 1) * width + w_out]
+            piece = F.pad(piece, (0, width - w_out)).view(h_out, width)[:, :w_out]
+            assert torch.equal(piece, x[0, 0, i:i + h_out, j:j + w_out])
+    print(«f"each of the {k * k} taps reads one slice of the flat input, no copy"|f"커널 칸 {k * k}개가 모두 펼친 입력의 한 구간을 복사 없이 가져옵니다"»)
+
+    # «3. stride 2 as stride 1 on four sub-images (polyphase)|3. 작은 이미지 네 개에서 스트라이드 1로 계산하는 스트라이드 2»
+    x = torch.randn(1, 1, 9, 9)
+    h_out = (9 - k) // 2 + 1
+    sub = {(p, q): x[..., p::2, q::2] for p in (0, 1) for q in (0, 1)}
+    for i in range(k):
+        for j in range(k):
+            strided = x[..., i::2, j::2][..., :h_out, :h_out]
+            shifted = sub[i % 2, j % 2][..., i // 2:i // 2 + h_out, j // 2:j // 2 + h_out]
+            assert torch.equal(strided, shifted)
+    print(«"every tap of a stride-2 layer is a stride-1 shift of one sub-image"|"스트라이드 2 층의 커널 칸은 모두 작은 이미지 하나를 스트라이드 1로 민 것입니다"»)
+
+    # «4. how many PyTorch operations one call runs|4. 호출 한 번이 실행하는 PyTorch 연산의 개수»
+    class CountOps(torch.overrides.TorchFunctionMode):
+        def __init__(self):
+            super().__init__()
+            self.count = 0
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            self.count += 1
+            return func(*args, **(kwargs or {}))
+
+    def operations(fn):
+        with torch.no_grad(), CountOps() as counter:
+            fn()
+        return counter.count
+
+    layers = {
+        «"dense 3x3"|"일반 3x3"»: (torch.randn(2, 16, 14, 14), torch.randn(16, 16, 3, 3), dict(padding=1)),
+        «"depthwise 5x5"|"깊이별 5x5"»: (torch.randn(2, 96, 7, 7), torch.randn(96, 1, 5, 5), dict(padding=2, groups=96)),
+        «"stem 7x7, stride 2"|"첫 층 7x7, 스트라이드 2"»: (torch.randn(1, 3, 32, 32), torch.randn(8, 3, 7, 7), dict(stride=2, padding=3)),
+    }
+    for name, (x, w, args) in layers.items():
+        ours = lambda: convlab.conv2d_vectorized(x, w, **args)
+        theirs = lambda: F.conv2d(x, w, **args)
+        ratio = seconds_per_call(ours, 20) / seconds_per_call(theirs, 20)
+        print(«f"{name:20} convlab {operations(ours):3} operations, F.conv2d {operations(theirs)}; time ×{ratio:.1f}"|f"{name:20} convlab 연산 {operations(ours):3}개, F.conv2d {operations(theirs)}개, 시간 ×{ratio:.1f}"»)
+    print(«f"F.conv2d here: oneDNN available {torch.backends.mkldnn.is_available()}, vector instructions {torch.backends.cpu.get_cpu_capability()}"|f"이 컴퓨터의 F.conv2d: oneDNN 사용 가능 {torch.backends.mkldnn.is_available()}, 벡터 명령 {torch.backends.cpu.get_cpu_capability()}"»)
+    """),
+    md("""
     ## 6. Explorer: the loops, one step at a time
 
     The sliding-window explorer of lesson 02 (`sliding_window_explorer`) is the naive loop drawn
