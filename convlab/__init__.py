@@ -37,8 +37,7 @@ _EXPORTS: dict[str, str] = {
                      "adaptive_windows"], "conv"),
     "receptive_field_explorer": "explorers",
 }
-_SUBPACKAGES = ("conv", "data", "figures", "explorers", "exercises", "i18n", "course")
-_SUBPACKAGES += ("nn",)
+_SUBPACKAGES = ("conv", "nn", "data", "figures", "explorers", "exercises", "i18n", "course")
 
 __all__ = list(_EXPORTS)
 

@@ -476,9 +476,11 @@ CELLS = [
       ([5절](#l06-timing)).
     """),
     md("""
-    That is the whole layer. Back to the start: [00 Start here](00_start_here.ipynb).
+    That is the whole layer. Next: [07 Filters that learn](07_learning_filters.ipynb), where
+    a network of these layers learns its own kernels.
     """, """
     이것으로 합성곱 층 전체를 처음부터 끝까지 직접 구현해 보았습니다.
-    처음으로 돌아가기: [00 시작하기](00_start_here.ipynb).
+    다음 강의 [07 스스로 배우는 필터](07_learning_filters.ipynb)에서는 이 층을 여러 개 쌓은
+    신경망이 커널을 스스로 학습합니다.
     """),
 ]
