@@ -178,3 +178,15 @@ def test_lessons_touch_no_private_name_of_convlab(lesson, lang):
             private += [a.name for a in node.names if a.name.startswith("_")]
             private += [node.module] if any(p.startswith("_") for p in node.module.split(".")) else []
     assert not private, f"{lang}/{lesson} reaches into {private}: use a public function"
+
+
+def test_a_string_key_lives_in_one_table_only():
+    """The string tables are split by the part of the course that shows them; a key written in
+    two of them is refused rather than one silently winning."""
+    from convlab.i18n import catalogue
+    from convlab.i18n.strings import common, lessons_01_05, lessons_07_09
+
+    tables = (common.STRINGS, lessons_01_05.STRINGS, lessons_07_09.STRINGS)
+    assert len(catalogue.STRINGS) == sum(len(t) for t in tables)
+    with pytest.raises(KeyError, match="defined twice"):
+        catalogue._one_table({"x": {"en": "a", "ko": "가"}}, {"x": {"en": "b", "ko": "나"}})

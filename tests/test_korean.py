@@ -11,7 +11,7 @@ Checked on every Korean notebook (Markdown, and the Korean comments and strings 
 - every lesson uses its core terms (lesson 04 says 합성곱);
 - sentences end in the 합니다 style.
 
-And on the string catalogue (convlab/i18n/catalogue.py): every label and readout uses the
+And on the string catalogue (convlab/i18n/strings/, read through convlab.i18n.text): every label and readout uses the
 glossary's term for each English term it translates, in the one label format
 ``입력 채널 (in_channels)``; no glosses, bare English, calques or variants; and a lesson that
 names a control quotes the explorer's own Korean label.

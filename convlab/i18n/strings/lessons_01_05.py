@@ -1,0 +1,200 @@
+"""Strings of the explorers and pictures of lessons 01-05: shape, sliding window, groups,
+many filters, channel arithmetic, the MNIST filter and pictures of weights.
+
+Read through :func:`convlab.i18n.text`; the rules for the Korean are in
+:mod:`convlab.i18n.catalogue`.
+"""
+from __future__ import annotations
+
+STRINGS: dict[str, dict[str, str]] = {
+    # --- 1. shape explorer ---------------------------------------------------------------------
+    "shape.help": {
+        "en": "Every argument of <code>nn.Conv2d</code>, and the input <code>(N, C, H, W)</code>. "
+              "The output shape comes from running PyTorch; an invalid combination shows the "
+              "error PyTorch raises. C follows in_channels; move it afterwards to see the "
+              "mismatch error.",
+        "ko": "<code>nn.Conv2d</code>의 모든 인자와 입력 <code>(N, C, H, W)</code>를 바꿔 보세요. "
+              "출력 모양은 PyTorch를 실제로 실행해서 얻습니다. 인자 조합이 잘못되면 PyTorch가 내는 "
+              "오류를 그대로 보여 줍니다. C는 in_channels를 따라 움직입니다. 그 뒤에 C만 바꾸면 "
+              "채널 수가 맞지 않을 때의 오류를 볼 수 있습니다."},
+    "batch": {"en": "batch N", "ko": "배치 크기 (N)"},
+    "channels": {"en": "input C", "ko": "입력 채널 수 (C)"},
+    "height": {"en": "input H", "ko": "입력 높이 (H)"},
+    "width": {"en": "input W", "ko": "입력 너비 (W)"},
+    "shape.input": {"en": "input ", "ko": "입력 "},
+    "shape.output": {"en": "output shape", "ko": "출력 모양"},
+    "shape.weight": {"en": "weight shape (out_channels, in_channels/groups, kH, kW)",
+                     "ko": "가중치 모양 (out_channels, in_channels/groups, kH, kW)"},
+    "shape.bias": {"en": "bias shape", "ko": "편향 모양"},
+    "shape.params": {"en": "parameters", "ko": "매개변수 수"},
+    "shape.macs": {"en": "multiply-adds (bias additions not counted)",
+                   "ko": "곱셈-덧셈 수 (편향 덧셈은 세지 않음)"},
+    "shape.rows_unused": {"en": "rows at the bottom (padding included) that no window reaches, "
+                                "left over by the floor: {n}",
+                          "ko": "어떤 창에도 들어가지 않는 아래쪽 행 (패딩 포함, 내림으로 남음): {n}"},
+    "shape.cols_unused": {"en": "columns at the right (padding included) that no window reaches, "
+                                "left over by the floor: {n}",
+                          "ko": "어떤 창에도 들어가지 않는 오른쪽 열 (패딩 포함, 내림으로 남음): {n}"},
+    "shape.plane": {"en": "one channel, padded: {h}×{w}", "ko": "채널 하나, 패딩 포함: {h}×{w}"},
+    "shape.kernel": {"en": "kernel {h}×{w}", "ko": "커널 {h}×{w}"},
+    "shape.out_plane": {"en": "output {h}×{w}", "ko": "출력 {h}×{w}"},
+    "shape.first_window": {"en": "first window", "ko": "첫 번째 창"},
+    # --- 2. sliding-window explorer -----------------------------------------------------------
+    "window.help": {
+        "en": "Press play (or move <b>step</b>): the kernel visits the output cells one at a time. "
+              "Orange: the kernel taps and the input cells they read (dashed: its footprint, "
+              "with dilation gaps); small dots: where each window starts (the stride); green: "
+              "the output cell; grey: padding, holding the values <code>padding_mode</code> puts "
+              "there; red: rows and columns the floor drops. The value comes from "
+              "<code>nn.Conv2d</code>.",
+        "ko": "재생 버튼을 누르거나 <b>단계</b>를 움직이면 커널이 출력 칸을 하나씩 차례로 계산합니다. "
+              "주황: 커널 칸과 그 칸에 곱해지는 입력 칸 (점선: 팽창으로 벌어진 커널이 덮는 범위). "
+              "작은 점: 각 창이 시작하는 곳 (스트라이드). 초록: 출력 칸. 회색: 패딩 "
+              "(<code>padding_mode</code>가 채운 값). 빨강: 내림으로 버려지는 행과 열. "
+              "값은 <code>nn.Conv2d</code>가 계산합니다."},
+    "window.channels": {"en": "channels", "ko": "채널 수"},
+    "window.height": {"en": "input height", "ko": "입력 높이"},
+    "window.width": {"en": "input width", "ko": "입력 너비"},
+    "window.step": {"en": "step", "ko": "단계"},
+    "window.input_c": {"en": "input, channel {c}", "ko": "입력, 채널 {c}"},
+    "window.kernel": {"en": "kernel (1 filter)", "ko": "커널 (필터 1개)"},
+    "window.bias": {"en": "b", "ko": "b"},
+    "window.output": {"en": "output", "ko": "출력"},
+    "window.position": {"en": "step {step} (of 0 to {last}): output[0, 0, {row}, {col}]",
+                        "ko": "단계 {step} (0 ~ {last}): output[0, 0, {row}, {col}]"},
+    "window.sum": {"en": "Σ w·x + b", "ko": "Σ w·x + b"},
+    "window.sum_nobias": {"en": "Σ w·x", "ko": "Σ w·x"},
+    "window.from_torch": {"en": "value nn.Conv2d computes at this position: ",
+                          "ko": "nn.Conv2d가 이 위치에서 계산한 값: "},
+    # --- 3. groups explorer -------------------------------------------------------------------
+    "groups.help": {
+        "en": "<code>groups</code> splits the input channels and the filters into groups that do "
+              "not see each other. Lines show which input channels each output channel reads. "
+              "<b>groups = in_channels</b> with <b>out_channels = K·in_channels</b> is a "
+              "depthwise convolution; followed by a 1×1 (pointwise) convolution it makes a "
+              "depthwise separable block.",
+        "ko": "<code>groups</code>는 입력 채널과 필터를 서로 섞이지 않는 그룹으로 나눕니다. 선은 "
+              "출력 채널마다 어떤 입력 채널을 쓰는지 보여 줍니다. <b>groups = in_channels</b>이고 "
+              "<b>out_channels = K·in_channels</b>이면 깊이별 합성곱입니다. 그 뒤에 1×1 합성곱, 곧 "
+              "점별 합성곱을 붙이면 깊이별 분리 합성곱 블록이 됩니다."},
+    "groups.depthwise_button": {"en": "make it depthwise", "ko": "깊이별 합성곱으로 바꾸기"},
+    "groups.inputs": {"en": "input channels", "ko": "입력 채널"},
+    "groups.outputs": {"en": "output channels", "ko": "출력 채널"},
+    "groups.group": {"en": "group {g}", "ko": "그룹 {g}"},
+    "groups.weight": {"en": "weight shape (out, in/groups, kH, kW)",
+                      "ko": "가중치 모양 (out, in/groups, kH, kW)"},
+    "groups.sees": {"en": "each output channel reads {n} input channel(s); "
+                          "each group: {i} in → {o} out",
+                    "ko": "출력 채널 하나가 입력 채널 {n}개를 씁니다. 그룹마다 입력 채널 {i}개 → 출력 채널 {o}개"},
+    "groups.is_depthwise": {
+        "en": "depthwise convolution: groups = in_channels = {c}, out_channels = K·in_channels "
+              "with K = {k}",
+        "ko": "깊이별 합성곱: groups = in_channels = {c}, out_channels = K·in_channels, K = {k}"},
+    "groups.not_depthwise": {
+        "en": "not depthwise (that needs groups = in_channels = {c})",
+        "ko": "깊이별 합성곱이 아님 (groups = in_channels = {c}이어야 함)"},
+    "groups.compare": {"en": "compared", "ko": "비교"},
+    "groups.col_params": {"en": "parameters", "ko": "매개변수 수"},
+    "groups.col_macs": {"en": "multiply-adds per output position",
+                        "ko": "출력 위치 하나당 곱셈-덧셈 수"},
+    "groups.standard": {"en": "standard (groups=1)", "ko": "일반 합성곱 (groups=1)"},
+    "groups.this": {"en": "this layer (groups={g})", "ko": "이 층 (groups={g})"},
+    "groups.separable": {"en": "depthwise separable", "ko": "깊이별 분리 합성곱"},
+    "groups.separable_parts": {
+        "en": "depthwise {k}×{k} (groups={c}) + pointwise 1×1 ({c} → {o})",
+        "ko": "깊이별 {k}×{k} (groups={c}) + 점별 1×1 ({c} → {o})"},
+    "groups.params_axis": {"en": "parameters", "ko": "매개변수 수"},
+    # --- 4. channel arithmetic explorer -------------------------------------------------------
+    "arith.help": {
+        "en": "Multiply each channel by its own number and add its own number, two ways: a 1×1 "
+              "convolution with <code>groups=C</code> whose weight holds the multipliers and whose "
+              "bias holds the additions, and plain broadcasting. <code>torch.allclose</code> "
+              "compares them.",
+        "ko": "채널마다 그 채널의 값을 곱하고 더하는 연산을 두 가지 방법으로 계산합니다. 하나는 "
+              "곱할 값을 가중치에, 더할 값을 편향에 넣은 1×1 합성곱(<code>groups=C</code>)이고, "
+              "다른 하나는 보통의 브로드캐스팅입니다. <code>torch.allclose</code>로 두 결과를 "
+              "비교합니다."},
+    "arith.mul": {"en": "× channel {c}", "ko": "채널 {c} 곱하기"},
+    "arith.add": {"en": "+ channel {c}", "ko": "채널 {c} 더하기"},
+    "arith.input": {"en": "input X", "ko": "입력 (X)"},
+    "arith.conv": {"en": "1×1 conv, groups=C", "ko": "1×1 합성곱, groups=C"},
+    "arith.broadcast": {"en": "X·m + a (broadcasting)", "ko": "X·m + a (브로드캐스팅)"},
+    "arith.channel": {"en": "ch {c}", "ko": "채널 {c}"},
+    "arith.weight": {"en": "conv.weight (C, 1, 1, 1)", "ko": "conv.weight (C, 1, 1, 1)"},
+    "arith.bias": {"en": "conv.bias (C,)", "ko": "conv.bias (C,)"},
+    "arith.allclose": {"en": "torch.allclose(conv(X), X·m + a)",
+                       "ko": "torch.allclose(conv(X), X·m + a)"},
+    "arith.maxdiff": {"en": "largest difference", "ko": "가장 큰 차이"},
+    "arith.rounding": {
+        "en": "False here is float32 rounding, not a different result: the two computations round "
+              "in different places and differ by at most {diff}. Where outputs are near 0, "
+              "allclose's default atol=1e-8 is stricter than float32 can be:",
+        "ko": "여기서 False가 나온 것은 결과가 달라서가 아니라 float32 반올림 오차 때문입니다. 두 계산은 "
+              "반올림하는 위치가 달라서 최대 {diff}만큼 차이가 납니다. 출력이 0에 가까운 곳에서는 "
+              "allclose의 기본값 atol=1e-8이 float32가 낼 수 있는 정밀도보다 엄격합니다:"},
+    "arith.pixel": {"en": "pixel value", "ko": "픽셀 값"},
+    "arith.out_value": {"en": "output value", "ko": "출력 값"},
+    # --- 5. MNIST filter explorer -------------------------------------------------------------
+    "mnist.help": {
+        "en": "Pick a digit and a kernel: the feature map is <code>F.conv2d(image, kernel, "
+              "padding=1)</code> (or the chosen layer's own output). Bright where the pattern "
+              "in the kernel matches the image.",
+        "ko": "숫자 이미지와 커널을 고르면 특징 맵 <code>F.conv2d(image, kernel, padding=1)</code>을 "
+              "보여 줍니다. 층을 고르면 그 층이 계산한 출력을 보여 줍니다. 커널의 무늬가 이미지와 "
+              "맞는 곳이 밝게 나옵니다."},
+    "mnist.index": {"en": "image", "ko": "이미지 번호"},
+    "mnist.kernel": {"en": "kernel", "ko": "커널"},
+    "mnist.filter": {"en": "filter of the layer", "ko": "층의 필터 번호"},
+    "mnist.k_identity": {"en": "identity", "ko": "항등 (identity)"},
+    "mnist.k_blur": {"en": "blur", "ko": "흐리게 (blur)"},
+    "mnist.k_sharpen": {"en": "sharpen", "ko": "선명하게 (sharpen)"},
+    "mnist.k_sobel_x": {"en": "Sobel x (vertical edges)", "ko": "소벨 x (세로 경계)"},
+    "mnist.k_sobel_y": {"en": "Sobel y (horizontal edges)", "ko": "소벨 y (가로 경계)"},
+    "mnist.k_random": {"en": "random", "ko": "무작위"},
+    "mnist.k_layer": {"en": "filters of the layer", "ko": "층의 필터"},
+    "mnist.digit": {"en": "image {i}", "ko": "이미지 {i}"},
+    "mnist.digit_label": {"en": "image {i} (label {label})", "ko": "이미지 {i} (레이블 {label})"},
+    "mnist.kernel_title": {"en": "kernel {name}", "ko": "커널 {name}"},
+    "mnist.fmap": {"en": "feature map {h}×{w}", "ko": "특징 맵 {h}×{w}"},
+    "mnist.computed": {"en": "computed as", "ko": "계산식"},
+    "mnist.range": {"en": "feature map values from {lo} to {hi}",
+                    "ko": "특징 맵 값의 범위: {lo} ~ {hi}"},
+    "mnist.pixel": {"en": "pixel value", "ko": "픽셀 값"},
+    "mnist.weight_value": {"en": "weight", "ko": "가중치"},
+    "mnist.activation": {"en": "output value", "ko": "출력 값"},
+    # --- pictures of weights and feature maps (convlab.viz, lesson 04) ---------------------------
+    "viz.weights": {"en": "Conv2d weights, shape {shape}\n= (out_channels, in_channels/groups, kH, kW)", "ko": "Conv2d 가중치, 모양 {shape}\n= (out_channels, in_channels/groups, kH, kW)"},
+    "viz.grid": {"en": "rows: output channels, columns: input channels", "ko": "행: 출력 채널, 열: 입력 채널"},
+    "viz.grid_groups": {"en": "rows: output channels, columns: input channels\nof the filter's group (groups={groups})", "ko": '행: 출력 채널, 열: 그 필터가 속한 그룹의\n입력 채널 (groups={groups})'},
+    "viz.wrap_out": {"en": "one cell per output channel", "ko": "출력 채널마다 한 칸"},
+    "viz.wrap_in": {"en": "one cell per input channel", "ko": "입력 채널마다 한 칸"},
+    "viz.out": {"en": "out {o}", "ko": "출력 {o}"},
+    "viz.in": {"en": "in {i}", "ko": "입력 {i}"},
+    "viz.value": {"en": "weight value", "ko": "가중치 값"},
+    "viz.input": {"en": "input", "ko": "입력"},
+    "viz.input_ch": {"en": "input {i}", "ko": "입력 {i}"},
+    "viz.maps": {"en": "feature maps: {name} {inp} → {out}", "ko": "특징 맵: {name} {inp} → {out}"},
+    "viz.outputs": {"en": "output channels", "ko": "출력 채널"},
+    "viz.map": {"en": "channel {o}", "ko": "채널 {o}"},
+    "viz.pixel": {"en": "pixel value", "ko": "픽셀 값"},
+    "viz.activation": {"en": "output value", "ko": "출력 값"},
+    # --- the many-filters explorer (convlab.explorers.many_filters) ---------------------------
+    "many.help": {"en": "A 3-channel input and several filters. Each filter has one kernel slice "
+                        "per input channel: every channel is cross-correlated with its slice, "
+                        "the results are added, then the filter's bias: that is one output "
+                        "channel. Pick the filter to take apart with the slider.",
+                  "ko": "입력 채널이 3개이고 필터가 여러 개입니다. 필터마다 입력 채널별 커널 조각이 "
+                        "하나씩 있습니다. 각 채널과 그 조각의 교차 상관을 구해 모두 더하고 필터의 "
+                        "편향을 더하면 출력 채널 하나가 됩니다. 살펴볼 필터를 슬라이더로 고르세요."},
+    "many.filter": {"en": "filter shown", "ko": "살펴볼 필터"},
+    "many.weight": {"en": "weight shape (out_channels, in_channels, kH, kW)",
+                    "ko": "가중치 모양 (out_channels, in_channels, kH, kW)"},
+    "many.one_filter": {"en": "(one filter = {c} kernel slices)",
+                        "ko": "(필터 하나 = 커널 조각 {c}개)"},
+    "many.formula": {"en": "output channel {f}", "ko": "출력 채널 {f}"},
+    "many.check": {"en": "largest |Σ + b − nn.Conv2d|:", "ko": "|Σ + b − nn.Conv2d|의 최댓값:"},
+    "many.channels": {"en": "input channels 0-2", "ko": "입력 채널 0-2"},
+    "many.slices": {"en": "filter {f}", "ko": "필터 {f}"},
+    "many.out_f": {"en": "output channel {f}", "ko": "출력 채널 {f}"},
+    "many.outputs": {"en": "all outputs", "ko": "전체 출력"},
+}
