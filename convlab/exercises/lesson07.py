@@ -122,7 +122,7 @@ EXERCISES = (
                "(`sum(p.numel() for p in net.parameters())`)?",
             ko="LeNet과 비슷한 신경망입니다: `nn.Conv2d(1, {c1}, {k}, padding=2)`, "
                "`nn.MaxPool2d(2)`, `nn.Conv2d({c1}, {c2}, {k}, padding=2)`, `nn.MaxPool2d(2)`, "
-               "`nn.Flatten()`, `nn.Linear({c2} * 7 * 7, 10)`. 학습하는 매개변수는 모두 "
+               "`nn.Flatten()`, `nn.Linear({c2} * 7 * 7, 10)`. 학습되는 매개변수는 모두 "
                "몇 개일까요? (`sum(p.numel() for p in net.parameters())`)"),
         kind=Integer(),
         right=_count,
@@ -139,7 +139,7 @@ EXERCISES = (
         ),
         hints=(
             T(en="Pooling and Flatten learn nothing. Count each Conv2d and the Linear separately.",
-              ko="풀링과 Flatten은 학습하는 값이 없습니다. Conv2d 두 개와 Linear를 따로 세세요."),
+              ko="풀링과 Flatten에는 학습되는 값이 없습니다. Conv2d 두 개와 Linear를 따로 세세요."),
             T(en="Conv2d: out·in·kH·kW weights + out biases; Linear(in, out): in·out weights + "
                  "out biases.",
               ko="Conv2d: 가중치 out·in·kH·kW개 + 편향 out개, Linear(in, out): 가중치 in·out개 + "
@@ -171,7 +171,7 @@ EXERCISES = (
         near_misses=(
             NearMiss(lambda p: (_sgd_step(p)[0], p.w + p.lr * _sgd_step(p)[0]), T(
                 en="The gradient is right, but the step goes uphill: SGD subtracts lr · gradient.",
-                ko="기울기는 맞았지만 오르막으로 갔습니다. SGD는 lr · 기울기를 뺍니다.")),
+                ko="기울기는 맞았지만 손실이 커지는 쪽(오르막)으로 옮겼습니다. SGD는 lr · 기울기를 뺍니다.")),
             NearMiss(lambda p: (3 * _sgd_step(p)[0], p.w - p.lr * 3 * _sgd_step(p)[0]), T(
                 en="That is the gradient of the sum; F.mse_loss takes the mean over the outputs.",
                 ko="합의 기울기입니다. F.mse_loss는 출력들의 평균을 냅니다.")),

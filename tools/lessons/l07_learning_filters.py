@@ -14,8 +14,8 @@ CELLS = [
     """, """
     # 07. 스스로 배우는 필터
 
-    지금까지 커널은 무작위이거나 사람이 직접 쓴 것이었습니다. 학습된 신경망에서는 아무도 커널을 쓰지
-    않습니다. 경사 하강법(gradient descent)이 커널을 찾아냅니다. 이번 강의에서는 먼저 답을 이미 아는
+    지금까지 커널은 무작위로 정하거나 사람이 직접 적어 넣은 것이었습니다. 학습된 신경망에서는 아무도
+    커널을 직접 정하지 않습니다. 경사 하강법(gradient descent)이 커널을 찾아냅니다. 이번 강의에서는 먼저 답을 이미 아는
     커널, 곧 04강의 소벨 커널을 경사 하강법으로 다시 찾아보고, 그 과정이 왜 때때로 느린지
     알아봅니다. 그다음 MNIST 숫자 이미지로 작은 합성곱 신경망을 학습시키고, 신경망이 배운 필터와
     아직 헷갈리는 숫자를 살펴봅니다. 마지막으로 같은 신경망을 06강에서 만든 convlab의 `Conv2d`로
@@ -31,7 +31,7 @@ CELLS = [
     ## 1. 텐서로 준비한 숫자 이미지
 
     데이터는 04강과 같습니다. `convlab.mnist`가 파일을 준비하고(인터넷이 없으면 학습용 4,000장과
-    테스트용 1,000장으로 된 오프라인 샘플), torchvision이 그 파일을 불러옵니다.
+    테스트용 1,000장으로 된 오프라인 샘플을 씁니다), torchvision이 그 파일을 불러옵니다.
     """),
     code("""
     from torchvision import datasets, transforms
@@ -50,12 +50,13 @@ CELLS = [
     tensor gives the same numbers, checked on one image. We take the first 4,000 and 1,000
     images: the whole sample offline, and the same amount of work when the full data set is there.
     """, """
-    `train_set` 위에 `DataLoader`를 만들면 에포크(학습 데이터를 한 바퀴 도는 것)마다 이미지 한 장
+    `train_set`으로 `DataLoader`를 만들면 에포크(학습 데이터를 한 바퀴 도는 것)마다 이미지 한 장
     한 장에 변환을 다시 실행합니다. 이미지가 적고 작으니 여기서는 변환을 **한 번만** 해서 텐서 두
     개로 만들어 둡니다. `train_set.data`에는 0-255 범위의 픽셀 값이 그대로 있습니다. `ToTensor`는
     255로 나누고 `Normalize((0.5,), (0.5,))`는 `(x − 0.5) / 0.5`를 계산하므로, 텐서 전체에 같은
-    계산을 하면 같은 값이 나옵니다. 이미지 한 장으로 확인합니다. 앞에서부터 4,000장과 1,000장을
-    씁니다. 오프라인이면 샘플 전체이고, 전체 데이터셋이 있어도 계산량이 같습니다.
+    계산을 하면 같은 값이 나옵니다. 이미지 한 장으로 확인합니다. 학습용은 앞에서부터 4,000장,
+    테스트용은 1,000장을 씁니다. 오프라인이면 샘플 전체이고, 전체 데이터셋을 받아 두었어도 계산량은
+    같습니다.
     """),
     code("""
     def as_tensors(data_set, n):
@@ -96,8 +97,8 @@ CELLS = [
        지웁니다.
     3. `loss.backward()`: `autograd`가 **기울기**(gradient), 곧 가중치 아홉 개 각각에 대한
        `∂loss/∂weight`를 계산합니다.
-    4. `optimizer.step()`: `torch.optim.SGD`가 가중치마다 기울기의 반대 방향으로
-       `weight ← weight − lr · gradient`만큼 옮깁니다. `lr`이 **학습률**(learning rate)입니다.
+    4. `optimizer.step()`: `torch.optim.SGD`가 모든 가중치를 기울기의 반대 방향으로 옮깁니다.
+       식으로는 `weight ← weight − lr · gradient`이고, `lr`이 **학습률**(learning rate)입니다.
     """),
     code("""
     digit = x_train[:1]                                         # (1, 1, 28, 28)
@@ -130,7 +131,7 @@ CELLS = [
     steps some weights are still clearly off. Why?
     """, """
     처음 몇 단계에서 손실이 100분의 1로 줄고, 커널도 소벨의 모양(왼쪽은 음수, 오른쪽은 양수)을
-    갖춥니다. 그런데 그다음부터는 아주 느리게 내려갑니다. 200단계가 지나도 몇몇 가중치는 아직 눈에
+    갖춥니다. 그런데 그다음부터는 손실이 아주 느리게 줄어듭니다. 200단계가 지나도 몇몇 가중치는 아직 눈에
     띄게 다릅니다. 왜 그럴까요?
     """),
     md_at("l07-limit", """
@@ -154,9 +155,9 @@ CELLS = [
     """, """
     ## 3. 느린 이유: 곡률과 학습률의 한계
 
-    층의 출력은 가중치 아홉 개에 대해 선형이므로 손실은 그릇 모양(이차식)이고, 그 **곡률**(curvature)은
-    고정된 9×9 행렬 하나입니다. 숫자 이미지의 창 $L$개를 $p$라고 하면
-    $\\frac{2}{L}\\sum_p p\\,p^\\top$입니다. (`F.unfold`가 창을 열로 늘어놓습니다. 06강에서 보았습니다.)
+    층의 출력은 가중치 아홉 개에 대해 선형입니다. 그래서 손실은 그릇 모양의 이차식이고, 그
+    **곡률**(curvature)은 고정된 9×9 행렬 하나입니다. 숫자 이미지의 창 $L$개를 각각 $p$라고 하면 이
+    행렬은 $\\frac{2}{L}\\sum_p p\\,p^\\top$입니다(06강에서 본 `F.unfold`가 이 창들을 열로 늘어놓습니다).
     이 행렬의 고유벡터 방향마다, SGD 한 단계는 답까지의 거리에 $1 - \\text{lr}\\cdot\\lambda$를
     곱합니다. $\\lambda$는 그 방향의 고윳값입니다. 그래서 다음이 성립합니다.
 
@@ -167,8 +168,8 @@ CELLS = [
     숫자 이미지에서는 $\\lambda_{max}$가 아주 큽니다. 배경이 모두 −1이라서 가중치 아홉 개를 함께
     키우면 모든 출력이 크게 바뀌기 때문입니다. 반대로 $\\lambda_{min}$은 아주 작습니다. 이웃한 픽셀
     값이 거의 같아서, 한 커널 칸의 가중치를 이웃 칸으로 옮겨도 출력이 거의 바뀌지 않기 때문입니다.
-    아래 셀은 두 값을 계산하고, 곡률 행렬을 `autograd`가 구한 헤세 행렬과 비교한 뒤, `lr=0.1`로
-    200단계를 간 뒤에 가장 느린 방향의 오차가 얼마나 남는지 예측합니다.
+    아래 셀은 두 값을 계산하고, 곡률 행렬이 `autograd`로 구한 헤세 행렬과 같은지 확인합니다. 그리고
+    `lr=0.1`로 200단계를 진행한 뒤 가장 느린 방향의 오차가 얼마나 남는지 예측합니다.
     """),
     code("""
     patches = F.unfold(digit, 3)[0]                             # «(9, 676): every 3×3 window as a column|(9, 676): 3×3 창마다 열 하나»
@@ -182,7 +183,7 @@ CELLS = [
     print(f"λ_min = {low:.3f}, λ_max = {high:.2f}, λ_max / λ_min = {high / low:.0f}")
     print(«f"plain SGD converges for lr < 2 / λ_max = {2 / high:.3f}"|f"모멘텀 없는 SGD는 lr < 2 / λ_max = {2 / high:.3f}일 때 수렴합니다"»)
     assert abs(convlab.sgd_limit(digit) - 2 / high) < 1e-4
-    print(«f"after 200 steps at lr=0.1 the slowest error keeps {(1 - 0.1 * low) ** 200:.0%} of its size"|f"lr=0.1로 200단계를 가도 가장 느린 방향의 오차는 {(1 - 0.1 * low) ** 200:.0%}가 남습니다"»)
+    print(«f"after 200 steps at lr=0.1 the slowest error keeps {(1 - 0.1 * low) ** 200:.0%} of its size"|f"lr=0.1로 200단계를 진행해도 가장 느린 방향의 오차는 처음 크기의 {(1 - 0.1 * low) ** 200:.0%}가 남습니다"»)
     """, "claim:sgd-limit"),
     md_at("l07-momentum", """
     ## 4. Momentum
@@ -215,9 +216,9 @@ CELLS = [
     its target in far fewer steps. Try the target kernel "blur" and other digits: the limit moves
     with the image, because the curvature is made of the image's windows.**
     """, """
-    ## 5. 탐색기: 커널 위의 경사 하강법
+    ## 5. 탐색기: 커널을 찾는 경사 하강법
 
-    **먼저 모멘텀을 0으로 두고 학습률을 움직여 보세요. 결과 표시줄에 나온 한계보다 작으면 손실이
+    **먼저 모멘텀을 0으로 두고 학습률을 움직여 보세요. 학습률이 결과 표시줄에 나온 한계보다 작으면 손실이
     줄고, 조금만 넘어도 손실이 폭발합니다. 그다음 모멘텀을 0.9로 바꾸면 커널이 훨씬 적은 단계 만에
     목표에 닿습니다. 목표 커널을 "흐리게 (blur)"로 바꾸고 다른 숫자 이미지도 골라 보세요. 곡률이
     이미지의 창으로 만들어지므로 한계도 이미지에 따라 달라집니다.**
@@ -264,7 +265,7 @@ CELLS = [
     for part in net:
         x = part(x)
         print(f"{type(part).__name__:10} {tuple(x.shape)}")
-    print(«"learnable parameters:"|"학습하는 매개변수:"», sum(p.numel() for p in net.parameters()))
+    print(«"learnable parameters:"|"학습되는 매개변수 수:"», sum(p.numel() for p in net.parameters()))
     """),
     md_at("l07-threads", """
     ## 7. One thread or two?
@@ -392,8 +393,8 @@ CELLS = [
     학습 전에는 PyTorch가 뽑은 균등 분포의 잡음입니다. 학습 뒤에는 가중치가 커지고, 여러 필터가
     한쪽은 음수, 반대쪽은 양수인 모양을 갖춥니다. 소벨 같은 경계 검출기의 모양입니다. 아무도
     신경망에게 경계를 알려 주지 않았습니다. 경계를 찾는 필터가 손실을 줄이는 데 도움이 되었을
-    뿐입니다. 이것을 값으로 나타내려고, 아래 셀은 필터마다 소벨 커널과 얼마나 닮았는지 잽니다. 필터와
-    `sobel_x`, `sobel_y` 가운데 더 가까운 쪽 사이의 코사인 값입니다(1이면 크기와 부호를 빼고 같은
+    뿐입니다. 이것을 수치로 확인하려고, 아래 셀은 필터마다 소벨 커널과 얼마나 닮았는지 잽니다. 필터와
+    `sobel_x`, `sobel_y` 가운데 더 가까운 쪽 사이의 코사인 값입니다(1이면 크기와 부호만 다를 뿐 같은
     모양, 0이면 닮은 데가 없음). 짧은 에포크 네 번으로는 필터가 끝까지 바뀌지 않아서, 필터마다
     무작위로 시작한 흔적이 아직 남아 있습니다.
     """),
@@ -473,11 +474,11 @@ CELLS = [
 
     06강에서는 `Conv2d`를 처음부터 만들고 `F.conv2d`와 비교했습니다. 층을 제대로 시험하려면 그 층으로
     신경망을 학습시켜 봐야 합니다. `convlab.swap_convs(model)`은 모델의 `nn.Conv2d`를 모두
-    `convlab.Conv2d`로 바꿉니다. 인자와 매개변수는 그대로이고, 계산만 convlab의 벡터화 구현(역전파도
-    convlab의 것)으로 합니다. 같은 시드로 만든 두 신경망은 똑같이 시작하고 같은 출력을 냅니다. 같은
+    `convlab.Conv2d`로 바꿉니다. 인자와 매개변수는 그대로이고, 계산만 convlab의 벡터화 구현으로
+    하고, 역전파도 convlab이 직접 계산합니다. 같은 시드로 만든 두 신경망은 똑같이 시작하고 같은 출력을 냅니다. 같은
     데이터를 같은 순서로 학습시키면 정확도도 같아야 합니다. 실수 덧셈은 순서가 바뀌면 마지막
-    자릿수가 달라지므로, 수백 단계 뒤의 가중치가 비트 하나까지 같지는 않습니다. 하지만 정확도는
-    1%포인트 안에서 같아야 합니다.
+    자릿수가 달라지므로, 수백 단계 뒤의 가중치가 비트 하나까지 같지는 않습니다. 하지만 정확도의
+    차이는 1%포인트 이내여야 합니다.
     """),
     code("""
     torch.manual_seed(0)

@@ -40,7 +40,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "descent.loss": {"en": "loss after {steps} steps: ", "ko": "{steps}단계 뒤 손실: "},
     "descent.distance": {"en": "largest |learned − target|: ", "ko": "|배운 커널 − 목표|의 최댓값: "},
     "descent.limit": {"en": "plain SGD diverges above lr = 2 / (largest curvature) = ",
-                      "ko": "모멘텀 없는 SGD는 lr = 2 / (가장 큰 곡률)보다 크면 발산합니다: "},
+                      "ko": "모멘텀 없는 SGD가 발산하기 시작하는 학습률 lr = 2 / (가장 큰 곡률) = "},
     "descent.diverged": {"en": "diverged: the loss grew instead of falling",
                          "ko": "발산: 손실이 줄지 않고 커졌습니다"},
     # --- the transposed-convolution explorer (convlab.explorers.transposed, lesson 08) --------
