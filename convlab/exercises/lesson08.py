@@ -105,13 +105,13 @@ EXERCISES = (
             NearMiss(lambda p: p.h * p.stride, T(
                 en="A stride-{stride} transposed layer does not simply multiply the size by "
                    "{stride}: the last cell's copy of the kernel and the padding count too.",
-                ko="스트라이드가 {stride}인 전치 합성곱이 크기를 그냥 {stride}배로 만들지는 "
-                   "않습니다. 마지막 칸의 커널 사본과 패딩도 셈에 들어갑니다.")),
+                ko="스트라이드가 {stride}라고 해서 전치 합성곱이 크기를 그냥 {stride}배로 "
+                   "만들지는 않습니다. 마지막 칸의 커널 사본과 패딩도 계산에 들어갑니다.")),
             NearMiss(_conv_height, T(
                 en="That is what nn.Conv2d with these arguments gives: the forward formula. A "
                    "transposed layer runs it backwards.",
-                ko="그 값은 같은 인자의 nn.Conv2d가 내는 크기입니다. 전치 합성곱은 그 식을 "
-                   "거꾸로 씁니다.")),
+                ko="그 값은 같은 인자로 만든 nn.Conv2d의 출력 크기, 곧 순전파의 식입니다. 전치 "
+                   "합성곱은 그 식을 거꾸로 계산합니다.")),
         ),
         hints=(
             T(en="Input row i writes its copy of the kernel from row i·stride on; where does "
@@ -176,7 +176,7 @@ EXERCISES = (
         params=dict(c_in=8, c_out=16, k=3, groups=2),
         question=T(
             en="What is `nn.ConvTranspose2d({c_in}, {c_out}, {k}, groups={groups}).weight.shape`?",
-            ko="`nn.ConvTranspose2d({c_in}, {c_out}, {k}, groups={groups}).weight.shape`은 "
+            ko="`nn.ConvTranspose2d({c_in}, {c_out}, {k}, groups={groups}).weight.shape`는 "
                "무엇일까요?"),
         kind=Ints("dim0", "dim1", "kH", "kW"),
         right=lambda p: tuple(nn.ConvTranspose2d(p.c_in, p.c_out, p.k, groups=p.groups,
@@ -185,8 +185,8 @@ EXERCISES = (
             NearMiss(lambda p: (p.c_out, p.c_in // p.groups, p.k, p.k), T(
                 en="That is nn.Conv2d's weight: (out, in/groups, kH, kW). The transposed layer "
                    "keeps the weight of the convolution it reverses.",
-                ko="그것은 nn.Conv2d의 가중치 (out, in/groups, kH, kW)입니다. 전치 합성곱은 "
-                   "뒤집는 합성곱의 가중치를 그대로 씁니다.")),
+                ko="그것은 nn.Conv2d의 가중치 모양 (out, in/groups, kH, kW)입니다. 전치 합성곱은 "
+                   "거꾸로 계산하는 원래 합성곱의 가중치를 그대로 씁니다.")),
             NearMiss(lambda p: (p.c_in, p.c_out, p.k, p.k), T(
                 en="groups divides the second dimension too.",
                 ko="groups는 두 번째 차원도 나눕니다.")),
@@ -203,8 +203,8 @@ EXERCISES = (
         explanation=T(
             en="The same tensor as nn.Conv2d({c_out}, {c_in}, {k}, groups={groups}).weight: "
                "the layer whose input gradient this is.",
-            ko="nn.Conv2d({c_out}, {c_in}, {k}, groups={groups}).weight와 모양이 같습니다. 이 층의 "
-               "입력 기울기를 계산하는 합성곱입니다."),
+            ko="nn.Conv2d({c_out}, {c_in}, {k}, groups={groups}).weight와 모양이 같습니다. 이 전치 "
+               "합성곱은 바로 그 합성곱의 입력에 대한 기울기를 계산합니다."),
     ),
     Exercise(
         id="08-checkerboard", lesson=LESSON,
@@ -237,7 +237,7 @@ EXERCISES = (
                  "곱합니다."),
         ),
         solution=T(en="2 copies along the rows times 2 along the columns: {answer}.",
-                   ko="행 방향 2개와 열 방향 2개를 곱합니다: {answer}."),
+                   ko="행 방향 2개와 열 방향 2개를 곱하면 {answer}입니다."),
         explanation=T(
             en="Cells covered by 4, 2 or 1 copies alternate: the checkerboard of kernel {k}, "
                "stride {stride}.",
@@ -255,7 +255,7 @@ EXERCISES = (
             ko="`nn.Conv2d({c_in}, {c_out}, {k}, stride={stride}, padding={padding})`는 "
                "(1, {c_in}, {h}, {w}) 입력을 (1, {c_out}, {sh}, {sw})로 만듭니다. 커널 크기, "
                "스트라이드, 패딩이 같고 (1, {c_out}, {sh}, {sw})를 다시 (1, {c_in}, {h}, {w})로 "
-               "만드는 `nn.ConvTranspose2d`를 만드세요. 층을 답으로 넣으세요."),
+               "되돌리는 `nn.ConvTranspose2d`를 만들어 답으로 넣으세요."),
         kind=Layer(),
         accept=lambda layer, p: _undoes(layer, p) and layer.kernel_size == (p.k, p.k)
         and layer.stride == (p.stride, p.stride) and layer.padding == (p.padding, p.padding),
@@ -290,7 +290,7 @@ EXERCISES = (
             en="Rows: ({sh} − 1)·{stride} − 2·{padding} + {k} = {h}, nothing to add; columns: "
                "({sw} − 1)·{stride} − 2·{padding} + {k} = {w} − 1, add one: {answer}.",
             ko="행: ({sh} − 1)·{stride} − 2·{padding} + {k} = {h}이라 더할 것이 없습니다. 열: "
-               "({sw} − 1)·{stride} − 2·{padding} + {k} = {w} − 1이라 하나를 더합니다: {answer}."),
+               "({sw} − 1)·{stride} − 2·{padding} + {k} = {w} − 1이므로 하나를 더합니다. 답은 {answer}입니다."),
         explanation=T(
             en="The odd height comes back by itself, the even width needs output_padding=(0, 1).",
             ko="홀수인 높이는 그대로 돌아오고, 짝수인 너비에는 output_padding=(0, 1)이 필요합니다."),

@@ -43,7 +43,7 @@ CELLS = [
     준비합니다. `torch.autograd.grad`로 `(y * g).sum()`의 기울기를 구하면 역전파(backward pass)가
     계산하는 값이 나옵니다. 입력에 대한 기울기는 `g`에 **같은 가중치**와 같은 `stride`, `padding`으로
     `F.conv_transpose2d`를 계산한 값과 같습니다. 여기서 입력은 8×8입니다. 합성곱은 이것을 4×4로
-    만들고, 전치 합성곱이 정확히 8행 8열로 돌려주려면 `output_padding=1`이 필요합니다. 이유는 4절에서
+    만들고, 전치 합성곱이 정확히 8행 8열로 되돌리려면 `output_padding=1`이 필요합니다. 이유는 4절에서
     봅니다.
     """),
     code("""
@@ -52,7 +52,7 @@ CELLS = [
     y = F.conv2d(x, w, stride=2, padding=1)
     g = torch.randn_like(y)                         # «the gradient from later layers|뒤쪽 층에서 돌아온 기울기»
     grad_x, grad_w = torch.autograd.grad(y, (x, w), g)
-    print(«"output:"|"출력:"», tuple(y.shape), «" gradient of the input:"|" 입력의 기울기:"», tuple(grad_x.shape))
+    print(«"output:"|"출력:"», tuple(y.shape), «" gradient of the input:"|" 입력에 대한 기울기:"», tuple(grad_x.shape))
 
     by_transpose = F.conv_transpose2d(g, w, stride=2, padding=1, output_padding=1)
     print(«"largest difference from F.conv_transpose2d:"|"F.conv_transpose2d와의 최대 차이:"», float((grad_x - by_transpose).abs().max()))
@@ -67,12 +67,12 @@ CELLS = [
     kernel, and the forward stride as the **dilation**; the few extra rows that the forward
     floor dropped are cut off at the end.
     """, """
-    가중치에 대한 기울기도 합성곱입니다. **입력**과 **출력의 기울기** 사이의 교차 상관입니다. 커널 칸
+    가중치에 대한 기울기도 합성곱입니다. **입력**과 **출력의 기울기** 사이의 교차 상관(cross-correlation)입니다. 커널 칸
     `(ky, kx)`는 출력 칸 `(oy, ox)`마다 입력 칸 `(oy·stride + ky, ox·stride + kx)`에 곱해졌습니다.
     그래서 이 커널 칸의 기울기는 모든 출력 칸과 샘플에 걸쳐 `g[oy, ox]·x[oy·stride + ky, ox·stride + kx]`를
     더한 값입니다. 이것은 입력의 채널을 배치로, 샘플을 채널로, `g`를 커널로 두고 순전파의 스트라이드를
-    **팽창**으로 쓴 `F.conv2d`입니다. 순전파에서 내림 때문에 쓰이지 않은 행이 있으면 마지막에 잘라
-    냅니다.
+    **팽창**(dilation)으로 쓴 `F.conv2d`입니다. 순전파에서 내림 때문에 버려진 입력 행이 있으면 결과에
+    행이 몇 개 더 생기는데, 이것은 마지막에 잘라 냅니다.
     """),
     code("""
     by_conv = F.conv2d(x.transpose(0, 1), g.transpose(0, 1), padding=1, dilation=2)
@@ -85,7 +85,7 @@ CELLS = [
     send each output cell's gradient back along the products of the forward pass. Its source is
     short; the two lines that matter add `w·g` to the input cell and `x·g` to the weight tap:
     """, """
-    06강의 단순 구현은 기울기를 평범한 반복문으로 구합니다. 출력 칸마다 그 기울기를 순전파의 곱셈을
+    06강의 단순 구현은 기울기를 반복문만으로 구합니다. 출력 칸마다 그 기울기를 순전파의 곱셈을
     따라 거꾸로 보냅니다. 코드는 짧습니다. 핵심은 입력 칸에 `w·g`를, 커널 칸에 `x·g`를 더하는 두 줄입니다.
     """),
     code("""
@@ -94,7 +94,7 @@ CELLS = [
     md("""
     Its gradients, the transposed convolution and the convolution above give the same numbers:
     """, """
-    이 반복문으로 구한 기울기도 위의 전치 합성곱, 합성곱과 같은 값을 냅니다.
+    이 반복문으로 구한 기울기는 위에서 전치 합성곱과 합성곱으로 구한 값과 같습니다.
     """),
     code("""
     loops_x, loops_w = torch.autograd.grad(convlab.conv2d_naive(x, w, stride=2, padding=1), (x, w), g)
@@ -118,8 +118,8 @@ CELLS = [
     `y = M x`에서 `x`에 대한 기울기는 `Mᵀ g`이고, `F.conv_transpose2d`가 곱하는 것이 바로 이 전치
     행렬입니다. 아래에서는 4×4 입력, 3×3 커널, 스트라이드 1일 때 `M`을 한 열씩 만듭니다. 한 칸만 1인
     입력마다 합성곱을 계산하면 그것이 한 열이 됩니다. 결과는 4×16 행렬입니다. 2×2 맵에 `Mᵀ`를 곱하면
-    4×4 맵이 되고, 이것은 `F.conv_transpose2d`의 결과와 같습니다. 이 층을 아직도 `deconvolution`이라고
-    부르는 경우가 있는데, 오해를 부르는 이름입니다. 이 층은 전치 행렬을 곱할 뿐, 합성곱을 되돌리지는
+    4×4 맵이 되고, 이것은 `F.conv_transpose2d`의 결과와 같습니다. 이 층을 아직도 역합성곱(deconvolution)이라고
+    부르기도 하는데, 오해를 부르는 이름입니다. 이 층은 전치 행렬을 곱할 뿐, 합성곱을 되돌리지는
     않습니다.
     """),
     code("""
@@ -181,8 +181,8 @@ CELLS = [
     $$H_{out} = (H_{in} - 1)\\cdot\\text{stride} - 2\\cdot\\text{padding} + \\text{dilation}\\cdot(\\text{kernel\\_size} - 1) + \\text{output\\_padding} + 1$$
 
     곧 마지막 입력 행의 사본이 끝나는 곳에서 양쪽의 패딩을 빼고 `output_padding`을 더한 값입니다.
-    `convlab.transposed_output_size`가 이 식입니다. 아래 셀은 여러 종류의 층에서 이 식을 PyTorch와
-    비교합니다.
+    `convlab.transposed_output_size`가 이 식을 계산합니다. 아래 셀은 여러 종류의 층에서 이 식의 값을
+    PyTorch가 낸 출력 크기와 비교합니다.
     """),
     code("""
     layers = [nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1),
@@ -258,9 +258,9 @@ CELLS = [
     디코더와 생성자는 이렇게 업샘플링합니다. 그런데 3×3 커널이면 사본이 고르게 겹치지 않습니다. 한
     축에서 짝수 위치는 사본 두 개가, 홀수 위치는 하나가 덮습니다. 2차원에서는 칸마다 4개, 2개, 1개가
     겹쳐 바둑판 무늬가 생깁니다. 입력이 완전히 평평해도 그렇습니다. 4×4 커널에 스트라이드 2이면
-    (커널 크기가 스트라이드로 나누어떨어지면) 안쪽 칸은 모두 똑같이 덮이고 가장자리만 다릅니다. 이것이
-    Odena, Dumoulin, Olah가 Distill(2016)에서 설명한 "바둑판 무늬 문제"입니다. 그들이 제안한 해결책은
-    먼저 크기를 키우고(`nn.Upsample`) 그다음 보통의 합성곱을 쓰는 것입니다.
+    커널 크기가 스트라이드로 나누어떨어지므로, 안쪽 칸은 모두 똑같이 덮이고 가장자리만 다릅니다.
+    이것이 Odena, Dumoulin, Olah가 Distill(2016)에서 설명한 바둑판 무늬 문제(checkerboard artifact)입니다.
+    이들이 제안한 해결책은 먼저 크기를 키우고(`nn.Upsample`) 그다음 일반 합성곱을 적용하는 것입니다.
     """),
     code("""
     def overlaps(kernel_size, stride=2, n=6):
@@ -305,9 +305,9 @@ CELLS = [
     그 값을 곱해 `i·stride` 행, `j·stride` 열부터 더합니다. 커널을 4×4로 바꾸면 5절의 바둑판 무늬가
     사라집니다. `padding`을 1로 하면 바깥쪽 칸이 한 겹 잘려 나갑니다. 스트라이드가 2일 때
     "출력 패딩 (행)"을 2로 옮기면 PyTorch의 오류가 나타납니다. 그다음 "팽창 (행)"을 3으로 올리면
-    받아들여집니다.** 결과 표시줄은 이 층이 어떤 `nn.Conv2d`의 입력 기울기인지 보여 주고, `autograd`로
+    오류가 사라집니다.** 결과 표시줄은 이 층이 어떤 `nn.Conv2d`의 입력 기울기인지 보여 주고, `autograd`로
     확인합니다.
-    JupyterLab에서 입력 칸을 가리키면 그 칸이 값을 더하는 출력 칸이 모두 밝게 표시됩니다.
+    JupyterLab에서 입력 칸을 가리키면, 그 칸의 값이 더해지는 출력 칸이 모두 밝게 표시됩니다.
     """),
     code("""
     convlab.transposed_explorer(lang=$LANG)
@@ -326,12 +326,12 @@ CELLS = [
     ## 7. convlab의 전치 합성곱
 
     convlab에는 두 가지 구현이 있고, 둘 다 `F.conv_transpose2d`와 인자, 결과, 오류 메시지가
-    같습니다. `conv_transpose2d_naive`는 탐색기의 반복문 그대로입니다. 입력 칸마다 슬라이스 하나에
-    더하는데, 사본이 시작하는 곳이 스트라이드이고 커널 칸 사이의 간격이 팽창입니다.
+    같습니다. `conv_transpose2d_naive`는 탐색기의 반복문 그대로입니다. 입력 칸마다 출력의 슬라이스
+    하나에 한 번씩 더합니다. 사본이 시작하는 위치는 스트라이드가, 커널 칸 사이의 간격은 팽창이 정합니다.
     `conv_transpose2d_vectorized`는 값을 곱한 커널을 행렬 곱 한 번으로 모두 구하고, 겹치는 사본을
     `F.fold`로 더합니다. `F.fold`는 06강의 `F.unfold`를 거꾸로 하는 연산입니다. 둘 다 미분할 수 있는
-    PyTorch 연산으로만 만들었으므로, 역전파를 직접 쓰지 않아도 PyTorch의 `autograd`가 몇 차든 기울기를
-    구해 줍니다.
+    PyTorch 연산으로만 만들었으므로, 역전파를 직접 작성하지 않아도 PyTorch의 `autograd`가 몇 차
+    기울기든 구해 줍니다.
     """),
     code("""
     convlab.show_source(convlab.conv_transpose2d_naive)

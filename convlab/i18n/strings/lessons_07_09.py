@@ -54,7 +54,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "ko": "입력 칸마다 커널에 그 칸의 값을 곱하고, 그 사본을 전체 출력에 더합니다. 첫 커널 칸은 "
               "i·stride 행, j·stride 열에 놓이고, 나머지 커널 칸은 팽창만큼 떨어져 놓입니다. 그다음 "
               "패딩만큼 양쪽 칸을 잘라 내고, output_padding만큼 아래쪽과 오른쪽에 행과 열을 더 "
-              "남깁니다. 재생 버튼을 누르면 입력 칸을 하나씩 더합니다. 출력은 "
+              "남깁니다. 재생 버튼을 누르면 입력 칸의 사본을 하나씩 더합니다. 출력은 "
               "<code>nn.ConvTranspose2d</code>가 계산합니다. PyTorch가 받아들이지 않는 설정이면 "
               "그 오류를 보여 줍니다."},
     "transposed.output_padding_h": {"en": "output padding (rows)", "ko": "출력 패딩 (행)"},
@@ -73,7 +73,7 @@ STRINGS: dict[str, dict[str, str]] = {
                          "ko": "nn.ConvTranspose2d가 계산한 출력 모양: "},
     "transposed.forward": {"en": "without the bias, this is the gradient, with the same weight, "
                                  "with respect to the input of ",
-                           "ko": "편향을 빼면 이 출력은 같은 가중치를 쓰는 다음 층의 입력에 대한 "
+                           "ko": "편향을 빼면 이 출력은 같은 가중치를 쓰는 다음 합성곱의 입력에 대한 "
                                  "기울기입니다: "},
     "transposed.gap": {"en": " (largest difference from autograd: {gap})",
                        "ko": " (autograd로 구한 값과의 최대 차이: {gap})"},
