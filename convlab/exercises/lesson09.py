@@ -88,7 +88,7 @@ EXERCISES = (
             NearMiss(lambda p: 11, T(
                 en="The stride multiplies the jump for the layers after it, not for its own "
                    "kernel: the second layer still adds 2 rows.",
-                ko="스트라이드는 그 뒤 층들의 jump를 키울 뿐, 자기 커널에는 영향을 주지 않습니다. "
+                ko="스트라이드는 뒤따르는 층들의 jump를 키울 뿐, 스트라이드가 있는 층의 커널에는 영향을 주지 않습니다. "
                    "두 번째 층은 여전히 2행을 더합니다.")),
         ),
         hints=(
@@ -104,7 +104,7 @@ EXERCISES = (
         solution=T(
             en="Layer 1: 1 + 2·1 = 3, jump 1. Layer 2: 3 + 2·1 = 5, jump becomes {stride}. "
                "Layer 3: 5 + 2·{stride} = {answer}.",
-            ko="층 1: 1 + 2·1 = 3, jump 1. 층 2: 3 + 2·1 = 5, jump가 {stride}이 됩니다. "
+            ko="층 1: 1 + 2·1 = 3, jump 1. 층 2: 3 + 2·1 = 5이고, 이제 jump는 {stride}입니다. "
                "층 3: 5 + 2·{stride} = {answer}."),
         explanation=T(
             en="After the stride-{stride} layer every step of the next kernel covers {stride} "
@@ -132,7 +132,7 @@ EXERCISES = (
                    "제곱에 비례합니다.")),
             NearMiss(lambda p: (49 - 9) * p.c * p.c, T(
                 en="That counts one 3×3 layer; there are three.",
-                ko="3×3 층을 하나만 셌습니다. 세 개입니다.")),
+                ko="3×3 층을 하나만 셌습니다. 3×3 층은 세 개입니다.")),
         ),
         hints=(
             T(en="A Conv2d(c, c, k, bias=False) has c·c·k·k weights.",
@@ -212,7 +212,7 @@ EXERCISES = (
             en="ceil(({width} − {k}) / {stride}) + 1 = {answer}; the last window starts at "
                "({answer} − 1)·{stride}, inside the input, so it stays.",
             ko="ceil(({width} − {k}) / {stride}) + 1 = {answer}. 마지막 창은 ({answer} − 1)·{stride}"
-               "에서 시작하고 입력 안이므로 남습니다."),
+               "에서 시작하는데, 이 위치가 입력 안이므로 창이 남습니다."),
         explanation=T(
             en="Rounding up keeps the last window, which holds only the last {k} − 1 columns.",
             ko="올림하면 마지막 창이 남습니다. 이 창에는 마지막 {k} − 1열만 들어 있습니다."),
@@ -229,7 +229,7 @@ EXERCISES = (
             ko="AlexNet(torchvision의 `alexnet`)은 `Conv2d(3, 64, 11, stride=4, padding=2)`, "
                "`MaxPool2d(3, stride=2)`, `Conv2d(64, 192, 5, padding=2)`, "
                "`MaxPool2d(3, stride=2)`로 시작합니다(사이의 ReLU는 여기서 아무것도 바꾸지 "
-               "않습니다). 두 번째 풀링의 출력 칸 하나의 수용 영역과 `jump`는 입력 픽셀로 얼마일까요? "
+               "않습니다). 두 번째 풀링의 출력 칸 하나의 수용 영역과 `jump`는 입력 픽셀 단위로 얼마일까요? "
                "`(size, jump)`로 답하세요."),
         kind=Ints("size", "jump"),
         right=lambda p: _field(p.layers, size=200),
@@ -264,7 +264,7 @@ EXERCISES = (
         explanation=T(
             en="The same recurrence reads any network: the padding moves the field, the strides "
                "multiply the jump.",
-            ko="어떤 신경망이든 같은 점화식으로 읽을 수 있습니다. 패딩은 수용 영역을 옮기고, "
-               "스트라이드는 jump를 곱합니다."),
+            ko="어떤 신경망이든 같은 점화식으로 분석할 수 있습니다. 패딩은 수용 영역을 옮기고, "
+               "스트라이드는 jump에 곱해집니다."),
     ),
 )
