@@ -30,7 +30,7 @@ _CHECK = re.compile(r'exercises\.check\(\s*"(?P<id>[^"]+)"\s*,\s*(?P<var>\w+)')
 #: Said above the hidden test in the student's copy.
 GRADED_NOTE = {
     "en": "# Graded: when the teacher grades this notebook, the check above runs again here.",
-    "ko": "# 채점: 선생님이 채점할 때 위의 확인이 여기서 다시 실행됩니다.",
+    "ko": "# 채점용 셀: 선생님이 이 노트북을 채점할 때 위의 확인 코드가 여기서 다시 실행됩니다.",
 }
 
 CONFIG = '''\
