@@ -552,12 +552,15 @@ def bar_chart(results: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def write_reports(results: dict, out_dir: Path) -> list[Path]:
+def write_reports(results: dict, out_dir: Path, name: str = "conv2d", table=None,
+                  chart=None) -> list[Path]:
+    """``name``.md (``table``), .json and .png (``chart``) in ``out_dir``; by default this
+    benchmark's own table and bar chart (the model-zoo benchmark passes its own)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / "conv2d.md", out_dir / "conv2d.json", out_dir / "conv2d.png"]
-    paths[0].write_text(markdown(results), encoding="utf-8")
+    paths = [out_dir / f"{name}.md", out_dir / f"{name}.json", out_dir / f"{name}.png"]
+    paths[0].write_text((table or markdown)(results), encoding="utf-8")
     paths[1].write_text(json.dumps(results, indent=1), encoding="utf-8")
-    bar_chart(results, paths[2])
+    (chart or bar_chart)(results, paths[2])
     return paths
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import os
 import statistics
 import sys
@@ -40,6 +39,7 @@ for path in (ROOT, HERE):  # run as a script from a checkout; bench_conv sits be
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
+import bench_conv  # noqa: E402
 from bench_conv import Case, Timing, geomean, machine_info, paired_ratio, time_interleaved  # noqa: E402,E501
 from convlab import swap_convs  # noqa: E402
 from convlab.conv.geometry import resolve_padding  # noqa: E402
@@ -267,12 +267,7 @@ def plot(results: dict, path: Path) -> None:
 
 
 def write_reports(results: dict, out_dir: Path) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / "zoo.md", out_dir / "zoo.json", out_dir / "zoo.png"]
-    paths[0].write_text(markdown(results), encoding="utf-8")
-    paths[1].write_text(json.dumps(results, indent=1), encoding="utf-8")
-    plot(results, paths[2])
-    return paths
+    return bench_conv.write_reports(results, out_dir, "zoo", table=markdown, chart=plot)
 
 
 def run(models: list[str], batches: list[int], reps: int, passes: int, image_size: int,

@@ -25,7 +25,8 @@ from ..figures import style
 from ..figures.drawing import CellCanvas, draw_numbers, fit_titled, number, outline, tint
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
-from .controls import IntOrPair, checkbox, disable, dropdown, grid, int_slider, sync_groups
+from .controls import (IntOrPair, checkbox, disable, dropdown, grid, int_slider, sync_groups,
+                       window_controls)
 from .linked import linked_data, panel
 from .readout import error_lines, line, num, par, shape_text
 
@@ -91,18 +92,13 @@ class TransposedModel(ExplorerModel[TransposedParams, TransposedState]):
             "in_channels": int_slider("in_channels", lang, values["in_channels"], 1, 2),
             "out_channels": int_slider("out_channels", lang, values["out_channels"], 1, 2),
             "seed": int_slider("seed", lang, values["seed"], 0, 99),
-            "kernel_h": int_slider("kernel_h", lang, values["kernel_h"], 1, 4),
-            "kernel_w": int_slider("kernel_w", lang, values["kernel_w"], 1, 4),
-            "stride_h": int_slider("stride_h", lang, values["stride_h"], 1, 3),
-            "stride_w": int_slider("stride_w", lang, values["stride_w"], 1, 3),
+            **window_controls(values, lang, kernel=4, stride=3, dilation=3),
             "padding_h": int_slider("padding_h", lang, values["padding_h"], 0, 3),
             "padding_w": int_slider("padding_w", lang, values["padding_w"], 0, 3),
             "output_padding_h": int_slider("transposed.output_padding_h", lang,
                                            values["output_padding_h"], 0, 3),
             "output_padding_w": int_slider("transposed.output_padding_w", lang,
                                            values["output_padding_w"], 0, 3),
-            "dilation_h": int_slider("dilation_h", lang, values["dilation_h"], 1, 3),
-            "dilation_w": int_slider("dilation_w", lang, values["dilation_w"], 1, 3),
             "groups": dropdown("groups", lang, [1, 2], values["groups"]),
             "bias": checkbox("bias", lang, values["bias"]),
             "step": int_slider("transposed.step", lang, values["step"], 0, max(values["step"], 0)),
