@@ -19,11 +19,10 @@ from hypothesis import strategies as st
 
 import convlab.conv.functional as conv
 from convlab import conv2d_vectorized
-import convlab.conv.fast_paths as fast_paths
 import convlab.conv.shifted as shifted
 from convlab.conv.autograd import CONV, Conf, bilinear
-from convlab.conv.fast_paths import (ChannelsLastDepthwiseKernels, channels_last_pays,
-                                     depthwise_conv2d, pointwise_conv2d)
+from convlab.conv.depthwise import depthwise_conv2d
+from convlab.conv.pointwise import pointwise_conv2d
 from convlab.conv.geometry import output_size
 from convlab.conv.im2col import MAX_BUFFER_BYTES, im2col_conv2d, row_exceeds_buffer, tiles
 from convlab.conv.shifted import shifted_conv2d
@@ -109,20 +108,6 @@ def test_depthwise_path_matches_pytorch_with_any_channel_multiplier(call):
                                 x, w, b, stride, dilation, groups)
 
 
-def channels_last_depthwise(x, w, b, stride, dilation):
-    """The channels-last depthwise kernels on their own, whatever the dispatcher would pick."""
-    conf = Conf(stride, dilation, x.shape[1], tuple(x.shape[2:]), tuple(w.shape[2:]))
-    return bilinear(CONV, x, w, ChannelsLastDepthwiseKernels, conf, b)
-
-
-@given(padded_calls(c_in_group=1))
-def test_channels_last_depthwise_path_matches_pytorch(call):
-    x, w, b, stride, dilation, groups = call
-    assume(w.shape[0] == x.shape[1])             # one output channel per input channel
-    assert_path_matches_pytorch(lambda *t: channels_last_depthwise(*t, stride, dilation),
-                                x, w, b, stride, dilation, groups)
-
-
 @given(padded_calls(max_size=13), st.booleans(), st.integers(1, 4000))
 def test_shifted_path_matches_pytorch_per_tap_and_gathered_for_any_buffer_bound(call, tap, bound):
     x, w, b, stride, dilation, groups = call
@@ -147,16 +132,6 @@ def test_shifted_path_passes_gradcheck_forward_ad_gradgradcheck_and_vmap(tap):
         stacked = torch.stack([x, 2 * x + 1]).detach()
         torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
                                    torch.func.vmap(ref, (0, None, None))(stacked, w, b))
-
-
-def test_channels_last_depthwise_passes_gradcheck_and_gradgradcheck():
-    gen = torch.Generator().manual_seed(4)
-    x = torch.randn(2, 3, 8, 7, dtype=torch.float64, generator=gen, requires_grad=True)
-    w = torch.randn(3, 1, 3, 2, dtype=torch.float64, generator=gen, requires_grad=True)
-    b = torch.randn(3, dtype=torch.float64, generator=gen, requires_grad=True)
-    fn = lambda *t: channels_last_depthwise(*t, (2, 1), (1, 2))  # noqa: E731
-    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
-    assert torch.autograd.gradgradcheck(fn, (x, w, b), check_fwd_over_rev=True, fast_mode=True)
 
 
 @pytest.mark.parametrize("bound, n_tiles", [(1, 24), (500, 12), (2_000, 4), (MAX_BUFFER_BYTES, 1)],
@@ -184,6 +159,25 @@ def test_fast_paths_pass_gradcheck(path):
         fn = lambda *t: depthwise_conv2d(*t, (1, 2), (2, 1))  # noqa: E731
     b = torch.randn(6, dtype=torch.float64, generator=gen, requires_grad=True)
     assert torch.autograd.gradcheck(fn, (x, w, b))
+
+
+@pytest.mark.parametrize("stride, dilation, multiplier", [((2, 2), (1, 1), 1), ((3, 2), (2, 1), 2)],
+                         ids=["polyphase stride 2", "stride 3x2, dilated, multiplier 2"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
+def test_depthwise_path_passes_every_autograd_check(stride, dilation, multiplier, dtype):
+    """Sub-images that do not divide the map evenly (9x8 into strides of 3 and 2), and every
+    mode the autograd Function gives: gradcheck, forward AD, double backward, vmap."""
+    gen = torch.Generator().manual_seed(5)
+    x = torch.randn(2, 3, 9, 8, dtype=dtype, generator=gen, requires_grad=True)
+    w = torch.randn(3 * multiplier, 1, 3, 2, dtype=dtype, generator=gen, requires_grad=True)
+    b = torch.randn(3 * multiplier, dtype=dtype, generator=gen, requires_grad=True)
+    fn = lambda *t: depthwise_conv2d(*t, stride, dilation)  # noqa: E731
+    ref = lambda *t: F.conv2d(*t, stride=stride, dilation=dilation, groups=3)  # noqa: E731
+    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
+    assert torch.autograd.gradgradcheck(fn, (x, w, b), check_fwd_over_rev=True, fast_mode=True)
+    stacked = torch.stack([x, 2 * x + 1]).detach()
+    torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
+                               torch.func.vmap(ref, (0, None, None))(stacked, w, b))
 
 
 # ---- which route conv2d_vectorized takes
@@ -222,31 +216,6 @@ def test_row_rule_follows_the_buffer_bound():
     assert not row_exceeds_buffer(x, w, (2, 2), (1, 1))          # half the columns fit
     assert not row_exceeds_buffer(x[..., :1000], w, (1, 1), (1, 1))
 
-
-DEPTHWISE_LAYOUTS = {   # (input, weight, stride): channels-last or not
-    "many channels, small map, 5x5": ((2, 16, 8, 8), (16, 1, 5, 5), (1, 1), True),
-    "strided 7x7": ((1, 8, 13, 13), (8, 1, 7, 7), (2, 2), True),
-    "3x3: too few taps": ((2, 16, 8, 8), (16, 1, 3, 3), (1, 1), False),
-    "wide map": ((1, 4, 20, 20), (4, 1, 5, 5), (1, 1), False),
-    "channel multiplier 2": ((2, 16, 8, 8), (32, 1, 5, 5), (1, 1), False),
-}
-
-
-@pytest.mark.parametrize("case", DEPTHWISE_LAYOUTS.values(), ids=DEPTHWISE_LAYOUTS.keys())
-def test_depthwise_layout_rule_and_the_dispatcher_give_pytorchs_numbers(monkeypatch, case):
-    x_shape, w_shape, stride, last = case
-    x, w = torch.randn(x_shape, dtype=torch.float64), torch.randn(w_shape, dtype=torch.float64)
-    assert channels_last_pays(x, w, stride) == last
-    used = []
-    original = fast_paths.bilinear
-    monkeypatch.setattr(fast_paths, "bilinear",
-                        lambda kind, a, b, kernels, *r: used.append(kernels)
-                        or original(kind, a, b, kernels, *r))
-    assert_same_outputs_and_gradients(
-        lambda x, w, b: conv2d_vectorized(x, w, b, stride, 2, groups=x_shape[1]),
-        lambda x, w, b: F.conv2d(x, w, b, stride, 2, groups=x_shape[1]),
-        x, w, torch.randn(w_shape[0], dtype=torch.float64))
-    assert (ChannelsLastDepthwiseKernels in used) == last
 
 
 # ---- inputs that are not plain contiguous tensors

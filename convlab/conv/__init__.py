@@ -1,8 +1,8 @@
 """Conv2d with exactly PyTorch's semantics: one formula module, one check module, two implementations.
 
 Layers, each importing only the ones above it: :mod:`.geometry` (every size formula) →
-:mod:`.validation` (every check, PyTorch's exception types and words) → :mod:`.im2col` and
-:mod:`.fast_paths` (the vectorized routes) → :mod:`.functional` (``conv2d_naive``,
+:mod:`.validation` (every check, PyTorch's exception types and words) → :mod:`.im2col`,
+:mod:`.pointwise`, :mod:`.depthwise` and :mod:`.shifted` (the vectorized routes) → :mod:`.functional` (``conv2d_naive``,
 ``conv2d_vectorized``). Nothing here imports matplotlib or ipywidgets. Lesson 06 teaches it.
 """
 from .functional import conv2d_naive, conv2d_vectorized, pad_input

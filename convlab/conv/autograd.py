@@ -10,7 +10,7 @@ and the derivatives of those two are again ``conv``, ``grad_input`` and ``grad_w
 ``torch.autograd.Function``, :class:`Bilinear`, computes any of the three, and its backward,
 its forward-mode rule (``jvp``) and its ``vmap`` rule call :class:`Bilinear` again. Second
 derivatives, Hessian-vector products and ``torch.func`` transforms then work by construction,
-with the speed of the route's own kernels (:mod:`.im2col`, :mod:`.fast_paths`) at every order.
+with the speed of the route's own kernels (:mod:`.im2col`, :mod:`.depthwise`, :mod:`.shifted`) at every order.
 
 Complex tensors follow PyTorch's convention (conjugate Wirtinger derivatives): the gradient of
 the input is ``grad_input(g, conj(w))``, of the weight ``grad_weight(conj(x), g)``.

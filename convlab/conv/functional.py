@@ -22,9 +22,10 @@ import torch
 import torch.nn.functional as F
 
 from . import naive_backward
-from .fast_paths import depthwise_conv2d, is_depthwise, is_pointwise, pointwise_conv2d
+from .depthwise import depthwise_conv2d, is_depthwise
 from .geometry import IntOrPair, Padding, padded_index
 from .im2col import im2col_conv2d, row_exceeds_buffer
+from .pointwise import is_pointwise, pointwise_conv2d
 from .shifted import shifted_conv2d
 from .validation import ConvSpec, check_conv2d
 
@@ -112,10 +113,10 @@ def conv2d_vectorized(
     copied one cache-sized tile at a time, so a large input never needs a ``kH*kW``-fold copy
     of itself.
 
-    Some shapes take a cheaper route to the same numbers (:mod:`convlab.fast_paths`): a 1x1
-    kernel is a plain matrix product with no windows at all, and a depthwise convolution (one
-    input channel per group) is a sum over kernel taps of strided views times per-channel
-    weights (in channels-last layout for many channels and a large kernel). When the columns
+    Some shapes take a cheaper route to the same numbers: a 1x1 kernel is a plain matrix
+    product with no windows at all (:mod:`.pointwise`), and a depthwise convolution (one input
+    channel per group) is a sum over kernel taps of shifted slices of the flattened maps times
+    per-channel weights (:mod:`.depthwise`). When the columns
     of a single output row would not fit the buffer, :mod:`convlab.conv.shifted` multiplies
     shifted flat views of the input instead and builds no columns. ``benchmarks/README.md``
     has the timings.

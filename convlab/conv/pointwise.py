@@ -1,0 +1,37 @@
+"""A 1x1 kernel, where a plain matrix product gives the same numbers as im2col (lesson 06).
+
+A 1x1 kernel has one tap, so the "windows" are the input cells themselves. The convolution is
+a matrix product of the weight with the input's channels, with no copy at all (stride 1) or
+one copy of the cells the stride keeps. It is differentiated by autograd as it is.
+The other route for thin products, depthwise layers, is :mod:`.depthwise`.
+"""
+from __future__ import annotations
+
+import torch
+
+from .autograd import in_float32
+
+Pair = tuple[int, int]
+
+
+def is_pointwise(weight: torch.Tensor) -> bool:
+    """A 1x1 kernel: every output cell reads exactly one input cell per channel."""
+    return tuple(weight.shape[2:]) == (1, 1)
+
+
+@in_float32
+def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+                     stride: Pair, groups: int) -> torch.Tensor:
+    """1x1 convolution as ``weight (groups, C_out/g, C_in/g) @ input (N, groups, C_in/g, H*W)``.
+
+    Dilation does not matter for a single tap; the stride just keeps every ``stride``-th cell.
+    Plain tensor operations: autograd, ``torch.func`` and second derivatives need nothing more.
+    """
+    n, c_in, _, _ = x.shape
+    c_out = weight.shape[0]
+    kept = x[:, :, ::stride[0], ::stride[1]]                 # a view; copied below only if strided
+    h_out, w_out = kept.shape[2:]
+    cells = kept.reshape(n, groups, c_in // groups, h_out * w_out)
+    out = torch.matmul(weight.reshape(groups, c_out // groups, c_in // groups), cells)
+    out = out.view(n, c_out, h_out, w_out)
+    return out if bias is None else out.add_(bias.view(1, c_out, 1, 1))
