@@ -311,11 +311,12 @@ CELLS = [
     `conv2d_vectorized` (and `convlab.Conv2d`, the drop-in `nn.Conv2d` that calls it) picks a
     route from the layer's sizes. The cell below computes the reason for each on small shapes:
 
-    - **Depthwise with many channels on a small map.** Each tap is one multiply-add over the
-      whole tensor, and the processor is fast on long runs of neighbouring numbers. In the usual
-      layout the neighbours are one row of the map (7 numbers on a 7×7 map); in channels-last
-      layout they are all the channels (96 here, 960 in a real network). With a 5×5 or 7×7
-      kernel there are enough taps to repay the two copies into and out of that layout.
+    - **Depthwise: long runs instead of short rows.** Each tap is one multiply-add over the
+      whole tensor, and the processor is fast on long runs of neighbouring numbers. Read from
+      the map as it is, one run is one row of the output (7 numbers on a 7×7 map). Flatten each
+      map and a tap's cells for every output position are one slice of it, a single run (61
+      numbers on that map with padding 1). The positions at the end of each row that read
+      across into the next row are computed and thrown away.
     - **Strides and very wide rows: shifted views.** Laid out channel by channel, one tap's
       cells for every output position are a single slice of the flattened input, so a matrix
       product can read them where they are, with no column matrix at all. A stride of 2 becomes
@@ -332,12 +333,12 @@ CELLS = [
     `conv2d_vectorized`는 층의 크기를 보고 경로를 고릅니다. `nn.Conv2d` 대신 그대로 쓸 수 있는
     `convlab.Conv2d`도 이 함수를 호출합니다. 아래 셀은 작은 모양에서 그 이유를 하나씩 계산합니다.
 
-    - **채널이 많고 특징 맵이 작은 깊이별 합성곱.** 커널 칸 하나가 텐서
-      전체에 대한 곱셈-덧셈 한 번입니다. 프로세서는 메모리에 나란히 놓인 값을 길게 처리할 때
-      빠릅니다. 보통의 배치 방식에서는 나란히 놓인 값이 특징 맵의 한 행뿐입니다(7×7 맵이면 7개).
-      채널 우선 배치에서는 모든 채널이 나란히 놓입니다(여기서는 96개, 실제 신경망에서는 960개).
-      커널이 5×5나 7×7이면 칸이 충분히 많아서, 그 배치로 옮겼다가 되돌리는 복사 두 번의 비용을
-      갚고도 남습니다.
+    - **깊이별 합성곱: 짧은 행 대신 긴 구간.** 커널 칸 하나가 텐서 전체에 대한 곱셈-덧셈 한
+      번입니다. 프로세서는 메모리에 나란히 놓인 값을 길게 처리할 때 빠릅니다. 특징 맵을 있는
+      그대로 읽으면 한 번에 훑는 값은 출력의 한 행뿐입니다(7×7 맵이면 7개). 맵을 한 줄로 펼치면
+      커널 칸 하나가 모든 출력 위치에서 가져오는 값이 펼친 맵의 한 구간, 곧 끊김 없는 값 61개가
+      됩니다(패딩 1을 더한 같은 맵). 각 행의 끝에서 다음 행으로 넘어가 읽는 위치도 함께
+      계산하고, 나중에 버립니다.
     - **스트라이드와 아주 넓은 행: 밀린 구간.** 채널별로 펼쳐 두면, 커널 칸 하나가 모든 출력
       위치에서 가져오는 값은 펼친 입력의 한 구간입니다. 그래서 행렬 곱이 그 자리의 값을 바로
       가져가고, 열 행렬은 전혀 만들지 않습니다. 스트라이드 2는 입력을 짝수·홀수 행과 열로 나눈 작은
@@ -350,10 +351,12 @@ CELLS = [
     """),
     code("""
     # «1. depthwise: how many neighbouring numbers one multiply-add runs over|1. 깊이별 합성곱: 곱셈-덧셈 한 번이 훑는 나란한 값의 개수»
-    x = torch.randn(1, 96, 7, 7)
-    last = x.contiguous(memory_format=torch.channels_last)
-    assert x.stride()[3] == 1 and last.stride()[1] == 1
-    print(«f"usual layout: {x.shape[3]} neighbours (one row); channels-last: {x.shape[1]} (every channel)"|f"보통 배치: 나란한 값 {x.shape[3]}개(한 행), 채널 우선 배치: {x.shape[1]}개(모든 채널)"»)
+    x = F.pad(torch.randn(1, 96, 7, 7), (1, 1, 1, 1))
+    k, (height, width) = 3, x.shape[2:]
+    h_out, w_out = height - k + 1, width - k + 1
+    one_row, one_slice = w_out, (h_out - 1) * width + w_out
+    assert (one_row, one_slice) == (7, 61)
+    print(«f"one tap, row by row: {one_row} neighbours; as a slice of the flat map: {one_slice}"|f"커널 칸 하나: 행마다 읽으면 나란한 값 {one_row}개, 펼친 맵의 구간으로 읽으면 {one_slice}개"»)
 
     # «2. a tap's cells are one slice of the flattened input (stride 1)|2. 커널 칸 하나의 값은 펼친 입력의 한 구간입니다(스트라이드 1)»
     x = torch.arange(5 * 6.).reshape(1, 1, 5, 6)
