@@ -134,11 +134,28 @@ def slider_track(explorer, name: str | None):
     return explorer.locator(f".convlab-control-{name} .noUi-target").first
 
 
+def into_view(page, locator, tries: int = 30) -> dict | None:
+    """Scroll ``locator`` into the viewport and return its box once it stays put. JupyterLab
+    lays out cells it has not drawn yet at an estimated height and moves them when they are
+    drawn, so right after a notebook opens a first scroll can land where a cell was estimated
+    to be and the handle moves away before the mouse presses it (the drag then misses)."""
+    height = page.viewport_size["height"]
+    last = None
+    for _ in range(tries):
+        locator.scroll_into_view_if_needed()
+        box = locator.bounding_box()
+        if box and box == last and box["y"] >= 0 and box["y"] + box["height"] <= height:
+            return box
+        last = box
+        page.wait_for_timeout(100)
+    return locator.bounding_box()
+
+
 def press_latencies(page, explorer, control: str | None, presses: int) -> list[float]:
     """ms from each arrow key press to the new picture in the DOM."""
     explorer.evaluate(WATCH)
     handle = slider_handle(explorer, control)
-    handle.scroll_into_view_if_needed()
+    into_view(page, handle)
     handle.focus()
     times = []
     key = "ArrowRight"
@@ -161,9 +178,8 @@ def drag(page, explorer, control: str | None, seconds: float = 1.5, moves: int =
     """Sweep a slider's handle across its track with the mouse; pictures seen while held."""
     explorer.evaluate(WATCH)
     handle = slider_handle(explorer, control)
-    handle.scroll_into_view_if_needed()
+    box = into_view(page, handle)
     track = slider_track(explorer, control).bounding_box()
-    box = handle.bounding_box()
     y = box["y"] + box["height"] / 2
     page.mouse.move(box["x"] + box["width"] / 2, y)
     explorer.evaluate("el => el.__convlab_rec.down = performance.now()")
