@@ -126,8 +126,9 @@ def descent_scene(state: DescentState, lang: str, width: int, height: int) -> di
                                              style.SIGNED_CMAP, -limit, limit),
                rows=steps, cols=1, lines=False, border="#555555", name="key", scale=span / steps)
     x_words = x_key + span / steps + 4
-    for value, y in ((limit, CHART[1]), (0.0, CHART[1] + span / 2), (-limit, CHART[3])):
-        scene.text(x_words, y, minus(f"{value:.2g}"), anchor="start")
+    for value, y, baseline in ((limit, CHART[1], "top"), (0.0, CHART[1] + span / 2, "middle"),
+                               (-limit, CHART[3], "bottom")):
+        scene.text(x_words, y, minus(f"{value:.2g}"), anchor="start", baseline=baseline)
     scene.text(x_key + span / steps / 2, CHART[1], text("viz.kernel_value", lang),
                baseline="bottom", dy=-4)
     return scene.layout(width, height, left=0, right=0)
