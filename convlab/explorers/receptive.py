@@ -267,16 +267,24 @@ class ReceptiveModel(ExplorerModel[ReceptiveParams, ReceptiveState]):
         panels = [panel("input", text("input", lang), style.INPUT, size, size, [""] * size * size),
                   panel("output", text("output", lang), style.OUTPUT, out_h, out_w,
                         [""] * out_h * out_w)]
-        links, sums = [], []
+        count = out_h * out_w
+        # every output cell's reach at once (this runs on every slider move, up to 26×26 cells)
+        which, cells = np.nonzero(state.reach.reshape(count, -1))
+        parts = np.split(cells, np.searchsorted(which, np.arange(1, count)))
+        links = [[(0, i) for i in part.tolist()] for part in parts]
+        rows, cols = state.reach.any(2), state.reach.any(1)          # (count, H), (count, W)
+        first_r, last_r = rows.argmax(1), size - 1 - rows[:, ::-1].argmax(1)
+        first_c, last_c = cols.argmax(1), size - 1 - cols[:, ::-1].argmax(1)
         field = state.fields[-1]
-        for k in range(out_h * out_w):
+        gradient, formula = text("receptive.gradient", lang), text("receptive.formula", lang)
+        sums = []
+        for k in range(count):
             row, col = divmod(k, out_w)
-            mask = state.reach[k]
-            links.append([(0, int(i)) for i in np.flatnonzero(mask.ravel())])
+            measured = ((int(first_r[k]), int(last_r[k]), int(first_c[k]), int(last_c[k]))
+                        if len(parts[k]) else None)
             (r0, r1), (c0, c1) = field.region(row, size), field.region(col, size)
-            sums.append(f"output[0, 0, {row}, {col}]: "
-                        + text("receptive.gradient", lang) + " " + span_text(bounds(mask), lang)
-                        + "; " + text("receptive.formula", lang) + " "
+            sums.append(f"output[0, 0, {row}, {col}]: {gradient} {span_text(measured, lang)}; "
+                        f"{formula} "
                         + span_text((r0, r1, c0, c1) if r0 <= r1 and c0 <= c1 else None, lang))
         return linked_data(panels, 1, links, sums, text("linked.grid", lang),
                            text("receptive.hint", lang), text("linked.readers", lang))
