@@ -1,6 +1,7 @@
 """Key press or pointer move → new picture in the DOM, for every explorer, in JupyterLab in Chromium.
 
-Run: ``.venv/bin/python benchmarks/bench_browser.py [--presses N]``. Starts JupyterLab the way
+Run: ``.venv/bin/python benchmarks/bench_browser.py [--presses N] [--explorers a,b]``
+(``--explorers``: only these, by name with or without ``_explorer``). Starts JupyterLab the way
 ``make lab`` does (``convlab.course.lab.running_lab``) on a scratch notebook that builds every
 explorer of ``convlab.explorers.registry`` in English and in Korean, then for each one:
 
@@ -133,11 +134,28 @@ def slider_track(explorer, name: str | None):
     return explorer.locator(f".convlab-control-{name} .noUi-target").first
 
 
+def into_view(page, locator, tries: int = 30) -> dict | None:
+    """Scroll ``locator`` into the viewport and return its box once it stays put. JupyterLab
+    lays out cells it has not drawn yet at an estimated height and moves them when they are
+    drawn, so right after a notebook opens a first scroll can land where a cell was estimated
+    to be and the handle moves away before the mouse presses it (the drag then misses)."""
+    height = page.viewport_size["height"]
+    last = None
+    for _ in range(tries):
+        locator.scroll_into_view_if_needed()
+        box = locator.bounding_box()
+        if box and box == last and box["y"] >= 0 and box["y"] + box["height"] <= height:
+            return box
+        last = box
+        page.wait_for_timeout(100)
+    return locator.bounding_box()
+
+
 def press_latencies(page, explorer, control: str | None, presses: int) -> list[float]:
     """ms from each arrow key press to the new picture in the DOM."""
     explorer.evaluate(WATCH)
     handle = slider_handle(explorer, control)
-    handle.scroll_into_view_if_needed()
+    into_view(page, handle)
     handle.focus()
     times = []
     key = "ArrowRight"
@@ -160,9 +178,8 @@ def drag(page, explorer, control: str | None, seconds: float = 1.5, moves: int =
     """Sweep a slider's handle across its track with the mouse; pictures seen while held."""
     explorer.evaluate(WATCH)
     handle = slider_handle(explorer, control)
-    handle.scroll_into_view_if_needed()
+    box = into_view(page, handle)
     track = slider_track(explorer, control).bounding_box()
-    box = handle.bounding_box()
     y = box["y"] + box["height"] / 2
     page.mouse.move(box["x"] + box["width"] / 2, y)
     explorer.evaluate("el => el.__convlab_rec.down = performance.now()")
@@ -205,32 +222,48 @@ def hover_latencies(explorer) -> list[float]:
     return view.evaluate(HOVER)
 
 
-def explorer_notebook(lang: str) -> dict:
-    """The floor, then every explorer in ``lang``."""
-    return notebook([SETUP, FLOOR] + [demo.source(lang) for demo in EXPLORERS])
+def explorer_notebook(lang: str, explorers: list[Demo] = EXPLORERS) -> dict:
+    """The floor, then every explorer (or those given) in ``lang``."""
+    return notebook([SETUP, FLOOR] + [demo.source(lang) for demo in explorers])
+
+
+def chosen(names: str | None) -> list[Demo]:
+    """The explorers named (comma-separated, ``_explorer`` optional), in the registry's order;
+    every explorer when ``names`` is None."""
+    if not names:
+        return EXPLORERS
+    wanted = {n.strip().removesuffix("_explorer") for n in names.split(",") if n.strip()}
+    known = {demo.name.removesuffix("_explorer") for demo in EXPLORERS}
+    if wanted - known:
+        raise SystemExit(f"unknown explorer {', '.join(sorted(wanted - known))}; "
+                         f"the explorers are {', '.join(sorted(known))}")
+    return [demo for demo in EXPLORERS if demo.name.removesuffix("_explorer") in wanted]
 
 
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presses", type=int, default=20)
     parser.add_argument("--langs", default="en,ko")
+    parser.add_argument("--explorers", default=None,
+                        help="comma-separated names (default: every explorer)")
     args = parser.parse_args(argv)
+    explorers = chosen(args.explorers)
     rows = ["| explorer | lang | slider | presses | median ms | p90 ms | pictures/s dragging |"
             " within budget | hover → frame, median / max ms |", "|---|---|---|--:|--:|--:|--:|---|--:|"]
     with tempfile.TemporaryDirectory() as tmp, chromium() as browser:
         root = Path(tmp)
         langs = args.langs.split(",")
         for lang in langs:
-            (root / f"bench_{lang}.ipynb").write_text(json.dumps(explorer_notebook(lang)))
+            (root / f"bench_{lang}.ipynb").write_text(json.dumps(explorer_notebook(lang, explorers)))
         with running_lab(root) as (url, token):
             for lang in langs:
                 page = open_and_run(browser, url, token, f"bench_{lang}.ipynb")
-                explorers = page.locator(".convlab-explorer")
+                on_page = page.locator(".convlab-explorer")
                 floor = [("floor: bare slider → HTML", "value")]
                 shown = floor + [(demo.name.removesuffix("_explorer"), demo.control)
-                                 for demo in EXPLORERS]
+                                 for demo in explorers]
                 for index, (name, control) in enumerate(shown):
-                    explorer = explorers.nth(index)
+                    explorer = on_page.nth(index)
                     times = sorted(press_latencies(page, explorer, control, args.presses))
                     dragged = drag(page, explorer, control)
                     median = statistics.median(times)

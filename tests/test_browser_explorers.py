@@ -91,8 +91,7 @@ def test_text_in_every_picture_is_at_least_11_px(page, index):
     place, name, lang, _ = DRAGGED[index]
     explorer = _explorer(page, place)
     explorer.scroll_into_view_if_needed()
-    if not explorer.locator(".convlab-scene").count():
-        pytest.skip(f"{name} paints its picture with matplotlib (checked in test_widgets)")
+    assert explorer.locator(".convlab-scene").count(), f"{name}: no picture drawn by the browser"
     texts = explorer.evaluate(PICTURE_TEXT)
     assert texts, f"{lang}/{name}: a picture without a word"
     small = [(s, size) for s, _, size in texts if size < 11]

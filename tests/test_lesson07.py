@@ -131,3 +131,36 @@ def test_the_kernel_fit_figure_puts_zero_at_white():
     fig = convlab.plot_kernel_fit([1.0, 0.1], {0: torch.full((3, 3), 0.1), 2: target}, target)
     norms = [ax.images[0].norm for ax in fig.axes if ax.images]
     assert len(norms) == 3 and all(n.vmin == -n.vmax == -2.0 for n in norms)
+
+
+def test_the_live_picture_draws_the_losses_torch_optim_sgd_gives():
+    """The browser's loss curve: one point per finite loss of the SGD run written here, its
+    height falling in a straight line with log10(loss); the target's cells are RdBu_r's colours
+    (matplotlib's own table) of the target kernel, on the scale the start and target set."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    from convlab.explorers.scene import text_sizes
+
+    image = ring()
+    explorer = convlab.kernel_descent_explorer(image, lr=0.05, momentum=0.5, steps=40, seed=3)
+    scene = explorer.picture.scene
+    expected = sgd_losses(image[0], KERNELS["sobel_x"], lr=0.05, momentum=0.5, steps=40, seed=3)
+    (curve,) = [item for item in scene["items"] if item["t"] == "line" and len(item["pts"]) > 2]
+    heights = np.array([y for _, y in curve["pts"]])
+    assert len(heights) == len(expected)
+    slope, offset = np.polyfit(np.log10(expected), heights, 1)
+    assert slope < 0 and np.allclose(heights, slope * np.log10(expected) + offset, atol=0.05)
+    grids = {item["name"]: item for item in scene["items"] if item["t"] == "grid"}
+    target = KERNELS["sobel_x"].numpy()
+    start = np.abs(explorer.state.snapshots[0]).max()
+    limit = max(float(start), float(np.abs(target).max()))
+    levels = np.round((target.ravel() + limit) / (2 * limit) * 255).astype(int)
+    fill = grids["kernel3"]["fill"]
+    assert [fill["palette"][i] for i in fill["index"]] == [
+        to_hex(colormaps["RdBu_r"](k)) for k in levels]
+    assert grids["kernel3"]["labels"] == [f"{v:.1f}".replace("-", "\u2212")
+                                          for v in target.ravel()]
+    assert min(text_sizes(scene)) >= 11
+    explorer.set(lr=1.0, steps=60)           # diverges: non-finite losses are left out
+    assert explorer.state.diverged and explorer.picture.scene["items"]

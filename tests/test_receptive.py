@@ -140,3 +140,38 @@ def test_unknown_layer_settings_are_clear_errors():
         receptive_field_explorer(layers=[{"kind": "pool", "kernel": 2}])
     with pytest.raises(ValueError, match="between 1 and 4"):
         receptive_field_explorer(layers=[])
+
+
+def test_the_live_picture_shows_autograds_gradient_in_blues_and_the_region_it_covers():
+    """The browser's input grid is matplotlib's Blues table at ∂out[i, j]/∂input computed here
+    through the layers a student writes (conv layers: the gradient does not depend on the
+    input); the dashed region is where that gradient is not zero; one output cell is marked."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    layers, size = CASES[0], 10
+    explorer = receptive_field_explorer(size=size, layers=layers)
+    row, col = explorer.state.position
+    x = torch.ones(1, 1, size, size, requires_grad=True)
+    stack_of(layers)(x)[0, 0, row, col].backward()
+    grad = x.grad[0, 0].numpy()
+    scene = explorer.picture.scene
+    grids = {item["name"]: item for item in scene["items"] if item["t"] == "grid"}
+    fill = grids["input"]["fill"]
+    levels = np.round(grad.ravel() / grad.max() * 255).astype(int)
+    assert [fill["palette"][i] for i in fill["index"]] == [
+        to_hex(colormaps["Blues"](k)) for k in levels]
+    cell, x0, y0 = grids["input"]["scale"], grids["input"]["x"], grids["input"]["y"]
+    (dashed,) = [item for item in scene["items"] if item["t"] == "rect" and item["dash"]]
+    rows, cols = np.flatnonzero(grad.any(1)), np.flatnonzero(grad.any(0))
+    assert np.allclose([(dashed["y"] - y0) / cell, (dashed["x"] - x0) / cell,
+                        dashed["h"] / cell, dashed["w"] / cell],
+                       [rows[0], cols[0], rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1])
+    out = grids["output"]
+    out_h, out_w = explorer.state.shapes[-1]
+    assert (out["rows"], out["cols"]) == (out_h, out_w)
+    marked = [k for k, i in enumerate(out["fill"]["index"])
+              if i != out["fill"]["index"][(row * out_w + col + 1) % (out_h * out_w)]]
+    assert marked == [row * out_w + col]
+    explorer.set(padding_0=0, kernel_0=7, size=4)      # PyTorch refuses: the picture says so
+    assert explorer.state.error is not None and explorer.picture.scene["items"]

@@ -107,3 +107,30 @@ def test_every_control_at_either_end_draws_or_shows_pytorchs_error():
             explorer.set(**{name: value})
             assert explorer.failure is None, (name, value, explorer.failure)
             assert explorer.state.error is None or explorer.state.error_type == "RuntimeError"
+
+
+def test_the_live_picture_shows_pytorchs_output_and_a_canvas_that_adds_up_to_it():
+    """The browser's output grid has F.conv_transpose2d's numbers (computed here), and the
+    canvas, every copy added, cut by ``padding``, plus the bias, gives the same numbers."""
+    from convlab.figures.drawing import number
+
+    setting = dict(height=3, width=2, kernel_h=2, stride_h=3, padding_w=1, output_padding_h=2,
+                   dilation_w=2, bias=True)
+    explorer = convlab.transposed_explorer("ko", **{k: v for k, v in setting.items()
+                                                    if k in ("height", "width", "bias")})
+    explorer.set(**setting)
+    explorer.set(step=explorer.controls["step"].max)
+    state = explorer.state
+    v = explorer.model.params(explorer.values())
+    ref = F.conv_transpose2d(torch.tensor(state.input)[None], torch.tensor(state.kernel)[:, None],
+                             None, (v.stride_h, v.stride_w), (v.padding_h, v.padding_w),
+                             (v.output_padding_h, v.output_padding_w), 1,
+                             (v.dilation_h, v.dilation_w))[0, 0].numpy() + state.bias
+    scene = explorer.picture.scene
+    grids = {item["name"]: item for item in scene["items"] if item["t"] == "grid"}
+    assert grids["output"]["labels"] == [number(value) for value in ref.ravel()]
+    canvas = grids["canvas"]
+    shown = np.array([float(s) for s in canvas["labels"]]).reshape(canvas["rows"], canvas["cols"])
+    (dy, dx), (ho, wo) = (v.padding_h, v.padding_w), ref.shape
+    np.testing.assert_allclose(shown[dy:dy + ho, dx:dx + wo] + state.bias, ref)
+    assert "패딩을 잘라 내기 전의 전체 출력" in [item.get("s") for item in scene["items"]]

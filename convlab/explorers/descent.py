@@ -22,6 +22,7 @@ from ..figures.plots import draw_kernel_fit
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .controls import control_layout, dropdown, grid, int_slider, label_style
+from .descent_picture import descent_scene
 from .kernels import KERNELS
 from .mnist_filter import check_images, image_at
 from .readout import line, num
@@ -149,6 +150,9 @@ class DescentModel(ExplorerModel[DescentParams, DescentState]):
 
     def painter(self, fig, lang, static):
         return _FitPainter(fig, lang)
+
+    def scene(self, state, lang, width, height):
+        return descent_scene(state, lang, width, height)
 
 
 class _FitPainter:

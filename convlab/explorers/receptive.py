@@ -20,24 +20,22 @@ import ipywidgets as widgets
 import numpy as np
 import torch
 import torch.nn.functional as F
-from matplotlib.patches import Rectangle
 from torch import nn
 
 from ..conv.geometry import ReceptiveField, receptive_fields
 from ..figures import style
-from ..figures.drawing import TITLE_SIZE, tint
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .controls import disable, dropdown, int_slider
 from .linked import linked_data, panel
 from .readout import error_lines, line
+from .receptive_picture import ReceptivePainter, receptive_scene
 
 __all__ = ["receptive_field_explorer"]
 
 MAX_LAYERS = 4
 KINDS = ("conv", "max", "avg")
 LAYER_FIELDS = ("kind", "kernel", "stride", "padding", "dilation")
-GRAD_CMAP = "Blues"     # ∂out/∂input here is never negative: a sequential map, 0 is white
 
 
 @dataclasses.dataclass(frozen=True)
@@ -257,6 +255,9 @@ class ReceptiveModel(ExplorerModel[ReceptiveParams, ReceptiveState]):
     def painter(self, fig, lang, static):
         return ReceptivePainter(fig, lang, self.legend if static else None)
 
+    def scene(self, state, lang, width, height):
+        return receptive_scene(state, lang, width, height)
+
     def linked(self, state, lang):
         """Hover an output cell: the input cells it depends on light up (from the gradient)."""
         if state.error is not None:
@@ -266,16 +267,24 @@ class ReceptiveModel(ExplorerModel[ReceptiveParams, ReceptiveState]):
         panels = [panel("input", text("input", lang), style.INPUT, size, size, [""] * size * size),
                   panel("output", text("output", lang), style.OUTPUT, out_h, out_w,
                         [""] * out_h * out_w)]
-        links, sums = [], []
+        count = out_h * out_w
+        # every output cell's reach at once (this runs on every slider move, up to 26×26 cells)
+        which, cells = np.nonzero(state.reach.reshape(count, -1))
+        parts = np.split(cells, np.searchsorted(which, np.arange(1, count)))
+        links = [[(0, i) for i in part.tolist()] for part in parts]
+        rows, cols = state.reach.any(2), state.reach.any(1)          # (count, H), (count, W)
+        first_r, last_r = rows.argmax(1), size - 1 - rows[:, ::-1].argmax(1)
+        first_c, last_c = cols.argmax(1), size - 1 - cols[:, ::-1].argmax(1)
         field = state.fields[-1]
-        for k in range(out_h * out_w):
+        gradient, formula = text("receptive.gradient", lang), text("receptive.formula", lang)
+        sums = []
+        for k in range(count):
             row, col = divmod(k, out_w)
-            mask = state.reach[k]
-            links.append([(0, int(i)) for i in np.flatnonzero(mask.ravel())])
+            measured = ((int(first_r[k]), int(last_r[k]), int(first_c[k]), int(last_c[k]))
+                        if len(parts[k]) else None)
             (r0, r1), (c0, c1) = field.region(row, size), field.region(col, size)
-            sums.append(f"output[0, 0, {row}, {col}]: "
-                        + text("receptive.gradient", lang) + " " + span_text(bounds(mask), lang)
-                        + "; " + text("receptive.formula", lang) + " "
+            sums.append(f"output[0, 0, {row}, {col}]: {gradient} {span_text(measured, lang)}; "
+                        f"{formula} "
                         + span_text((r0, r1, c0, c1) if r0 <= r1 and c0 <= c1 else None, lang))
         return linked_data(panels, 1, links, sums, text("linked.grid", lang),
                            text("receptive.hint", lang), text("linked.readers", lang))
@@ -300,71 +309,6 @@ def span_text(span: tuple[int, int, int, int] | None, lang: str) -> str:
         return text("receptive.nothing", lang)
     r0, r1, c0, c1 = span
     return text("receptive.span", lang, r0=r0, r1=r1, c0=c0, c1=c1)
-
-
-class ReceptivePainter:
-    """The input with ∂out/∂input, the formula's region, and the output grid (lesson 09)."""
-
-    def __init__(self, fig, lang: str, legend=None):
-        from ..figures.drawing import figure_legend
-        self.lang = lang
-        bottom = 0.12 if legend else 0.04
-        self.ax_in = fig.add_axes((0.03, bottom, 0.5, 0.86 - bottom))
-        self.ax_bar = fig.add_axes((0.545, bottom + 0.05, 0.015, 0.7 - bottom))
-        self.ax_out = fig.add_axes((0.64, bottom, 0.33, 0.86 - bottom))
-        self.image = self.ax_in.imshow(np.zeros((2, 2)), cmap=GRAD_CMAP, vmin=0, vmax=1,
-                                       interpolation="nearest")
-        bar = fig.colorbar(self.image, cax=self.ax_bar)
-        bar.ax.tick_params(labelsize=8)
-        bar.set_label(text("receptive.grad_axis", lang), fontsize=8)
-        for ax in (self.ax_in, self.ax_out):
-            ax.set_xticks([])
-            ax.set_yticks([])
-        self.ax_in.set_title(text("receptive.input_title", lang), fontsize=TITLE_SIZE,
-                             color=style.INPUT)
-        self.ax_out.set_title(text("output", lang), fontsize=TITLE_SIZE, color=style.OUTPUT)
-        self.extras: list = []
-        if legend:
-            figure_legend(fig, legend, lang)
-
-    def update(self, state: ReceptiveState) -> None:
-        for artist in self.extras:
-            artist.remove()
-        self.extras, size = [], state.size
-        self.image.set_extent((-0.5, size - 0.5, size - 0.5, -0.5))
-        if state.error is not None:
-            self.image.set_data(np.zeros((size, size)))
-            self.extras.append(self.ax_out.text(0.5, 0.5, text("error_short", self.lang),
-                                                color=style.DROPPED, ha="center", va="center",
-                                                fontsize=9, transform=self.ax_out.transAxes))
-            return
-        grad = state.grad
-        self.image.set_data(grad)
-        self.image.set_clim(0, max(float(grad.max()), 1e-12))
-        out_h, out_w = state.shapes[-1]
-        row, col = state.position
-        reach = state.reach[row * out_w + col]
-        silent = np.argwhere(reach & (grad == 0))          # reachable, but max pooling chose another
-        if len(silent):
-            self.extras += self.ax_in.plot(silent[:, 1], silent[:, 0], linestyle="none", marker="o",
-                                           markersize=2.5, color=style.PADDING)
-        if state.predicted is not None:
-            r0, r1, c0, c1 = state.predicted
-            self.extras.append(self.ax_in.add_patch(Rectangle(
-                (c0 - 0.5, r0 - 0.5), c1 - c0 + 1, r1 - r0 + 1, fill=False, edgecolor=style.KERNEL,
-                linestyle="--", linewidth=2.0)))
-        self.ax_in.set_xlim(-0.5, size - 0.5)
-        self.ax_in.set_ylim(size - 0.5, -0.5)
-        cells = np.tile(tint(style.OUTPUT, 0.12), (out_h, out_w, 1))      # every output cell
-        cells[row, col] = tint(style.OUTPUT, 0.4)
-        self.extras.append(self.ax_out.imshow(cells, interpolation="nearest",
-                                              extent=(-0.5, out_w - 0.5, out_h - 0.5, -0.5)))
-        self.extras.append(self.ax_out.add_patch(Rectangle(
-            (col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor=style.OUTPUT, linewidth=2.2)))
-        side = max(out_h, out_w)
-        self.ax_out.set_xlim(-0.5, side - 0.5)
-        self.ax_out.set_ylim(side - 0.5, -0.5)
-        self.ax_out.set_aspect("equal")
 
 
 def receptive_field_explorer(lang: str = "en", *, size: int = 16,

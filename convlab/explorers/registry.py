@@ -42,6 +42,8 @@ SETTINGS: dict[str, tuple[str, str | None]] = {
                               "seed"),
     "kernel_descent_explorer": ("convlab.kernel_descent_explorer(images, {lang!r}, steps=40)",
                                 "lr"),
+    # the seed redraws every number across 100 values (the step slider has only a few)
+    "transposed_explorer": ("convlab.transposed_explorer({lang!r})", "seed"),
 }
 
 

@@ -61,8 +61,9 @@ def _table(cmap: str) -> np.ndarray:
 
 @functools.lru_cache(maxsize=16)
 def _palette(cmap: str) -> list[str]:
-    """The colormap's 256 colours as hex, and white for NaN last."""
-    return hex_colours(_table(cmap))["palette"] + ["#ffffff"]
+    """The colormap's 256 colours as hex in the colormap's order (index i is colour i, even
+    where a map repeats or is not sorted, as jet and RdBu_r are), and white for NaN last."""
+    return [to_hex(rgb) for rgb in _table(cmap)] + ["#ffffff"]
 
 
 def _colour_index(values: np.ndarray, lo: float, hi: float) -> np.ndarray:

@@ -17,18 +17,18 @@ import ipywidgets as widgets
 import numpy as np
 import torch
 import torch.nn.functional as F
-from matplotlib.patches import Rectangle
 from torch import nn
 
 from ..conv.geometry import TransposedGeometry, pair
 from ..figures import style
-from ..figures.drawing import CellCanvas, draw_numbers, fit_titled, number, outline, tint
+from ..figures.drawing import number
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .controls import (IntOrPair, checkbox, disable, dropdown, grid, int_slider, sync_groups,
                        window_controls)
 from .linked import linked_data, panel
 from .readout import error_lines, line, num, par, shape_text
+from .transposed_picture import draw_transposed, transposed_scene
 
 __all__ = ["transposed_explorer"]
 
@@ -219,6 +219,9 @@ class TransposedModel(ExplorerModel[TransposedParams, TransposedState]):
     def painter(self, fig, lang, static):
         return self.canvas(fig, lang, static, draw_transposed)
 
+    def scene(self, state, lang, width, height):
+        return transposed_scene(state, lang, width, height)
+
     def linked(self, state, lang):
         """Each output cell and the input cells and kernel taps that write into it."""
         if state.error is not None:
@@ -278,67 +281,3 @@ def transposed_explorer(lang: str = "en", *, height: int = 2, width: int = 2,
                         ("output_padding", output_padding), ("dilation", dilation)):
         values[f"{name}_h"], values[f"{name}_w"] = pair(value, name)
     return Explorer(TransposedModel(), values, lang)
-
-
-def draw_transposed(ax, state: TransposedState, lang: str) -> None:
-    """Input channels, their kernels, the canvas so far and PyTorch's output, side by side.
-
-    The current input cell and the canvas cells its copy lands on are outlined in orange; the
-    canvas cells ``padding`` cuts away are grey; the output's place on the canvas is outlined
-    in green (lesson 08).
-    """
-    x, w, geo = state.input, state.kernel, state.geometry
-    channels, height, width = x.shape
-    kh, kw = w.shape[1:]
-    gap, canvas_ = 2, CellCanvas()
-    xs, ys, labels, titles = [], [], [], []
-
-    def cells(x0: int, y0: int, values: np.ndarray, colour: str, amount: float = 0.18,
-              rgb: np.ndarray | None = None) -> None:
-        h, wd = values.shape
-        if rgb is None:
-            rgb = np.empty((h, wd, 3))
-            rgb[:] = tint(colour, amount)
-        canvas_.block(x0, y0, rgb, colour)
-        rr, cc = np.mgrid[0:h, 0:wd]
-        xs.extend((cc + x0).ravel())
-        ys.extend((rr + y0).ravel())
-        labels.extend(number(v) for v in values.ravel())
-
-    x0 = 0
-    for c in range(channels):
-        cells(x0, 0, x[c], style.INPUT)
-        titles.append((x0 + width / 2 - 0.5, text("window.input_c", lang, c=c), style.INPUT))
-        if state.error is None:
-            outline(ax, [(state.cell[0], state.cell[1] + x0)], style.KERNEL, 2.2)
-        x0 += width + gap
-    for c in range(channels):
-        cells(x0, c * (kh + 1), w[c], style.KERNEL, 0.4)
-    titles.append((x0 + kw / 2 - 0.5, text("kernel", lang), style.KERNEL))
-    x0 += kw + gap
-    bottom = max(height, channels * (kh + 1) - 1)
-    if state.error is not None:
-        ax.text(x0, height / 2, text("error_short", lang), color=style.DROPPED, va="center",
-                fontsize=9)
-        right = x0 + 7
-    else:
-        full_h, full_w = geo.full_size
-        (top, left), (ho, wo) = geo.padding, geo.out_size
-        rgb = np.empty((full_h, full_w, 3))
-        rgb[:] = tint(style.PADDING, 0.45)
-        rgb[top:top + ho, left:left + wo] = tint(style.OUTPUT, 0.12)
-        for r, q in state.targets:
-            rgb[r, q] = tint(style.KERNEL, 0.55)
-        cells(x0, 0, state.canvas, style.PADDING, rgb=rgb)
-        outline(ax, [(r, q + x0) for r, q in state.targets], style.KERNEL, 1.6)
-        ax.add_patch(Rectangle((x0 + left - 0.5, top - 0.5), wo, ho, fill=False,
-                               edgecolor=style.OUTPUT, linewidth=1.8))
-        titles.append((x0 + full_w / 2 - 0.5, text("transposed.canvas", lang), style.PADDING))
-        x0 += full_w + gap
-        cells(x0, 0, state.output, style.OUTPUT, 0.3)
-        titles.append((x0 + wo / 2 - 0.5, text("output", lang), style.OUTPUT))
-        right = x0 + wo
-        bottom = max(bottom, full_h)
-    canvas_.draw(ax)
-    px = fit_titled(ax, -0.7, right - 0.3, bottom - 0.3, titles)
-    draw_numbers(ax, xs, ys, labels, px)
