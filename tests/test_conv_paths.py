@@ -180,6 +180,26 @@ def test_depthwise_path_passes_every_autograd_check(stride, dilation, multiplier
                                torch.func.vmap(ref, (0, None, None))(stacked, w, b))
 
 
+@pytest.mark.parametrize("groups", [1, 2])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
+def test_pointwise_path_with_one_output_position_passes_every_autograd_check(groups, dtype):
+    """A 1x1 map (or a stride that keeps one cell), as in squeeze-excitation blocks: the
+    samples become the rows of the product."""
+    gen = torch.Generator().manual_seed(6)
+    x = torch.randn(3, 4, 3, 2, dtype=dtype, generator=gen, requires_grad=True)
+    w = torch.randn(6, 4 // groups, 1, 1, dtype=dtype, generator=gen, requires_grad=True)
+    b = torch.randn(6, dtype=dtype, generator=gen, requires_grad=True)
+    fn = lambda *t: pointwise_conv2d(*t, (3, 2), groups)  # noqa: E731
+    ref = lambda *t: F.conv2d(*t, stride=(3, 2), groups=groups)  # noqa: E731
+    assert fn(x, w, b).shape == (3, 6, 1, 1)
+    torch.testing.assert_close(fn(x, w, b), ref(x, w, b))
+    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
+    assert torch.autograd.gradgradcheck(fn, (x, w, b), fast_mode=True)
+    stacked = torch.stack([x, 2 * x + 1]).detach()
+    torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
+                               torch.func.vmap(ref, (0, None, None))(stacked, w, b))
+
+
 # ---- which route conv2d_vectorized takes
 
 ROUTES = {

@@ -25,13 +25,19 @@ def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     """1x1 convolution as ``weight (groups, C_out/g, C_in/g) @ input (N, groups, C_in/g, H*W)``.
 
     Dilation does not matter for a single tap; the stride just keeps every ``stride``-th cell.
+    With a single output position the samples become the rows of one product per group
+    (broadcasting the weight over samples instead would copy it once per sample).
     Plain tensor operations: autograd, ``torch.func`` and second derivatives need nothing more.
     """
     n, c_in, _, _ = x.shape
     c_out = weight.shape[0]
     kept = x[:, :, ::stride[0], ::stride[1]]                 # a view; copied below only if strided
     h_out, w_out = kept.shape[2:]
-    cells = kept.reshape(n, groups, c_in // groups, h_out * w_out)
-    out = torch.matmul(weight.reshape(groups, c_out // groups, c_in // groups), cells)
-    out = out.view(n, c_out, h_out, w_out)
+    kernels = weight.reshape(groups, c_out // groups, c_in // groups)
+    if h_out * w_out == 1:      # one position (a squeeze-excitation block): rows are samples
+        rows = kept.reshape(n, groups, c_in // groups).transpose(0, 1)         # (G, N, C_in/G)
+        out = torch.bmm(rows, kernels.transpose(1, 2)).transpose(0, 1).reshape(n, c_out, 1, 1)
+    else:
+        cells = kept.reshape(n, groups, c_in // groups, h_out * w_out)
+        out = torch.matmul(kernels, cells).view(n, c_out, h_out, w_out)
     return out if bias is None else out.add_(bias.view(1, c_out, 1, 1))
