@@ -119,6 +119,11 @@ WATCH = """(explorer) => {
 }"""
 
 
+#: The notebook's kernel has answered everything sent to it.
+KERNEL_IDLE = ("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
+               " === 'idle'")
+
+
 def slider_handle(explorer, name: str | None):
     """The noUi handle of control ``name``'s slider (by its class), or of the first enabled
     slider when ``name`` is None."""
@@ -152,6 +157,10 @@ def press_latencies(page, explorer, control: str | None, presses: int) -> list[f
                                arg=[explorer.element_handle(), seen], timeout=30_000)
         rec = explorer.evaluate("el => el.__convlab_rec")
         times.append(rec["pictures"][-1] - rec["keys"][-1])
+        # The picture now arrives before the kernel reports idle; ipywidgets holds a control's
+        # next message until then, so pressing again at once would time that wait too (a
+        # key held down: what the drag measures). Each press here is one update on its own.
+        page.wait_for_function(KERNEL_IDLE, timeout=30_000)
     return times
 
 

@@ -292,11 +292,13 @@ class Explorer(widgets.VBox):
     def update(self) -> None:
         """Recompute the state from the controls, rewrite the readout, redraw the picture.
 
-        The readout is light and goes out at once; the picture is the heavy part. Inside a
-        running kernel, a change made by dragging a control paints after the message that
-        carried it is answered, and only the newest state is painted: values that arrived in
-        the meantime replace the waiting state instead of queueing pictures (see
-        :meth:`_changed`). A failure anywhere in here is shown in the output area instead of
+        The readout and a browser-drawn scene are light and go out at once. A matplotlib
+        picture is the heavy part: inside a running kernel, a change made by dragging a control
+        paints it after the message that carried it is answered, and only the newest state is
+        painted: values that arrived in the meantime replace the waiting state instead of
+        queueing pictures (see :meth:`_changed`). (A scene needs no such queue: the browser
+        keeps at most one change in flight per control and replaces a waiting one with the
+        newest.) A failure anywhere in here is shown in the output area instead of
         the picture (the explorer stays usable: the next change tries again).
         """
         try:
@@ -308,18 +310,33 @@ class Explorer(widgets.VBox):
         except Exception as error:  # noqa: BLE001 - the boundary: show it, never die silently
             self._show_failure(error)
             return
-        self.readout.value = readout
-        with self.code_line.hold_sync():      # one message for both
-            self.code_line.line, self.code_line.copy_text = line, copy_text
-        if self.linked is not None:   # light: numbers and links, drawn by the browser
-            self.linked.data = linked or {}
         self._waiting = state
+        if self.picture is not None:
+            # A scene is light (laid out in about a millisecond): it goes out at once, first,
+            # and the readout, code line and linked view follow in the same burst of messages.
+            # Deferred like a painted picture, it came after the kernel's "idle" status,
+            # 15-20 ms later in the browser (benchmarks/README.md).
+            self._paint_waiting()
+            if self.failure is not None:      # the scene failed: its message is shown
+                return
+        self._write(readout, line, copy_text, linked)
+        if self.picture is not None:
+            return
         if self._deferred and self._loop is not None:
             if not self._scheduled:
                 self._scheduled = True
                 self._loop.call_soon(self._paint_waiting)
         else:
             self._paint_waiting()
+
+    def _write(self, readout: str, line: str, copy_text: str, linked: dict | None) -> None:
+        """The text beside the picture; traitlets sends only the values that changed (a seed
+        slider leaves the code line as it was: no message for it)."""
+        self.readout.value = readout
+        with self.code_line.hold_sync():      # one message for both
+            self.code_line.line, self.code_line.copy_text = line, copy_text
+        if self.linked is not None:   # light: numbers and links, drawn by the browser
+            self.linked.data = linked or {}
 
     def _code(self, params: Any) -> tuple[str, str]:
         """The code line shown (with PyTorch's answer) and the runnable text the button copies."""
