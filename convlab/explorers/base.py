@@ -162,7 +162,8 @@ class Explorer(widgets.VBox):
     """An interactive explorer: controls, a picture that redraws in place, and a text readout.
 
     - ``controls``: name -> ipywidgets control (sliders, dropdowns, checkboxes, Play, buttons);
-    - ``readout``: ``ipywidgets.HTML`` with the textual result, updated on every change;
+    - ``readout``: ``ipywidgets.HTML`` with the textual result, updated on every change (a
+      browser-drawn explorer shows it in its picture's widget, in the picture's message);
     - ``output``: ``ipywidgets.Output`` holding the picture (fixed size: nothing jumps);
     - ``state``: the typed state last computed (e.g. ``out_shape``, ``value``, ``error``), for
       tests to compare with PyTorch; ``None`` if the last update failed;
@@ -189,17 +190,21 @@ class Explorer(widgets.VBox):
         self.controls, panel = model.controls(values, self.lang)
         width, height = (int(round(v * DPI)) for v in model.figsize)
         self.readout = widgets.HTML(layout=widgets.Layout(min_height="3em"))
+        key_html = drawing.legend_html(model.legend, lang) if model.legend else ""
         self.picture = None
         if type(model).scene is not ExplorerModel.scene:
             from .scene import scene_picture   # anywidget: loaded only by explorers that opt in
-            self.picture = scene_picture(text(model.help_key, lang), width, height)
+            self.picture = scene_picture(text(model.help_key, lang), width, height, key_html)
+            # The picture's widget shows the readout and key, so that a change sends picture
+            # and readout in one message. ``readout`` keeps the text for Python (tests,
+            # scripts) without a view or messages of its own.
+            self.readout.close()
         # with a scene, the output area only shows a failure
         fixed = {} if self.picture else {"height": f"{height + 4}px", "overflow": "hidden"}
         self.output = widgets.Output(layout=widgets.Layout(width=f"{width + 4}px", **fixed))
         self._size = (width, height)
         help_box = widgets.HTML(f'<div style="max-width:{width}px">{text(model.help_key, lang)}'
                                 "</div>")
-        key = widgets.HTML(drawing.legend_html(model.legend, lang) if model.legend else "")
         self.linked = None
         if type(model).linked is not ExplorerModel.linked:
             from .linked import LinkedCells   # anywidget: loaded only by explorers that link
@@ -213,8 +218,9 @@ class Explorer(widgets.VBox):
         self.code_line.add_class("convlab-code")
         self.reasons = widgets.HTML()
         self.reasons.add_class("convlab-disabled-reasons")
-        picture = [self.picture, self.output] if self.picture is not None else [self.output]
-        parts = [help_box, panel, self.reasons, self.code_line, *picture, key, self.readout]
+        picture = ([self.picture, self.output] if self.picture is not None
+                   else [self.output, widgets.HTML(key_html), self.readout])
+        parts = [help_box, panel, self.reasons, self.code_line, *picture]
         super().__init__(parts + ([self.linked] if self.linked is not None else []))
         # Stable hooks for the browser tests (and for anyone styling the course).
         self.add_class("convlab-explorer")
@@ -312,11 +318,14 @@ class Explorer(widgets.VBox):
             return
         self._waiting = state
         if self.picture is not None:
-            # A scene is light (laid out in about a millisecond): it goes out at once, first,
-            # and the readout, code line and linked view follow in the same burst of messages.
-            # Deferred like a painted picture, it came after the kernel's "idle" status,
-            # 15-20 ms later in the browser (benchmarks/README.md).
-            self._paint_waiting()
+            # A scene is light (laid out in about a millisecond): it goes out at once with its
+            # readout, in one message, and the code line and linked view (if they changed)
+            # follow. Deferred like a painted picture, it came after the kernel's "idle"
+            # status, 15-20 ms later in the browser (benchmarks/README.md).
+            with self.picture.hold_sync():
+                self._paint_waiting()
+                if self.failure is None:
+                    self.picture.readout = readout
             if self.failure is not None:      # the scene failed: its message is shown
                 return
         self._write(readout, line, copy_text, linked)
@@ -379,7 +388,8 @@ class Explorer(widgets.VBox):
         self._waiting = None    # an older state must not paint over the message
         self._painter = None    # rebuilt on the next redraw, in case the failure broke it
         if self.picture is not None:
-            self.picture.scene = {}
+            with self.picture.hold_sync():
+                self.picture.scene, self.picture.readout = {}, ""
         message = f"{type(error).__name__}: {error}"
         self.readout.value = ""
         self.output.outputs = ({
