@@ -74,3 +74,32 @@ def test_the_default_language_follows_the_system_locale(monkeypatch, env, lang):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert lab.system_lang() == lang
+
+
+def test_the_extension_sends_kernel_messages_without_nagles_delay():
+    import asyncio
+    from unittest import mock
+
+    from jupyter_server.services.kernels.connection.channels import (
+        ZMQChannelsWebsocketConnection)
+
+    class Connection:   # stands for the server's class: records the order of the calls
+        calls: list = []
+
+        async def connect(self):
+            self.calls.append("connect")
+            return "connected"
+
+    settings = {"static_custom_path": [], "kernel_websocket_connection_class": Connection}
+    lab._load_jupyter_server_extension(SimpleNamespace(web_app=SimpleNamespace(settings=settings)))
+    wrapped = settings["kernel_websocket_connection_class"]
+    assert issubclass(wrapped, Connection) and wrapped is not Connection
+    connection = wrapped()
+    connection.websocket_handler = mock.Mock()
+    connection.websocket_handler.set_nodelay.side_effect = lambda on: Connection.calls.append(on)
+    assert asyncio.run(connection.connect()) == "connected"
+    assert Connection.calls == [True, "connect"]    # before the first kernel message
+    # loading twice (or a class already wrapped) wraps once; the real class is wrapped too
+    assert lab.prompt_connection_class(wrapped) is wrapped
+    real = lab.prompt_connection_class(ZMQChannelsWebsocketConnection)
+    assert issubclass(real, ZMQChannelsWebsocketConnection)

@@ -652,18 +652,31 @@ def test_set_moves_several_controls_with_one_redraw_and_rejects_unknown_names():
 
 # --- live dragging: the newest value wins ------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["sliding_window", "groups"])
-def test_a_fast_drag_in_a_running_kernel_paints_only_the_newest_value(name):
-    """Inside an event loop (a kernel), each change answers with its readout at once and the
-    picture follows after the message: five quick changes paint once, the last value."""
+def painted_shape_explorer() -> Explorer:
+    """The shape explorer as if it had no ``scene``: its live picture painted by matplotlib."""
+    from convlab.explorers.base import ExplorerModel
+    from convlab.explorers.shape import ShapeModel, draw_shape
+
+    class Painted(ShapeModel):
+        scene = ExplorerModel.scene          # as if never defined
+
+        def painter(self, fig, lang, static):
+            return self.canvas(fig, lang, static, draw_shape)
+
+    return Explorer(Painted(), shape_explorer().values(), "en")
+
+
+def test_a_fast_drag_in_a_running_kernel_paints_only_the_newest_value():
+    """Inside an event loop (a kernel), a matplotlib-painted explorer answers each change with
+    its readout at once and paints after the message: five quick changes paint once, the last
+    value."""
     import asyncio
 
-    explorer = build(name, "en")
-    key = "seed" if name == "sliding_window" else "out_channels"
-    control = explorer.controls[key]
+    explorer = painted_shape_explorer()
+    control = explorer.controls["height"]
     values = [v for v in sample_values(control, full=True) if v != control.value][:5]
     pictures, readouts = [], []
-    explorer.picture.observe(lambda change: pictures.append(change["new"]), names="scene")
+    explorer.output.observe(lambda change: pictures.append(change["new"]), names="outputs")
     explorer.readout.observe(lambda change: readouts.append(change["new"]), names="value")
 
     async def drag() -> None:
@@ -674,11 +687,38 @@ def test_a_fast_drag_in_a_running_kernel_paints_only_the_newest_value(name):
 
     asyncio.run(drag())
     assert len(pictures) == 1
-    fresh = build(name, "en")
+    fresh = painted_shape_explorer()
     fresh.set(**explorer.values())
-    assert explorer.values()[key] == values[-1]
-    assert picture(explorer) == picture(fresh), "the painted picture is the newest value's"
+    assert explorer.values()["height"] == values[-1]
+    assert explorer.png == fresh.png, "the painted picture is the newest value's"
     assert explorer.state is not None and explorer.failure is None
+
+
+@pytest.mark.parametrize("name", ["sliding_window", "groups"])
+def test_in_a_running_kernel_a_scene_goes_out_first_with_its_readout(name):
+    """A browser-drawn scene is light: inside the kernel's loop each change sends its picture
+    at once, ahead of its readout, in the handling of the message that carried it (nothing
+    waits for the kernel to be idle), and the picture is that change's."""
+    import asyncio
+
+    explorer = build(name, "en")
+    key = "seed" if name == "sliding_window" else "out_channels"
+    control = explorer.controls[key]
+    values = [v for v in sample_values(control, full=True) if v != control.value][:4]
+    sent = []
+    explorer.picture.observe(lambda change: sent.append("picture"), names="scene")
+    explorer.readout.observe(lambda change: sent.append("readout"), names="value")
+
+    async def drag() -> None:
+        for n, value in enumerate(values, 1):
+            control.value = value
+            assert sent.count("picture") == n, "the picture went out with its message"
+            fresh = build(name, "en")
+            fresh.set(**explorer.values())
+            assert picture(explorer) == picture(fresh)
+
+    asyncio.run(drag())
+    assert sent[0] == "picture" and sent.index("readout") == 1, sent
 
 
 # --- accessibility: colours, text size -----------------------------------------------------------
@@ -887,17 +927,7 @@ def test_text_in_every_picture_is_at_least_11_px(demo, lang):
 def test_an_explorer_painted_by_matplotlib_still_works():
     """Opting in is per explorer: a model without ``scene`` gets its live PNG from its painter,
     redrawn on each change, as explorers written before the browser drew pictures expect."""
-    from convlab.explorers.base import ExplorerModel
-    from convlab.explorers.shape import ShapeModel, draw_shape
-
-    class Painted(ShapeModel):
-        scene = ExplorerModel.scene          # as if never defined
-
-        def painter(self, fig, lang, static):
-            return self.canvas(fig, lang, static, draw_shape)
-
-    values = shape_explorer().values()
-    explorer = Explorer(Painted(), values, "en")
+    explorer = painted_shape_explorer()
     assert explorer.picture is None
     (shown,) = explorer.output.outputs
     assert base64.b64decode(shown["data"]["image/png"]) == explorer.png

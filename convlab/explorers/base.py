@@ -10,9 +10,9 @@ so in the student's language and the explorer stays usable. Displayed outside a 
 (printed handouts, a static notebook viewer), an explorer shows a static picture of its current
 values, because its display data carries a PNG beside the widget view.
 
-An explorer that defines :meth:`ExplorerModel.scene` has its live picture drawn by the browser
-(:mod:`.scene`); any other is painted by matplotlib into a PNG on every change. Both keep the
-matplotlib painter for the static PNG, drawn at display and when :meth:`Explorer.figure` asks.
+An explorer that defines :meth:`ExplorerModel.scene` has its live picture (and readout) drawn
+by the browser (:mod:`.scene`); any other is painted by matplotlib into a PNG on every change.
+Both keep the matplotlib painter for the static PNG (at display, :meth:`Explorer.figure`).
 """
 from __future__ import annotations
 
@@ -189,17 +189,18 @@ class Explorer(widgets.VBox):
         self.controls, panel = model.controls(values, self.lang)
         width, height = (int(round(v * DPI)) for v in model.figsize)
         self.readout = widgets.HTML(layout=widgets.Layout(min_height="3em"))
+        key = widgets.HTML(drawing.legend_html(model.legend, lang) if model.legend else "")
         self.picture = None
         if type(model).scene is not ExplorerModel.scene:
             from .scene import scene_picture   # anywidget: loaded only by explorers that opt in
-            self.picture = scene_picture(text(model.help_key, lang), width, height)
+            self.picture = scene_picture(text(model.help_key, lang), width, height, key.value)
+            self.readout.close()   # shown by the picture's widget, sent in its message
         # with a scene, the output area only shows a failure
         fixed = {} if self.picture else {"height": f"{height + 4}px", "overflow": "hidden"}
         self.output = widgets.Output(layout=widgets.Layout(width=f"{width + 4}px", **fixed))
         self._size = (width, height)
         help_box = widgets.HTML(f'<div style="max-width:{width}px">{text(model.help_key, lang)}'
                                 "</div>")
-        key = widgets.HTML(drawing.legend_html(model.legend, lang) if model.legend else "")
         self.linked = None
         if type(model).linked is not ExplorerModel.linked:
             from .linked import LinkedCells   # anywidget: loaded only by explorers that link
@@ -213,8 +214,8 @@ class Explorer(widgets.VBox):
         self.code_line.add_class("convlab-code")
         self.reasons = widgets.HTML()
         self.reasons.add_class("convlab-disabled-reasons")
-        picture = [self.picture, self.output] if self.picture is not None else [self.output]
-        parts = [help_box, panel, self.reasons, self.code_line, *picture, key, self.readout]
+        picture = [self.picture, self.output] if self.picture else [self.output, key, self.readout]
+        parts = [help_box, panel, self.reasons, self.code_line, *picture]
         super().__init__(parts + ([self.linked] if self.linked is not None else []))
         # Stable hooks for the browser tests (and for anyone styling the course).
         self.add_class("convlab-explorer")
@@ -241,8 +242,8 @@ class Explorer(widgets.VBox):
             self._holding = held
 
     def _changed(self, name: str, change: dict) -> None:
-        """A student moved ``name``: in a running kernel the picture follows once the message
-        is answered (a drag's newest value wins); without an event loop (tests, scripts) at once."""
+        """A student moved ``name``: in a running kernel a painted picture follows once the
+        message is answered (newest value wins); a scene, or no event loop (tests), at once."""
         if self._holding:
             return
         self._loop = _running_loop()
@@ -267,9 +268,7 @@ class Explorer(widgets.VBox):
 
     def _explain_disabled(self) -> None:
         """Each disabled control's reason as its tooltip, and all of them in one visible line."""
-        value = explain_disabled(self.controls, self.lang)
-        if self.reasons.value != value:
-            self.reasons.value = value
+        self.reasons.value = explain_disabled(self.controls, self.lang)   # unchanged: no message
 
     def set(self, **values: Any) -> None:
         """Move several controls, in the order given, as a student would; redraw once at the end.
@@ -292,12 +291,8 @@ class Explorer(widgets.VBox):
     def update(self) -> None:
         """Recompute the state from the controls, rewrite the readout, redraw the picture.
 
-        The readout is light and goes out at once; the picture is the heavy part. Inside a
-        running kernel, a change made by dragging a control paints after the message that
-        carried it is answered, and only the newest state is painted: values that arrived in
-        the meantime replace the waiting state instead of queueing pictures (see
-        :meth:`_changed`). A failure anywhere in here is shown in the output area instead of
-        the picture (the explorer stays usable: the next change tries again).
+        A scene goes out at once with the readout, in one message; a painted picture as in
+        :meth:`_changed`. Failures show in the output area; the next change retries.
         """
         try:
             params = self.model.params(self.values())
@@ -308,17 +303,23 @@ class Explorer(widgets.VBox):
         except Exception as error:  # noqa: BLE001 - the boundary: show it, never die silently
             self._show_failure(error)
             return
-        self.readout.value = readout
+        self._waiting = state
+        if self.picture is not None:   # deferred, it waited for "idle" (benchmarks/README.md)
+            with self.picture.hold_sync():
+                self._paint_waiting()
+                self.picture.readout = readout if self.failure is None else ""
+            if self.failure is not None:   # the scene failed: its message is shown
+                return
+        self.readout.value = readout    # unchanged values send nothing (a seed: no code line)
         with self.code_line.hold_sync():      # one message for both
             self.code_line.line, self.code_line.copy_text = line, copy_text
         if self.linked is not None:   # light: numbers and links, drawn by the browser
             self.linked.data = linked or {}
-        self._waiting = state
-        if self._deferred and self._loop is not None:
+        if self.picture is None and self._deferred and self._loop is not None:
             if not self._scheduled:
                 self._scheduled = True
                 self._loop.call_soon(self._paint_waiting)
-        else:
+        elif self.picture is None:
             self._paint_waiting()
 
     def _code(self, params: Any) -> tuple[str, str]:
@@ -345,8 +346,7 @@ class Explorer(widgets.VBox):
         self.state, self.failure = state, None
         if self.picture is not None:
             self.picture.scene = {**picture, "frame": self.frames}
-            if self.output.outputs:
-                self.output.outputs = ()
+            self.output.outputs = ()    # no message unless a failure was shown
             return
         self.png = picture
         # Replace the output in one assignment: the old picture stays until the new one is there.
@@ -362,7 +362,7 @@ class Explorer(widgets.VBox):
         self._waiting = None    # an older state must not paint over the message
         self._painter = None    # rebuilt on the next redraw, in case the failure broke it
         if self.picture is not None:
-            self.picture.scene = {}
+            self.picture.scene, self.picture.readout = {}, ""
         message = f"{type(error).__name__}: {error}"
         self.readout.value = ""
         self.output.outputs = ({

@@ -113,6 +113,15 @@ function draw(scene, svg) {
   svg.innerHTML = out.join("");
 }
 
+// The picture, then the colour key and the readout: the readout comes in the same message as
+// the picture it describes. The two text boxes carry ipywidgets' HTML class, so the course's
+// styles (the projector's font sizes) apply to them as to any HTML widget.
+function textBox(className) {
+  const box = document.createElement("div");
+  box.className = `${className} widget-html-content`;
+  return box;
+}
+
 function render({ model, el }) {
   const root = document.createElement("div");
   root.className = "convlab-scene";
@@ -122,7 +131,10 @@ function render({ model, el }) {
   svg.style.fontFamily = "var(--jp-ui-font-family, sans-serif)";
   svg.style.display = "block";
   root.appendChild(svg);
-  el.appendChild(root);
+  const key = textBox("convlab-key");
+  const readout = textBox("convlab-readout-view");
+  readout.style.minHeight = "3em";
+  el.append(root, key, readout);
 
   function update() {
     const raw = model.get("scene");
@@ -139,8 +151,14 @@ function render({ model, el }) {
     root.dataset.frame = String(scene.frame);
   }
 
+  const text = () => {
+    if (key.innerHTML !== model.get("key")) key.innerHTML = model.get("key");
+    readout.innerHTML = model.get("readout");
+  };
   model.on("change:scene", update);
   model.on("change:label", update);
+  model.on("change:key change:readout", text);
+  text();
   update();
 }
 

@@ -205,22 +205,26 @@ def text_sizes(scene: dict) -> list[float]:
 
 
 class ScenePicture(anywidget.AnyWidget):
-    """The explorer's picture drawn by the browser from ``scene`` (a :meth:`Scene.layout`).
+    """The explorer's picture drawn by the browser from ``scene`` (a :meth:`Scene.layout`),
+    with its colour ``key`` and its ``readout`` (HTML) under it.
 
-    ``scene["frame"]`` counts the pictures sent, so the page can tell a new one apart.
+    ``scene["frame"]`` counts the pictures sent, so the page can tell a new one apart. The
+    readout travels with the picture: one widget, so a change sends both in one message
+    (``hold_sync``) and the browser shows them together.
     """
 
     _esm = Path(__file__).with_name("scene.js")
     scene = traitlets.Dict().tag(sync=True, to_json=as_json_text)
     label = traitlets.Unicode("").tag(sync=True)
+    key = traitlets.Unicode("").tag(sync=True)
+    readout = traitlets.Unicode("").tag(sync=True)
 
 
-def scene_picture(help_html: str, width: int, height: int) -> ScenePicture:
+def scene_picture(help_html: str, width: int, height: int, key: str = "") -> ScenePicture:
     """The picture widget of a ``width`` x ``height`` px explorer, named for screen readers by
-    the explorer's help (as plain text)."""
+    the explorer's help (as plain text), with the colour ``key`` (HTML) under it."""
     label = html.unescape(re.sub(r"<[^>]+>", "", help_html))
-    picture = ScenePicture(label=label, layout=widgets.Layout(height=f"{height + 4}px",
-                                                              width=f"{width + 4}px"))
+    picture = ScenePicture(label=label, key=key, layout=widgets.Layout(width=f"{width + 4}px"))
     picture.add_class("convlab-picture")
     return picture
 
