@@ -200,6 +200,37 @@ def test_pointwise_path_with_one_output_position_passes_every_autograd_check(gro
                                torch.func.vmap(ref, (0, None, None))(stacked, w, b))
 
 
+@given(padded_calls(c_in_group=1), st.integers(0, 3), st.integers(0, 3), st.integers(0, 3),
+       st.integers(0, 3))
+def test_depthwise_path_adds_any_zero_padding_itself(call, top, bottom, left, right):
+    """Padding added while the maps are copied equals padding the input first, gradients of
+    the unpadded input included."""
+    x, w, b, stride, dilation, groups = call
+    padding = ((top, bottom), (left, right))
+    assert_same_outputs_and_gradients(
+        lambda *t: depthwise_conv2d(*t, stride, dilation, padding),
+        lambda x, *t: F.conv2d(F.pad(x, (left, right, top, bottom)), *t, stride=stride,
+                               dilation=dilation, groups=groups),
+        x, w, b)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
+def test_padded_depthwise_path_passes_every_autograd_check(dtype):
+    gen = torch.Generator().manual_seed(7)
+    x = torch.randn(2, 3, 7, 6, dtype=dtype, generator=gen, requires_grad=True)
+    w = torch.randn(6, 1, 3, 2, dtype=dtype, generator=gen, requires_grad=True)
+    b = torch.randn(6, dtype=dtype, generator=gen, requires_grad=True)
+    fn = lambda *t: depthwise_conv2d(*t, (2, 1), (1, 2), ((2, 1), (0, 3)))  # noqa: E731
+    ref = lambda x, *t: F.conv2d(F.pad(x, (0, 3, 2, 1)), *t, stride=(2, 1),  # noqa: E731
+                                 dilation=(1, 2), groups=3)
+    torch.testing.assert_close(fn(x, w, b), ref(x, w, b))
+    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
+    assert torch.autograd.gradgradcheck(fn, (x, w, b), check_fwd_over_rev=True, fast_mode=True)
+    stacked = torch.stack([x, 2 * x + 1]).detach()
+    torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
+                               torch.func.vmap(ref, (0, None, None))(stacked, w, b))
+
+
 # ---- which route conv2d_vectorized takes
 
 ROUTES = {

@@ -33,10 +33,13 @@ _LOW_PRECISION = (torch.float16, torch.bfloat16)
 
 @dataclass(frozen=True)
 class Conf:
-    """Everything about one convolution besides its tensors; the input is already padded.
+    """Everything about one convolution besides its tensors.
 
-    ``in_size`` and ``kernel`` are kept because the gradient maps cannot recover them from
-    their arguments' shapes (the output size formula floors, lesson 01).
+    ``in_size`` is the padded input's size. The input is already padded, except by ``pad``
+    (top, bottom, left, right): zeros that a route adds itself while it copies the input, so
+    that its tensors and gradients are of the unpadded input. ``in_size`` and ``kernel`` are
+    kept because the gradient maps cannot recover them from their arguments' shapes (the
+    output size formula floors, lesson 01).
     """
 
     stride: Pair
@@ -45,6 +48,7 @@ class Conf:
     in_size: Pair
     kernel: Pair
     max_bytes: int = 0
+    pad: tuple[int, int, int, int] = (0, 0, 0, 0)
 
 
 class Kernels(Protocol):

@@ -24,11 +24,12 @@ same loop over taps run backwards, and :mod:`.autograd` differentiates them agai
 The maps are taken a block at a time (:data:`BLOCK_BYTES`), and every tap of a block is
 summed before the next: the block's cells are read from the processor's cache, not from main
 memory, once per tap.
+Zero padding is added in the same copy (the cells outside the input stay zero), so the input
+is never copied whole just to pad it.
 """
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
 from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
@@ -54,6 +55,9 @@ class _Flat:
 
     def __init__(self, n: int, c_in: int, c_out: int, conf: Conf, element_size: int):
         (self.s_h, self.s_w), (d_h, d_w) = conf.stride, conf.dilation
+        self.pad = conf.pad                                    # zeros added while copying
+        top, bottom, left, right = conf.pad
+        self.map_size = (conf.in_size[0] - top - bottom, conf.in_size[1] - left - right)
         self.n, self.c_in, self.m = n, c_in, c_out // max(c_in, 1)
         self.maps = n * c_in
         self.in_size, (self.k_h, self.k_w) = conf.in_size, conf.kernel
@@ -72,39 +76,57 @@ class _Flat:
         self.rows = max(1, min(self.maps, BLOCK_BYTES // max(map_bytes, 1)))
 
     @property
-    def strided(self) -> bool:
-        return (self.s_h, self.s_w) != (1, 1)
+    def copied(self) -> bool:
+        """Whether a block is copied (into sub-images, or to add padding); else it is a view."""
+        return (self.s_h, self.s_w) != (1, 1) or any(self.pad)
+
+    def _pieces(self) -> list[tuple[int, int, slice, slice, slice, slice]]:
+        """For each sub-image ``(p, q)``: the input map's cells it holds and where they go.
+
+        Padded row ``Y = y + top`` belongs to sub-image ``Y % s_h`` at row ``Y // s_h``; the
+        rows of one sub-image are every ``s_h``-th input row from the first that falls in it.
+        """
+        top, _, left, _ = self.pad
+        pieces = []
+        for p in range(self.s_h):
+            y0 = (p - top) % self.s_h
+            r0, rows = (y0 + top) // self.s_h, len(range(y0, self.map_size[0], self.s_h))
+            for q in range(self.s_w):
+                x0 = (q - left) % self.s_w
+                c0, cols = (x0 + left) // self.s_w, len(range(x0, self.map_size[1], self.s_w))
+                pieces.append((p, q, slice(y0, None, self.s_h), slice(x0, None, self.s_w),
+                               slice(r0, r0 + rows), slice(c0, c0 + cols)))
+        return pieces
 
     def blocks(self) -> list[tuple[int, int]]:
         """Ranges of input maps, each block at most :attr:`rows` maps."""
         return [(a, min(self.maps, a + self.rows)) for a in range(0, self.maps, self.rows)]
 
     def phases(self, maps: torch.Tensor, buffer: torch.Tensor | None) -> torch.Tensor:
-        """Input maps ``(R, H, W)`` as their flattened sub-images ``(s_h*s_w, R, Hq*Wq)``
-        (a view at stride 1; else copied into ``buffer``)."""
+        """Input maps ``(R, h, w)`` as their padded, flattened sub-images
+        ``(s_h*s_w, R, Hq*Wq)``: a view at stride 1 with no padding; else copied into
+        ``buffer``, whose cells outside the input stay zero (the padding)."""
         rows = maps.shape[0]
-        if not self.strided:
+        if not self.copied:
             return maps.reshape(1, rows, self.h_q * self.w_q)
-        height, width = self.in_size
-        if (self.h_q * self.s_h, self.w_q * self.s_w) != (height, width):
-            maps = F.pad(maps, (0, self.w_q * self.s_w - width, 0, self.h_q * self.s_h - height))
         flat = buffer[:, :rows]
-        flat.view(self.s_h, self.s_w, rows, self.h_q, self.w_q).copy_(
-            maps.view(rows, self.h_q, self.s_h, self.w_q, self.s_w).permute(2, 4, 0, 1, 3))
+        grid = flat.view(self.s_h, self.s_w, rows, self.h_q, self.w_q)
+        for p, q, ys, xs, rs, cs in self._pieces():
+            grid[p, q, :, rs, cs] = maps[:, ys, xs]
         return flat
 
     def phase_buffer(self, like: torch.Tensor) -> torch.Tensor | None:
-        if not self.strided:
+        """One block's sub-images, zeros where no input cell goes (None: no copy needed)."""
+        if not self.copied:
             return None
-        return like.new_empty(self.s_h * self.s_w, self.rows, self.h_q * self.w_q)
+        return like.new_zeros(self.s_h * self.s_w, self.rows, self.h_q * self.w_q)
 
     def unphase(self, flat: torch.Tensor, maps: torch.Tensor) -> None:
-        """Write flattened sub-images ``(s_h*s_w, R, Hq*Wq)`` back as maps ``(R, H, W)``."""
-        height, width = self.in_size
-        rows = maps.shape[0]
-        grid = (flat.view(self.s_h, self.s_w, rows, self.h_q, self.w_q).permute(2, 3, 0, 4, 1)
-                .reshape(rows, self.h_q * self.s_h, self.w_q * self.s_w))
-        maps.copy_(grid[:, :height, :width])
+        """Write the input cells of flattened sub-images ``(s_h*s_w, R, Hq*Wq)`` back as maps
+        ``(R, h, w)`` (the padding's cells are dropped)."""
+        grid = flat.view(self.s_h, self.s_w, maps.shape[0], self.h_q, self.w_q)
+        for p, q, ys, xs, rs, cs in self._pieces():
+            maps[:, ys, xs] = grid[p, q, :, rs, cs]
 
     def wide_buffer(self, like: torch.Tensor, zeros: bool = False) -> torch.Tensor:
         """``(R, m, Ho*Wq)``: a block's outputs on the wide grid (``Wq`` columns a row)."""
@@ -139,7 +161,7 @@ class DepthwiseKernels:
         bias = None if b is None else lay.per_map(b)              # (N*C, m, 1)
         out = x.new_empty(lay.n, lay.c_in * lay.m, *lay.out_size)
         out_maps = out.view(lay.maps, lay.m, *lay.out_size)
-        in_maps = x.reshape(lay.maps, *lay.in_size)
+        in_maps = x.reshape(lay.maps, *lay.map_size)
         wide, buffer = lay.wide_buffer(x), lay.phase_buffer(x)
         for start, stop in lay.blocks():
             flat = lay.phases(in_maps[start:stop], buffer)
@@ -161,8 +183,8 @@ class DepthwiseKernels:
         lay = _flat(g, conf.groups, w.shape[0], conf)
         taps, length = lay.per_map(w), lay.length
         g_maps = g.reshape(lay.maps, lay.m, *lay.out_size)
-        grad_x = g.new_zeros(lay.n, lay.c_in, *lay.in_size)
-        x_maps = grad_x.view(lay.maps, *lay.in_size)
+        grad_x = g.new_zeros(lay.n, lay.c_in, *lay.map_size)
+        x_maps = grad_x.view(lay.maps, *lay.map_size)
         wide = lay.wide_buffer(g, zeros=True)     # the cut-away columns stay zero throughout
         buffer = lay.phase_buffer(g)
         for start, stop in lay.blocks():
@@ -189,7 +211,7 @@ class DepthwiseKernels:
     def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
         lay = _flat(x, x.shape[1], g.shape[1], conf)
         length = lay.length
-        in_maps = x.reshape(lay.maps, *lay.in_size)
+        in_maps = x.reshape(lay.maps, *lay.map_size)
         g_maps = g.reshape(lay.maps, lay.m, *lay.out_size)
         grad = x.new_empty(len(lay.taps), lay.maps, lay.m)
         wide, buffer = lay.wide_buffer(x, zeros=True), lay.phase_buffer(x)
@@ -206,13 +228,17 @@ class DepthwiseKernels:
 
 
 def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
-                     stride: Pair, dilation: Pair) -> torch.Tensor:
-    """Depthwise convolution of an already padded, batched input as a sum over kernel taps.
+                     stride: Pair, dilation: Pair,
+                     padding: tuple[Pair, Pair] = ((0, 0), (0, 0))) -> torch.Tensor:
+    """Depthwise convolution of a batched input as a sum over kernel taps.
 
-    Same result and gradients (every order, :mod:`.autograd`) as ``F.conv2d(x, weight, bias,
-    stride, 0, dilation, groups=C_in)``. Extra memory: one block of maps on the wide grid
+    Same result and gradients (every order, :mod:`.autograd`) as ``F.conv2d`` with
+    ``groups=C_in`` and zero ``padding`` ``((top, bottom), (left, right))``, added while each
+    block of maps is copied, not by a separate pass over the whole input. Extra memory: one block of maps on the wide grid
     (and of sub-images, when strided), about :data:`BLOCK_BYTES`.
     """
-    conf = Conf(tuple(stride), tuple(dilation), x.shape[1], tuple(x.shape[2:]),
-                tuple(weight.shape[2:]))
+    (top, bottom), (left, right) = padding
+    conf = Conf(tuple(stride), tuple(dilation), x.shape[1],
+                (x.shape[2] + top + bottom, x.shape[3] + left + right), tuple(weight.shape[2:]),
+                pad=(top, bottom, left, right))
     return bilinear(CONV, x, weight, DepthwiseKernels, conf, bias)

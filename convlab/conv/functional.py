@@ -122,8 +122,11 @@ def conv2d_vectorized(
     has the timings.
     """
     spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)
-    x = pad_input(input if spec.batched else input.unsqueeze(0), spec)
-    geo = spec.geometry
+    x, geo = input if spec.batched else input.unsqueeze(0), spec.geometry
+    if is_depthwise(weight, groups) and spec.padding_mode == "zeros":   # pads as it copies
+        out = depthwise_conv2d(x, weight, bias, geo.stride, geo.dilation, geo.padding)
+        return out if spec.batched else out.squeeze(0)
+    x = pad_input(x, spec)
     if x.shape[1] == 0:
         out = _no_input_channels(x, weight, bias, geo.out_size)
     elif is_pointwise(weight):
