@@ -496,6 +496,7 @@ CELLS = [
     print(«f"nn.Conv2d:      {test_accuracy:.1%} in {seconds:.1f} s"|f"nn.Conv2d:      {test_accuracy:.1%}, {seconds:.1f}초"»)
     print(«f"convlab.Conv2d: {twin_accuracy:.1%} in {twin_seconds:.1f} s"|f"convlab.Conv2d: {twin_accuracy:.1%}, {twin_seconds:.1f}초"»)
     assert twin_accuracy >= 0.95 and abs(twin_accuracy - test_accuracy) <= 0.01
+    torch.set_num_threads(default_threads)   # «the default thread count again, for whatever runs next in this notebook|이 노트북에서 이어서 실행할 코드를 위해 스레드 수를 기본값으로 되돌립니다»
     """),
     md("""
     ## 12. Exercises
