@@ -721,6 +721,25 @@ def test_in_a_running_kernel_a_scene_goes_out_first_with_its_readout(name):
     assert sent[0] == "picture" and sent.index("readout") == 1, sent
 
 
+def test_a_change_that_moves_other_controls_sends_each_widget_once_picture_first(monkeypatch):
+    """Moving ``out_channels`` re-offers ``groups`` (its options, index, value, disabled state
+    and tooltip change). The browser gets one message per widget that changed, and the picture's
+    first: every message is a hand-over in the kernel and a wake-up in the page."""
+    explorer = build("groups", "en")
+    explorer.set(in_channels=4, out_channels=8, groups=4)
+    sent: list[tuple[str, set]] = []
+    monkeypatch.setattr(widgets.Widget, "_send", lambda self, msg, buffers=None: msg["method"] ==
+                        "update" and sent.append((self.model_id, set(msg["state"]))))
+    groups = explorer.controls["groups"]
+    # as a message from the browser arrives: 5 output channels leave only groups=1
+    explorer.controls["out_channels"].set_state({"value": 5})
+    assert groups.options == (1,) and groups.value == 1 and groups.disabled
+    ids = [model_id for model_id, _ in sent]
+    assert len(ids) == len(set(ids)), f"a widget sent more than once: {sent}"
+    assert {"_options_labels", "index", "disabled", "tooltip"} <= dict(sent)[groups.model_id]
+    assert "scene" in sent[0][1] and sent[0][0] == explorer.picture.model_id, sent
+
+
 # --- accessibility: colours, text size -----------------------------------------------------------
 
 @pytest.mark.parametrize("cvd,least", [(None, 20.0), ("deuteranomaly", 20.0),

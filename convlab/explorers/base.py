@@ -34,7 +34,7 @@ from ..figures.fonts import font_context
 from ..figures.plots import new_figure
 from ..i18n import check_lang, text
 from .readout import Line, lines_to_html, lines_to_text
-from .controls import explain_disabled
+from .controls import explain_disabled, held_sync
 from .torch_calls import code_line, one_thread
 
 __all__ = ["Explorer", "ExplorerModel", "ExplorerState"]
@@ -259,12 +259,13 @@ class Explorer(widgets.VBox):
             self._apply(action, changed)
 
     def _apply(self, action: Callable[[], None] | None, changed: str | None) -> None:
-        with self._hold():
-            if action is not None:
-                action()
-            self.model.sync(self.controls, changed)
-        self._explain_disabled()
-        self.update()
+        with held_sync([*self.controls.values(), self.reasons]):   # the picture goes first
+            with self._hold():
+                if action is not None:
+                    action()
+                self.model.sync(self.controls, changed)
+            self._explain_disabled()
+            self.update()
 
     def _explain_disabled(self) -> None:
         """Each disabled control's reason as its tooltip, and all of them in one visible line."""
