@@ -740,6 +740,25 @@ def test_a_change_that_moves_other_controls_sends_each_widget_once_picture_first
     assert "scene" in sent[0][1] and sent[0][0] == explorer.picture.model_id, sent
 
 
+@pytest.mark.parametrize("in_kernel", [True, False])
+def test_in_a_kernel_an_explorer_lets_the_sending_thread_take_the_lock_within_half_a_ms(
+        monkeypatch, in_kernel):
+    """Messages leave a kernel through its IOPub thread, which waits for the interpreter lock up
+    to the switch interval (5 ms by default); outside a kernel nothing is changed."""
+    import sys
+
+    from ipykernel.kernelapp import IPKernelApp
+
+    monkeypatch.setattr(IPKernelApp, "initialized", classmethod(lambda cls: in_kernel))
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        build("shape", "en")
+        assert sys.getswitchinterval() == pytest.approx(0.0005 if in_kernel else 0.005)
+    finally:
+        sys.setswitchinterval(before)
+
+
 # --- accessibility: colours, text size -----------------------------------------------------------
 
 @pytest.mark.parametrize("cvd,least", [(None, 20.0), ("deuteranomaly", 20.0),

@@ -35,7 +35,7 @@ from ..figures.plots import new_figure
 from ..i18n import check_lang, text
 from .readout import Line, lines_to_html, lines_to_text
 from .controls import explain_disabled, held_sync
-from .torch_calls import code_line, one_thread
+from .torch_calls import code_line, one_thread, responsive_kernel
 
 __all__ = ["Explorer", "ExplorerModel", "ExplorerState"]
 
@@ -173,8 +173,8 @@ class Explorer(widgets.VBox):
     """
 
     def __init__(self, model: ExplorerModel, values: dict, lang: str):
-        self.model = model
-        self.lang = check_lang(lang)
+        self.model, self.lang = model, check_lang(lang)
+        responsive_kernel()
         self.state: ExplorerState | None = None
         self.failure: Exception | None = None
         self.png: bytes = b""               # the live PNG (painted explorers only)

@@ -1,15 +1,17 @@
-"""Asking PyTorch: every number an explorer shows comes from ``nn.Conv2d`` itself."""
+"""Asking PyTorch: every number an explorer shows comes from ``nn.Conv2d`` itself; and the
+threads an explorer computes and sends its messages on, inside a kernel."""
 from __future__ import annotations
 
 import contextlib
 import functools
+import sys
 import warnings
 from typing import Iterator, Sequence
 
 import torch
 from torch import nn
 
-__all__ = ["run_conv2d", "count_params", "code_line", "one_thread"]
+__all__ = ["run_conv2d", "count_params", "code_line", "one_thread", "responsive_kernel"]
 
 
 @contextlib.contextmanager
@@ -26,6 +28,29 @@ def one_thread() -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(threads)
+
+
+#: The interpreter's thread switch interval once an explorer lives in a kernel (Python's
+#: default is 5 ms).
+SWITCH_INTERVAL_S = 0.0005
+
+
+def responsive_kernel() -> None:
+    """Inside a Jupyter kernel, let a thread waiting for the interpreter lock get it within
+    :data:`SWITCH_INTERVAL_S` rather than Python's default 5 ms.
+
+    Every message to the browser (the kernel's busy and idle status, each widget update, the
+    picture) leaves through ipykernel's IOPub thread, which needs the lock to send it; while
+    the main thread holds it, the message waits up to the switch interval. On a busy 2-core
+    machine a bare slider's key press took a median of 45-49 ms to reach the page with the
+    default and 28 ms with 0.5 ms (``benchmarks/README.md``). Outside a kernel (tests, scripts)
+    nothing changes; an interval set lower already is kept.
+    """
+    kernel_app = sys.modules.get("ipykernel.kernelapp")
+    if kernel_app is None or not kernel_app.IPKernelApp.initialized():
+        return
+    if sys.getswitchinterval() > SWITCH_INTERVAL_S:
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
 def run_conv2d(args: dict, input_shape: Sequence[int]
