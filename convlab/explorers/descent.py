@@ -79,7 +79,7 @@ def learn_kernel(image: torch.Tensor, target: torch.Tensor, *, lr: float, moment
 
     Returns the loss of every step and the kernel at step 0, halfway and at the end (or where
     the loss stopped being finite). The training loop of lesson 07_learning_filters: a real
-    ``nn.Conv2d``, ``F.mse_loss``, autograd and ``torch.optim.SGD``, about 0.65 ms a step;
+    ``nn.Conv2d``, ``F.mse_loss``, autograd and ``torch.optim.SGD``, most of a ms a step;
     :func:`learn_kernel_quadratic` gives the same steps in a few ms for the explorer.
     """
     k = target.shape[-1]
