@@ -8,6 +8,7 @@ synthetic 28×28 "digit", no MNIST.
 from __future__ import annotations
 
 import math
+import re
 
 import matplotlib
 
@@ -164,6 +165,24 @@ def test_the_quadratic_descent_is_torch_optim_sgd_on_a_real_conv2d(name, target,
         assert kernel.dtype == torch.float32
         scale = max(1.0, weights[step].abs().max().item())
         assert (kernel - weights[step]).abs().max().item() <= rtol * scale, step
+
+
+def test_the_quadratic_descent_takes_a_batch_and_refuses_what_pytorch_refuses():
+    """A batch of images is one loss over all their outputs, as F.mse_loss makes it; a bad
+    image, target, lr or momentum gets the error torch.optim.SGD and F.conv2d give."""
+    noise = torch.rand(1, 1, 28, 28, generator=torch.Generator().manual_seed(8)) * 2 - 1
+    images = torch.cat([ring(), noise])                             # (2, 1, 28, 28)
+    expected, weights = trained_by_pytorch(images, KERNELS["blur"], 0.1, 0.5, 30, 6)
+    losses, snapshots = learn_kernel_quadratic(images, KERNELS["blur"], lr=0.1, momentum=0.5,
+                                               steps=30, seed=6)
+    assert np.allclose(losses, expected, rtol=1e-4)
+    assert torch.allclose(snapshots[30], weights[30], atol=1e-5)
+    for image, lr, momentum in ((ring(), -0.1, 0.0), (ring(), 0.1, -0.5),
+                                (torch.rand(1, 3, 8, 8), 0.1, 0.0)):
+        with pytest.raises(Exception) as pytorch:
+            trained_by_pytorch(image, KERNELS["blur"], lr, momentum, 2, 0)
+        with pytest.raises(type(pytorch.value), match=re.escape(str(pytorch.value))):
+            learn_kernel_quadratic(image, KERNELS["blur"], lr=lr, momentum=momentum, steps=2)
 
 
 def test_the_explorer_diverges_where_torch_optim_sgd_does():

@@ -44,8 +44,10 @@ class _Quadratic:
 
 
 def _quadratic(image: torch.Tensor, kernel_size: int = 3) -> _Quadratic:
-    """The loss's quadratic form for ``image`` (1, 1, H, W) and a k×k kernel, in float64."""
-    patches = F.unfold(image.double(), kernel_size)[0]              # (k·k, L)
+    """The loss's quadratic form for ``image`` (N, 1, H, W) and a k×k kernel, in float64: the
+    windows of all N images, as ``F.mse_loss`` averages over every output of the batch."""
+    windows = F.unfold(image.double(), kernel_size)                 # (N, k·k, L)
+    patches = windows.transpose(0, 1).reshape(windows.shape[1], -1)     # (k·k, N·L)
     curvature = 2 * patches @ patches.T / patches.shape[1]
     return _Quadratic(curvature=curvature.numpy(),
                       limit=float(2 / torch.linalg.eigvalsh(curvature)[-1]),
@@ -56,7 +58,8 @@ def sgd_limit(image: torch.Tensor, kernel_size: int = 3) -> float:
     """The largest learning rate at which plain SGD on ``F.mse_loss`` still converges.
 
     The loss's curvature (Hessian) in the weights is ``2/L · P Pᵀ``, with P the image's L windows
-    as columns (``F.unfold``); gradient descent on a quadratic converges iff lr < 2 / λ_max.
+    as columns (``F.unfold``; for a batch, every image's); gradient descent on a quadratic
+    converges iff lr < 2 / λ_max.
     """
     return _quadratic(image, kernel_size).limit
 
@@ -107,20 +110,23 @@ def learn_kernel_quadratic(image: torch.Tensor, target: torch.Tensor, *, lr: flo
                            seed: int = 0) -> tuple[list[float], dict[int, torch.Tensor]]:
     """:func:`learn_kernel`'s losses and kernels, from the loss's quadratic form, in a few ms.
 
-    Why they agree: with P the image's L windows (``F.unfold``), the wanted output is
-    ``Pᵀ·target`` and the layer's is ``Pᵀw``, so ``F.mse_loss`` is ``mean((Pᵀ(w − target))²)``
-    = ``eᵀAe / 2`` with ``e = w − target`` and ``A = 2/L · P Pᵀ`` (the curvature of lesson 07),
-    and the gradient autograd computes is ``A e``. ``torch.optim.SGD`` (dampening 0, no Nesterov)
-    keeps ``buf = grad`` at the first step and ``buf = momentum · buf + grad`` after, then moves
-    ``w ← w − lr · buf``. Those steps on nine numbers in float64 are learn_kernel's float32 steps
-    without their rounding: losses and kernels agree to float32's precision, except that
-    learn_kernel's loss stops falling at float32's rounding of ``wanted`` (near 1e-13 for a
-    digit) where this one keeps falling. ``F.mse_loss`` sums the L squared errors in the image's
-    dtype before dividing by L, so its loss becomes inf once that sum passes the dtype's largest
-    number: from that step the loss is inf and the descent stops, with that step's kernel, as
-    in learn_kernel.
+    Why they agree: with P the image's L windows (``F.unfold``; for a batch, every image's),
+    the wanted output is ``Pᵀ·target`` and the layer's is ``Pᵀw``, so ``F.mse_loss`` is
+    ``mean((Pᵀ(w − target))²)`` = ``eᵀAe / 2`` with ``e = w − target`` and ``A = 2/L · P Pᵀ``
+    (the curvature of lesson 07), and the gradient autograd computes is ``A e``.
+    ``torch.optim.SGD`` (dampening 0, no Nesterov) keeps ``buf = grad`` at the first step and
+    ``buf = momentum · buf + grad`` after, then moves ``w ← w − lr · buf``. Those steps on nine
+    numbers in float64 are learn_kernel's float32 steps without their rounding: losses and
+    kernels agree to float32's precision, except that learn_kernel's loss stops falling at
+    float32's rounding of ``wanted`` (near 1e-13 for a digit) where this one keeps falling.
+    ``F.mse_loss`` sums the L squared errors in the image's dtype before dividing by L, so its
+    loss becomes inf once that sum passes the dtype's largest number: from that step the loss
+    is inf and the descent stops, with that step's kernel, as in learn_kernel.
     """
     k = target.shape[-1]
+    # PyTorch's own checks and words for a bad image, target, lr or momentum, as learn_kernel
+    F.conv2d(image, target.view(1, 1, k, k))
+    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr, momentum=momentum)
     losses, snapshots = _descend(_quadratic(image, k), target.double().numpy(), lr=lr,
                                  momentum=momentum, steps=steps, seed=seed)
     return losses, {s: torch.from_numpy(kernel).to(image.dtype) for s, kernel in snapshots.items()}
