@@ -36,6 +36,8 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["ReceptiveField", "receptive_fields", "pool_output_size",
                      "adaptive_windows"], "conv"),
     "receptive_field_explorer": "explorers",
+    # lesson 07: the explorer's descent, the same steps as training a real layer
+    **dict.fromkeys(["learn_kernel", "learn_kernel_quadratic"], "explorers"),
 }
 _SUBPACKAGES = ("conv", "nn", "data", "figures", "explorers", "exercises", "i18n", "course")
 

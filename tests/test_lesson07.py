@@ -8,6 +8,7 @@ synthetic 28×28 "digit", no MNIST.
 from __future__ import annotations
 
 import math
+import re
 
 import matplotlib
 
@@ -19,7 +20,7 @@ import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
 import convlab  # noqa: E402
-from convlab.explorers import KERNELS, learn_kernel  # noqa: E402
+from convlab.explorers import KERNELS, learn_kernel, learn_kernel_quadratic  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -88,6 +89,119 @@ def test_learn_kernel_stops_where_the_loss_stops_being_finite():
     losses, snapshots = learn_kernel(ring()[0], KERNELS["sobel_x"], lr=5.0, steps=300)
     assert len(losses) < 300 and not math.isfinite(losses[-1])
     assert max(snapshots) == len(losses)
+
+
+def trained_by_pytorch(image: torch.Tensor, target: torch.Tensor, lr: float, momentum: float,
+                       steps: int, seed: int) -> tuple[list[float], list[torch.Tensor]]:
+    """A real ``nn.Conv2d`` trained by ``torch.optim.SGD`` on ``F.mse_loss``, written here: every
+    step's loss and the weight after every step (index 0: the start), stopping after the first
+    loss that is not finite."""
+    layer = nn.Conv2d(1, 1, 3, bias=False)
+    with torch.no_grad():
+        layer.weight.uniform_(-1 / 3, 1 / 3, generator=torch.Generator().manual_seed(seed))
+    optimizer = torch.optim.SGD(layer.parameters(), lr=lr, momentum=momentum)
+    wanted = F.conv2d(image, target.view(1, 1, 3, 3))
+    losses, weights = [], [layer.weight.detach()[0, 0].clone()]
+    for _ in range(steps):
+        loss = F.mse_loss(layer(image), wanted)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        weights.append(layer.weight.detach()[0, 0].clone())
+        if not math.isfinite(losses[-1]):
+            break
+    return losses, weights
+
+
+def autograd_limit(image: torch.Tensor) -> float:
+    """2 / the largest eigenvalue of the loss's Hessian, as autograd computes it."""
+    wanted = F.conv2d(image, KERNELS["blur"].view(1, 1, 3, 3))
+    hessian = torch.autograd.functional.hessian(
+        lambda w: F.mse_loss(F.conv2d(image.double(), w.view(1, 1, 3, 3)), wanted.double()),
+        torch.zeros(9, dtype=torch.float64))
+    return 2 / torch.linalg.eigvalsh(hessian)[-1].item()
+
+
+#: (image, target, lr (a number, or "k×limit"), momentum, steps, seed): converging with and
+#: without momentum (down to float32's floor), growing without ever overflowing, overflowing.
+TRAJECTORIES = [
+    ("ring", "sobel_x", 0.05, 0.0, 60, 1),
+    ("ring", "blur", 0.1, 0.9, 150, 2),
+    ("noise", "sharpen", 0.02, 0.5, 40, 3),
+    ("noise", "sobel_y", "1.05×limit", 0.0, 120, 4),
+    ("ring", "sobel_x", 1.0, 0.9, 300, 0),
+    ("noise", "blur", "3×limit", 0.0, 300, 5),
+]
+
+
+def picture(name: str) -> torch.Tensor:
+    if name == "ring":
+        return ring()
+    return torch.rand(1, 1, 20, 24, generator=torch.Generator().manual_seed(7)) * 2 - 1
+
+
+@pytest.mark.parametrize("name, target, lr, momentum, steps, seed", TRAJECTORIES)
+def test_the_quadratic_descent_is_torch_optim_sgd_on_a_real_conv2d(name, target, lr, momentum,
+                                                                 steps, seed):
+    """Loss by loss and kernel by kernel, to float32's precision (its rounding grows with the
+    steps); a diverging run stops at the same step with the same kernel."""
+    image = picture(name)
+    if isinstance(lr, str):
+        lr = float(lr.split("×")[0]) * autograd_limit(image)
+    expected, weights = trained_by_pytorch(image, KERNELS[target], lr, momentum, steps, seed)
+    losses, snapshots = learn_kernel_quadratic(image, KERNELS[target], lr=lr, momentum=momentum,
+                                               steps=steps, seed=seed)
+    assert len(losses) == len(expected)
+    finite = np.isfinite(expected)
+    assert np.array_equal(np.isfinite(losses), finite)
+    rtol = 1e-5 + 1e-6 * steps
+    assert np.allclose(np.array(losses)[finite], np.array(expected)[finite], rtol=rtol,
+                       atol=1e-9 * expected[0])
+    assert int(np.argmin(losses)) == int(np.argmin(expected))      # where it starts to grow
+    stop = len(expected)
+    assert set(snapshots) == {0, stop, *(s for s in (steps // 2, steps) if s < stop)}
+    for step, kernel in snapshots.items():
+        assert kernel.dtype == torch.float32
+        scale = max(1.0, weights[step].abs().max().item())
+        assert (kernel - weights[step]).abs().max().item() <= rtol * scale, step
+
+
+def test_the_quadratic_descent_takes_a_batch_and_refuses_what_pytorch_refuses():
+    """A batch of images is one loss over all their outputs, as F.mse_loss makes it; a bad
+    image, target, lr or momentum gets the error torch.optim.SGD and F.conv2d give."""
+    noise = torch.rand(1, 1, 28, 28, generator=torch.Generator().manual_seed(8)) * 2 - 1
+    images = torch.cat([ring(), noise])                             # (2, 1, 28, 28)
+    expected, weights = trained_by_pytorch(images, KERNELS["blur"], 0.1, 0.5, 30, 6)
+    losses, snapshots = learn_kernel_quadratic(images, KERNELS["blur"], lr=0.1, momentum=0.5,
+                                               steps=30, seed=6)
+    assert np.allclose(losses, expected, rtol=1e-4)
+    assert torch.allclose(snapshots[30], weights[30], atol=1e-5)
+    for image, lr, momentum in ((ring(), -0.1, 0.0), (ring(), 0.1, -0.5),
+                                (torch.rand(1, 3, 8, 8), 0.1, 0.0)):
+        with pytest.raises(Exception) as pytorch:
+            trained_by_pytorch(image, KERNELS["blur"], lr, momentum, 2, 0)
+        with pytest.raises(type(pytorch.value), match=re.escape(str(pytorch.value))):
+            learn_kernel_quadratic(image, KERNELS["blur"], lr=lr, momentum=momentum, steps=2)
+
+
+def test_the_explorer_diverges_where_torch_optim_sgd_does():
+    """Growing without overflowing, then overflowing: the explorer's verdict, its number of
+    steps and its last kernel are those of the real training run."""
+    image = ring()
+    limit = autograd_limit(image)
+    explorer = convlab.kernel_descent_explorer(image, lr=0.9 * limit, momentum=0.0, steps=80,
+                                               seed=2)
+    for lr, momentum, steps in ((0.9 * limit, 0.0, 80), (1.1 * limit, 0.0, 80),
+                                (0.6, 0.5, 200)):
+        explorer.set(lr=lr, momentum=momentum, steps=steps)
+        expected, weights = trained_by_pytorch(image[0], KERNELS["sobel_x"], lr, momentum,
+                                               steps, 2)
+        state = explorer.state
+        grew = not math.isfinite(expected[-1]) or expected[-1] > expected[0]
+        assert state.diverged == grew and len(state.losses) == len(expected)
+        assert np.allclose(state.snapshots[len(expected)], weights[-1].numpy(), rtol=1e-3)
+        assert ("diverged" in explorer.readout.value) == grew
 
 
 def test_the_explorer_speaks_korean_and_refuses_unknown_settings():

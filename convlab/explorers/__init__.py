@@ -6,7 +6,7 @@ Every number shown comes from PyTorch; every formula from :mod:`convlab.conv.geo
 """
 from .arithmetic import channel_arithmetic_explorer
 from .base import Explorer
-from .descent import kernel_descent_explorer, learn_kernel, sgd_limit
+from .descent import kernel_descent_explorer, learn_kernel, learn_kernel_quadratic, sgd_limit
 from .groups import groups_explorer
 from .kernels import KERNELS
 from .many_filters import many_filters_explorer
@@ -19,5 +19,6 @@ from .window import sliding_window_explorer
 
 __all__ = ["Explorer", "KERNELS", "shape_explorer", "sliding_window_explorer", "groups_explorer",
            "channel_arithmetic_explorer", "mnist_filter_explorer", "many_filters_explorer",
-           "run_conv2d", "kernel_descent_explorer", "learn_kernel", "sgd_limit",
+           "run_conv2d", "kernel_descent_explorer", "learn_kernel", "learn_kernel_quadratic",
+           "sgd_limit",
            "transposed_explorer", "receptive_field_explorer"]
