@@ -14,7 +14,7 @@ import numpy as np
 
 from ..figures import style
 from ..i18n import text
-from .scene import Scene, colour_cells, ink_on
+from .scene import Scene, colour_cells, ink_on, used_colours
 
 if TYPE_CHECKING:
     from .descent import DescentState
@@ -46,14 +46,6 @@ def log_ticks(lo: float, hi: float, most: int = 6) -> list[float]:
     first, last = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
     every = max(1, math.ceil((last - first + 1) / most))
     return [10.0 ** d for d in range(first, last + 1, every)]
-
-
-def used_colours(palette: list[str], index: list[int]) -> dict:
-    """A grid's fill with only the palette colours its cells use (at most nine of 257 for a
-    3×3 kernel): the scene's message at 300 steps shrinks from 28 to 11 KB."""
-    used = sorted(set(index))
-    where = {colour: n for n, colour in enumerate(used)}
-    return {"palette": [palette[i] for i in used], "index": [where[i] for i in index]}
 
 
 def _loss_chart(scene: Scene, losses: list, lang: str) -> None:

@@ -31,7 +31,7 @@ from matplotlib.colors import to_hex
 from ..figures.drawing import MIN_TEXT_PX, number, tint
 from .linked import as_json_text
 
-__all__ = ["Scene", "colour_cells", "ink_on", "scene_picture",
+__all__ = ["Scene", "colour_cells", "used_colours", "ink_on", "scene_picture",
            "text_sizes", "tinted", "without_frame"]
 
 #: Numbers in cells never grow beyond this (px).
@@ -76,9 +76,16 @@ def _colour_index(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
 
 def colour_cells(values: np.ndarray, cmap: str, lo: float, hi: float) -> dict:
     """Each value's colour in a matplotlib colormap between ``lo`` and ``hi`` (NaN: white),
-    as a palette (the colormap's 256 colours) and an index per cell."""
-    return {"palette": _palette(cmap),
-            "index": _colour_index(values, lo, hi).reshape(-1).tolist()}
+    as a palette (the colours the cells use) and an index per cell."""
+    return used_colours(_palette(cmap), _colour_index(values, lo, hi).reshape(-1).tolist())
+
+
+def used_colours(palette: list[str], index: Sequence[int]) -> dict:
+    """A grid's fill with only the palette colours its cells use: a 3×3 kernel sends at most
+    nine of the colormap's 257, so every update's message is smaller."""
+    used = sorted(set(index))
+    where = {colour: n for n, colour in enumerate(used)}
+    return {"palette": [palette[i] for i in used], "index": [where[i] for i in index]}
 
 
 def ink_on(values: np.ndarray, cmap: str, lo: float, hi: float) -> list[str]:
