@@ -41,7 +41,8 @@ function fill(spec, row, col, k) {
     }
   }
   for (const name in spec.parts || {}) values[name] = fill(spec.parts[name], row, col, k);
-  return spec.template.replace(/\{(\w+)\}/g, (m, name) => (name in values ? String(values[name]) : m));
+  return spec.template.replace(/\{(\w+)\}/g,
+                              (m, name) => (name in values ? String(values[name]) : m));
 }
 
 // The entry of a per-row (or per-column) list for index i: one entry serves them all.
@@ -87,7 +88,9 @@ function render({ model, el }) {
     const r = Math.floor(k / outputCols()), c = k % outputCols();
     for (const block of data.products || []) {
       const cells = boxes[block.panel].cells, width = data.panels[block.panel].cols;
-      for (const i of at(block.rows, r)) for (const j of at(block.cols, c)) light(cells[i * width + j], "cl-hl");
+      for (const i of at(block.rows, r)) {
+        for (const j of at(block.cols, c)) light(cells[i * width + j], "cl-hl");
+      }
     }
     sum.textContent = Array.isArray(data.sums) ? data.sums[k] : fill(data.sums, r, c, k);
     root.dataset.current = String(k);
@@ -96,7 +99,7 @@ function render({ model, el }) {
   // readers.links[p][i]: output cells listing (p, i); readers.products[b]: for each input
   // row (column) of block b, the output rows (columns) that read it.
   function buildReaders() {
-    readers = { links: data.panels.map((panel) => new Map()), products: [] };
+    readers = { links: data.panels.map(() => new Map()), products: [] };
     (data.links || []).forEach((sources, k) => {
       for (const [p, i] of sources) {
         const m = readers.links[p];
@@ -125,7 +128,9 @@ function render({ model, el }) {
     (data.products || []).forEach((block, b) => {
       if (block.panel !== p) return;
       const { rows: byRow, cols: byCol } = readers.products[b];
-      for (const r of byRow[Math.floor(i / width)]) for (const c of byCol[i % width]) outs.add(r * cols + c);
+      for (const r of byRow[Math.floor(i / width)]) {
+        for (const c of byCol[i % width]) outs.add(r * cols + c);
+      }
     });
     const cells = boxes[data.target].cells;
     for (const k of outs) light(cells[k], "cl-hl");
@@ -173,7 +178,8 @@ function render({ model, el }) {
       let k = current < 0 ? 0 : current;
       const next = k + moves[event.key];
       const sameRow = Math.floor(next / cols) === Math.floor(k / cols);
-      if (current >= 0 && next >= 0 && next < count && (Math.abs(moves[event.key]) > 1 || sameRow)) k = next;
+      const inside = next >= 0 && next < count && (Math.abs(moves[event.key]) > 1 || sameRow);
+      if (current >= 0 && inside) k = next;
       current = k;
       showOutput(k);
     });
@@ -186,7 +192,8 @@ function render({ model, el }) {
   }
 
   // Make box `entry` show `panel`: cells added or removed at the end, the rest updated in
-  // place, and only where something changed.
+  // place, and only where something changed (blank cells of the same colour: none of them;
+  // the same number of columns: no cell's row or column).
   function show(entry, panel, p) {
     const { title, grid, cells } = entry;
     title.style.color = panel.colour;
@@ -198,6 +205,7 @@ function render({ model, el }) {
     if (target) grid.tabIndex = 0; else grid.removeAttribute("tabindex");
     const n = panel.rows * panel.cols;
     while (cells.length > n) cells.pop().remove();
+    const kept = cells.length;
     const added = document.createDocumentFragment();
     while (cells.length < n) {
       const c = document.createElement("div");
@@ -206,26 +214,33 @@ function render({ model, el }) {
       added.appendChild(c);
     }
     grid.appendChild(added);
-    for (let i = 0; i < n; i++) {
+    const blank = !panel.kinds && !panel.labels;
+    const restyle = !(blank && entry.blank && entry.fill === panel.fill) ? 0 : kept;
+    const renumber = entry.cols === panel.cols ? kept : 0;
+    for (let i = Math.min(restyle, renumber); i < n; i++) {
       const c = cells[i];
-      const kind = panel.kinds ? panel.kinds[i] : "";
-      const name = kind ? "cl-cell cl-" + kind : "cl-cell";
-      if (c.className !== name) c.className = name;
-      const background = kind ? "" : panel.fill;     // kept as given: the style reads back as rgb()
-      if (c.clFill !== background) { c.style.background = background; c.clFill = background; }
-      const label = panel.labels ? panel.labels[i] : "";
-      if (c.textContent !== label) c.textContent = label;
-      const r = String(Math.floor(i / panel.cols)), col = String(i % panel.cols);
-      if (c.dataset.row !== r) c.dataset.row = r;
-      if (c.dataset.col !== col) c.dataset.col = col;
+      if (i >= restyle) {
+        const kind = panel.kinds ? panel.kinds[i] : "";
+        const name = kind ? "cl-cell cl-" + kind : "cl-cell";
+        if (c.className !== name) c.className = name;
+        const background = kind ? "" : panel.fill;   // kept as given: the style reads as rgb()
+        if (c.clFill !== background) { c.style.background = background; c.clFill = background; }
+        const label = panel.labels ? panel.labels[i] : "";
+        if (c.textContent !== label) c.textContent = label;
+      }
+      if (i >= renumber) {
+        c.dataset.row = String(Math.floor(i / panel.cols));
+        c.dataset.col = String(i % panel.cols);
+      }
     }
+    Object.assign(entry, { blank, fill: panel.fill, cols: panel.cols });
   }
 
   function update() {
     const raw = model.get("data");
     data = typeof raw === "string" ? JSON.parse(raw) : raw;   // sent as JSON text
     readers = null;
-    lit = [];      // cells are restyled below, highlight classes included
+    clear();
     if (!data || !data.panels) {
       data = null;
       count = 0;
@@ -253,7 +268,8 @@ function render({ model, el }) {
   }
 
   root.addEventListener("pointerleave", () => {
-    if (data && current >= 0 && current < count) showOutput(current); else { clear(); sum.textContent = ""; }
+    if (data && current >= 0 && current < count) showOutput(current);
+    else { clear(); sum.textContent = ""; }
   });
   model.on("change:data", update);
   update();
