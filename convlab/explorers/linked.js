@@ -73,7 +73,12 @@ function render({ model, el }) {
     lit = [];
   }
 
+  // A lit cell says its row and column (data-row, data-col), set here rather than on every
+  // cell of a grid that changed width: a resize renumbers nothing.
   function light(cell, name) {
+    const cols = Number(cell.parentNode.dataset.cols), i = Number(cell.dataset.index);
+    cell.dataset.row = String(Math.floor(i / cols));
+    cell.dataset.col = String(i % cols);
     cell.classList.add(name);
     lit.push(cell);
   }
@@ -192,13 +197,13 @@ function render({ model, el }) {
   }
 
   // Make box `entry` show `panel`: cells added or removed at the end, the rest updated in
-  // place, and only where something changed (blank cells of the same colour: none of them;
-  // the same number of columns: no cell's row or column).
+  // place, and only where something changed (blank cells of the same colour: none of them).
   function show(entry, panel, p) {
     const { title, grid, cells } = entry;
     title.style.color = panel.colour;
     title.textContent = panel.title;
     grid.dataset.panel = panel.id;
+    grid.dataset.cols = String(panel.cols);
     grid.style.gridTemplateColumns = `repeat(${panel.cols}, auto)`;
     const target = p === data.target;
     grid.setAttribute("aria-label", target ? data.grid_label : panel.title);
@@ -215,25 +220,18 @@ function render({ model, el }) {
     }
     grid.appendChild(added);
     const blank = !panel.kinds && !panel.labels;
-    const restyle = !(blank && entry.blank && entry.fill === panel.fill) ? 0 : kept;
-    const renumber = entry.cols === panel.cols ? kept : 0;
-    for (let i = Math.min(restyle, renumber); i < n; i++) {
+    const same = blank && entry.blank && entry.fill === panel.fill;
+    for (let i = same ? kept : 0; i < n; i++) {
       const c = cells[i];
-      if (i >= restyle) {
-        const kind = panel.kinds ? panel.kinds[i] : "";
-        const name = kind ? "cl-cell cl-" + kind : "cl-cell";
-        if (c.className !== name) c.className = name;
-        const background = kind ? "" : panel.fill;   // kept as given: the style reads as rgb()
-        if (c.clFill !== background) { c.style.background = background; c.clFill = background; }
-        const label = panel.labels ? panel.labels[i] : "";
-        if (c.textContent !== label) c.textContent = label;
-      }
-      if (i >= renumber) {
-        c.dataset.row = String(Math.floor(i / panel.cols));
-        c.dataset.col = String(i % panel.cols);
-      }
+      const kind = panel.kinds ? panel.kinds[i] : "";
+      const name = kind ? "cl-cell cl-" + kind : "cl-cell";
+      if (c.className !== name) c.className = name;
+      const background = kind ? "" : panel.fill;   // kept as given: the style reads as rgb()
+      if (c.clFill !== background) { c.style.background = background; c.clFill = background; }
+      const label = panel.labels ? panel.labels[i] : "";
+      if (c.textContent !== label) c.textContent = label;
     }
-    Object.assign(entry, { blank, fill: panel.fill, cols: panel.cols });
+    Object.assign(entry, { blank, fill: panel.fill });
   }
 
   function update() {
