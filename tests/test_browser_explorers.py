@@ -4,9 +4,10 @@
   languages: while a slider's handle is held and swept, new pictures arrive (the speed is
   reported by ``benchmarks/bench_browser.py``, never asserted here), and every text the
   browser draws in its picture is at least 11 px;
-- the sliding-window and groups explorers' linked view: hovering an output cell lights exactly
-  the input cells ``convlab.conv.geometry`` says it reads, hovering an input cell lights every
-  output cell that reads it, and arrow keys move the highlighted cell.
+- the sliding-window, groups and receptive-field explorers' linked view: hovering an output
+  cell lights exactly the input cells ``convlab.conv.geometry`` says it reads, hovering an
+  input cell lights every output cell that reads it, and arrow keys move the highlighted cell;
+  a new setting updates the view's cells in place.
 
 One JupyterLab, one notebook, one kernel; the harness is the benchmark's.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from convlab.conv.geometry import geometry
+from convlab.conv.geometry import geometry, receptive_fields
 from convlab.course.lab import running_lab
 from convlab.explorers.registry import SETUP, demos
 
@@ -35,9 +36,14 @@ _spec.loader.exec_module(harness)
 #: The window explorer under the pointer: padding, stride and dilation all at work.
 WINDOW = dict(height=5, width=6, kernel_size=(2, 3), stride=(2, 1), padding=(1, 1),
               dilation=(1, 2))
+#: The receptive-field explorer under the pointer: two convolutions, the second with stride 2
+#: and padding (no dilation, so each output cell reads every cell of its region).
+RECEPTIVE = dict(size=10, layers=[{"kind": "conv", "kernel": 3},
+                                  {"kind": "conv", "kernel": 3, "stride": 2, "padding": 1}])
 CELLS = [SETUP,
          f"convlab.sliding_window_explorer('en', **{WINDOW!r})",
-         "convlab.groups_explorer('ko', in_channels=6, out_channels=4, groups=2)"]
+         "convlab.groups_explorer('ko', in_channels=6, out_channels=4, groups=2)",
+         f"convlab.receptive_field_explorer('en', **{RECEPTIVE!r})"]
 #: (explorer's place on the page, name, language, the slider dragged): every explorer of the
 #: registry in both languages, after the two above (left at their setting for the hover tests).
 DRAGGED = []
@@ -158,6 +164,70 @@ def test_groups_hover_lights_the_inputs_of_the_output_channels_group(page):
         group = out // 2
         assert _highlighted(view, "inputs") == {(i, 0) for i in range(3 * group, 3 * group + 3)}
         assert "그룹" in view.locator(".cl-sum").inner_text()
+
+
+def _receptive_regions(size: int) -> list[tuple[int, int]]:
+    """Each output row's (= column's) input span, from the recurrence: ``receptive_fields``."""
+    axes = [(spec["kernel"], spec.get("stride", 1), spec.get("padding", 0), 1)
+            for spec in RECEPTIVE["layers"]]
+    field = receptive_fields(axes)[-1]
+    out = size
+    for kernel, stride, padding, _ in axes:
+        out = (out + 2 * padding - kernel) // stride + 1
+    return [field.region(i, size) for i in range(out)]
+
+
+def _check_receptive_hover(view, size: int) -> None:
+    spans = _receptive_regions(size)
+    out = len(spans)
+    assert view.locator(".cl-grid[data-panel='output'] .cl-cell").count() == out * out
+    assert view.locator(".cl-grid[data-panel='input'] .cl-cell").count() == size * size
+    for r, c in [(0, 0), (out - 1, out - 1), (1, out - 2)]:
+        view.locator(f".cl-grid[data-panel='output'] .cl-cell[data-index='{r * out + c}']").hover()
+        (r0, r1), (c0, c1) = spans[r], spans[c]
+        assert _highlighted(view, "input") == {(i, j) for i in range(r0, r1 + 1)
+                                               for j in range(c0, c1 + 1)}, (r, c)
+        said = view.locator(".cl-sum").inner_text()
+        assert said.startswith(f"output[0, 0, {r}, {c}]: ")
+        assert said.count(f"rows {r0}–{r1}, columns {c0}–{c1}") == 2, said   # gradient, formula
+    for i, j in [(0, 0), (size // 2, 1), (size - 1, size - 1)]:
+        view.locator(f".cl-grid[data-panel='input'] .cl-cell[data-index='{i * size + j}']").hover()
+        readers = {(r, c) for r, (r0, r1) in enumerate(spans) for c, (c0, c1) in enumerate(spans)
+                   if r0 <= i <= r1 and c0 <= j <= c1}
+        assert _highlighted(view, "output") == readers, (i, j)
+        assert view.locator(".cl-sum").inner_text().startswith(str(len(readers)))
+
+
+def test_receptive_hover_lights_the_region_the_recurrence_gives(page):
+    view = _explorer(page, 2).locator(".convlab-linked")
+    view.scroll_into_view_if_needed()
+    _check_receptive_hover(view, RECEPTIVE["size"])
+    grid = view.locator(".cl-grid[data-panel='output']")
+    grid.locator(".cl-cell").first.click()
+    page.mouse.move(0, 0)      # the pointer leaves: the keyboard's cell stays shown
+    grid.press("ArrowDown")    # to output cell (1, 0)
+    spans = _receptive_regions(RECEPTIVE["size"])
+    assert view.get_attribute("data-current") == str(len(spans))
+    (r0, r1), (c0, c1) = spans[1], spans[0]
+    assert _highlighted(view, "input") == {(i, j) for i in range(r0, r1 + 1)
+                                           for j in range(c0, c1 + 1)}
+
+
+def test_receptive_view_keeps_its_cells_when_the_input_grows(page):
+    """A larger input adds cells to the grids; the cells already there stay (no rebuild)."""
+    explorer = _explorer(page, 2)
+    view = explorer.locator(".convlab-linked")
+    before = view.evaluate("v => { const cells = v.querySelectorAll('.cl-cell');"
+                           " cells.forEach(c => { c.clKept = true; }); return cells.length; }")
+    handle = explorer.locator(".convlab-control-size .noUi-handle")
+    handle.focus()
+    handle.press("ArrowRight")
+    size = RECEPTIVE["size"] + 1
+    page.wait_for_function(f"v => v.querySelectorAll('.cl-grid[data-panel=input] .cl-cell')"
+                           f".length === {size * size}", arg=view.element_handle())
+    kept = view.evaluate("v => [...v.querySelectorAll('.cl-cell')].filter(c => c.clKept).length")
+    assert kept == before
+    _check_receptive_hover(view, size)
 
 
 def test_the_copied_code_line_runs_and_gives_the_shape_shown(page):

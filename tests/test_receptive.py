@@ -12,6 +12,7 @@ import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
 from convlab import receptive_field_explorer  # noqa: E402
+from convlab.explorers.linked import as_json_text, unpacked  # noqa: E402
 from convlab.explorers.readout import lines_to_text  # noqa: E402
 
 
@@ -32,17 +33,23 @@ def stack_of(layers: list[dict]) -> nn.Sequential:
     return nn.Sequential(*modules)
 
 
-def cells_that_move(stack: nn.Module, size: int, row: int, col: int) -> np.ndarray:
-    """Input cells whose change moves output (row, col): raise each one far above the others
-    (so it wins every max it enters, and every path adds) and run the stack again."""
+def cells_that_move_every_output(stack: nn.Module, size: int) -> np.ndarray:
+    """``(Ho, Wo, H, W)``: the input cells whose change moves each output cell. Raise each input
+    cell far above the others (so it wins every max it enters, and every path adds) and run
+    the stack again."""
     x = torch.rand(1, 1, size, size) + 0.5
     n = size * size
     bumped = x.repeat(n + 1, 1, 1, 1)                  # one copy per input cell; the last as is
     bumped.view(n + 1, -1)[torch.arange(n), torch.arange(n)] += 1000.0
     with torch.no_grad():
-        out = stack(bumped)[:, 0, row, col]
+        out = stack(bumped)[:, 0]
     moved = (out[:-1] - out[-1]).abs() > 1e-2          # batched float32: compare with a margin
-    return moved.reshape(size, size).numpy()
+    return moved.permute(1, 2, 0).reshape(*out.shape[1:], size, size).numpy()
+
+
+def cells_that_move(stack: nn.Module, size: int, row: int, col: int) -> np.ndarray:
+    """Input cells whose change moves output (row, col)."""
+    return cells_that_move_every_output(stack, size)[row, col]
 
 
 CASES = [
@@ -116,14 +123,34 @@ def test_controls_say_why_they_are_off():
     assert not explorer.controls["dilation_0"].disabled
 
 
-def test_hover_links_every_output_cell_to_the_cells_it_depends_on():
-    explorer = receptive_field_explorer(size=8, layers=CASES[0])
-    data = explorer.linked.data
+@pytest.mark.parametrize("layers", CASES)
+def test_hover_links_every_output_cell_to_the_cells_it_depends_on(layers):
+    """Sent by rows and columns, unpacked as the browser does: each output cell's links are
+    the input cells whose change moves it, and its sentence is the readout's for that cell."""
+    size = 16
+    explorer = receptive_field_explorer(size=size, layers=layers)
+    links, sums = unpacked(explorer.linked.data)
+    moved = cells_that_move_every_output(stack_of(layers), size)
     out_h, out_w = explorer.state.shapes[-1]
-    assert len(data["links"]) == len(data["sums"]) == out_h * out_w
-    for k, links in enumerate(data["links"]):
-        cells = {i for _, i in links}
-        assert cells == set(np.flatnonzero(explorer.state.reach[k].ravel()))
+    assert moved.shape[:2] == (out_h, out_w) and len(links) == len(sums) == out_h * out_w
+    for k, cells in enumerate(links):
+        assert {p for p, _ in cells} <= {0}
+        assert sorted(i for _, i in cells) == np.flatnonzero(moved.reshape(-1, size**2)[k]).tolist()
+    for row, col in [(0, 0), (out_h - 1, out_w - 1), (out_h // 2, 0)]:
+        explorer.set(row=row, col=col)
+        readout = lines_to_text(explorer.model.describe(explorer.state, "en"))
+        gradient = next(s for s in readout if s.startswith("nonzero gradient: "))
+        formula = next(s for s in readout if s.startswith("the recurrence predicts: "))
+        measured = gradient.removeprefix("nonzero gradient: ").split("  ")[0]
+        assert sums[row * out_w + col] == (f"output[0, 0, {row}, {col}]: nonzero gradient "
+                                           f"{measured}; {formula.replace(': ', ' ', 1)}")
+
+
+def test_the_hover_data_stays_small_at_the_largest_setting():
+    """24×24 output cells seeing 5×5 input cells each: rows and columns, not 14,400 pairs."""
+    explorer = receptive_field_explorer(size=28)
+    assert explorer.state.shapes[-1] == (24, 24)
+    assert len(as_json_text(explorer.linked.data)) < 4_000
 
 
 def test_korean_readout_and_static_figure():

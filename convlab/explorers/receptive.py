@@ -14,6 +14,7 @@ weights, so no gradient cancels by accident).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import warnings
 
 import ipywidgets as widgets
@@ -27,7 +28,7 @@ from ..figures import style
 from ..i18n import text
 from .base import Explorer, ExplorerModel, ExplorerState
 from .controls import disable, dropdown, int_slider
-from .linked import linked_data, panel
+from .linked import linked_data, panel, product_links, sentence
 from .readout import error_lines, line
 from .receptive_picture import ReceptivePainter, receptive_scene
 
@@ -59,9 +60,21 @@ class LayerSpec:
             return nn.MaxPool2d(self.kernel, self.stride, self.padding, self.dilation)
         return nn.AvgPool2d(self.kernel, stride=self.stride, padding=self.padding)
 
+    def layer(self) -> nn.Module:
+        """:meth:`module`, built once per setting and shared (its weights never change and
+        take no gradient): an update runs the stack three times, building it once."""
+        return _layer(self)
+
     def axis(self) -> tuple[int, int, int, int]:
         """``(kernel, stride, padding, dilation)`` for :func:`receptive_fields`."""
         return (self.kernel, self.stride, self.padding, 1 if self.kind == "avg" else self.dilation)
+
+
+@functools.lru_cache(maxsize=256)
+def _layer(spec: LayerSpec) -> nn.Module:
+    module = spec.module()
+    module.requires_grad_(False)
+    return module
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,13 +98,26 @@ class ReceptiveState(ExplorerState):
     fields: list[ReceptiveField] = dataclasses.field(default_factory=list)   # the recurrence
     position: tuple[int, int] = (0, 0)
     grad: np.ndarray | None = None          # ∂out[i, j]/∂input through the real stack (H, W)
-    reach: np.ndarray | None = None         # (Ho·Wo, H, W) bool: what each output cell can see
+    # what each output cell can see: cell (r, c) sees input (i, j) iff rows[r, i] and cols[c, j]
+    reach_rows: np.ndarray | None = None    # (Ho, H) bool
+    reach_cols: np.ndarray | None = None    # (Wo, W) bool
     predicted: tuple[int, int, int, int] | None = None    # rows r0..r1, columns c0..c1 (formula)
     measured: tuple[int, int, int, int] | None = None     # the same, from the gradient
 
     @property
     def agrees(self) -> bool:
         return self.predicted == self.measured
+
+    def cell_reach(self, row: int, col: int) -> np.ndarray:
+        """``(H, W)`` bool: the input cells output cell (row, col) can see."""
+        return np.outer(self.reach_rows[row], self.reach_cols[col])
+
+    @property
+    def reach(self) -> np.ndarray:
+        """``(Ho·Wo, H, W)`` bool: what each output cell can see, row-major."""
+        rows, cols = self.reach_rows, self.reach_cols
+        full = rows[:, None, :, None] & cols[None, :, None, :]
+        return full.reshape(rows.shape[0] * cols.shape[0], rows.shape[1], cols.shape[1])
 
 
 def window_sum(x: torch.Tensor, spec: LayerSpec, out_hw: tuple[int, int]) -> torch.Tensor:
@@ -109,17 +135,27 @@ def window_sum(x: torch.Tensor, spec: LayerSpec, out_hw: tuple[int, int]) -> tor
 
 
 def reach_of_every_cell(x: torch.Tensor, specs: tuple[LayerSpec, ...],
-                        shapes: list[tuple[int, int]]) -> torch.Tensor:
-    """For every output cell, the input cells with a nonzero gradient in the linear stack
-    (max pooling as a sum over its windows): ``(Ho·Wo, H, W)`` bool, by batched autograd."""
+                        shapes: list[tuple[int, int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """For every output cell, the input cells with a nonzero gradient in the linear stack (max
+    pooling as a sum over its windows), as ``(rows, cols)``: ``(Ho, H)`` and ``(Wo, W)`` bool,
+    output cell (r, c) reaching input cell (i, j) exactly when ``rows[r, i]`` and ``cols[c, j]``.
+
+    Every layer of that stack sums rows and columns apart with positive weights, so the stack
+    is ``out = R · x · Cᵀ`` with R, C ≥ 0 and ``∂out[r, c]/∂x[i, j] = R[r, i] · C[c, j]``:
+    nonzero exactly when both factors are. Backward from a whole output row r gives
+    ``R[r, i]`` times the column sums of C, from a whole output column the same for C; so
+    Ho + Wo backward passes (batched) measure what one per output cell would.
+    """
     x = x.detach().clone().requires_grad_(True)
     y = x
     for spec, shape in zip(specs, shapes):
-        y = window_sum(y, spec, shape) if spec.kind == "max" else spec.module()(y)
-    flat = y.reshape(-1)
-    eye = torch.eye(flat.numel())
-    (grads,) = torch.autograd.grad(flat, x, eye, is_grads_batched=True)
-    return grads[:, 0, 0] != 0
+        y = window_sum(y, spec, shape) if spec.kind == "max" else spec.layer()(y)
+    out_h, out_w = y.shape[-2:]
+    seeds = torch.cat([torch.eye(out_h)[:, :, None].expand(out_h, out_h, out_w),
+                       torch.eye(out_w)[:, None, :].expand(out_w, out_h, out_w)])
+    (grads,) = torch.autograd.grad(y, x, seeds.reshape(-1, *y.shape), is_grads_batched=True)
+    nonzero = grads[:, 0, 0] != 0                               # (Ho + Wo, H, W)
+    return nonzero[:out_h].any(2), nonzero[out_h:].any(1)
 
 
 def bounds(mask: np.ndarray) -> tuple[int, int, int, int] | None:
@@ -195,7 +231,7 @@ class ReceptiveModel(ExplorerModel[ReceptiveParams, ReceptiveState]):
             with warnings.catch_warnings(), torch.no_grad():
                 warnings.simplefilter("ignore")
                 for spec in v.specs:
-                    y = spec.module()(y)
+                    y = spec.layer()(y)
                     shapes.append((int(y.shape[-2]), int(y.shape[-1])))
         except Exception as error:  # noqa: BLE001 - PyTorch's error is the result here
             return shapes, error
@@ -214,14 +250,15 @@ class ReceptiveModel(ExplorerModel[ReceptiveParams, ReceptiveState]):
         x.requires_grad_(True)
         y = x
         for spec in v.specs:
-            y = spec.module()(y)
+            y = spec.layer()(y)
         y[0, 0, row, col].backward()
-        reach = reach_of_every_cell(x, v.specs, shapes).numpy()
+        rows, cols = reach_of_every_cell(x, v.specs, shapes)
         field = state.fields[-1]
         (r0, r1), (c0, c1) = field.region(row, v.size), field.region(col, v.size)
-        state.update(position=(row, col), grad=x.grad[0, 0].numpy(), reach=reach,
-                     predicted=(r0, r1, c0, c1) if r0 <= r1 and c0 <= c1 else None,
-                     measured=bounds(reach[row * out_w + col]))
+        state.update(position=(row, col), grad=x.grad[0, 0].numpy(), reach_rows=rows.numpy(),
+                     reach_cols=cols.numpy(),
+                     predicted=(r0, r1, c0, c1) if r0 <= r1 and c0 <= c1 else None)
+        state.update(measured=bounds(state.cell_reach(row, col)))
         return state
 
     def describe(self, state, lang):
@@ -241,7 +278,7 @@ class ReceptiveModel(ExplorerModel[ReceptiveParams, ReceptiveState]):
         lines.append(line((text("receptive.cell", lang, row=row, col=col), "output b")))
         lines.append(line((text("receptive.formula", lang) + ": ", "kernel"),
                           span_text(state.predicted, lang)))
-        reach = state.reach[row * state.shapes[-1][1] + col]
+        reach = state.cell_reach(row, col)
         lines.append(line((text("receptive.gradient", lang) + ": ", "input"),
                           span_text(state.measured, lang) + "  "
                           + text("receptive.count", lang, n=int(reach.sum()))))
@@ -259,35 +296,44 @@ class ReceptiveModel(ExplorerModel[ReceptiveParams, ReceptiveState]):
         return receptive_scene(state, lang, width, height)
 
     def linked(self, state, lang):
-        """Hover an output cell: the input cells it depends on light up (from the gradient)."""
+        """Hover an output cell: the input cells it depends on light up (from the gradient).
+
+        Sent by rows and columns (:func:`.linked.product_links`, :func:`.linked.sentence`):
+        what an output cell sees is its row's input rows times its column's input columns,
+        and its sentence is filled in by the browser. A few hundred bytes per setting instead
+        of a pair and a sentence per output cell (up to 576 of them).
+        """
         if state.error is not None:
             return None
         out_h, out_w = state.shapes[-1]
         size = state.size
-        panels = [panel("input", text("input", lang), style.INPUT, size, size, [""] * size * size),
-                  panel("output", text("output", lang), style.OUTPUT, out_h, out_w,
-                        [""] * out_h * out_w)]
-        count = out_h * out_w
-        # every output cell's reach at once (this runs on every slider move, up to 26×26 cells)
-        which, cells = np.nonzero(state.reach.reshape(count, -1))
-        parts = np.split(cells, np.searchsorted(which, np.arange(1, count)))
-        links = [[(0, i) for i in part.tolist()] for part in parts]
-        rows, cols = state.reach.any(2), state.reach.any(1)          # (count, H), (count, W)
-        first_r, last_r = rows.argmax(1), size - 1 - rows[:, ::-1].argmax(1)
-        first_c, last_c = cols.argmax(1), size - 1 - cols[:, ::-1].argmax(1)
+        panels = [panel("input", text("input", lang), style.INPUT, size, size, None),
+                  panel("output", text("output", lang), style.OUTPUT, out_h, out_w, None)]
+        seen_rows = [np.flatnonzero(m).tolist() for m in state.reach_rows]
+        seen_cols = [np.flatnonzero(m).tolist() for m in state.reach_cols]
         field = state.fields[-1]
-        gradient, formula = text("receptive.gradient", lang), text("receptive.formula", lang)
-        sums = []
-        for k in range(count):
-            row, col = divmod(k, out_w)
-            measured = ((int(first_r[k]), int(last_r[k]), int(first_c[k]), int(last_c[k]))
-                        if len(parts[k]) else None)
-            (r0, r1), (c0, c1) = field.region(row, size), field.region(col, size)
-            sums.append(f"output[0, 0, {row}, {col}]: {gradient} {span_text(measured, lang)}; "
-                        f"{formula} "
-                        + span_text((r0, r1, c0, c1) if r0 <= r1 and c0 <= c1 else None, lang))
-        return linked_data(panels, 1, links, sums, text("linked.grid", lang),
-                           text("receptive.hint", lang), text("linked.readers", lang))
+        span, nothing = text("receptive.span", lang), text("receptive.nothing", lang)
+
+        def ends(seen: list[list[int]]) -> tuple[list, list]:
+            return [s[0] if s else None for s in seen], [s[-1] if s else None for s in seen]
+
+        def predicted(count: int) -> tuple[list, list]:
+            regions = [field.region(i, size) for i in range(count)]
+            return ([a if a <= b else None for a, b in regions],
+                    [b if a <= b else None for a, b in regions])
+
+        (mr0, mr1), (mc0, mc1) = ends(seen_rows), ends(seen_cols)
+        (pr0, pr1), (pc0, pc1) = predicted(out_h), predicted(out_w)
+        sums = sentence(
+            f"output[0, 0, {{row}}, {{col}}]: {text('receptive.gradient', lang)} {{measured}}; "
+            f"{text('receptive.formula', lang)} {{predicted}}",
+            parts={"measured": sentence(span, empty=nothing, rows={"r0": mr0, "r1": mr1},
+                                        cols={"c0": mc0, "c1": mc1}),
+                   "predicted": sentence(span, empty=nothing, rows={"r0": pr0, "r1": pr1},
+                                         cols={"c0": pc0, "c1": pc1})})
+        return linked_data(panels, 1, None, sums, text("linked.grid", lang),
+                           text("receptive.hint", lang), text("linked.readers", lang),
+                           products=[product_links(0, seen_rows, seen_cols)])
 
 
 def layer_code(spec: LayerSpec) -> str:

@@ -25,9 +25,7 @@ GRAD_CMAP = "Blues"     # ∂out/∂input here is never negative: a sequential m
 def silent_cells(state: ReceptiveState) -> np.ndarray:
     """``(n, 2)`` rows and columns the chosen cell can reach whose gradient is 0 here: max
     pooling passed it to another cell of the window."""
-    out_w = state.shapes[-1][1]
-    row, col = state.position
-    return np.argwhere(state.reach[row * out_w + col] & (state.grad == 0))
+    return np.argwhere(state.cell_reach(*state.position) & (state.grad == 0))
 
 
 class ReceptivePainter:
