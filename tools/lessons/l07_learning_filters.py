@@ -236,14 +236,14 @@ CELLS = [
     `nn.Conv2d`, like `learn` above. They give the same losses, and the cell
     below times both:
     """, """
-    탐색기는 슬라이더를 움직일 때마다 경사 하강을 처음부터 다시 계산합니다. 최대 300단계입니다. 실제 층을
-    학습시키면 단계마다 출력, 손실, `backward`, `step`을 모두 거쳐야 해서 슬라이더를 따라가기에는
-    너무 느립니다. 그래서 탐색기는 3절의 결과를 씁니다. 커널의 오차를 $e$ = 가중치 − 목표 커널이라고 하면
-    손실은 이차식 $\\tfrac{1}{2} e^\\top A e$이고($A$는 곡률 행렬), 기울기는 $A e$입니다. 그러면
-    `torch.optim.SGD`의 한 단계는 가중치 아홉 개를 몇 번 곱하고 더하면 끝납니다.
-    `convlab.learn_kernel_quadratic`이 바로 이렇게 계산하고, `convlab.learn_kernel`은 위의 `learn`처럼
-    실제 `nn.Conv2d`를 학습시킵니다. 두 함수의 손실은 같습니다. 아래 셀은 두 함수의 실행 시간도
-    잽니다.
+    탐색기는 슬라이더를 움직일 때마다 경사 하강법을 처음부터 최대 300단계까지 다시 실행합니다. 실제
+    층을 학습시키려면 단계마다 출력과 손실을 계산하고 `backward`와 `step`을 실행해야 하므로, 슬라이더를
+    움직이는 속도를 따라잡기에는 너무 느립니다. 그래서 탐색기는 3절의 결과를 이용합니다. 커널의 오차를
+    $e$ = 가중치 − 목표 커널이라고 하면 손실은 이차식 $\\tfrac{1}{2} e^\\top A e$이고($A$는 곡률 행렬),
+    기울기는 $A e$입니다. 따라서 `torch.optim.SGD`의 한 단계는 가중치 아홉 개로 하는 간단한 곱셈 몇
+    번이면 끝납니다. `convlab.learn_kernel_quadratic`이 바로 이렇게 계산하고, `convlab.learn_kernel`은
+    위의 `learn`처럼 실제 `nn.Conv2d`를 학습시킵니다. 두 함수는 같은 손실 값을 냅니다. 아래 셀에서 두
+    함수의 실행 시간을 재어 봅니다.
     """),
     code("""
     import time
@@ -254,8 +254,8 @@ CELLS = [
     computed, _ = convlab.learn_kernel_quadratic(digit, sobel_x[0, 0], lr=0.1, steps=200)
     end = time.perf_counter()
     gap = max(abs(a - b) / a for a, b in zip(trained, computed))
-    print(«f"200 steps: a real layer {1000 * (middle - start):.0f} ms, the quadratic {1000 * (end - middle):.1f} ms"|f"200단계: 실제 층 {1000 * (middle - start):.0f} ms, 이차식 {1000 * (end - middle):.1f} ms"»)
-    print(«f"largest relative difference between the 200 losses: {gap:.0e}"|f"손실 200개의 상대 차이 중 최댓값: {gap:.0e}"»)
+    print(«f"200 steps: a real layer {1000 * (middle - start):.0f} ms, the quadratic {1000 * (end - middle):.1f} ms"|f"200단계: 실제 층 학습 {1000 * (middle - start):.0f} ms, 이차식 계산 {1000 * (end - middle):.1f} ms"»)
+    print(«f"largest relative difference between the 200 losses: {gap:.0e}"|f"손실 200개에서 두 방법의 상대 차이 중 최댓값: {gap:.0e}"»)
     assert len(trained) == len(computed) == 200 and gap < 1e-4
     """),
     md_at("l07-net", """
