@@ -292,15 +292,13 @@ class Explorer(widgets.VBox):
     def update(self) -> None:
         """Recompute the state from the controls, rewrite the readout, redraw the picture.
 
-        A scene goes out at once with the readout, in one message; a painted picture as in
-        :meth:`_changed`. Failures show in the output area; the next change retries.
+        A scene goes out at once with the readout, in one message, before the code line and the
+        hover view are computed; a painted one as in :meth:`_changed`. Failures show, and retry.
         """
         try:
             params = self.model.params(self.values())
             state = self.model.compute(params)
-            line, copy_text = self._code(params)
             readout = lines_to_html(self.model.describe(state, self.lang))
-            linked = self.model.linked(state, self.lang) if self.linked is not None else None
         except Exception as error:  # noqa: BLE001 - the boundary: show it, never die silently
             self._show_failure(error)
             return
@@ -311,6 +309,12 @@ class Explorer(widgets.VBox):
                 self.picture.readout = readout if self.failure is None else ""
             if self.failure is not None:   # the scene failed: its message is shown
                 return
+        try:
+            line, copy_text = code_line(self.model.call(params))   # shown, and copied runnable
+            linked = self.model.linked(state, self.lang) if self.linked is not None else None
+        except Exception as error:  # noqa: BLE001 - the same boundary
+            self._show_failure(error)
+            return
         self.readout.value = readout    # unchanged values send nothing (a seed: no code line)
         with self.code_line.hold_sync():      # one message for both
             self.code_line.line, self.code_line.copy_text = line, copy_text
@@ -322,10 +326,6 @@ class Explorer(widgets.VBox):
                 self._loop.call_soon(self._paint_waiting)
         elif self.picture is None:
             self._paint_waiting()
-
-    def _code(self, params: Any) -> tuple[str, str]:
-        """The code line shown (with PyTorch's answer) and the runnable text the button copies."""
-        return code_line(self.model.call(params))
 
     def _paint_waiting(self) -> None:
         """Paint the newest computed state (and only it) into the output area."""
