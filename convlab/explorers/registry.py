@@ -37,7 +37,8 @@ SETTINGS: dict[str, tuple[str, str | None]] = {
                                 "seed"),
     "groups_explorer": ("convlab.groups_explorer({lang!r})", "out_channels"),
     "many_filters_explorer": ("convlab.many_filters_explorer({lang!r})", "seed"),
-    "channel_arithmetic_explorer": ("convlab.channel_arithmetic_explorer({lang!r})", "mul_0"),
+    # the seed has 100 values; a multiplier has 25, too few to show 20 pictures a second
+    "channel_arithmetic_explorer": ("convlab.channel_arithmetic_explorer({lang!r})", "seed"),
     "mnist_filter_explorer": ("convlab.mnist_filter_explorer(images, {lang!r}, kernel='random')",
                               "seed"),
     "kernel_descent_explorer": ("convlab.kernel_descent_explorer(images, {lang!r}, steps=40)",
