@@ -7,7 +7,9 @@
 - the sliding-window, groups and receptive-field explorers' linked view: hovering an output
   cell lights exactly the input cells ``convlab.conv.geometry`` says it reads, hovering an
   input cell lights every output cell that reads it, and arrow keys move the highlighted cell;
-  a new setting updates the view's cells in place.
+  a new setting updates the view's cells in place;
+- the page keeps its tab icon while the kernel works (the busy icon is left out: its swap held up
+  every picture of a drag).
 
 One JupyterLab, one notebook, one kernel; the harness is the benchmark's.
 """
@@ -82,6 +84,20 @@ def test_pictures_arrive_while_a_slider_is_dragged(page, index):
     explorer = _explorer(page, place)
     dragged = harness.drag(page, explorer, control, seconds=0.6, settle_ms=0)
     assert dragged["pictures"] >= 1, f"{lang}/{name}: no picture while {control} was dragged"
+
+
+def test_the_tab_icon_stays_put_while_a_slider_makes_the_kernel_busy(page):
+    page.evaluate("""() => { window.__icon_changes = [];
+      new MutationObserver(ms => window.__icon_changes.push(...ms.map(m => m.type)))
+        .observe(document.head, {subtree: true, childList: true, attributes: true,
+                                 attributeFilter: ['rel', 'href']}); }""")
+    explorer = _explorer(page, SHAPE["en"])
+    pictures = len(harness.press_latencies(page, explorer, None, 3))   # busy, then idle, 3 times
+    assert pictures == 3
+    assert page.evaluate("window.__icon_changes") == []
+    icons = page.evaluate("[...document.querySelectorAll('link[rel=\"icon\"]')]"
+                          ".map(l => l.className)")
+    assert len(icons) == 1 and "idle" in icons[0], icons
 
 
 #: Every text a browser-drawn picture shows, with its size on screen (px at the default zoom).

@@ -103,3 +103,23 @@ def test_the_extension_sends_kernel_messages_without_nagles_delay():
     assert lab.prompt_connection_class(wrapped) is wrapped
     real = lab.prompt_connection_class(ZMQChannelsWebsocketConnection)
     assert issubclass(real, ZMQChannelsWebsocketConnection)
+
+
+def test_the_extension_leaves_the_busy_tab_icon_out_of_every_page_and_keeps_other_hooks():
+    def users_hook(handler, page_config):       # a hook set before the course's extension
+        page_config["disabledExtensions"] = page_config["disabledExtensions"] + ["users:own"]
+        return page_config
+
+    settings = {"static_custom_path": [], "page_config_hook": users_hook}
+    server = SimpleNamespace(web_app=SimpleNamespace(settings=settings))
+    lab._load_jupyter_server_extension(server)
+    lab._load_jupyter_server_extension(server)              # loading twice hooks in once
+    hook = settings["page_config_hook"]
+    page = hook(None, {"disabledExtensions": ["a:b"], "other": 1})
+    assert page == {"disabledExtensions": ["a:b", "users:own",
+                                           "@jupyterlab/application-extension:faviconbusy"],
+                    "other": 1}
+    # page_config.json's own form ({name: true}), and a page with nothing disabled yet
+    assert lab.quiet_page_config()(None, {"disabledExtensions": {"x:y": True, "z:w": False}}) == {
+        "disabledExtensions": ["x:y", "@jupyterlab/application-extension:faviconbusy"]}
+    assert lab.quiet_page_config()(None, {})["disabledExtensions"] == list(lab.QUIET_PLUGINS)

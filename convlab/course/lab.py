@@ -14,7 +14,9 @@ Three things, each in a file that a plain ``jupyter lab`` in the course's enviro
   :func:`convlab.figures.fonts.korean_web_font`) under ``/custom/``: Korean shows on machines
   without any Korean font, and in the user's own Korean font where there is one. The same
   extension sends kernel messages to the browser without Nagle's delay
-  (:func:`prompt_connection_class`): an explorer's picture follows a slider in one round trip.
+  (:func:`prompt_connection_class`): an explorer's picture follows a slider in one round trip;
+  and it leaves out the browser tab's busy icon (:data:`QUIET_PLUGINS`), which made the page
+  swap its icon twice for every picture a dragged slider asked for.
 
 A wheel installs both files by itself; an editable install (``pip install -e .``, what ``make``,
 conda and Binder use) cannot, so they run ``python -m convlab.lab --install-settings``. The
@@ -60,6 +62,12 @@ CLASSROOM_OPTIONS = {
 SETTINGS_DIR = Path(__file__).with_name("jupyter_settings")
 SERVER_CONFIG = SETTINGS_DIR / "jupyter_server_config.d" / "convlab.json"
 CUSTOM_DIR = Path(__file__).with_name("jupyter_custom")
+#: JupyterLab plugins the course's pages leave out. ``faviconbusy`` swaps the browser tab's icon
+#: each time the kernel turns busy and idle again, which an explorer's slider does for every
+#: picture: the page then re-reads its icon before it handles the picture. Measured with
+#: ``benchmarks/bench_browser.py``'s bare slider, dragged: 27-31 pictures a second with the swap,
+#: 43-51 without. The notebook's own busy circle and the status bar still show the kernel's state.
+QUIET_PLUGINS = ("@jupyterlab/application-extension:faviconbusy",)
 
 
 def settings_dir(lang: str = "en") -> Path:
@@ -213,9 +221,30 @@ def prompt_connection_class(base: type) -> type:
     return type(f"NoDelay{base.__name__}", (_NoDelay, base), {"__module__": __name__})
 
 
+def quiet_page_config(hook=None):
+    """A ``page_config_hook`` for JupyterLab's pages (``web_app.settings``) that adds
+    :data:`QUIET_PLUGINS` to the disabled extensions, after ``hook`` (one already set) ran."""
+    if getattr(hook, "convlab_quiet", False):
+        return hook
+
+    def quiet(handler, page_config: dict) -> dict:
+        if hook is not None:
+            page_config = hook(handler, page_config)
+        disabled = page_config.get("disabledExtensions") or []
+        if isinstance(disabled, dict):                  # {name: True} as in page_config.json
+            disabled = [name for name, off in disabled.items() if off]
+        page_config["disabledExtensions"] = disabled + [
+            name for name in QUIET_PLUGINS if name not in disabled]
+        return page_config
+
+    quiet.convlab_quiet = True
+    return quiet
+
+
 def _load_jupyter_server_extension(serverapp) -> None:
     """Serve the Korean stylesheet and web font under ``/custom/``, after the user's own folder,
-    and send kernel messages without Nagle's delay (:class:`_NoDelay`).
+    send kernel messages without Nagle's delay (:class:`_NoDelay`), and leave
+    :data:`QUIET_PLUGINS` out of every JupyterLab page (:func:`quiet_page_config`).
 
     JupyterLab serves ``/custom/`` (with ``LabApp.custom_css``) from the list
     ``static_custom_path``; a ``custom.css`` of the user's own (``~/.jupyter/custom``) stays first.
@@ -227,6 +256,7 @@ def _load_jupyter_server_extension(serverapp) -> None:
     connection = settings.get("kernel_websocket_connection_class")
     if connection is not None:
         settings["kernel_websocket_connection_class"] = prompt_connection_class(connection)
+    settings["page_config_hook"] = quiet_page_config(settings.get("page_config_hook"))
 
 
 def main(argv: list[str] | None = None) -> None:
