@@ -11,12 +11,12 @@ explorer of ``convlab.explorers.registry`` in English and in Korean, then for ea
   ``data-frame``, or a painted explorer's new ``<img>``);
 - **a drag**: holds the slider's handle with the mouse and sweeps it across its range at a
   student's speed (about 1.5 s), counting the pictures that arrive while the button is down,
-  and the values the slider passes (a slider of few values, e.g. 4, cannot bring more
-  pictures than that: compare the two columns).
+  and the values the dragged slider passes (a slider of few values, e.g. 4, cannot bring more
+  pictures than that: compare the two columns; :func:`keeps_up` is the budget's reading).
 
 Prints a Markdown table (median and 90th percentile ms per update, pictures per second while
 dragging) and writes it to ``build/bench/browser.md``. Budget: median ≤ 30 ms, p90 ≤ 50 ms,
-≥ 20 pictures per second. Nothing here is asserted: ``tests/test_browser_explorers.py`` reuses
+≥ 20 pictures per second (or one for every value a slider of fewer values passed). Nothing here is asserted: ``tests/test_browser_explorers.py`` reuses
 the harness and checks only that pictures arrive during a drag.
 """
 from __future__ import annotations
@@ -101,7 +101,7 @@ def open_and_run(browser, url: str, token: str, path: str, timeout_s: float = 18
 #: Page-side recorder: keydown / pointerdown times and the time of every new picture (a new
 #: frame of a browser-drawn scene, or a new PNG source).
 WATCH = """(explorer) => {
-  const rec = {keys: [], pictures: [], values: [], down: null, up: null};
+  const rec = {keys: [], pictures: [], values: [], down: null, up: null, handle: null};
   let last = null;
   const picture = () => {
     const scene = explorer.querySelector('.convlab-scene');
@@ -117,8 +117,10 @@ WATCH = """(explorer) => {
   rec.pictures = [];
   new MutationObserver(look).observe(explorer, {subtree: true, childList: true, attributes: true,
                                                 attributeFilter: ['src', 'data-frame']});
-  // every new value a slider shows (a drag can bring no more pictures than values it passes)
-  new MutationObserver(() => rec.values.push(performance.now())).observe(
+  // every new value the dragged slider shows (a drag can bring no more pictures than values
+  // it passes); other sliders that follow it (a maximum that changes) are not counted
+  new MutationObserver(ms => { for (const m of ms) if (m.target === rec.handle)
+    rec.values.push(performance.now()); }).observe(
     explorer, {subtree: true, attributes: true, attributeFilter: ['aria-valuenow']});
   explorer.addEventListener('keydown', () => rec.keys.push(performance.now()), true);
   explorer.__convlab_rec = rec;
@@ -218,6 +220,7 @@ def drag(page, explorer, control: str | None, seconds: float = 1.5,
     """
     explorer.evaluate(WATCH)
     handle = slider_handle(explorer, control)
+    explorer.evaluate("(el, h) => { el.__convlab_rec.handle = h; }", handle.element_handle())
     box = into_view(page, handle)
     track = slider_track(explorer, control).bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -231,13 +234,23 @@ def drag(page, explorer, control: str | None, seconds: float = 1.5,
     page.mouse.move(end, y)
     page.mouse.up()
     page.wait_for_timeout(settle_ms)   # the last value's picture
-    rec = explorer.evaluate("el => el.__convlab_rec")
+    rec = explorer.evaluate("el => ({...el.__convlab_rec, handle: null})")
     during = [t for t in rec["pictures"] if rec["down"] <= t <= rec["up"]]
     values = [t for t in rec["values"] if rec["down"] <= t <= rec["up"]]
     held = (rec["up"] - rec["down"]) / 1000
-    return {"pictures": len(during), "seconds": held, "per_s": len(during) / held,
+    return {"pictures": len(during), "values": len(values), "seconds": held,
+            "per_s": len(during) / held,
             "values_per_s": len(values) / held, "moves_per_s": moves / held,
             "after": len(rec["pictures"]) - len(during)}
+
+
+def keeps_up(dragged: dict) -> bool:
+    """Whether a drag's pictures kept up with the hand: 20 a second (:data:`BUDGET`), or, on a
+    slider that passed fewer values than that, a picture for every value it passed but the
+    last (whose picture may come after the button is released). No redraw can show a value
+    the slider never took: a slider of 25 values swept in 1.5 s passes about 16 a second."""
+    bar = min(BUDGET["pictures_per_s"] * dragged["seconds"], dragged["values"] - 1)
+    return dragged["pictures"] >= bar
 
 
 #: Page-side: hover every output, then every input cell of a linked view; ms from the pointer
@@ -316,7 +329,7 @@ def main(argv: list[str] | None = None) -> str:
                     hover = (f"{statistics.median(hovers):.1f} / {hovers[-1]:.1f}"
                              if hovers else "-")
                     ok = (median <= BUDGET["median_ms"] and p90 <= BUDGET["p90_ms"]
-                          and dragged["per_s"] >= BUDGET["pictures_per_s"])
+                          and keeps_up(dragged))
                     rows.append(f"| {name} | {lang} | {control or 'first'} | {len(times)} |"
                                 f" {median:.0f} |"
                                 f" {p90:.0f} | {dragged['per_s']:.1f} |"

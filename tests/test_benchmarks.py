@@ -143,3 +143,24 @@ def test_zoo_benchmark_collects_every_conv_and_runs_on_a_tiny_model(tmp_path, mo
     table = (tmp_path / "zoo.md").read_text(encoding="utf-8")
     assert "| mobilenet_v3_small | 1 |" in table and "training step" in table
     assert (tmp_path / "zoo.png").read_bytes().startswith(b"\x89PNG")
+
+
+def _browser_harness():
+    path = BENCH.with_name("bench_browser.py")
+    spec = importlib.util.spec_from_file_location("bench_browser", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("pictures, values, kept_up", [
+    (30, 60, True),     # 20 a second over 1.5 s, whatever the slider passed
+    (29, 60, False),    # a slider of many values: fewer than 20 a second
+    (24, 25, True),     # 25 values passed, every one but the last drawn
+    (15, 25, False),    # a slider of 25 values, 10 of them never drawn
+    (0, 1, True),       # one value, whose picture came after the release
+])
+def test_browser_budget_asks_20_pictures_a_second_or_every_value_the_drag_passed(
+        pictures, values, kept_up):
+    dragged = {"pictures": pictures, "values": values, "seconds": 1.5}
+    assert _browser_harness().keeps_up(dragged) is kept_up
