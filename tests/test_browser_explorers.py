@@ -8,6 +8,8 @@
   cell lights exactly the input cells ``convlab.conv.geometry`` says it reads, hovering an
   input cell lights every output cell that reads it, and arrow keys move the highlighted cell;
   a new setting updates the view's cells in place;
+- a new setting changes the elements of a picture in place (the same nodes, new numbers), not a
+  new picture;
 - the page keeps its tab icon while the kernel works (the busy icon is left out: its swap held up
   every picture of a drag).
 
@@ -84,6 +86,19 @@ def test_pictures_arrive_while_a_slider_is_dragged(page, index):
     explorer = _explorer(page, place)
     dragged = harness.drag(page, explorer, control, seconds=0.6, settle_ms=0)
     assert dragged["pictures"] >= 1, f"{lang}/{name}: no picture while {control} was dragged"
+
+
+def test_a_new_setting_redraws_the_picture_in_place(page):
+    explorer = _explorer(page, 0)            # the sliding window: a seed redraws every number
+    scene = explorer.locator(".convlab-scene svg")
+    before = scene.evaluate("""svg => { const nodes = [...svg.children];
+      nodes.forEach((node, i) => { node.__mark = i; });
+      return nodes.map(node => node.textContent); }""")
+    assert len(harness.press_latencies(page, explorer, "seed", 1)) == 1
+    kept, texts = scene.evaluate("""svg => [[...svg.children].filter((node, i) => node.__mark === i)
+      .length, [...svg.children].map(node => node.textContent)]""")
+    assert kept >= 0.9 * len(before), (kept, len(before))
+    assert texts != before                   # and the numbers are the new seed's
 
 
 def test_the_tab_icon_stays_put_while_a_slider_makes_the_kernel_busy(page):

@@ -1,14 +1,9 @@
 // An explorer's picture, drawn by the browser (convlab.explorers.scene).
 // The kernel computes every number with PyTorch and sends one `scene` per setting: cells,
 // numbers, titles and lines in cell units. Drawing it here takes a millisecond or two, where a
-// PNG painted by matplotlib took hundreds; the newest scene always replaces the old one whole.
+// PNG painted by matplotlib took hundreds; the newest scene is laid over the old one (draw).
 
 const NS = "http://www.w3.org/2000/svg";
-
-function esc(s) {
-  return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
-}
 
 function fmt(v) { return Math.round(v * 100) / 100; }
 
@@ -38,79 +33,115 @@ function gridImage(item) {
   return canvas.toDataURL();
 }
 
+// The picture is a flat list of SVG elements, each [tag, attributes, text]. A new scene is
+// laid over the elements already drawn, one by one: an element of the same kind keeps its
+// node and changes only the attributes and text that differ. A slider move changes numbers
+// and colours, rarely the cells themselves, so the browser restyles and lays out only what
+// changed instead of a whole new picture (innerHTML), which cost the page more than the
+// kernel's round trip.
 function drawGrid(item, X, Y, unit, out) {
   const cell = unit * item.scale;
   const x = X(item.x), y = Y(item.y), w = item.cols * cell, h = item.rows * cell;
   const n = item.rows * item.cols;
   const plain = !item.lines && !(item.labels.length && item.font);
-  out.push(`<g class="cl-scene-grid" data-name="${esc(item.name)}">`);
   if (plain && n > 64) {
-    out.push(`<image x="${fmt(x)}" y="${fmt(y)}" width="${fmt(w)}" height="${fmt(h)}" ` +
-      `preserveAspectRatio="none" style="image-rendering:pixelated" href="${gridImage(item)}"/>`);
+    out.push(["image", { x: fmt(x), y: fmt(y), width: fmt(w), height: fmt(h),
+      preserveAspectRatio: "none", style: "image-rendering:pixelated", href: gridImage(item) }]);
   } else {
-    const stroke = item.lines ? ' stroke="#b0b0b0" stroke-width="0.5"' : "";
     const fills = colours(item.fill);
     for (let i = 0; i < n; i++) {
       const r = Math.floor(i / item.cols), c = i % item.cols;
-      const f = fills ? fills.palette[fills.index[i]] : item.fill;
-      out.push(`<rect x="${fmt(x + c * cell)}" y="${fmt(y + r * cell)}" width="${fmt(cell)}" ` +
-        `height="${fmt(cell)}" fill="${f}"${stroke}/>`);
+      const a = { x: fmt(x + c * cell), y: fmt(y + r * cell), width: fmt(cell), height: fmt(cell),
+        fill: fills ? fills.palette[fills.index[i]] : item.fill };
+      if (item.lines) { a.stroke = "#b0b0b0"; a["stroke-width"] = "0.5"; }
+      out.push(["rect", a]);
     }
   }
   if (item.border) {
-    out.push(`<rect x="${fmt(x)}" y="${fmt(y)}" width="${fmt(w)}" height="${fmt(h)}" ` +
-      `fill="none" stroke="${item.border}" stroke-width="1.5"/>`);
+    out.push(["rect", { x: fmt(x), y: fmt(y), width: fmt(w), height: fmt(h), fill: "none",
+      stroke: item.border, "stroke-width": "1.5" }]);
   }
   if (item.labels.length && item.font) {
-    out.push(`<g class="cl-scene-numbers" font-size="${item.font}px" text-anchor="middle" ` +
-      `dominant-baseline="central">`);
     for (let i = 0; i < item.labels.length; i++) {
       if (item.labels[i] === "") continue;
       const r = Math.floor(i / item.cols), c = i % item.cols;
-      const ink = typeof item.ink === "string" ? item.ink : item.ink[i];
-      out.push(`<text x="${fmt(x + (c + 0.5) * cell)}" y="${fmt(y + (r + 0.5) * cell)}" ` +
-        `fill="${ink}">${esc(item.labels[i])}</text>`);
+      out.push(["text", { class: "cl-scene-number", x: fmt(x + (c + 0.5) * cell),
+        y: fmt(y + (r + 0.5) * cell), "font-size": `${item.font}px`, "text-anchor": "middle",
+        "dominant-baseline": "central",
+        fill: typeof item.ink === "string" ? item.ink : item.ink[i] }, String(item.labels[i])]);
     }
-    out.push("</g>");
   }
-  out.push("</g>");
 }
 
 const BASELINE = { middle: "central", top: "hanging", bottom: "auto" };
 
-function draw(scene, svg) {
+function points(pts, X, Y) {
+  return pts.map(([a, b]) => `${fmt(X(a))},${fmt(Y(b))}`).join(" ");
+}
+
+// The scene's elements, in drawing order.
+function elements(scene) {
   const cell = scene.cell, X = (v) => scene.ox + v * cell, Y = (v) => scene.oy + v * cell;
   const out = [];
   for (const item of scene.items || []) {
     switch (item.t) {
       case "grid": drawGrid(item, X, Y, cell, out); break;
-      case "rect":
-        out.push(`<rect x="${fmt(X(item.x))}" y="${fmt(Y(item.y))}" width="${fmt(item.w * cell)}" ` +
-          `height="${fmt(item.h * cell)}" fill="${item.fill || "none"}" ` +
-          `stroke="${item.stroke || "none"}" stroke-width="${item.width}"` +
-          (item.dash ? ' stroke-dasharray="4 3"' : "") + "/>");
+      case "rect": {
+        const a = { x: fmt(X(item.x)), y: fmt(Y(item.y)), width: fmt(item.w * cell),
+          height: fmt(item.h * cell), fill: item.fill || "none", stroke: item.stroke || "none",
+          "stroke-width": item.width };
+        if (item.dash) a["stroke-dasharray"] = "4 3";
+        out.push(["rect", a]);
         break;
+      }
       case "line":
-        out.push(`<polyline points="${item.pts.map(([a, b]) => `${fmt(X(a))},${fmt(Y(b))}`).join(" ")}" ` +
-          `fill="none" stroke="${item.colour}" stroke-width="${item.width}" ` +
-          `stroke-opacity="${item.opacity}"/>`);
+        out.push(["polyline", { points: points(item.pts, X, Y), fill: "none",
+          stroke: item.colour, "stroke-width": item.width, "stroke-opacity": item.opacity }]);
         break;
       case "poly":
-        out.push(`<polygon points="${item.pts.map(([a, b]) => `${fmt(X(a))},${fmt(Y(b))}`).join(" ")}" ` +
-          `fill="${item.fill}" stroke="none"/>`);
+        out.push(["polygon", { points: points(item.pts, X, Y), fill: item.fill, stroke: "none" }]);
         break;
       case "dot":
-        out.push(`<circle cx="${fmt(X(item.x))}" cy="${fmt(Y(item.y))}" r="${item.r}" fill="${item.colour}"/>`);
+        out.push(["circle", { cx: fmt(X(item.x)), cy: fmt(Y(item.y)), r: item.r,
+          fill: item.colour }]);
         break;
-      case "text":
-        out.push(`<text class="cl-scene-text" x="${fmt(X(item.x))}" y="${fmt(Y(item.y) + item.dy)}" ` +
-          `font-size="${item.size}px" fill="${item.colour}" text-anchor="${item.anchor}" ` +
-          `dominant-baseline="${BASELINE[item.baseline] || "central"}"` +
-          (item.bold ? ' font-weight="bold"' : "") + `>${esc(item.s)}</text>`);
+      case "text": {
+        const a = { class: "cl-scene-text", x: fmt(X(item.x)), y: fmt(Y(item.y) + item.dy),
+          "font-size": `${item.size}px`, fill: item.colour, "text-anchor": item.anchor,
+          "dominant-baseline": BASELINE[item.baseline] || "central" };
+        if (item.bold) a["font-weight"] = "bold";
+        out.push(["text", a, String(item.s)]);
         break;
+      }
     }
   }
-  svg.innerHTML = out.join("");
+  return out;
+}
+
+// Lay `wanted` ([tag, attributes, text] each) over the children of `svg`, keeping every node
+// whose tag matches and changing only what differs (each node remembers what it was given).
+function draw(scene, svg) {
+  const wanted = elements(scene);
+  let node = svg.firstChild;
+  for (const [tag, attrs, text] of wanted) {
+    if (!node || node.localName !== tag) {
+      const fresh = document.createElementNS(NS, tag);
+      fresh.__cl = {};
+      svg.insertBefore(fresh, node);
+      node = fresh;
+    }
+    const had = node.__cl || {};
+    for (const name in had) if (!(name in attrs)) node.removeAttribute(name);
+    for (const name in attrs) {
+      const value = String(attrs[name]);
+      if (had[name] !== value) node.setAttribute(name, value);
+      attrs[name] = value;
+    }
+    node.__cl = attrs;
+    if (text !== undefined && node.textContent !== text) node.textContent = text;
+    node = node.nextSibling;
+  }
+  while (node) { const next = node.nextSibling; svg.removeChild(node); node = next; }
 }
 
 // The picture, then the colour key and the readout: the readout comes in the same message as
