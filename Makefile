@@ -7,8 +7,9 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-# Two workers, one file each (nbval and the browser suite need whole files).
-PYTEST_ARGS ?= -n 2 --dist loadfile
+# Two workers, one file each (nbval and the browser suite need whole files); the slowest
+# tests are listed at the end, to see where the suite's minutes go.
+PYTEST_ARGS ?= -n 2 --dist loadfile --durations=25
 LAB_LANG ?=
 # After each install: the classroom settings into .venv, so a plain `jupyter lab` has them too.
 SETTINGS := $(PY) -m convlab.lab --install-settings >/dev/null
