@@ -102,8 +102,13 @@ def test_a_new_setting_redraws_the_picture_in_place(page):
 
 
 def test_the_tab_icon_stays_put_while_a_slider_makes_the_kernel_busy(page):
+    # the icon's links changing, or being added or taken away (other nodes of the head, such
+    # as the styles a widget brings, come and go as they like)
     page.evaluate("""() => { window.__icon_changes = [];
-      new MutationObserver(ms => window.__icon_changes.push(...ms.map(m => m.type)))
+      const icon = node => node.nodeName === 'LINK' && /icon/.test(node.rel + node.className);
+      new MutationObserver(ms => { for (const m of ms) {
+        const nodes = [m.target, ...m.addedNodes, ...m.removedNodes];
+        if (nodes.some(icon)) window.__icon_changes.push(m.type + ' ' + m.attributeName); } })
         .observe(document.head, {subtree: true, childList: true, attributes: true,
                                  attributeFilter: ['rel', 'href']}); }""")
     explorer = _explorer(page, SHAPE["en"])
