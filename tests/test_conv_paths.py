@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import convlab.conv.functional as conv
 from convlab import conv2d_vectorized
+import convlab.conv.depthwise as depthwise
 import convlab.conv.shifted as shifted
 from convlab.conv.autograd import CONV, Conf, bilinear
 from convlab.conv.depthwise import depthwise_conv2d
@@ -101,11 +102,12 @@ def test_pointwise_path_matches_pytorch(call):
                                 x, w, b, stride, dilation, groups)
 
 
-@given(padded_calls(c_in_group=1))
-def test_depthwise_path_matches_pytorch_with_any_channel_multiplier(call):
+@given(padded_calls(c_in_group=1), st.booleans())
+def test_depthwise_path_matches_pytorch_with_any_channel_multiplier(call, last):
     x, w, b, stride, dilation, groups = call   # one input channel per group: depthwise
-    assert_path_matches_pytorch(lambda *t: depthwise_conv2d(*t, stride, dilation),
-                                x, w, b, stride, dilation, groups)
+    with mock.patch.object(depthwise, "channels_last", lambda lay: last):   # either layout
+        assert_path_matches_pytorch(lambda *t: depthwise_conv2d(*t, stride, dilation),
+                                    x, w, b, stride, dilation, groups)
 
 
 @given(padded_calls(max_size=13), st.booleans(), st.integers(1, 4000))
@@ -161,12 +163,16 @@ def test_fast_paths_pass_gradcheck(path):
     assert torch.autograd.gradcheck(fn, (x, w, b))
 
 
+@pytest.mark.parametrize("last", [False, True], ids=["flat", "channels last"])
 @pytest.mark.parametrize("stride, dilation, multiplier", [((2, 2), (1, 1), 1), ((3, 2), (2, 1), 2)],
                          ids=["polyphase stride 2", "stride 3x2, dilated, multiplier 2"])
 @pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
-def test_depthwise_path_passes_every_autograd_check(stride, dilation, multiplier, dtype):
+def test_depthwise_path_passes_every_autograd_check(monkeypatch, stride, dilation, multiplier,
+                                                    dtype, last):
     """Sub-images that do not divide the map evenly (9x8 into strides of 3 and 2), and every
-    mode the autograd Function gives: gradcheck, forward AD, double backward, vmap."""
+    mode the autograd Function gives: gradcheck, forward AD, double backward, vmap; in both
+    layouts of the forward."""
+    monkeypatch.setattr(depthwise, "channels_last", lambda lay: last)
     gen = torch.Generator().manual_seed(5)
     x = torch.randn(2, 3, 9, 8, dtype=dtype, generator=gen, requires_grad=True)
     w = torch.randn(3 * multiplier, 1, 3, 2, dtype=dtype, generator=gen, requires_grad=True)
@@ -201,21 +207,24 @@ def test_pointwise_path_with_one_output_position_passes_every_autograd_check(gro
 
 
 @given(padded_calls(c_in_group=1), st.integers(0, 3), st.integers(0, 3), st.integers(0, 3),
-       st.integers(0, 3))
-def test_depthwise_path_adds_any_zero_padding_itself(call, top, bottom, left, right):
+       st.integers(0, 3), st.booleans())
+def test_depthwise_path_adds_any_zero_padding_itself(call, top, bottom, left, right, last):
     """Padding added while the maps are copied equals padding the input first, gradients of
-    the unpadded input included."""
+    the unpadded input included, in both layouts."""
     x, w, b, stride, dilation, groups = call
     padding = ((top, bottom), (left, right))
-    assert_same_outputs_and_gradients(
-        lambda *t: depthwise_conv2d(*t, stride, dilation, padding),
-        lambda x, *t: F.conv2d(F.pad(x, (left, right, top, bottom)), *t, stride=stride,
-                               dilation=dilation, groups=groups),
-        x, w, b)
+    with mock.patch.object(depthwise, "channels_last", lambda lay: last):
+        assert_same_outputs_and_gradients(
+            lambda *t: depthwise_conv2d(*t, stride, dilation, padding),
+            lambda x, *t: F.conv2d(F.pad(x, (left, right, top, bottom)), *t, stride=stride,
+                                   dilation=dilation, groups=groups),
+            x, w, b)
 
 
+@pytest.mark.parametrize("last", [False, True], ids=["flat", "channels last"])
 @pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
-def test_padded_depthwise_path_passes_every_autograd_check(dtype):
+def test_padded_depthwise_path_passes_every_autograd_check(monkeypatch, dtype, last):
+    monkeypatch.setattr(depthwise, "channels_last", lambda lay: last)
     gen = torch.Generator().manual_seed(7)
     x = torch.randn(2, 3, 7, 6, dtype=dtype, generator=gen, requires_grad=True)
     w = torch.randn(6, 1, 3, 2, dtype=dtype, generator=gen, requires_grad=True)
@@ -238,6 +247,7 @@ ROUTES = {
     "1x1 grouped kernel": ((2, 4, 6, 6), (4, 2, 1, 1), 2, "pointwise"),
     "depthwise": ((2, 4, 6, 6), (4, 1, 3, 3), 4, "depthwise"),
     "depthwise with multiplier 2": ((2, 4, 6, 6), (8, 1, 3, 3), 4, "depthwise"),
+    "depthwise, more channels than a map's cells": ((2, 64, 4, 4), (64, 1, 3, 3), 64, "depthwise"),
     "dense 3x3": ((2, 4, 6, 6), (8, 4, 3, 3), 1, "im2col"),
     "one input channel, no groups (MNIST)": ((2, 1, 6, 6), (8, 1, 3, 3), 1, "im2col"),
     "grouped 3x3": ((2, 4, 6, 6), (4, 2, 3, 3), 2, "im2col"),
@@ -259,6 +269,21 @@ def test_vectorized_takes_the_cheapest_route_for_the_shape(monkeypatch, route):
     torch.testing.assert_close(conv2d_vectorized(x, w, padding=1, groups=groups),
                                F.conv2d(x, w, padding=1, groups=groups), **TOLERANCE[x.dtype])
     assert taken == [expected]
+
+
+@pytest.mark.parametrize("shape, kernel, last", [
+    ((8, 960, 7, 7), 3, True),       # 61 positions a tap against 960 channels
+    ((1, 672, 14, 14), 5, True),     # 248 against 672
+    ((8, 144, 56, 56), 3, False),    # 3,246 against 144
+    ((2, 4, 6, 6), 3, False),        # 46 against 4
+])
+def test_depthwise_runs_channels_last_when_a_maps_run_is_shorter_than_its_channels(
+        shape, kernel, last):
+    n, c, h, w = shape
+    pad = kernel // 2                       # "same" padding, added while copying
+    conf = Conf((1, 1), (1, 1), c, (h + 2 * pad, w + 2 * pad), (kernel, kernel), pad=(pad,) * 4)
+    lay = depthwise._flat(torch.empty(shape, device="meta"), c, c, conf)
+    assert depthwise.channels_last(lay) is last
 
 
 def test_row_rule_follows_the_buffer_bound():
