@@ -316,7 +316,11 @@ CELLS = [
       the map as it is, one run is one row of the output (7 numbers on a 7×7 map). Flatten each
       map and a tap's cells for every output position are one slice of it, a single run (61
       numbers on that map with padding 1). The positions at the end of each row that read
-      across into the next row are computed and thrown away.
+      across into the next row are computed and thrown away. When the map is small and the
+      channels many, the channels of one position make a longer run still (96 in the cell
+      below, 960 in MobileNet's last layers): the forward pass then keeps the channels
+      innermost (PyTorch's `channels_last`), and each tap multiplies every position's channels
+      at once.
     - **Strides and very wide rows: shifted views.** Laid out channel by channel, one tap's
       cells for every output position are a single slice of the flattened input, so a matrix
       product can read them where they are, with no column matrix at all. A stride of 2 becomes
@@ -339,6 +343,9 @@ CELLS = [
       채널마다 한 줄로 펼치면, 커널 칸 하나가 모든 출력 위치에서 가져오는 값은 펼친 맵의 끊김
       없는 한 구간입니다. 7×7 맵에 패딩 1을 더하면 이 구간의 값은 61개입니다. 각 행의 끝에서는
       다음 행의 값까지 걸쳐 가져오는 위치가 생깁니다. 이 위치도 계산은 하지만 결과는 버립니다.
+      맵이 작고 채널이 많으면, 한 위치의 채널들이 더 긴 구간이 됩니다(아래 셀에서는 96개,
+      MobileNet의 마지막 층에서는 960개). 이럴 때 순전파는 채널을 가장 안쪽에 두는 배치(PyTorch의
+      `channels_last`)로 바꾸고, 커널 칸마다 모든 위치의 채널을 한꺼번에 곱합니다.
     - **스트라이드와 아주 넓은 행: 밀린 구간.** 채널별로 펼쳐 두면, 커널 칸 하나가 모든 출력
       위치에서 가져오는 값은 펼친 입력의 한 구간입니다. 그래서 행렬 곱이 그 자리의 값을 바로
       가져가고, 열 행렬은 전혀 만들지 않습니다. 스트라이드 2는 입력을 짝수·홀수 행과 열로 나눈 작은
@@ -355,8 +362,9 @@ CELLS = [
     k, (height, width) = 3, x.shape[2:]
     h_out, w_out = height - k + 1, width - k + 1
     one_row, one_slice = w_out, (h_out - 1) * width + w_out
-    assert (one_row, one_slice) == (7, 61)
-    print(«f"one tap, row by row: {one_row} neighbours; as a slice of the flat map: {one_slice}"|f"커널 칸 하나: 행 단위로는 나란한 값 {one_row}개, 펼친 맵의 한 구간으로는 {one_slice}개"»)
+    per_position = x.shape[1]
+    assert (one_row, one_slice, per_position) == (7, 61, 96)
+    print(«f"one tap, row by row: {one_row} neighbours; as a slice of the flat map: {one_slice}; over one position's channels: {per_position}"|f"커널 칸 하나: 행 단위로는 나란한 값 {one_row}개, 펼친 맵의 한 구간으로는 {one_slice}개, 한 위치의 채널로는 {per_position}개"»)
 
     # «2. a tap's cells are one slice of the flattened input (stride 1)|2. 커널 칸 하나의 값은 펼친 입력의 한 구간입니다(스트라이드 1)»
     x = torch.arange(5 * 6.).reshape(1, 1, 5, 6)
