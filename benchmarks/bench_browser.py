@@ -16,8 +16,9 @@ explorer of ``convlab.explorers.registry`` in English and in Korean, then for ea
 
 Prints a Markdown table (median and 90th percentile ms per update, pictures per second while
 dragging) and writes it to ``build/bench/browser.md``. Budget: median ≤ 30 ms, p90 ≤ 50 ms,
-≥ 20 pictures per second (or one for every value a slider of fewer values passed). Nothing here is asserted: ``tests/test_browser_explorers.py`` reuses
-the harness and checks only that pictures arrive during a drag.
+≥ 20 pictures per second (or one for every value a slider of fewer values passed). Nothing
+here is asserted: ``tests/test_browser_explorers.py`` reuses the harness and checks only that
+pictures arrive during a drag.
 """
 from __future__ import annotations
 
