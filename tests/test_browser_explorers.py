@@ -9,7 +9,8 @@
   input cell lights every output cell that reads it, and arrow keys move the highlighted cell;
   a new setting updates the view's cells in place;
 - a new setting changes the elements of a picture in place (the same nodes, new numbers), not a
-  new picture;
+  new picture, and rewrites only the changed words of its readout; a grid is a few elements
+  (a path per colour), not one per cell;
 - the page keeps its tab icon while the kernel works (the busy icon is left out: its swap held up
   every picture of a drag).
 
@@ -99,6 +100,30 @@ def test_a_new_setting_redraws_the_picture_in_place(page):
       .length, [...svg.children].map(node => node.textContent)]""")
     assert kept >= 0.9 * len(before), (kept, len(before))
     assert texts != before                   # and the numbers are the new seed's
+
+
+def test_a_grid_is_a_few_elements_however_many_cells_it_has(page):
+    # the receptive field at size 10: a 10 x 10 input with its cell lines, and the maps after
+    # each layer; a rectangle a cell made hundreds of elements to restyle on every slider move
+    explorer = _explorer(page, 2)
+    elements = explorer.locator(".convlab-scene svg").evaluate("svg => svg.children.length")
+    assert elements < RECEPTIVE["size"] ** 2, elements
+
+
+def test_a_new_setting_rewrites_only_the_changed_words_of_the_readout(page):
+    explorer = _explorer(page, 0)            # the sliding window: a seed changes its numbers
+    readout = explorer.locator(".convlab-readout-view")
+    words = """box => { const nodes = [];
+      const walk = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+      while (walk.nextNode()) nodes.push(walk.currentNode);
+      return nodes; }"""
+    before = readout.evaluate(f"box => ({words})(box).map((node, i) => {{ node.__mark = i;"
+                              " return node.data; })")
+    assert len(harness.press_latencies(page, explorer, "seed", 1)) == 1
+    after = readout.evaluate(f"box => ({words})(box).map(node => [node.data, node.__mark])")
+    assert [data for data, _ in after] != before                 # the new seed's numbers
+    kept = [data for data, mark in after if mark is not None and before[mark] == data]
+    assert kept, "every word of the readout was written anew"
 
 
 def test_the_tab_icon_stays_put_while_a_slider_makes_the_kernel_busy(page):

@@ -18,13 +18,17 @@ function render({ model, el }) {
   box.append(code, button, status);
   el.appendChild(box);
 
+  // Only what differs is written: the same words written again are laid out again.
   function update() {
-    code.textContent = model.get("line");
-    button.textContent = model.get("button");
-    button.setAttribute("aria-label", model.get("button_label"));
-    button.disabled = !model.get("copy_text");
-    button.title = button.disabled ? model.get("disabled_reason") : model.get("button_label");
-    status.textContent = "";
+    const set = (node, name, value) => { if (node[name] !== value) node[name] = value; };
+    set(code, "textContent", model.get("line"));
+    set(button, "textContent", model.get("button"));
+    if (button.getAttribute("aria-label") !== model.get("button_label")) {
+      button.setAttribute("aria-label", model.get("button_label"));
+    }
+    set(button, "disabled", !model.get("copy_text"));
+    set(button, "title", button.disabled ? model.get("disabled_reason") : model.get("button_label"));
+    set(status, "textContent", "");
   }
 
   async function copy() {

@@ -45,6 +45,16 @@ function fill(spec, row, col, k) {
                               (m, name) => (name in values ? String(values[name]) : m));
 }
 
+// Text and attributes are written only when they differ: writing the same words again still
+// makes the browser lay them out again, and a new setting keeps most of them (titles, hints).
+function setText(node, value) {
+  if (node.textContent !== value) node.textContent = value;
+}
+
+function setAttr(node, name, value) {
+  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+}
+
 // The entry of a per-row (or per-column) list for index i: one entry serves them all.
 const at = (list, i) => (list.length > 1 ? list[i] : list[0]);
 
@@ -200,14 +210,16 @@ function render({ model, el }) {
   // place, and only where something changed (blank cells of the same colour: none of them).
   function show(entry, panel, p) {
     const { title, grid, cells } = entry;
-    title.style.color = panel.colour;
-    title.textContent = panel.title;
-    grid.dataset.panel = panel.id;
-    grid.dataset.cols = String(panel.cols);
-    grid.style.gridTemplateColumns = `repeat(${panel.cols}, auto)`;
+    if (entry.colour !== panel.colour) { title.style.color = panel.colour; entry.colour = panel.colour; }
+    setText(title, panel.title);
+    setAttr(grid, "data-panel", String(panel.id));
+    if (grid.dataset.cols !== String(panel.cols)) {
+      grid.dataset.cols = String(panel.cols);
+      grid.style.gridTemplateColumns = `repeat(${panel.cols}, auto)`;
+    }
     const target = p === data.target;
-    grid.setAttribute("aria-label", target ? data.grid_label : panel.title);
-    if (target) grid.tabIndex = 0; else grid.removeAttribute("tabindex");
+    setAttr(grid, "aria-label", target ? data.grid_label : panel.title);
+    if (target) setAttr(grid, "tabindex", "0"); else grid.removeAttribute("tabindex");
     const n = panel.rows * panel.cols;
     while (cells.length > n) cells.pop().remove();
     const kept = cells.length;
@@ -246,10 +258,11 @@ function render({ model, el }) {
       sum.textContent = hint.textContent = "";
       return;
     }
-    root.style.setProperty("--cl-padding-bg", data.colours.padding_bg);
-    root.style.setProperty("--cl-dropped-bg", data.colours.dropped_bg);
-    root.style.setProperty("--cl-hl", data.colours.highlight);
-    root.style.setProperty("--cl-current", data.colours.current);
+    for (const [name, colour] of [["--cl-padding-bg", data.colours.padding_bg],
+      ["--cl-dropped-bg", data.colours.dropped_bg], ["--cl-hl", data.colours.highlight],
+      ["--cl-current", data.colours.current]]) {
+      if (root.style.getPropertyValue(name) !== colour) root.style.setProperty(name, colour);
+    }
     while (boxes.length > data.panels.length) boxes.pop().box.remove();
     data.panels.forEach((panel, p) => {
       if (p === boxes.length) {
@@ -260,9 +273,9 @@ function render({ model, el }) {
     });
     const out = data.panels[data.target];
     count = out.rows * out.cols;
-    hint.textContent = data.hint;
+    setText(hint, data.hint);
     if (current >= count) current = -1;
-    if (current >= 0) showOutput(current); else sum.textContent = "";
+    if (current >= 0) showOutput(current); else setText(sum, "");
   }
 
   root.addEventListener("pointerleave", () => {

@@ -33,39 +33,55 @@ function gridImage(item) {
   return canvas.toDataURL();
 }
 
-// The picture is a flat list of SVG elements, each [tag, attributes, text]. A new scene is
-// laid over the elements already drawn, one by one: an element of the same kind keeps its
-// node and changes only the attributes and text that differ. A slider move changes numbers
-// and colours, rarely the cells themselves, so the browser restyles and lays out only what
-// changed instead of a whole new picture (innerHTML), which cost the page more than the
+// The picture is a flat list of SVG elements, each [key, tag, attributes, text]. A new scene
+// is laid over the elements already drawn: an element whose key and tag are already there
+// keeps its node and changes only the attributes and text that differ. A slider move changes
+// numbers and colours, rarely the cells themselves, so the browser restyles and lays out only
+// what changed instead of a whole new picture (innerHTML), which cost the page more than the
 // kernel's round trip.
-function drawGrid(item, X, Y, unit, out) {
+//
+// A grid's cells are one path per colour and its cell lines one more path, not a rectangle
+// each: a few elements for any number of cells (a receptive field of four 12x12 maps drew
+// 691 rectangles, and laying them out was most of a slider move's time in the page).
+function drawGrid(item, key, X, Y, unit, out) {
   const cell = unit * item.scale;
   const x = X(item.x), y = Y(item.y), w = item.cols * cell, h = item.rows * cell;
   const n = item.rows * item.cols;
   const plain = !item.lines && !(item.labels.length && item.font);
+  const fills = colours(item.fill);
   if (plain && n > 64) {
-    out.push(["image", { x: fmt(x), y: fmt(y), width: fmt(w), height: fmt(h),
+    out.push([`${key}/image`, "image", { x: fmt(x), y: fmt(y), width: fmt(w), height: fmt(h),
       preserveAspectRatio: "none", style: "image-rendering:pixelated", href: gridImage(item) }]);
+  } else if (!fills) {
+    out.push([`${key}/fill`, "rect", { x: fmt(x), y: fmt(y), width: fmt(w), height: fmt(h),
+      fill: item.fill }]);
   } else {
-    const fills = colours(item.fill);
+    const parts = fills.palette.map(() => []);
+    const side = fmt(cell);
     for (let i = 0; i < n; i++) {
       const r = Math.floor(i / item.cols), c = i % item.cols;
-      const a = { x: fmt(x + c * cell), y: fmt(y + r * cell), width: fmt(cell), height: fmt(cell),
-        fill: fills ? fills.palette[fills.index[i]] : item.fill };
-      if (item.lines) { a.stroke = "#b0b0b0"; a["stroke-width"] = "0.5"; }
-      out.push(["rect", a]);
+      parts[fills.index[i]].push(`M${fmt(x + c * cell)} ${fmt(y + r * cell)}h${side}v${side}h-${side}z`);
     }
+    parts.forEach((d, p) => {
+      if (d.length) out.push([`${key}/fill${p}`, "path", { d: d.join(""), fill: fills.palette[p] }]);
+    });
+  }
+  if (item.lines) {
+    const d = [];
+    for (let r = 0; r <= item.rows; r++) d.push(`M${fmt(x)} ${fmt(y + r * cell)}h${fmt(w)}`);
+    for (let c = 0; c <= item.cols; c++) d.push(`M${fmt(x + c * cell)} ${fmt(y)}v${fmt(h)}`);
+    out.push([`${key}/lines`, "path", { d: d.join(""), fill: "none", stroke: "#b0b0b0",
+      "stroke-width": "0.5" }]);
   }
   if (item.border) {
-    out.push(["rect", { x: fmt(x), y: fmt(y), width: fmt(w), height: fmt(h), fill: "none",
-      stroke: item.border, "stroke-width": "1.5" }]);
+    out.push([`${key}/border`, "rect", { x: fmt(x), y: fmt(y), width: fmt(w), height: fmt(h),
+      fill: "none", stroke: item.border, "stroke-width": "1.5" }]);
   }
   if (item.labels.length && item.font) {
     for (let i = 0; i < item.labels.length; i++) {
       if (item.labels[i] === "") continue;
       const r = Math.floor(i / item.cols), c = i % item.cols;
-      out.push(["text", { class: "cl-scene-number", x: fmt(x + (c + 0.5) * cell),
+      out.push([`${key}/${i}`, "text", { class: "cl-scene-number", x: fmt(x + (c + 0.5) * cell),
         y: fmt(y + (r + 0.5) * cell), "font-size": `${item.font}px`, "text-anchor": "middle",
         "dominant-baseline": "central",
         fill: typeof item.ink === "string" ? item.ink : item.ink[i] }, String(item.labels[i])]);
@@ -83,26 +99,26 @@ function points(pts, X, Y) {
 function elements(scene) {
   const cell = scene.cell, X = (v) => scene.ox + v * cell, Y = (v) => scene.oy + v * cell;
   const out = [];
-  for (const item of scene.items || []) {
+  (scene.items || []).forEach((item, k) => {
     switch (item.t) {
-      case "grid": drawGrid(item, X, Y, cell, out); break;
+      case "grid": drawGrid(item, `${k}`, X, Y, cell, out); break;
       case "rect": {
         const a = { x: fmt(X(item.x)), y: fmt(Y(item.y)), width: fmt(item.w * cell),
           height: fmt(item.h * cell), fill: item.fill || "none", stroke: item.stroke || "none",
           "stroke-width": item.width };
         if (item.dash) a["stroke-dasharray"] = "4 3";
-        out.push(["rect", a]);
+        out.push([`${k}`, "rect", a]);
         break;
       }
       case "line":
-        out.push(["polyline", { points: points(item.pts, X, Y), fill: "none",
+        out.push([`${k}`, "polyline", { points: points(item.pts, X, Y), fill: "none",
           stroke: item.colour, "stroke-width": item.width, "stroke-opacity": item.opacity }]);
         break;
       case "poly":
-        out.push(["polygon", { points: points(item.pts, X, Y), fill: item.fill, stroke: "none" }]);
+        out.push([`${k}`, "polygon", { points: points(item.pts, X, Y), fill: item.fill, stroke: "none" }]);
         break;
       case "dot":
-        out.push(["circle", { cx: fmt(X(item.x)), cy: fmt(Y(item.y)), r: item.r,
+        out.push([`${k}`, "circle", { cx: fmt(X(item.x)), cy: fmt(Y(item.y)), r: item.r,
           fill: item.colour }]);
         break;
       case "text": {
@@ -110,38 +126,79 @@ function elements(scene) {
           "font-size": `${item.size}px`, fill: item.colour, "text-anchor": item.anchor,
           "dominant-baseline": BASELINE[item.baseline] || "central" };
         if (item.bold) a["font-weight"] = "bold";
-        out.push(["text", a, String(item.s)]);
+        out.push([`${k}`, "text", a, String(item.s)]);
         break;
       }
     }
-  }
+  });
   return out;
 }
 
-// Lay `wanted` ([tag, attributes, text] each) over the children of `svg`, keeping every node
-// whose tag matches and changing only what differs (each node remembers what it was given).
+// Lay `wanted` ([key, tag, attributes, text] each) over the children of `svg`: a node of the
+// same key and tag is kept and changes only what differs (it remembers what it was given); a
+// node whose key is no longer wanted, or was already placed, is removed where it stands, so
+// one element more or less shifts nothing after it.
 function draw(scene, svg) {
   const wanted = elements(scene);
+  const pending = new Set(wanted.map((w) => w[0]));
   let node = svg.firstChild;
-  for (const [tag, attrs, text] of wanted) {
-    if (!node || node.localName !== tag) {
-      const fresh = document.createElementNS(NS, tag);
-      fresh.__cl = {};
-      svg.insertBefore(fresh, node);
-      node = fresh;
+  const drop = () => { const next = node.nextSibling; svg.removeChild(node); node = next; };
+  for (const [key, tag, attrs, text] of wanted) {
+    while (node && (!pending.has(node.__key) || (node.__key === key && node.localName !== tag))) {
+      drop();
     }
-    const had = node.__cl || {};
-    for (const name in had) if (!(name in attrs)) node.removeAttribute(name);
+    let target = node;
+    if (node && node.__key === key) {
+      node = node.nextSibling;
+    } else {
+      target = document.createElementNS(NS, tag);
+      target.__cl = {};
+      target.__key = key;
+      svg.insertBefore(target, node);
+    }
+    pending.delete(key);
+    const had = target.__cl;
+    for (const name in had) if (!(name in attrs)) target.removeAttribute(name);
     for (const name in attrs) {
       const value = String(attrs[name]);
-      if (had[name] !== value) node.setAttribute(name, value);
+      if (had[name] !== value) target.setAttribute(name, value);
       attrs[name] = value;
     }
-    node.__cl = attrs;
-    if (text !== undefined && node.textContent !== text) node.textContent = text;
-    node = node.nextSibling;
+    target.__cl = attrs;
+    if (text !== undefined && target.textContent !== text) target.textContent = text;
   }
-  while (node) { const next = node.nextSibling; svg.removeChild(node); node = next; }
+  while (node) drop();
+}
+
+// New HTML laid over a text box's nodes: a node of the same kind and attributes is kept and
+// its text changes only where it differs, so the lines a slider move leaves alone (the Korean
+// words of a readout among them) are not laid out again.
+function sameKind(a, b) {
+  if (a.nodeType !== b.nodeType || a.nodeName !== b.nodeName) return false;
+  if (a.nodeType !== Node.ELEMENT_NODE) return true;
+  if (a.attributes.length !== b.attributes.length) return false;
+  for (const { name, value } of b.attributes) if (a.getAttribute(name) !== value) return false;
+  return true;
+}
+
+function patch(parent, source) {
+  let node = parent.firstChild;
+  for (const want of Array.from(source.childNodes)) {
+    if (node && sameKind(node, want)) {
+      if (want.nodeType === Node.ELEMENT_NODE) patch(node, want);
+      else if (node.nodeValue !== want.nodeValue) node.nodeValue = want.nodeValue;
+      node = node.nextSibling;
+    } else {
+      parent.insertBefore(want, node);
+    }
+  }
+  while (node) { const next = node.nextSibling; parent.removeChild(node); node = next; }
+}
+
+function morph(box, html) {
+  const fresh = document.createElement("template");
+  fresh.innerHTML = html;
+  patch(box, fresh.content);
 }
 
 // The picture, then the colour key and the readout: the readout comes in the same message as
@@ -173,18 +230,25 @@ function render({ model, el }) {
     const label = model.get("label");
     if (label) root.setAttribute("aria-label", label);
     if (!scene.items) { svg.innerHTML = ""; root.dataset.frame = ""; return; }
-    svg.setAttribute("width", scene.width);
-    svg.setAttribute("height", scene.height);
-    svg.setAttribute("viewBox", `0 0 ${scene.width} ${scene.height}`);
-    root.style.width = `${scene.width}px`;
-    root.style.height = `${scene.height}px`;
+    const size = `${scene.width} ${scene.height}`;
+    if (svg.dataset.size !== size) {       // the same box: nothing to restyle
+      svg.dataset.size = size;
+      svg.setAttribute("width", scene.width);
+      svg.setAttribute("height", scene.height);
+      svg.setAttribute("viewBox", `0 0 ${size}`);
+      root.style.width = `${scene.width}px`;
+      root.style.height = `${scene.height}px`;
+    }
     draw(scene, svg);
     root.dataset.frame = String(scene.frame);
   }
 
+  const shown = { key: null, readout: null };   // the HTML each box shows now
   const text = () => {
-    if (key.innerHTML !== model.get("key")) key.innerHTML = model.get("key");
-    readout.innerHTML = model.get("readout");
+    for (const [name, box] of [["key", key], ["readout", readout]]) {
+      const html = model.get(name);
+      if (shown[name] !== html) { morph(box, html); shown[name] = html; }
+    }
   };
   model.on("change:scene", update);
   model.on("change:label", update);
