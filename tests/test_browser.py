@@ -99,6 +99,21 @@ NOTEBOOK_STATE = """() => {
 }"""
 
 
+#: The open notebook's kernel has answered everything sent to it.
+KERNEL_IDLE = ("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
+               " === 'idle'")
+#: Resolves after the browser has drawn two more frames (what was changed is on screen).
+TWO_FRAMES = ("() => new Promise(done => requestAnimationFrame(() =>"
+              " requestAnimationFrame(() => done(true))))")
+
+
+def _settled(page) -> None:
+    """Wait until the kernel is idle (every message of the last change has been sent) and the
+    page has drawn what they brought."""
+    page.wait_for_function(KERNEL_IDLE, timeout=30_000)
+    page.evaluate(TWO_FRAMES)
+
+
 def _panel_text(page) -> str:
     """All text of the open notebook, also of cells scrolled out of view."""
     return page.locator(".jp-NotebookPanel:visible").evaluate("el => el.textContent")
@@ -158,10 +173,13 @@ def _move_sliders_and_check(page, explorer, max_sliders: int = 5) -> None:
         page.wait_for_function("([el, text]) => el.innerText !== text",
                                arg=[readout.element_handle(), before_text], timeout=20_000)
         if not redrawn:
+            # a picture drawn by the browser comes in the readout's own message, so once the
+            # kernel is idle it is there or it is not coming; a painted one follows just after
+            _settled(page)
             try:
                 page.wait_for_function(
                     f"([el, before]) => ({PICTURE})(el) !== before",
-                    arg=[explorer.element_handle(), before_image], timeout=5_000)
+                    arg=[explorer.element_handle(), before_image], timeout=1_000)
                 redrawn = True
             except Exception:  # this slider leaves the picture as it was; try the next
                 pass
@@ -219,7 +237,15 @@ def test_lesson_runs_in_jupyterlab_and_its_sliders_respond(browser, lab, name):
         errors = [(i, c["errors"]) for i, c in enumerate(state["cells"])
                   if c["errors"] and "raises-exception" not in c["tags"]]
         assert not errors, f"cells raised: {errors}"
-        page.wait_for_timeout(1000)  # let widget views render
+        explorers = page.locator(".jp-NotebookPanel:visible .convlab-explorer")
+        expected = _explorers_in(NOTEBOOKS / lang / name)
+        try:                         # every widget view rendered (or a failure shown instead)
+            page.wait_for_function(
+                "() => document.querySelectorAll('.jp-NotebookPanel .convlab-explorer').length"
+                f" >= {expected}", timeout=15_000)
+        except Exception:            # noqa: BLE001 - the assertions below say what is missing
+            pass
+        _settled(page)
         body = _panel_text(page)
         assert not [f for f in WIDGET_FAILURES if f in body], body[:2000]
         # An explorer that fails while drawing shows its traceback inside its Output widget,
@@ -227,11 +253,10 @@ def test_lesson_runs_in_jupyterlab_and_its_sliders_respond(browser, lab, name):
         on_purpose = sum(1 for c in state["cells"] if c["errors"])
         assert body.count("Traceback (most recent call last)") == on_purpose, body[:3000]
 
-        explorers = page.locator(".jp-NotebookPanel:visible .convlab-explorer")
-        assert explorers.count() == _explorers_in(NOTEBOOKS / lang / name)
+        assert explorers.count() == expected
         for index in range(explorers.count()):
             _move_sliders_and_check(page, explorers.nth(index))
-        page.wait_for_timeout(1000)  # let a failing redraw show its traceback, if any
+        _settled(page)               # a failing redraw has shown its traceback, if any
         body = _panel_text(page)
         assert body.count("Traceback (most recent call last)") == on_purpose, body[:3000]
 
@@ -244,7 +269,7 @@ def test_lesson_runs_in_jupyterlab_and_its_sliders_respond(browser, lab, name):
         page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
         if explorers.count():
             explorers.first.scroll_into_view_if_needed()
-        page.wait_for_timeout(500)
+        page.evaluate(TWO_FRAMES)
         page.screenshot(path=SCREENSHOTS / lang / name.replace(".ipynb", ".png"))
     finally:
         page.close()
