@@ -222,6 +222,32 @@ def test_depthwise_path_adds_any_zero_padding_itself(call, top, bottom, left, ri
 
 
 @pytest.mark.parametrize("last", [False, True], ids=["flat", "channels last"])
+def test_depthwise_path_taken_in_many_blocks_gives_the_same_numbers(monkeypatch, last):
+    """A large input is taken a block of maps (or samples) at a time; with blocks of one map
+    each, the sum over blocks and its gradients are still PyTorch's."""
+    monkeypatch.setattr(depthwise, "channels_last", lambda lay: last)
+    monkeypatch.setattr(depthwise, "BLOCK_BYTES", 1)
+    counts = {}
+    for layout in (depthwise._Flat, depthwise._Last):
+        def counted(self, _blocks=layout.blocks, _name=layout.__name__):
+            blocks = _blocks(self)
+            counts.setdefault(_name, []).append(len(blocks))
+            return blocks
+        monkeypatch.setattr(layout, "blocks", counted)
+    gen = torch.Generator().manual_seed(8)
+    x = torch.randn(3, 4, 9, 7, dtype=torch.float64, generator=gen)
+    w = torch.randn(8, 1, 3, 3, dtype=torch.float64, generator=gen)
+    b = torch.randn(8, dtype=torch.float64, generator=gen)
+    assert_same_outputs_and_gradients(
+        lambda *t: depthwise_conv2d(*t, (2, 1), (1, 2), ((1, 1), (2, 0))),
+        lambda x, *t: F.conv2d(F.pad(x, (2, 0, 1, 1)), *t, stride=(2, 1), dilation=(1, 2),
+                               groups=4),
+        x, w, b)
+    # one block per map (12) in the flat loops, one per sample (3) channels-last
+    assert counts == ({"_Last": [3], "_Flat": [12, 12]} if last else {"_Flat": [12, 12, 12]})
+
+
+@pytest.mark.parametrize("last", [False, True], ids=["flat", "channels last"])
 @pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
 def test_padded_depthwise_path_passes_every_autograd_check(monkeypatch, dtype, last):
     monkeypatch.setattr(depthwise, "channels_last", lambda lay: last)

@@ -34,6 +34,8 @@ is never copied whole just to pad it.
 """
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from .autograd import CONV, Conf, bilinear, in_float32
@@ -90,6 +92,7 @@ class _Flat:
         """Whether a block is copied (into sub-images, or to add padding); else it is a view."""
         return (self.s_h, self.s_w) != (1, 1) or any(self.pad)
 
+    @functools.cached_property
     def _pieces(self) -> list[tuple[int, int, slice, slice, slice, slice]]:
         """For each sub-image ``(p, q)``: the input map's cells it holds and where they go.
 
@@ -139,7 +142,7 @@ class _Flat:
             return maps.reshape(1, rows, self.h_q * self.w_q)
         flat = buffer[:, :rows]
         grid = flat.view(self.s_h, self.s_w, rows, self.h_q, self.w_q)
-        for p, q, ys, xs, rs, cs in self._pieces():
+        for p, q, ys, xs, rs, cs in self._pieces:
             grid[p, q, :, rs, cs] = maps[:, ys, xs]
         return flat
 
@@ -153,7 +156,7 @@ class _Flat:
         """Write the input cells of flattened sub-images ``(s_h*s_w, R, Hq*Wq)`` back as maps
         ``(R, h, w)`` (the padding's cells are dropped)."""
         grid = flat.view(self.s_h, self.s_w, maps.shape[0], self.h_q, self.w_q)
-        for p, q, ys, xs, rs, cs in self._pieces():
+        for p, q, ys, xs, rs, cs in self._pieces:
             maps[:, ys, xs] = grid[p, q, :, rs, cs]
 
     def wide_buffer(self, like: torch.Tensor, zeros: bool = False) -> torch.Tensor:
@@ -173,7 +176,16 @@ class _Flat:
 
 
 def _flat(t: torch.Tensor, c_in: int, c_out: int, conf: Conf) -> _Flat:
-    return _Flat(t.shape[0], c_in, c_out, conf, t.element_size())
+    return _layout(t.shape[0], c_in, c_out, conf, t.element_size(), BLOCK_BYTES)
+
+
+@functools.lru_cache(maxsize=256)
+def _layout(n: int, c_in: int, c_out: int, conf: Conf, element_size: int,
+            block_bytes: int) -> _Flat:
+    """One layout per layer shape (and block size), made once: a network calls the same
+    layers every step, and working out the sizes, taps and sub-image pieces took 40 µs a call,
+    twice."""
+    return _Flat(n, c_in, c_out, conf, element_size)
 
 
 class DepthwiseKernels:
@@ -293,7 +305,7 @@ class _Last:
         """Samples ``(B, C, h, w)`` copied into their padded sub-images, channels last."""
         flat = buffer[:, :x.shape[0]]
         grid = self._grid(flat)
-        for p, q, ys, xs, rs, cs in self.lay._pieces():
+        for p, q, ys, xs, rs, cs in self.lay._pieces:
             grid[p, q, :, rs, cs, :] = x[:, :, ys, xs].permute(0, 2, 3, 1)
         return flat
 
