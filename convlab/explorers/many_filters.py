@@ -233,7 +233,9 @@ def many_filters_scene(state: ManyState, lang: str, width: int, height: int) -> 
         scene.grid(x_all, y0, tinted(style.OUTPUT, 0.45 if g == f else 0.15), rows=out, cols=out,
                    labels=state.output[g], border=style.OUTPUT if g == f else "#888888",
                    name=f"output{g}")
-        scene.text(x_all + out, y0 + out / 2, f" {g}", colour=style.OUTPUT, anchor="start")
+        # the channel's number clear of the grid: against its border it read as one more
+        # digit of the row's last number (SVG drops a leading space)
+        scene.text(x_all + out + 0.3, y0 + out / 2, str(g), colour=style.OUTPUT, anchor="start")
     for x0, s, colour, cols in ((0, text("many.channels", lang), style.INPUT, size),
                                 (x_kernel, text("many.slices", lang, f=f), style.KERNEL, k),
                                 (x_sum, text("many.out_f", lang, f=f), style.OUTPUT, out),
