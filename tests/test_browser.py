@@ -83,6 +83,12 @@ def lab(request, tmp_path_factory):
         yield url, token, lang
 
 
+#: The open notebook's kernel has started and answered everything sent to it.
+KERNEL_IDLE = ("() => { const p = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+               " return p && p.sessionContext && p.sessionContext.session &&"
+               " p.sessionContext.session.kernel &&"
+               " p.sessionContext.session.kernel.status === 'idle'; }")
+
 NOTEBOOK_STATE = """() => {
   const panel = window.jupyterapp.shell.currentWidget;
   if (!panel || !panel.content || !panel.content.model) return null;
@@ -99,9 +105,6 @@ NOTEBOOK_STATE = """() => {
 }"""
 
 
-#: The open notebook's kernel has answered everything sent to it.
-KERNEL_IDLE = ("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
-               " === 'idle'")
 #: Resolves after the browser has drawn two more frames (what was changed is on screen).
 TWO_FRAMES = ("() => new Promise(done => requestAnimationFrame(() =>"
               " requestAnimationFrame(() => done(true))))")
@@ -128,11 +131,7 @@ def _explorers_in(path: Path) -> int:
 
 
 def _run_all(page, timeout_s: float = 240.0) -> dict:
-    page.wait_for_function(
-        "() => { const p = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-        " return p && p.sessionContext && p.sessionContext.session &&"
-        " p.sessionContext.session.kernel && p.sessionContext.session.kernel.status === 'idle'; }",
-        timeout=120_000)
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

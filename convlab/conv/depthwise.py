@@ -65,7 +65,8 @@ class _Flat:
     already padded). The ``N*C`` input maps are taken in blocks; a block of ``R`` maps is laid
     out as ``(s_h*s_w, R, Hq*Wq)``: each sub-image of each map, flattened."""
 
-    def __init__(self, n: int, c_in: int, c_out: int, conf: Conf, element_size: int):
+    def __init__(self, n: int, c_in: int, c_out: int, conf: Conf, element_size: int,
+                 block_bytes: int):
         (self.s_h, self.s_w), (d_h, d_w) = conf.stride, conf.dilation
         self.pad = conf.pad                                    # zeros added while copying
         top, bottom, left, right = conf.pad
@@ -85,7 +86,7 @@ class _Flat:
         h_o, w_o = self.out_size
         self.length = max(0, (h_o - 1) * self.w_q + w_o)      # positions computed per map
         map_bytes = self.h_q * self.w_q * (self.s_h * self.s_w + self.m) * element_size
-        self.rows = max(1, min(self.maps, BLOCK_BYTES // max(map_bytes, 1)))
+        self.rows = max(1, min(self.maps, block_bytes // max(map_bytes, 1)))
 
     @property
     def copied(self) -> bool:
@@ -115,9 +116,10 @@ class _Flat:
         """Ranges of input maps, each block at most :attr:`rows` maps."""
         return _ranges(self.maps, self.rows)
 
-    def tap_cells(self, flat: torch.Tensor, axis: int) -> list[torch.Tensor]:
-        """The cells each tap reads, in tap order: ``flat[phase]`` narrowed to ``a*Wq + b ...
-        a*Wq + b + length`` along its dimension ``axis`` (views). The taps of a sub-image are
+    def tap_cells(self, flat: torch.Tensor) -> list[torch.Tensor]:
+        """The cells each tap reads, in tap order: ``flat[phase]`` (positions along its first
+        dimension after the block's maps or samples) narrowed to ``a*Wq + b ... a*Wq + b +
+        length`` (views). The taps of a sub-image are
         a grid of row and column shifts, so one strided view per sub-image holds them all and
         two ``unbind`` calls take them apart: an index per tap cost 6 µs, as much as the
         multiply-add of a 7x7 map's tap."""
@@ -126,8 +128,8 @@ class _Flat:
             rows = 1 + max(a for p, a, _ in self.taps if p == phase)
             cols = 1 + max(b for p, _, b in self.taps if p == phase)
             base = flat[phase]
-            size, step = list(base.shape), base.stride(axis)
-            size[axis] = self.length
+            size, step = list(base.shape), base.stride(1)
+            size[1] = self.length
             grid = base.as_strided((rows, cols, *size), (self.w_q * step, step, *base.stride()),
                                    base.storage_offset())
             cells[phase] = [row.unbind(0) for row in grid.unbind(0)]
@@ -185,7 +187,7 @@ def _layout(n: int, c_in: int, c_out: int, conf: Conf, element_size: int,
     """One layout per layer shape (and block size), made once: a network calls the same
     layers every step, and working out the sizes, taps and sub-image pieces took 40 µs a call,
     twice."""
-    return _Flat(n, c_in, c_out, conf, element_size)
+    return _Flat(n, c_in, c_out, conf, element_size, block_bytes)
 
 
 class DepthwiseKernels:
@@ -207,7 +209,7 @@ class DepthwiseKernels:
             flat = lay.phases(in_maps[start:stop], buffer)
             block, rows = wide[:stop - start, :, :length], slice(start, stop)
             weights = taps[rows].unsqueeze(-1).unbind(2)              # (R, m, 1) per tap
-            for t, cells in enumerate(lay.tap_cells(flat, 1)):   # every output cell += cell x tap
+            for t, cells in enumerate(lay.tap_cells(flat)):   # every output cell += cell x tap
                 cells = cells.unsqueeze(1)                              # (R, 1, positions)
                 if t > 0:
                     block.addcmul_(cells, weights[t])
@@ -238,7 +240,7 @@ class DepthwiseKernels:
                 flat = buffer[:, :count]
                 flat.zero_()
             weights = taps[rows].unsqueeze(-1).unbind(2)              # (R, m, 1) per tap
-            for t, cells in enumerate(lay.tap_cells(flat, 1)):   # each cell collects grad x tap
+            for t, cells in enumerate(lay.tap_cells(flat)):   # each cell collects grad x tap
                 if lay.m == 1:
                     cells.addcmul_(block[:, 0], weights[t][:, 0])
                 else:                                # summed over the m outputs
@@ -262,7 +264,7 @@ class DepthwiseKernels:
             lay.real_cells(wide[:count]).copy_(g_maps[rows])
             flat, block = lay.phases(in_maps[rows], buffer), wide[:count, :, :length]
             sums = grad[:, rows].unbind(0)
-            for t, cells in enumerate(lay.tap_cells(flat, 1)):   # each tap: grad x its cells
+            for t, cells in enumerate(lay.tap_cells(flat)):   # each tap: grad x its cells
                 torch.sum(torch.mul(block, cells.unsqueeze(1), out=product[:count]), -1,
                           out=sums[t])
         grad = grad.view(len(lay.taps), lay.n, lay.c_in * lay.m).sum(1)
@@ -348,7 +350,7 @@ class ChannelsLastKernels(DepthwiseKernels):
         for start, stop in last.blocks():
             flat = last.phases(x[start:stop], buffer)
             block = wide[:stop - start, :length]                    # (B, positions, C, m)
-            for t, cells in enumerate(lay.tap_cells(flat, 1)):
+            for t, cells in enumerate(lay.tap_cells(flat)):
                 cells = cells.unsqueeze(-1)                             # (B, positions, C, 1)
                 if t > 0:
                     block.addcmul_(cells, weights[t])

@@ -41,8 +41,8 @@ function gridImage(item) {
 // kernel's round trip.
 //
 // A grid's cells are one path per colour and its cell lines one more path, not a rectangle
-// each: a few elements for any number of cells (a receptive field of four 12x12 maps drew
-// 691 rectangles, and laying them out was most of a slider move's time in the page).
+// each: a few elements for any number of cells (the receptive field's maps drew 691
+// rectangles, and laying them out was most of a slider move's time in the page).
 function drawGrid(item, key, X, Y, unit, out) {
   const cell = unit * item.scale;
   const x = X(item.x), y = Y(item.y), w = item.cols * cell, h = item.rows * cell;
