@@ -10,9 +10,10 @@
   a new setting updates the view's cells in place;
 - a new setting changes the elements of a picture in place (the same nodes, new numbers), not a
   new picture, and rewrites only the changed words of its readout; a grid is a few elements
-  (a path per colour), not one per cell;
+  (a path per colour), not one per cell, and lines drawn alike are one path;
 - the page keeps its tab icon while the kernel works (the busy icon is left out: its swap held up
-  every picture of a drag).
+  every picture of a drag), and the kernel's progress shows in the status bar, not in the
+  notebook's toolbar, which measured all its buttons again at each busy and idle status.
 
 One JupyterLab, one notebook, one kernel; the harness is the benchmark's.
 """
@@ -28,6 +29,7 @@ import pytest
 
 from convlab.conv.geometry import geometry, receptive_fields
 from convlab.course.lab import running_lab
+from convlab.figures import style
 from convlab.explorers.registry import SETUP, demos
 
 pytestmark = pytest.mark.browser
@@ -110,6 +112,17 @@ def test_a_grid_is_a_few_elements_however_many_cells_it_has(page):
     assert elements < RECEPTIVE["size"] ** 2, elements
 
 
+def test_lines_drawn_alike_are_one_element(page):
+    # the groups explorer at 6 inputs, 4 outputs and 2 groups: 12 connections in the kernel's
+    # colour, all of which move when a channel count does
+    svg = _explorer(page, 1).locator(".convlab-scene svg")
+    drawn = svg.evaluate("svg => [...svg.children].map(e => [e.getAttribute('stroke'),"
+                         " e.getAttribute('d')])")
+    connections = [d for stroke, d in drawn if stroke == style.KERNEL]
+    assert len(connections) == 1, drawn
+    assert connections[0].count("M") == 6 * 4 // 2, connections
+
+
 def test_a_new_setting_rewrites_only_the_changed_words_of_the_readout(page):
     explorer = _explorer(page, 0)            # the sliding window: a seed changes its numbers
     readout = explorer.locator(".convlab-readout-view")
@@ -143,6 +156,27 @@ def test_the_tab_icon_stays_put_while_a_slider_makes_the_kernel_busy(page):
     icons = page.evaluate("[...document.querySelectorAll('link[rel=\"icon\"]')]"
                           ".map(l => l.className)")
     assert len(icons) == 1 and "idle" in icons[0], icons
+
+
+def test_the_kernel_at_work_shows_in_the_status_bar_and_leaves_the_notebook_toolbar_still(page):
+    # In the toolbar, the execution indicator was drawn anew at each busy and idle status, and
+    # the toolbar then measured every one of its buttons again (keyboard focus), 6-8 ms of the
+    # page's time before it could draw the picture; the status bar shows it instead.
+    page.evaluate("""() => { window.__toolbar = []; window.__status = [];
+      const toolbar = document.querySelector('.jp-NotebookPanel-toolbar');
+      new MutationObserver(ms => { for (const m of ms) window.__toolbar.push(m.type); })
+        .observe(toolbar, {subtree: true, childList: true, attributes: true,
+                           characterData: true});
+      const shown = document.querySelector('.jp-Notebook-ExecutionIndicator');
+      window.__where = shown && shown.closest('#jp-main-statusbar') ? 'status bar' : 'elsewhere';
+      new MutationObserver(() => window.__status.push(shown.dataset.status))
+        .observe(shown, {attributes: true, attributeFilter: ['data-status']}); }""")
+    assert page.evaluate("window.__where") == "status bar"
+    explorer = _explorer(page, SHAPE["en"])
+    assert len(harness.press_latencies(page, explorer, None, 3)) == 3   # busy, then idle, 3 times
+    assert page.evaluate("window.__toolbar") == []
+    statuses = page.evaluate("window.__status")
+    assert "busy" in statuses and statuses[-1] == "idle", statuses
 
 
 #: Every text a browser-drawn picture shows, with its size on screen (px at the default zoom).

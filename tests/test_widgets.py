@@ -30,6 +30,7 @@ from PIL import Image  # noqa: E402
 
 from convlab.i18n import STRINGS  # noqa: E402
 from convlab.explorers.scene import without_frame  # noqa: E402
+from convlab.explorers.torch_calls import meta_conv2d  # noqa: E402
 from convlab.explorers import (  # noqa: E402
     KERNELS, Explorer, channel_arithmetic_explorer, groups_explorer, many_filters_explorer,
     mnist_filter_explorer, shape_explorer, sliding_window_explorer,
@@ -520,6 +521,19 @@ def test_depthwise_button_makes_groups_equal_in_channels_with_a_multiple_of_outp
     assert explorer.state.depthwise and explorer.state.multiplier == v["out_channels"] // 3
     check_groups(explorer)
     assert "depthwise convolution" in readout_text(explorer)
+
+
+def test_a_layer_built_for_its_shapes_is_a_plain_conv2d_with_pytorchs_own_checks():
+    layer, real = meta_conv2d(6, 4, 3, groups=2, bias=False), nn.Conv2d(6, 4, 3, groups=2,
+                                                                        bias=False)
+    assert type(layer) is nn.Conv2d and repr(layer) == repr(real)
+    assert layer.weight.is_meta and layer.weight.shape == real.weight.shape
+    assert layer.bias is None
+    with pytest.raises(ValueError) as ours:
+        meta_conv2d(6, 4, 3, groups=4)
+    with pytest.raises(ValueError) as pytorchs:
+        nn.Conv2d(6, 4, 3, groups=4)
+    assert str(ours.value) == str(pytorchs.value)
 
 
 def test_groups_random_settings_match_pytorch():

@@ -4,7 +4,10 @@ Three things, each in a file that a plain ``jupyter lab`` in the course's enviro
 (``pip install`` puts them into the environment's ``share/jupyter`` and ``etc/jupyter``):
 
 - ``jupyter_settings/overrides.d/convlab.json``: no news, no update checks, no extension manager
-  that would search PyPI, so a room full of students on a closed network sees no pop-ups;
+  that would search PyPI, so a room full of students on a closed network sees no pop-ups; the
+  kernel's progress circle in the status bar rather than the notebook's toolbar (there it was
+  drawn anew at every busy and idle status, and the toolbar then measured all its buttons again
+  for keyboard focus: 6-8 ms of the page's time per slider move, before the picture);
   ``jupyter_settings/ko/overrides.json`` is the same plus the Korean interface
   (jupyterlab-language-pack-ko-KR).
 - ``jupyter_settings/jupyter_server_config.d/convlab.json``: this module as a server extension,
@@ -66,7 +69,7 @@ CUSTOM_DIR = Path(__file__).with_name("jupyter_custom")
 #: each time the kernel turns busy and idle again, which an explorer's slider does for every
 #: picture: the page then re-reads its icon before it handles the picture. Measured with
 #: ``benchmarks/bench_browser.py``'s bare slider, dragged: 27-31 pictures a second with the swap,
-#: 43-51 without. The notebook's own busy circle and the status bar still show the kernel's state.
+#: 43-51 without. The progress circle and the status bar still show the kernel's state.
 QUIET_PLUGINS = ("@jupyterlab/application-extension:faviconbusy",)
 
 

@@ -14,7 +14,6 @@ from matplotlib.collections import LineCollection
 import ipywidgets as widgets
 from matplotlib.figure import FigureBase
 from matplotlib.patches import Polygon, Rectangle
-from torch import nn
 
 from ..figures import style
 from ..figures.drawing import SMALL_SIZE, TITLE_SIZE, clear_artists, figure_legend, tint
@@ -25,7 +24,7 @@ from .controls import (check_groups_offered, checkbox, disable, common_divisors,
                        int_slider, sync_groups)
 from .readout import error_lines, line, shape_text
 from .scene import Scene, tinted
-from .torch_calls import count_params, run_conv2d
+from .torch_calls import count_params, meta_conv2d, run_conv2d
 
 __all__ = ["groups_explorer"]
 
@@ -122,7 +121,7 @@ class GroupsModel(ExplorerModel[GroupsParams, GroupsState]):
         if error is not None:
             state.failed(error)
             return state
-        make = functools.partial(nn.Conv2d, bias=bias, device="meta")
+        make = functools.partial(meta_conv2d, bias=bias)
         standard = count_params(make(cin, cout, k))
         this = count_params(layer)
         depthwise, pointwise = make(cin, cin, k, groups=cin), make(cin, cout, 1)

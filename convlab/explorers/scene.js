@@ -95,25 +95,57 @@ function points(pts, X, Y) {
   return pts.map(([a, b]) => `${fmt(X(a))},${fmt(Y(b))}`).join(" ");
 }
 
+// Lines of one stroke, and solid rectangles of one fill and outline, that follow each other
+// in the scene are drawn as one path: the groups explorer's 64 connections and 40 channel
+// squares are a few elements, not a hundred to move each time a slider moves them all. (A
+// dashed outline keeps its own element: a dash pattern starts anew on each piece of a path.)
+function runStyle(item) {
+  if (item.t === "line") return `line ${item.colour} ${item.width} ${item.opacity}`;
+  if (item.t === "rect" && !item.dash) {
+    return `rect ${item.fill || "none"} ${item.stroke || "none"} ${item.width}`;
+  }
+  return null;
+}
+
+function runPath(items, X, Y, cell) {
+  return items.map((item) => {
+    if (item.t === "line") {
+      return item.pts.map(([a, b], i) => `${i ? "L" : "M"}${fmt(X(a))} ${fmt(Y(b))}`).join("");
+    }
+    const w = fmt(item.w * cell), h = fmt(item.h * cell);
+    return `M${fmt(X(item.x))} ${fmt(Y(item.y))}h${w}v${h}h${-w}z`;
+  }).join("");
+}
+
 // The scene's elements, in drawing order.
 function elements(scene) {
   const cell = scene.cell, X = (v) => scene.ox + v * cell, Y = (v) => scene.oy + v * cell;
+  const items = scene.items || [];
   const out = [];
-  (scene.items || []).forEach((item, k) => {
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k];
+    const style = runStyle(item);
+    if (style !== null) {
+      let end = k + 1;
+      while (end < items.length && runStyle(items[end]) === style) end++;
+      const d = runPath(items.slice(k, end), X, Y, cell);
+      out.push([`${k}`, "path", item.t === "line"
+        ? { d, fill: "none", stroke: item.colour, "stroke-width": item.width,
+          "stroke-opacity": item.opacity }
+        : { d, fill: item.fill || "none", stroke: item.stroke || "none",
+          "stroke-width": item.width }]);
+      k = end - 1;
+      continue;
+    }
     switch (item.t) {
       case "grid": drawGrid(item, `${k}`, X, Y, cell, out); break;
-      case "rect": {
-        const a = { x: fmt(X(item.x)), y: fmt(Y(item.y)), width: fmt(item.w * cell),
-          height: fmt(item.h * cell), fill: item.fill || "none", stroke: item.stroke || "none",
-          "stroke-width": item.width };
-        if (item.dash) a["stroke-dasharray"] = "4 3";
-        out.push([`${k}`, "rect", a]);
+      case "rect": {   // dashed
+        out.push([`${k}`, "rect", { x: fmt(X(item.x)), y: fmt(Y(item.y)),
+          width: fmt(item.w * cell), height: fmt(item.h * cell), fill: item.fill || "none",
+          stroke: item.stroke || "none", "stroke-width": item.width,
+          "stroke-dasharray": "4 3" }]);
         break;
       }
-      case "line":
-        out.push([`${k}`, "polyline", { points: points(item.pts, X, Y), fill: "none",
-          stroke: item.colour, "stroke-width": item.width, "stroke-opacity": item.opacity }]);
-        break;
       case "poly":
         out.push([`${k}`, "polygon", { points: points(item.pts, X, Y), fill: item.fill, stroke: "none" }]);
         break;
@@ -130,7 +162,7 @@ function elements(scene) {
         break;
       }
     }
-  });
+  }
   return out;
 }
 
