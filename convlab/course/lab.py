@@ -7,7 +7,9 @@ Three things, each in a file that a plain ``jupyter lab`` in the course's enviro
   that would search PyPI, so a room full of students on a closed network sees no pop-ups; the
   kernel's progress circle in the status bar rather than the notebook's toolbar (there it was
   drawn anew at every busy and idle status, and the toolbar then measured all its buttons again
-  for keyboard focus: 6-8 ms of the page's time per slider move, before the picture);
+  for keyboard focus: 6-8 ms of the page's time per slider move, before the picture; the
+  Notebook interface, which has no status bar, then shows the kernel at work only in the
+  cells' prompts);
   ``jupyter_settings/ko/overrides.json`` is the same plus the Korean interface
   (jupyterlab-language-pack-ko-KR).
 - ``jupyter_settings/jupyter_server_config.d/convlab.json``: this module as a server extension,
