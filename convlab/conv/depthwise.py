@@ -350,8 +350,8 @@ class ChannelsLastKernels(DepthwiseKernels):
         for start, stop in last.blocks():
             flat = last.phases(x[start:stop], buffer)
             block = wide[:stop - start, :length]                    # (B, positions, C, m)
-            for t, cells in enumerate(lay.tap_cells(flat)):
-                cells = cells.unsqueeze(-1)                             # (B, positions, C, 1)
+            # (B, positions, C, 1) per tap: the trailing 1 added once, not once a tap
+            for t, cells in enumerate(lay.tap_cells(flat.unsqueeze(-1))):
                 if t > 0:
                     block.addcmul_(cells, weights[t])
                 elif bias is None:
