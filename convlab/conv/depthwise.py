@@ -116,20 +116,22 @@ class _Flat:
         """Ranges of input maps, each block at most :attr:`rows` maps."""
         return _ranges(self.maps, self.rows)
 
-    def tap_cells(self, flat: torch.Tensor) -> list[torch.Tensor]:
-        """The cells each tap reads, in tap order: ``flat[phase]`` (positions along its first
-        dimension after the block's maps or samples) narrowed to ``a*Wq + b ... a*Wq + b +
-        length`` (views). The taps of a sub-image are
-        a grid of row and column shifts, so one strided view per sub-image holds them all and
-        two ``unbind`` calls take them apart: an index per tap cost 6 µs, as much as the
-        multiply-add of a 7x7 map's tap."""
+    def tap_cells(self, flat: torch.Tensor, dim: int = 1) -> list[torch.Tensor]:
+        """The cells each tap reads, in tap order: ``flat[phase]`` (positions along its
+        dimension ``dim``) narrowed to ``a*Wq + b ... a*Wq + b + length`` (views). A caller
+        whose multiply-add broadcasts against the weights passes ``flat`` with that extra
+        dimension already in it, once, rather than adding it to every tap's view.
+
+        The taps of a sub-image are a grid of row and column shifts, so one strided view per
+        sub-image holds them all and two ``unbind`` calls take them apart: an index per tap
+        cost 6 µs, as much as the multiply-add of a 7x7 map's tap."""
         cells = {}
         for phase in sorted({tap[0] for tap in self.taps}):
             rows = 1 + max(a for p, a, _ in self.taps if p == phase)
             cols = 1 + max(b for p, _, b in self.taps if p == phase)
             base = flat[phase]
-            size, step = list(base.shape), base.stride(1)
-            size[1] = self.length
+            size, step = list(base.shape), base.stride(dim)
+            size[dim] = self.length
             grid = base.as_strided((rows, cols, *size), (self.w_q * step, step, *base.stride()),
                                    base.storage_offset())
             cells[phase] = [row.unbind(0) for row in grid.unbind(0)]
@@ -209,8 +211,8 @@ class DepthwiseKernels:
             flat = lay.phases(in_maps[start:stop], buffer)
             block, rows = wide[:stop - start, :, :length], slice(start, stop)
             weights = taps[rows].unsqueeze(-1).unbind(2)              # (R, m, 1) per tap
-            for t, cells in enumerate(lay.tap_cells(flat)):   # every output cell += cell x tap
-                cells = cells.unsqueeze(1)                              # (R, 1, positions)
+            # every output cell += cell x tap; (R, 1, positions) per tap
+            for t, cells in enumerate(lay.tap_cells(flat.unsqueeze(2), dim=2)):
                 if t > 0:
                     block.addcmul_(cells, weights[t])
                 elif bias is None:
@@ -264,9 +266,9 @@ class DepthwiseKernels:
             lay.real_cells(wide[:count]).copy_(g_maps[rows])
             flat, block = lay.phases(in_maps[rows], buffer), wide[:count, :, :length]
             sums = grad[:, rows].unbind(0)
-            for t, cells in enumerate(lay.tap_cells(flat)):   # each tap: grad x its cells
-                torch.sum(torch.mul(block, cells.unsqueeze(1), out=product[:count]), -1,
-                          out=sums[t])
+            # each tap: grad x its cells, (R, 1, positions)
+            for t, cells in enumerate(lay.tap_cells(flat.unsqueeze(2), dim=2)):
+                torch.sum(torch.mul(block, cells, out=product[:count]), -1, out=sums[t])
         grad = grad.view(len(lay.taps), lay.n, lay.c_in * lay.m).sum(1)
         return grad.t().reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)
 
@@ -350,8 +352,7 @@ class ChannelsLastKernels(DepthwiseKernels):
         for start, stop in last.blocks():
             flat = last.phases(x[start:stop], buffer)
             block = wide[:stop - start, :length]                    # (B, positions, C, m)
-            # (B, positions, C, 1) per tap: the trailing 1 added once, not once a tap
-            for t, cells in enumerate(lay.tap_cells(flat.unsqueeze(-1))):
+            for t, cells in enumerate(lay.tap_cells(flat.unsqueeze(-1))):  # (B, positions, C, 1)
                 if t > 0:
                     block.addcmul_(cells, weights[t])
                 elif bias is None:
