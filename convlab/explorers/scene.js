@@ -96,8 +96,8 @@ function points(pts, X, Y) {
 }
 
 // Lines of one stroke, and solid rectangles of one fill and outline, that follow each other
-// in the scene are drawn as one path: the groups explorer's 64 connections and 40 channel
-// squares are a few elements, not a hundred to move each time a slider moves them all. (A
+// in the scene are drawn as one path: the groups explorer's connections and channel squares
+// are a few elements, not one each to move every time a slider moves them all. (A
 // dashed outline keeps its own element: a dash pattern starts anew on each piece of a path.)
 function runStyle(item) {
   if (item.t === "line") return `line ${item.colour} ${item.width} ${item.opacity}`;
