@@ -116,11 +116,15 @@ class _Flat:
         """Ranges of input maps, each block at most :attr:`rows` maps."""
         return _ranges(self.maps, self.rows)
 
-    def tap_cells(self, flat: torch.Tensor, dim: int = 1) -> list[torch.Tensor]:
+    def tap_cells(self, flat: torch.Tensor, dim: int = 1,
+                  exact: bool = False) -> list[torch.Tensor]:
         """The cells each tap reads, in tap order: ``flat[phase]`` (positions along its
-        dimension ``dim``) narrowed to ``a*Wq + b ... a*Wq + b + length`` (views). A caller
-        whose multiply-add broadcasts against the weights passes ``flat`` with that extra
-        dimension already in it, once, rather than adding it to every tap's view.
+        dimension ``dim``) narrowed to ``a*Wq + b ... a*Wq + b + length`` (views), the wide
+        grid; or, with ``exact``, that dimension replaced by the ``(Ho, Wo)`` output cells
+        alone (rows ``Wq`` positions apart), for a layout whose inner run is not the
+        positions. A caller whose multiply-add broadcasts against the weights passes ``flat``
+        with that extra dimension already in it, once, rather than adding it to every tap's
+        view.
 
         The taps of a sub-image are a grid of row and column shifts, so one strided view per
         sub-image holds them all and two ``unbind`` calls take them apart: an index per tap
@@ -130,9 +134,13 @@ class _Flat:
             rows = 1 + max(a for p, a, _ in self.taps if p == phase)
             cols = 1 + max(b for p, _, b in self.taps if p == phase)
             base = flat[phase]
-            size, step = list(base.shape), base.stride(dim)
-            size[dim] = self.length
-            grid = base.as_strided((rows, cols, *size), (self.w_q * step, step, *base.stride()),
+            size, strides = list(base.shape), list(base.stride())
+            step = strides[dim]
+            if exact:
+                size[dim:dim + 1], strides[dim:dim + 1] = self.out_size, [self.w_q * step, step]
+            else:
+                size[dim] = self.length
+            grid = base.as_strided((rows, cols, *size), (self.w_q * step, step, *strides),
                                    base.storage_offset())
             cells[phase] = [row.unbind(0) for row in grid.unbind(0)]
         return [cells[phase][a][b] for phase, a, b in self.taps]
@@ -285,8 +293,8 @@ def channels_last(lay: _Flat) -> bool:
 
 class _Last:
     """One call's channels-last layout: a block of ``B`` samples as ``(s_h*s_w, B, Hq*Wq, C)``,
-    each sub-image's cells with their channels innermost, and outputs on the wide grid as
-    ``(B, Ho*Wq, C, m)``. Sizes and taps are :class:`_Flat`'s."""
+    each sub-image's cells with their channels innermost, and outputs as ``(B, Ho, Wo, C, m)``.
+    Sizes and taps are :class:`_Flat`'s."""
 
     def __init__(self, lay: _Flat, element_size: int):
         self.lay = lay
@@ -313,16 +321,12 @@ class _Last:
             grid[p, q, :, rs, cs, :] = x[:, :, ys, xs].permute(0, 2, 3, 1)
         return flat
 
-    def wide(self, like: torch.Tensor) -> torch.Tensor:
+    def outputs(self, like: torch.Tensor) -> torch.Tensor:
+        """``(B, Ho, Wo, C, m)``: a block's output cells, channels last. Only the real cells:
+        the inner run is the channels, so no wide grid is needed (a 5x5 tap on a 7x7 map
+        multiplies 49 positions, not 73)."""
         lay = self.lay
-        return like.new_empty(self.rows, lay.out_size[0] * lay.w_q, lay.c_in, lay.m)
-
-    def real_cells(self, wide: torch.Tensor) -> torch.Tensor:
-        """The real output cells of a wide block as ``(B, C, m, Ho, Wo)`` (a view)."""
-        lay = self.lay
-        h_o, w_o = lay.out_size
-        cells = wide.view(wide.shape[0], h_o, lay.w_q, lay.c_in, lay.m)[:, :, :w_o]
-        return cells.permute(0, 3, 4, 1, 2)
+        return like.new_empty(self.rows, *lay.out_size, lay.c_in, lay.m)
 
 
 def _tap_major(w: torch.Tensor, lay: _Flat) -> torch.Tensor:
@@ -343,23 +347,24 @@ class ChannelsLastKernels(DepthwiseKernels):
     def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
              conf: Conf) -> torch.Tensor:
         lay = _flat(x, x.shape[1], w.shape[0], conf)
-        last, length = _Last(lay, x.element_size()), lay.length
+        last = _Last(lay, x.element_size())
         weights = _tap_major(w, lay).unbind(0)                      # (C, m) per tap
         out = x.new_empty(lay.n, lay.c_in * lay.m, *lay.out_size)
         out_blocks = out.view(lay.n, lay.c_in, lay.m, *lay.out_size)
-        wide, buffer = last.wide(x), last.buffer(x)
+        cells_out, buffer = last.outputs(x), last.buffer(x)
         bias = None if b is None else b.reshape(lay.c_in, lay.m)
         for start, stop in last.blocks():
             flat = last.phases(x[start:stop], buffer)
-            block = wide[:stop - start, :length]                    # (B, positions, C, m)
-            for t, cells in enumerate(lay.tap_cells(flat.unsqueeze(-1))):  # (B, positions, C, 1)
+            block = cells_out[:stop - start]                        # (B, Ho, Wo, C, m)
+            # (B, Ho, Wo, C, 1) per tap
+            for t, cells in enumerate(lay.tap_cells(flat.unsqueeze(-1), exact=True)):
                 if t > 0:
                     block.addcmul_(cells, weights[t])
                 elif bias is None:
                     torch.mul(cells, weights[0], out=block)
                 else:
                     torch.addcmul(bias, cells, weights[0], out=block)
-            out_blocks[start:stop].copy_(last.real_cells(wide[:stop - start]))
+            out_blocks[start:stop].copy_(block.permute(0, 3, 4, 1, 2))
         return out
 
 
