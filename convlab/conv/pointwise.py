@@ -31,10 +31,17 @@ def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     """
     n, c_in, _, _ = x.shape
     c_out = weight.shape[0]
-    kept = x[:, :, ::stride[0], ::stride[1]]                 # a view; copied below only if strided
+    strided = stride[0] != 1 or stride[1] != 1
+    kept = x[:, :, ::stride[0], ::stride[1]] if strided else x   # a view; copied below if strided
     h_out, w_out = kept.shape[2:]
+    if h_out * w_out == 1 and groups == 1:
+        # one position (a squeeze-excitation block): samples are rows, and the bias is added by
+        # the product itself; each extra tensor operation here cost as much as the product
+        rows, kernels = kept.reshape(n, c_in), weight.reshape(c_out, c_in).t()
+        out = torch.mm(rows, kernels) if bias is None else torch.addmm(bias, rows, kernels)
+        return out.view(n, c_out, 1, 1)
     kernels = weight.reshape(groups, c_out // groups, c_in // groups)
-    if h_out * w_out == 1:      # one position (a squeeze-excitation block): rows are samples
+    if h_out * w_out == 1:      # one position, several groups: one product per group
         rows = kept.reshape(n, groups, c_in // groups).transpose(0, 1)         # (G, N, C_in/G)
         out = torch.bmm(rows, kernels.transpose(1, 2)).transpose(0, 1).reshape(n, c_out, 1, 1)
     else:
