@@ -162,3 +162,48 @@ def test_every_mistake_is_worded_as_pytorch_words_it_for_this_input(dtype, batch
                 assert got[1].shape == expected[1].shape, (name, fn.__name__)
             else:
                 assert got[1] == expected[1], (name, fn.__name__)
+
+
+# ---- checks that passed are remembered; remembering never lets a mistake through
+
+# name: (a good call, then the call made after it: same shapes, one thing different)
+REMEMBERED = {
+    "stride 2.0 after 2": ({"stride": 2}, {"stride": 2.0}),
+    "stride True after 1": ({"stride": 1}, {"stride": True}),
+    "padding (1, 1.0) after (1, 1)": ({"padding": (1, 1)}, {"padding": (1, 1.0)}),
+    "dilation [1, 2] after (1, 2)": ({"dilation": (1, 2)}, {"dilation": [1, 2]}),
+    "padding 'Same' after 'same'": ({"padding": "same"}, {"padding": "Same"}),
+    "groups 2 after 1": ({}, {"groups": 2}),
+    "stride 0 after 1": ({"stride": 1}, {"stride": 0}),
+}
+
+
+@pytest.mark.parametrize("good, then", REMEMBERED.values(), ids=REMEMBERED.keys())
+def test_a_call_checked_before_changes_nothing_about_the_next(good, then):
+    """conv2d_vectorized remembers calls that passed its checks (by shapes, dtypes and plain
+    arguments); a call that differs in anything, even an argument's type, gets the outcome it
+    gets when nothing is remembered, and a mistake raises again each time."""
+    from convlab.conv import validation
+
+    validation._PASSED.clear()
+    fresh = outcome(conv2d_vectorized, x, w, None, **then)
+    assert outcome(conv2d_vectorized, x, w, None, **good)[0] == "ok"
+    after = outcome(conv2d_vectorized, x, w, None, **then)
+    again = outcome(conv2d_vectorized, x, w, None, **then)
+    assert after[0] is fresh[0] and again[0] is fresh[0]
+    if fresh[0] == "ok":
+        torch.testing.assert_close(after[1], fresh[1])
+    else:
+        assert after[1] == again[1] == fresh[1]
+
+
+def test_a_bias_or_dtype_that_changes_after_a_good_call_is_checked_again():
+    from convlab.conv import validation
+
+    validation._PASSED.clear()
+    assert outcome(conv2d_vectorized, x, w, torch.randn(6))[0] == "ok"
+    for args in ((x, w, torch.randn(6).double()), (x, w, torch.randn(5)), (x.double(), w, None),
+                 (x[:, :3], w, None)):
+        expected = outcome(reference_conv2d, *args)
+        assert expected[0] != "ok"
+        assert outcome(conv2d_vectorized, *args) == expected
