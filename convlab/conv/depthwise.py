@@ -24,7 +24,8 @@ same loop over taps run backwards, and :mod:`.autograd` differentiates them agai
 When a map's run is shorter than its channels (small maps, many channels: the last layers of
 a MobileNet), the forward pass lays the channels last instead (:class:`ChannelsLastKernels`,
 :func:`channels_last`): the same taps, each a multiply-add over the channels of every
-position.
+position. There stride and dilation are only the steps of each tap's view of the padded
+input, so it cuts no sub-images.
 
 The maps are taken a block at a time (:data:`BLOCK_BYTES`), and every tap of a block is
 summed before the next: the block's cells are read from the processor's cache, not from main
@@ -68,6 +69,7 @@ class _Flat:
     def __init__(self, n: int, c_in: int, c_out: int, conf: Conf, element_size: int,
                  block_bytes: int):
         (self.s_h, self.s_w), (d_h, d_w) = conf.stride, conf.dilation
+        self.dilation = (d_h, d_w)
         self.pad = conf.pad                                    # zeros added while copying
         top, bottom, left, right = conf.pad
         self.map_size = (conf.in_size[0] - top - bottom, conf.in_size[1] - left - right)
@@ -116,15 +118,11 @@ class _Flat:
         """Ranges of input maps, each block at most :attr:`rows` maps."""
         return _ranges(self.maps, self.rows)
 
-    def tap_cells(self, flat: torch.Tensor, dim: int = 1,
-                  exact: bool = False) -> list[torch.Tensor]:
+    def tap_cells(self, flat: torch.Tensor, dim: int = 1) -> list[torch.Tensor]:
         """The cells each tap reads, in tap order: ``flat[phase]`` (positions along its
-        dimension ``dim``) narrowed to ``a*Wq + b ... a*Wq + b + length`` (views), the wide
-        grid; or, with ``exact``, that dimension replaced by the ``(Ho, Wo)`` output cells
-        alone (rows ``Wq`` positions apart), for a layout whose inner run is not the
-        positions. A caller whose multiply-add broadcasts against the weights passes ``flat``
-        with that extra dimension already in it, once, rather than adding it to every tap's
-        view.
+        dimension ``dim``) narrowed to ``a*Wq + b ... a*Wq + b + length`` (views). A caller
+        whose multiply-add broadcasts against the weights passes ``flat`` with that extra
+        dimension already in it, once, rather than adding it to every tap's view.
 
         The taps of a sub-image are a grid of row and column shifts, so one strided view per
         sub-image holds them all and two ``unbind`` calls take them apart: an index per tap
@@ -134,13 +132,9 @@ class _Flat:
             rows = 1 + max(a for p, a, _ in self.taps if p == phase)
             cols = 1 + max(b for p, _, b in self.taps if p == phase)
             base = flat[phase]
-            size, strides = list(base.shape), list(base.stride())
-            step = strides[dim]
-            if exact:
-                size[dim:dim + 1], strides[dim:dim + 1] = self.out_size, [self.w_q * step, step]
-            else:
-                size[dim] = self.length
-            grid = base.as_strided((rows, cols, *size), (self.w_q * step, step, *strides),
+            size, step = list(base.shape), base.stride(dim)
+            size[dim] = self.length
+            grid = base.as_strided((rows, cols, *size), (self.w_q * step, step, *base.stride()),
                                    base.storage_offset())
             cells[phase] = [row.unbind(0) for row in grid.unbind(0)]
         return [cells[phase][a][b] for phase, a, b in self.taps]
@@ -292,39 +286,52 @@ def channels_last(lay: _Flat) -> bool:
 
 
 class _Last:
-    """One call's channels-last layout: a block of ``B`` samples as ``(s_h*s_w, B, Hq*Wq, C)``,
-    each sub-image's cells with their channels innermost, and outputs as ``(B, Ho, Wo, C, m)``.
-    Sizes and taps are :class:`_Flat`'s."""
+    """One call's channels-last layout: a block of ``B`` samples padded as ``(B, Hp, Wp, C)``,
+    each cell's channels innermost, and outputs as ``(B, Ho, Wo, C, m)``.
+
+    Tap ``(i, j)`` reads, for output cell ``(y, x)``, the padded cell ``(y*s_h + i*d_h,
+    x*s_w + j*d_w)``: for every output cell at once, one strided view of the block. Stride and
+    dilation are only the view's steps, so no sub-images are cut: the input is copied once,
+    with its padding, where the flat route copies it into ``s_h*s_w`` sub-images (cells two
+    apart, a slow copy: a stride-2 layer of 576 channels on a 14x14 map went from 3.7x
+    F.conv2d's forward to 2.1x, ``benchmarks/README.md``). Sizes are :class:`_Flat`'s."""
 
     def __init__(self, lay: _Flat, element_size: int):
         self.lay = lay
-        per_sample = lay.h_q * lay.w_q * lay.c_in * (lay.s_h * lay.s_w + lay.m) * element_size
-        self.rows = max(1, min(lay.n, BLOCK_BYTES // max(per_sample, 1)))
+        cells = lay.in_size[0] * lay.in_size[1] + lay.out_size[0] * lay.out_size[1] * lay.m
+        most = max(1, min(lay.n, BLOCK_BYTES // max(cells * lay.c_in * element_size, 1)))
+        self.rows = -(-lay.n // -(-lay.n // most)) if lay.n else 1   # blocks of equal size
 
     def blocks(self) -> list[tuple[int, int]]:
         """Ranges of samples, each block at most :attr:`rows` samples."""
         return _ranges(self.lay.n, self.rows)
 
     def buffer(self, like: torch.Tensor) -> torch.Tensor:
-        lay = self.lay
-        return like.new_zeros(lay.s_h * lay.s_w, self.rows, lay.h_q * lay.w_q, lay.c_in)
+        """One block of padded samples, ``(B, Hp, Wp, C)``; the padding's cells stay zero."""
+        return like.new_zeros(self.rows, *self.lay.in_size, self.lay.c_in)
 
-    def _grid(self, flat: torch.Tensor) -> torch.Tensor:
-        lay = self.lay
-        return flat.view(lay.s_h, lay.s_w, flat.shape[1], lay.h_q, lay.w_q, lay.c_in)
+    def padded(self, x: torch.Tensor, buffer: torch.Tensor) -> torch.Tensor:
+        """Samples ``(B, C, h, w)`` copied into the middle of ``buffer``, channels last."""
+        top, _, left, _ = self.lay.pad
+        (h, w), block = self.lay.map_size, buffer[:x.shape[0]]
+        block[:, top:top + h, left:left + w] = x.permute(0, 2, 3, 1)
+        return block
 
-    def phases(self, x: torch.Tensor, buffer: torch.Tensor) -> torch.Tensor:
-        """Samples ``(B, C, h, w)`` copied into their padded sub-images, channels last."""
-        flat = buffer[:, :x.shape[0]]
-        grid = self._grid(flat)
-        for p, q, ys, xs, rs, cs in self.lay._pieces:
-            grid[p, q, :, rs, cs, :] = x[:, :, ys, xs].permute(0, 2, 3, 1)
-        return flat
+    def tap_cells(self, block: torch.Tensor) -> list[torch.Tensor]:
+        """The cells each tap reads, in tap order, as ``(B, Ho, Wo, C, 1)`` views of a padded
+        block (the last dimension broadcasts against the channel multiplier). One strided
+        view holds every tap; two ``unbind`` calls take it apart."""
+        lay, base = self.lay, block.unsqueeze(-1)
+        step_n, step_h, step_w, step_c, one = base.stride()
+        (s_h, s_w), (d_h, d_w) = (lay.s_h, lay.s_w), lay.dilation
+        grid = base.as_strided(
+            (lay.k_h, lay.k_w, base.shape[0], *lay.out_size, lay.c_in, 1),
+            (d_h * step_h, d_w * step_w, step_n, s_h * step_h, s_w * step_w, step_c, one),
+            base.storage_offset())
+        return [cells for row in grid.unbind(0) for cells in row.unbind(0)]
 
     def outputs(self, like: torch.Tensor) -> torch.Tensor:
-        """``(B, Ho, Wo, C, m)``: a block's output cells, channels last. Only the real cells:
-        the inner run is the channels, so no wide grid is needed (a 5x5 tap on a 7x7 map
-        multiplies 49 positions, not 73)."""
+        """``(B, Ho, Wo, C, m)``: a block's output cells, channels last."""
         lay = self.lay
         return like.new_empty(self.rows, *lay.out_size, lay.c_in, lay.m)
 
@@ -354,10 +361,9 @@ class ChannelsLastKernels(DepthwiseKernels):
         cells_out, buffer = last.outputs(x), last.buffer(x)
         bias = None if b is None else b.reshape(lay.c_in, lay.m)
         for start, stop in last.blocks():
-            flat = last.phases(x[start:stop], buffer)
+            padded = last.padded(x[start:stop], buffer)
             block = cells_out[:stop - start]                        # (B, Ho, Wo, C, m)
-            # (B, Ho, Wo, C, 1) per tap
-            for t, cells in enumerate(lay.tap_cells(flat.unsqueeze(-1), exact=True)):
+            for t, cells in enumerate(last.tap_cells(padded)):      # (B, Ho, Wo, C, 1)
                 if t > 0:
                     block.addcmul_(cells, weights[t])
                 elif bias is None:
