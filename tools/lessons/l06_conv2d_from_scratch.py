@@ -320,7 +320,9 @@ CELLS = [
       channels many, the channels of one position make a longer run still (96 in the cell
       below, 960 in MobileNet's last layers): the forward pass then keeps the channels
       innermost (PyTorch's `channels_last`), and each tap multiplies every position's channels
-      at once.
+      at once. In that order a stride is only a longer step between the positions one tap
+      reads, so the input needs no splitting into sub-images (the next point's trick) and skips
+      the slow copy that makes them.
     - **Strides and very wide rows: shifted views.** Laid out channel by channel, one tap's
       cells for every output position are a single slice of the flattened input, so a matrix
       product can read them where they are, with no column matrix at all. A stride of 2 becomes
@@ -346,7 +348,9 @@ CELLS = [
       맵이 작고 채널이 많으면 한 위치의 채널 값들이 이루는 구간이 더 깁니다(아래 셀에서는 96개,
       MobileNet의 마지막 층에서는 960개). 이럴 때 순전파에서는 채널을 가장 안쪽에 두는 메모리
       순서(PyTorch의 `channels_last`)로 계산하고, 커널 칸마다 모든 위치의 채널 값에 가중치를
-      한꺼번에 곱합니다.
+      한꺼번에 곱합니다. 이 순서에서는 스트라이드가 커지면 커널 칸 하나가 가져오는 위치 사이의
+      간격만 넓어집니다. 그래서 다음 항목처럼 입력을 작은 이미지로 쪼갤 필요가 없고, 작은
+      이미지를 만들 때 드는 느린 복사도 하지 않습니다.
     - **스트라이드와 아주 넓은 행: 밀린 구간.** 채널별로 펼쳐 두면, 커널 칸 하나가 모든 출력
       위치에서 가져오는 값은 펼친 입력의 한 구간입니다. 그래서 행렬 곱이 그 자리의 값을 바로
       가져가고, 열 행렬은 전혀 만들지 않습니다. 스트라이드 2는 입력을 짝수·홀수 행과 열로 나눈 작은
