@@ -1,7 +1,8 @@
 """Conv2d with exactly PyTorch's semantics: one formula module, one check module, two implementations.
 
 Layers, each importing only the ones above it: :mod:`.geometry` (every size formula) →
-:mod:`.validation` (every check, PyTorch's exception types and words) → :mod:`.im2col`,
+:mod:`.validation` and :mod:`.transposed_checks` (every check, PyTorch's exception types and
+words) → :mod:`.im2col`,
 :mod:`.pointwise`, :mod:`.depthwise` and :mod:`.shifted` (the vectorized routes) → :mod:`.functional` (``conv2d_naive``,
 ``conv2d_vectorized``). Nothing here imports matplotlib or ipywidgets. Lesson 06 teaches it.
 """
@@ -15,7 +16,7 @@ __all__ = ["conv2d_naive", "conv2d_vectorized", "pad_input", "check_conv2d",
 # Transposed convolution (lesson 08)
 from .geometry import TransposedGeometry, transposed_output_size  # noqa: E402
 from .transposed import conv_transpose2d_naive, conv_transpose2d_vectorized  # noqa: E402
-from .validation import check_conv_transpose2d  # noqa: E402
+from .transposed_checks import check_conv_transpose2d  # noqa: E402
 
 __all__ += ["conv_transpose2d_naive", "conv_transpose2d_vectorized", "check_conv_transpose2d",
             "TransposedGeometry", "transposed_output_size"]

@@ -19,7 +19,7 @@ Weights have the shape ``(C_in, C_out/groups, kH, kW)``: input channel first, th
 Both are built only from differentiable PyTorch operations, so PyTorch's own autograd gives
 them every mode (backward of any order, forward-mode AD, ``torch.func.vmap``) with no custom
 ``autograd.Function``; neither calls PyTorch's convolution. Both validate through
-:func:`convlab.conv.validation.check_conv_transpose2d` and take the output size from
+:func:`convlab.conv.transposed_checks.check_conv_transpose2d` and take the output size from
 :mod:`convlab.conv.geometry`.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 from .autograd import in_float32
 from .geometry import IntOrPair, TransposedGeometry
-from .validation import check_conv_transpose2d
+from .transposed_checks import check_conv_transpose2d
 
 __all__ = ["conv_transpose2d_naive", "conv_transpose2d_vectorized"]
 
