@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import convlab.conv.functional as conv
 from convlab import conv2d_vectorized
 import convlab.conv.depthwise as depthwise
+import convlab.conv.depthwise_last as depthwise_last
 import convlab.conv.shifted as shifted
 from convlab.conv.autograd import CONV, Conf, bilinear
 from convlab.conv.depthwise import depthwise_conv2d
@@ -105,7 +106,7 @@ def test_pointwise_path_matches_pytorch(call):
 @given(padded_calls(c_in_group=1), st.booleans())
 def test_depthwise_path_matches_pytorch_with_any_channel_multiplier(call, last):
     x, w, b, stride, dilation, groups = call   # one input channel per group: depthwise
-    with mock.patch.object(depthwise, "channels_last", lambda lay: last):   # either layout
+    with mock.patch.object(depthwise_last, "channels_last", lambda lay: last):   # either layout
         assert_path_matches_pytorch(lambda *t: depthwise_conv2d(*t, stride, dilation),
                                     x, w, b, stride, dilation, groups)
 
@@ -172,7 +173,7 @@ def test_depthwise_path_passes_every_autograd_check(monkeypatch, stride, dilatio
     """Sub-images that do not divide the map evenly (9x8 into strides of 3 and 2), and every
     mode the autograd Function gives: gradcheck, forward AD, double backward, vmap; in both
     layouts of the forward."""
-    monkeypatch.setattr(depthwise, "channels_last", lambda lay: last)
+    monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: last)
     gen = torch.Generator().manual_seed(5)
     x = torch.randn(2, 3, 9, 8, dtype=dtype, generator=gen, requires_grad=True)
     w = torch.randn(3 * multiplier, 1, 3, 2, dtype=dtype, generator=gen, requires_grad=True)
@@ -213,7 +214,7 @@ def test_depthwise_path_adds_any_zero_padding_itself(call, top, bottom, left, ri
     the unpadded input included, in both layouts."""
     x, w, b, stride, dilation, groups = call
     padding = ((top, bottom), (left, right))
-    with mock.patch.object(depthwise, "channels_last", lambda lay: last):
+    with mock.patch.object(depthwise_last, "channels_last", lambda lay: last):
         assert_same_outputs_and_gradients(
             lambda *t: depthwise_conv2d(*t, stride, dilation, padding),
             lambda x, *t: F.conv2d(F.pad(x, (left, right, top, bottom)), *t, stride=stride,
@@ -225,10 +226,10 @@ def test_depthwise_path_adds_any_zero_padding_itself(call, top, bottom, left, ri
 def test_depthwise_path_taken_in_many_blocks_gives_the_same_numbers(monkeypatch, last):
     """A large input is taken a block of maps (or samples) at a time; with blocks of one map
     each, the sum over blocks and its gradients are still PyTorch's."""
-    monkeypatch.setattr(depthwise, "channels_last", lambda lay: last)
+    monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: last)
     monkeypatch.setattr(depthwise, "BLOCK_BYTES", 1)
     counts = {}
-    for layout in (depthwise._Flat, depthwise._Last):
+    for layout in (depthwise._Flat, depthwise_last._Last):
         def counted(self, _blocks=layout.blocks, _name=layout.__name__):
             blocks = _blocks(self)
             counts.setdefault(_name, []).append(len(blocks))
@@ -243,14 +244,15 @@ def test_depthwise_path_taken_in_many_blocks_gives_the_same_numbers(monkeypatch,
         lambda x, *t: F.conv2d(F.pad(x, (2, 0, 1, 1)), *t, stride=(2, 1), dilation=(1, 2),
                                groups=4),
         x, w, b)
-    # one block per map (12) in the flat loops, one per sample (3) channels-last
-    assert counts == ({"_Last": [3], "_Flat": [12, 12]} if last else {"_Flat": [12, 12, 12]})
+    # one block per map (12) in the flat loops, one per sample (3) channels-last, where at
+    # this stride the forward pass and both gradients run
+    assert counts == ({"_Last": [3, 3, 3]} if last else {"_Flat": [12, 12, 12]})
 
 
 @pytest.mark.parametrize("last", [False, True], ids=["flat", "channels last"])
 @pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
 def test_padded_depthwise_path_passes_every_autograd_check(monkeypatch, dtype, last):
-    monkeypatch.setattr(depthwise, "channels_last", lambda lay: last)
+    monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: last)
     gen = torch.Generator().manual_seed(7)
     x = torch.randn(2, 3, 7, 6, dtype=dtype, generator=gen, requires_grad=True)
     w = torch.randn(6, 1, 3, 2, dtype=dtype, generator=gen, requires_grad=True)
@@ -309,7 +311,7 @@ def test_depthwise_runs_channels_last_when_a_maps_run_is_shorter_than_its_channe
     pad = kernel // 2                       # "same" padding, added while copying
     conf = Conf((1, 1), (1, 1), c, (h + 2 * pad, w + 2 * pad), (kernel, kernel), pad=(pad,) * 4)
     lay = depthwise._flat(torch.empty(shape, device="meta"), c, c, conf)
-    assert depthwise.channels_last(lay) is last
+    assert depthwise_last.channels_last(lay) is last
 
 
 def test_row_rule_follows_the_buffer_bound():

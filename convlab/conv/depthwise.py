@@ -22,8 +22,8 @@ multiplier), broadcast along the middle axis of ``(N*C, m, positions)``. The gra
 same loop over taps run backwards, and :mod:`.autograd` differentiates them again.
 
 When a map's run is shorter than its channels (small maps, many channels: the last layers of
-a MobileNet), the forward pass lays the channels last instead (:class:`ChannelsLastKernels`,
-:func:`channels_last`): the same taps, each a multiply-add over the channels of every
+a MobileNet), the route lays the channels last instead (:mod:`.depthwise_last`,
+:func:`.depthwise_last.channels_last`): the same taps, each a multiply-add over the channels of every
 position. There stride and dilation are only the steps of each tap's view of the padded
 input, so it cuts no sub-images.
 
@@ -275,105 +275,6 @@ class DepthwiseKernels:
         return grad.t().reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)
 
 
-def channels_last(lay: _Flat) -> bool:
-    """Whether a call runs channels-last (:class:`ChannelsLastKernels`): when a map's run of
-    positions per tap (:attr:`_Flat.length`) is shorter than its channels, a multiply-add over
-    the channels of every position is the longer contiguous run (a 7x7 map of 960 channels:
-    61 positions against 960 channels; that layer of mobilenet_v2 at batch 8 went from 3.97x
-    F.conv2d's forward to 2.85x, ``benchmarks/README.md``). A rule on the layer's own sizes,
-    no table of shapes."""
-    return lay.length < lay.c_in
-
-
-class _Last:
-    """One call's channels-last layout: a block of ``B`` samples padded as ``(B, Hp, Wp, C)``,
-    each cell's channels innermost, and outputs as ``(B, Ho, Wo, C, m)``.
-
-    Tap ``(i, j)`` reads, for output cell ``(y, x)``, the padded cell ``(y*s_h + i*d_h,
-    x*s_w + j*d_w)``: for every output cell at once, one strided view of the block. Stride and
-    dilation are only the view's steps, so no sub-images are cut: the input is copied once,
-    with its padding, where the flat route copies it into ``s_h*s_w`` sub-images (cells two
-    apart, a slow copy: a stride-2 layer of 576 channels on a 14x14 map went from 3.7x
-    F.conv2d's forward to 2.1x, ``benchmarks/README.md``). Sizes are :class:`_Flat`'s."""
-
-    def __init__(self, lay: _Flat, element_size: int):
-        self.lay = lay
-        cells = lay.in_size[0] * lay.in_size[1] + lay.out_size[0] * lay.out_size[1] * lay.m
-        most = max(1, min(lay.n, BLOCK_BYTES // max(cells * lay.c_in * element_size, 1)))
-        self.rows = -(-lay.n // -(-lay.n // most)) if lay.n else 1   # blocks of equal size
-
-    def blocks(self) -> list[tuple[int, int]]:
-        """Ranges of samples, each block at most :attr:`rows` samples."""
-        return _ranges(self.lay.n, self.rows)
-
-    def buffer(self, like: torch.Tensor) -> torch.Tensor:
-        """One block of padded samples, ``(B, Hp, Wp, C)``; the padding's cells stay zero."""
-        return like.new_zeros(self.rows, *self.lay.in_size, self.lay.c_in)
-
-    def padded(self, x: torch.Tensor, buffer: torch.Tensor) -> torch.Tensor:
-        """Samples ``(B, C, h, w)`` copied into the middle of ``buffer``, channels last."""
-        top, _, left, _ = self.lay.pad
-        (h, w), block = self.lay.map_size, buffer[:x.shape[0]]
-        block[:, top:top + h, left:left + w] = x.permute(0, 2, 3, 1)
-        return block
-
-    def tap_cells(self, block: torch.Tensor) -> list[torch.Tensor]:
-        """The cells each tap reads, in tap order, as ``(B, Ho, Wo, C, 1)`` views of a padded
-        block (the last dimension broadcasts against the channel multiplier). One strided
-        view holds every tap; two ``unbind`` calls take it apart."""
-        lay, base = self.lay, block.unsqueeze(-1)
-        step_n, step_h, step_w, step_c, one = base.stride()
-        (s_h, s_w), (d_h, d_w) = (lay.s_h, lay.s_w), lay.dilation
-        grid = base.as_strided(
-            (lay.k_h, lay.k_w, base.shape[0], *lay.out_size, lay.c_in, 1),
-            (d_h * step_h, d_w * step_w, step_n, s_h * step_h, s_w * step_w, step_c, one),
-            base.storage_offset())
-        return [cells for row in grid.unbind(0) for cells in row.unbind(0)]
-
-    def outputs(self, like: torch.Tensor) -> torch.Tensor:
-        """``(B, Ho, Wo, C, m)``: a block's output cells, channels last."""
-        lay = self.lay
-        return like.new_empty(self.rows, *lay.out_size, lay.c_in, lay.m)
-
-
-def _tap_major(w: torch.Tensor, lay: _Flat) -> torch.Tensor:
-    """Weights ``(C*m, 1, kH, kW)`` as ``(taps, C, m)``: each tap's weights contiguous, so
-    that its multiply-add runs over the channels at full speed."""
-    return w.reshape(lay.c_in, lay.m, -1).permute(2, 0, 1).contiguous()
-
-
-class ChannelsLastKernels(DepthwiseKernels):
-    """The depthwise route with its forward channels-last (:func:`channels_last`): the same sum
-    over taps as :class:`DepthwiseKernels`, each multiply-add running over the channels. The
-    two gradients stay flat: with them channels-last too, forward and backward together
-    measured slower on the same layer (960 channels at 7x7, batch 8: 5.8x F.conv2d against
-    3.1x all flat)."""
-
-    @staticmethod
-    @in_float32
-    def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
-             conf: Conf) -> torch.Tensor:
-        lay = _flat(x, x.shape[1], w.shape[0], conf)
-        last = _Last(lay, x.element_size())
-        weights = _tap_major(w, lay).unbind(0)                      # (C, m) per tap
-        out = x.new_empty(lay.n, lay.c_in * lay.m, *lay.out_size)
-        out_blocks = out.view(lay.n, lay.c_in, lay.m, *lay.out_size)
-        cells_out, buffer = last.outputs(x), last.buffer(x)
-        bias = None if b is None else b.reshape(lay.c_in, lay.m)
-        for start, stop in last.blocks():
-            padded = last.padded(x[start:stop], buffer)
-            block = cells_out[:stop - start]                        # (B, Ho, Wo, C, m)
-            for t, cells in enumerate(last.tap_cells(padded)):      # (B, Ho, Wo, C, 1)
-                if t > 0:
-                    block.addcmul_(cells, weights[t])
-                elif bias is None:
-                    torch.mul(cells, weights[0], out=block)
-                else:
-                    torch.addcmul(bias, cells, weights[0], out=block)
-            out_blocks[start:stop].copy_(block.permute(0, 3, 4, 1, 2))
-        return out
-
-
 def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
                      stride: Pair, dilation: Pair,
                      padding: tuple[Pair, Pair] = ((0, 0), (0, 0))) -> torch.Tensor:
@@ -388,6 +289,7 @@ def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     conf = Conf(tuple(stride), tuple(dilation), x.shape[1],
                 (x.shape[2] + top + bottom, x.shape[3] + left + right), tuple(weight.shape[2:]),
                 pad=(top, bottom, left, right))
+    from .depthwise_last import ChannelsLastKernels, channels_last
     kernels = (ChannelsLastKernels if channels_last(_flat(x, x.shape[1], weight.shape[0], conf))
                else DepthwiseKernels)
     return bilinear(CONV, x, weight, kernels, conf, bias)

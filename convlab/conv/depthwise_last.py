@@ -1,0 +1,165 @@
+"""Depthwise convolution with the channels innermost: the route :mod:`.depthwise` takes when a
+map's run of positions is shorter than its channels (lesson 06).
+
+The same sum over kernel taps as the flat route, laid out ``(samples, rows, columns,
+channels)``: each tap is a multiply-add over the channels of every position, the longer
+contiguous run on small maps with many channels (the last layers of a MobileNet). Stride and
+dilation are only the steps of each tap's view of the padded input, so no sub-images are cut.
+Sizes, blocks and the flat route's kernels come from :mod:`.depthwise`.
+"""
+from __future__ import annotations
+
+import torch
+
+from . import depthwise as flat
+from .autograd import Conf, in_float32
+
+
+def channels_last(lay: flat._Flat) -> bool:
+    """Whether a call runs channels-last (:class:`ChannelsLastKernels`): when a map's run of
+    positions per tap (:attr:`.depthwise._Flat.length`) is shorter than its channels, a multiply-add over
+    the channels of every position is the longer contiguous run (a 7x7 map of 960 channels:
+    61 positions against 960 channels; that layer of mobilenet_v2 at batch 8 went from 3.97x
+    F.conv2d's forward to 2.85x, ``benchmarks/README.md``). A rule on the layer's own sizes,
+    no table of shapes."""
+    return lay.length < lay.c_in
+
+
+class _Last:
+    """One call's channels-last layout: a block of ``B`` samples padded as ``(B, Hp, Wp, C)``,
+    each cell's channels innermost, and outputs as ``(B, Ho, Wo, C, m)``.
+
+    Tap ``(i, j)`` reads, for output cell ``(y, x)``, the padded cell ``(y*s_h + i*d_h,
+    x*s_w + j*d_w)``: for every output cell at once, one strided view of the block. Stride and
+    dilation are only the view's steps, so no sub-images are cut: the input is copied once,
+    with its padding, where the flat route copies it into ``s_h*s_w`` sub-images (cells two
+    apart, a slow copy: a stride-2 layer of 576 channels on a 14x14 map went from 3.7x
+    F.conv2d's forward to 2.1x, ``benchmarks/README.md``). Sizes are :class:`.depthwise._Flat`'s."""
+
+    def __init__(self, lay: flat._Flat, element_size: int):
+        self.lay = lay
+        cells = lay.in_size[0] * lay.in_size[1] + lay.out_size[0] * lay.out_size[1] * lay.m
+        most = max(1, min(lay.n, flat.BLOCK_BYTES // max(cells * lay.c_in * element_size, 1)))
+        self.rows = -(-lay.n // -(-lay.n // most)) if lay.n else 1   # blocks of equal size
+
+    def blocks(self) -> list[tuple[int, int]]:
+        """Ranges of samples, each block at most :attr:`rows` samples."""
+        return flat._ranges(self.lay.n, self.rows)
+
+    def buffer(self, like: torch.Tensor) -> torch.Tensor:
+        """One block of padded samples, ``(B, Hp, Wp, C)``; the padding's cells stay zero."""
+        return like.new_zeros(self.rows, *self.lay.in_size, self.lay.c_in)
+
+    def padded(self, x: torch.Tensor, buffer: torch.Tensor) -> torch.Tensor:
+        """Samples ``(B, C, h, w)`` copied into the middle of ``buffer``, channels last."""
+        block = buffer[:x.shape[0]]
+        self.interior(block).copy_(x)
+        return block
+
+    def tap_cells(self, block: torch.Tensor) -> list[torch.Tensor]:
+        """The cells each tap reads, in tap order, as ``(B, Ho, Wo, C, 1)`` views of a padded
+        block (the last dimension broadcasts against the channel multiplier). One strided
+        view holds every tap; two ``unbind`` calls take it apart."""
+        lay, base = self.lay, block.unsqueeze(-1)
+        step_n, step_h, step_w, step_c, one = base.stride()
+        (s_h, s_w), (d_h, d_w) = (lay.s_h, lay.s_w), lay.dilation
+        grid = base.as_strided(
+            (lay.k_h, lay.k_w, base.shape[0], *lay.out_size, lay.c_in, 1),
+            (d_h * step_h, d_w * step_w, step_n, s_h * step_h, s_w * step_w, step_c, one),
+            base.storage_offset())
+        return [cells for row in grid.unbind(0) for cells in row.unbind(0)]
+
+    def outputs(self, like: torch.Tensor) -> torch.Tensor:
+        """``(B, Ho, Wo, C, m)``: a block's output cells, channels last."""
+        lay = self.lay
+        return like.new_empty(self.rows, *lay.out_size, lay.c_in, lay.m)
+
+    def cells_last(self, t: torch.Tensor) -> torch.Tensor:
+        """A block of outputs (or their gradient) ``(B, C*m, Ho, Wo)`` copied as
+        ``(B, Ho, Wo, C, m)``."""
+        lay = self.lay
+        grid = t.reshape(t.shape[0], lay.c_in, lay.m, *lay.out_size)
+        return grid.permute(0, 3, 4, 1, 2).contiguous()
+
+    def interior(self, block: torch.Tensor) -> torch.Tensor:
+        """The input cells of a padded block, as ``(B, C, h, w)`` (a view)."""
+        top, _, left, _ = self.lay.pad
+        h, w = self.lay.map_size
+        return block[:, top:top + h, left:left + w].permute(0, 3, 1, 2)
+
+
+def _tap_major(w: torch.Tensor, lay: flat._Flat) -> torch.Tensor:
+    """Weights ``(C*m, 1, kH, kW)`` as ``(taps, C, m)``: each tap's weights contiguous, so
+    that its multiply-add runs over the channels at full speed."""
+    return w.reshape(lay.c_in, lay.m, -1).permute(2, 0, 1).contiguous()
+
+
+class ChannelsLastKernels(flat.DepthwiseKernels):
+    """The depthwise route channels-last (:func:`channels_last`): the same sums over taps as
+    :class:`.depthwise.DepthwiseKernels`, each multiply-add running over the channels.
+
+    The input's gradient runs channels-last too: each tap adds the output gradient times its
+    weight into its strided view of a zeroed padded block (30-50 % faster than flat on the
+    layers this route takes, ``benchmarks/README.md``). The weight's gradient does at a stride
+    only, where the flat route would cut sub-images; at stride 1 the two measured alike, 10 %
+    either way."""
+
+    @staticmethod
+    @in_float32
+    def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
+             conf: Conf) -> torch.Tensor:
+        lay = flat._flat(x, x.shape[1], w.shape[0], conf)
+        last = _Last(lay, x.element_size())
+        weights = _tap_major(w, lay).unbind(0)                      # (C, m) per tap
+        out = x.new_empty(lay.n, lay.c_in * lay.m, *lay.out_size)
+        out_blocks = out.view(lay.n, lay.c_in, lay.m, *lay.out_size)
+        cells_out, buffer = last.outputs(x), last.buffer(x)
+        bias = None if b is None else b.reshape(lay.c_in, lay.m)
+        for start, stop in last.blocks():
+            padded = last.padded(x[start:stop], buffer)
+            block = cells_out[:stop - start]                        # (B, Ho, Wo, C, m)
+            for t, cells in enumerate(last.tap_cells(padded)):      # (B, Ho, Wo, C, 1)
+                if t > 0:
+                    block.addcmul_(cells, weights[t])
+                elif bias is None:
+                    torch.mul(cells, weights[0], out=block)
+                else:
+                    torch.addcmul(bias, cells, weights[0], out=block)
+            out_blocks[start:stop].copy_(block.permute(0, 3, 4, 1, 2))
+        return out
+
+    @staticmethod
+    @in_float32
+    def grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
+        lay = flat._flat(g, conf.groups, w.shape[0], conf)
+        last = _Last(lay, g.element_size())
+        weights = _tap_major(w, lay).unbind(0)                      # (C, m) per tap
+        grad_x, buffer = g.new_empty(lay.n, lay.c_in, *lay.map_size), last.buffer(g)
+        for start, stop in last.blocks():
+            block = buffer[:stop - start]
+            if start:
+                block.zero_()
+            grads = last.cells_last(g[start:stop])                  # (B, Ho, Wo, C, m)
+            for t, cells in enumerate(last.tap_cells(block)):      # each cell collects g x tap
+                if lay.m == 1:
+                    cells.addcmul_(grads, weights[t])
+                else:                                                # summed over the m outputs
+                    cells += (grads * weights[t]).sum(-1, keepdim=True)
+            grad_x[start:stop].copy_(last.interior(block))
+        return grad_x
+
+    @staticmethod
+    @in_float32
+    def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
+        lay = flat._flat(x, x.shape[1], g.shape[1], conf)
+        if (lay.s_h, lay.s_w) == (1, 1):
+            return flat.DepthwiseKernels.grad_weight(x, g, conf)
+        last = _Last(lay, x.element_size())
+        grad, buffer = x.new_zeros(len(lay.taps), lay.c_in, lay.m), last.buffer(x)
+        for start, stop in last.blocks():
+            grads = last.cells_last(g[start:stop])                  # (B, Ho, Wo, C, m)
+            product = torch.empty_like(grads)
+            sums = grad.unbind(0)
+            for t, cells in enumerate(last.tap_cells(last.padded(x[start:stop], buffer))):
+                sums[t].add_(torch.mul(grads, cells, out=product).sum((0, 1, 2)))
+        return grad.permute(1, 2, 0).reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)
