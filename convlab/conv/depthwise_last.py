@@ -17,12 +17,17 @@ from .autograd import Conf, in_float32
 
 def channels_last(lay: flat._Flat) -> bool:
     """Whether a call runs channels-last (:class:`ChannelsLastKernels`): when a map's run of
-    positions per tap (:attr:`.depthwise._Flat.length`) is shorter than its channels, a multiply-add over
-    the channels of every position is the longer contiguous run (a 7x7 map of 960 channels:
-    61 positions against 960 channels; that layer of mobilenet_v2 at batch 8 went from 3.97x
-    F.conv2d's forward to 2.85x, ``benchmarks/README.md``). A rule on the layer's own sizes,
-    no table of shapes."""
-    return lay.length < lay.c_in
+    positions per tap (:attr:`.depthwise._Flat.length`) is shorter than its channels, a
+    multiply-add over the channels of every position is the longer contiguous run (a 7x7 map
+    of 960 channels: 61 positions against 960 channels; that layer of mobilenet_v2 at batch 8
+    went from 3.97x F.conv2d's forward to 2.85x, ``benchmarks/README.md``).
+
+    At a stride the flat route also cuts ``s_h*s_w`` sub-images, a slow copy of cells ``s``
+    apart that channels-last does not need, so there the run may be up to ``s_h*s_w`` times the
+    channels (3x3, stride 2, 192 channels on 28x28: 209 positions against 768; forward 3.35x
+    F.conv2d's → 2.27x, forward + backward 3.37x → 2.70x). A rule on the layer's own sizes, no
+    table of shapes."""
+    return lay.length < lay.c_in * lay.s_h * lay.s_w
 
 
 class _Last:
