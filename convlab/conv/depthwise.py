@@ -22,10 +22,10 @@ multiplier), broadcast along the middle axis of ``(N*C, m, positions)``. The gra
 same loop over taps run backwards, and :mod:`.autograd` differentiates them again.
 
 When a map's run is shorter than its channels (small maps, many channels: the last layers of
-a MobileNet), the route lays the channels last instead (:mod:`.depthwise_last`,
-:func:`.depthwise_last.channels_last`): the same taps, each a multiply-add over the channels of every
-position. There stride and dilation are only the steps of each tap's view of the padded
-input, so it cuts no sub-images.
+a MobileNet; at a stride, shorter than its channels times the sub-images), the route lays the
+channels last instead (:mod:`.depthwise_last`, :func:`.depthwise_last.channels_last`): the
+same taps, each a multiply-add over the channels of every position. There stride and
+dilation are only the steps of each tap's view of the padded input, so it cuts no sub-images.
 
 The maps are taken a block at a time (:data:`BLOCK_BYTES`), and every tap of a block is
 summed before the next: the block's cells are read from the processor's cache, not from main
@@ -282,8 +282,9 @@ def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
 
     Same result and gradients (every order, :mod:`.autograd`) as ``F.conv2d`` with
     ``groups=C_in`` and zero ``padding`` ``((top, bottom), (left, right))``, added while each
-    block of maps is copied, not by a separate pass over the whole input. Extra memory: one block of maps on the wide grid
-    (and of sub-images, when strided), about :data:`BLOCK_BYTES`.
+    block of maps is copied, not by a separate pass over the whole input. Extra memory: one
+    block, about :data:`BLOCK_BYTES` (maps on the wide grid and their sub-images when strided,
+    or channels-last samples with their padding and outputs).
     """
     (top, bottom), (left, right) = padding
     conf = Conf(tuple(stride), tuple(dilation), x.shape[1],
