@@ -35,13 +35,21 @@ $(VENV)/.handouts-installed: pyproject.toml | $(PY)
 	$(SETTINGS)
 	@touch $@ $(VENV)/.lab-installed
 
-lab: $(VENV)/.lab-installed
+# The classroom settings in .venv are copied again whenever they change, not only when
+# pyproject.toml does: a plain `jupyter lab` in an older .venv would keep the old ones.
+CLASSROOM_SETTINGS := $(shell find convlab/course/jupyter_settings -name '*.json')
+
+$(VENV)/.settings-installed: $(CLASSROOM_SETTINGS) | $(VENV)/.lab-installed
+	$(SETTINGS)
+	@touch $@
+
+lab: $(VENV)/.lab-installed $(VENV)/.settings-installed
 	$(PY) -m convlab.lab $(if $(LAB_LANG),--lang $(LAB_LANG))
 
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed $(VENV)/.settings-installed
 	CONVLAB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
 
-check: $(VENV)/.test-installed
+check: $(VENV)/.test-installed $(VENV)/.settings-installed
 	CONVLAB_OFFLINE=1 $(PY) -m pytest tests -m "not browser and not classroom" $(PYTEST_ARGS)
 
 handouts: $(VENV)/.handouts-installed
