@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from convlab import conv2d_naive, conv2d_vectorized
+from convlab.conv import validation
 from torch_reference import outcome, reference_conv2d
 
 x = torch.randn(2, 4, 6, 6)
@@ -183,8 +184,6 @@ def test_a_call_checked_before_changes_nothing_about_the_next(good, then):
     """conv2d_vectorized remembers calls that passed its checks (by shapes, dtypes and plain
     arguments); a call that differs in anything, even an argument's type, gets the outcome it
     gets when nothing is remembered, and a mistake raises again each time."""
-    from convlab.conv import validation
-
     validation._PASSED.clear()
     fresh = outcome(conv2d_vectorized, x, w, None, **then)
     assert outcome(conv2d_vectorized, x, w, None, **good)[0] == "ok"
@@ -198,8 +197,6 @@ def test_a_call_checked_before_changes_nothing_about_the_next(good, then):
 
 
 def test_a_bias_or_dtype_that_changes_after_a_good_call_is_checked_again():
-    from convlab.conv import validation
-
     validation._PASSED.clear()
     assert outcome(conv2d_vectorized, x, w, torch.randn(6))[0] == "ok"
     for args in ((x, w, torch.randn(6).double()), (x, w, torch.randn(5)), (x.double(), w, None),

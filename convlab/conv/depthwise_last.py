@@ -38,14 +38,16 @@ class _Last:
     x*s_w + j*d_w)``: for every output cell at once, one strided view of the block. Stride and
     dilation are only the view's steps, so no sub-images are cut: the input is copied once,
     with its padding, where the flat route copies it into ``s_h*s_w`` sub-images (cells two
-    apart, a slow copy: a stride-2 layer of 576 channels on a 14x14 map went from 3.7x
-    F.conv2d's forward to 2.1x, ``benchmarks/README.md``). Sizes are :class:`.depthwise._Flat`'s."""
+    apart, a slow copy: a stride-2 layer of 576 channels on a 14x14 map went from 3.87x
+    F.conv2d's forward to 2.59x, ``benchmarks/README.md``). Sizes are
+    :class:`.depthwise._Flat`'s."""
 
     def __init__(self, lay: flat._Flat, element_size: int):
         self.lay = lay
         cells = lay.in_size[0] * lay.in_size[1] + lay.out_size[0] * lay.out_size[1] * lay.m
         most = max(1, min(lay.n, flat.BLOCK_BYTES // max(cells * lay.c_in * element_size, 1)))
-        self.rows = -(-lay.n // -(-lay.n // most)) if lay.n else 1   # blocks of equal size
+        count = -(-lay.n // most)                       # blocks needed, then samples in each:
+        self.rows = -(-lay.n // count) if count else 1  # equal blocks (8 samples: 4 + 4, not 6 + 2)
 
     def blocks(self) -> list[tuple[int, int]]:
         """Ranges of samples, each block at most :attr:`rows` samples."""
@@ -161,10 +163,10 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
             return flat.DepthwiseKernels.grad_weight(x, g, conf)
         last = _Last(lay, x.element_size())
         grad, buffer = x.new_zeros(len(lay.taps), lay.c_in, lay.m), last.buffer(x)
+        sums = grad.unbind(0)
         for start, stop in last.blocks():
             grads = last.cells_last(g[start:stop])                  # (B, Ho, Wo, C, m)
             product = torch.empty_like(grads)
-            sums = grad.unbind(0)
             for t, cells in enumerate(last.tap_cells(last.padded(x[start:stop], buffer))):
                 sums[t].add_(torch.mul(grads, cells, out=product).sum((0, 1, 2)))
         return grad.permute(1, 2, 0).reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)

@@ -35,8 +35,10 @@ def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     kept = x[:, :, ::stride[0], ::stride[1]] if strided else x   # a view; copied below if strided
     h_out, w_out = kept.shape[2:]
     if h_out * w_out == 1 and groups == 1:
-        # one position (a squeeze-excitation block): samples are rows, and the bias is added by
-        # the product itself; each extra tensor operation here cost as much as the product
+        # one position (a squeeze-excitation block): samples are rows, and the product adds the
+        # bias itself. Around a product this small every operation counts: 960 -> 240 at batch
+        # 1 took 53 µs through the grouped branch below, 37 µs here, the product alone 28 µs
+        # (the grouped branch with a fused bias measured 46 µs, so this case stays its own)
         rows, kernels = kept.reshape(n, c_in), weight.reshape(c_out, c_in).t()
         out = torch.mm(rows, kernels) if bias is None else torch.addmm(bias, rows, kernels)
         return out.view(n, c_out, 1, 1)

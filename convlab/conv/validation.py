@@ -174,7 +174,8 @@ def check_conv2d(
 
 
 #: Calls that passed, by :func:`_call_key`: a network calls the same layers every step, and
-#: checking a call again cost 10 µs, a third of a squeeze-excitation layer's whole time.
+#: checking a call again cost 10 µs (a squeeze-excitation layer's whole call 74 → 44 µs;
+#: F.conv2d takes 28 µs for it).
 _PASSED: dict[tuple, ConvSpec] = {}
 _PASSED_MAX = 1024
 
