@@ -21,12 +21,14 @@ import convlab.conv.functional as conv
 from convlab import conv2d_vectorized
 import convlab.conv.depthwise as depthwise
 import convlab.conv.depthwise_last as depthwise_last
+import convlab.conv.im2col as im2col
 import convlab.conv.shifted as shifted
 from convlab.conv.autograd import CONV, Conf, bilinear
 from convlab.conv.depthwise import depthwise_conv2d
 from convlab.conv.pointwise import pointwise_conv2d
 from convlab.conv.geometry import output_size
-from convlab.conv.im2col import MAX_BUFFER_BYTES, im2col_conv2d, row_exceeds_buffer, tiles
+from convlab.conv.im2col import (MAX_BUFFER_BYTES, im2col_conv2d, row_exceeds_buffer,
+                                 row_pieces, tiles)
 from convlab.conv.shifted import shifted_conv2d
 from torch_reference import TOLERANCE
 from torch_reference import reference_conv2d
@@ -94,6 +96,68 @@ def test_im2col_path_matches_pytorch_for_any_column_buffer_bound(call, data):
     assert_path_matches_pytorch(
         lambda *t: im2col_conv2d(*t, stride, dilation, groups, max_buffer_bytes=bound),
         x, w, b, stride, dilation, groups)
+
+
+@given(padded_calls(max_size=13), st.integers(1, 8), st.integers(1, 4000))
+def test_im2col_forward_by_row_pieces_matches_pytorch_for_any_threads_and_bound(call, threads,
+                                                                                  bound):
+    """Row pieces on small layers: every piece counts as enough work, and the threads vary."""
+    x, w, b, stride, dilation, groups = call
+    with mock.patch.object(im2col, "PIECE_WORK", 1), \
+            mock.patch.object(im2col, "PIECE_POSITIONS", 1), \
+            mock.patch.object(torch, "get_num_threads", lambda: threads):
+        assert_path_matches_pytorch(
+            lambda *t: im2col_conv2d(*t, stride, dilation, groups, max_buffer_bytes=bound),
+            x, w, b, stride, dilation, groups)
+
+
+@given(st.integers(0, 6), st.integers(0, 40), st.integers(0, 40), st.integers(1, 64),
+       st.integers(1, 20_000), st.integers(1, 4), st.integers(1, 300), st.integers(1, 8),
+       st.integers(1, 2_000), st.integers(1, 60))
+def test_row_pieces_cover_every_row_in_equal_pieces_within_the_buffer(
+        n, rows, cols, bytes_per_position, max_bytes, groups, work, threads, least_work,
+        least_positions):
+    with mock.patch.object(im2col, "PIECE_WORK", least_work), \
+            mock.patch.object(im2col, "PIECE_POSITIONS", least_positions):
+        plan = row_pieces(n, rows, cols, bytes_per_position, max_bytes, groups, work, threads)
+    per_row = cols * bytes_per_position
+    samples_fit = min(n, max_bytes // max(rows * per_row, 1))
+    if samples_fit * groups >= threads or per_row > max_bytes:
+        assert plan is None                  # whole samples already give every thread a matrix
+    assume(plan is not None)
+    r, products = plan
+    assert 0 < r < rows and r * cols >= least_positions and r * cols * work >= least_work
+    covered = set()
+    for product in products:
+        assert 0 < len(product) <= -(-2 * threads // groups)        # two matrices a thread
+        assert len(product) * r * per_row <= max_bytes
+        for sample, first in product:
+            assert 0 <= first <= rows - r
+            covered |= {(sample, y) for y in range(first, first + r)}
+    assert covered == {(s, y) for s in range(n) for y in range(rows)}
+
+
+def test_im2col_forward_by_row_pieces_passes_every_autograd_check(monkeypatch):
+    """One sample of two groups, four threads: the forward product runs as four pieces of 3
+    of the 10 output rows (the last two overlap), through gradcheck, forward AD, double
+    backward and vmap."""
+    monkeypatch.setattr(im2col, "PIECE_WORK", 1)
+    monkeypatch.setattr(im2col, "PIECE_POSITIONS", 1)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 4)
+    gen = torch.Generator().manual_seed(7)
+    x = torch.randn(1, 4, 12, 6, dtype=torch.float64, generator=gen, requires_grad=True)
+    w = torch.randn(4, 2, 3, 2, dtype=torch.float64, generator=gen, requires_grad=True)
+    b = torch.randn(4, dtype=torch.float64, generator=gen, requires_grad=True)
+    fn = lambda *t: im2col_conv2d(*t, (1, 1), (1, 2), 2)  # noqa: E731
+    ref = lambda *t: F.conv2d(*t, dilation=(1, 2), groups=2)  # noqa: E731
+    per_position = 2 * 2 * 3 * 2 * 8
+    assert row_pieces(1, 10, 4, per_position, MAX_BUFFER_BYTES, 2, 2 * 12, 4) == (
+        3, [[(0, 0), (0, 3), (0, 6), (0, 7)]])
+    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
+    assert torch.autograd.gradgradcheck(fn, (x, w, b), check_fwd_over_rev=True, fast_mode=True)
+    stacked = torch.stack([x, 2 * x + 1]).detach()
+    torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
+                               torch.func.vmap(ref, (0, None, None))(stacked, w, b))
 
 
 @given(padded_calls(kernel=(1, 1)))

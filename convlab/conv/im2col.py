@@ -20,6 +20,11 @@ Two choices make it fast without changing a single number (timings: benchmarks/R
   ``F.unfold`` takes about 40 ms, one copy of the whole view 28 ms, the same copy in four
   tiles into one reused buffer 1.4 ms (2 threads).
 
+When a tile would hold fewer matrices than there are threads (one large sample, few output
+channels), the forward pass cuts each sample's output rows into equal **pieces** instead
+(:func:`row_pieces`): ``torch.bmm`` then gives every thread whole matrices of its own, where
+one matrix split across the threads ran at about two thirds of the speed.
+
 Both gradients use the same tiles (:class:`Im2colKernels`, differentiated by
 :mod:`.autograd`), so training never holds a full column matrix either.
 """
@@ -35,6 +40,22 @@ from .geometry import output_size
 #: Default bound on the column buffer in bytes. Measured on the 2-core benchmark machine: 2-4 MiB
 #: is best with one thread, 16 MiB with two (fewer, larger products); see benchmarks/README.md.
 MAX_BUFFER_BYTES = 16 * 1024 * 1024
+
+#: Fewest output positions and multiply-adds in a row piece (:func:`row_pieces`): thinner
+#: matrices run slowly, and with less work copying the pieces costs more than running them side
+#: by side gains (measured on the 2-core benchmark machine, one process, pieces against whole
+#: samples: pieces of 784-3,136 positions and 29 million multiply-adds ran 10-25 % faster; of
+#: 56-196 positions 30-50 % slower; of 5 million multiply-adds 10 % slower).
+PIECE_POSITIONS = 512
+PIECE_WORK = 2 ** 23
+
+#: Most output channels per group for which a forward product is cut into row pieces. A
+#: matrix product of few rows runs much faster beside others than split across the threads;
+#: with more rows the gain is too small to pay for the copies (measured on the 2-core
+#: benchmark machine, billions of multiply-adds a second, one matrix against two to four of the
+#: same work in all: 32 rows 35 against 48-50, 64 rows 45 against 53-59, 128 rows 58 against
+#: 70, 256 rows 70 against 73-75, 512 rows 73 against 62-71).
+PIECE_MAX_ROWS = 128
 
 Pair = tuple[int, int]
 
@@ -89,6 +110,45 @@ def tiles(n: int, rows: int, cols: int, bytes_per_position: int,
                            slice(start, min(cols, start + step)))
 
 
+def row_pieces(n: int, rows: int, cols: int, bytes_per_position: int, max_bytes: int,
+               groups: int, work_per_position: int, threads: int
+               ) -> tuple[int, list[list[tuple[int, int]]]] | None:
+    """Cut each sample's output rows into equal pieces, so that every thread has matrices.
+
+    ``torch.bmm`` gives each thread whole matrices of its own, where a single matrix is split
+    across the threads, more slowly when it has few rows (:data:`PIECE_MAX_ROWS`). Whole-sample
+    tiles (:func:`tiles`) give a product one matrix per sample and group. When fewer than
+    ``threads`` of those fit the buffer, the forward pass instead cuts every sample into
+    pieces of ``r`` rows (at least :data:`PIECE_POSITIONS` positions and :data:`PIECE_WORK`
+    multiply-adds, ``work_per_position`` a position) and multiplies pieces for two matrices a
+    thread at once, each piece a matrix of its own, in a buffer of at most ``max_bytes``. The
+    last piece of a sample starts ``r`` rows before its end, so all pieces have one size (a
+    few rows are computed twice). Returns ``(r, products)``, each product a list of ``(sample, first row)``, or
+    ``None`` when whole samples are as good: they fill the product, one row is over the
+    buffer, or a sample is a single piece.
+    """
+    per_row = cols * bytes_per_position
+    if n * rows * per_row == 0 or per_row > max_bytes:
+        return None
+    if min(n, max_bytes // (rows * per_row)) * groups >= threads:
+        return None                                        # every thread has a matrix
+    matrices = -(-2 * threads // groups)                   # pieces per product
+    r = min(-(-rows // matrices), max_bytes // (matrices * per_row))   # the product's rows,
+    r = max(r, -(-PIECE_POSITIONS // cols),                            # enough work each,
+            -(-PIECE_WORK // max(work_per_position * cols, 1)))
+    r = min(r, max_bytes // per_row)                                   # one piece fits
+    if r >= rows:
+        return None
+    count = -(-rows // r)                                  # pieces per sample, then equal sizes
+    r = -(-rows // count)
+    if r * cols < PIECE_POSITIONS or r * cols * work_per_position < PIECE_WORK:
+        return None
+    starts = [min(i * r, rows - r) for i in range(count)]
+    each = max(1, min(matrices, max_bytes // (r * per_row)))
+    pieces = [(sample, y) for sample in range(n) for y in starts]
+    return r, [pieces[i:i + each] for i in range(0, len(pieces), each)]
+
+
 class _Plan:
     """Sizes and tiles of one call, shared by the forward pass and both gradients.
 
@@ -109,6 +169,10 @@ class _Plan:
                                 max_bytes))
         self.largest = max((_length(s, self.n) * _length(r, self.out_size[0])
                             * _length(c, self.out_size[1]) for s, r, c in self.tiles), default=0)
+        self.pieces = (row_pieces(self.n, *self.out_size, groups * self.k * x.element_size(),
+                                  max_bytes, groups, self.out_group * self.k,
+                                  torch.get_num_threads())
+                       if self.out_group <= PIECE_MAX_ROWS else None)
 
     def columns_buffer(self, like: torch.Tensor) -> torch.Tensor:
         """One flat buffer for the largest tile's columns, reused by every tile."""
@@ -154,6 +218,9 @@ def forward_tiles(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | No
     g, k = plan.groups, plan.k
     win = windows(x, plan.kernel, plan.stride, plan.dilation, plan.out_size, g)  # all, as a view
     out = x.new_empty(plan.n, plan.c_out, *plan.out_size)
+    if plan.pieces is not None:
+        forward_pieces(win, weight, out, plan)
+        return out if bias is None else out.add_(bias.view(1, -1, 1, 1))
     buffer = plan.columns_buffer(x)
     for samples, rows, cols in plan.tiles:
         block = win[samples, ..., rows, cols]                    # (T, G, C/G, kH, kW, R, W)
@@ -162,6 +229,27 @@ def forward_tiles(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | No
         torch.bmm(plan.kernels(weight, t), columns.view(t * g, k, r * w),  # (sample, group)
                   out=_tile_matrices(out, samples, rows, cols, g))         # pairs at once
     return out if bias is None else out.add_(bias.view(1, -1, 1, 1))
+
+
+def forward_pieces(win: torch.Tensor, weight: torch.Tensor, out: torch.Tensor,
+                   plan: _Plan) -> None:
+    """The forward product by row pieces (:func:`row_pieces`): each product's pieces are copied
+    into one buffer, multiplied as separate matrices, and each result copied to its rows."""
+    g, k, width = plan.groups, plan.k, plan.out_size[1]
+    r, products = plan.pieces
+    most = max(len(product) for product in products)
+    columns_all = win.new_empty(most * g * k * r * width)
+    results_all = win.new_empty(most * plan.c_out * r * width)
+    kernels = plan.kernels(weight, most)
+    for product in products:
+        m = len(product)
+        columns = columns_all[:m * g * k * r * width].view(m, *win.shape[1:5], r, width)
+        for piece, (sample, y) in zip(columns, product):
+            piece.copy_(win[sample, ..., y:y + r, :])
+        results = results_all[:m * plan.c_out * r * width].view(m * g, plan.out_group, r * width)
+        torch.bmm(kernels[:m * g], columns.view(m * g, k, r * width), out=results)
+        for piece, (sample, y) in zip(results.view(m, plan.c_out, r, width), product):
+            out[sample, :, y:y + r].copy_(piece)
 
 
 def input_grad_tiles(grad_out: torch.Tensor, weight: torch.Tensor, plan: _Plan) -> torch.Tensor:
