@@ -49,13 +49,14 @@ MAX_BUFFER_BYTES = 16 * 1024 * 1024
 PIECE_POSITIONS = 512
 PIECE_WORK = 2 ** 23
 
-#: Most output channels per group for which a forward product is cut into row pieces. A
-#: matrix product of few rows runs much faster beside others than split across the threads;
-#: with more rows the gain is too small to pay for the copies (measured on the 2-core
-#: benchmark machine, billions of multiply-adds a second, one matrix against two to four of the
-#: same work in all: 32 rows 35 against 48-50, 64 rows 45 against 53-59, 128 rows 58 against
-#: 70, 256 rows 70 against 73-75, 512 rows 73 against 62-71).
-PIECE_MAX_ROWS = 128
+#: Output channels per group (rows of a product) from which one matrix product runs about as
+#: fast split across the threads as several side by side: below it the forward pass cuts
+#: samples into row pieces (:func:`row_pieces`); from it the weight's gradient takes a tile's
+#: samples in one product (:func:`weight_grad_tiles`). Measured on the 2-core benchmark
+#: machine, billions of multiply-adds a second, one matrix against two to four of the same work
+#: in all: 32 rows 35 against 48-50, 64 rows 45 against 53-59, 128 rows 58 against 70, 256
+#: rows 70 against 73-75, 512 rows 73 against 62-71.
+ONE_MATRIX_ROWS = 256
 
 Pair = tuple[int, int]
 
@@ -116,7 +117,7 @@ def row_pieces(n: int, rows: int, cols: int, bytes_per_position: int, max_bytes:
     """Cut each sample's output rows into equal pieces, so that every thread has matrices.
 
     ``torch.bmm`` gives each thread whole matrices of its own, where a single matrix is split
-    across the threads, more slowly when it has few rows (:data:`PIECE_MAX_ROWS`). Whole-sample
+    across the threads, more slowly when it has few rows (:data:`ONE_MATRIX_ROWS`). Whole-sample
     tiles (:func:`tiles`) give a product one matrix per sample and group. When fewer than
     ``threads`` of those fit the buffer, the forward pass instead cuts every sample into
     pieces of ``r`` rows (at least :data:`PIECE_POSITIONS` positions and :data:`PIECE_WORK`
@@ -172,7 +173,7 @@ class _Plan:
         self.pieces = (row_pieces(self.n, *self.out_size, groups * self.k * x.element_size(),
                                   max_bytes, groups, self.out_group * self.k,
                                   torch.get_num_threads())
-                       if self.out_group <= PIECE_MAX_ROWS else None)
+                       if self.out_group < ONE_MATRIX_ROWS else None)
 
     def columns_buffer(self, like: torch.Tensor) -> torch.Tensor:
         """One flat buffer for the largest tile's columns, reused by every tile."""
@@ -275,7 +276,15 @@ def input_grad_tiles(grad_out: torch.Tensor, weight: torch.Tensor, plan: _Plan) 
 
 
 def weight_grad_tiles(x: torch.Tensor, grad_out: torch.Tensor, plan: _Plan) -> torch.Tensor:
-    """The weight's gradient: the sum over tiles of ``D @ X^T`` (``X``: the tile's columns)."""
+    """The weight's gradient: the sum over tiles of ``D @ X^T`` (``X``: the tile's columns).
+
+    A product per sample writes ``C_out/G x K`` numbers for each sample, summed afterwards:
+    on small maps with many channels (3x3, 512 channels, 7x7: 2.4 million numbers a sample
+    from 49 positions) that is most of the work. There, when a product has at least
+    :data:`ONE_MATRIX_ROWS` rows and more than twice as many as a sample has positions, the
+    tile's columns are laid out samples inside, so that one product runs over all its
+    positions (measured: 3x3 512 -> 512 on 7x7 at batch 8, 40 -> 17 ms, F.conv2d's 20 ms).
+    """
     g = plan.groups
     grad_out = grad_out.contiguous()
     win = windows(x, plan.kernel, plan.stride, plan.dilation, plan.out_size, g)
@@ -284,9 +293,16 @@ def weight_grad_tiles(x: torch.Tensor, grad_out: torch.Tensor, plan: _Plan) -> t
     for samples, rows, cols in plan.tiles:
         block = win[samples, ..., rows, cols]
         t, r, w = block.shape[0], block.shape[5], block.shape[6]
+        grads = _tile_matrices(grad_out, samples, rows, cols, g)          # (T*G, C_out/G, R*W)
+        if plan.out_group >= max(ONE_MATRIX_ROWS, 2 * r * w + 1):       # samples inside
+            columns = buffer[:block.numel()].view(g, *block.shape[2:5], t, r, w)
+            columns.copy_(block.permute(1, 2, 3, 4, 0, 5, 6))
+            grads = grads.view(t, g, plan.out_group, r * w).permute(1, 2, 0, 3)
+            grad_w.baddbmm_(grads.reshape(g, plan.out_group, t * r * w),
+                            columns.view(g, plan.k, t * r * w).transpose(1, 2))
+            continue
         columns = buffer[:block.numel()].view(block.shape).copy_(block)
-        grad_w += torch.bmm(_tile_matrices(grad_out, samples, rows, cols, g),
-                            columns.view(t * g, plan.k, r * w).transpose(1, 2)
+        grad_w += torch.bmm(grads, columns.view(t * g, plan.k, r * w).transpose(1, 2)
                             ).view(t, g, plan.out_group, plan.k).sum(0)
     return grad_w.view(plan.c_out, plan.k // (plan.kernel[0] * plan.kernel[1]), *plan.kernel)
 
