@@ -186,6 +186,39 @@ def test_pointwise_path_matches_pytorch(call):
                                 x, w, b, stride, dilation, groups)
 
 
+@given(st.integers(0, 3), st.integers(1, 16), st.integers(1, 16), st.integers(1, 4),
+       st.integers(1, 4), st.integers(1, 2), st.booleans(), st.integers(0, 2**31 - 1))
+def test_pointwise_path_matches_pytorch_with_many_channels_on_small_maps(
+        n, c_in, c_out, height, width, step, with_bias, seed):
+    """Small maps with more channels: where the weight outweighs a sample's input and output,
+    the samples go inside one product."""
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, c_in, height, width, generator=gen, dtype=torch.float64)
+    w = torch.randn(c_out, c_in, 1, 1, generator=gen, dtype=torch.float64)
+    b = torch.randn(c_out, generator=gen, dtype=torch.float64) if with_bias else None
+    stride = (step, 1)
+    assert_path_matches_pytorch(lambda *t: pointwise_conv2d(*t, stride, 1),
+                                x, w, b, stride, (1, 1), 1)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
+def test_pointwise_path_with_samples_inside_one_product_passes_every_autograd_check(dtype):
+    """8 -> 6 channels, 2 positions a sample after the stride: a sample's input and output
+    (2 x (8 + 6) = 28 numbers) are smaller than the weight (48), so the samples go inside one
+    product."""
+    gen = torch.Generator().manual_seed(9)
+    x = torch.randn(3, 8, 4, 1, dtype=dtype, generator=gen, requires_grad=True)
+    w = torch.randn(6, 8, 1, 1, dtype=dtype, generator=gen, requires_grad=True)
+    b = torch.randn(6, dtype=dtype, generator=gen, requires_grad=True)
+    fn = lambda *t: pointwise_conv2d(*t, (2, 1), 1)  # noqa: E731
+    ref = lambda *t: F.conv2d(*t, stride=(2, 1))  # noqa: E731
+    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
+    assert torch.autograd.gradgradcheck(fn, (x, w, b), check_fwd_over_rev=True, fast_mode=True)
+    stacked = torch.stack([x, 2 * x + 1]).detach()
+    torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
+                               torch.func.vmap(ref, (0, None, None))(stacked, w, b))
+
+
 @given(padded_calls(c_in_group=1), st.booleans())
 def test_depthwise_path_matches_pytorch_with_any_channel_multiplier(call, last):
     x, w, b, stride, dilation, groups = call   # one input channel per group: depthwise
