@@ -162,10 +162,10 @@ def test_im2col_forward_by_row_pieces_passes_every_autograd_check(monkeypatch):
 
 @pytest.mark.parametrize("bound, n_tiles", [(500, 6), (1_000, 3), (MAX_BUFFER_BYTES, 1)],
                          ids=["a row a tile", "a sample a tile", "all samples"])
-def test_im2col_weight_gradient_with_samples_inside_one_product_passes_gradcheck(
+def test_im2col_gradients_with_samples_inside_one_product_pass_gradcheck(
         monkeypatch, bound, n_tiles):
-    """Many output channels on a small map: the weight's gradient takes a tile's samples in
-    one product (18 channels in 2 groups, 9 a group, against 4 positions a sample)."""
+    """Many output channels on a small map: both gradients take a tile's samples in one
+    product (18 channels in 2 groups, 9 a group, against 4 positions a sample)."""
     # output 2 x 2 per sample; one window is 2 groups x 2 channels x 3 x 2 taps x 8 bytes
     assert len(list(tiles(3, 2, 2, 2 * 2 * 3 * 2 * 8, bound))) == n_tiles
     monkeypatch.setattr(im2col, "ONE_MATRIX_ROWS", 1)

@@ -51,8 +51,8 @@ PIECE_WORK = 2 ** 23
 
 #: Output channels per group (rows of a product) from which one matrix product runs about as
 #: fast split across the threads as several side by side: below it the forward pass cuts
-#: samples into row pieces (:func:`row_pieces`); from it the weight's gradient takes a tile's
-#: samples in one product (:func:`weight_grad_tiles`). Measured on the 2-core benchmark
+#: samples into row pieces (:func:`row_pieces`); from it the gradients may take a tile's
+#: samples in one product (:func:`samples_inside`). Measured on the 2-core benchmark
 #: machine, billions of multiply-adds a second, one matrix against two to four of the same work
 #: in all: 32 rows 35 against 48-50, 64 rows 45 against 53-59, 128 rows 58 against 70, 256
 #: rows 70 against 73-75, 512 rows 73 against 62-71.
@@ -253,9 +253,22 @@ def forward_pieces(win: torch.Tensor, weight: torch.Tensor, out: torch.Tensor,
             out[sample, :, y:y + r].copy_(piece)
 
 
+def samples_inside(plan: _Plan, positions: int) -> bool:
+    """Whether a gradient's products take a tile's samples inside one product (``positions``:
+    a sample's in the tile): when a product has at least :data:`ONE_MATRIX_ROWS` rows and
+    more than twice as many as a sample has positions (small maps, many channels). A product
+    per sample is then thin, and for the weight's gradient writes a weight-sized result per
+    sample, summed afterwards (3x3, 512 channels, 7x7: 2.4 million numbers a sample from 49
+    positions)."""
+    return plan.out_group >= max(ONE_MATRIX_ROWS, 2 * positions + 1)
+
+
 def input_grad_tiles(grad_out: torch.Tensor, weight: torch.Tensor, plan: _Plan) -> torch.Tensor:
     """The padded input's gradient, tile by tile: ``W^T @ D`` per tile (``D``: its output
     gradient), added back onto the cells each window came from, one strided add per tap (col2im).
+
+    With :func:`samples_inside` the tile's samples are one product (3x3 512 -> 512 on 7x7 at
+    batch 8: 1.80 -> 1.26x F.conv2d's input gradient, measured interleaved).
     """
     g, (k_h, k_w) = plan.groups, plan.kernel
     grad_out = grad_out.contiguous()
@@ -265,10 +278,18 @@ def input_grad_tiles(grad_out: torch.Tensor, weight: torch.Tensor, plan: _Plan) 
     for samples, rows, cols in plan.tiles:
         target = grad_win[samples, ..., rows, cols]
         t, r, w = target.shape[0], target.shape[5], target.shape[6]
-        columns = buffer[:target.numel()].view(target.shape)
-        torch.bmm(plan.kernels(weight, t).transpose(1, 2),
-                  _tile_matrices(grad_out, samples, rows, cols, g),
-                  out=columns.view(t * g, plan.k, r * w))
+        grads = _tile_matrices(grad_out, samples, rows, cols, g)          # (T*G, C_out/G, R*W)
+        if samples_inside(plan, r * w):
+            grads = grads.view(t, g, plan.out_group, r * w).permute(1, 2, 0, 3)
+            columns = buffer[:target.numel()].view(g, *target.shape[2:5], t, r, w)
+            torch.bmm(weight.reshape(g, plan.out_group, plan.k).transpose(1, 2),
+                      grads.reshape(g, plan.out_group, t * r * w),
+                      out=columns.view(g, plan.k, t * r * w))
+            columns = columns.permute(4, 0, 1, 2, 3, 5, 6)                # as the target
+        else:
+            columns = buffer[:target.numel()].view(target.shape)
+            torch.bmm(plan.kernels(weight, t).transpose(1, 2), grads,
+                      out=columns.view(t * g, plan.k, r * w))
         for i in range(k_h):                                     # col2im: a loop over taps
             for j in range(k_w):
                 target[:, :, :, i, j] += columns[:, :, :, i, j]
@@ -278,12 +299,9 @@ def input_grad_tiles(grad_out: torch.Tensor, weight: torch.Tensor, plan: _Plan) 
 def weight_grad_tiles(x: torch.Tensor, grad_out: torch.Tensor, plan: _Plan) -> torch.Tensor:
     """The weight's gradient: the sum over tiles of ``D @ X^T`` (``X``: the tile's columns).
 
-    A product per sample writes ``C_out/G x K`` numbers for each sample, summed afterwards:
-    on small maps with many channels (3x3, 512 channels, 7x7: 2.4 million numbers a sample
-    from 49 positions) that is most of the work. There, when a product has at least
-    :data:`ONE_MATRIX_ROWS` rows and more than twice as many as a sample has positions, the
-    tile's columns are laid out samples inside, so that one product runs over all its
-    positions (measured: 3x3 512 -> 512 on 7x7 at batch 8, 40 -> 17 ms, F.conv2d's 20 ms).
+    With :func:`samples_inside` the tile's columns are laid out samples inside, so that one
+    product runs over all its positions (3x3 512 -> 512 on 7x7 at batch 8: 40 -> 17 ms,
+    F.conv2d's weight gradient 20 ms, measured interleaved).
     """
     g = plan.groups
     grad_out = grad_out.contiguous()
@@ -294,7 +312,7 @@ def weight_grad_tiles(x: torch.Tensor, grad_out: torch.Tensor, plan: _Plan) -> t
         block = win[samples, ..., rows, cols]
         t, r, w = block.shape[0], block.shape[5], block.shape[6]
         grads = _tile_matrices(grad_out, samples, rows, cols, g)          # (T*G, C_out/G, R*W)
-        if plan.out_group >= max(ONE_MATRIX_ROWS, 2 * r * w + 1):       # samples inside
+        if samples_inside(plan, r * w):
             columns = buffer[:block.numel()].view(g, *block.shape[2:5], t, r, w)
             columns.copy_(block.permute(1, 2, 3, 4, 0, 5, 6))
             grads = grads.view(t, g, plan.out_group, r * w).permute(1, 2, 0, 3)
