@@ -148,18 +148,24 @@ CELLS = [
     """),
     md("""
     The im2col route builds exactly `unfold`'s column matrix and adds two choices that change no
-    value:
+    value (the last item refines the second):
 
     - the windows are a *view* of the input made with `as_strided`: nothing is copied yet;
     - the copy is done one **tile** of output positions at a time, into one reused buffer of a
       few megabytes, so a big input never needs a `kH·kW`-times copy of itself; each tile's
       product (`torch.bmm`, one matrix per sample and group) is written straight into its place
-      in the output, and the bias is added at the end.
+      in the output, and the bias is added at the end;
+    - but when a tile would give the product fewer matrices than the processor has threads (one
+      sample, or samples so large that one fills the buffer), the forward pass cuts each
+      sample's output rows into equal pieces instead and multiplies the pieces as separate
+      matrices (`forward_pieces`): every thread then multiplies whole matrices of its own,
+      which is faster than splitting one matrix between threads when it has few rows (few
+      output channels).
 
     The view first, checked against `F.unfold` on the 4×4 example:
     """, """
     im2col 경로는 `unfold`와 똑같은 열 행렬을 만듭니다. 여기에 결과 값에는 영향을 주지 않는 구현상의
-    선택 두 가지를 더했습니다.
+    선택 두 가지를 더했습니다. 마지막 항목은 두 번째 선택을 보완한 것입니다.
 
     - 창들은 `as_strided`로 만든 입력의 *뷰*입니다. 뷰는 같은 메모리를 다른 모양으로 보는 텐서라서,
       이 단계에서는 아무것도 복사하지 않습니다.
@@ -167,6 +173,12 @@ CELLS = [
       쓰기 때문에, 큰 입력이라도 입력 전체를 `kH·kW`배로 복사할 필요가 없습니다. 타일마다 구한 행렬
       곱(`torch.bmm`, 샘플과 그룹마다 행렬 하나)은 출력의 제자리에 바로 저장하고, 편향은 마지막에
       더합니다.
+    - 다만 샘플이 하나뿐이거나 샘플이 커서 하나만으로도 버퍼가 가득 차면, 타일 하나의 행렬 곱에
+      들어가는 행렬 수가 프로세서의 스레드 수보다 적어집니다. 이때 순전파는 타일 대신, 샘플마다
+      출력 맵을 행 수가 같은 조각으로 나누고, 조각 하나하나를 별개의 행렬로 삼아
+      곱합니다(`forward_pieces`). 그러면 각 스레드가 자기 몫의 행렬을 통째로 맡아 곱합니다. 출력
+      채널이 적은 층은 행렬의 행도 적어서, 행렬 하나를 여러 스레드가 나누어 곱하는 것보다 이
+      방식이 빠릅니다.
 
     먼저 뷰를 4×4 예제에서 `F.unfold`와 비교해 봅시다.
     """),
