@@ -90,12 +90,12 @@ def bilinear(kind: str, a: torch.Tensor, b: torch.Tensor, kernels: Kernels, conf
     backward pass) the route's kernel runs directly: ``Function.apply`` costs tens of
     microseconds a call, as much as a whole small layer.
     """
-    if _nothing_to_differentiate(a, b, bias):
+    if nothing_to_differentiate(a, b, bias):
         return Bilinear.forward(kind, a, b, bias, kernels, conf)
     return Bilinear.apply(kind, a, b, bias, kernels, conf)
 
 
-def _nothing_to_differentiate(*tensors: torch.Tensor | None) -> bool:
+def nothing_to_differentiate(*tensors: torch.Tensor | None) -> bool:
     """No tensor records a gradient, no forward-mode level is open and no ``torch.func``
     transform is active: the result would carry no derivative of any kind."""
     if torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors):
