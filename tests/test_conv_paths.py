@@ -112,18 +112,28 @@ def test_im2col_forward_by_row_pieces_matches_pytorch_for_any_threads_and_bound(
 
 
 @given(st.integers(0, 6), st.integers(0, 40), st.integers(0, 40), st.integers(1, 64),
-       st.integers(1, 20_000), st.integers(1, 4), st.integers(1, 300), st.integers(1, 8),
-       st.integers(1, 2_000), st.integers(1, 60))
-def test_row_pieces_cover_every_row_in_equal_pieces_within_the_buffer(
-        n, rows, cols, bytes_per_position, max_bytes, groups, work, threads, least_work,
-        least_positions):
-    with mock.patch.object(im2col, "PIECE_WORK", least_work), \
-            mock.patch.object(im2col, "PIECE_POSITIONS", least_positions):
-        plan = row_pieces(n, rows, cols, bytes_per_position, max_bytes, groups, work, threads)
+       st.integers(1, 20_000), st.integers(1, 4), st.integers(1, 300), st.integers(1, 8))
+def test_row_pieces_keep_whole_samples_when_every_thread_already_has_a_matrix(
+        n, rows, cols, bytes_per_position, max_bytes, groups, work, threads):
+    plan = row_pieces(n, rows, cols, bytes_per_position, max_bytes, groups, work, threads)
     per_row = cols * bytes_per_position
     samples_fit = min(n, max_bytes // max(rows * per_row, 1))
     if samples_fit * groups >= threads or per_row > max_bytes:
-        assert plan is None                  # whole samples already give every thread a matrix
+        assert plan is None
+
+
+@given(st.data(), st.integers(1, 3), st.integers(2, 40), st.integers(1, 30), st.integers(1, 64),
+       st.integers(1, 2), st.integers(1, 300), st.integers(1, 50), st.integers(1, 10))
+def test_row_pieces_cover_every_row_in_equal_pieces_within_the_buffer(
+        data, n, rows, cols, bytes_per_position, groups, work, least_work, least_positions):
+    """Where pieces are wanted (fewer samples fit than threads): every row of every sample
+    is covered, by pieces of one size and enough work, each product within the buffer."""
+    per_row = cols * bytes_per_position
+    threads = data.draw(st.integers(n * groups + 1, 12), label="threads")
+    max_bytes = data.draw(st.integers(per_row, 3 * rows * per_row), label="max_bytes")
+    with mock.patch.object(im2col, "PIECE_WORK", least_work), \
+            mock.patch.object(im2col, "PIECE_POSITIONS", least_positions):
+        plan = row_pieces(n, rows, cols, bytes_per_position, max_bytes, groups, work, threads)
     assume(plan is not None)
     r, products = plan
     assert 0 < r < rows and r * cols >= least_positions and r * cols * work >= least_work
