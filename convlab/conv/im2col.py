@@ -124,9 +124,11 @@ def row_pieces(n: int, rows: int, cols: int, bytes_per_position: int, max_bytes:
     multiply-adds, ``work_per_position`` a position) and multiplies pieces for two matrices a
     thread at once, each piece a matrix of its own, in a buffer of at most ``max_bytes``. The
     last piece of a sample starts ``r`` rows before its end, so all pieces have one size (a
-    few rows are computed twice). Returns ``(r, products)``, each product a list of ``(sample, first row)``, or
-    ``None`` when whole samples are as good: they fill the product, one row is over the
-    buffer, or a sample is a single piece.
+    few rows are computed twice).
+
+    Returns ``(r, products)``, each product a list of ``(sample, first row)``; or ``None``
+    when whole samples are as good: they give every thread a matrix, one row is over the
+    buffer, or a piece would be a whole sample or too little work.
     """
     per_row = cols * bytes_per_position
     if n * rows * per_row == 0 or per_row > max_bytes:
