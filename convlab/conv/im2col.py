@@ -23,7 +23,7 @@ Two choices make it fast without changing a single number (timings: benchmarks/R
 When a tile would hold fewer matrices than there are threads (one large sample, few output
 channels), the forward pass cuts each sample's output rows into equal **pieces** instead
 (:func:`row_pieces`): ``torch.bmm`` then gives every thread whole matrices of its own, where
-one matrix split across the threads ran at about two thirds of the speed.
+one matrix split across the threads ran at two thirds to three quarters of the speed.
 
 Both gradients use the same tiles (:class:`Im2colKernels`, differentiated by
 :mod:`.autograd`), so training never holds a full column matrix either.
@@ -43,9 +43,11 @@ MAX_BUFFER_BYTES = 16 * 1024 * 1024
 
 #: Fewest output positions and multiply-adds in a row piece (:func:`row_pieces`): thinner
 #: matrices run slowly, and with less work copying the pieces costs more than running them side
-#: by side gains (measured on the 2-core benchmark machine, one process, pieces against whole
-#: samples: pieces of 784-3,136 positions and 29 million multiply-adds ran 10-25 % faster; of
-#: 56-196 positions 30-50 % slower; of 5 million multiply-adds 10 % slower).
+#: by side gains (measured on the 2-core benchmark machine, pieces against whole samples:
+#: pieces of 784-3,136 positions and about 29 million multiply-adds ran 7-19 % faster in most
+#: runs, though 3x3 64 -> 64 on 56x56 at batch 1 was 14 % faster alone and 13 % slower
+#: alternating call by call with the whole-sample route; pieces of 56 positions ran 33-58 %
+#: slower, of 5 million multiply-adds 10 % slower).
 PIECE_POSITIONS = 512
 PIECE_WORK = 2 ** 23
 

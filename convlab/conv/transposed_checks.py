@@ -12,7 +12,6 @@ from .geometry import IntOrPair, TransposedGeometry, pair
 from .validation import _mkldnn, _scalar_name, _shape, _type_name
 
 
-
 def _typed(name: str, position: int, want: str, value: object) -> TypeError:
     return TypeError(f"conv_transpose2d(): argument '{name}' (position {position}) must be "
                      f"{want}, not {type(value).__name__}")
