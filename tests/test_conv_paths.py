@@ -172,10 +172,11 @@ def test_im2col_forward_by_row_pieces_passes_every_autograd_check(monkeypatch):
 
 @pytest.mark.parametrize("bound, n_tiles", [(500, 6), (1_000, 3), (MAX_BUFFER_BYTES, 1)],
                          ids=["a row a tile", "a sample a tile", "all samples"])
-def test_im2col_gradients_with_samples_inside_one_product_pass_gradcheck(
+def test_im2col_with_samples_inside_one_product_passes_every_autograd_check(
         monkeypatch, bound, n_tiles):
-    """Many output channels on a small map: both gradients take a tile's samples in one
-    product (18 channels in 2 groups, 9 a group, against 4 positions a sample)."""
+    """Many output channels on a small map: the forward pass and both gradients take a tile's
+    samples in one product (18 channels in 2 groups, 9 a group, against 4 positions a
+    sample), through gradcheck, forward AD, double backward and vmap."""
     # output 2 x 2 per sample; one window is 2 groups x 2 channels x 3 x 2 taps x 8 bytes
     assert len(list(tiles(3, 2, 2, 2 * 2 * 3 * 2 * 8, bound))) == n_tiles
     monkeypatch.setattr(im2col, "ONE_MATRIX_ROWS", 1)
@@ -184,9 +185,13 @@ def test_im2col_gradients_with_samples_inside_one_product_pass_gradcheck(
     w = torch.randn(18, 2, 3, 2, dtype=torch.float64, generator=gen, requires_grad=True)
     b = torch.randn(18, dtype=torch.float64, generator=gen, requires_grad=True)
     fn = lambda *t: im2col_conv2d(*t, (1, 1), (1, 1), 2, max_buffer_bytes=bound)  # noqa: E731
-    assert torch.autograd.gradcheck(fn, (x, w, b), fast_mode=True)
-    assert torch.autograd.gradgradcheck(fn, (x, w, b), fast_mode=True)
+    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
+    assert torch.autograd.gradgradcheck(fn, (x, w, b), check_fwd_over_rev=True, fast_mode=True)
     assert_path_matches_pytorch(fn, x.detach(), w.detach(), b.detach(), (1, 1), (1, 1), 2)
+    stacked = torch.stack([x, 2 * x + 1]).detach()
+    ref = lambda *t: F.conv2d(*t, groups=2)  # noqa: E731
+    torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
+                               torch.func.vmap(ref, (0, None, None))(stacked, w, b))
 
 
 @given(padded_calls(kernel=(1, 1)))

@@ -148,7 +148,7 @@ CELLS = [
     """),
     md("""
     The im2col route builds exactly `unfold`'s column matrix and adds two choices that change no
-    value (the last item refines the second):
+    value (the last two items refine the second):
 
     - the windows are a *view* of the input made with `as_strided`: nothing is copied yet;
     - the copy is done one **tile** of output positions at a time, into one reused buffer of a
@@ -160,12 +160,16 @@ CELLS = [
       sample's output rows into equal pieces instead and multiplies the pieces as separate
       matrices (`forward_pieces`): every thread then multiplies whole matrices of its own,
       which is faster than splitting one matrix between threads when it has few rows (few
-      output channels).
+      output channels);
+    - and the opposite case, many output channels on a small map (the last layers of a ResNet:
+      512 channels on a 7×7 map, 49 positions): a product per sample would be a thin matrix of
+      49 columns, so the tile's samples are laid side by side as the columns of one product per
+      group (`samples_inside`), and its result is copied into place.
 
     The view first, checked against `F.unfold` on the 4×4 example:
     """, """
     im2col 경로는 `unfold`와 똑같은 열 행렬을 만듭니다. 여기에 결과 값에는 영향을 주지 않는 구현상의
-    선택 두 가지를 더했습니다. 마지막 항목은 두 번째 선택을 보완한 것입니다.
+    선택 두 가지를 더했습니다. 목록의 마지막 두 항목은 두 번째 선택을 보완하는 내용입니다.
 
     - 창들은 `as_strided`로 만든 입력의 *뷰*입니다. 뷰는 같은 메모리를 다른 모양으로 보는 텐서라서,
       이 단계에서는 아무것도 복사하지 않습니다.
@@ -179,6 +183,10 @@ CELLS = [
       곱합니다(`forward_pieces`). 그러면 각 스레드가 자기 몫의 행렬을 통째로 맡아 곱합니다. 출력
       채널이 적은 층은 행렬의 행도 적어서, 행렬 하나를 여러 스레드가 나누어 곱하는 것보다 이
       방식이 빠릅니다.
+    - 반대로 출력 맵은 작고 출력 채널은 많은 층도 있습니다. ResNet의 마지막 층들은 출력 채널이
+      512개이고, 맵은 7×7이라 위치가 49개뿐입니다. 여기서 샘플마다 따로 곱하면 곱의 결과가 열이
+      49개뿐인 폭 좁은 행렬이 됩니다. 그래서 타일에 들어 있는 샘플들의 열을 나란히 이어 붙여
+      그룹마다 행렬 곱 한 번으로 계산하고(`samples_inside`), 그 결과를 출력의 제자리에 복사합니다.
 
     먼저 뷰를 4×4 예제에서 `F.unfold`와 비교해 봅시다.
     """),
