@@ -1,5 +1,6 @@
-"""Every lesson runs in a real JupyterLab in a real browser, its sliders respond, and every
-Korean character on the screen is drawn by a font that has it.
+"""Every Korean lesson, and one English lesson (:func:`_runs` says why one), runs in a real
+JupyterLab in a real browser, its sliders respond, and every Korean character on the screen is
+drawn by a font that has it.
 
 nbval proves the code runs; only a browser proves a student sees working sliders (a mismatched
 widget extension shows "Error displaying widget" and nothing else) and Hangul instead of boxes.
@@ -222,8 +223,18 @@ def _check_every_hangul_has_a_glyph(page) -> None:
     assert checked >= shown > 0, (checked, shown)
 
 
-@pytest.mark.parametrize("name", LESSONS)
-@pytest.mark.parametrize("lab", LANGS, indirect=True, scope="module")  # one server per language
+def _runs() -> list[tuple[str, str]]:
+    """Every Korean lesson (each has Hangul of its own for the glyph check) and one English
+    lesson, the one with the most explorers, for the English interface. The other English
+    lessons run elsewhere: their code cells are the Korean ones (``test_notebooks_parity``),
+    nbval runs every English notebook, and ``test_browser_explorers`` drags every explorer in
+    English in a real browser. Running all of them here too cost three minutes a test run."""
+    english = max(LESSONS, key=lambda name: _explorers_in(NOTEBOOKS / "en" / name))
+    return [("ko", name) for name in LESSONS] + [("en", english)]
+
+
+@pytest.mark.parametrize("lab, name", _runs(), indirect=["lab"],
+                         ids=lambda value: value)   # in language order: one server each
 def test_lesson_runs_in_jupyterlab_and_its_sliders_respond(browser, lab, name):
     url, token, lang = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
