@@ -22,6 +22,7 @@ from convlab import conv2d_vectorized
 import convlab.conv.depthwise as depthwise
 import convlab.conv.depthwise_last as depthwise_last
 import convlab.conv.im2col as im2col
+import convlab.conv.kernel_rows as kernel_rows
 import convlab.conv.shifted as shifted
 from convlab.conv.autograd import CONV, Conf, bilinear
 from convlab.conv.depthwise import depthwise_conv2d
@@ -192,6 +193,69 @@ def test_im2col_with_samples_inside_one_product_passes_every_autograd_check(
     ref = lambda *t: F.conv2d(*t, groups=2)  # noqa: E731
     torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
                                torch.func.vmap(ref, (0, None, None))(stacked, w, b))
+
+
+def _taking_kernel_rows(monkeypatch):
+    """Make the kernel-row forward pass apply to small layers, and record when it runs."""
+    monkeypatch.setattr(kernel_rows, "MIN_POSITIONS", 1)
+    monkeypatch.setattr(kernel_rows, "MAX_OUT_CHANNELS", 1_000)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
+    spy = mock.Mock(wraps=kernel_rows.forward)
+    monkeypatch.setattr(kernel_rows, "forward", spy)
+    return spy
+
+
+@given(padded_calls(max_size=13), st.data())
+def test_kernel_row_forward_matches_pytorch_for_any_columns_and_bound(call, data):
+    """Stride 1 down the rows, anything across them; from one sample a tile to all of them."""
+    x, w, b, (_, s_w), dilation, groups = call
+    stride = (1, s_w)
+    h_out, w_out, per_sample = kernel_rows._sizes(x, w, stride, dilation)
+    bound = data.draw(st.integers(max(per_sample, 1), max(3 * per_sample, 1)), label="bound")
+    with pytest.MonkeyPatch.context() as patch:
+        spy = _taking_kernel_rows(patch)
+        assert_path_matches_pytorch(
+            lambda *t: im2col_conv2d(*t, stride, dilation, groups, max_buffer_bytes=bound),
+            x, w, b, stride, dilation, groups)
+    assert spy.called == (w.shape[2] > 1 and x.shape[0] > 0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
+def test_kernel_row_forward_passes_every_autograd_check(monkeypatch, dtype):
+    """Two groups, a stride and a dilation across the rows, a dilation down them: gradcheck,
+    forward AD, double backward and vmap, each running this forward pass."""
+    spy = _taking_kernel_rows(monkeypatch)
+    gen = torch.Generator().manual_seed(10)
+    x = torch.randn(3, 4, 7, 9, dtype=dtype, generator=gen, requires_grad=True)
+    w = torch.randn(6, 2, 3, 2, dtype=dtype, generator=gen, requires_grad=True)
+    b = torch.randn(6, dtype=dtype, generator=gen, requires_grad=True)
+    args = dict(stride=(1, 2), padding=1, dilation=(2, 3), groups=2)
+    fn = lambda *t: conv2d_vectorized(*t, **args)  # noqa: E731
+    ref = lambda *t: F.conv2d(*t, **args)  # noqa: E731
+    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
+    assert torch.autograd.gradgradcheck(fn, (x, w, b), check_fwd_over_rev=True, fast_mode=True)
+    stacked = torch.stack([x, 2 * x + 1]).detach()
+    torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
+                               torch.func.vmap(ref, (0, None, None))(stacked, w, b))
+    assert spy.called
+
+
+@pytest.mark.parametrize("layer, taken", [
+    (((8, 128, 58, 58), (32, 128, 3, 3), (1, 1), 1), True),     # few output channels
+    (((8, 128, 58, 58), (128, 128, 3, 3), (1, 1), 32), True),   # 4 a group
+    (((8, 128, 58, 58), (64, 128, 3, 3), (1, 1), 1), False),    # 64: as often slower
+    (((8, 128, 58, 58), (32, 128, 3, 3), (2, 1), 1), False),    # a stride down the rows
+    (((8, 128, 58, 58), (32, 128, 1, 3), (1, 1), 1), False),    # one kernel row
+    (((8, 128, 16, 16), (32, 128, 3, 3), (1, 1), 1), False),    # 14x14: products too small
+    (((1, 128, 58, 58), (32, 128, 3, 3), (1, 1), 1), False),    # one matrix for two threads
+], ids=["128 -> 32", "grouped", "64 outputs", "stride 2", "1x3 kernel", "small map",
+        "one sample"])
+def test_kernel_row_forward_is_taken_for_few_outputs_per_group_on_large_maps(
+        monkeypatch, layer, taken):
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
+    x_shape, w_shape, stride, groups = layer
+    x, w = torch.empty(x_shape, device="meta"), torch.empty(w_shape, device="meta")
+    assert kernel_rows.applies(x, w, stride, (1, 1), groups, MAX_BUFFER_BYTES) is taken
 
 
 @given(padded_calls(kernel=(1, 1)))

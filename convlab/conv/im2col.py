@@ -34,6 +34,7 @@ from typing import Iterator
 
 import torch
 
+from . import kernel_rows
 from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
 
@@ -356,8 +357,10 @@ class Im2colKernels:
     @in_float32
     def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
              conf: Conf) -> torch.Tensor:
-        return forward_tiles(x, w, b, _Plan(x, w, conf.stride, conf.dilation, conf.groups,
-                                            conf.max_bytes or MAX_BUFFER_BYTES))
+        bound = conf.max_bytes or MAX_BUFFER_BYTES
+        if kernel_rows.applies(x, w, conf.stride, conf.dilation, conf.groups, bound):
+            return kernel_rows.forward(x, w, b, conf.stride, conf.dilation, conf.groups, bound)
+        return forward_tiles(x, w, b, _Plan(x, w, conf.stride, conf.dilation, conf.groups, bound))
 
     @staticmethod
     @in_float32
