@@ -22,6 +22,7 @@ from convlab import conv2d_vectorized
 import convlab.conv.depthwise as depthwise
 import convlab.conv.depthwise_last as depthwise_last
 import convlab.conv.im2col as im2col
+import convlab.conv.input_grad as input_grad
 import convlab.conv.kernel_rows as kernel_rows
 import convlab.conv.shifted as shifted
 from convlab.conv.autograd import CONV, Conf, bilinear
@@ -76,6 +77,16 @@ def assert_path_matches_pytorch(path, x, w, b, stride, dilation, groups):
     """A path on a padded input equals F.conv2d with no padding, gradients included."""
     assert_same_outputs_and_gradients(
         path, lambda *t: F.conv2d(*t, stride=stride, dilation=dilation, groups=groups), x, w, b)
+
+
+def assert_every_autograd_check(fn, reference_fn, x, w, b):
+    """gradcheck with forward AD, gradgradcheck with forward-over-reverse, and vmap over a
+    batch of inputs equal to ``reference_fn``'s."""
+    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
+    assert torch.autograd.gradgradcheck(fn, (x, w, b), check_fwd_over_rev=True, fast_mode=True)
+    stacked = torch.stack([x, 2 * x + 1]).detach()
+    torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
+                               torch.func.vmap(reference_fn, (0, None, None))(stacked, w, b))
 
 
 def window_bytes(x, w, groups):
@@ -164,11 +175,7 @@ def test_im2col_forward_by_row_pieces_passes_every_autograd_check(monkeypatch):
     per_position = 2 * 2 * 3 * 2 * 8
     assert row_pieces(1, 10, 4, per_position, MAX_BUFFER_BYTES, 2, 2 * 12, 4) == (
         3, [[(0, 0), (0, 3), (0, 6), (0, 7)]])
-    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
-    assert torch.autograd.gradgradcheck(fn, (x, w, b), check_fwd_over_rev=True, fast_mode=True)
-    stacked = torch.stack([x, 2 * x + 1]).detach()
-    torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
-                               torch.func.vmap(ref, (0, None, None))(stacked, w, b))
+    assert_every_autograd_check(fn, ref, x, w, b)
 
 
 @pytest.mark.parametrize("bound, n_tiles", [(500, 6), (1_000, 3), (MAX_BUFFER_BYTES, 1)],
@@ -186,45 +193,43 @@ def test_im2col_with_samples_inside_one_product_passes_every_autograd_check(
     w = torch.randn(18, 2, 3, 2, dtype=torch.float64, generator=gen, requires_grad=True)
     b = torch.randn(18, dtype=torch.float64, generator=gen, requires_grad=True)
     fn = lambda *t: im2col_conv2d(*t, (1, 1), (1, 1), 2, max_buffer_bytes=bound)  # noqa: E731
-    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
-    assert torch.autograd.gradgradcheck(fn, (x, w, b), check_fwd_over_rev=True, fast_mode=True)
     assert_path_matches_pytorch(fn, x.detach(), w.detach(), b.detach(), (1, 1), (1, 1), 2)
-    stacked = torch.stack([x, 2 * x + 1]).detach()
-    ref = lambda *t: F.conv2d(*t, groups=2)  # noqa: E731
-    torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
-                               torch.func.vmap(ref, (0, None, None))(stacked, w, b))
+    assert_every_autograd_check(fn, lambda *t: F.conv2d(*t, groups=2), x, w, b)
 
 
 def _taking_kernel_rows(monkeypatch):
-    """Make the kernel-row forward pass apply to small layers, and record when it runs."""
+    """Make the kernel-row route apply to small layers; record its forward passes and weight
+    gradients."""
     monkeypatch.setattr(kernel_rows, "MIN_POSITIONS", 1)
     monkeypatch.setattr(kernel_rows, "MAX_OUT_CHANNELS", 1_000)
     monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
-    spy = mock.Mock(wraps=kernel_rows.forward)
-    monkeypatch.setattr(kernel_rows, "forward", spy)
-    return spy
+    spies = [mock.Mock(wraps=kernel_rows.forward), mock.Mock(wraps=kernel_rows.weight_grad)]
+    monkeypatch.setattr(kernel_rows, "forward", spies[0])
+    monkeypatch.setattr(kernel_rows, "weight_grad", spies[1])
+    return spies
 
 
 @given(padded_calls(max_size=13), st.data())
-def test_kernel_row_forward_matches_pytorch_for_any_columns_and_bound(call, data):
-    """Stride 1 down the rows, anything across them; from one sample a tile to all of them."""
+def test_kernel_row_route_matches_pytorch_for_any_columns_and_bound(call, data):
+    """The forward pass and the weight's gradient: stride 1 down the rows, anything across
+    them; from one sample a tile to all of them."""
     x, w, b, (_, s_w), dilation, groups = call
     stride = (1, s_w)
-    h_out, w_out, per_sample = kernel_rows._sizes(x, w, stride, dilation)
+    h_out, w_out, per_sample = kernel_rows._sizes(x, tuple(w.shape[2:]), stride, dilation)
     bound = data.draw(st.integers(max(per_sample, 1), max(3 * per_sample, 1)), label="bound")
     with pytest.MonkeyPatch.context() as patch:
-        spy = _taking_kernel_rows(patch)
+        spies = _taking_kernel_rows(patch)
         assert_path_matches_pytorch(
             lambda *t: im2col_conv2d(*t, stride, dilation, groups, max_buffer_bytes=bound),
             x, w, b, stride, dilation, groups)
-    assert spy.called == (w.shape[2] > 1 and x.shape[0] > 0)
+    assert [spy.called for spy in spies] == [w.shape[2] > 1 and x.shape[0] > 0] * 2
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
-def test_kernel_row_forward_passes_every_autograd_check(monkeypatch, dtype):
+def test_kernel_row_route_passes_every_autograd_check(monkeypatch, dtype):
     """Two groups, a stride and a dilation across the rows, a dilation down them: gradcheck,
-    forward AD, double backward and vmap, each running this forward pass."""
-    spy = _taking_kernel_rows(monkeypatch)
+    forward AD, double backward and vmap, running this forward pass and weight gradient."""
+    spies = _taking_kernel_rows(monkeypatch)
     gen = torch.Generator().manual_seed(10)
     x = torch.randn(3, 4, 7, 9, dtype=dtype, generator=gen, requires_grad=True)
     w = torch.randn(6, 2, 3, 2, dtype=dtype, generator=gen, requires_grad=True)
@@ -232,12 +237,8 @@ def test_kernel_row_forward_passes_every_autograd_check(monkeypatch, dtype):
     args = dict(stride=(1, 2), padding=1, dilation=(2, 3), groups=2)
     fn = lambda *t: conv2d_vectorized(*t, **args)  # noqa: E731
     ref = lambda *t: F.conv2d(*t, **args)  # noqa: E731
-    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
-    assert torch.autograd.gradgradcheck(fn, (x, w, b), check_fwd_over_rev=True, fast_mode=True)
-    stacked = torch.stack([x, 2 * x + 1]).detach()
-    torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
-                               torch.func.vmap(ref, (0, None, None))(stacked, w, b))
-    assert spy.called
+    assert_every_autograd_check(fn, ref, x, w, b)
+    assert all(spy.called for spy in spies)
 
 
 @pytest.mark.parametrize("layer, taken", [
@@ -250,12 +251,68 @@ def test_kernel_row_forward_passes_every_autograd_check(monkeypatch, dtype):
     (((1, 128, 58, 58), (32, 128, 3, 3), (1, 1), 1), False),    # one matrix for two threads
 ], ids=["128 -> 32", "grouped", "64 outputs", "stride 2", "1x3 kernel", "small map",
         "one sample"])
-def test_kernel_row_forward_is_taken_for_few_outputs_per_group_on_large_maps(
+def test_kernel_row_route_is_taken_for_few_outputs_per_group_on_large_maps(
         monkeypatch, layer, taken):
     monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
     x_shape, w_shape, stride, groups = layer
     x, w = torch.empty(x_shape, device="meta"), torch.empty(w_shape, device="meta")
-    assert kernel_rows.applies(x, w, stride, (1, 1), groups, MAX_BUFFER_BYTES) is taken
+    assert kernel_rows.applies(x, w.shape[0], tuple(w.shape[2:]), stride, (1, 1), groups,
+                               MAX_BUFFER_BYTES) is taken
+
+
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 2), st.data())
+def test_input_gradient_as_a_flipped_convolution_matches_pytorch(n, groups, c_out_group, data):
+    """Stride 1, fewer output than input channels a group: the padded input's gradient as a
+    convolution of the output gradient with the flipped kernel, any dilation and bound."""
+    c_in_group = data.draw(st.integers(c_out_group + 1, 4), label="c_in_group")
+    kernel = (data.draw(st.integers(1, 4), label="k_h"), data.draw(st.integers(1, 4), label="k_w"))
+    dilation = (data.draw(st.integers(1, 3), label="d_h"), data.draw(st.integers(1, 3), label="d_w"))
+    size = [data.draw(st.integers(d * (k - 1) + 1, 11), label="size") for k, d in
+            zip(kernel, dilation)]
+    gen = torch.Generator().manual_seed(data.draw(st.integers(0, 2**31 - 1), label="seed"))
+    w = torch.randn(groups * c_out_group, c_in_group, *kernel, generator=gen, dtype=torch.float64)
+    out_size = [output_size(s, k, 1, 0, d) for s, k, d in zip(size, kernel, dilation)]
+    grad = torch.randn(n, groups * c_out_group, *out_size, generator=gen, dtype=torch.float64)
+    conf = Conf((1, 1), dilation, groups, tuple(size), kernel,
+                data.draw(st.integers(1, 4000), label="bound"))
+    assert input_grad.applies(w, conf)
+    expected = torch.nn.grad.conv2d_input((n, groups * c_in_group, *size), w, grad,
+                                          dilation=dilation, groups=groups)
+    torch.testing.assert_close(input_grad.input_grad(grad, w, conf), expected,
+                               **TOLERANCE[torch.float64])
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
+def test_input_gradient_as_a_flipped_convolution_passes_every_autograd_check(monkeypatch,
+                                                                              dtype):
+    """Two groups of 3 input and 2 output channels, a dilation, padding: gradcheck, forward
+    AD, double backward (which differentiates the input's gradient again) and vmap."""
+    spy = mock.Mock(wraps=input_grad.input_grad)
+    monkeypatch.setattr(input_grad, "input_grad", spy)
+    gen = torch.Generator().manual_seed(11)
+    x = torch.randn(2, 6, 7, 8, dtype=dtype, generator=gen, requires_grad=True)
+    w = torch.randn(4, 3, 3, 2, dtype=dtype, generator=gen, requires_grad=True)
+    b = torch.randn(4, dtype=dtype, generator=gen, requires_grad=True)
+    args = dict(padding=1, dilation=(2, 1), groups=2)
+    fn = lambda *t: conv2d_vectorized(*t, **args)  # noqa: E731
+    ref = lambda *t: F.conv2d(*t, **args)  # noqa: E731
+    assert_every_autograd_check(fn, ref, x, w, b)
+    assert spy.called
+
+
+@pytest.mark.parametrize("weight, stride, groups, taken", [
+    ((32, 128, 3, 3), (1, 1), 1, True),       # few output channels
+    ((64, 8, 3, 3), (1, 1), 16, True),        # 4 of 8 a group
+    ((128, 4, 3, 3), (1, 1), 32, False),      # 4 of 4 a group: as many
+    ((32, 128, 3, 3), (2, 2), 1, False),      # a stride: zeros between the cells
+    ((64, 64, 3, 3), (1, 1), 1, False),       # as many output as input channels
+    ((64, 3, 7, 7), (1, 1), 1, False),        # more
+], ids=["128 -> 32", "grouped, fewer", "grouped, as many", "stride 2", "64 -> 64", "3 -> 64"])
+def test_input_gradient_is_a_convolution_at_stride_1_with_fewer_outputs_than_inputs(
+        weight, stride, groups, taken):
+    w = torch.empty(weight, device="meta")
+    conf = Conf(stride, (1, 1), groups, (58, 58), tuple(weight[2:]))
+    assert input_grad.applies(w, conf) is taken
 
 
 @given(padded_calls(kernel=(1, 1)))
@@ -291,11 +348,7 @@ def test_pointwise_path_with_samples_inside_one_product_passes_every_autograd_ch
     b = torch.randn(6, dtype=dtype, generator=gen, requires_grad=True)
     fn = lambda *t: pointwise_conv2d(*t, (2, 1), 1)  # noqa: E731
     ref = lambda *t: F.conv2d(*t, stride=(2, 1))  # noqa: E731
-    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
-    assert torch.autograd.gradgradcheck(fn, (x, w, b), check_fwd_over_rev=True, fast_mode=True)
-    stacked = torch.stack([x, 2 * x + 1]).detach()
-    torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
-                               torch.func.vmap(ref, (0, None, None))(stacked, w, b))
+    assert_every_autograd_check(fn, ref, x, w, b)
 
 
 @given(padded_calls(c_in_group=1), st.booleans())
@@ -324,12 +377,7 @@ def test_shifted_path_passes_gradcheck_forward_ad_gradgradcheck_and_vmap(tap):
     fn = lambda *t: shifted_conv2d(*t, (2, 3), (2, 1), 2, max_buffer_bytes=300)  # noqa: E731
     ref = lambda *t: F.conv2d(*t, stride=(2, 3), dilation=(2, 1), groups=2)  # noqa: E731
     with mock.patch.object(shifted, "PER_TAP_MIN_CHANNELS", 1 if tap else 10**9):
-        assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
-        assert torch.autograd.gradgradcheck(fn, (x, w, b), check_fwd_over_rev=True,
-                                            fast_mode=True)
-        stacked = torch.stack([x, 2 * x + 1]).detach()
-        torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
-                                   torch.func.vmap(ref, (0, None, None))(stacked, w, b))
+        assert_every_autograd_check(fn, ref, x, w, b)
 
 
 @pytest.mark.parametrize("bound, n_tiles", [(1, 24), (500, 12), (2_000, 4), (MAX_BUFFER_BYTES, 1)],
@@ -375,11 +423,7 @@ def test_depthwise_path_passes_every_autograd_check(monkeypatch, stride, dilatio
     b = torch.randn(3 * multiplier, dtype=dtype, generator=gen, requires_grad=True)
     fn = lambda *t: depthwise_conv2d(*t, stride, dilation)  # noqa: E731
     ref = lambda *t: F.conv2d(*t, stride=stride, dilation=dilation, groups=3)  # noqa: E731
-    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
-    assert torch.autograd.gradgradcheck(fn, (x, w, b), check_fwd_over_rev=True, fast_mode=True)
-    stacked = torch.stack([x, 2 * x + 1]).detach()
-    torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
-                               torch.func.vmap(ref, (0, None, None))(stacked, w, b))
+    assert_every_autograd_check(fn, ref, x, w, b)
 
 
 @pytest.mark.parametrize("groups", [1, 2])
@@ -395,11 +439,7 @@ def test_pointwise_path_with_one_output_position_passes_every_autograd_check(gro
     ref = lambda *t: F.conv2d(*t, stride=(3, 2), groups=groups)  # noqa: E731
     assert fn(x, w, b).shape == (3, 6, 1, 1)
     torch.testing.assert_close(fn(x, w, b), ref(x, w, b))
-    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
-    assert torch.autograd.gradgradcheck(fn, (x, w, b), fast_mode=True)
-    stacked = torch.stack([x, 2 * x + 1]).detach()
-    torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
-                               torch.func.vmap(ref, (0, None, None))(stacked, w, b))
+    assert_every_autograd_check(fn, ref, x, w, b)
 
 
 @given(padded_calls(c_in_group=1), st.integers(0, 3), st.integers(0, 3), st.integers(0, 3),
@@ -456,11 +496,7 @@ def test_padded_depthwise_path_passes_every_autograd_check(monkeypatch, dtype, l
     ref = lambda x, *t: F.conv2d(F.pad(x, (0, 3, 2, 1)), *t, stride=(2, 1),  # noqa: E731
                                  dilation=(1, 2), groups=3)
     torch.testing.assert_close(fn(x, w, b), ref(x, w, b))
-    assert torch.autograd.gradcheck(fn, (x, w, b), check_forward_ad=True, fast_mode=True)
-    assert torch.autograd.gradgradcheck(fn, (x, w, b), check_fwd_over_rev=True, fast_mode=True)
-    stacked = torch.stack([x, 2 * x + 1]).detach()
-    torch.testing.assert_close(torch.func.vmap(fn, (0, None, None))(stacked, w, b),
-                               torch.func.vmap(ref, (0, None, None))(stacked, w, b))
+    assert_every_autograd_check(fn, ref, x, w, b)
 
 
 # ---- which route conv2d_vectorized takes

@@ -116,7 +116,9 @@ def conv2d_vectorized(
     Some shapes take a cheaper route to the same numbers: a 1x1 kernel is a plain matrix
     product with no windows at all (:mod:`.pointwise`), and a depthwise convolution (one input
     channel per group) is a sum over kernel taps of shifted slices of the flattened maps times
-    per-channel weights (:mod:`.depthwise`). When the columns
+    per-channel weights (:mod:`.depthwise`). With few output channels per group on a large
+    map, the forward pass copies columns for the kernel's columns only and runs one product
+    per kernel row (:mod:`.kernel_rows`). When the columns
     of a single output row would not fit the buffer, :mod:`convlab.conv.shifted` multiplies
     shifted flat views of the input instead and builds no columns. ``benchmarks/README.md``
     has the timings.

@@ -34,7 +34,7 @@ from typing import Iterator
 
 import torch
 
-from . import kernel_rows
+from . import input_grad, kernel_rows
 from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
 
@@ -358,19 +358,27 @@ class Im2colKernels:
     def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
              conf: Conf) -> torch.Tensor:
         bound = conf.max_bytes or MAX_BUFFER_BYTES
-        if kernel_rows.applies(x, w, conf.stride, conf.dilation, conf.groups, bound):
+        if kernel_rows.applies(x, w.shape[0], conf.kernel, conf.stride, conf.dilation,
+                               conf.groups, bound):
             return kernel_rows.forward(x, w, b, conf.stride, conf.dilation, conf.groups, bound)
         return forward_tiles(x, w, b, _Plan(x, w, conf.stride, conf.dilation, conf.groups, bound))
 
     @staticmethod
     @in_float32
     def grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
+        if input_grad.applies(w, conf):              # as a convolution, few output channels
+            return input_grad.input_grad(g, w, conf)
         plan = _plan(g.shape[0], w.shape[1] * conf.groups, w.shape[0], conf, g.dtype)
         return input_grad_tiles(g, w, plan)
 
     @staticmethod
     @in_float32
     def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
+        bound = conf.max_bytes or MAX_BUFFER_BYTES
+        if kernel_rows.applies(x, g.shape[1], conf.kernel, conf.stride, conf.dilation,
+                               conf.groups, bound):
+            return kernel_rows.weight_grad(x, g, conf.kernel, conf.stride, conf.dilation,
+                                           conf.groups, bound)
         return weight_grad_tiles(x, g, _plan(x.shape[0], x.shape[1], g.shape[1], conf, x.dtype))
 
 

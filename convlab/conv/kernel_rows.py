@@ -16,11 +16,14 @@ the product reads in place. So
         weight[:, :, i, :] (C_out/G, C_in/G*kW) @ rows i*d_h ... of the columns (C_in/G*kW, Ho*Wo)
 
 ``kH`` products, each adding to the output (which is small when the output channels are few).
-A vertical stride would make the rows of a slice ``s_h`` apart, no longer one matrix, so the
-route is for stride 1 along the height; :func:`applies` says when it is taken. The gradients
-stay :mod:`.im2col`'s.
+The weight's gradient reads the same columns: kernel row ``i``'s part is the output gradient
+times the rows that kernel row read. A vertical stride would make the rows of a slice ``s_h``
+apart, no longer one matrix, so the route is for stride 1 along the height; :func:`applies`
+says when it is taken. The input's gradient of these layers is :mod:`.input_grad`'s.
 """
 from __future__ import annotations
+
+from typing import Iterator
 
 import torch
 
@@ -42,58 +45,88 @@ MIN_POSITIONS = 28 * 28
 Pair = tuple[int, int]
 
 
-def _sizes(x: torch.Tensor, weight: torch.Tensor, stride: Pair, dilation: Pair
+def _sizes(x: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair
            ) -> tuple[int, int, int]:
     """Output height and width, and the bytes of one sample's columns."""
     _, c_in, height, width = x.shape
-    k_h, k_w = weight.shape[2:]
-    h_out = output_size(height, k_h, stride[0], 0, dilation[0])
-    w_out = output_size(width, k_w, stride[1], 0, dilation[1])
-    return h_out, w_out, c_in * k_w * height * w_out * x.element_size()
+    h_out = output_size(height, kernel[0], stride[0], 0, dilation[0])
+    w_out = output_size(width, kernel[1], stride[1], 0, dilation[1])
+    return h_out, w_out, c_in * kernel[1] * height * w_out * x.element_size()
 
 
-def applies(x: torch.Tensor, weight: torch.Tensor, stride: Pair, dilation: Pair, groups: int,
-            max_bytes: int) -> bool:
-    """Whether the forward pass of a padded input ``x`` takes this route: stride 1 along the
-    height, a kernel more than one row tall, fewer than :data:`MAX_OUT_CHANNELS` output
-    channels per group, at least :data:`MIN_POSITIONS` output positions a sample, and a tile
-    of whole samples that gives every thread a matrix."""
-    if stride[0] != 1 or weight.shape[2] < 2 or weight.shape[0] // groups >= MAX_OUT_CHANNELS:
+def applies(x: torch.Tensor, c_out: int, kernel: Pair, stride: Pair, dilation: Pair,
+            groups: int, max_bytes: int) -> bool:
+    """Whether a padded input ``x`` and ``c_out`` output channels take this route (the forward
+    pass and the weight's gradient): stride 1 along the height, a kernel more than one row
+    tall, fewer than :data:`MAX_OUT_CHANNELS` output channels per group, at least
+    :data:`MIN_POSITIONS` output positions a sample, and a tile of whole samples that gives
+    every thread a matrix."""
+    if stride[0] != 1 or kernel[0] < 2 or c_out // groups >= MAX_OUT_CHANNELS:
         return False
-    h_out, w_out, per_sample = _sizes(x, weight, stride, dilation)
+    h_out, w_out, per_sample = _sizes(x, kernel, stride, dilation)
     if h_out * w_out < MIN_POSITIONS or per_sample > max_bytes:
         return False
     return min(x.shape[0], max_bytes // per_sample) * groups >= torch.get_num_threads()
 
 
+def _column_tiles(x: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair, groups: int,
+                  max_bytes: int) -> Iterator[tuple[slice, list[torch.Tensor]]]:
+    """For each tile of samples (at most ``max_bytes`` of columns, at least one sample): its
+    samples, and for each kernel row ``i`` the ``(T*G, C_in/G*kW, Ho*Wo)`` matrices that row
+    reads, views of one reused buffer of columns."""
+    n, c_in, height, _ = x.shape
+    h_out, w_out, per_sample = _sizes(x, kernel, stride, dilation)
+    s_n, s_c, s_h, s_w = x.stride()
+    shifts = x.as_strided((n, c_in, kernel[1], height, w_out),   # [n, c, j, y, ox]
+                          (s_n, s_c, dilation[1] * s_w, s_h, stride[1] * s_w))
+    step = max(1, min(n, max_bytes // per_sample))
+    buffer = x.new_empty(step * c_in * kernel[1] * height * w_out)
+    for start in range(0, n, step):
+        samples = slice(start, min(n, start + step))
+        t = samples.stop - start
+        columns = buffer[:t * c_in * kernel[1] * height * w_out].view(t, *shifts.shape[1:])
+        columns.copy_(shifts[samples])
+        columns = columns.view(t * groups, c_in // groups * kernel[1], height * w_out)
+        yield samples, [columns[:, :, i * dilation[0] * w_out:][:, :, :h_out * w_out]
+                        for i in range(kernel[0])]          # kernel row i: rows i*d_h on
+
+
 def forward(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, stride: Pair,
             dilation: Pair, groups: int, max_bytes: int) -> torch.Tensor:
     """``F.conv2d(x, weight, bias, stride, 0, dilation, groups)`` of a padded input, the
-    samples of a tile at once, columns at most ``max_bytes`` (where :func:`applies`)."""
-    n, c_in, height, _ = x.shape
+    samples of a tile at once (where :func:`applies`)."""
+    n = x.shape[0]
     c_out, c_group, k_h, k_w = weight.shape
     out_group, depth = c_out // groups, c_group * k_w
-    h_out, w_out, per_sample = _sizes(x, weight, stride, dilation)
-    s_n, s_c, s_h, s_w = x.stride()
-    shifts = x.as_strided((n, c_in, k_w, height, w_out),          # [n, c, j, y, ox]
-                          (s_n, s_c, dilation[1] * s_w, s_h, stride[1] * s_w))
-    step = max(1, min(n, max_bytes // per_sample))
-    kernels = [w_i.reshape(1, groups, out_group, depth).expand(step, -1, -1, -1)   # per tile
-               .reshape(step * groups, out_group, depth)                           # matrix
-               for w_i in weight.reshape(groups, out_group, c_group, k_h, k_w).unbind(3)]
-    buffer = x.new_empty(step * c_in * k_w * height * w_out)
+    h_out, w_out, _ = _sizes(x, (k_h, k_w), stride, dilation)
     out = x.new_empty(n, c_out, h_out, w_out)
-    for start in range(0, n, step):
-        t = min(n, start + step) - start
-        columns = buffer[:t * c_in * k_w * height * w_out].view(t, c_in, k_w, height, w_out)
-        columns.copy_(shifts[start:start + t])
-        columns = columns.view(t * groups, depth, height * w_out)
-        result = out[start:start + t].view(t * groups, out_group, h_out * w_out)
-        for i, w_i in enumerate(kernels):                       # kernel row i reads rows
-            first = i * dilation[0] * w_out                      # i*d_h on: a slice
-            rows = columns[:, :, first:first + h_out * w_out]
+    kernels = [w_i.reshape(groups, out_group, depth)             # (G, C_out/G, C_in/G*kW)
+               for w_i in weight.reshape(groups, out_group, c_group, k_h, k_w).unbind(3)]
+    for samples, rows in _column_tiles(x, (k_h, k_w), stride, dilation, groups, max_bytes):
+        t = samples.stop - samples.start
+        result = out[samples].view(t * groups, out_group, h_out * w_out)
+        for i, (w_i, rows_i) in enumerate(zip(kernels, rows)):
+            w_i = w_i.expand(t, -1, -1, -1).reshape(t * groups, out_group, depth)
             if i == 0:
-                torch.bmm(w_i[:t * groups], rows, out=result)
+                torch.bmm(w_i, rows_i, out=result)
             else:
-                result.baddbmm_(w_i[:t * groups], rows)
+                result.baddbmm_(w_i, rows_i)
     return out if bias is None else out.add_(bias.view(1, -1, 1, 1))
+
+
+def weight_grad(x: torch.Tensor, grad_out: torch.Tensor, kernel: Pair, stride: Pair,
+                dilation: Pair, groups: int, max_bytes: int) -> torch.Tensor:
+    """The weight's gradient ``(C_out, C_in/G, kH, kW)`` from a padded input and the output's
+    gradient, the same columns as :func:`forward`: kernel row ``i``'s is the output gradient
+    times the rows it reads, summed over samples (where :func:`applies`)."""
+    c_in, (n, c_out, h_out, w_out) = x.shape[1], grad_out.shape
+    out_group, c_group = c_out // groups, c_in // groups
+    grad = x.new_zeros(kernel[0], groups, out_group, c_group * kernel[1])
+    grad_out = grad_out.contiguous()
+    for samples, rows in _column_tiles(x, kernel, stride, dilation, groups, max_bytes):
+        t = samples.stop - samples.start
+        grads = grad_out[samples].view(t * groups, out_group, h_out * w_out)
+        for grad_i, rows_i in zip(grad, rows):
+            grad_i += torch.bmm(grads, rows_i.transpose(1, 2)).view(t, *grad_i.shape).sum(0)
+    grad = grad.view(kernel[0], groups, out_group, c_group, kernel[1]).permute(1, 2, 3, 0, 4)
+    return grad.reshape(c_out, c_group, *kernel)

@@ -1,0 +1,48 @@
+"""The input's gradient at stride 1 as a forward convolution of the output's gradient with the
+flipped kernel (lessons 06 and 08).
+
+Output cell ``(y, x)`` took input cell ``(y + i*d_h, x + j*d_w)`` times tap ``(i, j)``; so the
+input cell's gradient collects, from every tap, the output gradient ``i*d_h`` rows and
+``j*d_w`` columns before it. That is a convolution of the output gradient, padded by the
+kernel's extent less one on every side, with the kernel flipped in both directions and its
+input and output channels exchanged (within each group): the transposed convolution of
+lesson 08, which at stride 1 needs no zeros between the cells.
+
+im2col's own input gradient multiplies ``weight.T`` (``C_in/G*kH*kW`` rows, ``C_out/G`` deep)
+by the output gradient, then adds each tap's columns back onto the input (col2im). With fewer
+output than input channels per group the product is only ``C_out/G`` deep and writes
+``kH*kW`` times the input; as a convolution it is ``C_out/G*kH*kW`` deep, ``C_in/G`` rows, and
+writes the input once (3x3 128 -> 32 on 56x56 at batch 8: 3.34 -> 1.55x F.conv2d's input
+gradient, measured interleaved). :func:`applies` says when.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from . import im2col
+from .autograd import Conf
+
+
+def applies(weight: torch.Tensor, conf: Conf) -> bool:
+    """Stride 1, and fewer output channels than input channels per group. Measured on the
+    2-core benchmark machine, input gradient as a multiple of F.conv2d's, col2im against this
+    route: 128 -> 32 on 56x56 3.34 -> 1.55, on 7x7 1.97 -> 1.62; 256 -> 64 on 28x28 1.94 ->
+    1.50; 128 -> 128 in 32 groups on 56x56 0.54 -> 0.39; but with as many output channels as
+    input channels or more it lost (64 -> 64 on 56x56 1.77 -> 1.87, 512 -> 512 on 7x7 1.08 ->
+    1.71, 3 -> 64 with a 7x7 kernel 0.85 -> 6.48)."""
+    return conf.stride == (1, 1) and weight.shape[0] // conf.groups < weight.shape[1]
+
+
+def input_grad(grad_out: torch.Tensor, weight: torch.Tensor, conf: Conf) -> torch.Tensor:
+    """The gradient of the padded input ``(N, C_in, *conf.in_size)`` of a stride-1
+    convolution, from its output's gradient (where :func:`applies`)."""
+    (d_h, d_w), groups = conf.dilation, conf.groups
+    c_out, c_group, k_h, k_w = weight.shape
+    reach_h, reach_w = (k_h - 1) * d_h, (k_w - 1) * d_w
+    padded = F.pad(grad_out, (reach_w, reach_w, reach_h, reach_h))
+    flipped = (weight.reshape(groups, c_out // groups, c_group, k_h, k_w).transpose(1, 2)
+               .reshape(groups * c_group, c_out // groups, k_h, k_w).flip(2, 3))
+    inner = Conf((1, 1), conf.dilation, groups, tuple(padded.shape[2:]), (k_h, k_w),
+                 conf.max_bytes)
+    return im2col.Im2colKernels.conv(padded, flipped, None, inner)
