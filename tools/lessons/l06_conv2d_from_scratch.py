@@ -348,6 +348,15 @@ CELLS = [
       product can read them where they are, with no column matrix at all. A stride of 2 becomes
       stride 1 after splitting the input into its four even/odd sub-images (polyphase): tap
       `(i, j)` reads sub-image `(i % 2, j % 2)` shifted by `(i // 2, j // 2)`.
+    - **Few output channels: columns for the kernel's columns only.** im2col copies
+      `C_in·kH·kW` numbers for every output position, and each copied number then takes part
+      in only `C_out` multiply-adds: with 32 output channels the copy costs about as much as
+      the product. So on large maps with few output channels per group, the forward pass
+      copies each input row shifted by the kernel's `kW` columns, nothing more. The cells that
+      kernel row `i` reads are then one slice of that copy, starting `i` rows on, and the
+      output is the sum of `kH` products. The weight's gradient reads the same copy, and the
+      input's gradient is the output's gradient convolved with the flipped kernel (lesson 08),
+      a product that sums `C_out·kH·kW` terms instead of `C_out`.
     - **What `F.conv2d` still does better.** It hands the whole layer to one optimized library
       call (oneDNN on the CPU): kernels generated for this processor's vector instructions,
       blocked memory layouts, and one parallel region for the whole call. convlab is a chain of
@@ -376,6 +385,15 @@ CELLS = [
       가져가고, 열 행렬은 전혀 만들지 않습니다. 스트라이드 2는 입력을 짝수·홀수 행과 열로 나눈 작은
       이미지 네 개로 쪼개면 스트라이드 1이 됩니다. 커널 칸 `(i, j)`는 작은 이미지
       `(i % 2, j % 2)`를 `(i // 2, j // 2)`만큼 밀어서 가져옵니다.
+    - **출력 채널이 적은 층: 커널의 열 수만큼만 복사.** im2col은 출력 위치마다 값을
+      `C_in·kH·kW`개 복사합니다. 그런데 복사한 값 하나는 곱셈-덧셈 `C_out`번에만 쓰입니다. 출력
+      채널이 32개쯤이면 복사에 드는 시간이 행렬 곱에 드는 시간과 비슷해집니다. 그래서 맵이 크고
+      그룹당 출력 채널이 적은 층은 순전파에서 입력의 각 행을 행 안에서 한 칸씩 더 밀어 가며
+      커널의 열 수(`kW`)만큼만 복사합니다. 그러면 커널의 `i`번째 행이 가져오는 값은 이 복사본에서 `i`개
+      행만큼 뒤에서 시작하는 끊김 없는 한 구간이고, 출력은 행렬 곱 `kH`개의 합입니다. 가중치의
+      기울기도 같은 복사본으로 구합니다. 입력의 기울기는 출력의 기울기와 뒤집은 커널의
+      합성곱입니다(08강). 이 합성곱은 행렬 곱 하나로 계산하는데, 값 하나마다 더하는 항이
+      `C_out`개가 아니라 `C_out·kH·kW`개입니다.
     - **`F.conv2d`가 여전히 더 잘하는 것.** `F.conv2d`는 층 전체를 최적화된 라이브러리 호출 한 번에
       맡깁니다(CPU에서는 `oneDNN`). 이 프로세서의 벡터 명령에 맞춰 만든 코드, 블록 단위 메모리 배치,
       호출 전체에 대한 병렬 처리 한 번을 씁니다. convlab은 평범한 PyTorch 연산을 여러 번 이어
@@ -415,7 +433,15 @@ CELLS = [
             assert torch.equal(strided, shifted)
     print(«"every tap of a stride-2 layer is a stride-1 shift of one sub-image"|"스트라이드 2 층의 커널 칸은 모두 작은 이미지 하나를 스트라이드 1로 민 것입니다"»)
 
-    # «4. how many PyTorch operations one call runs|4. 호출 한 번이 실행하는 PyTorch 연산의 개수»
+    # «4. few output channels: one product per kernel row, each over a slice of the kW-shifted rows|4. 출력 채널이 적은 층: 커널 행마다 행 안에서 민 복사본의 한 구간과 행렬 곱을 한 번 합니다»
+    x, w = torch.randn(1, 8, 30, 30), torch.randn(2, 8, 3, 3)
+    h_out, w_out = 30 - 3 + 1, 30 - 3 + 1
+    shifted = torch.stack([x[0, :, :, j:j + w_out] for j in range(3)], 1).reshape(8 * 3, 30 * w_out)
+    out = sum(w[:, :, i].reshape(2, 8 * 3) @ shifted[:, i * w_out:(i + h_out) * w_out] for i in range(3))
+    torch.testing.assert_close(out.view(2, h_out, w_out), F.conv2d(x, w)[0])
+    print(«f"numbers copied per output position: im2col {8 * 3 * 3}, one row of the kernel at a time {shifted.numel() / (h_out * w_out):.1f}"|f"출력 위치 하나마다 복사하는 값: im2col {8 * 3 * 3}개, 커널 행 단위 계산 {shifted.numel() / (h_out * w_out):.1f}개"»)
+
+    # «5. how many PyTorch operations one call runs|5. 호출 한 번이 실행하는 PyTorch 연산의 개수»
     class CountOps(torch.overrides.TorchFunctionMode):
         def __init__(self):
             super().__init__()
