@@ -117,8 +117,10 @@ def conv2d_vectorized(
     product with no windows at all (:mod:`.pointwise`), and a depthwise convolution (one input
     channel per group) is a sum over kernel taps of shifted slices of the flattened maps times
     per-channel weights (:mod:`.depthwise`). With few output channels per group on a large
-    map, the forward pass copies columns for the kernel's columns only and runs one product
-    per kernel row (:mod:`.kernel_rows`). When the columns
+    map, the forward pass and the weight's gradient copy columns for the kernel's columns only
+    and run one product per kernel row (:mod:`.kernel_rows`); with fewer output than input
+    channels per group, the input's gradient is a convolution of the output's gradient with the
+    flipped kernel (:mod:`.input_grad`). When the columns
     of a single output row would not fit the buffer, :mod:`convlab.conv.shifted` multiplies
     shifted flat views of the input instead and builds no columns. ``benchmarks/README.md``
     has the timings.

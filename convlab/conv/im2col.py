@@ -26,7 +26,8 @@ channels), the forward pass cuts each sample's output rows into equal **pieces**
 one matrix split across the threads ran at two thirds to three quarters of the speed.
 
 Both gradients use the same tiles (:class:`Im2colKernels`, differentiated by
-:mod:`.autograd`), so training never holds a full column matrix either.
+:mod:`.autograd`), so training never holds a full column matrix either. Layers with few
+output channels take :mod:`.kernel_rows` and :mod:`.input_grad` instead, under the same bound.
 """
 from __future__ import annotations
 
