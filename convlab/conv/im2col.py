@@ -15,10 +15,8 @@ Two choices make it fast without changing a single number (timings: benchmarks/R
   a 256 MB input would need 2.3 GB). :func:`tiles` cuts the output into pieces whose columns
   fit ``max_buffer_bytes`` (16 MiB, so it stays in the processor's last-level cache), one
   buffer is reused for every piece, and one batched product per piece (``torch.bmm(out=...)``)
-  writes every (sample, group) result straight into its place in the output. Writing 58 MB of
-  fresh memory is what makes a full im2col slow: for the ResNet-like benchmark layer,
-  ``F.unfold`` takes about 40 ms, one copy of the whole view 28 ms, the same copy in four
-  tiles into one reused buffer 1.4 ms (2 threads).
+  writes every (sample, group) result straight into its place in the output. Writing a full
+  column matrix to fresh memory is what makes ``F.unfold`` slow.
 
 When a tile would hold fewer matrices than there are threads (one large sample, few output
 channels), the forward pass cuts each sample's output rows into equal **pieces** instead
@@ -55,12 +53,14 @@ PIECE_WORK = 2 ** 23
 
 #: Output channels per group (rows of a product) from which one matrix product runs about as
 #: fast split across the threads as several side by side: below it the forward pass cuts
-#: samples into row pieces (:func:`row_pieces`); from it the forward pass and both gradients
-#: may take a tile's samples in one product (:func:`samples_inside`). Measured on the 2-core
-#: benchmark machine, billions of multiply-adds a second, one matrix against two to four of the
-#: same work in all: 32 rows 35 against 48-50, 64 rows 45 against 53-59, 128 rows 58 against 70, 256
-#: rows 70 against 73-75, 512 rows 73 against 62-71.
+#: samples into row pieces (:func:`row_pieces`); from it a tile's samples may be one product
+#: (:func:`samples_inside`). Measured on the 2-core benchmark machine, billions of
+#: multiply-adds a second, one matrix against two to four of the same work in all: 32 rows 35
+#: against 48-50, 64 rows 45 against 53-59, 128 rows 58 against 70, 256 rows 70 against 73-75.
 ONE_MATRIX_ROWS = 256
+#: A grouped layer's samples may be one forward product up to this many positions a sample per
+#: output channel of a group (:func:`samples_inside`).
+GROUP_WIDTH = 4
 
 Pair = tuple[int, int]
 
@@ -234,7 +234,7 @@ def forward_tiles(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | No
     for samples, rows, cols in plan.tiles:
         block = win[samples, ..., rows, cols]                    # (T, G, C/G, kH, kW, R, W)
         t, r, w = block.shape[0], block.shape[5], block.shape[6]
-        if samples_inside(plan, r * w):                          # one product per group
+        if samples_inside(plan, r * w, forward=True):            # one product per group
             columns = buffer[:block.numel()].view(g, *block.shape[2:5], t, r, w)
             columns.copy_(block.permute(1, 2, 3, 4, 0, 5, 6))
             results = x.new_empty(plan.largest * plan.c_out) if results is None else results
@@ -270,16 +270,19 @@ def forward_pieces(win: torch.Tensor, weight: torch.Tensor, out: torch.Tensor,
             out[sample, :, y:y + r].copy_(piece)
 
 
-def samples_inside(plan: _Plan, positions: int) -> bool:
-    """Whether the forward pass and both gradients take a tile's samples inside one product
-    (``positions``: a sample's in the tile): when a product has at least
-    :data:`ONE_MATRIX_ROWS` rows and more than twice as many as a sample has positions (small
-    maps, many channels). A product per sample is then thin, and for the weight's gradient
-    writes a weight-sized result per sample, summed afterwards (3x3, 512 channels, 7x7: 2.4
-    million numbers a sample from 49 positions). Measured, the forward pass gained where this
-    holds and lost on larger maps (3x3 128 -> 128 on 28x28 at batch 8: 1.60 -> 1.87x
-    F.conv2d), so the rule is the same for all three."""
-    return plan.out_group >= max(ONE_MATRIX_ROWS, 2 * positions + 1)
+def samples_inside(plan: _Plan, positions: int, forward: bool = False) -> bool:
+    """Whether a tile's samples go inside one product (``positions``: a sample's in the tile):
+    when a product has at least :data:`ONE_MATRIX_ROWS` rows and more than twice as many as a
+    sample has positions (small maps, many channels). A product per sample is then thin, and
+    for the weight's gradient writes a weight-sized result per sample, summed afterwards (3x3,
+    512 channels, 7x7: 2.4 million numbers a sample from 49 positions). The ``forward`` pass
+    also does with a group a thread and at most :data:`GROUP_WIDTH` positions a sample per row:
+    3x3 1024 in 32 groups on 7x7 at batch 8 3.11 -> 2.55x F.conv2d, 512 in 2 groups 1.64 ->
+    1.20; wider it lost (96 in 3 groups on 16x16 1.53 -> 1.73), as did the gradients."""
+    if plan.out_group >= max(ONE_MATRIX_ROWS, 2 * positions + 1):
+        return True
+    return (forward and plan.groups >= torch.get_num_threads()
+            and positions <= GROUP_WIDTH * plan.out_group)
 
 
 def input_grad_tiles(grad_out: torch.Tensor, weight: torch.Tensor, plan: _Plan) -> torch.Tensor:
