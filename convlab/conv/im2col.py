@@ -277,7 +277,7 @@ def samples_inside(plan: _Plan, positions: int, forward: bool = False) -> bool:
     for the weight's gradient writes a weight-sized result per sample, summed afterwards (3x3,
     512 channels, 7x7: 2.4 million numbers a sample from 49 positions). The ``forward`` pass
     also does with a group a thread and at most :data:`GROUP_WIDTH` positions a sample per row:
-    3x3 1024 in 32 groups on 7x7 at batch 8 3.11 -> 2.55x F.conv2d, 512 in 2 groups 1.64 ->
+    3x3 1024 in 32 groups on 7x7 at batch 8 3.16 -> 2.28x F.conv2d, 512 in 2 groups 1.64 ->
     1.20; wider it lost (96 in 3 groups on 16x16 1.53 -> 1.73), as did the gradients."""
     if plan.out_group >= max(ONE_MATRIX_ROWS, 2 * positions + 1):
         return True
