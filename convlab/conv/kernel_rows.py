@@ -19,7 +19,8 @@ the product reads in place. So
 The weight's gradient reads the same columns: kernel row ``i``'s part is the output gradient
 times the rows that kernel row read. A vertical stride would make the rows of a slice ``s_h``
 apart, no longer one matrix, so the route is for stride 1 along the height; :func:`applies`
-says when it is taken. The input's gradient of these layers is :mod:`.input_grad`'s.
+says when it is taken. The input's gradient is :mod:`.input_grad`'s where a group has fewer
+output than input channels, else :mod:`.im2col`'s.
 """
 from __future__ import annotations
 
@@ -30,15 +31,15 @@ import torch
 from .geometry import output_size
 
 #: Fewer output channels per group than this, and at least :data:`MIN_POSITIONS` output
-#: positions a sample, and the forward pass copies columns for the kernel's columns only
-#: (:func:`applies`). Measured on the 2-core benchmark machine, forward time as a multiple of
-#: F.conv2d's, im2col against this route, interleaved: 3x3 128 -> 32 on 56x56 at batch 8 3.09 ->
-#: 2.65, at batch 2 2.71 -> 2.00; 96 -> 48 on 56x56 2.08 -> 1.49; 24 -> 24 on 56x56 2.71 ->
-#: 1.83; 128 -> 128 in 32 groups on 56x56 0.82 -> 0.58. From 64 channels a group it was as
-#: often slower as faster (64 -> 64 on 56x56 at batch 8: 1.88 -> 1.91, 1.73 -> 1.85; 128 ->
-#: 256 on 56x56: 1.67 -> 1.85), and on maps of 14x14 and smaller it was slower at batch 2
-#: (128 -> 32 on 14x14: 1.77 -> 2.04): there each product is small, and the copy im2col makes
-#: stays in the cache.
+#: positions a sample, and the forward pass and the weight's gradient copy columns for the
+#: kernel's columns only (:func:`applies`). Measured on the 2-core benchmark machine, forward
+#: time as a multiple of F.conv2d's, im2col against this route, interleaved: 3x3 128 -> 32 on
+#: 56x56 at batch 8 3.09 -> 2.65, at batch 2 2.71 -> 2.00; 96 -> 48 on 56x56 2.08 -> 1.49;
+#: 24 -> 24 on 56x56 2.71 -> 1.83; 128 -> 128 in 32 groups on 56x56 0.82 -> 0.58. From 64
+#: channels a group it was as often slower as faster (64 -> 64 on 56x56 at batch 8: 1.88 ->
+#: 1.91, 1.73 -> 1.85; 128 -> 256 on 56x56: 1.67 -> 1.85), and on maps of 14x14 and smaller it
+#: was slower at batch 2 (128 -> 32 on 14x14: 1.77 -> 2.04): there each product is small, and
+#: the copy im2col makes stays in the cache.
 MAX_OUT_CHANNELS = 64
 MIN_POSITIONS = 28 * 28
 
