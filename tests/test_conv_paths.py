@@ -25,6 +25,7 @@ import convlab.conv.im2col as im2col
 import convlab.conv.input_grad as input_grad
 import convlab.conv.kernel_rows as kernel_rows
 import convlab.conv.shifted as shifted
+import convlab.conv.threads as threads
 from convlab.conv.autograd import CONV, Conf, bilinear
 from convlab.conv.depthwise import depthwise_conv2d
 from convlab.conv.pointwise import pointwise_conv2d
@@ -262,18 +263,23 @@ def test_kernel_row_route_passes_every_autograd_check(monkeypatch, dtype):
     assert all(spy.called for spy in spies)
 
 
-def test_kernel_row_tiles_share_their_matrices_evenly_among_the_threads(monkeypatch):
+def test_tiles_share_their_matrices_evenly_among_the_threads(monkeypatch):
     """Room for 3 samples of 128 x 3 x 58 x 56 columns: 2 threads take tiles of 2 (one matrix
     each), not 3 (two for one thread, one for the other: 128 -> 32 on 56x56 at batch 8 ran
     2.72x F.conv2d in tiles of 3 and 2.02x in tiles of 2)."""
     monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
     x = torch.empty(8, 128, 58, 58, device="meta")
     per_sample = kernel_rows._sizes(x, (3, 3), (1, 1), (1, 1))[2]
-    tiles = kernel_rows._column_tiles(x, (3, 3), (1, 1), (1, 1), 1, 3 * per_sample)
-    assert [samples for samples, _ in tiles] == [slice(0, 2), slice(2, 4), slice(4, 6),
-                                                  slice(6, 8)]
-    cases = [(3, 1), (5, 1), (3, 2), (3, 3), (1, 1)]          # (samples that fit, groups)
-    assert [kernel_rows._balanced(*case) for case in cases] == [2, 4, 3, 2, 1]
+    column_tiles = kernel_rows._column_tiles(x, (3, 3), (1, 1), (1, 1), 1, 3 * per_sample)
+    assert [samples for samples, _ in column_tiles] == [slice(0, 2), slice(2, 4), slice(4, 6),
+                                                         slice(6, 8)]
+    w = torch.empty(128, 128, 3, 3, device="meta")       # im2col: 3 of 8 samples fit, 2 a tile
+    plan = im2col._Plan(torch.empty(8, 128, 34, 34, device="meta"), w, (1, 1), (1, 1), 1,
+                        3 * 128 * 9 * 32 * 32 * 4)
+    assert [samples for samples, _, _ in plan.tiles] == [slice(0, 2), slice(2, 4), slice(4, 6),
+                                                         slice(6, 8)]
+    cases = [(3, 8, 1), (5, 8, 1), (3, 8, 2), (3, 8, 3), (1, 8, 1), (9, 3, 1), (4, 0, 1)]
+    assert [threads.balanced(*case) for case in cases] == [2, 4, 3, 2, 1, 3, 1]  # (fit, n, G)
 
 
 @pytest.mark.parametrize("layer, taken", [
@@ -621,11 +627,14 @@ def test_non_contiguous_tensors_give_pytorchs_output_and_gradients(layout, route
 # ---- the tiling itself
 
 @given(st.integers(0, 4), st.integers(1, 6), st.integers(1, 6), st.integers(1, 64),
-       st.integers(1, 2000))
+       st.integers(1, 2000), st.integers(0, 3), st.integers(1, 4))
 def test_tiles_cover_every_output_position_once_within_the_bound(n, rows, cols, per_position,
-                                                                 bound):
+                                                                 bound, groups, threads):
+    """Any bound, with or without sharing whole-sample tiles among the threads."""
     seen = torch.zeros(n, rows, cols, dtype=torch.int64)
-    for samples, r, c in tiles(n, rows, cols, per_position, bound):
+    with mock.patch.object(torch, "get_num_threads", lambda: threads):
+        cut = list(tiles(n, rows, cols, per_position, bound, groups))
+    for samples, r, c in cut:
         block = seen[samples, r, c]
         assert block.numel() == 1 or block.numel() * per_position <= bound
         # a block is whole samples, or whole rows of one sample, or part of one row

@@ -36,6 +36,7 @@ import torch
 from . import input_grad, kernel_rows
 from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
+from .threads import balanced
 
 #: Default bound on the column buffer in bytes. Measured on the 2-core benchmark machine: 2-4 MiB
 #: is best with one thread, 16 MiB with two (fewer, larger products); see benchmarks/README.md.
@@ -43,11 +44,9 @@ MAX_BUFFER_BYTES = 16 * 1024 * 1024
 
 #: Fewest output positions and multiply-adds in a row piece (:func:`row_pieces`): thinner
 #: matrices run slowly, and with less work copying the pieces costs more than running them side
-#: by side gains (measured on the 2-core benchmark machine, pieces against whole samples:
-#: pieces of 784-3,136 positions and about 29 million multiply-adds ran 7-19 % faster in most
-#: runs, though 3x3 64 -> 64 on 56x56 at batch 1 was 14 % faster alone and 13 % slower
-#: alternating call by call with the whole-sample route; pieces of 56 positions ran 33-58 %
-#: slower, of 5 million multiply-adds 10 % slower).
+#: by side gains (pieces of 784-3,136 positions and 29 million multiply-adds ran 7-19 % faster
+#: than whole samples in most runs; of 56 positions 33-58 % slower, of 5 million multiply-adds
+#: 10 % slower; benchmarks/README.md).
 PIECE_POSITIONS = 512
 PIECE_WORK = 2 ** 23
 
@@ -85,19 +84,20 @@ def windows(x: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair, out_siz
          s_w * stride[1]))
 
 
-def tiles(n: int, rows: int, cols: int, bytes_per_position: int,
-          max_bytes: int) -> Iterator[tuple[slice, slice, slice]]:
+def tiles(n: int, rows: int, cols: int, bytes_per_position: int, max_bytes: int,
+          groups: int = 0) -> Iterator[tuple[slice, slice, slice]]:
     """Cut the output positions ``(n, rows, cols)`` into blocks whose columns fit ``max_bytes``.
 
-    Yields ``(samples, rows, cols)`` slices: several whole samples when one sample fits;
-    otherwise several whole rows of one sample; otherwise (very wide rows) part of one row,
-    at least one position. Within one output channel such a block is a single strided
-    matrix, so a matrix product can write it in place.
+    Yields ``(samples, rows, cols)`` slices: several whole samples when one sample fits (with
+    ``groups``, as many as share their matrices evenly among the threads, :mod:`.threads`);
+    otherwise several whole rows of one sample; otherwise (very wide rows) part of one row, at
+    least one position. In one output channel a block is one strided matrix, written in place.
     """
     per_row = cols * bytes_per_position
     per_sample = rows * per_row
     if per_sample <= max_bytes:
         step = max_bytes // max(per_sample, 1)
+        step = balanced(step, n, groups) if groups else step
         for start in range(0, n, step):
             yield slice(start, min(n, start + step)), slice(0, rows), slice(0, cols)
     elif per_row <= max_bytes:
@@ -173,7 +173,7 @@ class _Plan:
                          output_size(width, k_w, stride[1], 0, dilation[1]))
         self.k = c_in_group * k_h * k_w                          # numbers in one window
         self.tiles = list(tiles(self.n, *self.out_size, groups * self.k * x.element_size(),
-                                max_bytes))
+                                max_bytes, groups))
         self.largest = max((_length(s, self.n) * _length(r, self.out_size[0])
                             * _length(c, self.out_size[1]) for s, r, c in self.tiles), default=0)
         self.pieces = (row_pieces(self.n, *self.out_size, groups * self.k * x.element_size(),

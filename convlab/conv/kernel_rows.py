@@ -29,6 +29,7 @@ from typing import Iterator
 import torch
 
 from .geometry import output_size
+from .threads import balanced
 
 #: Fewer output channels per group than this, and at least :data:`MIN_POSITIONS` output
 #: positions a sample, and the forward pass and the weight's gradient copy columns for the
@@ -70,13 +71,6 @@ def applies(x: torch.Tensor, c_out: int, kernel: Pair, stride: Pair, dilation: P
     return min(x.shape[0], max_bytes // per_sample) * groups >= torch.get_num_threads()
 
 
-def _balanced(samples: int, groups: int) -> int:
-    """The most samples a tile, up to ``samples``, whose matrices (``samples*groups``) share
-    evenly among the threads; ``samples`` when no smaller count does."""
-    threads = torch.get_num_threads()
-    return next((t for t in range(samples, 0, -1) if t * groups % threads == 0), samples)
-
-
 def _column_tiles(x: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair, groups: int,
                   max_bytes: int) -> Iterator[tuple[slice, list[torch.Tensor]]]:
     """For each tile of samples (at most ``max_bytes`` of columns, at least one sample): its
@@ -87,7 +81,7 @@ def _column_tiles(x: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair, g
     s_n, s_c, s_h, s_w = x.stride()
     shifts = x.as_strided((n, c_in, kernel[1], height, w_out),   # [n, c, j, y, ox]
                           (s_n, s_c, dilation[1] * s_w, s_h, stride[1] * s_w))
-    step = _balanced(max(1, min(n, max_bytes // per_sample)), groups)
+    step = balanced(max(1, max_bytes // per_sample), n, groups)
     buffer = x.new_empty(step * c_in * kernel[1] * height * w_out)
     for start in range(0, n, step):
         samples = slice(start, min(n, start + step))
