@@ -160,7 +160,8 @@ CELLS = [
       sample's output rows into equal pieces instead and multiplies the pieces as separate
       matrices (`forward_pieces`): every thread then multiplies whole matrices of its own,
       which is faster than splitting one matrix between threads when it has few rows (few
-      output channels);
+      output channels). For the same reason a tile holds a number of samples the threads can
+      share evenly: with two threads, two samples a tile rather than three;
     - and the opposite case, many output channels on a small map (the last layers of a ResNet:
       512 channels on a 7×7 map, 49 positions): a product per sample would be a thin matrix of
       49 columns, so the tile's samples are laid side by side as the columns of one product per
@@ -182,7 +183,8 @@ CELLS = [
       출력 맵을 행 수가 같은 조각으로 나누고, 조각 하나하나를 별개의 행렬로 삼아
       곱합니다(`forward_pieces`). 그러면 각 스레드가 자기 몫의 행렬을 통째로 맡아 곱합니다. 출력
       채널이 적은 층은 행렬의 행도 적어서, 행렬 하나를 여러 스레드가 나누어 곱하는 것보다 이
-      방식이 빠릅니다.
+      방식이 빠릅니다. 같은 이유로 타일 하나에 담는 샘플 수도 스레드들이 똑같이 나누어 맡을 수
+      있는 수로 정합니다. 스레드가 두 개라면 타일마다 샘플을 세 개씩이 아니라 두 개씩 담습니다.
     - 반대로 출력 맵은 작고 출력 채널은 많은 층도 있습니다. ResNet의 마지막 층들은 출력 채널이
       512개이고, 맵은 7×7이라 위치가 49개뿐입니다. 여기서 샘플마다 따로 곱하면 곱의 결과가 열이
       49개뿐인 폭 좁은 행렬이 됩니다. 그래서 타일에 들어 있는 샘플들의 열을 나란히 이어 붙여
