@@ -18,10 +18,9 @@ Two choices make it fast without changing a single number (timings: benchmarks/R
   writes every (sample, group) result straight into its place in the output. Writing a full
   column matrix to fresh memory is what makes ``F.unfold`` slow.
 
-When a tile would hold fewer matrices than there are threads (one large sample, few output
-channels), the forward pass cuts each sample's output rows into equal **pieces** instead
-(:func:`row_pieces`): ``torch.bmm`` then gives every thread whole matrices of its own, where
-one matrix split across the threads ran at two thirds to three quarters of the speed.
+When a tile would hold fewer matrices than threads (one large sample, few output channels),
+the forward pass cuts each sample's output rows into equal **pieces** (:func:`row_pieces`), so
+that every thread multiplies whole matrices of its own (:mod:`.threads`).
 
 Both gradients use the same tiles (:class:`Im2colKernels`, differentiated by
 :mod:`.autograd`), so training never holds a full column matrix either. Layers with few
@@ -57,8 +56,8 @@ PIECE_WORK = 2 ** 23
 #: multiply-adds a second, one matrix against two to four of the same work in all: 32 rows 35
 #: against 48-50, 64 rows 45 against 53-59, 128 rows 58 against 70, 256 rows 70 against 73-75.
 ONE_MATRIX_ROWS = 256
-#: A grouped layer's samples may be one forward product up to this many positions a sample per
-#: output channel of a group (:func:`samples_inside`).
+#: Positions a sample per output channel of a group up to which a grouped forward product
+#: takes a tile's samples at once (:func:`samples_inside`).
 GROUP_WIDTH = 4
 
 Pair = tuple[int, int]
@@ -85,19 +84,18 @@ def windows(x: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair, out_siz
 
 
 def tiles(n: int, rows: int, cols: int, bytes_per_position: int, max_bytes: int,
-          groups: int = 0) -> Iterator[tuple[slice, slice, slice]]:
+          groups: int) -> Iterator[tuple[slice, slice, slice]]:
     """Cut the output positions ``(n, rows, cols)`` into blocks whose columns fit ``max_bytes``.
 
-    Yields ``(samples, rows, cols)`` slices: several whole samples when one sample fits (with
-    ``groups``, as many as share their matrices evenly among the threads, :mod:`.threads`);
+    Yields ``(samples, rows, cols)`` slices: several whole samples when one sample fits (as
+    many as share their ``groups`` matrices a sample evenly among the threads, :mod:`.threads`);
     otherwise several whole rows of one sample; otherwise (very wide rows) part of one row, at
     least one position. In one output channel a block is one strided matrix, written in place.
     """
     per_row = cols * bytes_per_position
     per_sample = rows * per_row
     if per_sample <= max_bytes:
-        step = max_bytes // max(per_sample, 1)
-        step = balanced(step, n, groups) if groups else step
+        step = balanced(max_bytes // max(per_sample, 1), n, groups)
         for start in range(0, n, step):
             yield slice(start, min(n, start + step)), slice(0, rows), slice(0, cols)
     elif per_row <= max_bytes:
@@ -235,8 +233,7 @@ def forward_tiles(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | No
         block = win[samples, ..., rows, cols]                    # (T, G, C/G, kH, kW, R, W)
         t, r, w = block.shape[0], block.shape[5], block.shape[6]
         if samples_inside(plan, r * w, forward=True):            # one product per group
-            columns = buffer[:block.numel()].view(g, *block.shape[2:5], t, r, w)
-            columns.copy_(block.permute(1, 2, 3, 4, 0, 5, 6))
+            columns = _columns_samples_inside(buffer, block)
             results = x.new_empty(plan.largest * plan.c_out) if results is None else results
             product = results[:plan.c_out * t * r * w].view(g, plan.out_group, t * r * w)
             torch.bmm(weight.reshape(g, plan.out_group, k), columns.view(g, k, t * r * w),
@@ -270,6 +267,12 @@ def forward_pieces(win: torch.Tensor, weight: torch.Tensor, out: torch.Tensor,
             out[sample, :, y:y + r].copy_(piece)
 
 
+def _columns_samples_inside(buffer: torch.Tensor, block: torch.Tensor) -> torch.Tensor:
+    """A tile's windows ``(T, G, C/G, kH, kW, R, W)`` copied as ``(G, C/G, kH, kW, T, R, W)``."""
+    inside = block.permute(1, 2, 3, 4, 0, 5, 6)
+    return buffer[:block.numel()].view(inside.shape).copy_(inside)
+
+
 def samples_inside(plan: _Plan, positions: int, forward: bool = False) -> bool:
     """Whether a tile's samples go inside one product (``positions``: a sample's in the tile):
     when a product has at least :data:`ONE_MATRIX_ROWS` rows and more than twice as many as a
@@ -279,10 +282,8 @@ def samples_inside(plan: _Plan, positions: int, forward: bool = False) -> bool:
     also does with a group a thread and at most :data:`GROUP_WIDTH` positions a sample per row:
     3x3 1024 in 32 groups on 7x7 at batch 8 3.16 -> 2.28x F.conv2d, 512 in 2 groups 1.64 ->
     1.20; wider it lost (96 in 3 groups on 16x16 1.53 -> 1.73), as did the gradients."""
-    if plan.out_group >= max(ONE_MATRIX_ROWS, 2 * positions + 1):
-        return True
-    return (forward and plan.groups >= torch.get_num_threads()
-            and positions <= GROUP_WIDTH * plan.out_group)
+    grouped = plan.groups >= torch.get_num_threads() and positions <= GROUP_WIDTH * plan.out_group
+    return plan.out_group >= max(ONE_MATRIX_ROWS, 2 * positions + 1) or (forward and grouped)
 
 
 def input_grad_tiles(grad_out: torch.Tensor, weight: torch.Tensor, plan: _Plan) -> torch.Tensor:
@@ -335,8 +336,7 @@ def weight_grad_tiles(x: torch.Tensor, grad_out: torch.Tensor, plan: _Plan) -> t
         t, r, w = block.shape[0], block.shape[5], block.shape[6]
         grads = _tile_matrices(grad_out, samples, rows, cols, g)          # (T*G, C_out/G, R*W)
         if samples_inside(plan, r * w):
-            columns = buffer[:block.numel()].view(g, *block.shape[2:5], t, r, w)
-            columns.copy_(block.permute(1, 2, 3, 4, 0, 5, 6))
+            columns = _columns_samples_inside(buffer, block)
             grads = grads.view(t, g, plan.out_group, r * w).permute(1, 2, 0, 3)
             grad_w.baddbmm_(grads.reshape(g, plan.out_group, t * r * w),
                             columns.view(g, plan.k, t * r * w).transpose(1, 2))
