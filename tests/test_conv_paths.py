@@ -26,13 +26,13 @@ import convlab.conv.input_grad as input_grad
 import convlab.conv.kernel_rows as kernel_rows
 import convlab.conv.shifted as shifted
 import convlab.conv.threads as threads
+import convlab.conv.winograd as winograd
 from convlab.conv.autograd import CONV, Conf, bilinear
 from convlab.conv.depthwise import depthwise_conv2d
 from convlab.conv.pointwise import pointwise_conv2d
 from convlab.conv.geometry import output_size
-from convlab.conv.im2col import (MAX_BUFFER_BYTES, im2col_conv2d, row_exceeds_buffer,
-                                 row_pieces, tiles)
-from convlab.conv.shifted import shifted_conv2d
+from convlab.conv.im2col import MAX_BUFFER_BYTES, im2col_conv2d, row_pieces, tiles
+from convlab.conv.shifted import row_exceeds_buffer, shifted_conv2d
 from torch_reference import TOLERANCE
 from torch_reference import reference_conv2d
 
@@ -355,6 +355,92 @@ def test_input_gradient_is_a_convolution_at_stride_1_with_fewer_outputs_than_inp
     w = torch.empty(weight, device="meta")
     conf = Conf(stride, (1, 1), groups, (58, 58), tuple(weight[2:]))
     assert input_grad.applies(w, conf) is taken
+
+
+@given(st.integers(1, 3), st.integers(1, 2), st.integers(1, 4), st.integers(1, 4),
+       st.integers(3, 13), st.integers(3, 13), st.integers(0, 12_000), st.booleans(),
+       st.integers(0, 2**31 - 1))
+def test_winograd_route_matches_pytorch_for_any_map_groups_and_block(n, groups, c_in_group,
+                                                                      c_out_group, height,
+                                                                      width, bound, bias, seed):
+    """F(2x2, 3x3) on a padded input: odd and even maps (a last row and column of blocks cut
+    off), groups, and blocks from one row of tiles of one sample (a small bound) to all."""
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, groups * c_in_group, height, width, generator=gen, dtype=torch.float64)
+    w = torch.randn(groups * c_out_group, c_in_group, 3, 3, generator=gen, dtype=torch.float64)
+    b = torch.randn(groups * c_out_group, generator=gen, dtype=torch.float64) if bias else None
+    conf = Conf((1, 1), (1, 1), groups, (height, width), (3, 3), bound)
+    torch.testing.assert_close(winograd.forward(x, w, b, conf), F.conv2d(x, w, b, groups=groups),
+                               **TOLERANCE[torch.float64])
+
+
+def test_winograd_rounding_stays_within_pytorchs_own():
+    """Against a float64 reference, the float32 result of the transforms (which add and halve
+    before they multiply) is off by no more than F.conv2d's own float32 result."""
+    gen = torch.Generator().manual_seed(12)
+    x = torch.randn(4, 128, 18, 18, generator=gen, dtype=torch.float64)
+    w = torch.randn(128, 128, 3, 3, generator=gen, dtype=torch.float64) / 34
+    exact = F.conv2d(x, w)
+    conf = Conf((1, 1), (1, 1), 1, (18, 18), (3, 3))
+    ours = winograd.forward(x.float(), w.float(), None, conf).double()
+    theirs = F.conv2d(x.float(), w.float()).double()
+    assert (ours - exact).abs().max() <= (theirs - exact).abs().max()
+
+
+def _taking_winograd(monkeypatch):
+    """Make the Winograd route apply to small layers; record its calls."""
+    monkeypatch.setattr(winograd, "MIN_CHANNELS", 0)
+    monkeypatch.setattr(winograd, "MIN_PRODUCT", 0)
+    monkeypatch.setattr(winograd, "MAX_WASTE", 2.0)
+    spy = mock.Mock(wraps=winograd.forward)
+    monkeypatch.setattr(winograd, "forward", spy)
+    return spy
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
+def test_winograd_route_passes_every_autograd_check(monkeypatch, dtype):
+    """Two groups, padding, an odd map: gradcheck, forward AD, double backward and vmap, with
+    the forward pass and the input's gradient (a flipped 3x3 convolution) by F(2x2, 3x3)."""
+    spy = _taking_winograd(monkeypatch)
+    gen = torch.Generator().manual_seed(13)
+    x = torch.randn(2, 4, 5, 6, dtype=dtype, generator=gen, requires_grad=True)
+    w = torch.randn(6, 2, 3, 3, dtype=dtype, generator=gen, requires_grad=True)
+    b = torch.randn(6, dtype=dtype, generator=gen, requires_grad=True)
+    fn = lambda *t: conv2d_vectorized(*t, padding=1, groups=2)  # noqa: E731
+    ref = lambda *t: F.conv2d(*t, padding=1, groups=2)  # noqa: E731
+    assert_every_autograd_check(fn, ref, x, w, b)
+    shapes = {tuple(call.args[0].shape) for call in spy.call_args_list}
+    assert {(2, 4, 7, 8), (2, 6, 9, 10)} <= shapes   # the padded input, the output gradient
+
+
+@pytest.mark.parametrize("x, weight, stride, dilation, groups, taken", [
+    ((8, 256, 16, 16), (256, 256, 3, 3), (1, 1), (1, 1), 1, True),     # wide, enough tiles
+    ((8, 128, 30, 30), (128, 128, 3, 3), (1, 1), (1, 1), 1, True),
+    ((2, 128, 58, 58), (128, 128, 3, 3), (1, 1), (1, 1), 1, True),
+    ((2, 256, 16, 16), (256, 256, 3, 3), (1, 1), (1, 1), 1, False),    # 98 tiles a product
+    ((8, 512, 9, 9), (512, 512, 3, 3), (1, 1), (1, 1), 1, False),      # 7x7: 8x8 computed
+    ((8, 64, 58, 58), (64, 64, 3, 3), (1, 1), (1, 1), 1, False),       # too few channels
+    ((8, 128, 58, 58), (32, 128, 3, 3), (1, 1), (1, 1), 1, False),
+    ((8, 256, 16, 16), (256, 8, 3, 3), (1, 1), (1, 1), 32, False),     # 8 a group
+    ((8, 256, 16, 16), (256, 256, 3, 3), (2, 2), (1, 1), 1, False),    # a stride
+    ((8, 256, 16, 16), (256, 256, 3, 3), (1, 1), (2, 2), 1, False),    # a dilation
+    ((8, 256, 16, 16), (256, 256, 5, 5), (1, 1), (1, 1), 1, False),    # not 3x3
+], ids=["256 on 14x14", "128 on 28x28", "128 on 56x56, batch 2", "256 on 14x14, batch 2",
+        "7x7 map", "64 -> 64", "128 -> 32", "grouped", "stride 2", "dilation 2", "5x5"])
+def test_winograd_route_is_taken_for_wide_3x3_layers_with_enough_tiles(
+        x, weight, stride, dilation, groups, taken):
+    conf = Conf(stride, dilation, groups, x[2:], weight[2:])
+    assert winograd.applies(x, weight, conf) is taken
+    assert not winograd.applies(x, weight, conf, torch.int64)   # integers: the transforms halve
+
+
+@pytest.mark.parametrize("n, taken", [(8, True), (1, False)])
+def test_input_gradient_of_a_wide_3x3_layer_is_a_winograd_convolution(n, taken):
+    """256 -> 256 on 14x14 (16x16 padded): the padded input's gradient is a 3x3 convolution
+    of the output gradient padded to 18x18, by F(2x2, 3x3) when that convolution would take
+    it (at batch 1 its products are too small)."""
+    conf = Conf((1, 1), (1, 1), 1, (16, 16), (3, 3))
+    assert input_grad.applies(torch.empty(256, 256, 3, 3, device="meta"), conf, n) is taken
 
 
 @given(padded_calls(kernel=(1, 1)))

@@ -24,9 +24,9 @@ import torch.nn.functional as F
 from . import naive_backward
 from .depthwise import depthwise_conv2d, is_depthwise
 from .geometry import IntOrPair, Padding, padded_index
-from .im2col import im2col_conv2d, row_exceeds_buffer
+from .im2col import im2col_conv2d
 from .pointwise import is_pointwise, pointwise_conv2d
-from .shifted import shifted_conv2d
+from .shifted import row_exceeds_buffer, shifted_conv2d
 from .validation import ConvSpec, check_conv2d
 
 

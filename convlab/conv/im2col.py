@@ -23,8 +23,9 @@ the forward pass cuts each sample's output rows into equal **pieces** (:func:`ro
 that every thread multiplies whole matrices of its own (:mod:`.threads`).
 
 Both gradients use the same tiles (:class:`Im2colKernels`, differentiated by
-:mod:`.autograd`), so training never holds a full column matrix either. Layers with few
-output channels take :mod:`.kernel_rows` and :mod:`.input_grad` instead, under the same bound.
+:mod:`.autograd`), so training never holds a full column matrix either. Under the same bound,
+layers with few output channels take :mod:`.kernel_rows` and :mod:`.input_grad` instead, and
+wide 3x3 layers at stride 1 :mod:`.winograd`.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from typing import Iterator
 
 import torch
 
-from . import input_grad, kernel_rows
+from . import input_grad, kernel_rows, winograd
 from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
 from .threads import balanced
@@ -188,16 +189,6 @@ class _Plan:
         w = weight.reshape(1, self.groups, self.out_group, self.k)
         return w.expand(samples, -1, -1, -1).reshape(samples * self.groups, self.out_group,
                                                      self.k)
-
-
-def row_exceeds_buffer(x: torch.Tensor, weight: torch.Tensor, stride: Pair, dilation: Pair,
-                       max_bytes: int = MAX_BUFFER_BYTES) -> bool:
-    """Whether the columns of one output row would not fit ``max_bytes``: im2col would then
-    cut rows into pieces and run many small products; the shifted-view route
-    (:mod:`.shifted`) needs no column buffer at all."""
-    w_out = output_size(x.shape[3], weight.shape[3], stride[1], 0, dilation[1])
-    window = x.shape[1] * weight.shape[2] * weight.shape[3] * x.element_size()
-    return w_out * window > max_bytes
 
 
 def _length(s: slice, size: int) -> int:
@@ -362,6 +353,8 @@ class Im2colKernels:
     def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
              conf: Conf) -> torch.Tensor:
         bound = conf.max_bytes or MAX_BUFFER_BYTES
+        if winograd.applies(x.shape, w.shape, conf, x.dtype):
+            return winograd.forward(x, w, b, conf)
         if kernel_rows.applies(x, w.shape[0], conf.kernel, conf.stride, conf.dilation,
                                conf.groups, bound):
             return kernel_rows.forward(x, w, b, conf.stride, conf.dilation, conf.groups, bound)
@@ -370,7 +363,7 @@ class Im2colKernels:
     @staticmethod
     @in_float32
     def grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
-        if input_grad.applies(w, conf):              # as a convolution, few output channels
+        if input_grad.applies(w, conf, g.shape[0], g.dtype):     # as a convolution
             return input_grad.input_grad(g, w, conf)
         plan = _plan(g.shape[0], w.shape[1] * conf.groups, w.shape[0], conf, g.dtype)
         return input_grad_tiles(g, w, plan)

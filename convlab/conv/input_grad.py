@@ -20,18 +20,26 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from . import im2col
+from . import im2col, winograd
 from .autograd import Conf
 
 
-def applies(weight: torch.Tensor, conf: Conf) -> bool:
+def applies(weight: torch.Tensor, conf: Conf, n: int = 1,
+            dtype: torch.dtype = torch.float32) -> bool:
     """Stride 1, and fewer output channels than input channels per group. Measured on the
     2-core benchmark machine, input gradient as a multiple of F.conv2d's, col2im against this
     route: 128 -> 32 on 56x56 3.34 -> 1.55, on 7x7 1.97 -> 1.62; 256 -> 64 on 28x28 1.94 ->
     1.50; 128 -> 128 in 32 groups on 56x56 0.54 -> 0.39; but with as many output channels as
     input channels or more it lost (64 -> 64 on 56x56 1.77 -> 1.87, 512 -> 512 on 7x7 1.08 ->
     1.71, 3 -> 64 with a 7x7 kernel 0.85 -> 6.48)."""
-    return conf.stride == (1, 1) and weight.shape[0] // conf.groups < weight.shape[1]
+    if conf.stride != (1, 1):
+        return False
+    c_out, c_group, k_h, k_w = weight.shape
+    if c_out // conf.groups < c_group:
+        return True
+    padded = (n, c_out, conf.in_size[0] + k_h - 1, conf.in_size[1] + k_w - 1)
+    flipped = (c_group * conf.groups, c_out // conf.groups, k_h, k_w)
+    return winograd.applies(padded, flipped, conf, dtype)
 
 
 def input_grad(grad_out: torch.Tensor, weight: torch.Tensor, conf: Conf) -> torch.Tensor:

@@ -25,7 +25,7 @@ Two ways to add up the taps, picked by :func:`per_tap` from the layer's sizes:
   ``max_bytes`` like :mod:`.im2col`'s.
 
 ``conv2d_vectorized`` takes this route when the columns of a single output row would not fit
-im2col's buffer (:func:`.im2col.row_exceeds_buffer`); on smaller layers, measured on the
+im2col's buffer (:func:`row_exceeds_buffer`); on smaller layers, measured on the
 benchmark machine, one large product over im2col's tiles was faster than a product per tap
 (each tap's product rereads the whole output).
 
@@ -45,6 +45,16 @@ Pair = tuple[int, int]
 #: Input channels per group from which one matrix product per tap is efficient (measured on
 #: the 2-core benchmark machine: below this, gathering the taps into one product wins).
 PER_TAP_MIN_CHANNELS = 32
+
+
+def row_exceeds_buffer(x: torch.Tensor, weight: torch.Tensor, stride: Pair, dilation: Pair,
+                       max_bytes: int = MAX_BUFFER_BYTES) -> bool:
+    """Whether the columns of one output row would not fit ``max_bytes``: im2col would then
+    cut rows into pieces and run many small products; this route needs no column buffer at
+    all."""
+    w_out = output_size(x.shape[3], weight.shape[3], stride[1], 0, dilation[1])
+    window = x.shape[1] * weight.shape[2] * weight.shape[3] * x.element_size()
+    return w_out * window > max_bytes
 
 
 class _Layout:

@@ -1,0 +1,182 @@
+"""3x3 convolution at stride 1 by Winograd's minimal filtering F(2x2, 3x3) (lesson 06).
+
+Two neighbouring outputs of a 1-D convolution by three taps ``g`` over four inputs ``d`` take
+six multiplications done directly, but four done as
+
+    m0 = (d0 - d2) g0            m1 = (d1 + d2) (g0 + g1 + g2) / 2
+    m3 = (d1 - d3) g2            m2 = (d2 - d1) (g0 - g1 + g2) / 2
+    y0 = m0 + m1 + m2            y1 = m1 - m2 - m3
+
+The same in both directions makes a 2x2 block of outputs from a 4x4 tile of inputs with 16
+multiplications instead of 36. In matrices, ``Y = A^T [(G g G^T) * (B^T d B)] A``: the
+kernel's transform ``U = G g G^T`` is made once, the input tile's ``V = B^T d B`` takes only
+additions, and the 16 elementwise products summed over the input channels are 16 matrix
+products, ``M[k] (C_out, tiles) = U[k] (C_out, C_in) @ V[k] (C_in, tiles)``: 2.25 times fewer
+multiply-adds than im2col's one product, for additions over 4x the input and output cells.
+
+The additions cost the same whatever the channels; the products save in proportion to
+``C_in*C_out``. So the route is taken where products dominate (:func:`applies`), wide layers
+on maps large enough to fill them. Rounding differs from im2col's (the transforms add and
+halve before multiplying), and stays within F.conv2d's own error; an infinite input, which the
+transforms subtract from itself, gives nan where a direct sum gives an infinity.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+
+from .autograd import Conf
+
+#: ``A^T`` of F(2, 3): output ``y0 = m0 + m1 + m2``, ``y1 = m1 - m2 - m3``.
+_A_T = ((1.0, 1.0, 1.0, 0.0), (0.0, 1.0, -1.0, -1.0))
+#: ``G`` of F(2, 3): the kernel's three taps as four.
+_G = ((1.0, 0.0, 0.0), (0.5, 0.5, 0.5), (0.5, -0.5, 0.5), (0.0, 0.0, 1.0))
+
+#: Least harmonic mean of a group's input and output channels, ``c*o/(c + o)``: the products'
+#: multiply-adds per addition of the transforms (:func:`applies`).
+MIN_CHANNELS = 48
+#: Least multiply-adds in each of a block's 16 products (:func:`applies`).
+MIN_PRODUCT = 2 ** 23
+#: Bytes of a block's transformed input (its products take as many per output channel): the
+#: transforms' and products' buffers then stay near the processor's last-level cache. Measured
+#: on the 2-core benchmark machine, ratio to F.conv2d at 2, 4, 8, 16 MiB: 128 -> 128 on 28x28
+#: at batch 8 1.39, 1.20, 1.18, 1.98; 256 -> 256 on 14x14 1.24, 1.06, 0.91, 0.92; 128 -> 128 on
+#: 56x56 at batch 2 1.94, 1.58, 1.45, 2.16.
+BLOCK_BYTES = 8 * 1024 * 1024
+#: Most computed output cells per real one: a map of odd size is computed one row and one
+#: column larger, in whole 2x2 blocks (:func:`applies`).
+MAX_WASTE = 1.1
+
+
+def _tiles(size: tuple[int, int]) -> tuple[int, int]:
+    """2x2 output blocks down and across an output map of ``size``."""
+    return -(-size[0] // 2), -(-size[1] // 2)
+
+
+def _block(n: int, c: int, o: int, tiles: tuple[int, int], element_size: int,
+           max_bytes: int) -> tuple[int, int]:
+    """Samples and tile rows a block holds: whole samples while their transformed input and
+    products (16 numbers a tile and channel) fit ``max_bytes`` (at most :data:`BLOCK_BYTES`;
+    0: that), else rows of tiles of one sample, at least one."""
+    max_bytes = min(max_bytes or BLOCK_BYTES, BLOCK_BYTES)
+    per_row = 16 * max(c, o) * tiles[1] * element_size
+    per_sample = per_row * tiles[0]
+    if per_sample <= max_bytes:
+        return max(1, min(n, max_bytes // per_sample)), tiles[0]
+    return 1, max(1, min(tiles[0], max_bytes // per_row))
+
+
+def applies(x_shape: Sequence[int], weight_shape: Sequence[int], conf: Conf,
+            dtype: torch.dtype = torch.float32) -> bool:
+    """Whether a padded input of ``x_shape`` takes this route: floating point or complex
+    numbers (integers' sums must stay exact, and the transforms halve); a 3x3 kernel at stride
+    and dilation 1; products that dominate the transforms (a group's input and output channels
+    ``c``, ``o`` with ``c*o/(c + o)`` at least :data:`MIN_CHANNELS`) and are large enough to run
+    at speed (:data:`MIN_PRODUCT` multiply-adds); and at most :data:`MAX_WASTE` computed cells
+    per output cell. Measured on the 2-core benchmark machine, ratio to F.conv2d's forward,
+    im2col against this route: 256 -> 256 on 14x14 at batch 8 1.42 -> 1.04, 512 -> 512 1.35 ->
+    0.96; 128 -> 128 on 28x28 1.66 -> 1.37, on 56x56 at batch 2 1.73 -> 1.36. It lost on 7x7
+    maps (512 -> 512 at batch 2 1.06 -> 1.73), with fewer channels (64 -> 64 on 28x28 at batch 2
+    1.43 -> 2.35) and with less work a product (128 -> 128 on 14x14 at batch 2 1.27 -> 2.18)."""
+    groups = conf.groups
+    if not (dtype.is_floating_point or dtype.is_complex):
+        return False
+    if tuple(weight_shape[2:]) != (3, 3) or conf.stride != (1, 1) or conf.dilation != (1, 1):
+        return False
+    n, c_in, height, width = x_shape
+    c, o = c_in // groups, weight_shape[0] // groups
+    out_size = (height - 2, width - 2)
+    if min(out_size) < 1 or c * o < MIN_CHANNELS * (c + o):
+        return False
+    tiles = _tiles(out_size)
+    if 4 * tiles[0] * tiles[1] > MAX_WASTE * out_size[0] * out_size[1]:
+        return False
+    samples, rows = _block(n, c_in, weight_shape[0], tiles, dtype.itemsize, conf.max_bytes)
+    return c * o * samples * rows * tiles[1] >= MIN_PRODUCT
+
+
+def kernel_transform(weight: torch.Tensor, groups: int) -> torch.Tensor:
+    """``U = G g G^T`` of every kernel, as 16 matrices per group ``(16*G, C_out/G, C_in/G)``:
+    one product by ``G`` (x) ``G`` (16 sums of the 9 taps), already in that order."""
+    c_out, c_group = weight.shape[:2]
+    g = torch.tensor(_G, dtype=weight.dtype, device=weight.device)
+    u = torch.kron(g, g) @ weight.reshape(c_out * c_group, 9).T    # (16, C_out*C_in/G)
+    return u.view(16 * groups, c_out // groups, c_group)
+
+
+def _input_transform(planes: torch.Tensor, sums: torch.Tensor, v: torch.Tensor,
+                     tiles: tuple[int, int]) -> None:
+    """``V = B^T d B`` of every 4x4 tile into ``v`` ``(4, 4, C, T, R, W)``, from the padded
+    input's even and odd columns ``planes`` ``(2, T, C, 2R + 2, W + 1)`` (so that every view
+    below steps through memory one by one), by way of ``sums`` ``(4, T, C, 2R + 2, W)``."""
+    rows, cols = tiles
+    even, odd = planes[0], planes[1]
+    d0, d1, d2, d3 = even[..., :cols], odd[..., :cols], even[..., 1:], odd[..., 1:]
+    torch.sub(d0, d2, out=sums[0])                                # B^T along the rows of a tile
+    torch.add(d1, d2, out=sums[1])
+    torch.sub(d2, d1, out=sums[2])
+    torch.sub(d1, d3, out=sums[3])
+    for b in range(4):                                            # and down its columns
+        e0, e1, e2, e3 = (sums[b, :, :, k:k + 2 * rows:2] for k in range(4))
+        torch.sub(e0, e2, out=v[0, b].transpose(0, 1))
+        torch.add(e1, e2, out=v[1, b].transpose(0, 1))
+        torch.sub(e2, e1, out=v[2, b].transpose(0, 1))
+        torch.sub(e1, e3, out=v[3, b].transpose(0, 1))
+
+
+def forward(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+            conf: Conf) -> torch.Tensor:
+    """``F.conv2d(x, weight, bias, 1, 0, 1, groups)`` of a padded input by F(2x2, 3x3) (where
+    :func:`applies`), a block of samples (or of one sample's tile rows) at a time."""
+    groups = conf.groups
+    n, c_in, height, width = x.shape
+    c_out = weight.shape[0]
+    out_size = (height - 2, width - 2)
+    rows, cols = _tiles(out_size)
+    samples, band = _block(n, c_in, c_out, (rows, cols), x.element_size(), conf.max_bytes)
+    u = kernel_transform(weight, groups)
+    a_t = torch.tensor(_A_T, dtype=x.dtype, device=x.device)
+    a = torch.kron(a_t, a_t)                                      # (4, 16): 2x2 from 4x4
+    out = x.new_empty(n, c_out, *out_size)
+    planes = x.new_zeros(2, samples, c_in, 2 * band + 2, cols + 1)
+    sums = x.new_empty(4, samples, c_in, 2 * band + 2, cols)
+    v_all = x.new_empty(16 * c_in * samples * band * cols)
+    m_all = x.new_empty(16 * c_out * samples * band * cols)
+    y_all = x.new_empty(4 * c_out * samples * band * cols)
+    for start in range(0, n, samples):
+        t = min(n, start + samples) - start
+        for top in range(0, rows, band):
+            r = min(rows, top + band) - top
+            cells = t * r * cols
+            source = x[start:start + t, :, 2 * top:2 * top + 2 * r + 2]
+            block = planes[:, :t, :, :2 * r + 2]
+            if source.shape[2] < 2 * r + 2:       # a row past the map: it reaches only the
+                block.zero_()                      # cut-off outputs, but must not be inf or nan
+            block[0, ..., :source.shape[2], :-(-width // 2)].copy_(source[..., 0::2])
+            block[1, ..., :source.shape[2], :width // 2].copy_(source[..., 1::2])
+            v = v_all[:16 * c_in * cells].view(4, 4, c_in, t, r, cols)
+            _input_transform(block, sums[:, :t, :, :2 * r + 2], v, (r, cols))
+            m = m_all[:16 * c_out * cells].view(16 * groups, c_out // groups, cells)
+            torch.bmm(u, v.view(16 * groups, c_in // groups, cells), out=m)
+            y = y_all[:4 * c_out * cells].view(4, c_out * cells)
+            torch.mm(a, m.view(16, c_out * cells), out=y)
+            _place(y.view(2, 2, c_out, t, r, cols), out[start:start + t, :, 2 * top:])
+    return out if bias is None else out.add_(bias.view(1, -1, 1, 1))
+
+
+def _place(y: torch.Tensor, out: torch.Tensor) -> None:
+    """Blocks ``y`` ``(2, 2, C, T, R, W)`` (``[a, b, ..., r, w]``: output cell ``(2r + a,
+    2w + b)``) into ``out`` ``(T, C, rows, columns)`` from its first row, cut to its size."""
+    _, _, c, t, r, w = y.shape
+    rows, cols = min(out.shape[2], 2 * r), out.shape[3]
+    if rows == 2 * r and cols == 2 * w:                           # one interleaving copy
+        s_t, s_c, s_h, s_w = out.stride()
+        cells = out.as_strided((t, c, r, 2, w, 2), (s_t, s_c, 2 * s_h, s_h, 2 * s_w, s_w),
+                               out.storage_offset())
+        cells.copy_(y.permute(3, 2, 4, 0, 5, 1))
+        return
+    for a in range(2):
+        for b in range(2):
+            target = out[:, :, a:rows:2, b::2]
+            target.copy_(y[a, b, :, :, :target.shape[2], :target.shape[3]].transpose(0, 1))
