@@ -179,8 +179,9 @@ def korean_text(lesson: str) -> str:
 # closes ** before a bracket, not after one (`**수용 영역**(receptive field)이`).
 GLOSS = re.compile(r"(?:(?<=[가-힣])|(?<=[가-힣]\*\*))\(([A-Za-z][A-Za-z0-9 '’-]*)\)")
 LATIN_EDGE = r"(?<![A-Za-z0-9_-])", r"(?![A-Za-z0-9_-])"     # Hangul may touch an English word
-#: 세로/가로 standing for rows and columns (세로 경계, a vertical edge, is fine).
-ROWS_AS_SEROGARO = re.compile(r"(세로|가로)(?!\s*경계)")
+#: 세로/가로 standing for rows and columns (세로 경계, a vertical edge, is fine), as words:
+#: not the 가로 inside 추가로.
+ROWS_AS_SEROGARO = re.compile(r"(?<![가-힣])(세로|가로)(?!\s*경계)")
 
 
 def glosses(text: str) -> list[tuple[str, str]]:

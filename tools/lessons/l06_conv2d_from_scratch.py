@@ -359,6 +359,17 @@ CELLS = [
       output is the sum of `kH` products. The weight's gradient reads the same copy, and the
       input's gradient is the output's gradient convolved with the flipped kernel (lesson 08),
       a product that sums `C_out·kH·kW` terms instead of `C_out`.
+    - **Wide 3×3 layers: 16 multiplications instead of 36 (Winograd).** Two neighbouring
+      outputs of a three-tap kernel take 6 multiplications done directly. Add and subtract the
+      four inputs in pairs first, combine the taps once for the whole layer, and they take 4
+      (Winograd's minimal filtering, F(2, 3); the cell checks it). Along the rows and down the
+      columns, a 2×2 block of outputs then takes 16 multiplications instead of 36. Each of the
+      16 is summed over the input channels, so each is one matrix product: the layer becomes
+      16 products with 2.25 times fewer multiply-adds in all than im2col's one, plus additions
+      over the input and the output. The additions grow only with the number of channels,
+      while the saving grows with `C_in·C_out`, so only wide 3×3 layers at stride 1 take this
+      route (ResNet's and VGG's layers of 128 to 512 channels). Its rounding differs from
+      im2col's and stays within `F.conv2d`'s own.
     - **What `F.conv2d` still does better.** It hands the whole layer to one optimized library
       call (oneDNN on the CPU): kernels generated for this processor's vector instructions,
       blocked memory layouts, and one parallel region for the whole call. convlab is a chain of
@@ -396,6 +407,19 @@ CELLS = [
       기울기도 같은 복사본으로 구합니다. 입력의 기울기는 출력의 기울기와 뒤집은 커널의
       합성곱입니다(08강). 이 합성곱은 행렬 곱 하나로 계산하는데, 값 하나마다 더하는 항이
       `C_out`개가 아니라 `C_out·kH·kW`개입니다.
+    - **채널이 많은 3×3 층: 곱셈 36번 대신 16번(위노그라드).** 커널 칸이 3개인 커널로 이웃한
+      출력 두 개를 직접 구하면 곱셈이 6번 필요합니다. 그런데 입력 네 개를 먼저 둘씩 짝지어
+      더하거나 빼 두고, 커널 칸을 조합한 값을 층 전체에서 한 번만 구해 두면 곱셈 4번으로
+      충분합니다. 이것이 위노그라드의 최소 필터링 알고리즘 F(2, 3)입니다. 아래 셀에서 직접
+      확인합니다. 이 방법을 행을 따라서도, 열을 따라서도 적용하면 2×2 출력 블록 하나에 곱셈이
+      36번이 아니라 16번 듭니다. 이 16번의 곱셈 결과는 각각 모든 입력 채널에 대해 더해야 하므로,
+      하나하나가 행렬 곱이 됩니다. 그래서 층 하나의 계산이 행렬 곱 16개로 바뀌고, 이들의
+      곱셈-덧셈 횟수를 모두 합쳐도 im2col의 행렬 곱 하나에 드는 양의 2.25분의 1입니다. 대신
+      입력 쪽과 출력 쪽에서 덧셈이 추가로 듭니다. 이 덧셈은 채널 하나당 드는 양이 일정해서 채널
+      수에 비례할 뿐이지만, 곱셈에서 아끼는 양은 `C_in·C_out`에 비례해 커집니다. 그래서
+      스트라이드가 1이고 채널이 많은 3×3 층만 이 경로로 계산합니다(ResNet과 VGG에서 채널이
+      128~512개인 층). 반올림 오차는 im2col 경로와 다르게 생기지만, `F.conv2d` 자체의 오차
+      범위를 넘지 않습니다.
     - **`F.conv2d`가 여전히 더 잘하는 것.** `F.conv2d`는 층 전체를 최적화된 라이브러리 호출 한 번에
       맡깁니다(CPU에서는 `oneDNN`). 이 프로세서의 벡터 명령에 맞춰 만든 코드, 블록 단위 메모리 배치,
       호출 전체에 대한 병렬 처리 한 번을 씁니다. convlab은 평범한 PyTorch 연산을 여러 번 이어
@@ -443,7 +467,15 @@ CELLS = [
     torch.testing.assert_close(out.view(2, h_out, w_out), F.conv2d(x, w)[0])
     print(«f"numbers copied per output position: im2col {8 * 3 * 3}, one row of the kernel at a time {shifted.numel() / (h_out * w_out):.1f}"|f"출력 위치 하나마다 복사하는 값: im2col {8 * 3 * 3}개, 커널 행 단위 계산 {shifted.numel() / (h_out * w_out):.1f}개"»)
 
-    # «5. how many PyTorch operations one call runs|5. 호출 한 번이 실행하는 PyTorch 연산의 개수»
+    # «5. wide 3x3 layers: two outputs of a three-tap kernel with 4 multiplications (Winograd's F(2, 3))|5. 채널이 많은 3x3 층: 커널 칸 3개로 이웃한 출력 두 개를 곱셈 4번으로 구하기(위노그라드 F(2, 3))»
+    d, g = torch.randn(4), torch.randn(3)
+    taps = [g[0], (g[0] + g[1] + g[2]) / 2, (g[0] - g[1] + g[2]) / 2, g[2]]   # «tap combinations: once for the whole layer|커널 칸 조합: 층 전체에서 한 번만 계산»
+    m = [(d[0] - d[2]) * taps[0], (d[1] + d[2]) * taps[1], (d[2] - d[1]) * taps[2], (d[1] - d[3]) * taps[3]]
+    y = torch.stack([m[0] + m[1] + m[2], m[1] - m[2] - m[3]])
+    torch.testing.assert_close(y, torch.stack([d[0:3] @ g, d[1:4] @ g]))
+    print(«f"two outputs: {len(m)} multiplications instead of {2 * 3}; a 2x2 block: {len(m) ** 2} instead of {4 * 9}"|f"출력 두 개: 곱셈 {len(m)}번(직접 구하면 {2 * 3}번), 2x2 블록: 곱셈 {len(m) ** 2}번(직접 구하면 {4 * 9}번)"»)
+
+    # «6. how many PyTorch operations one call runs|6. 호출 한 번이 실행하는 PyTorch 연산의 개수»
     class CountOps(torch.overrides.TorchFunctionMode):
         def __init__(self):
             super().__init__()
