@@ -419,14 +419,18 @@ def test_winograd_route_passes_every_autograd_check(monkeypatch, dtype):
     ((2, 128, 58, 58), (128, 128, 3, 3), (1, 1), (1, 1), 1, True),
     ((2, 256, 16, 16), (256, 256, 3, 3), (1, 1), (1, 1), 1, False),    # 98 tiles a product
     ((8, 512, 9, 9), (512, 512, 3, 3), (1, 1), (1, 1), 1, False),      # 7x7: 8x8 computed
-    ((8, 64, 58, 58), (64, 64, 3, 3), (1, 1), (1, 1), 1, False),       # too few channels
+    ((8, 64, 30, 30), (64, 64, 3, 3), (1, 1), (1, 1), 1, False),       # too few channels
+    ((8, 64, 58, 58), (64, 64, 3, 3), (1, 1), (1, 1), 1, True),        # enough on a large map
+    ((1, 64, 58, 58), (64, 64, 3, 3), (1, 1), (1, 1), 1, False),       # but too little work
+    ((8, 48, 58, 58), (48, 48, 3, 3), (1, 1), (1, 1), 1, False),
     ((8, 128, 58, 58), (32, 128, 3, 3), (1, 1), (1, 1), 1, False),
     ((8, 256, 16, 16), (256, 8, 3, 3), (1, 1), (1, 1), 32, False),     # 8 a group
     ((8, 256, 16, 16), (256, 256, 3, 3), (2, 2), (1, 1), 1, False),    # a stride
     ((8, 256, 16, 16), (256, 256, 3, 3), (1, 1), (2, 2), 1, False),    # a dilation
     ((8, 256, 16, 16), (256, 256, 5, 5), (1, 1), (1, 1), 1, False),    # not 3x3
 ], ids=["256 on 14x14", "128 on 28x28", "128 on 56x56, batch 2", "256 on 14x14, batch 2",
-        "7x7 map", "64 -> 64", "128 -> 32", "grouped", "stride 2", "dilation 2", "5x5"])
+        "7x7 map", "64 -> 64 on 28x28", "64 -> 64 on 56x56", "64 -> 64 on 56x56, batch 1",
+        "48 -> 48 on 56x56", "128 -> 32", "grouped", "stride 2", "dilation 2", "5x5"])
 def test_winograd_route_is_taken_for_wide_3x3_layers_with_enough_tiles(
         x, weight, stride, dilation, groups, taken):
     conf = Conf(stride, dilation, groups, x[2:], weight[2:])
@@ -434,13 +438,16 @@ def test_winograd_route_is_taken_for_wide_3x3_layers_with_enough_tiles(
     assert not winograd.applies(x, weight, conf, torch.int64)   # integers: the transforms halve
 
 
-@pytest.mark.parametrize("n, taken", [(8, True), (1, False)])
-def test_input_gradient_of_a_wide_3x3_layer_is_a_winograd_convolution(n, taken):
-    """256 -> 256 on 14x14 (16x16 padded): the padded input's gradient is a 3x3 convolution
-    of the output gradient padded to 18x18, by F(2x2, 3x3) when that convolution would take
-    it (at batch 1 its products are too small)."""
-    conf = Conf((1, 1), (1, 1), 1, (16, 16), (3, 3))
-    assert input_grad.applies(torch.empty(256, 256, 3, 3, device="meta"), conf, n) is taken
+@pytest.mark.parametrize("n, channels, size, taken", [
+    (8, 256, 16, True), (1, 256, 16, False), (8, 64, 58, False)],
+    ids=["256 on 14x14", "batch 1", "64 on 56x56"])
+def test_input_gradient_of_a_wide_3x3_layer_is_a_winograd_convolution(n, channels, size, taken):
+    """The padded input's gradient is a 3x3 convolution of the output gradient padded by 2 on
+    every side, by F(2x2, 3x3) when that convolution would take it on a small map: at batch 1
+    its products are too small, and the rule for large maps is the forward pass's only."""
+    conf = Conf((1, 1), (1, 1), 1, (size, size), (3, 3))
+    weight = torch.empty(channels, channels, 3, 3, device="meta")
+    assert input_grad.applies(weight, conf, n) is taken
 
 
 @given(padded_calls(kernel=(1, 1)))

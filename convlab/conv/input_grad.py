@@ -31,7 +31,10 @@ def applies(weight: torch.Tensor, conf: Conf, n: int = 1,
     route: 128 -> 32 on 56x56 3.34 -> 1.55, on 7x7 1.97 -> 1.62; 256 -> 64 on 28x28 1.94 ->
     1.50; 128 -> 128 in 32 groups on 56x56 0.54 -> 0.39; but with as many output channels as
     input channels or more it lost (64 -> 64 on 56x56 1.77 -> 1.87, 512 -> 512 on 7x7 1.08 ->
-    1.71, 3 -> 64 with a 7x7 kernel 0.85 -> 6.48)."""
+    1.71, 3 -> 64 with a 7x7 kernel 0.85 -> 6.48). With as many or more, it is taken where
+    that convolution runs by :mod:`.winograd` (not by its rule for large maps: col2im against
+    it, 64 -> 64 on 56x56 at batch 2 1.38 -> 1.73, 64 -> 128 at batch 8 1.68 -> 1.86; 256 ->
+    256 on 14x14 at batch 8 1.49 -> 1.29, 128 -> 128 on 28x28 1.69 -> 1.38)."""
     if conf.stride != (1, 1):
         return False
     c_out, c_group, k_h, k_w = weight.shape
@@ -39,7 +42,7 @@ def applies(weight: torch.Tensor, conf: Conf, n: int = 1,
         return True
     padded = (n, c_out, conf.in_size[0] + k_h - 1, conf.in_size[1] + k_w - 1)
     flipped = (c_group * conf.groups, c_out // conf.groups, k_h, k_w)
-    return winograd.applies(padded, flipped, conf, dtype)
+    return winograd.applies(padded, flipped, conf, dtype, large_maps=False)
 
 
 def input_grad(grad_out: torch.Tensor, weight: torch.Tensor, conf: Conf) -> torch.Tensor:

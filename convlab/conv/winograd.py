@@ -38,6 +38,11 @@ _G = ((1.0, 0.0, 0.0), (0.5, 0.5, 0.5), (0.5, -0.5, 0.5), (0.0, 0.0, 1.0))
 MIN_CHANNELS = 48
 #: Least multiply-adds in each of a block's 16 products (:func:`applies`).
 MIN_PRODUCT = 2 ** 23
+#: Output cells a sample from which a map is large: im2col's product for one sample is then
+#: widest and slowest (3x3 64 -> 64 on 56x56 at batch 8: 107 billion multiply-adds a second
+#: against 130 on 28x28), so the route is taken with 2/3 of :data:`MIN_CHANNELS` and half of
+#: :data:`MIN_PRODUCT` (:func:`applies`).
+LARGE_MAP = 56 * 56
 #: Bytes of a block's transformed input (its products take as many per output channel): the
 #: transforms' and products' buffers then stay near the processor's last-level cache. Measured
 #: on the 2-core benchmark machine, ratio to F.conv2d at 2, 4, 8, 16 MiB: 128 -> 128 on 28x28
@@ -68,17 +73,21 @@ def _block(n: int, c: int, o: int, tiles: tuple[int, int], element_size: int,
 
 
 def applies(x_shape: Sequence[int], weight_shape: Sequence[int], conf: Conf,
-            dtype: torch.dtype = torch.float32) -> bool:
+            dtype: torch.dtype = torch.float32, large_maps: bool = True) -> bool:
     """Whether a padded input of ``x_shape`` takes this route: floating point or complex
     numbers (integers' sums must stay exact, and the transforms halve); a 3x3 kernel at stride
     and dilation 1; products that dominate the transforms (a group's input and output channels
     ``c``, ``o`` with ``c*o/(c + o)`` at least :data:`MIN_CHANNELS`) and are large enough to run
     at speed (:data:`MIN_PRODUCT` multiply-adds); and at most :data:`MAX_WASTE` computed cells
-    per output cell. Measured on the 2-core benchmark machine, ratio to F.conv2d's forward,
-    im2col against this route: 256 -> 256 on 14x14 at batch 8 1.42 -> 1.04, 512 -> 512 1.35 ->
-    0.96; 128 -> 128 on 28x28 1.66 -> 1.37, on 56x56 at batch 2 1.73 -> 1.36. It lost on 7x7
-    maps (512 -> 512 at batch 2 1.06 -> 1.73), with fewer channels (64 -> 64 on 28x28 at batch 2
-    1.43 -> 2.35) and with less work a product (128 -> 128 on 14x14 at batch 2 1.27 -> 2.18)."""
+    per output cell; on a :data:`LARGE_MAP`, two thirds of those channels and half that work
+    (unless ``large_maps`` is false).
+    Measured on the 2-core benchmark machine, ratio to F.conv2d's forward, im2col against this
+    route: 256 -> 256 on 14x14 at batch 8 1.42 -> 1.04, 512 -> 512 1.35 -> 0.96; 128 -> 128 on
+    28x28 1.66 -> 1.37, on 56x56 at batch 2 1.73 -> 1.36; on 56x56 at batch 8 64 -> 64 2.14 ->
+    1.84, 96 -> 96 1.75 -> 1.40, 128 -> 64 2.00 -> 1.59. It lost on 7x7 maps (512 -> 512 at
+    batch 2 1.06 -> 1.73), with fewer channels (64 -> 64 on 28x28 at batch 2 1.43 -> 2.35; 48
+    -> 48 on 56x56 1.54 -> 1.86) and with less work a product (128 -> 128 on 14x14 at batch 2
+    1.27 -> 2.18; 64 -> 64 on 56x56 at batch 1 1.59 -> 1.71)."""
     groups = conf.groups
     if not (dtype.is_floating_point or dtype.is_complex):
         return False
@@ -87,13 +96,14 @@ def applies(x_shape: Sequence[int], weight_shape: Sequence[int], conf: Conf,
     n, c_in, height, width = x_shape
     c, o = c_in // groups, weight_shape[0] // groups
     out_size = (height - 2, width - 2)
-    if min(out_size) < 1 or c * o < MIN_CHANNELS * (c + o):
+    large = large_maps and out_size[0] * out_size[1] >= LARGE_MAP
+    if min(out_size) < 1 or 3 * c * o < (2 if large else 3) * MIN_CHANNELS * (c + o):
         return False
     tiles = _tiles(out_size)
     if 4 * tiles[0] * tiles[1] > MAX_WASTE * out_size[0] * out_size[1]:
         return False
     samples, rows = _block(n, c_in, weight_shape[0], tiles, dtype.itemsize, conf.max_bytes)
-    return c * o * samples * rows * tiles[1] >= MIN_PRODUCT
+    return c * o * samples * rows * tiles[1] * (2 if large else 1) >= MIN_PRODUCT
 
 
 def kernel_transform(weight: torch.Tensor, groups: int) -> torch.Tensor:
