@@ -43,11 +43,14 @@ MIN_PRODUCT = 2 ** 23
 #: against 130 on 28x28), so the route is taken with 2/3 of :data:`MIN_CHANNELS` and half of
 #: :data:`MIN_PRODUCT` (:func:`applies`).
 LARGE_MAP = 56 * 56
-#: Bytes of a block's transformed input (its products take as many per output channel): the
-#: transforms' and products' buffers then stay near the processor's last-level cache. Measured
-#: on the 2-core benchmark machine, ratio to F.conv2d at 2, 4, 8, 16 MiB: 128 -> 128 on 28x28
-#: at batch 8 1.39, 1.20, 1.18, 1.98; 256 -> 256 on 14x14 1.24, 1.06, 0.91, 0.92; 128 -> 128 on
-#: 56x56 at batch 2 1.94, 1.58, 1.45, 2.16.
+#: Bytes of a block's transformed input (its products take ``C_out/C_in`` times as many, at
+#: most 4 times): the transforms' and products' buffers then stay near the processor's
+#: last-level cache, in products wide enough to run at speed. Measured on the 2-core benchmark
+#: machine, ratio to F.conv2d at 2, 4, 8, 16 MiB: 128 -> 128 on 28x28 at batch 8 1.39, 1.20,
+#: 1.18, 1.98; 256 -> 256 on 14x14 1.24, 1.06, 0.91, 0.92; 128 -> 128 on 56x56 at batch 2 1.94,
+#: 1.58, 1.45, 2.16. Sized by the larger of the input and output channels instead, layers with
+#: more outputs than inputs lost to im2col (64 -> 192 on 56x56 at batch 8 1.63 -> 1.81, sized
+#: by the inputs 1.67 -> 1.44).
 BLOCK_BYTES = 8 * 1024 * 1024
 #: Most computed output cells per real one: a map of odd size is computed one row and one
 #: column larger, in whole 2x2 blocks (:func:`applies`).
@@ -61,11 +64,12 @@ def _tiles(size: tuple[int, int]) -> tuple[int, int]:
 
 def _block(n: int, c: int, o: int, tiles: tuple[int, int], element_size: int,
            max_bytes: int) -> tuple[int, int]:
-    """Samples and tile rows a block holds: whole samples while their transformed input and
-    products (16 numbers a tile and channel) fit ``max_bytes`` (at most :data:`BLOCK_BYTES`;
-    0: that), else rows of tiles of one sample, at least one."""
+    """Samples and tile rows a block holds: whole samples while their transformed input (16
+    numbers a tile and input channel, or a quarter of the output channels if more) fits
+    ``max_bytes`` (at most :data:`BLOCK_BYTES`; 0: that), else rows of tiles of one sample, at
+    least one."""
     max_bytes = min(max_bytes or BLOCK_BYTES, BLOCK_BYTES)
-    per_row = 16 * max(c, o) * tiles[1] * element_size
+    per_row = 16 * max(c, o // 4) * tiles[1] * element_size
     per_sample = per_row * tiles[0]
     if per_sample <= max_bytes:
         return max(1, min(n, max_bytes // per_sample)), tiles[0]
