@@ -16,6 +16,8 @@ import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 from convlab import conv2d_vectorized
+from convlab.conv import winograd
+from convlab.conv.autograd import Conf
 from convlab.conv.im2col import MAX_BUFFER_BYTES
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_conv.py"
@@ -88,6 +90,22 @@ def test_memory_probe_sees_a_full_column_matrix_and_vectorized_never_builds_one(
     padded_input_bytes = 4 * 16 * 258 * 258
     bound = padded_input_bytes + output_bytes + MAX_BUFFER_BYTES + 2**20   # + 1 MiB slack
     assert ours <= bound < case.column_bytes   # never the full column matrix
+
+
+def test_winograd_holds_one_block_of_transforms_never_the_whole_layers():
+    """128 -> 128 on 128x128: the whole layer's transformed input and products would take 64
+    MiB; the route holds one block of them (tile rows of the sample), a few times its 8 MiB."""
+    x, w = torch.randn(1, 128, 128, 128), torch.randn(128, 128, 3, 3)
+    conf = Conf((1, 1), (1, 1), 1, (130, 130), (3, 3))
+    assert winograd.applies((1, 128, 130, 130), w.shape, conf)
+    with torch.no_grad():
+        ours = bench.peak_memory_bytes(lambda: conv2d_vectorized(x, w, padding=1))
+    if ours is None:
+        pytest.skip("torch.profiler gives no memory timeline here")
+    whole = 2 * 16 * 128 * 64 * 64 * 4                         # V and M for every tile at once
+    padded_input_bytes, output_bytes = 4 * 128 * 130 * 130, 4 * 128 * 128 * 128
+    bound = padded_input_bytes + output_bytes + 4 * winograd.BLOCK_BYTES + 2**20
+    assert ours <= bound < padded_input_bytes + output_bytes + whole
 
 
 def test_run_and_reports_on_tiny_shapes(tmp_path):
