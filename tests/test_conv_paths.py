@@ -363,14 +363,20 @@ def test_input_gradient_is_a_convolution_at_stride_1_with_fewer_outputs_than_inp
 def test_winograd_route_matches_pytorch_for_any_map_groups_and_block(n, groups, c_in_group,
                                                                       c_out_group, height,
                                                                       width, bound, bias, seed):
-    """F(2x2, 3x3) on a padded input: odd and even maps (a last row and column of blocks cut
-    off), groups, and blocks from one row of tiles of one sample (a small bound) to all."""
+    """F(2x2, 3x3) on a padded input, the forward pass and the weight's gradient: odd and even
+    maps (a last row and column of blocks cut off), groups, and blocks from one row of tiles of
+    one sample (a small bound) to all."""
     gen = torch.Generator().manual_seed(seed)
     x = torch.randn(n, groups * c_in_group, height, width, generator=gen, dtype=torch.float64)
     w = torch.randn(groups * c_out_group, c_in_group, 3, 3, generator=gen, dtype=torch.float64)
     b = torch.randn(groups * c_out_group, generator=gen, dtype=torch.float64) if bias else None
     conf = Conf((1, 1), (1, 1), groups, (height, width), (3, 3), bound)
-    torch.testing.assert_close(winograd.forward(x, w, b, conf), F.conv2d(x, w, b, groups=groups),
+    expected = F.conv2d(x, w, b, groups=groups)
+    torch.testing.assert_close(winograd.forward(x, w, b, conf), expected,
+                               **TOLERANCE[torch.float64])
+    grad = torch.randn(expected.shape, generator=gen, dtype=torch.float64)
+    torch.testing.assert_close(winograd.weight_grad(x, grad, conf),
+                               torch.nn.grad.conv2d_weight(x, w.shape, grad, groups=groups),
                                **TOLERANCE[torch.float64])
 
 
@@ -392,16 +398,18 @@ def _taking_winograd(monkeypatch):
     monkeypatch.setattr(winograd, "MIN_CHANNELS", 0)
     monkeypatch.setattr(winograd, "MIN_PRODUCT", 0)
     monkeypatch.setattr(winograd, "MAX_WASTE", 2.0)
-    spy = mock.Mock(wraps=winograd.forward)
-    monkeypatch.setattr(winograd, "forward", spy)
-    return spy
+    spies = [mock.Mock(wraps=winograd.forward), mock.Mock(wraps=winograd.weight_grad)]
+    monkeypatch.setattr(winograd, "forward", spies[0])
+    monkeypatch.setattr(winograd, "weight_grad", spies[1])
+    return spies
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
 def test_winograd_route_passes_every_autograd_check(monkeypatch, dtype):
     """Two groups, padding, an odd map: gradcheck, forward AD, double backward and vmap, with
-    the forward pass and the input's gradient (a flipped 3x3 convolution) by F(2x2, 3x3)."""
-    spy = _taking_winograd(monkeypatch)
+    the forward pass, the input's gradient (a flipped 3x3 convolution) and the weight's
+    gradient by F(2x2, 3x3)."""
+    spy, weight_spy = _taking_winograd(monkeypatch)
     gen = torch.Generator().manual_seed(13)
     x = torch.randn(2, 4, 5, 6, dtype=dtype, generator=gen, requires_grad=True)
     w = torch.randn(6, 2, 3, 3, dtype=dtype, generator=gen, requires_grad=True)
@@ -411,6 +419,7 @@ def test_winograd_route_passes_every_autograd_check(monkeypatch, dtype):
     assert_every_autograd_check(fn, ref, x, w, b)
     shapes = {tuple(call.args[0].shape) for call in spy.call_args_list}
     assert {(2, 4, 7, 8), (2, 6, 9, 10)} <= shapes   # the padded input, the output gradient
+    assert weight_spy.called
 
 
 @pytest.mark.parametrize("x, weight, stride, dilation, groups, taken", [
@@ -436,6 +445,20 @@ def test_winograd_route_is_taken_for_wide_3x3_layers_with_enough_tiles(
     conf = Conf(stride, dilation, groups, x[2:], weight[2:])
     assert winograd.applies(x, weight, conf) is taken
     assert not winograd.applies(x, weight, conf, torch.int64)   # integers: the transforms halve
+
+
+@pytest.mark.parametrize("x, taken", [((8, 256, 16, 16), True), ((8, 64, 58, 58), False)],
+                         ids=["256 on 14x14", "64 on 56x56"])
+def test_weight_gradient_by_winograd_keeps_the_small_map_rule(monkeypatch, x, taken):
+    """The forward pass takes both layers; the weight's gradient only the first (for 64 -> 64
+    on 56x56 at batch 8 im2col's took 1.36x F.conv2d's, Winograd's 1.59x)."""
+    spy = mock.Mock(wraps=winograd.weight_grad)
+    monkeypatch.setattr(winograd, "weight_grad", spy)
+    n, c, size, _ = x
+    conf = Conf((1, 1), (1, 1), 1, (size, size), (3, 3))
+    assert winograd.applies(x, (c, c, 3, 3), conf)
+    im2col.Im2colKernels.grad_weight(torch.randn(x), torch.randn(n, c, size - 2, size - 2), conf)
+    assert spy.called is taken
 
 
 @pytest.mark.parametrize("n, channels, size, taken", [

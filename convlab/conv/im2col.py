@@ -371,6 +371,9 @@ class Im2colKernels:
     @staticmethod
     @in_float32
     def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
+        weight = (g.shape[1], x.shape[1] // conf.groups, *conf.kernel)
+        if winograd.applies(x.shape, weight, conf, x.dtype, large_maps=False):
+            return winograd.weight_grad(x, g, conf)
         bound = conf.max_bytes or MAX_BUFFER_BYTES
         if kernel_rows.applies(x, g.shape[1], conf.kernel, conf.stride, conf.dilation,
                                conf.groups, bound):
