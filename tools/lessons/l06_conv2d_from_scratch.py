@@ -369,8 +369,9 @@ CELLS = [
       over the input and the output. The additions grow only with the number of channels,
       while the saving grows with `C_in·C_out`, so only wide 3×3 layers at stride 1 take this
       route (ResNet's and VGG's layers of 128 to 512 channels, and of 64 on maps of 56×56
-      and larger, where im2col's product is slowest). Its rounding differs from im2col's
-      and stays within `F.conv2d`'s own.
+      and larger, where im2col's product is slowest). The input's and the weight's gradients
+      use the same transforms. Its rounding differs from im2col's and stays within
+      `F.conv2d`'s own.
     - **What `F.conv2d` still does better.** It hands the whole layer to one optimized library
       call (oneDNN on the CPU): kernels generated for this processor's vector instructions,
       blocked memory layouts, and one parallel region for the whole call. convlab is a chain of
@@ -419,7 +420,8 @@ CELLS = [
       입력 쪽과 출력 쪽에서 덧셈이 추가로 듭니다. 이 덧셈은 채널 하나당 드는 양이 일정해서 채널
       수에 비례할 뿐이지만, 곱셈에서 아끼는 양은 `C_in·C_out`에 비례해 커집니다. 그래서
       스트라이드가 1이고 채널이 많은 3×3 층만 이 경로로 계산합니다(ResNet과 VGG에서 채널이
-      128~512개인 층과, 56×56 이상인 큰 특징 맵에서 채널이 64개인 층). 반올림 오차는 im2col 경로와 다르게 생기지만, `F.conv2d` 자체의 오차
+      128~512개인 층과, 56×56 이상인 큰 특징 맵에서 채널이 64개인 층). 입력의 기울기와 가중치의 기울기도 같은
+      변환으로 구합니다. 반올림 오차는 im2col 경로와 다르게 생기지만, `F.conv2d` 자체의 오차
       범위를 넘지 않습니다.
     - **`F.conv2d`가 여전히 더 잘하는 것.** `F.conv2d`는 층 전체를 최적화된 라이브러리 호출 한 번에
       맡깁니다(CPU에서는 `oneDNN`). 이 프로세서의 벡터 명령에 맞춰 만든 코드, 블록 단위 메모리 배치,
