@@ -120,9 +120,11 @@ def conv2d_vectorized(
     map, the forward pass and the weight's gradient copy columns for the kernel's columns only
     and run one product per kernel row (:mod:`.kernel_rows`); with fewer output than input
     channels per group, the input's gradient is a convolution of the output's gradient with the
-    flipped kernel (:mod:`.input_grad`). When the columns
-    of a single output row would not fit the buffer, :mod:`convlab.conv.shifted` multiplies
-    shifted flat views of the input instead and builds no columns. ``benchmarks/README.md``
+    flipped kernel (:mod:`.input_grad`); wide 3x3 layers at stride 1 take Winograd's
+    F(2x2, 3x3), 16 matrix products with 2.25 times fewer multiply-adds (:mod:`.winograd`,
+    whose rounding differs within F.conv2d's own). When the columns of a single output row
+    would not fit the buffer, :mod:`convlab.conv.shifted` multiplies shifted flat views of the
+    input instead and builds no columns. ``benchmarks/README.md``
     has the timings.
     """
     spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)

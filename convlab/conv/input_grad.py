@@ -26,7 +26,8 @@ from .autograd import Conf
 
 def applies(weight: torch.Tensor, conf: Conf, n: int = 1,
             dtype: torch.dtype = torch.float32) -> bool:
-    """Stride 1, and fewer output channels than input channels per group. Measured on the
+    """Stride 1, and fewer output channels than input channels per group, or a convolution
+    :mod:`.winograd` takes (``n`` samples of ``dtype``). Measured on the
     2-core benchmark machine, input gradient as a multiple of F.conv2d's, col2im against this
     route: 128 -> 32 on 56x56 3.34 -> 1.55, on 7x7 1.97 -> 1.62; 256 -> 64 on 28x28 1.94 ->
     1.50; 128 -> 128 in 32 groups on 56x56 0.54 -> 0.39; but with as many output channels as
@@ -40,17 +41,25 @@ def applies(weight: torch.Tensor, conf: Conf, n: int = 1,
     c_out, c_group, k_h, k_w = weight.shape
     if c_out // conf.groups < c_group:
         return True
-    padded = (n, c_out, conf.in_size[0] + k_h - 1, conf.in_size[1] + k_w - 1)
+    reach_h, reach_w = _reach(weight, conf)
+    padded = (n, c_out, conf.in_size[0] + reach_h, conf.in_size[1] + reach_w)
     flipped = (c_group * conf.groups, c_out // conf.groups, k_h, k_w)
     return winograd.applies(padded, flipped, conf, dtype, large_maps=False)
+
+
+def _reach(weight: torch.Tensor, conf: Conf) -> tuple[int, int]:
+    """The kernel's extent less one, down and across: the output gradient's padding on each
+    side, and how much larger the padded input is than the output."""
+    (d_h, d_w), (k_h, k_w) = conf.dilation, weight.shape[2:]
+    return (k_h - 1) * d_h, (k_w - 1) * d_w
 
 
 def input_grad(grad_out: torch.Tensor, weight: torch.Tensor, conf: Conf) -> torch.Tensor:
     """The gradient of the padded input ``(N, C_in, *conf.in_size)`` of a stride-1
     convolution, from its output's gradient (where :func:`applies`)."""
-    (d_h, d_w), groups = conf.dilation, conf.groups
+    groups = conf.groups
     c_out, c_group, k_h, k_w = weight.shape
-    reach_h, reach_w = (k_h - 1) * d_h, (k_w - 1) * d_w
+    reach_h, reach_w = _reach(weight, conf)
     padded = F.pad(grad_out, (reach_w, reach_w, reach_h, reach_h))
     flipped = (weight.reshape(groups, c_out // groups, c_group, k_h, k_w).transpose(1, 2)
                .reshape(groups * c_group, c_out // groups, k_h, k_w).flip(2, 3))

@@ -219,17 +219,26 @@ def weight_grad(x: torch.Tensor, grad_out: torch.Tensor, conf: Conf) -> torch.Te
     return grad.T.reshape(c_out, c_in // groups, 3, 3)
 
 
+def _interleaved(cells: torch.Tensor, r: int, w: int) -> torch.Tensor | None:
+    """``cells`` ``(T, C, rows, columns)`` as 2x2 blocks ``(T, C, R, 2, W, 2)`` (a view), when
+    it holds exactly ``2R x 2W`` cells from its first row; else None (a map cut off)."""
+    t, c, rows, cols = cells.shape
+    if min(rows, 2 * r) != 2 * r or cols != 2 * w:
+        return None
+    s_t, s_c, s_h, s_w = cells.stride()
+    return cells.as_strided((t, c, r, 2, w, 2), (s_t, s_c, 2 * s_h, s_h, 2 * s_w, s_w),
+                            cells.storage_offset())
+
+
 def _place(y: torch.Tensor, out: torch.Tensor) -> None:
     """Blocks ``y`` ``(2, 2, C, T, R, W)`` (``[a, b, ..., r, w]``: output cell ``(2r + a,
     2w + b)``) into ``out`` ``(T, C, rows, columns)`` from its first row, cut to its size."""
-    _, _, c, t, r, w = y.shape
-    rows, cols = min(out.shape[2], 2 * r), out.shape[3]
-    if rows == 2 * r and cols == 2 * w:                           # one interleaving copy
-        s_t, s_c, s_h, s_w = out.stride()
-        cells = out.as_strided((t, c, r, 2, w, 2), (s_t, s_c, 2 * s_h, s_h, 2 * s_w, s_w),
-                               out.storage_offset())
-        cells.copy_(y.permute(3, 2, 4, 0, 5, 1))
+    r, w = y.shape[4:]
+    blocks = _interleaved(out, r, w)
+    if blocks is not None:                                        # one interleaving copy
+        blocks.copy_(y.permute(3, 2, 4, 0, 5, 1))
         return
+    rows = min(out.shape[2], 2 * r)
     for a in range(2):
         for b in range(2):
             target = out[:, :, a:rows:2, b::2]
@@ -239,15 +248,13 @@ def _place(y: torch.Tensor, out: torch.Tensor) -> None:
 def _take(grad: torch.Tensor, blocks: torch.Tensor) -> None:
     """The inverse of :func:`_place`: output cells of ``grad`` ``(T, C, rows, columns)`` from
     its first row into ``blocks`` ``(2, 2, C, T, R, W)``, zeros for the cells cut off."""
-    _, _, c, t, r, w = blocks.shape
-    rows, cols = min(grad.shape[2], 2 * r), grad.shape[3]
-    if rows == 2 * r and cols == 2 * w:                           # one de-interleaving copy
-        s_t, s_c, s_h, s_w = grad.stride()
-        cells = grad.as_strided((t, c, r, 2, w, 2), (s_t, s_c, 2 * s_h, s_h, 2 * s_w, s_w),
-                                grad.storage_offset())
+    r, w = blocks.shape[4:]
+    cells = _interleaved(grad, r, w)
+    if cells is not None:                                         # one de-interleaving copy
         blocks.permute(3, 2, 4, 0, 5, 1).copy_(cells)
         return
     blocks.zero_()
+    rows = min(grad.shape[2], 2 * r)
     for a in range(2):
         for b in range(2):
             source = grad[:, :, a:rows:2, b::2]
