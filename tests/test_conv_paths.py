@@ -428,6 +428,12 @@ def test_winograd_route_passes_every_autograd_check(monkeypatch, dtype):
     ((2, 128, 58, 58), (128, 128, 3, 3), (1, 1), (1, 1), 1, True),
     ((2, 256, 16, 16), (256, 256, 3, 3), (1, 1), (1, 1), 1, False),    # 98 tiles a product
     ((8, 512, 9, 9), (512, 512, 3, 3), (1, 1), (1, 1), 1, False),      # 7x7: 8x8 computed
+    ((8, 512, 11, 11), (512, 512, 3, 3), (1, 1), (1, 1), 1, False),    # 9x9: 10x10 computed
+    ((8, 384, 15, 15), (256, 384, 3, 3), (1, 1), (1, 1), 1, True),     # 13x13: 14x14 computed,
+    ((8, 256, 13, 13), (256, 256, 3, 3), (1, 1), (1, 1), 1, True),     # 11x11: 12x12, with work
+    ((8, 192, 15, 15), (192, 192, 3, 3), (1, 1), (1, 1), 1, False),    # but not with less work
+    ((8, 192, 16, 16), (192, 192, 3, 3), (1, 1), (1, 1), 1, True),     # (which 14x14 takes)
+    ((2, 768, 15, 15), (768, 768, 3, 3), (1, 1), (1, 1), 1, False),    # or 98 tiles in all
     ((8, 64, 30, 30), (64, 64, 3, 3), (1, 1), (1, 1), 1, False),       # too few channels
     ((8, 64, 58, 58), (64, 64, 3, 3), (1, 1), (1, 1), 1, True),        # enough on a large map
     ((1, 64, 58, 58), (64, 64, 3, 3), (1, 1), (1, 1), 1, False),       # but too little work
@@ -438,7 +444,8 @@ def test_winograd_route_passes_every_autograd_check(monkeypatch, dtype):
     ((8, 256, 16, 16), (256, 256, 3, 3), (1, 1), (2, 2), 1, False),    # a dilation
     ((8, 256, 16, 16), (256, 256, 5, 5), (1, 1), (1, 1), 1, False),    # not 3x3
 ], ids=["256 on 14x14", "128 on 28x28", "128 on 56x56, batch 2", "256 on 14x14, batch 2",
-        "7x7 map", "64 -> 64 on 28x28", "64 -> 64 on 56x56", "64 -> 64 on 56x56, batch 1",
+        "7x7 map", "9x9 map", "13x13 map", "11x11 map", "13x13 map, less work",
+        "14x14 map, same work", "13x13 map, batch 2", "64 -> 64 on 28x28", "64 -> 64 on 56x56", "64 -> 64 on 56x56, batch 1",
         "48 -> 48 on 56x56", "128 -> 32", "grouped", "stride 2", "dilation 2", "5x5"])
 def test_winograd_route_is_taken_for_wide_3x3_layers_with_enough_tiles(
         x, weight, stride, dilation, groups, taken):
@@ -447,8 +454,9 @@ def test_winograd_route_is_taken_for_wide_3x3_layers_with_enough_tiles(
     assert not winograd.applies(x, weight, conf, torch.int64)   # integers: the transforms halve
 
 
-@pytest.mark.parametrize("x, taken", [((8, 256, 16, 16), True), ((8, 64, 58, 58), False)],
-                         ids=["256 on 14x14", "64 on 56x56"])
+@pytest.mark.parametrize("x, taken", [
+    ((8, 256, 16, 16), True), ((8, 256, 15, 15), True), ((8, 64, 58, 58), False)],
+    ids=["256 on 14x14", "256 on 13x13", "64 on 56x56"])
 def test_weight_gradient_by_winograd_keeps_the_small_map_rule(monkeypatch, x, taken):
     """The forward pass takes both layers; the weight's gradient only the first (for 64 -> 64
     on 56x56 at batch 8 im2col's took 1.36x F.conv2d's, Winograd's 1.59x)."""
@@ -462,12 +470,15 @@ def test_weight_gradient_by_winograd_keeps_the_small_map_rule(monkeypatch, x, ta
 
 
 @pytest.mark.parametrize("n, channels, size, taken", [
-    (8, 256, 16, True), (1, 256, 16, False), (8, 64, 58, False)],
-    ids=["256 on 14x14", "batch 1", "64 on 56x56"])
+    (8, 256, 16, True), (1, 256, 16, False), (8, 64, 58, False), (8, 256, 15, False)],
+    ids=["256 on 14x14", "batch 1", "64 on 56x56", "256 on 13x13"])
 def test_input_gradient_of_a_wide_3x3_layer_is_a_winograd_convolution(n, channels, size, taken):
     """The padded input's gradient is a 3x3 convolution of the output gradient padded by 2 on
     every side, by F(2x2, 3x3) when that convolution would take it on a small map: at batch 1
-    its products are too small, and the rule for large maps is the forward pass's only."""
+    its products are too small, and the rule for large maps is the forward pass's only. On a
+    13x13 map it computes the padded input's 15x15 cells in 16x16 and keeps the narrow limit
+    on wasted cells (256 -> 256 on 11x11 at batch 8: 1.72 -> 1.90x F.conv2d's with the wider
+    one)."""
     conf = Conf((1, 1), (1, 1), 1, (size, size), (3, 3))
     weight = torch.empty(channels, channels, 3, 3, device="meta")
     assert input_grad.applies(weight, conf, n) is taken

@@ -35,7 +35,9 @@ def applies(weight: torch.Tensor, conf: Conf, n: int = 1,
     1.71, 3 -> 64 with a 7x7 kernel 0.85 -> 6.48). With as many or more, it is taken where
     that convolution runs by :mod:`.winograd` (not by its rule for large maps: col2im against
     it, 64 -> 64 on 56x56 at batch 2 1.38 -> 1.73, 64 -> 128 at batch 8 1.68 -> 1.86; 256 ->
-    256 on 14x14 at batch 8 1.49 -> 1.29, 128 -> 128 on 28x28 1.69 -> 1.38)."""
+    256 on 14x14 at batch 8 1.49 -> 1.29, 128 -> 128 on 28x28 1.69 -> 1.38), and not on maps
+    that :mod:`.winograd` computes larger (``uneven``): the padded input's gradient already has
+    cells that are thrown away (256 -> 256 on 11x11 at batch 8: 1.72 -> 1.90)."""
     if conf.stride != (1, 1):
         return False
     c_out, c_group, k_h, k_w = weight.shape
@@ -44,7 +46,7 @@ def applies(weight: torch.Tensor, conf: Conf, n: int = 1,
     reach_h, reach_w = _reach(weight, conf)
     padded = (n, c_out, conf.in_size[0] + reach_h, conf.in_size[1] + reach_w)
     flipped = (c_group * conf.groups, c_out // conf.groups, k_h, k_w)
-    return winograd.applies(padded, flipped, conf, dtype, large_maps=False)
+    return winograd.applies(padded, flipped, conf, dtype, large_maps=False, uneven=False)
 
 
 def _reach(weight: torch.Tensor, conf: Conf) -> tuple[int, int]:

@@ -54,8 +54,14 @@ LARGE_MAP = 56 * 56
 #: by the inputs 1.67 -> 1.44).
 BLOCK_BYTES = 8 * 1024 * 1024
 #: Most computed output cells per real one: a map of odd size is computed one row and one
-#: column larger, in whole 2x2 blocks (:func:`applies`).
+#: column larger, in whole 2x2 blocks (:func:`applies`): 27x27 as 28x28 (1.08), 13x13 as
+#: 14x14 (1.16), 7x7 as 8x8 (1.31).
 MAX_WASTE = 1.1
+#: Most computed cells per real one where a call has enough work to spare them: products of
+#: at least twice :data:`MIN_PRODUCT` and at least :data:`UNEVEN_TILES` 2x2 blocks, over
+#: which the kernel's transform, made once a call, is spread (:func:`applies`).
+MAX_WASTE_WIDE = 1.2
+UNEVEN_TILES = 128
 
 
 def _tiles(size: tuple[int, int]) -> tuple[int, int]:
@@ -78,21 +84,29 @@ def _block(n: int, c: int, o: int, tiles: tuple[int, int], element_size: int,
 
 
 def applies(x_shape: Sequence[int], weight_shape: Sequence[int], conf: Conf,
-            dtype: torch.dtype = torch.float32, large_maps: bool = True) -> bool:
+            dtype: torch.dtype = torch.float32, large_maps: bool = True,
+            uneven: bool = True) -> bool:
     """Whether a padded input of ``x_shape`` takes this route: floating point or complex
     numbers (integers' sums must stay exact, and the transforms halve); a 3x3 kernel at stride
     and dilation 1; products that dominate the transforms (a group's input and output channels
     ``c``, ``o`` with ``c*o/(c + o)`` at least :data:`MIN_CHANNELS`) and are large enough to run
     at speed (:data:`MIN_PRODUCT` multiply-adds); and at most :data:`MAX_WASTE` computed cells
-    per output cell; on a :data:`LARGE_MAP`, two thirds of those channels and half that work
-    (unless ``large_maps`` is false).
+    per output cell, or :data:`MAX_WASTE_WIDE` with twice that work and
+    :data:`UNEVEN_TILES` blocks (unless ``uneven`` is false); on a :data:`LARGE_MAP`, two thirds
+    of those channels and half that work (unless ``large_maps`` is false).
     Measured on the 2-core benchmark machine, ratio to F.conv2d's forward, im2col against this
     route: 256 -> 256 on 14x14 at batch 8 1.42 -> 1.04, 512 -> 512 1.35 -> 0.96; 128 -> 128 on
     28x28 1.66 -> 1.37, on 56x56 at batch 2 1.73 -> 1.36; on 56x56 at batch 8 64 -> 64 2.14 ->
     1.84, 96 -> 96 1.75 -> 1.40, 128 -> 64 2.00 -> 1.59. It lost on 7x7 maps (512 -> 512 at
     batch 2 1.06 -> 1.73), with fewer channels (64 -> 64 on 28x28 at batch 2 1.43 -> 2.35; 48
     -> 48 on 56x56 1.54 -> 1.86) and with less work a product (128 -> 128 on 14x14 at batch 2
-    1.27 -> 2.18; 64 -> 64 on 56x56 at batch 1 1.59 -> 1.71)."""
+    1.27 -> 2.18; 64 -> 64 on 56x56 at batch 1 1.59 -> 1.71). On maps of odd size, forward and
+    weight's gradient: 384 -> 256 on 13x13 at batch 8 1.31 -> 1.10 and 1.24 -> 0.95, 256 -> 256
+    on 17x17 1.26 -> 0.99 and 1.31 -> 1.01, 256 -> 256 on 11x11 1.66 -> 1.35 and 1.43 -> 1.19;
+    with 98 blocks it lost (768 -> 768 on 13x13 at batch 2 1.23 -> 1.56 forward), from 128
+    even (1024 -> 1024 on 15x15 at batch 2 1.05 -> 1.07). The input's gradient as a flipped
+    convolution (:mod:`.input_grad`) also computes the padding's cells and keeps
+    :data:`MAX_WASTE` (256 -> 256 on 11x11 at batch 8 1.72 -> 1.90 with the wider limit)."""
     groups = conf.groups
     if not (dtype.is_floating_point or dtype.is_complex):
         return False
@@ -105,10 +119,13 @@ def applies(x_shape: Sequence[int], weight_shape: Sequence[int], conf: Conf,
     if min(out_size) < 1 or 3 * c * o < (2 if large else 3) * MIN_CHANNELS * (c + o):
         return False
     tiles = _tiles(out_size)
-    if 4 * tiles[0] * tiles[1] > MAX_WASTE * out_size[0] * out_size[1]:
-        return False
+    waste = 4 * tiles[0] * tiles[1] / (out_size[0] * out_size[1])
     samples, rows = _block(n, c_in, weight_shape[0], tiles, dtype.itemsize, conf.max_bytes)
-    return c * o * samples * rows * tiles[1] * (2 if large else 1) >= MIN_PRODUCT
+    work = c * o * samples * rows * tiles[1] * (2 if large else 1)
+    if waste > MAX_WASTE and (not uneven or waste > MAX_WASTE_WIDE or work < 2 * MIN_PRODUCT
+                              or n * tiles[0] * tiles[1] < UNEVEN_TILES):
+        return False
+    return work >= MIN_PRODUCT
 
 
 def kernel_transform(weight: torch.Tensor, groups: int) -> torch.Tensor:
