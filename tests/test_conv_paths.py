@@ -111,6 +111,41 @@ def test_im2col_path_matches_pytorch_for_any_column_buffer_bound(call, data):
         x, w, b, stride, dilation, groups)
 
 
+@given(padded_calls(max_size=8), st.lists(st.integers(0, 4), min_size=4, max_size=4),
+       st.booleans())
+@example((torch.randn(2, 2, 3, 4), torch.randn(2, 2, 3, 3), None, (1, 1), (1, 1), 1),
+         [4, 0, 1, 3], True)                  # padding beyond the kernel's reach, one-sided
+def test_im2col_route_pads_itself_and_its_input_gradient_skips_the_padding(call, pad, flipped):
+    """With ``padding`` the route adds the zeros itself: same output and gradients as F.conv2d
+    of the zero-padded input, the input's gradient by col2im (cut to the input's cells) or by
+    the flipped convolution (which computes only those), for any padding on each side."""
+    x, w, b, stride, dilation, groups = call
+    top, bottom, left, right = pad
+    stride = (1, 1) if flipped else stride    # the flipped convolution is for stride 1
+    with mock.patch.object(input_grad, "applies", lambda *args: flipped):
+        assert_same_outputs_and_gradients(
+            lambda *t: im2col_conv2d(*t, stride, dilation, groups,
+                                     padding=((top, bottom), (left, right))),
+            lambda x, *t: F.conv2d(F.pad(x, (left, right, top, bottom)), *t, stride=stride,
+                                   dilation=dilation, groups=groups), x, w, b)
+
+
+@pytest.mark.parametrize("flipped", [False, True], ids=["col2im", "flipped convolution"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
+def test_im2col_route_with_its_own_padding_passes_every_autograd_check(dtype, flipped):
+    """Asymmetric padding, one side beyond the kernel's reach: gradcheck, forward AD, double
+    backward and vmap, with either input gradient."""
+    gen = torch.Generator().manual_seed(5)
+    x = torch.randn(2, 4, 4, 5, dtype=dtype, generator=gen, requires_grad=True)
+    w = torch.randn(6, 2, 2, 3, dtype=dtype, generator=gen, requires_grad=True)
+    b = torch.randn(6, dtype=dtype, generator=gen, requires_grad=True)
+    fn = lambda *t: im2col_conv2d(*t, (1, 1), (1, 1), 2,  # noqa: E731
+                                  padding=((3, 0), (1, 2)))
+    ref = lambda x, *t: F.conv2d(F.pad(x, (1, 2, 3, 0)), *t, groups=2)  # noqa: E731
+    with mock.patch.object(input_grad, "applies", lambda *args: flipped):
+        assert_every_autograd_check(fn, ref, x, w, b)
+
+
 @given(padded_calls(max_size=13), st.integers(1, 8), st.integers(1, 4000))
 def test_im2col_forward_by_row_pieces_matches_pytorch_for_any_threads_and_bound(call, threads,
                                                                                   bound):
@@ -418,7 +453,9 @@ def test_winograd_route_passes_every_autograd_check(monkeypatch, dtype):
     ref = lambda *t: F.conv2d(*t, padding=1, groups=2)  # noqa: E731
     assert_every_autograd_check(fn, ref, x, w, b)
     shapes = {tuple(call.args[0].shape) for call in spy.call_args_list}
-    assert {(2, 4, 7, 8), (2, 6, 9, 10)} <= shapes   # the padded input, the output gradient
+    assert {(2, 4, 7, 8), (2, 6, 7, 8)} <= shapes    # the padded input; the output gradient,
+    #                                                  padded by the kernel's reach less the
+    #                                                  padding: the input's cells only
     assert weight_spy.called
 
 
@@ -469,17 +506,18 @@ def test_weight_gradient_by_winograd_keeps_the_small_map_rule(monkeypatch, x, ta
     assert spy.called is taken
 
 
-@pytest.mark.parametrize("n, channels, size, taken", [
-    (8, 256, 16, True), (1, 256, 16, False), (8, 64, 58, False), (8, 256, 15, False)],
-    ids=["256 on 14x14", "batch 1", "64 on 56x56", "256 on 13x13"])
-def test_input_gradient_of_a_wide_3x3_layer_is_a_winograd_convolution(n, channels, size, taken):
-    """The padded input's gradient is a 3x3 convolution of the output gradient padded by 2 on
-    every side, by F(2x2, 3x3) when that convolution would take it on a small map: at batch 1
-    its products are too small, and the rule for large maps is the forward pass's only. On a
-    13x13 map it computes the padded input's 15x15 cells in 16x16 and keeps the narrow limit
-    on wasted cells (256 -> 256 on 11x11 at batch 8: 1.72 -> 1.90x F.conv2d's with the wider
-    one)."""
-    conf = Conf((1, 1), (1, 1), 1, (size, size), (3, 3))
+@pytest.mark.parametrize("n, channels, size, pad, taken", [
+    (8, 256, 16, 0, True), (1, 256, 16, 0, False), (8, 64, 58, 0, False), (8, 256, 15, 1, True),
+    (8, 512, 9, 1, False)],
+    ids=["256 on 16x16", "batch 1", "64 on 58x58", "256 on 13x13 padded", "512 on 7x7 padded"])
+def test_input_gradient_of_a_wide_3x3_layer_is_a_winograd_convolution(n, channels, size, pad,
+                                                                      taken):
+    """The input's gradient is a 3x3 convolution of the output gradient padded by 2 on every
+    side, less the layer's own zero padding (whose cells' gradient is not wanted), by F(2x2,
+    3x3) when that convolution would take it on a small map: at batch 1 its products are too
+    small, and the rule for large maps is the forward pass's only. A 13x13 map padded by 1 is
+    a 13x13 convolution (14x14 computed), a 7x7 one a 7x7 convolution (8x8: too many)."""
+    conf = Conf((1, 1), (1, 1), 1, (size, size), (3, 3), pad=(pad,) * 4)
     weight = torch.empty(channels, channels, 3, 3, device="meta")
     assert input_grad.applies(weight, conf, n) is taken
 

@@ -50,6 +50,20 @@ class Conf:
     max_bytes: int = 0
     pad: tuple[int, int, int, int] = (0, 0, 0, 0)
 
+    def padded(self, x: torch.Tensor) -> torch.Tensor:
+        """``x`` with the zeros of :attr:`pad` added (itself when there are none)."""
+        top, bottom, left, right = self.pad
+        return torch.nn.functional.pad(x, (left, right, top, bottom)) if any(self.pad) else x
+
+    def interior(self, t: torch.Tensor) -> torch.Tensor:
+        """The unpadded input's cells of a padded-input-sized ``t``, copied (a route's result
+        is never a view: forward-mode AD needs its tangent laid out alike): where the gradient
+        of the zeros of :attr:`pad` is dropped."""
+        top, bottom, left, right = self.pad
+        if not any(self.pad):
+            return t
+        return t[..., top:t.shape[-2] - bottom, left:t.shape[-1] - right].contiguous()
+
 
 class Kernels(Protocol):
     """A route's three maps; each takes tensors of one dtype, batched ``(N, C, H, W)``."""

@@ -132,17 +132,20 @@ def conv2d_vectorized(
     if is_depthwise(weight, groups) and spec.padding_mode == "zeros":   # pads as it copies
         out = depthwise_conv2d(x, weight, bias, geo.stride, geo.dilation, geo.padding)
         return out if spec.batched else out.squeeze(0)
-    x = pad_input(x, spec)
+    padded = torch.empty(*x.shape[:2], *geo.padded_size, dtype=x.dtype, device="meta")
     if x.shape[1] == 0:
-        out = _no_input_channels(x, weight, bias, geo.out_size)
+        out = _no_input_channels(pad_input(x, spec), weight, bias, geo.out_size)
     elif is_pointwise(weight):
-        out = pointwise_conv2d(x, weight, bias, geo.stride, groups)
+        out = pointwise_conv2d(pad_input(x, spec), weight, bias, geo.stride, groups)
     elif is_depthwise(weight, groups):
-        out = depthwise_conv2d(x, weight, bias, geo.stride, geo.dilation)
-    elif row_exceeds_buffer(x, weight, geo.stride, geo.dilation):
-        out = shifted_conv2d(x, weight, bias, geo.stride, geo.dilation, groups)
+        out = depthwise_conv2d(pad_input(x, spec), weight, bias, geo.stride, geo.dilation)
+    elif row_exceeds_buffer(padded, weight, geo.stride, geo.dilation):
+        out = shifted_conv2d(pad_input(x, spec), weight, bias, geo.stride, geo.dilation, groups)
+    elif spec.padding_mode == "zeros":      # pads as it copies; the input gradient skips them
+        out = im2col_conv2d(x, weight, bias, geo.stride, geo.dilation, groups,
+                            padding=geo.padding)
     else:
-        out = im2col_conv2d(x, weight, bias, geo.stride, geo.dilation, groups)
+        out = im2col_conv2d(pad_input(x, spec), weight, bias, geo.stride, geo.dilation, groups)
     return out if spec.batched else out.squeeze(0)
 
 

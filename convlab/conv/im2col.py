@@ -352,7 +352,7 @@ class Im2colKernels:
     @in_float32
     def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
              conf: Conf) -> torch.Tensor:
-        bound = conf.max_bytes or MAX_BUFFER_BYTES
+        bound, x = conf.max_bytes or MAX_BUFFER_BYTES, conf.padded(x)
         if winograd.applies(x.shape, w.shape, conf, x.dtype):
             return winograd.forward(x, w, b, conf)
         if kernel_rows.applies(x, w.shape[0], conf.kernel, conf.stride, conf.dilation,
@@ -366,12 +366,12 @@ class Im2colKernels:
         if input_grad.applies(w, conf, g.shape[0], g.dtype):     # as a convolution
             return input_grad.input_grad(g, w, conf)
         plan = _plan(g.shape[0], w.shape[1] * conf.groups, w.shape[0], conf, g.dtype)
-        return input_grad_tiles(g, w, plan)
+        return conf.interior(input_grad_tiles(g, w, plan))
 
     @staticmethod
     @in_float32
     def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
-        weight = (g.shape[1], x.shape[1] // conf.groups, *conf.kernel)
+        weight, x = (g.shape[1], x.shape[1] // conf.groups, *conf.kernel), conf.padded(x)
         if winograd.applies(x.shape, weight, conf, x.dtype, large_maps=False):
             return winograd.weight_grad(x, g, conf)
         bound = conf.max_bytes or MAX_BUFFER_BYTES
@@ -384,13 +384,17 @@ class Im2colKernels:
 
 def im2col_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
                   stride: Pair, dilation: Pair, groups: int,
-                  max_buffer_bytes: int = MAX_BUFFER_BYTES) -> torch.Tensor:
-    """Conv2d of an already padded, batched input ``(N, C, H, W)`` by tiled im2col.
+                  max_buffer_bytes: int = MAX_BUFFER_BYTES,
+                  padding: tuple[Pair, Pair] = ((0, 0), (0, 0))) -> torch.Tensor:
+    """Conv2d of a batched input ``(N, C, H, W)`` by tiled im2col.
 
     Same result and gradients (of every order, :mod:`.autograd`) as ``F.conv2d(x, weight,
-    bias, stride, 0, dilation, groups)``; the column buffer never exceeds ``max_buffer_bytes``
-    (or one output position's window, if that is larger). Lesson 06 derives it.
+    bias, stride, padding, dilation, groups)`` with zero ``padding`` ``((top, bottom), (left,
+    right))``, added by the route, whose input gradient then covers only the input's cells; the
+    column buffer never exceeds ``max_buffer_bytes`` (or one window). Lesson 06 derives it.
     """
-    conf = Conf(tuple(stride), tuple(dilation), groups, tuple(x.shape[2:]),
-                tuple(weight.shape[2:]), max_buffer_bytes)
+    (top, bottom), (left, right) = padding
+    conf = Conf(tuple(stride), tuple(dilation), groups,
+                (x.shape[2] + top + bottom, x.shape[3] + left + right), tuple(weight.shape[2:]),
+                max_buffer_bytes, (top, bottom, left, right))
     return bilinear(CONV, x, weight, Im2colKernels, conf, bias)

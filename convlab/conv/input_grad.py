@@ -6,7 +6,8 @@ input cell's gradient collects, from every tap, the output gradient ``i*d_h`` ro
 ``j*d_w`` columns before it. That is a convolution of the output gradient, padded by the
 kernel's extent less one on every side, with the kernel flipped in both directions and its
 input and output channels exchanged (within each group): the transposed convolution of
-lesson 08, which at stride 1 needs no zeros between the cells.
+lesson 08, which at stride 1 needs no zeros between the cells. Where the layer pads its input
+with zeros, their gradient is not wanted, and the output gradient is padded that much less.
 
 im2col's own input gradient multiplies ``weight.T`` (``C_in/G*kH*kW`` rows, ``C_out/G`` deep)
 by the output gradient, then adds each tap's columns back onto the input (col2im). With fewer
@@ -35,18 +36,18 @@ def applies(weight: torch.Tensor, conf: Conf, n: int = 1,
     1.71, 3 -> 64 with a 7x7 kernel 0.85 -> 6.48). With as many or more, it is taken where
     that convolution runs by :mod:`.winograd` (not by its rule for large maps: col2im against
     it, 64 -> 64 on 56x56 at batch 2 1.38 -> 1.73, 64 -> 128 at batch 8 1.68 -> 1.86; 256 ->
-    256 on 14x14 at batch 8 1.49 -> 1.29, 128 -> 128 on 28x28 1.69 -> 1.38), and not on maps
-    that :mod:`.winograd` computes larger (``uneven``): the padded input's gradient already has
-    cells that are thrown away (256 -> 256 on 11x11 at batch 8: 1.72 -> 1.90)."""
+    256 on 14x14 at batch 8 1.49 -> 1.29, 128 -> 128 on 28x28 1.69 -> 1.38). That convolution
+    computes the input's cells only, not the padding's (``conf.pad``)."""
     if conf.stride != (1, 1):
         return False
     c_out, c_group, k_h, k_w = weight.shape
     if c_out // conf.groups < c_group:
         return True
-    reach_h, reach_w = _reach(weight, conf)
-    padded = (n, c_out, conf.in_size[0] + reach_h, conf.in_size[1] + reach_w)
+    (reach_h, reach_w), (top, bottom, left, right) = _reach(weight, conf), conf.pad
+    padded = (n, c_out, conf.in_size[0] - top - bottom + reach_h,
+              conf.in_size[1] - left - right + reach_w)
     flipped = (c_group * conf.groups, c_out // conf.groups, k_h, k_w)
-    return winograd.applies(padded, flipped, conf, dtype, large_maps=False, uneven=False)
+    return winograd.applies(padded, flipped, conf, dtype, large_maps=False)
 
 
 def _reach(weight: torch.Tensor, conf: Conf) -> tuple[int, int]:
@@ -57,12 +58,14 @@ def _reach(weight: torch.Tensor, conf: Conf) -> tuple[int, int]:
 
 
 def input_grad(grad_out: torch.Tensor, weight: torch.Tensor, conf: Conf) -> torch.Tensor:
-    """The gradient of the padded input ``(N, C_in, *conf.in_size)`` of a stride-1
-    convolution, from its output's gradient (where :func:`applies`)."""
-    groups = conf.groups
+    """The gradient of the input ``(N, C_in, *conf.in_size)`` of a stride-1 convolution, from
+    its output's gradient (where :func:`applies`); without the cells of ``conf.pad``, whose
+    zeros the route adds itself: the output gradient is then padded that much less (cut where
+    the padding exceeds the kernel's reach), and no cell is computed to be thrown away."""
+    groups, (top, bottom, left, right) = conf.groups, conf.pad
     c_out, c_group, k_h, k_w = weight.shape
     reach_h, reach_w = _reach(weight, conf)
-    padded = F.pad(grad_out, (reach_w, reach_w, reach_h, reach_h))
+    padded = F.pad(grad_out, (reach_w - left, reach_w - right, reach_h - top, reach_h - bottom))
     flipped = (weight.reshape(groups, c_out // groups, c_group, k_h, k_w).transpose(1, 2)
                .reshape(groups * c_group, c_out // groups, k_h, k_w).flip(2, 3))
     inner = Conf((1, 1), conf.dilation, groups, tuple(padded.shape[2:]), (k_h, k_w),

@@ -84,16 +84,15 @@ def _block(n: int, c: int, o: int, tiles: tuple[int, int], element_size: int,
 
 
 def applies(x_shape: Sequence[int], weight_shape: Sequence[int], conf: Conf,
-            dtype: torch.dtype = torch.float32, large_maps: bool = True,
-            uneven: bool = True) -> bool:
+            dtype: torch.dtype = torch.float32, large_maps: bool = True) -> bool:
     """Whether a padded input of ``x_shape`` takes this route: floating point or complex
     numbers (integers' sums must stay exact, and the transforms halve); a 3x3 kernel at stride
     and dilation 1; products that dominate the transforms (a group's input and output channels
     ``c``, ``o`` with ``c*o/(c + o)`` at least :data:`MIN_CHANNELS`) and are large enough to run
     at speed (:data:`MIN_PRODUCT` multiply-adds); and at most :data:`MAX_WASTE` computed cells
     per output cell, or :data:`MAX_WASTE_WIDE` with twice that work and
-    :data:`UNEVEN_TILES` blocks (unless ``uneven`` is false); on a :data:`LARGE_MAP`, two thirds
-    of those channels and half that work (unless ``large_maps`` is false).
+    :data:`UNEVEN_TILES` blocks; on a :data:`LARGE_MAP`, two thirds of those channels and half
+    that work (unless ``large_maps`` is false).
     Measured on the 2-core benchmark machine, ratio to F.conv2d's forward, im2col against this
     route: 256 -> 256 on 14x14 at batch 8 1.42 -> 1.04, 512 -> 512 1.35 -> 0.96; 128 -> 128 on
     28x28 1.66 -> 1.37, on 56x56 at batch 2 1.73 -> 1.36; on 56x56 at batch 8 64 -> 64 2.14 ->
@@ -105,8 +104,8 @@ def applies(x_shape: Sequence[int], weight_shape: Sequence[int], conf: Conf,
     on 17x17 1.26 -> 0.99 and 1.31 -> 1.01, 256 -> 256 on 11x11 1.66 -> 1.35 and 1.43 -> 1.19;
     with 98 blocks it lost (768 -> 768 on 13x13 at batch 2 1.23 -> 1.56 forward), from 128
     even (1024 -> 1024 on 15x15 at batch 2 1.05 -> 1.07). The input's gradient as a flipped
-    convolution (:mod:`.input_grad`) also computes the padding's cells and keeps
-    :data:`MAX_WASTE` (256 -> 256 on 11x11 at batch 8 1.72 -> 1.90 with the wider limit)."""
+    convolution (:mod:`.input_grad`), ratio to F.conv2d's: 256 -> 256 on 13x13 at batch 8 1.77
+    -> 1.44, on 17x17 1.83 -> 1.25, 384 -> 256 on 13x13 1.51 -> 1.16."""
     groups = conf.groups
     if not (dtype.is_floating_point or dtype.is_complex):
         return False
@@ -122,7 +121,7 @@ def applies(x_shape: Sequence[int], weight_shape: Sequence[int], conf: Conf,
     waste = 4 * tiles[0] * tiles[1] / (out_size[0] * out_size[1])
     samples, rows = _block(n, c_in, weight_shape[0], tiles, dtype.itemsize, conf.max_bytes)
     work = c * o * samples * rows * tiles[1] * (2 if large else 1)
-    if waste > MAX_WASTE and (not uneven or waste > MAX_WASTE_WIDE or work < 2 * MIN_PRODUCT
+    if waste > MAX_WASTE and (waste > MAX_WASTE_WIDE or work < 2 * MIN_PRODUCT
                               or n * tiles[0] * tiles[1] < UNEVEN_TILES):
         return False
     return work >= MIN_PRODUCT
