@@ -124,9 +124,9 @@ def conv2d_vectorized(
     F(2x2, 3x3), 16 matrix products with 2.25 times fewer multiply-adds (:mod:`.winograd`,
     whose rounding differs within F.conv2d's own). When the columns of a single output row
     would not fit the buffer, :mod:`convlab.conv.shifted` multiplies shifted flat views of the
-    input instead and builds no columns. Zero padding is added by the depthwise and im2col
-    routes themselves, as they copy, so that the input's gradient is computed for the input's
-    cells only. ``benchmarks/README.md`` has the timings.
+    input instead and builds no columns. Zero padding is added inside the depthwise and im2col
+    routes, so that the input's gradient is computed for the input's cells only.
+    ``benchmarks/README.md`` has the timings.
     """
     spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)
     x, geo = input if spec.batched else input.unsqueeze(0), spec.geometry
