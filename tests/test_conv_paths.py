@@ -380,13 +380,21 @@ def test_input_gradient_as_a_flipped_convolution_passes_every_autograd_check(mon
 @pytest.mark.parametrize("weight, stride, groups, taken", [
     ((32, 128, 3, 3), (1, 1), 1, True),       # few output channels
     ((64, 8, 3, 3), (1, 1), 16, True),        # 4 of 8 a group
-    ((128, 4, 3, 3), (1, 1), 32, False),      # 4 of 4 a group: as many
+    ((128, 4, 3, 3), (1, 1), 32, True),       # 4 of 4 a group: as many, few
     ((32, 128, 3, 3), (2, 2), 1, False),      # a stride: zeros between the cells
-    ((64, 64, 3, 3), (1, 1), 1, False),       # as many output as input channels
-    ((64, 3, 7, 7), (1, 1), 1, False),        # more
-], ids=["128 -> 32", "grouped, fewer", "grouped, as many", "stride 2", "64 -> 64", "3 -> 64"])
-def test_input_gradient_is_a_convolution_at_stride_1_with_fewer_outputs_than_inputs(
+    ((64, 64, 3, 3), (1, 1), 1, True),        # as many output as input channels, few
+    ((128, 128, 5, 5), (1, 1), 1, True),
+    ((256, 256, 5, 5), (1, 1), 1, False),     # as many, not few: col2im's product is deep
+    ((1024, 256, 3, 3), (1, 1), 4, False),
+    ((64, 3, 7, 7), (1, 1), 1, False),        # more output channels
+    ((64, 32, 5, 5), (1, 1), 1, False),
+], ids=["128 -> 32", "grouped, fewer", "grouped, as many", "stride 2", "64 -> 64",
+        "128 -> 128", "256 -> 256", "grouped, 256 a group", "3 -> 64", "32 -> 64"])
+def test_input_gradient_is_a_convolution_at_stride_1_with_at_most_as_many_outputs_as_inputs(
         weight, stride, groups, taken):
+    """col2im's product is only ``C_out/G`` deep, the flipped convolution's ``kH*kW`` times
+    deeper: it is taken with fewer output channels than input channels a group, or as many
+    and at most 128 (5x5 kernels: Winograd's rule would not take them)."""
     w = torch.empty(weight, device="meta")
     conf = Conf(stride, (1, 1), groups, (58, 58), tuple(weight[2:]))
     assert input_grad.applies(w, conf) is taken
@@ -506,20 +514,24 @@ def test_weight_gradient_by_winograd_keeps_the_small_map_rule(monkeypatch, x, ta
     assert spy.called is taken
 
 
-@pytest.mark.parametrize("n, channels, size, pad, taken", [
-    (8, 256, 16, 0, True), (1, 256, 16, 0, False), (8, 64, 58, 0, False), (8, 256, 15, 1, True),
-    (8, 512, 9, 1, False)],
-    ids=["256 on 16x16", "batch 1", "64 on 58x58", "256 on 13x13 padded", "512 on 7x7 padded"])
-def test_input_gradient_of_a_wide_3x3_layer_is_a_winograd_convolution(n, channels, size, pad,
+@pytest.mark.parametrize("n, c_in, c_out, size, pad, taken", [
+    (8, 256, 256, 16, 0, True), (1, 256, 256, 16, 0, False), (8, 64, 96, 58, 0, False),
+    (8, 256, 256, 15, 1, True), (8, 512, 512, 9, 1, False)],
+    ids=["256 on 16x16", "batch 1", "64 -> 96 on 58x58", "256 on 13x13 padded",
+         "512 on 7x7 padded"])
+def test_input_gradient_of_a_wide_3x3_layer_is_a_winograd_convolution(n, c_in, c_out, size, pad,
                                                                       taken):
     """The input's gradient is a 3x3 convolution of the output gradient padded by 2 on every
     side, less the layer's own zero padding (whose cells' gradient is not wanted), by F(2x2,
     3x3) when that convolution would take it on a small map: at batch 1 its products are too
-    small, and the rule for large maps is the forward pass's only. A 13x13 map padded by 1 is
-    a 13x13 convolution (14x14 computed), a 7x7 one a 7x7 convolution (8x8: too many)."""
+    small, and the rule for large maps is the forward pass's only (64 -> 96 on 56x56 takes it
+    forward). A 13x13 map padded by 1 is a 13x13 convolution (14x14 computed), a 7x7 one a 7x7
+    convolution (8x8: too many)."""
     conf = Conf((1, 1), (1, 1), 1, (size, size), (3, 3), pad=(pad,) * 4)
-    weight = torch.empty(channels, channels, 3, 3, device="meta")
+    weight = torch.empty(c_out, c_in, 3, 3, device="meta")
     assert input_grad.applies(weight, conf, n) is taken
+    if c_in == 64:
+        assert winograd.applies((n, c_in, size, size), weight.shape, conf)
 
 
 @given(padded_calls(kernel=(1, 1)))

@@ -25,23 +25,33 @@ from . import im2col, winograd
 from .autograd import Conf
 
 
+#: Most channels a group for which, with as many output channels as input channels, the
+#: flipped convolution is taken (:func:`applies`).
+SHALLOW = 128
+
+
 def applies(weight: torch.Tensor, conf: Conf, n: int = 1,
             dtype: torch.dtype = torch.float32) -> bool:
-    """Stride 1, and fewer output channels than input channels per group, or a convolution
-    :mod:`.winograd` takes (``n`` samples of ``dtype``). Measured on the
-    2-core benchmark machine, input gradient as a multiple of F.conv2d's, col2im against this
-    route: 128 -> 32 on 56x56 3.34 -> 1.55, on 7x7 1.97 -> 1.62; 256 -> 64 on 28x28 1.94 ->
-    1.50; 128 -> 128 in 32 groups on 56x56 0.54 -> 0.39; but with as many output channels as
-    input channels or more it lost (64 -> 64 on 56x56 1.77 -> 1.87, 512 -> 512 on 7x7 1.08 ->
-    1.71, 3 -> 64 with a 7x7 kernel 0.85 -> 6.48). With as many or more, it is taken where
-    that convolution runs by :mod:`.winograd` (not by its rule for large maps: col2im against
-    it, 64 -> 64 on 56x56 at batch 2 1.38 -> 1.73, 64 -> 128 at batch 8 1.68 -> 1.86; 256 ->
-    256 on 14x14 at batch 8 1.49 -> 1.29, 128 -> 128 on 28x28 1.69 -> 1.38). That convolution
-    computes the input's cells only, not the padding's (``conf.pad``)."""
+    """Stride 1, and fewer output channels than input channels per group, or as many and at
+    most :data:`SHALLOW`, or a convolution :mod:`.winograd` takes (``n`` samples of
+    ``dtype``). col2im's product is ``C_out/G`` deep and this one ``kH*kW`` times deeper, for
+    the same numbers copied when the channels are equal; shallow products are the slow ones.
+    Measured on the 2-core benchmark machine, input gradient as a multiple of F.conv2d's,
+    col2im against this route: 128 -> 32 on 56x56 3.34 -> 1.55, on 7x7 1.97 -> 1.62; 256 -> 64
+    on 28x28 1.94 -> 1.50. As many, computing the input's cells only (``conf.pad``): 64 -> 64 on
+    56x56 at batch 8 1.56 -> 1.23, at batch 2 2.29 -> 1.87; 128 -> 128 on 14x14 1.11 -> 1.04;
+    1024 -> 1024 in 32 groups on 7x7 2.63 -> 1.59, 440 in 55 groups 3.96 -> 3.42, 256 in 32
+    groups on 28x28 at batch 2 2.71 -> 1.58 (all 16 grouped layers tried); but with 256 and more
+    it lost (256 -> 256 on 7x7 1.77 -> 1.94, on 14x14 at batch 2 1.47 -> 1.75, 512 -> 512 on
+    7x7 1.29 -> 1.51), and with more output channels than input (32 -> 64 on 56x56 1.82 ->
+    2.18, 5x5 64 -> 192 on 27x27 2.08 -> 2.91, 3 -> 64 0.46 -> 3.45). With more, it is taken
+    where that convolution runs by :mod:`.winograd` (not by its rule for large maps: col2im
+    against it, 64 -> 128 on 56x56 at batch 8 1.68 -> 1.86; 256 -> 256 on 14x14 at batch 8
+    1.49 -> 1.29, 128 -> 128 on 28x28 1.69 -> 1.38)."""
     if conf.stride != (1, 1):
         return False
     c_out, c_group, k_h, k_w = weight.shape
-    if c_out // conf.groups < c_group:
+    if c_out // conf.groups < c_group or c_out // conf.groups == c_group <= SHALLOW:
         return True
     (reach_h, reach_w), (top, bottom, left, right) = _reach(weight, conf), conf.pad
     padded = (n, c_out, conf.in_size[0] - top - bottom + reach_h,
