@@ -750,17 +750,19 @@ def test_vectorized_takes_the_cheapest_route_for_the_shape(monkeypatch, route):
 
 
 @pytest.mark.parametrize("shape, kernel, stride, last", [
-    ((8, 960, 7, 7), 3, 1, True),       # 61 positions a tap against 960 channels
-    ((1, 672, 14, 14), 5, 1, True),     # 248 against 672
-    ((8, 144, 56, 56), 3, 1, False),    # 3,246 against 144
-    ((2, 4, 6, 6), 3, 1, False),        # 46 against 4
-    ((1, 192, 28, 28), 3, 2, True),     # 209 against 4 sub-images x 192 channels
-    ((1, 144, 56, 56), 3, 2, False),    # 811 against 4 x 144
+    ((8, 960, 7, 7), 3, 1, True),       # 49 output cells against 960 channels
+    ((1, 672, 14, 14), 5, 1, True),     # 196 against 672
+    ((8, 240, 14, 14), 5, 1, True),     # 196 against 240 (the flat route's run: 248)
+    ((8, 256, 16, 16), 3, 1, False),    # 256 against 256
+    ((8, 144, 56, 56), 3, 1, False),    # 3,136 against 144
+    ((2, 4, 6, 6), 3, 1, False),        # 36 against 4
+    ((1, 192, 28, 28), 3, 2, True),     # 196 against 4 sub-images x 192 channels
+    ((1, 144, 56, 56), 3, 2, False),    # 784 against 4 x 144
 ])
-def test_depthwise_runs_channels_last_when_a_maps_run_is_shorter_than_its_channels(
+def test_depthwise_runs_channels_last_when_a_map_has_fewer_cells_than_channels(
         shape, kernel, stride, last):
-    """Channels last when a map's run of positions is shorter than its channels or, at a
-    stride, than its channels times the sub-images the flat route would cut."""
+    """Channels last when a map has fewer output cells than channels or, at a stride, than
+    its channels times the sub-images the flat route would cut."""
     n, c, h, w = shape
     pad = kernel // 2                       # "same" padding, added while copying
     conf = Conf((stride, stride), (1, 1), c, (h + 2 * pad, w + 2 * pad), (kernel, kernel),

@@ -21,8 +21,8 @@ Input channel ``c`` feeds output channels ``c*m ... c*m + m-1`` (``m``: the chan
 multiplier), broadcast along the middle axis of ``(N*C, m, positions)``. The gradients are the
 same loop over taps run backwards, and :mod:`.autograd` differentiates them again.
 
-When a map's run is shorter than its channels (small maps, many channels: the last layers of
-a MobileNet; at a stride, shorter than its channels times the sub-images), the route lays the
+When a map has fewer output cells than channels (small maps, many channels: the last layers
+of a MobileNet; at a stride, fewer than its channels times the sub-images), the route lays the
 channels last instead (:mod:`.depthwise_last`, :func:`.depthwise_last.channels_last`): the
 same taps, each a multiply-add over the channels of every position. There stride and
 dilation are only the steps of each tap's view of the padded input, so it cuts no sub-images.

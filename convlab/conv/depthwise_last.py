@@ -1,5 +1,5 @@
 """Depthwise convolution with the channels innermost: the route :mod:`.depthwise` takes when a
-map's run of positions is shorter than its channels (lesson 06).
+map has fewer output cells than channels (lesson 06).
 
 The same sum over kernel taps as the flat route, laid out ``(samples, rows, columns,
 channels)``: each tap is a multiply-add over the channels of every position, the longer
@@ -16,18 +16,22 @@ from .autograd import Conf, in_float32
 
 
 def channels_last(lay: flat._Flat) -> bool:
-    """Whether a call runs channels-last (:class:`ChannelsLastKernels`): when a map's run of
-    positions per tap (:attr:`.depthwise._Flat.length`) is shorter than its channels, a
-    multiply-add over the channels of every position is the longer contiguous run (a 7x7 map
-    of 960 channels: 61 positions against 960 channels; that layer of mobilenet_v2 at batch 8
-    went from 3.97x F.conv2d's forward to 2.85x, ``benchmarks/README.md``).
+    """Whether a call runs channels-last (:class:`ChannelsLastKernels`): when a map has fewer
+    output cells than channels, a multiply-add over the channels of every cell is the longer
+    contiguous run (a 7x7 map of 960 channels: 49 cells against 960 channels; that layer of
+    mobilenet_v2 at batch 8 went from 3.97x F.conv2d's forward to 2.85x,
+    ``benchmarks/README.md``). The flat route's run (:attr:`.depthwise._Flat.length`) also
+    holds the ``kW - 1`` cells a row of its wide grid computes and throws away, which a 5x5
+    kernel on a 14x14 map makes 248 for 196 cells: 240 channels there ran forward 4.24x ->
+    3.10x F.conv2d's channels-last at batch 8, 3.97x -> 3.49x at batch 2, forward + backward
+    1.70x -> 1.31x (when the rule compared the channels with the run, it chose flat).
 
     At a stride the flat route also cuts ``s_h*s_w`` sub-images, a slow copy of cells ``s``
-    apart that channels-last does not need, so there the run may be up to ``s_h*s_w`` times the
-    channels (3x3, stride 2, 192 channels on 28x28: 209 positions against 768; forward 3.35x
+    apart that channels-last does not need, so there the cells may be up to ``s_h*s_w`` times
+    the channels (3x3, stride 2, 192 channels on 28x28: 196 cells against 768; forward 3.35x
     F.conv2d's → 2.27x, forward + backward 3.37x → 2.70x). A rule on the layer's own sizes, no
     table of shapes."""
-    return lay.length < lay.c_in * lay.s_h * lay.s_w
+    return lay.out_size[0] * lay.out_size[1] < lay.c_in * lay.s_h * lay.s_w
 
 
 class _Last:
