@@ -233,7 +233,7 @@ def test_im2col_with_samples_inside_one_product_passes_every_autograd_check(
     assert_every_autograd_check(fn, lambda *t: F.conv2d(*t, groups=2), x, w, b)
 
 
-@pytest.mark.parametrize("layer, forward, gradients", [
+@pytest.mark.parametrize("layer, grouped, col2im", [
     (((8, 1024, 9, 9), (1024, 32, 3, 3), 32), True, False),   # 49 positions, 32 rows a group
     (((8, 256, 9, 9), (256, 128, 3, 3), 2), True, False),     # 49 against 128 rows
     (((8, 512, 9, 9), (512, 512, 3, 3), 1), True, True),      # 512 rows: every product
@@ -241,17 +241,18 @@ def test_im2col_with_samples_inside_one_product_passes_every_autograd_check(
     (((8, 64, 16, 16), (64, 64, 3, 3), 1), False, False),     # one group for two threads
 ], ids=["32 groups on 7x7", "2 groups on 7x7", "512 channels on 7x7", "3 groups on 16x16",
         "one group on 14x14"])
-def test_samples_go_inside_one_product_on_small_maps(monkeypatch, layer, forward, gradients):
-    """With two threads: a grouped forward product takes a tile's samples when a sample has at
-    most four positions per row of the product; a product with 256 rows or more, in every pass,
-    when a sample has fewer than half as many positions as rows."""
+def test_samples_go_inside_one_product_on_small_maps(monkeypatch, layer, grouped, col2im):
+    """With two threads: a grouped product of the forward pass or the weight's gradient takes a
+    tile's samples when a sample has at most four positions per row of the product; a product
+    with 256 rows or more, col2im's too, when a sample has fewer than half as many positions as
+    rows."""
     monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
     x_shape, w_shape, groups = layer
     plan = im2col._Plan(torch.empty(x_shape, device="meta"), torch.empty(w_shape, device="meta"),
                         (1, 1), (1, 1), groups, MAX_BUFFER_BYTES)
     positions = plan.out_size[0] * plan.out_size[1]
-    assert im2col.samples_inside(plan, positions, forward=True) is forward
-    assert im2col.samples_inside(plan, positions) is gradients
+    assert im2col.samples_inside(plan, positions, grouped=True) is grouped
+    assert im2col.samples_inside(plan, positions) is col2im
 
 
 def _taking_kernel_rows(monkeypatch):

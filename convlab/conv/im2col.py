@@ -223,7 +223,7 @@ def forward_tiles(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | No
     for samples, rows, cols in plan.tiles:
         block = win[samples, ..., rows, cols]                    # (T, G, C/G, kH, kW, R, W)
         t, r, w = block.shape[0], block.shape[5], block.shape[6]
-        if samples_inside(plan, r * w, forward=True):            # one product per group
+        if samples_inside(plan, r * w, grouped=True):            # one product per group
             columns = _columns_samples_inside(buffer, block)
             results = x.new_empty(plan.largest * plan.c_out) if results is None else results
             product = results[:plan.c_out * t * r * w].view(g, plan.out_group, t * r * w)
@@ -264,17 +264,17 @@ def _columns_samples_inside(buffer: torch.Tensor, block: torch.Tensor) -> torch.
     return buffer[:block.numel()].view(inside.shape).copy_(inside)
 
 
-def samples_inside(plan: _Plan, positions: int, forward: bool = False) -> bool:
+def samples_inside(plan: _Plan, positions: int, grouped: bool = False) -> bool:
     """Whether a tile's samples go inside one product (``positions``: a sample's in the tile):
     when a product has at least :data:`ONE_MATRIX_ROWS` rows and more than twice as many as a
-    sample has positions (small maps, many channels). A product per sample is then thin, and
-    for the weight's gradient writes a weight-sized result per sample, summed afterwards (3x3,
-    512 channels, 7x7: 2.4 million numbers a sample from 49 positions). The ``forward`` pass
-    also does with a group a thread and at most :data:`GROUP_WIDTH` positions a sample per row:
-    3x3 1024 in 32 groups on 7x7 at batch 8 3.16 -> 2.28x F.conv2d, 512 in 2 groups 1.64 ->
-    1.20; wider it lost (96 in 3 groups on 16x16 1.53 -> 1.73), as did the gradients."""
-    grouped = plan.groups >= torch.get_num_threads() and positions <= GROUP_WIDTH * plan.out_group
-    return plan.out_group >= max(ONE_MATRIX_ROWS, 2 * positions + 1) or (forward and grouped)
+    sample has positions. A product per sample is then thin, and for the weight's gradient
+    writes a weight-sized result per sample, summed afterwards. With ``grouped`` (forward pass,
+    weight's gradient) also with a group a thread and at most :data:`GROUP_WIDTH` positions a
+    sample per row: 3x3 1024 in 32 groups on 7x7 at batch 8 3.16 -> 2.28x F.conv2d forward and
+    2.02 -> 1.61 weight's gradient, 512 in 2 groups 1.64 -> 1.20 forward; wider it lost (96 in
+    3 groups on 16x16 1.53 -> 1.73, weight's gradient 1.59 -> 2.11), as did col2im's."""
+    many = plan.groups >= torch.get_num_threads() and positions <= GROUP_WIDTH * plan.out_group
+    return plan.out_group >= max(ONE_MATRIX_ROWS, 2 * positions + 1) or (grouped and many)
 
 
 def input_grad_tiles(grad_out: torch.Tensor, weight: torch.Tensor, plan: _Plan) -> torch.Tensor:
@@ -326,7 +326,7 @@ def weight_grad_tiles(x: torch.Tensor, grad_out: torch.Tensor, plan: _Plan) -> t
         block = win[samples, ..., rows, cols]
         t, r, w = block.shape[0], block.shape[5], block.shape[6]
         grads = _tile_matrices(grad_out, samples, rows, cols, g)          # (T*G, C_out/G, R*W)
-        if samples_inside(plan, r * w):
+        if samples_inside(plan, r * w, grouped=True):
             columns = _columns_samples_inside(buffer, block)
             grads = grads.view(t, g, plan.out_group, r * w).permute(1, 2, 0, 3)
             grad_w.baddbmm_(grads.reshape(g, plan.out_group, t * r * w),
