@@ -142,7 +142,7 @@ def conv2d_vectorized(
         out = depthwise_conv2d(pad_input(x, spec), weight, bias, geo.stride, geo.dilation)
     elif row_exceeds_buffer(padded, weight, geo.stride, geo.dilation):
         out = shifted_conv2d(pad_input(x, spec), weight, bias, geo.stride, geo.dilation, groups)
-    elif spec.padding_mode == "zeros":      # pads as it copies; the input gradient skips them
+    elif spec.padding_mode == "zeros":      # the route pads; its input gradient skips that
         out = im2col_conv2d(x, weight, bias, geo.stride, geo.dilation, groups,
                             padding=geo.padding)
     else:

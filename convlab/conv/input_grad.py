@@ -68,10 +68,10 @@ def _reach(weight: torch.Tensor, conf: Conf) -> tuple[int, int]:
 
 
 def input_grad(grad_out: torch.Tensor, weight: torch.Tensor, conf: Conf) -> torch.Tensor:
-    """The gradient of the input ``(N, C_in, *conf.in_size)`` of a stride-1 convolution, from
-    its output's gradient (where :func:`applies`); without the cells of ``conf.pad``, whose
-    zeros the route adds itself: the output gradient is then padded that much less (cut where
-    the padding exceeds the kernel's reach), and no cell is computed to be thrown away."""
+    """The gradient of the input of a stride-1 convolution (``conf.in_size`` less
+    ``conf.pad``), from its output's gradient (where :func:`applies`). The zeros of
+    ``conf.pad`` are the route's own, so their gradient is not computed: the output gradient is
+    padded that much less (cut where the padding exceeds the kernel's reach)."""
     groups, (top, bottom, left, right) = conf.groups, conf.pad
     c_out, c_group, k_h, k_w = weight.shape
     reach_h, reach_w = _reach(weight, conf)

@@ -58,9 +58,11 @@ BLOCK_BYTES = 8 * 1024 * 1024
 #: 14x14 (1.16), 7x7 as 8x8 (1.31).
 MAX_WASTE = 1.1
 #: Most computed cells per real one where a call has enough work to spare them: products of
-#: at least twice :data:`MIN_PRODUCT` and at least :data:`UNEVEN_TILES` 2x2 blocks, over
-#: which the kernel's transform, made once a call, is spread (:func:`applies`).
+#: at least twice :data:`MIN_PRODUCT` and at least :data:`UNEVEN_TILES` 2x2 blocks
+#: (:func:`applies`).
 MAX_WASTE_WIDE = 1.2
+#: Least 2x2 blocks a call for :data:`MAX_WASTE_WIDE`: the kernel's transform, made once a
+#: call, is spread over them (98 lost, 128 broke even).
 UNEVEN_TILES = 128
 
 
