@@ -44,10 +44,10 @@ def applies(weight: torch.Tensor, conf: Conf, n: int = 1,
     groups on 28x28 at batch 2 2.71 -> 1.58 (all 16 grouped layers tried); but with 256 and more
     it lost (256 -> 256 on 7x7 1.77 -> 1.94, on 14x14 at batch 2 1.47 -> 1.75, 512 -> 512 on
     7x7 1.29 -> 1.51), and with more output channels than input (32 -> 64 on 56x56 1.82 ->
-    2.18, 5x5 64 -> 192 on 27x27 2.08 -> 2.91, 3 -> 64 0.46 -> 3.45). With more, it is taken
-    where that convolution runs by :mod:`.winograd` (not by its rule for large maps: col2im
-    against it, 64 -> 128 on 56x56 at batch 8 1.68 -> 1.86; 256 -> 256 on 14x14 at batch 8
-    1.49 -> 1.29, 128 -> 128 on 28x28 1.69 -> 1.38)."""
+    2.18, 5x5 64 -> 192 on 27x27 2.08 -> 2.91, 3 -> 64 0.46 -> 3.45). Otherwise it is taken
+    where that convolution runs by :mod:`.winograd` (256 -> 256 on 14x14 at batch 8 1.49 ->
+    1.29), not by its rule for large maps (col2im against it, 64 -> 128 on 56x56 at batch 8
+    1.68 -> 1.86)."""
     if conf.stride != (1, 1):
         return False
     c_out, c_group, k_h, k_w = weight.shape

@@ -129,12 +129,17 @@ def applies(x_shape: Sequence[int], weight_shape: Sequence[int], conf: Conf,
     return work >= MIN_PRODUCT
 
 
+def _on_tiles(matrix: tuple[tuple[float, ...], ...], like: torch.Tensor) -> torch.Tensor:
+    """A 1-D transform applied down and across a tile, as one matrix: ``M`` (x) ``M``."""
+    m = torch.tensor(matrix, dtype=like.dtype, device=like.device)
+    return torch.kron(m, m)
+
+
 def kernel_transform(weight: torch.Tensor, groups: int) -> torch.Tensor:
     """``U = G g G^T`` of every kernel, as 16 matrices per group ``(16*G, C_out/G, C_in/G)``:
     one product by ``G`` (x) ``G`` (16 sums of the 9 taps), already in that order."""
     c_out, c_group = weight.shape[:2]
-    g = torch.tensor(_G, dtype=weight.dtype, device=weight.device)
-    u = torch.kron(g, g) @ weight.reshape(c_out * c_group, 9).T    # (16, C_out*C_in/G)
+    u = _on_tiles(_G, weight) @ weight.reshape(c_out * c_group, 9).T   # (16, C_out*C_in/G)
     return u.view(16 * groups, c_out // groups, c_group)
 
 
@@ -189,8 +194,7 @@ def forward(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
     :func:`applies`), a block of samples (or of one sample's tile rows) at a time."""
     groups, (n, c_in, height, width), c_out = conf.groups, x.shape, weight.shape[0]
     u = kernel_transform(weight, groups)
-    a_t = torch.tensor(_A_T, dtype=x.dtype, device=x.device)
-    a = torch.kron(a_t, a_t)                                      # (4, 16): 2x2 from 4x4
+    a = _on_tiles(_A_T, x)                                        # (4, 16): 2x2 from 4x4
     out = x.new_empty(n, c_out, height - 2, width - 2)
     m_all, y_all = None, None
     for samples, top, r, v in _transformed_blocks(x, c_out, conf):
@@ -217,8 +221,7 @@ def weight_grad(x: torch.Tensor, grad_out: torch.Tensor, conf: Conf) -> torch.Te
     batch 8 1.34 -> 0.87, 128 -> 128 on 28x28 1.25 -> 1.04, 256 -> 256 on 28x28 at batch 2 1.28
     -> 0.78; but 64 -> 64 on 56x56, which the forward pass takes, 1.36 -> 1.59 at batch 8."""
     groups, c_in, c_out = conf.groups, x.shape[1], grad_out.shape[1]
-    a = torch.tensor(_A_T, dtype=x.dtype, device=x.device).T
-    a = torch.kron(a, a)                                          # (16, 4): 4x4 from 2x2
+    a = _on_tiles(_A_T, x).T                                      # (16, 4): 4x4 from 2x2
     total = x.new_zeros(16 * groups, c_out // groups, c_in // groups)
     grads, spread = None, None
     for samples, top, r, v in _transformed_blocks(x, c_out, conf):
@@ -232,8 +235,7 @@ def weight_grad(x: torch.Tensor, grad_out: torch.Tensor, conf: Conf) -> torch.Te
         torch.mm(a, block.view(4, c_out * cells), out=g_hat)
         total.baddbmm_(g_hat.view(16 * groups, c_out // groups, cells),
                        v.view(16 * groups, c_in // groups, cells).transpose(1, 2))
-    g = torch.tensor(_G, dtype=x.dtype, device=x.device)
-    grad = torch.kron(g, g).T @ total.view(16, -1)                # G^T M G: (9, C_out*C_in/G)
+    grad = _on_tiles(_G, x).T @ total.view(16, -1)                # G^T M G: (9, C_out*C_in/G)
     return grad.T.reshape(c_out, c_in // groups, 3, 3)
 
 
