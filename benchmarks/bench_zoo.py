@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import inspect
 import os
 import statistics
 import sys
@@ -70,15 +71,30 @@ def kind(case: Case, first: bool) -> str:
     return "dense"
 
 
+class NotTimed(ValueError):
+    """An architecture the zoo cannot time, with the reason; the run goes on without it."""
+
+
+def model_config(name: str) -> dict:
+    """``get_model`` arguments for an architecture with no weights at all: segmentation and
+    detection builders also load an ImageNet backbone unless told ``weights_backbone=None``."""
+    from torchvision.models import get_model_builder
+
+    config: dict = {"weights": None}
+    if "weights_backbone" in inspect.signature(get_model_builder(name)).parameters:
+        config["weights_backbone"] = None
+    return config
+
+
 def build_on_meta(name: str) -> nn.Module:
     """torchvision's architecture ``name`` with its parameters on the meta device (no memory)."""
     from torchvision.models import get_model
 
     try:
         with torch.device("meta"):
-            return get_model(name, weights=None)
+            return get_model(name, **model_config(name))
     except Exception:  # noqa: BLE001 - some models initialise in ways meta cannot; build, move
-        return get_model(name, weights=None).to("meta")
+        return get_model(name, **model_config(name)).to("meta")
 
 
 def conv_layers(name: str, batch: int, image_size: int = 224) -> list[tuple[Case, int, str]]:
@@ -107,10 +123,20 @@ def conv_layers(name: str, batch: int, image_size: int = 224) -> list[tuple[Case
 
     handles = [m.register_forward_hook(hook) for m in model.modules()
                if isinstance(m, nn.Conv2d)]
-    with torch.no_grad():
-        model(torch.empty(batch, 3, image_size, image_size, device="meta"))
-    for handle in handles:
-        handle.remove()
+    try:
+        with torch.no_grad():
+            model(torch.empty(batch, 3, image_size, image_size, device="meta"))
+    except Exception as error:  # noqa: BLE001 - any failure: say which model, and why
+        raise NotTimed(
+            f"{name}: not timed, its forward pass did not run on a batch of images on the meta "
+            f"device ({type(error).__name__}: {str(error).splitlines()[0][:120]}); the zoo "
+            "times models that take one batch of images and whose layers' shapes do not "
+            "depend on the values (classification and segmentation)") from error
+    finally:
+        for handle in handles:
+            handle.remove()
+    if not order:
+        raise NotTimed(f"{name}: not timed, it calls no nn.Conv2d with zero padding")
     if skipped:
         print(f"  {name}: not timed (F.conv2d has no padding_mode argument): {skipped}")
     layers = []
@@ -154,32 +180,53 @@ def measure_model(name: str, batch: int, reps: int, passes: int, image_size: int
     return result
 
 
+def training_loss(output) -> torch.Tensor:
+    """Cross-entropy of every head a model returns in training mode, against random classes
+    drawn from a fixed seed (the same targets for both models): one tensor of logits, a
+    segmentation model's dict of per-pixel logits, or a tuple with auxiliary heads (googlenet,
+    inception_v3), whose losses are added as in their training."""
+    heads = (list(output.values()) if isinstance(output, dict)
+             else list(output) if isinstance(output, tuple) else [output])
+    generator, loss = torch.Generator().manual_seed(2), 0
+    for logits in (h for h in heads if h is not None):
+        target = torch.randint(0, logits.shape[1], (logits.shape[0], *logits.shape[2:]),
+                               generator=generator)
+        loss = loss + nn.functional.cross_entropy(logits, target)
+    return loss
+
+
 def measure_training_step(name: str, batch: int, reps: int, image_size: int) -> dict:
     """One step (forward, cross-entropy, backward) of ``name`` with its convolutions swapped,
     against the unmodified model on the same data, alternating; gradients checked to agree."""
     from torchvision.models import get_model
 
     torch.manual_seed(0)
-    original = get_model(name, weights=None)          # training mode, as in a real step
+    original = get_model(name, **model_config(name))  # training mode, as in a real step
     swapped = swap_convs(copy.deepcopy(original))
     x = torch.randn(batch, 3, image_size, image_size)
-    target = torch.randint(0, 1000, (batch,))
 
     def step(model: nn.Module) -> Callable[[], None]:
         def call() -> None:
             torch.manual_seed(1)                       # the same dropout in both models
             model.zero_grad(set_to_none=True)
-            nn.functional.cross_entropy(model(x), target).backward()
+            training_loss(model(x)).backward()
         return call
 
     fns = {"swapped": step(swapped), "torch": step(original)}
-    for fn in fns.values():
-        fn()
+    try:
+        fns["torch"]()
+    except Exception as error:  # noqa: BLE001 - any failure: say which model, and why
+        raise NotTimed(f"{name}: no training step, one step of the unmodified model on a batch "
+                       f"of images failed ({type(error).__name__}: "
+                       f"{str(error).splitlines()[0][:120]})") from error
+    fns["swapped"]()
     # float32 through a deep network, where some gradients are sums that cancel: compare all
     # gradients at once by relative norm (a wrong route is off by its whole size;
     # tests/test_nn.py checks every gradient in float64)
-    mine = torch.cat([p.grad.flatten() for p in swapped.parameters()])
-    ref = torch.cat([p.grad.flatten() for p in original.parameters()])
+    pairs = [(p.grad, q.grad) for p, q in zip(swapped.parameters(), original.parameters())]
+    assert all((a is None) == (b is None) for a, b in pairs), f"{name}: gradients missing"
+    mine = torch.cat([a.flatten() for a, _ in pairs if a is not None])
+    ref = torch.cat([b.flatten() for _, b in pairs if b is not None])
     error = ((mine - ref).norm() / ref.norm()).item()
     assert error < 5e-2, f"{name}: swapped gradients differ by {error:.1e} of their norm"
     times = time_interleaved(fns, reps, warmup=0)     # the checked step above warmed both up
@@ -216,6 +263,8 @@ def markdown(results: dict) -> str:
                      f"{r['ratio_fwdbwd']:.2f} | {r['geomean']:.2f} | {r['geomean_fwdbwd']:.2f} "
                      f"| {w['layer']} ({w['kind']}) | {w['ratio']:.2f} | {w['ratio_fwdbwd']:.2f} "
                      f"| {len(r['rows'])} | {r['load']:.1f} |")
+    if results.get("skipped"):
+        lines += ["", "Not timed:", ""] + [f"- {why}" for why in results["skipped"]]
     if results["train"]:
         lines += ["", "## One training step (forward, loss, backward)", "",
                   "| model | batch | unmodified ms | swapped ms | ratio | load |",
@@ -244,6 +293,14 @@ def plot(results: dict, path: Path) -> None:
 
     colours = dict(zip(KINDS, [DROPPED, KERNEL, BIAS, INPUT, OUTPUT, PADDING]))
     runs = results["models"]
+    if not runs:                                        # training steps only
+        fig, ax = plt.subplots(figsize=(6, 1))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no model's layers were timed", ha="center", va="center")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        return
     fig, axes = plt.subplots(len(runs), 1, figsize=(10, 2.2 * len(runs) + 0.6), squeeze=False)
     for ax, r in zip(axes[:, 0], runs):
         for i, row in enumerate(r["rows"]):
@@ -273,15 +330,39 @@ def write_reports(results: dict, out_dir: Path) -> list[Path]:
 def run(models: list[str], batches: list[int], reps: int, passes: int, image_size: int,
         train_models: list[str], train_batch: int, train_reps: int,
         log: Callable[[str], None] = print) -> dict:
-    """Every model at every batch, then the training steps; a JSON-able dict."""
-    runs = [measure_model(name, batch, reps, passes, image_size, log)
-            for name in models for batch in batches]
-    train = []
+    """Every model at every batch, then the training steps; a JSON-able dict. A model that
+    cannot be timed (:class:`NotTimed`) is reported under ``skipped``, and the run goes on."""
+    runs, train, skipped = [], [], []
+    for name in models:
+        try:
+            runs += [measure_model(name, batch, reps, passes, image_size, log)
+                     for batch in batches]
+        except NotTimed as why:
+            log(f"  {why}")
+            skipped.append(str(why))
     for name in train_models:
-        train.append(measure_training_step(name, train_batch, train_reps, image_size))
+        try:
+            train.append(measure_training_step(name, train_batch, train_reps, image_size))
+        except NotTimed as why:
+            log(f"  {why}")
+            skipped.append(str(why))
+            continue
         log(f"  training step {name} batch {train_batch}: {train[-1]['ratio']:.2f} "
             f"(load {train[-1]['load']:.1f})")
-    return dict(machine=machine_info(), image_size=image_size, models=runs, train=train)
+    return dict(machine=machine_info(), image_size=image_size, models=runs, train=train,
+                skipped=skipped)
+
+
+def unknown_names(names: list[str]) -> list[str]:
+    """The names ``torchvision.models.get_model`` does not know, each with the closest it does."""
+    import difflib
+
+    from torchvision.models import list_models
+
+    known = list_models()
+    return [name + "".join(f" (did you mean {close[0]}?)" for close in
+                           [difflib.get_close_matches(name, known, n=1)] if close)
+            for name in names if name not in known]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -300,11 +381,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-reps", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
     args = parser.parse_args(argv)
+    unknown = unknown_names(args.models + ([] if args.no_train else args.train))
+    if unknown:
+        parser.error("torchvision.models.get_model does not know " + ", ".join(unknown)
+                     + "; torchvision.models.list_models() names every architecture")
     info = machine_info()
     print(f"torch {info['torch']}, {info['threads']} threads; models {args.models}, "
           f"batches {args.batches}, load {os.getloadavg()[0]:.1f}")
     results = run(args.models, args.batches, args.reps, args.passes, args.image_size,
                   [] if args.no_train else args.train, args.train_batch, args.train_reps)
+    if not (results["models"] or results["train"]):
+        print("nothing was timed; no report written")
+        return 1
     for path in write_reports(results, args.out):
         print("wrote", path)
     return 0

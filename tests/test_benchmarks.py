@@ -133,11 +133,28 @@ def test_quick_flag_runs_the_command_end_to_end(tmp_path, monkeypatch):
 ZOO = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_zoo.py"
 
 
-def test_zoo_benchmark_collects_every_conv_and_runs_on_a_tiny_model(tmp_path, monkeypatch):
+def _zoo():
     pytest.importorskip("torchvision")
-    _zoo_spec = importlib.util.spec_from_file_location("bench_zoo", ZOO)
-    zoo = importlib.util.module_from_spec(_zoo_spec)
-    _zoo_spec.loader.exec_module(zoo)
+    spec = importlib.util.spec_from_file_location("bench_zoo", ZOO)
+    zoo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(zoo)
+    return zoo
+
+
+def _real_conv_calls(model: torch.nn.Module, x: torch.Tensor) -> list[tuple]:
+    """(input shape, weight shape, dilation) of every Conv2d call of one real forward pass."""
+    seen = []
+    for m in model.modules():
+        if isinstance(m, torch.nn.Conv2d):
+            m.register_forward_hook(lambda mod, a, out: seen.append(
+                (tuple(a[0].shape), tuple(mod.weight.shape), mod.dilation)))
+    with torch.no_grad():
+        model.eval()(x)
+    return seen
+
+
+def test_zoo_benchmark_collects_every_conv_and_runs_on_a_tiny_model(tmp_path, monkeypatch):
+    zoo = _zoo()
     # the shapes come from the meta device; compare with a real forward pass of the model
     from torchvision.models import get_model
     model, seen = get_model("mobilenet_v3_small", weights=None), []
@@ -182,3 +199,54 @@ def test_browser_budget_asks_20_pictures_a_second_or_every_value_the_drag_passed
         pictures, values, kept_up):
     dragged = {"pictures": pictures, "values": values, "seconds": 1.5}
     assert _browser_harness().keeps_up(dragged) is kept_up
+
+
+def test_zoo_collects_a_segmentation_model_without_downloading_its_backbone(tmp_path,
+                                                                           monkeypatch):
+    zoo = _zoo()
+    from torchvision.models import get_model
+
+    def refuse(url, *args, **kwargs):
+        raise AssertionError(f"the zoo tried to download {url}")
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))      # nothing cached to hide a download
+    monkeypatch.setattr(torch.hub, "download_url_to_file", refuse)
+    layers = zoo.conv_layers("lraspp_mobilenet_v3_large", 1, image_size=64)
+    model = get_model("lraspp_mobilenet_v3_large", weights=None, weights_backbone=None)
+    seen = _real_conv_calls(model, torch.randn(1, 3, 64, 64))
+    assert sum(count for _, count, _ in layers) == len(seen)
+    assert {(c.input_shape, c.weight_shape) for c, _, _ in layers} == {s[:2] for s in seen}
+    assert any(" d2" in case.name for case, _, _ in layers)     # its dilated last blocks
+
+
+def test_zoo_reports_an_architecture_it_cannot_time_and_times_the_rest(tmp_path, monkeypatch):
+    zoo = _zoo()
+    collect = zoo.conv_layers
+    monkeypatch.setattr(zoo, "conv_layers", lambda *a, **k: collect(*a, **k)[:3])
+    # a detector's forward pass picks boxes by their scores: it cannot run on the meta device
+    assert zoo.main(["ssdlite320_mobilenet_v3_large", "mobilenet_v3_small", "--batches", "1",
+                     "--reps", "1", "--passes", "1", "--image-size", "32", "--no-train",
+                     "--out", str(tmp_path)]) == 0
+    table = (tmp_path / "zoo.md").read_text(encoding="utf-8")
+    assert "| mobilenet_v3_small | 1 |" in table
+    assert "- ssdlite320_mobilenet_v3_large: not timed, its forward pass did not run" in table
+
+    out = tmp_path / "only"
+    assert zoo.main(["r3d_18", "--batches", "1", "--no-train", "--out", str(out)]) == 1
+    assert not out.exists()                             # nothing timed, no empty report
+
+
+def test_zoo_refuses_a_name_torchvision_does_not_know_before_timing_anything(capsys):
+    zoo = _zoo()
+    with pytest.raises(SystemExit) as stop:
+        zoo.main(["resnet18", "resnet181", "--no-train"])
+    assert stop.value.code == 2
+    assert "does not know resnet181 (did you mean resnet18?)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["lraspp_mobilenet_v3_large", "googlenet"])
+def test_training_step_takes_every_head_a_model_returns(name):
+    # a segmentation model returns per-pixel logits in a dict, googlenet in training mode a
+    # tuple with two auxiliary heads; the step checks that both models' gradients agree
+    result = _zoo().measure_training_step(name, 2, 1, 64)
+    assert result["model"] == name and result["swapped"] > 0 and result["torch"] > 0
