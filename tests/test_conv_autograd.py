@@ -24,6 +24,8 @@ ROUTES = {
     "pointwise": ((2, 2, 3, 3), (2, 1, 1, 1), dict(groups=2, stride=2)),
     "strided": ((1, 2, 5, 5), (2, 2, 2, 2), dict(stride=(2, 1))),
     "dilated": ((1, 2, 5, 5), (2, 2, 2, 2), dict(dilation=(2, 1))),
+    # the top and bottom taps read only padding: dropped, and the rows no tap reads cut off
+    "taps on padding only": ((1, 2, 4, 5), (2, 2, 3, 3), dict(padding=2, dilation=3)),
     "same": ((1, 2, 4, 4), (2, 2, 2, 3), dict(padding="same")),
     "reflect": ((1, 2, 4, 4), (2, 2, 2, 2), dict(padding=1, padding_mode="reflect")),
     "replicate": ((1, 2, 4, 4), (2, 2, 2, 2), dict(padding=1, padding_mode="replicate")),

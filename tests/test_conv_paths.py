@@ -750,6 +750,41 @@ def test_vectorized_takes_the_cheapest_route_for_the_shape(monkeypatch, route):
     assert taken == [expected]
 
 
+@pytest.mark.parametrize("groups, route", [(1, "pointwise"), (8, "depthwise")])
+def test_a_kernel_whose_outer_taps_read_only_padding_runs_as_its_middle_tap(monkeypatch, groups,
+                                                                             route):
+    """A 3x3 at dilation 5 with padding 5 on a 5x5 map: every tap but the middle one lands on
+    padding at every output, so the layer is a 1x1 convolution, with PyTorch's numbers and
+    gradients (zero for the dropped taps)."""
+    taken = []
+    for name in ("pointwise", "depthwise", "im2col", "shifted"):
+        original = getattr(conv, f"{name}_conv2d")
+        monkeypatch.setattr(conv, f"{name}_conv2d",
+                            lambda *a, _f=original, _n=name, **k: taken.append(
+                                (_n, tuple(a[1].shape[2:]))) or _f(*a, **k))
+    x = torch.randn(2, 8, 5, 5, dtype=torch.float64, requires_grad=True)
+    w = torch.randn(8, 8 // groups, 3, 3, dtype=torch.float64, requires_grad=True)
+    got = conv2d_vectorized(x, w, padding=5, dilation=5, groups=groups)
+    expected = F.conv2d(x, w, padding=5, dilation=5, groups=groups)
+    torch.testing.assert_close(got, expected)
+    assert taken == [(route, (1, 1))]
+    g = torch.randn_like(got)
+    torch.testing.assert_close(torch.autograd.grad(got, (x, w), g),
+                               torch.autograd.grad(expected, (x, w), g))
+
+
+def test_a_dropped_tap_with_an_infinite_or_nan_weight_gives_pytorchs_nans():
+    # PyTorch multiplies the padding's zeros by every weight: 0 * inf is NaN
+    x, w, b = torch.randn(2, 3, 6, 6), torch.randn(4, 3, 3, 3), torch.randn(4)
+    w[0, 1, 0, 2], w[2, 0, 1, 0] = float("inf"), float("nan")    # dropped taps
+    w[3, 2, 1, 1] = float("inf")                                     # the middle tap, kept
+    for bias in (b, None):
+        expected = F.conv2d(x, w, bias, padding=7, dilation=7)
+        got = conv2d_vectorized(x, w, bias, padding=7, dilation=7)
+        torch.testing.assert_close(got, expected, equal_nan=True)
+        assert got[:, 0].isnan().all() and got[:, 2].isnan().all() and not got[:, 1].isnan().any()
+
+
 @pytest.mark.parametrize("shape, kernel, stride, last", [
     ((8, 960, 7, 7), 3, 1, True),       # 49 output cells against 960 channels
     ((1, 672, 14, 14), 5, 1, True),     # 196 against 672

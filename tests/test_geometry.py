@@ -12,7 +12,8 @@ import torch.nn.functional as F
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from convlab.conv.geometry import geometry, output_size, padded_index, same_padding, unused_cells
+from convlab.conv.geometry import (geometry, output_size, padded_index, reached_taps,
+                                   same_padding, unused_cells)
 
 
 @given(size=st.integers(1, 40), kernel=st.integers(1, 6), stride=st.integers(1, 4),
@@ -75,3 +76,39 @@ def test_padded_index_reads_the_cell_f_pad_copies(mode, size, before, after):
         source = padded_index(i, size, before, mode)
         ours.append(0.0 if source is None else x[0, 0, source].item())
     assert ours == padded
+
+
+def test_reached_taps_give_the_same_convolution_and_drop_only_taps_that_read_padding():
+    """Every small zero-padded axis: the kept taps on the kept cells, with the kept padding,
+    are F.conv2d's convolution of the whole padded axis, and each dropped tap lands on padding
+    at every output position."""
+    gen = torch.Generator().manual_seed(0)
+    for size in range(1, 7):
+        for kernel in range(1, 5):
+            for stride in range(1, 4):
+                for dilation in range(1, 4):
+                    for before in range(0, 5):
+                        for after in range(0, 5):
+                            out = output_size(size, kernel, stride, (before, after), dilation)
+                            if out < 1:
+                                continue
+                            r = reached_taps(size, kernel, stride, (before, after), dilation)
+                            x = torch.randn(1, 1, 1, size, generator=gen, dtype=torch.float64)
+                            w = torch.randn(1, 1, 1, kernel, generator=gen, dtype=torch.float64)
+                            whole = F.conv2d(F.pad(x, (before, after)), w, stride=(1, stride),
+                                             dilation=(1, dilation))
+                            kept = F.conv2d(F.pad(x[..., r.cells.start:r.cells.stop], r.padding),
+                                            w[..., r.taps.start:r.taps.stop],
+                                            stride=(1, stride), dilation=(1, dilation))
+                            torch.testing.assert_close(kept, whole, rtol=0, atol=1e-12)
+                            for tap in set(range(kernel)) - set(r.taps):
+                                reads = {y * stride + tap * dilation - before for y in range(out)}
+                                assert all(c < 0 or c >= size for c in reads), (size, kernel, tap)
+
+
+def test_a_dilated_3x3_with_as_much_padding_on_a_small_map_reads_with_its_middle_tap_only():
+    # DeepLab's atrous rates on a 28x28 map: at dilation 36 only the middle tap reaches it
+    assert reached_taps(28, 3, 1, (36, 36), 36).taps == range(1, 2)
+    assert reached_taps(28, 3, 1, (36, 36), 36).padding == (0, 0)
+    assert reached_taps(28, 3, 1, (24, 24), 24).taps == range(0, 3)
+    assert reached_taps(1, 3, 1, (1, 1), 1).taps == range(1, 2)      # a 3x3 on a 1x1 map

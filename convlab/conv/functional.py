@@ -18,12 +18,14 @@ every formula from ``convlab.geometry``.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 import torch.nn.functional as F
 
 from . import naive_backward
 from .depthwise import depthwise_conv2d, is_depthwise
-from .geometry import IntOrPair, Padding, padded_index
+from .geometry import IntOrPair, Padding, padded_index, reached_taps
 from .im2col import im2col_conv2d
 from .pointwise import is_pointwise, pointwise_conv2d
 from .shifted import row_exceeds_buffer, shifted_conv2d
@@ -125,11 +127,16 @@ def conv2d_vectorized(
     whose rounding differs within F.conv2d's own). When the columns of a single output row
     would not fit the buffer, :mod:`convlab.conv.shifted` multiplies shifted flat views of the
     input instead and builds no columns. Zero padding is added inside the depthwise and im2col
-    routes, so that the input's gradient is computed for the input's cells only.
+    routes, so that the input's gradient is computed for the input's cells only, and kernel
+    taps that land on zero padding at every output are dropped first (:func:`drop_padding_taps`:
+    a dilated kernel on a small map).
     ``benchmarks/README.md`` has the timings.
     """
     spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)
-    x, geo = input if spec.batched else input.unsqueeze(0), spec.geometry
+    x = input if spec.batched else input.unsqueeze(0)
+    if spec.padding_mode == "zeros" and x.shape[1]:
+        x, weight, bias, spec = drop_padding_taps(x, weight, bias, spec)
+    geo = spec.geometry
     if is_depthwise(weight, groups) and spec.padding_mode == "zeros":   # pads as it copies
         out = depthwise_conv2d(x, weight, bias, geo.stride, geo.dilation, geo.padding)
         return out if spec.batched else out.squeeze(0)
@@ -148,6 +155,36 @@ def conv2d_vectorized(
     else:
         out = im2col_conv2d(pad_input(x, spec), weight, bias, geo.stride, geo.dilation, groups)
     return out if spec.batched else out.squeeze(0)
+
+
+def drop_padding_taps(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+                      spec: ConvSpec) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None,
+                                               ConvSpec]:
+    """The same zero-padded convolution without the kernel taps that read only padding.
+
+    Such a tap multiplies zeros at every output position (:func:`.geometry.reached_taps`, lesson
+    02), so the layer keeps the taps in between and the input cells they read, with the zeros
+    they need: DeepLab's 3x3 at dilation 36 on a 28x28 map becomes a 1x1 convolution. What the
+    dropped taps added, ``0 * weight``, is added back to the bias: zero, or NaN where a dropped
+    weight is infinite or NaN, as in PyTorch's sum (each tap's weights are summed over the input
+    channels first, so finite weights whose sum overflows, above about 1e35 in float32, count as
+    infinite too); their gradient stays zero.
+    """
+    geo = spec.geometry
+    rows, cols = (reached_taps(geo.in_size[a], geo.kernel[a], geo.stride[a], geo.padding[a],
+                               geo.dilation[a]) for a in (0, 1))
+    if (len(rows.taps), len(cols.taps)) == geo.kernel:
+        return x, weight, bias, spec
+    top, bottom, left, right = rows.taps.start, rows.taps.stop, cols.taps.start, cols.taps.stop
+    kept = torch.zeros(geo.kernel, dtype=torch.bool)
+    kept[top:bottom, left:right] = True
+    per_tap = weight.flatten(2).sum(1)                    # (C_out, taps): a fast reduction
+    added = (per_tap[:, ~kept.flatten()] * 0).sum(1)
+    geo = replace(geo, in_size=(len(rows.cells), len(cols.cells)),
+                  kernel=(len(rows.taps), len(cols.taps)), padding=(rows.padding, cols.padding))
+    return (x[:, :, rows.cells.start:rows.cells.stop, cols.cells.start:cols.cells.stop],
+            weight[:, :, top:bottom, left:right], added if bias is None else bias + added,
+            replace(spec, geometry=geo))
 
 
 def _no_input_channels(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,

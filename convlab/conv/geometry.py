@@ -88,6 +88,51 @@ def unused_cells(
 
 
 @dataclass(frozen=True)
+class ReachedTaps:
+    """Along one axis, the kernel taps that read at least one input cell and what they need.
+
+    ``taps`` is the range of taps from the first that reads an input cell to the last; the taps
+    outside it read only zero padding at every output position, so they add nothing (lesson
+    02's explorer shows them landing on padding). ``cells`` is the range of input cells those
+    taps read, and ``padding`` the zeros ``(before, after)`` they need around those cells: the
+    same output size, with the outer taps, the cells no tap reads and their padding dropped.
+    """
+
+    taps: range
+    cells: range
+    padding: tuple[int, int]
+
+
+def reached_taps(in_size: int, kernel: int, stride: int = 1,
+                 padding: tuple[int, int] = (0, 0), dilation: int = 1) -> ReachedTaps:
+    """Which taps of a zero-padded axis read an input cell (:class:`ReachedTaps`).
+
+    Tap ``i`` reads input cell ``y * stride + i * dilation - before`` for output ``y``; it
+    reaches the input when one of those lands in ``[0, in_size)``. A dilated kernel on a small
+    map, with as much padding as dilation (DeepLab's 3x3 at dilation 36 on a 28x28 map), reads
+    the input with its middle tap only: a 1x1 convolution. With no output, or no tap reaching
+    the input, every tap is kept.
+    """
+    before, after = padding
+    out = output_size(in_size, kernel, stride, padding, dilation)
+
+    def reaches(i: int) -> bool:
+        start = i * dilation - before                    # the cell output 0 reads
+        y = max(0, -(start // stride))                   # the first output at or past cell 0
+        return y < out and 0 <= y * stride + start < in_size
+
+    hits = [i for i in range(kernel) if reaches(i)] if out > 0 else []
+    if not hits:
+        return ReachedTaps(range(kernel), range(in_size), (before, after))
+    first, last = hits[0], hits[-1]
+    start = first * dilation - before                    # cell the first tap reads at output 0
+    end = (out - 1) * stride + last * dilation - before  # cell the last reads at the last
+    cells = range(max(start, 0), min(end, in_size - 1) + 1)
+    return ReachedTaps(range(first, last + 1), cells,
+                       (max(-start, 0), max(end - (in_size - 1), 0)))
+
+
+@dataclass(frozen=True)
 class Geometry:
     """Every number that fixes where a Conv2d reads, normalised to per-axis pairs.
 
