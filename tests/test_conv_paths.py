@@ -807,6 +807,24 @@ def test_depthwise_runs_channels_last_when_a_map_has_fewer_cells_than_channels(
     assert depthwise_last.channels_last(lay) is last
 
 
+@pytest.mark.parametrize("channels, multiplier", [(1024, 1), (512, 2), (2048, 1), (960, 1)])
+def test_channels_last_buffers_never_step_a_multiple_of_4_kib_from_cell_to_cell(channels,
+                                                                               multiplier):
+    """Copying a channels-last block back to (B, C, H, W) reads one number a cell; a step of
+    4 KiB between cells (1024 float channels) puts every read in the same cache sets, so
+    each cell's channels are followed by spare lanes (their numbers are never read)."""
+    conf = Conf((1, 1), (1, 1), channels, (9, 9), (3, 3), pad=(1, 1, 1, 1))
+    lay = depthwise._flat(torch.empty(2, channels, 7, 7, device="meta"), channels,
+                          channels * multiplier, conf)
+    last = depthwise_last._Last(lay, 4)
+    x = torch.randn(2, channels, 7, 7)
+    buffer, outputs = last.buffer(x), last.outputs(x)
+    assert buffer.shape[-1] == channels and outputs.shape[-2:] == (channels, multiplier)
+    for step in (buffer.stride(2), outputs.stride(2)):
+        assert step * 4 % 4096 != 0
+    assert buffer.sum() == 0                         # the padding's cells start at zero
+
+
 def test_row_rule_follows_the_buffer_bound():
     x, w = torch.empty(1, 8, 5, 27_000, device="meta"), torch.empty(2, 8, 5, 5, device="meta")
     assert row_exceeds_buffer(x, w, (1, 1), (1, 1))
