@@ -176,10 +176,10 @@ def drop_padding_taps(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor 
     if (len(rows.taps), len(cols.taps)) == geo.kernel:
         return x, weight, bias, spec
     top, bottom, left, right = rows.taps.start, rows.taps.stop, cols.taps.start, cols.taps.stop
-    kept = torch.zeros(geo.kernel, dtype=torch.bool)
-    kept[top:bottom, left:right] = True
+    dropped = [i * geo.kernel[1] + j for i in range(geo.kernel[0]) for j in range(geo.kernel[1])
+               if not (top <= i < bottom and left <= j < right)]
     per_tap = weight.flatten(2).sum(1)                    # (C_out, taps): a fast reduction
-    added = (per_tap[:, ~kept.flatten()] * 0).sum(1)
+    added = (per_tap[:, dropped] * 0).sum(1)
     geo = replace(geo, in_size=(len(rows.cells), len(cols.cells)),
                   kernel=(len(rows.taps), len(cols.taps)), padding=(rows.padding, cols.padding))
     return (x[:, :, rows.cells.start:rows.cells.stop, cols.cells.start:cols.cells.stop],

@@ -12,6 +12,7 @@ with an even effective kernel, where the extra cell goes after, i.e. bottom/righ
 """
 from __future__ import annotations
 
+import functools
 import operator
 from dataclasses import dataclass
 from typing import Sequence, Union
@@ -103,6 +104,7 @@ class ReachedTaps:
     padding: tuple[int, int]
 
 
+@functools.lru_cache(maxsize=1024)      # asked on every call of conv2d_vectorized
 def reached_taps(in_size: int, kernel: int, stride: int = 1,
                  padding: tuple[int, int] = (0, 0), dilation: int = 1) -> ReachedTaps:
     """Which taps of a zero-padded axis read an input cell (:class:`ReachedTaps`).
