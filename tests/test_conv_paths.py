@@ -683,6 +683,7 @@ def test_depthwise_path_taken_in_many_blocks_gives_the_same_numbers(monkeypatch,
     each, the sum over blocks and its gradients are still PyTorch's."""
     monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: last)
     monkeypatch.setattr(depthwise, "BLOCK_BYTES", 1)
+    monkeypatch.setattr(depthwise_last, "BLOCK_BYTES", 1)
     counts = {}
     for layout in (depthwise._Flat, depthwise_last._Last):
         def counted(self, _blocks=layout.blocks, _name=layout.__name__):

@@ -283,8 +283,9 @@ def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     Same result and gradients (every order, :mod:`.autograd`) as ``F.conv2d`` with
     ``groups=C_in`` and zero ``padding`` ``((top, bottom), (left, right))``, added while each
     block of maps is copied, not by a separate pass over the whole input. Extra memory: one
-    block, about :data:`BLOCK_BYTES` (maps on the wide grid and their sub-images when strided,
-    or channels-last samples with their padding and outputs).
+    block, about :data:`BLOCK_BYTES` (maps on the wide grid and their sub-images when strided),
+    or :data:`.depthwise_last.BLOCK_BYTES` (channels-last samples with their padding and
+    outputs).
     """
     (top, bottom), (left, right) = padding
     conf = Conf(tuple(stride), tuple(dilation), x.shape[1],
