@@ -372,6 +372,12 @@ CELLS = [
       and larger, where im2col's product is slowest). The input's and the weight's gradients
       use the same transforms. Its rounding differs from im2col's and stays within
       `F.conv2d`'s own.
+    - **Taps that only ever land on padding: left out.** With a large dilation on a small map,
+      some taps land on the padding at every output position. DeepLab runs 3×3 kernels at
+      dilation 36, with as much padding, on 28×28 maps: only the middle tap ever reaches the
+      map. The other eight multiply zeros, so `conv2d_vectorized` leaves them out before it
+      picks a route, and the layer becomes a 1×1 convolution; `F.conv2d` computes all nine.
+      The cell checks that both give the same output and times such a layer.
     - **What `F.conv2d` still does better.** It hands the whole layer to one optimized library
       call (oneDNN on the CPU): kernels generated for this processor's vector instructions,
       blocked memory layouts, and one parallel region for the whole call. convlab is a chain of
@@ -423,6 +429,12 @@ CELLS = [
       128~512개인 층과, 56×56 이상인 큰 특징 맵에서 채널이 64개인 층). 입력의 기울기와 가중치의 기울기도 같은
       변환으로 구합니다. 반올림 오차는 im2col 경로와 다르게 생기지만, `F.conv2d` 자체의 오차
       범위를 넘지 않습니다.
+    - **패딩에만 닿는 커널 칸: 계산에서 뺍니다.** 작은 특징 맵에 팽창(dilation)이 큰 커널을
+      쓰면, 어느 출력 위치에서 보아도 패딩에만 닿는 커널 칸이 생깁니다. DeepLab은 28×28 맵에
+      팽창이 36이고 패딩도 36인 3×3 커널을 쓰는데, 이 커널에서 맵에 닿는 칸은 가운데 칸
+      하나뿐입니다. 나머지 여덟 칸은 0에만 곱해지므로, `conv2d_vectorized`는 경로를 고르기 전에
+      이 칸들을 뺍니다. 그러면 이 층은 1×1 합성곱이 됩니다. `F.conv2d`는 아홉 칸을 모두
+      계산합니다. 아래 셀에서 두 출력이 같은지 확인하고, 이런 층의 계산 시간도 잽니다.
     - **`F.conv2d`가 여전히 더 잘하는 것.** `F.conv2d`는 층 전체를 최적화된 라이브러리 호출 한 번에
       맡깁니다(CPU에서는 `oneDNN`). 이 프로세서의 벡터 명령에 맞춰 만든 코드, 블록 단위 메모리 배치,
       호출 전체에 대한 병렬 처리 한 번을 씁니다. convlab은 평범한 PyTorch 연산을 여러 번 이어
@@ -478,7 +490,15 @@ CELLS = [
     torch.testing.assert_close(y, torch.stack([d[0:3] @ g, d[1:4] @ g]))
     print(«f"two outputs: {len(m)} multiplications instead of {2 * 3}; a 2x2 block: {len(m) ** 2} instead of {4 * 9}"|f"출력 두 개: 곱셈 {len(m)}번(직접 구하면 {2 * 3}번), 2x2 블록: 곱셈 {len(m) ** 2}번(직접 구하면 {4 * 9}번)"»)
 
-    # «6. how many PyTorch operations one call runs|6. 호출 한 번이 실행하는 PyTorch 연산의 개수»
+    # «6. taps that land only on padding add nothing|6. 패딩에만 닿는 커널 칸은 출력에 아무것도 더하지 않습니다»
+    x, w = torch.randn(1, 4, 5, 5), torch.randn(2, 4, 3, 3)
+    reach = [[y + 6 * (i - 1) for y in range(5)] for i in range(3)]   # «rows kernel row i takes, padding 6, dilation 6|커널의 i번째 행이 가져오는 행(패딩 6, 팽창 6)»
+    on_map = [any(0 <= row < 5 for row in rows) for rows in reach]
+    assert on_map == [False, True, False]
+    torch.testing.assert_close(F.conv2d(x, w, padding=6, dilation=6), F.conv2d(x, w[:, :, 1:2, 1:2]))
+    print(«f"kernel rows that reach the map: {on_map}; the layer is the 1x1 convolution of its middle tap"|f"맵에 닿는 커널 행: {on_map}, 이 층은 가운데 칸 하나로 하는 1x1 합성곱과 같습니다"»)
+
+    # «7. how many PyTorch operations one call runs|7. 호출 한 번이 실행하는 PyTorch 연산의 개수»
     class CountOps(torch.overrides.TorchFunctionMode):
         def __init__(self):
             super().__init__()
@@ -497,6 +517,7 @@ CELLS = [
         «"dense 3x3"|"일반 3x3"»: (torch.randn(2, 16, 14, 14), torch.randn(16, 16, 3, 3), dict(padding=1)),
         «"depthwise 5x5"|"깊이별 5x5"»: (torch.randn(2, 96, 7, 7), torch.randn(96, 1, 5, 5), dict(padding=2, groups=96)),
         «"stem 7x7, stride 2"|"첫 층 7x7, 스트라이드 2"»: (torch.randn(1, 3, 32, 32), torch.randn(8, 3, 7, 7), dict(stride=2, padding=3)),
+        «"3x3, dilation 24"|"3x3, 팽창 24"»: (torch.randn(2, 256, 14, 14), torch.randn(256, 256, 3, 3), dict(padding=24, dilation=24)),
     }
     for name, (x, w, args) in layers.items():
         ours = lambda: convlab.conv2d_vectorized(x, w, **args)
