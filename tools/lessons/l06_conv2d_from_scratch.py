@@ -429,12 +429,13 @@ CELLS = [
       128~512개인 층과, 56×56 이상인 큰 특징 맵에서 채널이 64개인 층). 입력의 기울기와 가중치의 기울기도 같은
       변환으로 구합니다. 반올림 오차는 im2col 경로와 다르게 생기지만, `F.conv2d` 자체의 오차
       범위를 넘지 않습니다.
-    - **패딩에만 닿는 커널 칸: 계산에서 뺍니다.** 작은 특징 맵에 팽창(dilation)이 큰 커널을
-      쓰면, 어느 출력 위치에서 보아도 패딩에만 닿는 커널 칸이 생깁니다. DeepLab은 28×28 맵에
-      팽창이 36이고 패딩도 36인 3×3 커널을 쓰는데, 이 커널에서 맵에 닿는 칸은 가운데 칸
-      하나뿐입니다. 나머지 여덟 칸은 0에만 곱해지므로, `conv2d_vectorized`는 경로를 고르기 전에
-      이 칸들을 뺍니다. 그러면 이 층은 1×1 합성곱이 됩니다. `F.conv2d`는 아홉 칸을 모두
-      계산합니다. 아래 셀에서 두 출력이 같은지 확인하고, 이런 층의 계산 시간도 잽니다.
+    - **패딩에만 닿는 커널 칸: 계산에서 제외.** 작은 특징 맵에 팽창(dilation)이 큰 커널을
+      적용하면, 출력 위치가 어디든 늘 패딩에만 닿는 커널 칸이 생깁니다. DeepLab은 28×28 특징
+      맵에 3×3 커널을 팽창 36, 패딩 36으로 적용하는데, 이때 특징 맵에 닿는 칸은 가운데 칸
+      하나뿐입니다. 나머지 여덟 칸은 0인 패딩 값과만 곱해지므로, `conv2d_vectorized`는 경로를
+      고르기 전에 이 칸들을 계산에서 뺍니다. 그러면 이 층은 사실상 1×1 합성곱이 됩니다. 반면
+      `F.conv2d`는 아홉 칸을 모두 계산합니다. 아래 셀에서는 두 출력이 같은지 확인하고, 이런
+      층의 실행 시간도 잽니다.
     - **`F.conv2d`가 여전히 더 잘하는 것.** `F.conv2d`는 층 전체를 최적화된 라이브러리 호출 한 번에
       맡깁니다(CPU에서는 `oneDNN`). 이 프로세서의 벡터 명령에 맞춰 만든 코드, 블록 단위 메모리 배치,
       호출 전체에 대한 병렬 처리 한 번을 씁니다. convlab은 평범한 PyTorch 연산을 여러 번 이어
@@ -492,13 +493,13 @@ CELLS = [
 
     # «6. taps that land only on padding add nothing|6. 패딩에만 닿는 커널 칸은 출력에 아무것도 더하지 않습니다»
     x, w = torch.randn(1, 4, 5, 5), torch.randn(2, 4, 3, 3)
-    reach = [[y + 6 * (i - 1) for y in range(5)] for i in range(3)]   # «rows kernel row i takes, padding 6, dilation 6|커널의 i번째 행이 가져오는 행(패딩 6, 팽창 6)»
+    reach = [[y + 6 * (i - 1) for y in range(5)] for i in range(3)]   # «input rows kernel row i takes, padding 6, dilation 6|커널의 i번째 행이 가져오는 입력 행(패딩 6, 팽창 6)»
     on_map = [any(0 <= row < 5 for row in rows) for rows in reach]
     assert on_map == [False, True, False]
     torch.testing.assert_close(F.conv2d(x, w, padding=6, dilation=6), F.conv2d(x, w[:, :, 1:2, 1:2]))
-    print(«f"kernel rows that reach the map: {on_map}; the layer is the 1x1 convolution of its middle tap"|f"맵에 닿는 커널 행: {on_map}, 이 층은 가운데 칸 하나로 하는 1x1 합성곱과 같습니다"»)
+    print(«f"does each kernel row reach the map? {on_map}. The layer is the 1x1 convolution of its middle tap"|f"커널 행별로 특징 맵에 닿는지: {on_map}. 이 층은 가운데 칸 하나만 쓰는 1x1 합성곱과 같습니다"»)
 
-    # «7. how many PyTorch operations one call runs|7. 호출 한 번이 실행하는 PyTorch 연산의 개수»
+    # «7. how many PyTorch operations one call runs|7. 호출 한 번에 실행되는 PyTorch 연산 수»
     class CountOps(torch.overrides.TorchFunctionMode):
         def __init__(self):
             super().__init__()
