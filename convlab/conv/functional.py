@@ -163,7 +163,7 @@ def drop_padding_taps(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor 
     """The same zero-padded convolution without the kernel taps that read only padding.
 
     Such a tap multiplies zeros at every output position (:func:`.geometry.reached_taps`, lesson
-    02), so the layer keeps the taps in between and the input cells they read, with the zeros
+    06), so the layer keeps the taps in between and the input cells they read, with the zeros
     they need: DeepLab's 3x3 at dilation 36 on a 28x28 map becomes a 1x1 convolution. What the
     dropped taps added, ``0 * weight``, is added back to the bias: zero, or NaN where a dropped
     weight is infinite or NaN, as in PyTorch's sum (each tap's weights are summed over the input

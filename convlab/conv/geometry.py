@@ -94,7 +94,7 @@ class ReachedTaps:
 
     ``taps`` is the range of taps from the first that reads an input cell to the last; the taps
     outside it read only zero padding at every output position, so they add nothing (lesson
-    02's explorer shows them landing on padding). ``cells`` is the range of input cells those
+    06 checks one such layer). ``cells`` is the range of input cells those
     taps read, and ``padding`` the zeros ``(before, after)`` they need around those cells: the
     same output size, with the outer taps, the cells no tap reads and their padding dropped.
     """
