@@ -68,8 +68,9 @@ class _Last:
 
     def __init__(self, lay: flat._Flat, element_size: int):
         self.lay = lay
-        cells = lay.in_size[0] * lay.in_size[1] + lay.out_size[0] * lay.out_size[1] * lay.m
-        most = max(1, min(lay.n, BLOCK_BYTES // max(cells * lay.c_in * element_size, 1)))
+        numbers = (lay.in_size[0] * lay.in_size[1] * (lay.c_in + LANE_PAD)      # with the lanes
+                   + lay.out_size[0] * lay.out_size[1] * (lay.c_in * lay.m + LANE_PAD))
+        most = max(1, min(lay.n, BLOCK_BYTES // max(numbers * element_size, 1)))
         count = -(-lay.n // most)                       # blocks needed, then samples in each:
         self.rows = -(-lay.n // count) if count else 1  # equal blocks (8 samples: 4 + 4, not 6 + 2)
 
