@@ -75,6 +75,12 @@ class NotTimed(ValueError):
     """An architecture the zoo cannot time, with the reason; the run goes on without it."""
 
 
+def _said(error: Exception) -> str:
+    """An exception's type and the start of its message's first line, for a report."""
+    first = (str(error).splitlines() or [""])[0]
+    return f"{type(error).__name__}: {first[:120]}"
+
+
 def model_config(name: str) -> dict:
     """``get_model`` arguments for an architecture with no weights at all: segmentation and
     detection builders also load an ImageNet backbone unless told ``weights_backbone=None``."""
@@ -129,9 +135,9 @@ def conv_layers(name: str, batch: int, image_size: int = 224) -> list[tuple[Case
     except Exception as error:  # noqa: BLE001 - any failure: say which model, and why
         raise NotTimed(
             f"{name}: not timed, its forward pass did not run on a batch of images on the meta "
-            f"device ({type(error).__name__}: {str(error).splitlines()[0][:120]}); the zoo "
-            "times models that take one batch of images and whose layers' shapes do not "
-            "depend on the values (classification and segmentation)") from error
+            f"device ({_said(error)}); the zoo times models that take one batch of images "
+            "and whose layers' shapes do not depend on the values (classification and "
+            "segmentation)") from error
     finally:
         for handle in handles:
             handle.remove()
@@ -217,8 +223,7 @@ def measure_training_step(name: str, batch: int, reps: int, image_size: int) -> 
         fns["torch"]()
     except Exception as error:  # noqa: BLE001 - any failure: say which model, and why
         raise NotTimed(f"{name}: no training step, one step of the unmodified model on a batch "
-                       f"of images failed ({type(error).__name__}: "
-                       f"{str(error).splitlines()[0][:120]})") from error
+                       f"of images failed ({_said(error)})") from error
     fns["swapped"]()
     # float32 through a deep network, where some gradients are sums that cancel: compare all
     # gradients at once by relative norm (a wrong route is off by its whole size;
@@ -297,27 +302,25 @@ def plot(results: dict, path: Path) -> None:
         fig, ax = plt.subplots(figsize=(6, 1))
         ax.axis("off")
         ax.text(0.5, 0.5, "no model's layers were timed", ha="center", va="center")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        return
-    fig, axes = plt.subplots(len(runs), 1, figsize=(10, 2.2 * len(runs) + 0.6), squeeze=False)
-    for ax, r in zip(axes[:, 0], runs):
-        for i, row in enumerate(r["rows"]):
-            c = colours[row["kind"]]
-            ax.scatter(i, row["ratio"], color=c, s=14 + 4 * min(row["count"], 8), marker="o")
-            ax.scatter(i, row["ratio_fwdbwd"], color=c, s=14, marker="x")
-        ax.axhline(1.0, color=PADDING, linewidth=0.8)
-        ax.axhline(TARGET_LAYER, color=DROPPED, linestyle=":", linewidth=0.8)
-        ax.set_ylabel("ratio")
-        ax.set_title(f"{r['model']}, batch {r['batch']}: whole-model {r['ratio']:.2f} fwd, "
-                     f"{r['ratio_fwdbwd']:.2f} fwd+bwd", fontsize=9)
-    axes[-1, 0].set_xlabel("distinct conv layer, in the order the model calls it "
-                           "(o forward, x forward + backward)")
-    handles = [plt.Line2D([], [], color=colours[k], marker="o", linestyle="", label=k)
-               for k in KINDS]
-    fig.legend(handles=handles, loc="upper center", ncol=len(KINDS), fontsize=8)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / (2.2 * len(runs) + 0.6)))
+    else:
+        fig, axes = plt.subplots(len(runs), 1, figsize=(10, 2.2 * len(runs) + 0.6),
+                                 squeeze=False)
+        for ax, r in zip(axes[:, 0], runs):
+            for i, row in enumerate(r["rows"]):
+                c = colours[row["kind"]]
+                ax.scatter(i, row["ratio"], color=c, s=14 + 4 * min(row["count"], 8), marker="o")
+                ax.scatter(i, row["ratio_fwdbwd"], color=c, s=14, marker="x")
+            ax.axhline(1.0, color=PADDING, linewidth=0.8)
+            ax.axhline(TARGET_LAYER, color=DROPPED, linestyle=":", linewidth=0.8)
+            ax.set_ylabel("ratio")
+            ax.set_title(f"{r['model']}, batch {r['batch']}: whole-model {r['ratio']:.2f} fwd, "
+                         f"{r['ratio_fwdbwd']:.2f} fwd+bwd", fontsize=9)
+        axes[-1, 0].set_xlabel("distinct conv layer, in the order the model calls it "
+                               "(o forward, x forward + backward)")
+        handles = [plt.Line2D([], [], color=colours[k], marker="o", linestyle="", label=k)
+                   for k in KINDS]
+        fig.legend(handles=handles, loc="upper center", ncol=len(KINDS), fontsize=8)
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / (2.2 * len(runs) + 0.6)))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -359,10 +362,12 @@ def unknown_names(names: list[str]) -> list[str]:
 
     from torchvision.models import list_models
 
-    known = list_models()
-    return [name + "".join(f" (did you mean {close[0]}?)" for close in
-                           [difflib.get_close_matches(name, known, n=1)] if close)
-            for name in names if name not in known]
+    known, unknown = list_models(), []
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            unknown.append(name + (f" (did you mean {close[0]}?)" if close else ""))
+    return unknown
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -236,6 +236,18 @@ def test_zoo_reports_an_architecture_it_cannot_time_and_times_the_rest(tmp_path,
     assert not out.exists()                             # nothing timed, no empty report
 
 
+def test_zoo_reports_a_forward_pass_that_failed_without_a_message(monkeypatch):
+    zoo = _zoo()
+
+    class Silent(torch.nn.Module):
+        def forward(self, x):
+            raise RuntimeError()
+
+    monkeypatch.setattr(zoo, "build_on_meta", lambda name: Silent())
+    with pytest.raises(zoo.NotTimed, match=r"silent: not timed, .*\(RuntimeError: \)"):
+        zoo.conv_layers("silent", 1, image_size=8)
+
+
 def test_zoo_refuses_a_name_torchvision_does_not_know_before_timing_anything(capsys):
     zoo = _zoo()
     with pytest.raises(SystemExit) as stop:
