@@ -50,6 +50,16 @@ class Conf:
     max_bytes: int = 0
     pad: tuple[int, int, int, int] = (0, 0, 0, 0)
 
+    @classmethod
+    def padding_inside(cls, x: torch.Tensor, weight: torch.Tensor, stride: Pair, dilation: Pair,
+                       groups: int, padding: tuple[Pair, Pair], max_bytes: int = 0) -> "Conf":
+        """The call of a route that adds the zero ``padding`` ``((top, bottom), (left,
+        right))`` to the unpadded input ``x`` itself."""
+        (top, bottom), (left, right) = padding
+        return cls(tuple(stride), tuple(dilation), groups,
+                   (x.shape[2] + top + bottom, x.shape[3] + left + right),
+                   tuple(weight.shape[2:]), max_bytes, (top, bottom, left, right))
+
     def padded(self, x: torch.Tensor) -> torch.Tensor:
         """``x`` with the zeros of :attr:`pad` added (itself when there are none)."""
         top, bottom, left, right = self.pad

@@ -287,10 +287,7 @@ def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     or :data:`.depthwise_last.BLOCK_BYTES` (channels-last samples with their padding and
     outputs).
     """
-    (top, bottom), (left, right) = padding
-    conf = Conf(tuple(stride), tuple(dilation), x.shape[1],
-                (x.shape[2] + top + bottom, x.shape[3] + left + right), tuple(weight.shape[2:]),
-                pad=(top, bottom, left, right))
+    conf = Conf.padding_inside(x, weight, stride, dilation, x.shape[1], padding)
     from .depthwise_last import ChannelsLastKernels, channels_last
     kernels = (ChannelsLastKernels if channels_last(_flat(x, x.shape[1], weight.shape[0], conf))
                else DepthwiseKernels)

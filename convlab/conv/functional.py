@@ -167,8 +167,8 @@ def drop_padding_taps(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor 
     they need: DeepLab's 3x3 at dilation 36 on a 28x28 map becomes a 1x1 convolution. What the
     dropped taps added, ``0 * weight``, is added back to the bias: zero, or NaN where a dropped
     weight is infinite or NaN, as in PyTorch's sum (each tap's weights are summed over the input
-    channels first, so finite weights whose sum overflows, above about 1e35 in float32, count as
-    infinite too); their gradient stays zero.
+    channels first, so finite weights whose sum overflows count as infinite too); their
+    gradient stays zero.
     """
     geo = spec.geometry
     rows, cols = (reached_taps(geo.in_size[a], geo.kernel[a], geo.stride[a], geo.padding[a],

@@ -93,10 +93,10 @@ class ReachedTaps:
     """Along one axis, the kernel taps that read at least one input cell and what they need.
 
     ``taps`` is the range of taps from the first that reads an input cell to the last; the taps
-    outside it read only zero padding at every output position, so they add nothing (lesson
-    06 checks one such layer). ``cells`` is the range of input cells those
-    taps read, and ``padding`` the zeros ``(before, after)`` they need around those cells: the
-    same output size, with the outer taps, the cells no tap reads and their padding dropped.
+    outside it read only zero padding at every output position, so they add nothing (lesson 06
+    checks one such layer). ``cells`` is the range of input cells those taps read, and
+    ``padding`` the zeros ``(before, after)`` they need around those cells: the same output
+    size, with the outer taps, the cells no tap reads and their padding dropped.
     """
 
     taps: range

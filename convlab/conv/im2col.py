@@ -393,8 +393,5 @@ def im2col_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | No
     right))``, added by the route, whose input gradient then covers only the input's cells; the
     column buffer never exceeds ``max_buffer_bytes`` (or one window). Lesson 06 derives it.
     """
-    (top, bottom), (left, right) = padding
-    conf = Conf(tuple(stride), tuple(dilation), groups,
-                (x.shape[2] + top + bottom, x.shape[3] + left + right), tuple(weight.shape[2:]),
-                max_buffer_bytes, (top, bottom, left, right))
+    conf = Conf.padding_inside(x, weight, stride, dilation, groups, padding, max_buffer_bytes)
     return bilinear(CONV, x, weight, Im2colKernels, conf, bias)
