@@ -79,6 +79,26 @@ def test_torch_func_transforms_equal_those_of_f_conv2d(route):
     torch.testing.assert_close(got, expected)
 
 
+@pytest.mark.parametrize("route", ["dense", "depthwise", "pointwise"])
+def test_recording_a_call_for_backward_does_not_bind_arguments_by_signature(route, monkeypatch):
+    """A ``Function`` with ``setup_context`` binds every call's arguments through
+    ``inspect.signature`` (tens of microseconds, a small layer's whole forward pass): the
+    plain autograd tape records one without it; torch.func transforms still get theirs."""
+    inputs, kwargs = tensors(route, torch.float64)
+    expected = torch.autograd.grad(F.conv2d(*inputs, **kwargs).sum(), inputs)
+    import inspect
+
+    def refuse(*args, **kw):
+        raise AssertionError("inspect.signature was called")
+    monkeypatch.setattr(inspect, "signature", refuse)
+    got = torch.autograd.grad(conv2d_vectorized(*inputs, **kwargs).sum(), inputs)
+    monkeypatch.undo()
+    torch.testing.assert_close(got, expected)
+    x, w, b = (t.detach() for t in inputs)
+    torch.testing.assert_close(vmap(lambda w: conv2d_vectorized(x, w, b, **kwargs))(w[None]),
+                               F.conv2d(x, w, b, **kwargs)[None])
+
+
 @pytest.mark.parametrize("route", ["dense", "depthwise x2", "reflect", "unbatched"])
 def test_naive_loops_give_pytorchs_gradients_also_complex(route):
     for dtype in (torch.float64, torch.complex128):

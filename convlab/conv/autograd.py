@@ -115,7 +115,9 @@ def bilinear(kind: str, a: torch.Tensor, b: torch.Tensor, kernels: Kernels, conf
     microseconds a call, as much as a whole small layer.
     """
     if nothing_to_differentiate(a, b, bias):
-        return Bilinear.forward(kind, a, b, bias, kernels, conf)
+        return _compute(kind, a, b, bias, kernels, conf)
+    if torch._C._are_functorch_transforms_active():
+        return BilinearFunc.apply(kind, a, b, bias, kernels, conf)
     return Bilinear.apply(kind, a, b, bias, kernels, conf)
 
 
@@ -129,20 +131,17 @@ def nothing_to_differentiate(*tensors: torch.Tensor | None) -> bool:
 
 
 class Bilinear(torch.autograd.Function):
-    """One of a route's three bilinear maps, with every derivative expressed by the others."""
+    """One of a route's three bilinear maps, with every derivative expressed by the others.
+
+    Recorded the classic way (``forward`` takes the context): ``Function.apply`` of a class
+    with ``setup_context`` binds its arguments through ``inspect.signature`` on every call, 67
+    against 10 us here, as much as a small layer's whole forward pass.
+    :class:`BilinearFunc` adds what ``torch.func`` transforms need."""
 
     @staticmethod
-    def forward(kind, a, b, bias, kernels, conf):  # type: ignore[override]
-        if kind == CONV:
-            return kernels.conv(a, b, bias, conf)
-        return getattr(kernels, kind)(a, b, conf)
-
-    @staticmethod
-    def setup_context(ctx, inputs, output):  # type: ignore[override]
-        kind, a, b, _, kernels, conf = inputs
-        ctx.save_for_backward(a, b)
-        ctx.save_for_forward(a, b)
-        ctx.args = (kind, kernels, conf)
+    def forward(ctx, kind, a, b, bias, kernels, conf):  # type: ignore[override]
+        _save(ctx, kind, a, b, kernels, conf)
+        return _compute(kind, a, b, bias, kernels, conf)
 
     @staticmethod
     def backward(ctx, grad):  # type: ignore[override]
@@ -176,6 +175,35 @@ class Bilinear(torch.autograd.Function):
             if part is not None:
                 total = part if total is None else total + part
         return total
+
+
+def _compute(kind, a, b, bias, kernels, conf):
+    """The route's kernel for ``kind``: ``conv(a, b) + bias``, ``grad_input`` or
+    ``grad_weight``."""
+    if kind == CONV:
+        return kernels.conv(a, b, bias, conf)
+    return getattr(kernels, kind)(a, b, conf)
+
+
+def _save(ctx, kind, a, b, kernels, conf) -> None:
+    """What :class:`Bilinear`'s backward and jvp read: both arguments and the call."""
+    ctx.save_for_backward(a, b)
+    ctx.save_for_forward(a, b)
+    ctx.args = (kind, kernels, conf)
+
+
+class BilinearFunc(Bilinear):
+    """:class:`Bilinear` for ``torch.func`` transforms (``vmap``, ``grad``, ``jacrev``, ...),
+    which need ``forward`` without the context and a ``setup_context``."""
+
+    @staticmethod
+    def forward(kind, a, b, bias, kernels, conf):  # type: ignore[override]
+        return _compute(kind, a, b, bias, kernels, conf)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):  # type: ignore[override]
+        kind, a, b, _, kernels, conf = inputs
+        _save(ctx, kind, a, b, kernels, conf)
 
     @staticmethod
     def vmap(info, in_dims, kind, a, b, bias, kernels, conf):  # type: ignore[override]
