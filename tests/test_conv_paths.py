@@ -31,7 +31,8 @@ from convlab.conv.autograd import CONV, Conf, bilinear
 from convlab.conv.depthwise import depthwise_conv2d
 from convlab.conv.pointwise import pointwise_conv2d
 from convlab.conv.geometry import output_size
-from convlab.conv.im2col import MAX_BUFFER_BYTES, im2col_conv2d, row_pieces, tiles
+from convlab.conv.im2col import MAX_BUFFER_BYTES, im2col_conv2d
+from convlab.conv.threads import row_pieces, tiles
 from convlab.conv.shifted import row_exceeds_buffer, shifted_conv2d
 from torch_reference import TOLERANCE
 from torch_reference import reference_conv2d
@@ -151,8 +152,8 @@ def test_im2col_forward_by_row_pieces_matches_pytorch_for_any_threads_and_bound(
                                                                                   bound):
     """Row pieces on small layers: every piece counts as enough work, and the threads vary."""
     x, w, b, stride, dilation, groups = call
-    with mock.patch.object(im2col, "PIECE_WORK", 1), \
-            mock.patch.object(im2col, "PIECE_POSITIONS", 1), \
+    with mock.patch.object(im2col.threads, "PIECE_WORK", 1), \
+            mock.patch.object(im2col.threads, "PIECE_POSITIONS", 1), \
             mock.patch.object(torch, "get_num_threads", lambda: threads):
         assert_path_matches_pytorch(
             lambda *t: im2col_conv2d(*t, stride, dilation, groups, max_buffer_bytes=bound),
@@ -179,8 +180,8 @@ def test_row_pieces_cover_every_row_in_equal_pieces_within_the_buffer(
     per_row = cols * bytes_per_position
     threads = data.draw(st.integers(n * groups + 1, 12), label="threads")
     max_bytes = data.draw(st.integers(per_row, 3 * rows * per_row), label="max_bytes")
-    with mock.patch.object(im2col, "PIECE_WORK", least_work), \
-            mock.patch.object(im2col, "PIECE_POSITIONS", least_positions):
+    with mock.patch.object(im2col.threads, "PIECE_WORK", least_work), \
+            mock.patch.object(im2col.threads, "PIECE_POSITIONS", least_positions):
         plan = row_pieces(n, rows, cols, bytes_per_position, max_bytes, groups, work, threads)
     assume(plan is not None)
     r, products = plan
@@ -199,8 +200,8 @@ def test_im2col_forward_by_row_pieces_passes_every_autograd_check(monkeypatch):
     """One sample of two groups, four threads: the forward product runs as four pieces of 3
     of the 10 output rows (the last two overlap), through gradcheck, forward AD, double
     backward and vmap."""
-    monkeypatch.setattr(im2col, "PIECE_WORK", 1)
-    monkeypatch.setattr(im2col, "PIECE_POSITIONS", 1)
+    monkeypatch.setattr(threads, "PIECE_WORK", 1)
+    monkeypatch.setattr(threads, "PIECE_POSITIONS", 1)
     monkeypatch.setattr(torch, "get_num_threads", lambda: 4)
     gen = torch.Generator().manual_seed(7)
     x = torch.randn(1, 4, 12, 6, dtype=torch.float64, generator=gen, requires_grad=True)
@@ -598,6 +599,26 @@ def test_shifted_path_passes_gradcheck_forward_ad_gradgradcheck_and_vmap(tap):
     ref = lambda *t: F.conv2d(*t, stride=(2, 3), dilation=(2, 1), groups=2)  # noqa: E731
     with mock.patch.object(shifted, "PER_TAP_MIN_CHANNELS", 1 if tap else 10**9):
         assert_every_autograd_check(fn, ref, x, w, b)
+
+
+def test_im2col_makes_one_plan_per_layer_for_every_step_and_both_gradients(monkeypatch):
+    """A network calls the same layers every step: the forward pass and both gradients share
+    one plan, made once; another thread count is another plan (it cuts the work anew)."""
+    made, plan = [], im2col._Plan
+    monkeypatch.setattr(im2col, "_Plan", lambda *args: made.append(args) or plan(*args))
+    im2col._plan_of.cache_clear()
+    x = torch.randn(2, 3, 9, 9, requires_grad=True)
+    w = torch.randn(5, 3, 3, 3, requires_grad=True)
+
+    def step():
+        out = im2col_conv2d(x, w, None, (2, 1), (1, 1), 1, padding=((1, 1), (0, 2)))
+        return torch.autograd.grad(out.square().sum(), (x, w))
+    for _ in range(3):
+        step()
+    assert len(made) == 1
+    with mock.patch.object(torch, "get_num_threads", lambda: 7):
+        step()
+    assert len(made) == 2
 
 
 @pytest.mark.parametrize("bound, n_tiles", [(1, 24), (500, 12), (2_000, 4), (MAX_BUFFER_BYTES, 1)],

@@ -29,6 +29,7 @@ wide 3x3 layers at stride 1 :mod:`.winograd`.
 """
 from __future__ import annotations
 
+import functools
 from typing import Iterator
 
 import torch
@@ -36,19 +37,12 @@ import torch
 from . import input_grad, kernel_rows, winograd
 from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
-from .threads import balanced
+from . import threads
+from .threads import row_pieces, tiles
 
 #: Default bound on the column buffer in bytes. Measured on the 2-core benchmark machine: 2-4 MiB
 #: is best with one thread, 16 MiB with two (fewer, larger products); see benchmarks/README.md.
 MAX_BUFFER_BYTES = 16 * 1024 * 1024
-
-#: Fewest output positions and multiply-adds in a row piece (:func:`row_pieces`): thinner
-#: matrices run slowly, and with less work copying the pieces costs more than running them side
-#: by side gains (pieces of 784-3,136 positions and 29 million multiply-adds ran 7-19 % faster
-#: than whole samples in most runs; of 56 positions 33-58 % slower, of 5 million multiply-adds
-#: 10 % slower; benchmarks/README.md).
-PIECE_POSITIONS = 512
-PIECE_WORK = 2 ** 23
 
 #: Output channels per group (rows of a product) from which one matrix product runs about as
 #: fast split across the threads as several side by side: below it the forward pass cuts
@@ -82,77 +76,6 @@ def windows(x: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair, out_siz
         (n, groups, per_group, kernel[0], kernel[1], out_size[0], out_size[1]),
         (s_n, s_c * per_group, s_c, s_h * dilation[0], s_w * dilation[1], s_h * stride[0],
          s_w * stride[1]))
-
-
-def tiles(n: int, rows: int, cols: int, bytes_per_position: int, max_bytes: int,
-          groups: int) -> Iterator[tuple[slice, slice, slice]]:
-    """Cut the output positions ``(n, rows, cols)`` into blocks whose columns fit ``max_bytes``.
-
-    Yields ``(samples, rows, cols)`` slices: several whole samples when one sample fits (as
-    many as share their ``groups`` matrices a sample evenly among the threads, :mod:`.threads`);
-    otherwise several whole rows of one sample; otherwise (very wide rows) part of one row, at
-    least one position. In one output channel a block is one strided matrix, written in place.
-    """
-    per_row = cols * bytes_per_position
-    per_sample = rows * per_row
-    if per_sample <= max_bytes:
-        step = balanced(max_bytes // max(per_sample, 1), n, groups)
-        for start in range(0, n, step):
-            yield slice(start, min(n, start + step)), slice(0, rows), slice(0, cols)
-    elif per_row <= max_bytes:
-        step = max_bytes // per_row
-        for sample in range(n):
-            for start in range(0, rows, step):
-                yield (slice(sample, sample + 1), slice(start, min(rows, start + step)),
-                       slice(0, cols))
-    else:
-        step = max(1, max_bytes // bytes_per_position)
-        for sample in range(n):
-            for row in range(rows):
-                for start in range(0, cols, step):
-                    yield (slice(sample, sample + 1), slice(row, row + 1),
-                           slice(start, min(cols, start + step)))
-
-
-def row_pieces(n: int, rows: int, cols: int, bytes_per_position: int, max_bytes: int,
-               groups: int, work_per_position: int, threads: int
-               ) -> tuple[int, list[list[tuple[int, int]]]] | None:
-    """Cut each sample's output rows into equal pieces, so that every thread has matrices.
-
-    ``torch.bmm`` gives each thread whole matrices of its own, where a single matrix is split
-    across the threads, more slowly when it has few rows (:data:`ONE_MATRIX_ROWS`). Whole-sample
-    tiles (:func:`tiles`) give a product one matrix per sample and group. When fewer than
-    ``threads`` of those fit the buffer, the forward pass instead cuts every sample into
-    pieces of ``r`` rows (at least :data:`PIECE_POSITIONS` positions and :data:`PIECE_WORK`
-    multiply-adds, ``work_per_position`` a position) and multiplies pieces for two matrices a
-    thread at once, each piece a matrix of its own, in a buffer of at most ``max_bytes``. The
-    last piece of a sample starts ``r`` rows before its end, so all pieces have one size (a
-    few rows are computed twice).
-
-    Returns ``(r, products)``, each product a list of ``(sample, first row)``; or ``None``
-    when whole samples are as good: they give every thread a matrix, one row is over the
-    buffer, or a piece would be a whole sample or too little work.
-    """
-    per_row = cols * bytes_per_position
-    if n * rows * per_row == 0 or per_row > max_bytes:
-        return None
-    if min(n, max_bytes // (rows * per_row)) * groups >= threads:
-        return None                                        # every thread has a matrix
-    matrices = -(-2 * threads // groups)                   # pieces per product
-    r = min(-(-rows // matrices), max_bytes // (matrices * per_row))   # the product's rows,
-    r = max(r, -(-PIECE_POSITIONS // cols),                            # enough work each,
-            -(-PIECE_WORK // max(work_per_position * cols, 1)))
-    r = min(r, max_bytes // per_row)                                   # one piece fits
-    if r >= rows:
-        return None
-    count = -(-rows // r)                                  # pieces per sample, then equal sizes
-    r = -(-rows // count)
-    if r * cols < PIECE_POSITIONS or r * cols * work_per_position < PIECE_WORK:
-        return None
-    starts = [min(i * r, rows - r) for i in range(count)]
-    each = max(1, min(matrices, max_bytes // (r * per_row)))
-    pieces = [(sample, y) for sample in range(n) for y in starts]
-    return r, [pieces[i:i + each] for i in range(0, len(pieces), each)]
 
 
 class _Plan:
@@ -284,7 +207,7 @@ def input_grad_tiles(grad_out: torch.Tensor, weight: torch.Tensor, plan: _Plan) 
     With :func:`samples_inside` the tile's samples are one product (3x3 512 -> 512 on 7x7 at
     batch 8: 1.80 -> 1.26x F.conv2d's input gradient, measured interleaved).
     """
-    g, (k_h, k_w) = plan.groups, plan.kernel
+    g = plan.groups
     grad_out = grad_out.contiguous()
     grad_x = grad_out.new_zeros(plan.n, g * weight.shape[1], *plan.in_size)
     grad_win = windows(grad_x, plan.kernel, plan.stride, plan.dilation, plan.out_size, g)
@@ -304,10 +227,17 @@ def input_grad_tiles(grad_out: torch.Tensor, weight: torch.Tensor, plan: _Plan) 
             columns = buffer[:target.numel()].view(target.shape)
             torch.bmm(plan.kernels(weight, t).transpose(1, 2), grads,
                       out=columns.view(t * g, plan.k, r * w))
-        for i in range(k_h):                                     # col2im: a loop over taps
-            for j in range(k_w):
-                target[:, :, :, i, j] += columns[:, :, :, i, j]
+        for cells, tap in zip(_taps(target), _taps(columns)):   # col2im: a loop over taps
+            cells.add_(tap)
     return grad_x
+
+
+def _taps(t: torch.Tensor) -> list[torch.Tensor]:
+    """The kernel taps of windows ``(T, G, C, kH, kW, R, W)``, in tap order, as views.
+
+    Two ``unbind`` calls, not an index per tap: ``t[:, :, :, i, j] += ...`` parses its index
+    twice and writes the view back, about 30 us a tap in Python on a small layer."""
+    return [tap for row in t.unbind(3) for tap in row.unbind(3)]
 
 
 def weight_grad_tiles(x: torch.Tensor, grad_out: torch.Tensor, plan: _Plan) -> torch.Tensor:
@@ -339,10 +269,21 @@ def weight_grad_tiles(x: torch.Tensor, grad_out: torch.Tensor, plan: _Plan) -> t
 
 
 def _plan(n: int, c_in: int, c_out: int, conf: Conf, dtype: torch.dtype) -> _Plan:
-    """The plan of one call described by its :class:`Conf` (shapes as meta tensors)."""
+    """The plan of one call described by its :class:`Conf`, made once per layer: a network
+    calls the same layers every step, and a plan took about 30 us to make, three times a
+    training step. Everything it is made from is its key, the thread count and the sizes it
+    is tuned by included."""
+    return _plan_of(n, c_in, c_out, conf, dtype, conf.max_bytes or MAX_BUFFER_BYTES,
+                    torch.get_num_threads(),
+                    (ONE_MATRIX_ROWS, threads.PIECE_POSITIONS, threads.PIECE_WORK))
+
+
+@functools.lru_cache(maxsize=256)
+def _plan_of(n: int, c_in: int, c_out: int, conf: Conf, dtype: torch.dtype, bound: int,
+             thread_count: int, tuning: tuple[int, int, int]) -> _Plan:
     meta = lambda *shape: torch.empty(shape, dtype=dtype, device="meta")  # noqa: E731
     return _Plan(meta(n, c_in, *conf.in_size), meta(c_out, c_in // conf.groups, *conf.kernel),
-                 conf.stride, conf.dilation, conf.groups, conf.max_bytes or MAX_BUFFER_BYTES)
+                 conf.stride, conf.dilation, conf.groups, bound)
 
 
 class Im2colKernels:
@@ -358,7 +299,7 @@ class Im2colKernels:
         if kernel_rows.applies(x, w.shape[0], conf.kernel, conf.stride, conf.dilation,
                                conf.groups, bound):
             return kernel_rows.forward(x, w, b, conf.stride, conf.dilation, conf.groups, bound)
-        return forward_tiles(x, w, b, _Plan(x, w, conf.stride, conf.dilation, conf.groups, bound))
+        return forward_tiles(x, w, b, _plan(x.shape[0], x.shape[1], w.shape[0], conf, x.dtype))
 
     @staticmethod
     @in_float32
