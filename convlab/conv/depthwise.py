@@ -243,10 +243,13 @@ class DepthwiseKernels:
             else:
                 flat = buffer[:, :count]
                 flat.zero_()
-            weights = taps[rows].unsqueeze(-1).unbind(2)              # (R, m, 1) per tap
+            if lay.m == 1:                                            # (R, 1) per tap
+                weights, block = taps[rows, 0].unsqueeze(-1).unbind(1), block[:, 0]
+            else:                                                     # (R, m, 1) per tap
+                weights = taps[rows].unsqueeze(-1).unbind(2)
             for t, cells in enumerate(lay.tap_cells(flat)):   # each cell collects grad x tap
                 if lay.m == 1:
-                    cells.addcmul_(block[:, 0], weights[t][:, 0])
+                    cells.addcmul_(block, weights[t])
                 else:                                # summed over the m outputs
                     cells += (block * weights[t]).sum(1)
             if buffer is not None:
@@ -267,10 +270,10 @@ class DepthwiseKernels:
             rows, count = slice(start, stop), stop - start
             lay.real_cells(wide[:count]).copy_(g_maps[rows])
             flat, block = lay.phases(in_maps[rows], buffer), wide[:count, :, :length]
-            sums = grad[:, rows].unbind(0)
+            sums, products = grad[:, rows].unbind(0), product[:count]
             # each tap: grad x its cells, (R, 1, positions)
             for t, cells in enumerate(lay.tap_cells(flat.unsqueeze(2), dim=2)):
-                torch.sum(torch.mul(block, cells, out=product[:count]), -1, out=sums[t])
+                torch.sum(torch.mul(block, cells, out=products), -1, out=sums[t])
         grad = grad.view(len(lay.taps), lay.n, lay.c_in * lay.m).sum(1)
         return grad.t().reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)
 
