@@ -6,14 +6,18 @@ result is compared with F.conv2d / nn.Conv2d run on the same tensors.
 """
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import torch
 import torch.nn as nn
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from torch._prims_common import suggest_memory_format
 from torch.func import jvp
 
 from convlab import conv2d_naive, conv2d_vectorized
+from convlab.conv.layout import laid_out_channels_last
 from torch_reference import TOLERANCE, reference_conv2d
 
 IMPLEMENTATIONS = [conv2d_naive, conv2d_vectorized]
@@ -131,6 +135,61 @@ def test_vectorized_passes_autograd_gradcheck():
         assert torch.autograd.gradcheck(
             lambda *t: conv2d_vectorized(*t, stride=(2, 1), padding=1, dilation=(1, 2), groups=2,
                                          padding_mode=mode), (x, w, b))
+
+
+# How a tensor's numbers are laid out in memory ("channels last": what
+# ``.contiguous(memory_format=torch.channels_last)`` gives a 4-D tensor, for 3-D ones too)
+LAYOUTS = {
+    "default": lambda t: t.contiguous(),
+    "channels last": lambda t: t.movedim(-3, -1).contiguous().movedim(-1, -3),
+    "columns first": lambda t: t.transpose(-1, -2).contiguous().transpose(-1, -2),
+    "every other column": lambda t: torch.cat([t, t], -1)[..., ::2],
+}
+# (input shape, weight shape, keyword arguments): one per route, and sizes of 1 that make a
+# layout ambiguous (one channel, one cell, one sample)
+LAYOUT_CALLS = {
+    "dense": ((2, 4, 6, 5), (6, 4, 3, 3), dict(padding=1)),
+    "wide 3x3 (Winograd)": ((1, 64, 6, 6), (64, 64, 3, 3), dict(padding=1)),
+    "grouped, strided": ((2, 4, 7, 7), (6, 2, 3, 3), dict(groups=2, stride=2)),
+    "depthwise": ((2, 4, 9, 9), (4, 1, 3, 3), dict(groups=4, padding=1)),
+    "depthwise, many channels": ((2, 48, 3, 3), (48, 1, 3, 3), dict(groups=48, padding=1)),
+    "pointwise": ((2, 4, 5, 5), (6, 4, 1, 1), {}),
+    "taps on padding only": ((2, 4, 5, 5), (6, 4, 3, 3), dict(padding=4, dilation=4)),
+    "reflect": ((2, 4, 5, 5), (6, 4, 3, 3), dict(padding=1, padding_mode="reflect")),
+    "one output channel": ((2, 4, 5, 5), (1, 4, 3, 3), dict(padding=1)),
+    "one cell": ((2, 4, 1, 1), (6, 4, 1, 1), {}),
+    "one sample": ((1, 4, 5, 5), (6, 4, 3, 3), {}),
+    "unbatched": ((4, 5, 5), (6, 4, 3, 3), {}),
+}
+
+
+@given(st.lists(st.integers(0, 3), min_size=4, max_size=4), st.permutations(range(4)),
+       st.integers(1, 2))
+def test_channels_last_is_read_from_the_strides_as_pytorch_reads_it(sizes, order, step):
+    """Against PyTorch's own reading (``suggest_memory_format``): any sizes, including 0 and
+    1, of any permuted layout, every other element or all of them."""
+    t = torch.empty(sizes).permute(*order)[..., ::step]
+    expected = suggest_memory_format(t) == torch.channels_last
+    assert laid_out_channels_last(t) is expected
+
+
+@pytest.mark.parametrize("call", LAYOUT_CALLS.values(), ids=LAYOUT_CALLS.keys())
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.complex128,
+                                   torch.bfloat16], ids=str)
+def test_vectorized_lays_out_its_output_as_pytorch_does(call, dtype):
+    """F.conv2d returns a channels-last result when its input or weight is laid out so (a
+    model moved with ``.to(memory_format=torch.channels_last)``), the default layout
+    otherwise; the next layer reads that layout, and ``.view`` works only on the right one.
+    Strides are compared in full, the size-1 dimensions' too."""
+    x_shape, w_shape, kwargs = call
+    gen = torch.Generator().manual_seed(len(x_shape) + w_shape[0])
+    x0 = torch.randn(x_shape, generator=gen, dtype=torch.float64).to(dtype)
+    w0 = torch.randn(w_shape, generator=gen, dtype=torch.float64).to(dtype)
+    for (x_name, x_layout), (w_name, w_layout) in itertools.product(LAYOUTS.items(), repeat=2):
+        x, w = x_layout(x0), w_layout(w0)
+        expected, got = reference_conv2d(x, w, **kwargs), conv2d_vectorized(x, w, **kwargs)
+        assert got.stride() == expected.stride(), (x_name, w_name)
+        torch.testing.assert_close(got, expected, **TOLERANCE.get(dtype.to_real(), {}))
 
 
 @pytest.mark.parametrize("fn", IMPLEMENTATIONS, ids=lambda f: f.__name__)

@@ -572,6 +572,23 @@ def test_pointwise_path_with_samples_inside_one_product_passes_every_autograd_ch
     assert_every_autograd_check(fn, ref, x, w, b)
 
 
+@pytest.mark.parametrize("stride", [(1, 1), (2, 1)])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
+def test_pointwise_path_on_a_channels_last_input_is_one_product_and_passes_every_check(
+        stride, dtype):
+    """Channels last, each cell's channels are a row already: the product of those rows with
+    the weight is F.conv2d's channels-last result itself (no copy of it afterwards)."""
+    gen = torch.Generator().manual_seed(4)
+    make = lambda *s: torch.randn(*s, dtype=dtype, generator=gen)  # noqa: E731
+    x = make(2, 5, 4, 3).contiguous(memory_format=torch.channels_last).requires_grad_()
+    w, b = make(6, 5, 1, 1).requires_grad_(), make(6).requires_grad_()
+    out = pointwise_conv2d(x.detach(), w.detach(), b.detach(), stride, 1)
+    assert out.stride() == torch.empty(out.shape, memory_format=torch.channels_last).stride()
+    fn = lambda *t: pointwise_conv2d(*t, stride, 1)  # noqa: E731
+    ref = lambda *t: F.conv2d(*t, stride=stride)  # noqa: E731
+    assert_every_autograd_check(fn, ref, x, w, b)
+
+
 @given(padded_calls(c_in_group=1), st.booleans())
 def test_depthwise_path_matches_pytorch_with_any_channel_multiplier(call, last):
     x, w, b, stride, dilation, groups = call   # one input channel per group: depthwise

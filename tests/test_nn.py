@@ -131,5 +131,28 @@ def test_swapped_torchvision_model_gives_the_original_outputs_and_gradients(name
         torch.testing.assert_close(mine.grad, ref.grad, rtol=1e-6, atol=1e-9 + 1e-6 * scale)
 
 
+def test_a_channels_last_model_stays_channels_last_layer_by_layer():
+    """``model.to(memory_format=torch.channels_last)`` lays every weight out channels last;
+    nn.Conv2d then returns channels-last maps, and so does the swapped model, at every layer
+    (the next layer, batch norm and ``.view`` read that layout)."""
+    torchvision = pytest.importorskip("torchvision")
+    torch.manual_seed(0)
+    original = torchvision.models.get_model("resnet18", weights=None).double()
+    original = original.to(memory_format=torch.channels_last)
+    swapped = swap_convs(copy.deepcopy(original))
+    x = torch.randn(2, 3, 24, 24, dtype=torch.float64)
+    layouts = []
+    for model in (original, swapped):
+        seen = []
+        hooks = [m.register_forward_hook(lambda m, i, out: seen.append(out.stride()))
+                 for m in model.modules() if isinstance(m, nn.Conv2d)]
+        model(x)
+        layouts.append(seen)
+        for hook in hooks:
+            hook.remove()
+    assert len(layouts[0]) == 20 and layouts[1] == layouts[0]
+    assert all(s[1] == 1 for s in layouts[0])          # channels innermost: channels last
+
+
 def test_convlab_exports_the_module():
     assert convlab.Conv2d is Conv2d and convlab.swap_convs is swap_convs

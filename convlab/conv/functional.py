@@ -27,6 +27,7 @@ from . import naive_backward
 from .depthwise import depthwise_conv2d, is_depthwise
 from .geometry import IntOrPair, Padding, padded_index, reached_taps
 from .im2col import im2col_conv2d
+from .layout import in_channels_last, laid_out_channels_last
 from .pointwise import is_pointwise, pointwise_conv2d
 from .shifted import row_exceeds_buffer, shifted_conv2d
 from .validation import ConvSpec, check_conv2d
@@ -134,12 +135,22 @@ def conv2d_vectorized(
     """
     spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)
     x = input if spec.batched else input.unsqueeze(0)
+    channels_last = laid_out_channels_last(x) or laid_out_channels_last(weight)
+    out = _route(x, weight, bias, spec)
+    if channels_last:
+        out = in_channels_last(out)
+    return out if spec.batched else out.squeeze(0)
+
+
+def _route(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+           spec: ConvSpec) -> torch.Tensor:
+    """The batched convolution by the route its shape takes (:func:`conv2d_vectorized`)."""
     if spec.padding_mode == "zeros" and x.shape[1]:
         x, weight, bias, spec = drop_padding_taps(x, weight, bias, spec)
     geo = spec.geometry
+    groups = spec.groups
     if is_depthwise(weight, groups) and spec.padding_mode == "zeros":   # pads as it copies
-        out = depthwise_conv2d(x, weight, bias, geo.stride, geo.dilation, geo.padding)
-        return out if spec.batched else out.squeeze(0)
+        return depthwise_conv2d(x, weight, bias, geo.stride, geo.dilation, geo.padding)
     padded = torch.empty(*x.shape[:2], *geo.padded_size, dtype=x.dtype, device="meta")
     if x.shape[1] == 0:
         out = _no_input_channels(pad_input(x, spec), weight, bias, geo.out_size)
@@ -154,7 +165,7 @@ def conv2d_vectorized(
                             padding=geo.padding)
     else:
         out = im2col_conv2d(pad_input(x, spec), weight, bias, geo.stride, geo.dilation, groups)
-    return out if spec.batched else out.squeeze(0)
+    return out
 
 
 def drop_padding_taps(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 
 from .autograd import in_float32, nothing_to_differentiate
+from .layout import laid_out_channels_last
 
 Pair = tuple[int, int]
 
@@ -44,6 +45,14 @@ def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
         out = torch.mm(rows, kernels) if bias is None else torch.addmm(bias, rows, kernels)
         return out.view(n, c_out, 1, 1)
     positions = h_out * w_out
+    if groups == 1 and laid_out_channels_last(x):
+        # channels last (a model moved with .to(memory_format=torch.channels_last)): each
+        # cell's channels are a row already, so one product (cells, C_in) @ (C_in, C_out)
+        # gives the channels-last result F.conv2d returns, with no copy (at a stride, one)
+        rows = kept.permute(0, 2, 3, 1).reshape(n * positions, c_in)
+        kernels = weight.reshape(c_out, c_in).t()
+        out = torch.mm(rows, kernels) if bias is None else torch.addmm(bias, rows, kernels)
+        return out.view(n, h_out, w_out, c_out).permute(0, 3, 1, 2)
     if groups == 1 and c_out * c_in >= positions * (c_out + c_in):
         # a sample's input and output together are smaller than the weight (small maps, many
         # channels: 2048 -> 512 on 7x7): one product per sample would be thin, and its weight
