@@ -18,7 +18,7 @@ from torch.func import jvp
 
 from convlab import conv2d_naive, conv2d_vectorized
 from convlab.conv.layout import laid_out_channels_last
-from torch_reference import TOLERANCE, reference_conv2d
+from torch_reference import LAYOUTS, TOLERANCE, reference_conv2d
 
 IMPLEMENTATIONS = [conv2d_naive, conv2d_vectorized]
 
@@ -137,14 +137,6 @@ def test_vectorized_passes_autograd_gradcheck():
                                          padding_mode=mode), (x, w, b))
 
 
-# How a tensor's numbers are laid out in memory ("channels last": what
-# ``.contiguous(memory_format=torch.channels_last)`` gives a 4-D tensor, for 3-D ones too)
-LAYOUTS = {
-    "default": lambda t: t.contiguous(),
-    "channels last": lambda t: t.movedim(-3, -1).contiguous().movedim(-1, -3),
-    "columns first": lambda t: t.transpose(-1, -2).contiguous().transpose(-1, -2),
-    "every other column": lambda t: torch.cat([t, t], -1)[..., ::2],
-}
 # (input shape, weight shape, keyword arguments): one per route, and sizes of 1 that make a
 # layout ambiguous (one channel, one cell, one sample)
 LAYOUT_CALLS = {
@@ -160,6 +152,7 @@ LAYOUT_CALLS = {
     "one cell": ((2, 4, 1, 1), (6, 4, 1, 1), {}),
     "one sample": ((1, 4, 5, 5), (6, 4, 3, 3), {}),
     "unbatched": ((4, 5, 5), (6, 4, 3, 3), {}),
+    "empty batch": ((0, 4, 5, 5), (6, 4, 3, 3), {}),
 }
 
 

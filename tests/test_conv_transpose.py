@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch.testing._internal.common_methods_invocations import op_db
 
 from convlab import (conv_transpose2d_naive, conv_transpose2d_vectorized, transposed_output_size)
-from torch_reference import outcome
+from torch_reference import LAYOUTS, outcome
 
 OP = next(op for op in op_db if op.name == "nn.functional.conv_transpose2d")
 DTYPES = sorted(OP.supported_dtypes("cpu"), key=str)
@@ -226,6 +226,22 @@ def test_the_sweep_meets_every_backend_and_the_allowed_cases():
     assert "ok" in messages
     assert any("primitive descriptor" in m for m in messages)
     assert any("dilation_height: 0" in m for m in messages)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_the_result_is_laid_out_as_pytorchs(dtype):
+    """Channels last when the input or the weight is (and the batch is not empty), else the
+    default layout, never a view of the wider canvas the padding is cut from: every OpInfo
+    sample with its input and weight in every layout."""
+    for sample, (x_name, x_layout), (w_name, w_layout) in itertools.product(
+            samples(dtype), LAYOUTS.items(), LAYOUTS.items()):
+        if sample.input.dim() < 3:
+            continue
+        x, w = x_layout(sample.input.detach()), w_layout(sample.args[0].detach())
+        args = (w, *sample.args[1:])
+        expected = F.conv_transpose2d(x, *args, **sample.kwargs)
+        got = conv_transpose2d_vectorized(x, *args, **sample.kwargs)
+        assert got.stride() == expected.stride(), (sample, x_name, w_name)
 
 
 def test_output_size_formula_is_nn_convtranspose2ds():

@@ -44,3 +44,13 @@ def outcome(fn, *args, **kwargs):
         return ("ok", fn(*args, **kwargs))
     except Exception as error:  # noqa: BLE001 - the type is what we compare
         return (type(error), str(error))
+
+
+# How a tensor's numbers are laid out in memory ("channels last": what
+# ``.contiguous(memory_format=torch.channels_last)`` gives a 4-D tensor, for 3-D ones too)
+LAYOUTS = {
+    "default": lambda t: t.contiguous(),
+    "channels last": lambda t: t.movedim(-3, -1).contiguous().movedim(-1, -3),
+    "columns first": lambda t: t.transpose(-1, -2).contiguous().transpose(-1, -2),
+    "every other column": lambda t: torch.cat([t, t], -1)[..., ::2],
+}

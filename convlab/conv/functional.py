@@ -135,7 +135,8 @@ def conv2d_vectorized(
     """
     spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)
     x = input if spec.batched else input.unsqueeze(0)
-    channels_last = laid_out_channels_last(x) or laid_out_channels_last(weight)
+    channels_last = x.numel() > 0 and (laid_out_channels_last(x)
+                                       or laid_out_channels_last(weight))
     out = _route(x, weight, bias, spec)
     if channels_last:
         out = in_channels_last(out)

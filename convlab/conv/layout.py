@@ -2,9 +2,10 @@
 
 A 4-D tensor is laid out *channels last* when its channels are the densest dimension
 (``.contiguous(memory_format=torch.channels_last)``, what ``model.to(memory_format=...)``
-gives every weight). F.conv2d returns a channels-last result when its input or its weight is
-laid out so, the default layout otherwise, and the next layer reads that layout;
-:func:`.functional.conv2d_vectorized` does the same.
+gives every weight). F.conv2d and F.conv_transpose2d return a channels-last result when the
+input or the weight is laid out so (and the batch is not empty), the default layout otherwise,
+and the next layer reads that layout; :func:`.functional.conv2d_vectorized` and
+:func:`.transposed.conv_transpose2d_vectorized` do the same.
 """
 from __future__ import annotations
 

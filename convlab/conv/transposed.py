@@ -29,6 +29,7 @@ import torch.nn.functional as F
 
 from .autograd import in_float32
 from .geometry import IntOrPair, TransposedGeometry
+from .layout import in_channels_last, laid_out_channels_last
 from .transposed_checks import check_conv_transpose2d
 
 __all__ = ["conv_transpose2d_naive", "conv_transpose2d_vectorized"]
@@ -50,7 +51,8 @@ def conv_transpose2d_naive(
     x = input if input.dim() == 4 else input.unsqueeze(0)
     if x.shape[0] == 0:
         return _empty_batch(x, weight, bias, geo, groups)
-    return _finish(_scatter_loops(x, weight, geo, groups), bias, geo, input.dim() == 4)
+    out = _finish(_scatter_loops(x, weight, geo, groups), bias, geo)
+    return out if input.dim() == 4 else out.squeeze(0)
 
 
 @in_float32
@@ -95,8 +97,16 @@ def conv_transpose2d_vectorized(
                                  dilation)
     x = input if input.dim() == 4 else input.unsqueeze(0)
     if x.shape[0] == 0:
-        return _empty_batch(x, weight, bias, geo, groups)
-    return _finish(_matmul_fold(x, weight, geo, groups), bias, geo, input.dim() == 4)
+        out = _empty_batch(x, weight, bias, geo, groups)
+    else:
+        out = _finish(_matmul_fold(x, weight, geo, groups), bias, geo)
+    # laid out as PyTorch's result (an empty batch in the default layout): a copy, never a
+    # view of the wider canvas
+    if x.numel() and (laid_out_channels_last(x) or laid_out_channels_last(weight)):
+        out = in_channels_last(out)
+    else:
+        out = out.contiguous()
+    return out if input.dim() == 4 else out.squeeze(0)
 
 
 @in_float32
@@ -132,14 +142,14 @@ def _fold_by_taps(columns: torch.Tensor, reach: tuple[int, int],
     return canvas
 
 
-def _finish(canvas: torch.Tensor, bias: torch.Tensor | None, geo: TransposedGeometry,
-            batched: bool) -> torch.Tensor:
-    """Cut ``padding`` from each side of the canvas, add the bias, drop the batch of one."""
+def _finish(canvas: torch.Tensor, bias: torch.Tensor | None,
+            geo: TransposedGeometry) -> torch.Tensor:
+    """Cut ``padding`` from each side of the canvas and add the bias."""
     (p_h, p_w), (h_out, w_out) = geo.padding, geo.out_size
     out = canvas[:, :, p_h:p_h + h_out, p_w:p_w + w_out]
     if bias is not None:     # PyTorch adds in the wider dtype and rounds back
         out = (out + bias.reshape(1, -1, 1, 1)).to(out.dtype)
-    return out if batched else out.squeeze(0)
+    return out
 
 
 def _empty_batch(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
