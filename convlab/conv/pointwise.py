@@ -45,10 +45,12 @@ def pointwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
         out = torch.mm(rows, kernels) if bias is None else torch.addmm(bias, rows, kernels)
         return out.view(n, c_out, 1, 1)
     positions = h_out * w_out
-    if groups == 1 and laid_out_channels_last(x):
+    if groups == 1 and laid_out_channels_last(x) and not x.is_complex():
         # channels last (a model moved with .to(memory_format=torch.channels_last)): each
         # cell's channels are a row already, so one product (cells, C_in) @ (C_in, C_out)
-        # gives the channels-last result F.conv2d returns, with no copy (at a stride, one)
+        # gives the channels-last result F.conv2d returns, with no copy (at a stride, one),
+        # and the input's gradient laid out as PyTorch's (a complex one PyTorch lays out in
+        # the default layout: the products below give that)
         rows = kept.permute(0, 2, 3, 1).reshape(n * positions, c_in)
         kernels = weight.reshape(c_out, c_in).t()
         out = torch.mm(rows, kernels) if bias is None else torch.addmm(bias, rows, kernels)
