@@ -845,6 +845,31 @@ def test_depthwise_runs_channels_last_when_a_map_has_fewer_cells_than_channels(
     assert depthwise_last.channels_last(lay) is last
 
 
+@pytest.mark.parametrize("stride", [1, 2])
+def test_a_channels_last_input_takes_the_channels_last_route_and_sums_into_the_result(stride):
+    """A channels-last input (a large map, few channels: the flat route's shape) runs
+    channels last, with no transposing copies: the taps sum straight into a channels-last
+    result, the input's gradient is written channels last, the weight's gradient reads the
+    input channels last at stride 1 too; every autograd check holds."""
+    gen = torch.Generator().manual_seed(6)
+    make = lambda *s: torch.randn(*s, dtype=torch.float64, generator=gen)  # noqa: E731
+    x = make(2, 3, 9, 8).contiguous(memory_format=torch.channels_last).requires_grad_()
+    w, b = make(6, 1, 3, 3).requires_grad_(), make(6).requires_grad_()
+    lay = depthwise._flat(x, 3, 6, Conf.padding_inside(x, w, (stride,) * 2, (1, 1), 3,
+                                                       ((1, 1), (1, 1))))
+    assert not depthwise_last.channels_last(lay)           # by its sizes, the flat route's
+    spy = mock.patch.object(depthwise.DepthwiseKernels, "grad_weight",
+                            side_effect=AssertionError("the flat route read the input"))
+    fn = lambda *t: depthwise_conv2d(*t, (stride, stride), (1, 1), ((1, 1), (1, 1)))  # noqa: E731
+    ref = lambda *t: F.conv2d(*t, stride=stride, padding=1, groups=3)  # noqa: E731
+    with spy:
+        out = fn(x, w, b)
+        grad_x, _ = torch.autograd.grad(out.sum(), (x, w))
+    assert out.stride() == torch.empty(out.shape, memory_format=torch.channels_last).stride()
+    assert grad_x.stride() == x.stride()
+    assert_every_autograd_check(fn, ref, x, w, b)
+
+
 @pytest.mark.parametrize("channels, multiplier", [(1024, 1), (512, 2), (2048, 1), (960, 1)])
 def test_channels_last_buffers_never_step_a_multiple_of_4_kib_from_cell_to_cell(channels,
                                                                                multiplier):

@@ -41,6 +41,7 @@ import torch
 
 from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
+from .layout import laid_out_channels_last
 
 Pair = tuple[int, int]
 
@@ -292,6 +293,7 @@ def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     """
     conf = Conf.padding_inside(x, weight, stride, dilation, x.shape[1], padding)
     from .depthwise_last import ChannelsLastKernels, channels_last
-    kernels = (ChannelsLastKernels if channels_last(_flat(x, x.shape[1], weight.shape[0], conf))
-               else DepthwiseKernels)
+    last = (laid_out_channels_last(x)     # channels last already: no transposing copies
+            or channels_last(_flat(x, x.shape[1], weight.shape[0], conf)))
+    kernels = ChannelsLastKernels if last else DepthwiseKernels
     return bilinear(CONV, x, weight, kernels, conf, bias)

@@ -13,6 +13,7 @@ import torch
 
 from . import depthwise as flat
 from .autograd import Conf, in_float32
+from .layout import laid_out_channels_last
 
 
 #: Samples per block are chosen so that a block's padded samples and outputs take about this
@@ -144,13 +145,20 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
         lay = flat._flat(x, x.shape[1], w.shape[0], conf)
         last = _Last(lay, x.element_size())
         weights = _tap_major(w, lay).unbind(0)                      # (C, m) per tap
-        out = x.new_empty(lay.n, lay.c_in * lay.m, *lay.out_size)
+        shape = (lay.n, lay.c_in * lay.m, *lay.out_size)
+        in_place = laid_out_channels_last(x)     # the taps sum straight into the result
+        if in_place:
+            out = torch.empty(shape, dtype=x.dtype, device=x.device,
+                              memory_format=torch.channels_last)
+            cells_out = out.permute(0, 2, 3, 1).unflatten(-1, (lay.c_in, lay.m))
+        else:
+            out, cells_out = x.new_empty(shape), last.outputs(x)
         out_blocks = out.view(lay.n, lay.c_in, lay.m, *lay.out_size)
-        cells_out, buffer = last.outputs(x), last.buffer(x)
+        buffer = last.buffer(x)
         bias = None if b is None else b.reshape(lay.c_in, lay.m)
         for start, stop in last.blocks():
             padded = last.padded(x[start:stop], buffer)
-            block = cells_out[:stop - start]                        # (B, Ho, Wo, C, m)
+            block = cells_out[start:stop] if in_place else cells_out[:stop - start]
             for t, cells in enumerate(last.tap_cells(padded)):      # (B, Ho, Wo, C, 1)
                 if t > 0:
                     block.addcmul_(cells, weights[t])
@@ -158,7 +166,8 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
                     torch.mul(cells, weights[0], out=block)
                 else:
                     torch.addcmul(bias, cells, weights[0], out=block)
-            out_blocks[start:stop].copy_(block.permute(0, 3, 4, 1, 2))
+            if not in_place:
+                out_blocks[start:stop].copy_(block.permute(0, 3, 4, 1, 2))
         return out
 
     @staticmethod
@@ -167,7 +176,11 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
         lay = flat._flat(g, conf.groups, w.shape[0], conf)
         last = _Last(lay, g.element_size())
         weights = _tap_major(w, lay).unbind(0)                      # (C, m) per tap
-        grad_x, buffer = g.new_empty(lay.n, lay.c_in, *lay.map_size), last.buffer(g)
+        layout = (torch.channels_last if laid_out_channels_last(g)   # as PyTorch's: copied
+                  else torch.contiguous_format)                      # back as it is
+        grad_x = torch.empty((lay.n, lay.c_in, *lay.map_size), dtype=g.dtype, device=g.device,
+                             memory_format=layout)
+        buffer = last.buffer(g)
         for start, stop in last.blocks():
             block = buffer[:stop - start]
             if start:
@@ -185,7 +198,7 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
     @in_float32
     def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
         lay = flat._flat(x, x.shape[1], g.shape[1], conf)
-        if (lay.s_h, lay.s_w) == (1, 1):
+        if (lay.s_h, lay.s_w) == (1, 1) and not laid_out_channels_last(x):
             return flat.DepthwiseKernels.grad_weight(x, g, conf)
         last = _Last(lay, x.element_size())
         grad, buffer = x.new_zeros(len(lay.taps), lay.c_in, lay.m), last.buffer(x)
