@@ -63,6 +63,7 @@ class Case:
     padding: int | tuple[int, int] = 0
     dilation: int | tuple[int, int] = 1
     groups: int = 1
+    channels_last: bool = False       # input and weight as a channels-last model holds them
 
     @property
     def kwargs(self) -> dict:
@@ -96,12 +97,15 @@ class Case:
         return 4 * self.input_shape[0] * self.input_shape[1] * k_h * k_w * h_out * w_out
 
     def tensors(self, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """float32 input, weight and bias (the weight scaled as ``nn.Conv2d`` initialises it)."""
+        """float32 input, weight and bias (the weight scaled as ``nn.Conv2d`` initialises it),
+        input and weight channels last if the case says so."""
         gen = torch.Generator().manual_seed(seed)
         fan_in = math.prod(self.weight_shape[1:])
         x = torch.randn(self.input_shape, generator=gen)
         w = torch.randn(self.weight_shape, generator=gen) / math.sqrt(fan_in)
         b = torch.randn(self.out_channels, generator=gen) / math.sqrt(fan_in)
+        if self.channels_last:
+            x, w = (t.contiguous(memory_format=torch.channels_last) for t in (x, w))
         return x, w, b
 
     def shrunk(self, spatial: int, batch: int = 2, per_group: int = 3) -> "Case":
@@ -233,6 +237,8 @@ class Timing:
         kw = case.kwargs
         leaves = [t.clone().requires_grad_() for t in (x, w, b)]
         upstream = torch.randn(case.input_shape[0], case.out_channels, *case.out_size)
+        if case.channels_last:                            # laid out as the output
+            upstream = upstream.contiguous(memory_format=torch.channels_last)
 
         def forward(conv: Callable) -> Callable[[], object]:
             def call() -> object:

@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_zoo.py                       # the default zoo (long)
     .venv/bin/python benchmarks/bench_zoo.py resnet18 --batches 1  # a quick run
     .venv/bin/python benchmarks/bench_zoo.py regnet_x_400mf --no-train
+    .venv/bin/python benchmarks/bench_zoo.py mobilenet_v2 --channels-last   # as such models run
 
 The shapes of every ``nn.Conv2d`` of an architecture come from one forward pass on the ``meta``
 device (no weights, no arithmetic): a forward hook records each call's input shape and
@@ -103,9 +104,11 @@ def build_on_meta(name: str) -> nn.Module:
         return get_model(name, **model_config(name)).to("meta")
 
 
-def conv_layers(name: str, batch: int, image_size: int = 224) -> list[tuple[Case, int, str]]:
+def conv_layers(name: str, batch: int, image_size: int = 224, channels_last: bool = False
+                ) -> list[tuple[Case, int, str]]:
     """``(case, count, kind)`` for every distinct ``nn.Conv2d`` call of one forward pass of
-    ``name`` at ``batch``, in the order the model first calls them."""
+    ``name`` at ``batch``, in the order the model first calls them (with ``channels_last``,
+    each case's input and weight laid out as a channels-last model holds them)."""
     model = build_on_meta(name).eval()
     seen: Counter = Counter()
     order: list[tuple] = []
@@ -151,15 +154,16 @@ def conv_layers(name: str, batch: int, image_size: int = 224) -> list[tuple[Case
         label = (f"{k[0]}x{k[1]} {shape[1]}->{c_out} @{shape[2]}x{shape[3]}"
                  + (f" s{s[0]}" if s != (1, 1) else "") + (f" d{d[0]}" if d != (1, 1) else "")
                  + (f" g{g}" if g > 1 else ""))
-        case = Case(label, shape, c_out, k, stride=s, padding=p, dilation=d, groups=g)
+        case = Case(label, shape, c_out, k, stride=s, padding=p, dilation=d, groups=g,
+                    channels_last=channels_last)
         layers.append((case, seen[key], kind(case, index == 0)))
     return layers
 
 
 def measure_model(name: str, batch: int, reps: int, passes: int, image_size: int,
-                  log: Callable[[str], None] = print) -> dict:
+                  log: Callable[[str], None] = print, channels_last: bool = False) -> dict:
     """Time every distinct conv layer of one model at one batch size (see the module doc)."""
-    layers = conv_layers(name, batch, image_size)
+    layers = conv_layers(name, batch, image_size, channels_last)
     timings = [Timing(case) for case, _, _ in layers]
     for _ in range(passes):
         for timing in timings:
@@ -201,15 +205,21 @@ def training_loss(output) -> torch.Tensor:
     return loss
 
 
-def measure_training_step(name: str, batch: int, reps: int, image_size: int) -> dict:
+def measure_training_step(name: str, batch: int, reps: int, image_size: int,
+                          channels_last: bool = False) -> dict:
     """One step (forward, cross-entropy, backward) of ``name`` with its convolutions swapped,
-    against the unmodified model on the same data, alternating; gradients checked to agree."""
+    against the unmodified model on the same data, alternating; gradients checked to agree.
+    With ``channels_last`` both models and the images are laid out channels last
+    (``model.to(memory_format=torch.channels_last)``, PyTorch's advice for CNNs on CPUs)."""
     from torchvision.models import get_model
 
     torch.manual_seed(0)
     original = get_model(name, **model_config(name))  # training mode, as in a real step
-    swapped = swap_convs(copy.deepcopy(original))
     x = torch.randn(batch, 3, image_size, image_size)
+    if channels_last:
+        original = original.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
+    swapped = swap_convs(copy.deepcopy(original))
 
     def step(model: nn.Module) -> Callable[[], None]:
         def call() -> None:
@@ -250,7 +260,9 @@ def markdown(results: dict) -> str:
         "# convlab on torchvision's convolutions",
         "",
         f"torch {m['torch']}, {m['threads']} threads (cpu_count {m['cpu_count']}), {m['cpu']}, "
-        f"{m['date']}; image {results['image_size']}x{results['image_size']}, float32, CPU. "
+        f"{m['date']}; image {results['image_size']}x{results['image_size']}, float32, CPU"
+        + (", inputs, weights and models channels last" if results.get("channels_last") else "")
+        + ". "
         "ratio = conv2d_vectorized / F.conv2d (lower is better): whole-model = sum over layers "
         "of count x median time; per layer, the median of back-to-back pairs. `load` is the "
         "1-minute load average when the model finished (the machine is shared).",
@@ -332,20 +344,21 @@ def write_reports(results: dict, out_dir: Path) -> list[Path]:
 
 def run(models: list[str], batches: list[int], reps: int, passes: int, image_size: int,
         train_models: list[str], train_batch: int, train_reps: int,
-        log: Callable[[str], None] = print) -> dict:
+        log: Callable[[str], None] = print, channels_last: bool = False) -> dict:
     """Every model at every batch, then the training steps; a JSON-able dict. A model that
     cannot be timed (:class:`NotTimed`) is reported under ``skipped``, and the run goes on."""
     runs, train, skipped = [], [], []
     for name in models:
         try:
-            runs += [measure_model(name, batch, reps, passes, image_size, log)
+            runs += [measure_model(name, batch, reps, passes, image_size, log, channels_last)
                      for batch in batches]
         except NotTimed as why:
             log(f"  {why}")
             skipped.append(str(why))
     for name in train_models:
         try:
-            train.append(measure_training_step(name, train_batch, train_reps, image_size))
+            train.append(measure_training_step(name, train_batch, train_reps, image_size,
+                                               channels_last))
         except NotTimed as why:
             log(f"  {why}")
             skipped.append(str(why))
@@ -353,7 +366,7 @@ def run(models: list[str], batches: list[int], reps: int, passes: int, image_siz
         log(f"  training step {name} batch {train_batch}: {train[-1]['ratio']:.2f} "
             f"(load {train[-1]['load']:.1f})")
     return dict(machine=machine_info(), image_size=image_size, models=runs, train=train,
-                skipped=skipped)
+                skipped=skipped, channels_last=channels_last)
 
 
 def unknown_names(names: list[str]) -> list[str]:
@@ -384,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-train", action="store_true")
     parser.add_argument("--train-batch", type=int, default=8)
     parser.add_argument("--train-reps", type=int, default=5)
+    parser.add_argument("--channels-last", action="store_true",
+                        help="inputs, weights and models laid out channels last")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
     args = parser.parse_args(argv)
     unknown = unknown_names(args.models + ([] if args.no_train else args.train))
@@ -394,7 +409,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"torch {info['torch']}, {info['threads']} threads; models {args.models}, "
           f"batches {args.batches}, load {os.getloadavg()[0]:.1f}")
     results = run(args.models, args.batches, args.reps, args.passes, args.image_size,
-                  [] if args.no_train else args.train, args.train_batch, args.train_reps)
+                  [] if args.no_train else args.train, args.train_batch, args.train_reps,
+                  channels_last=args.channels_last)
     if not (results["models"] or results["train"]):
         print("nothing was timed; no report written")
         return 1

@@ -262,3 +262,20 @@ def test_training_step_takes_every_head_a_model_returns(name):
     # tuple with two auxiliary heads; the step checks that both models' gradients agree
     result = _zoo().measure_training_step(name, 2, 1, 64)
     assert result["model"] == name and result["swapped"] > 0 and result["torch"] > 0
+
+
+def test_zoo_times_channels_last_models_as_they_run(tmp_path, monkeypatch):
+    """``--channels-last``: each layer's input and weight as a channels-last model holds them,
+    and the training step of both models moved to channels last (gradients checked to agree)."""
+    zoo = _zoo()
+    layers = zoo.conv_layers("mobilenet_v3_small", 1, image_size=32, channels_last=True)
+    x, w, _ = layers[1][0].tensors()
+    assert x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous()
+    assert w.is_contiguous(memory_format=torch.channels_last)
+    collect = zoo.conv_layers
+    monkeypatch.setattr(zoo, "conv_layers", lambda *a, **k: collect(*a, **k)[:3])
+    assert zoo.main(["mobilenet_v3_small", "--batches", "1", "--reps", "1", "--passes", "1",
+                     "--image-size", "32", "--train", "mobilenet_v3_small", "--train-batch", "2",
+                     "--train-reps", "1", "--channels-last", "--out", str(tmp_path)]) == 0
+    table = (tmp_path / "zoo.md").read_text(encoding="utf-8")
+    assert "channels last" in table and "training step" in table
