@@ -378,6 +378,13 @@ CELLS = [
       map. The other eight multiply zeros, so `conv2d_vectorized` leaves them out before it
       picks a route, and the layer becomes a 1×1 convolution; `F.conv2d` computes all nine.
       The cell checks that both give the same output and times such a layer.
+    - **A channels-last model stays channels last.** `model.to(memory_format=torch.channels_last)`
+      lays every weight out with the channels innermost, and `F.conv2d` then returns its
+      results in that order too. The next layers (batch norm, the next convolution) read that
+      order, and the backward pass hands the layer before a gradient in the same order.
+      `conv2d_vectorized` does the same (the cell checks it), and on such an input its
+      depthwise route adds each tap straight into the channels-last result, with no copy into
+      the default order and back.
     - **What `F.conv2d` still does better.** It hands the whole layer to one optimized library
       call (oneDNN on the CPU): kernels generated for this processor's vector instructions,
       blocked memory layouts, and one parallel region for the whole call. convlab is a chain of
@@ -436,6 +443,13 @@ CELLS = [
       고르기 전에 이 칸들을 계산에서 뺍니다. 그러면 이 층은 사실상 1×1 합성곱이 됩니다. 반면
       `F.conv2d`는 아홉 칸을 모두 계산합니다. 아래 셀에서는 두 출력이 같은지 확인하고, 이런
       층의 실행 시간도 잽니다.
+    - **`channels_last` 모델은 층을 지나도 `channels_last`를 유지합니다.**
+      `model.to(memory_format=torch.channels_last)`를 호출하면 모든 가중치가 채널을 가장 안쪽에
+      두는 메모리 순서로 바뀝니다. 그러면 `F.conv2d`도 결과를 같은 순서로 돌려줍니다. 뒤따르는
+      층(배치 정규화, 그다음 합성곱)도 이 순서대로 값을 가져오고, 역전파에서 앞 층에 넘기는
+      기울기도 같은 순서입니다. `conv2d_vectorized`도 똑같이 동작합니다(셀에서 확인합니다). 이런
+      입력이 들어오면 깊이별 합성곱 경로는 커널 칸마다 곱한 값을 `channels_last` 결과에 바로
+      더합니다. 기본 순서로 옮겼다가 다시 되돌리는 복사는 하지 않습니다.
     - **`F.conv2d`가 여전히 더 잘하는 것.** `F.conv2d`는 층 전체를 최적화된 라이브러리 호출 한 번에
       맡깁니다(CPU에서는 `oneDNN`). 이 프로세서의 벡터 명령에 맞춰 만든 코드, 블록 단위 메모리 배치,
       호출 전체에 대한 병렬 처리 한 번을 씁니다. convlab은 평범한 PyTorch 연산을 여러 번 이어
@@ -499,7 +513,15 @@ CELLS = [
     torch.testing.assert_close(F.conv2d(x, w, padding=6, dilation=6), F.conv2d(x, w[:, :, 1:2, 1:2]))
     print(«f"does each kernel row reach the map? {on_map}. The layer is the 1x1 convolution of its middle tap"|f"커널 행별로 특징 맵에 닿는지: {on_map}. 이 층은 가운데 칸 하나만 쓰는 1x1 합성곱과 같습니다"»)
 
-    # «7. how many PyTorch operations one call runs|7. 호출 한 번에 실행되는 PyTorch 연산 수»
+    # «7. a channels-last input gives a channels-last result, as in PyTorch|7. channels_last 입력을 넣으면 결과도 channels_last입니다(PyTorch와 같습니다)»
+    x = torch.randn(2, 96, 7, 7).contiguous(memory_format=torch.channels_last)
+    w = torch.randn(96, 1, 3, 3)
+    ours, theirs = convlab.conv2d_vectorized(x, w, padding=1, groups=96), F.conv2d(x, w, padding=1, groups=96)
+    assert ours.stride() == theirs.stride() and ours.is_contiguous(memory_format=torch.channels_last)
+    torch.testing.assert_close(ours, theirs)
+    print(«f"channels innermost in memory: input {x.stride(1) == 1}, F.conv2d's result {theirs.stride(1) == 1}, convlab's {ours.stride(1) == 1}"|f"채널이 메모리 가장 안쪽에 있는지: 입력 {x.stride(1) == 1}, F.conv2d 결과 {theirs.stride(1) == 1}, convlab 결과 {ours.stride(1) == 1}"»)
+
+    # «8. how many PyTorch operations one call runs|8. 호출 한 번에 실행되는 PyTorch 연산 수»
     class CountOps(torch.overrides.TorchFunctionMode):
         def __init__(self):
             super().__init__()
