@@ -25,7 +25,7 @@ from typing import Any, Callable, Protocol
 import torch
 from torch.autograd import forward_ad
 
-from .layout import in_channels_last, laid_out_channels_last
+from .layout import in_channels_last, result_channels_last
 
 Pair = tuple[int, int]
 
@@ -190,9 +190,7 @@ def _laid_out_as_pytorchs(grad_x: torch.Tensor, x: torch.Tensor, w: torch.Tensor
         return grad_x.contiguous()
     if not x.numel():
         return grad_x.as_strided(x.shape, x.stride())
-    if laid_out_channels_last(x) or laid_out_channels_last(w):
-        return in_channels_last(grad_x)
-    return grad_x
+    return in_channels_last(grad_x) if result_channels_last(x, w) else grad_x
 
 
 def _compute(kind, a, b, bias, kernels, conf):

@@ -27,7 +27,7 @@ from . import naive_backward
 from .depthwise import depthwise_conv2d, is_depthwise
 from .geometry import IntOrPair, Padding, padded_index, reached_taps
 from .im2col import im2col_conv2d
-from .layout import in_channels_last, laid_out_channels_last
+from .layout import in_channels_last, result_channels_last
 from .pointwise import is_pointwise, pointwise_conv2d
 from .shifted import row_exceeds_buffer, shifted_conv2d
 from .validation import ConvSpec, check_conv2d
@@ -135,10 +135,8 @@ def conv2d_vectorized(
     """
     spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)
     x = input if spec.batched else input.unsqueeze(0)
-    channels_last = x.numel() > 0 and (laid_out_channels_last(x)
-                                       or laid_out_channels_last(weight))
     out = _route(x, weight, bias, spec)
-    if channels_last:
+    if result_channels_last(x, weight):     # asked of the arguments, before a route trims them
         out = in_channels_last(out)
     return out if spec.batched else out.squeeze(0)
 

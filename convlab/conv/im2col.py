@@ -34,10 +34,9 @@ from typing import Iterator
 
 import torch
 
-from . import input_grad, kernel_rows, winograd
+from . import input_grad, kernel_rows, threads, winograd
 from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
-from . import threads
 from .threads import row_pieces, tiles
 
 #: Default bound on the column buffer in bytes. Measured on the 2-core benchmark machine: 2-4 MiB

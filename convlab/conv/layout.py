@@ -30,6 +30,13 @@ def laid_out_channels_last(t: torch.Tensor) -> bool:
     return True
 
 
+def result_channels_last(x: torch.Tensor, weight: torch.Tensor) -> bool:
+    """Whether F.conv2d and F.conv_transpose2d lay out their result (and the input's gradient,
+    for real numbers) channels last: when the batched input or the weight is laid out so and
+    the batch is not empty (PyTorch's route for an empty batch keeps the default layout)."""
+    return x.numel() > 0 and (laid_out_channels_last(x) or laid_out_channels_last(weight))
+
+
 def in_channels_last(out: torch.Tensor) -> torch.Tensor:
     """``out`` laid out as F.conv2d lays out a channels-last result: with exactly the strides
     of a new channels-last tensor (its size-1 dimensions' too, which decide how the next layer

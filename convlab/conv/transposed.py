@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 from .autograd import in_float32
 from .geometry import IntOrPair, TransposedGeometry
-from .layout import in_channels_last, laid_out_channels_last
+from .layout import in_channels_last, result_channels_last
 from .transposed_checks import check_conv_transpose2d
 
 __all__ = ["conv_transpose2d_naive", "conv_transpose2d_vectorized"]
@@ -102,7 +102,7 @@ def conv_transpose2d_vectorized(
         out = _finish(_matmul_fold(x, weight, geo, groups), bias, geo)
     # laid out as PyTorch's result (an empty batch in the default layout): a copy, never a
     # view of the wider canvas
-    if x.numel() and (laid_out_channels_last(x) or laid_out_channels_last(weight)):
+    if result_channels_last(x, weight):
         out = in_channels_last(out)
     else:
         out = out.contiguous()
