@@ -21,6 +21,7 @@ ROUTES = {
     "grouped": ((1, 4, 4, 3), (2, 2, 2, 2), dict(groups=2)),
     "depthwise": ((2, 2, 4, 4), (2, 1, 2, 2), dict(groups=2, padding=1)),
     "depthwise x2": ((1, 2, 4, 4), (4, 1, 3, 2), dict(groups=2)),
+    "depthwise, long rows": ((1, 2, 2, 56), (2, 1, 3, 3), dict(groups=2, padding=1)),
     "pointwise": ((2, 2, 3, 3), (2, 1, 1, 1), dict(groups=2, stride=2)),
     "strided": ((1, 2, 5, 5), (2, 2, 2, 2), dict(stride=(2, 1))),
     "dilated": ((1, 2, 5, 5), (2, 2, 2, 2), dict(dilation=(2, 1))),

@@ -21,6 +21,7 @@ import convlab.conv.functional as conv
 from convlab import conv2d_vectorized
 import convlab.conv.depthwise as depthwise
 import convlab.conv.depthwise_last as depthwise_last
+import convlab.conv.depthwise_maps as depthwise_maps
 import convlab.conv.im2col as im2col
 import convlab.conv.input_grad as input_grad
 import convlab.conv.kernel_rows as kernel_rows
@@ -886,6 +887,136 @@ def test_channels_last_buffers_never_step_a_multiple_of_4_kib_from_cell_to_cell(
     for step in (buffer.stride(2), outputs.stride(2)):
         assert step * 4 % 4096 != 0
     assert buffer.sum() == 0                         # the padding's cells start at zero
+
+
+# ---- depthwise on the maps as they are: each tap a rectangle, nothing copied
+
+def on_the_maps(monkeypatch):
+    """Every stride-1 depthwise call (not channels last) takes the maps route."""
+    monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: False)
+    monkeypatch.setattr(depthwise_maps, "wide_rows", lambda lay: (lay.s_h, lay.s_w) == (1, 1))
+
+
+@pytest.mark.parametrize("shape, kernel, stride, memory_format, route", [
+    ((2, 32, 112, 112), 3, 1, torch.contiguous_format, "maps"),   # MobileNet's first layers
+    ((8, 144, 56, 56), 3, 1, torch.contiguous_format, "maps"),
+    ((2, 16, 20, 56), 3, 1, torch.contiguous_format, "maps"),     # rows, not maps, count
+    ((2, 192, 28, 28), 3, 1, torch.contiguous_format, "flat"),    # rows too short
+    ((2, 144, 56, 56), 5, 1, torch.contiguous_format, "flat"),    # too many taps
+    ((2, 96, 112, 112), 3, 2, torch.contiguous_format, "flat"),   # a stride
+    ((2, 32, 112, 112), 3, 1, torch.channels_last, "channels last"),
+    ((8, 960, 7, 7), 3, 1, torch.contiguous_format, "channels last"),
+])
+def test_long_rows_of_a_small_depthwise_kernel_at_stride_1_take_the_maps_route(
+        shape, kernel, stride, memory_format, route):
+    n, c, h, w = shape
+    pad = kernel // 2
+    x = torch.empty(shape, device="meta", memory_format=memory_format)
+    conf = Conf((stride, stride), (1, 1), c, (h + 2 * pad, w + 2 * pad), (kernel, kernel),
+                pad=(pad,) * 4)
+    kernels = {"maps": depthwise_maps.MapKernels, "flat": depthwise.DepthwiseKernels,
+               "channels last": depthwise_last.ChannelsLastKernels}[route]
+    assert depthwise.route(x, depthwise._flat(x, c, c, conf)) is kernels
+
+
+@given(padded_calls(c_in_group=1, max_size=9), st.integers(0, 3), st.integers(0, 3),
+       st.integers(0, 3), st.integers(0, 3))
+def test_depthwise_on_the_maps_adds_any_zero_padding_by_leaving_it_out(call, top, bottom,
+                                                                        left, right):
+    """Each tap reads only the output cells whose window it keeps inside the input, for any
+    padding on each side, dilation and channel multiplier (some taps then reach no output,
+    or none reaches them all): PyTorch's numbers and gradients."""
+    x, w, b, _, dilation, groups = call
+    padding = ((top, bottom), (left, right))
+    with mock.patch.object(depthwise_last, "channels_last", lambda lay: False), \
+            mock.patch.object(depthwise_maps, "wide_rows", lambda lay: True), \
+            mock.patch.object(depthwise.DepthwiseKernels, "conv",
+                              side_effect=AssertionError("the flat route ran")):
+        assert_same_outputs_and_gradients(
+            lambda *t: depthwise_conv2d(*t, (1, 1), dilation, padding),
+            lambda x, *t: F.conv2d(F.pad(x, (left, right, top, bottom)), *t,
+                                   dilation=dilation, groups=groups),
+            x, w, b)
+
+
+@pytest.mark.parametrize("padding, dilation", [(((1, 1), (1, 1)), (1, 1)),
+                                               (((2, 1), (0, 3)), (1, 2))],
+                         ids=["same: the middle tap starts every sum", "no tap reaches all"])
+@pytest.mark.parametrize("multiplier", [1, 2])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
+def test_depthwise_on_the_maps_passes_every_autograd_check(monkeypatch, padding, dilation,
+                                                          multiplier, dtype):
+    on_the_maps(monkeypatch)
+    gen = torch.Generator().manual_seed(9)
+    x = torch.randn(2, 3, 6, 7, dtype=dtype, generator=gen, requires_grad=True)
+    w = torch.randn(3 * multiplier, 1, 3, 2, dtype=dtype, generator=gen, requires_grad=True)
+    b = torch.randn(3 * multiplier, dtype=dtype, generator=gen, requires_grad=True)
+    (top, bottom), (left, right) = padding
+    fn = lambda *t: depthwise_conv2d(*t, (1, 1), dilation, padding)  # noqa: E731
+    ref = lambda x, *t: F.conv2d(F.pad(x, (left, right, top, bottom)), *t,  # noqa: E731
+                                 dilation=dilation, groups=3)
+    assert_every_autograd_check(fn, ref, x, w, b)
+
+
+class CopiesOf(torch.utils._python_dispatch.TorchDispatchMode):
+    """Records the size of every tensor that an operation copies or pads."""
+    COPYING = ("aten::copy_", "aten::clone", "aten::constant_pad_nd", "aten::_to_copy",
+               "aten::cat", "aten::index")
+
+    def __init__(self):
+        super().__init__()
+        self.sizes = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        if func._schema.name in self.COPYING:
+            self.sizes += [a.numel() for a in args if isinstance(a, torch.Tensor)]
+        return func(*args, **(kwargs or {}))
+
+
+@pytest.mark.parametrize("maps", [True, False], ids=["maps", "flat"])
+def test_depthwise_on_the_maps_copies_no_map_while_the_flat_route_copies_them(monkeypatch,
+                                                                              maps):
+    """The forward pass and the input's gradient read the input and the output gradient
+    where they are: no copy as large as a map (the flat route pads the input into a buffer
+    and cuts its wide grid back to size: copies of every map)."""
+    monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: False)
+    monkeypatch.setattr(depthwise_maps, "wide_rows", lambda lay: maps)
+    x, w = torch.randn(2, 4, 9, 30, requires_grad=True), torch.randn(4, 1, 3, 3)
+    out = depthwise_conv2d(x.detach(), w, None, (1, 1), (1, 1), ((1, 1), (1, 1)))
+    with CopiesOf() as forward:
+        depthwise_conv2d(x.detach(), w, None, (1, 1), (1, 1), ((1, 1), (1, 1)))
+    y = depthwise_conv2d(x, w, None, (1, 1), (1, 1), ((1, 1), (1, 1)))
+    with CopiesOf() as backward:
+        torch.autograd.grad(y, x, torch.ones_like(out))
+    largest = max(forward.sizes + backward.sizes, default=0)
+    assert (largest < 9 * 30) if maps else (largest >= 9 * 30)
+
+
+def test_an_infinite_weight_or_gradient_on_the_maps_gives_the_nans_of_multiplied_padding(
+        monkeypatch):
+    """A tap that lands on the padding multiplies its zeros by its weight, and the weight's
+    gradient multiplies them by the output's gradient: NaN where either is infinite or NaN, as
+    in PyTorch's float64 sums; the maps route then leaves those products to the flat route."""
+    on_the_maps(monkeypatch)
+    gen = torch.Generator().manual_seed(10)
+    for padding in (((1, 1), (1, 1)), ((0, 3), (2, 0))):    # the middle tap reads all; none
+        (top, bottom), (left, right) = padding
+        x = torch.randn(2, 3, 5, 6, dtype=torch.float64, generator=gen, requires_grad=True)
+        w = torch.randn(3, 1, 3, 3, dtype=torch.float64, generator=gen)
+        w[0, 0, 0, 0], w[2, 0, 2, 1] = float("inf"), float("nan")
+        w.requires_grad_()
+        got = depthwise_conv2d(x, w, None, (1, 1), (1, 1), padding)
+        expected = F.conv2d(F.pad(x, (left, right, top, bottom)), w, groups=3)
+        torch.testing.assert_close(got, expected, equal_nan=True)
+        assert got[:, 0].isnan().any() and got[:, 2].isnan().any() and not got[:, 1].isnan().any()
+        g = torch.randn(expected.shape, dtype=torch.float64, generator=gen)
+        g[1, 1, 0, 0] = float("inf")
+        w_finite = w.detach().nan_to_num().requires_grad_()
+        got = depthwise_conv2d(x, w_finite, None, (1, 1), (1, 1), padding)
+        expected = F.conv2d(F.pad(x, (left, right, top, bottom)), w_finite, groups=3)
+        torch.testing.assert_close(torch.autograd.grad(got, (x, w_finite), g),
+                                   torch.autograd.grad(expected, (x, w_finite), g),
+                                   equal_nan=True)
 
 
 def test_row_rule_follows_the_buffer_bound():

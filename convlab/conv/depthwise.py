@@ -26,6 +26,9 @@ of a MobileNet; at a stride, fewer than its channels times the sub-images), the 
 channels last instead (:mod:`.depthwise_last`, :func:`.depthwise_last.channels_last`): the
 same taps, each a multiply-add over the channels of every position. There stride and
 dilation are only the steps of each tap's view of the padded input, so it cuts no sub-images.
+On long rows at stride 1 with a 3x3 kernel (the first layers of a MobileNet) each tap reads
+a rectangle of the maps as they are instead, and nothing is copied (:mod:`.depthwise_maps`).
+:func:`route` chooses.
 
 The maps are taken a block at a time (:data:`BLOCK_BYTES`), and every tap of a block is
 summed before the next: the block's cells are read from the processor's cache, not from main
@@ -292,8 +295,17 @@ def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     outputs).
     """
     conf = Conf.padding_inside(x, weight, stride, dilation, x.shape[1], padding)
-    from .depthwise_last import ChannelsLastKernels, channels_last
-    last = (laid_out_channels_last(x)     # channels last already: no transposing copies
-            or channels_last(_flat(x, x.shape[1], weight.shape[0], conf)))
-    kernels = ChannelsLastKernels if last else DepthwiseKernels
+    kernels = route(x, _flat(x, x.shape[1], weight.shape[0], conf))
     return bilinear(CONV, x, weight, kernels, conf, bias)
+
+
+def route(x: torch.Tensor, lay: _Flat) -> type[DepthwiseKernels]:
+    """The kernels a call of this layout takes, by the layer's own sizes: channels last for an
+    input already laid out so (no transposing copies) or maps with fewer cells than channels
+    (:func:`.depthwise_last.channels_last`); rectangles of the maps as they are for long rows
+    at stride 1 (:func:`.depthwise_maps.wide_rows`); else the flat sums over taps."""
+    from .depthwise_last import ChannelsLastKernels, channels_last
+    from .depthwise_maps import MapKernels, wide_rows
+    if laid_out_channels_last(x) or channels_last(lay):
+        return ChannelsLastKernels
+    return MapKernels if wide_rows(lay) else DepthwiseKernels

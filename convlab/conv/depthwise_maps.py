@@ -1,0 +1,182 @@
+"""Depthwise convolution on the maps as they are: the route :mod:`.depthwise` takes at stride 1
+when a map's rows are long (lesson 06).
+
+Each kernel tap reads, for the output cells whose window it keeps inside the input, a
+rectangle of the unpadded input: tap ``(i, j)`` moves output cell ``(y, x)`` to input cell
+``(y + i*d_h - top, x + j*d_w - left)``, and output cells whose tap falls on the padding are
+left out of that tap's multiply-add. So nothing is copied: no padded input, no "wide" grid of
+outputs cut back to size (:class:`.depthwise._Flat`), and the taps sum straight into the
+result. On long rows (56 cells and more) a tap's multiply-add over a rectangle runs about as
+fast as over the flat route's run across rows, and the two copies the flat route makes are
+worth most with few taps: a 3x3 kernel on 32 maps of 112x112 at batch 2 went from 2.2 ms to
+1.4 ms, on 144 maps of 56x56 from 2.4 to 1.6 (``benchmarks/README.md``).
+
+The taps that land on padding multiply only zeros, which add nothing, as long as the weights
+are finite: an infinite or NaN weight times the padding's zeros is NaN, which the flat route
+gives (as PyTorch's sums do in float64 and for dense layers), so such weights take it.
+The gradients are the same rectangles run backwards (an output gradient that is infinite or
+NaN takes the flat route's weight gradient, for the same reason); at a stride the flat route's
+sub-images are faster than rectangles read every other cell, and this route is not taken.
+"""
+from __future__ import annotations
+
+import functools
+
+import torch
+
+from . import depthwise as flat
+from .autograd import Conf, in_float32
+
+#: Least output cells a row for this route (:func:`wide_rows`). Against the flat route, 3x3 at
+#: batch 2 and 8 (time of this route / flat's, interleaved, several runs): 112x112 maps
+#: 0.65-0.94, 56x56 0.77-0.89, 28x28 0.75-1.13 (192 channels), 0.99 (96).
+MIN_ROW = 56
+#: Most kernel taps for this route: each tap's rectangle is a little slower to sweep than the
+#: flat route's run across rows, and the two copies saved are worth fewer taps the larger the
+#: kernel. 5x5: 0.64-1.13 on 56x56, 0.80-1.01 on 112x112, 0.82-1.35 on 28x28; 7x7: 1.15-1.30.
+MAX_TAPS = 9
+#: Input and output maps per block take about this many bytes: with nothing copied, a block
+#: is only the multiply-adds' own cells. Ratios to the flat route at 8, 16, 32 MiB: 3x3 on
+#: 32 maps of 112x112 at batch 8 0.78, 0.74, 1.07; on 144 of 56x56 0.77, 0.79, 1.26; at
+#: batch 2 0.94, 0.71, 0.66.
+BLOCK_BYTES = 16 * 1024 * 1024
+
+
+def wide_rows(lay: flat._Flat) -> bool:
+    """Whether a stride-1 call reads its taps as rectangles of the maps as they are: at most
+    :data:`MAX_TAPS` taps, on rows of at least :data:`MIN_ROW` output cells. A rule on the
+    layer's own sizes, no table."""
+    return ((lay.s_h, lay.s_w) == (1, 1) and lay.k_h * lay.k_w <= MAX_TAPS
+            and lay.out_size[1] >= MIN_ROW)
+
+
+Rectangle = tuple[int, slice, slice, slice, slice]
+
+
+@functools.lru_cache(maxsize=256)
+def _rectangles(lay: flat._Flat) -> tuple[list[Rectangle], bool, list[Rectangle], bool]:
+    """Each tap that reads any input cell as ``(tap, output rows, output columns, input
+    rows, input columns)``, twice: first a tap whose rectangle holds every output cell, then
+    first one whose rectangle holds every input cell, if one does (the middle tap of a 'same'
+    convolution: it starts the sum, with no zeros written first); and whether one did."""
+    top, _, left, _ = lay.pad
+    (h, w), (h_o, w_o), (d_h, d_w) = lay.map_size, lay.out_size, lay.dilation
+    rects = []
+    for t, (i, j) in enumerate((i, j) for i in range(lay.k_h) for j in range(lay.k_w)):
+        dy, dx = i * d_h - top, j * d_w - left           # output cell + (dy, dx) = input cell
+        y0, y1 = max(0, -dy), min(h_o, h - dy)
+        x0, x1 = max(0, -dx), min(w_o, w - dx)
+        if y0 < y1 and x0 < x1:
+            rects.append((t, slice(y0, y1), slice(x0, x1), slice(y0 + dy, y1 + dy),
+                          slice(x0 + dx, x1 + dx)))
+
+    def first(whole: tuple[slice, slice], at: int) -> tuple[list[Rectangle], bool]:
+        for n, rect in enumerate(rects):
+            if rect[at:at + 2] == whole:
+                return [rect, *rects[:n], *rects[n + 1:]], True
+        return rects, False
+
+    return (*first((slice(0, h_o), slice(0, w_o)), 1), *first((slice(0, h), slice(0, w)), 3))
+
+
+def _blocks(lay: flat._Flat, element_size: int) -> list[tuple[int, int]]:
+    """Equal ranges of maps whose input and output cells take at most :data:`BLOCK_BYTES`."""
+    if not lay.maps:
+        return []
+    (h, w), (h_o, w_o) = lay.map_size, lay.out_size
+    per_map = (h * w + lay.m * h_o * w_o) * element_size
+    most = max(1, min(lay.maps, BLOCK_BYTES // max(per_map, 1)))
+    count = -(-lay.maps // most)
+    return flat._ranges(lay.maps, -(-lay.maps // count))
+
+
+def _finite(t: torch.Tensor) -> bool:
+    """No infinity or NaN in ``t`` (multiplied by the padding's zeros, those give NaN): its sum
+    is finite. One pass, where ``torch.isfinite(t).all()`` made three; a sum that overflows
+    says "not finite" too, and the caller then takes the flat route, which is exact anyway."""
+    return bool(torch.isfinite(t.sum()))
+
+
+class MapKernels(flat.DepthwiseKernels):
+    """The three maps as sums over rectangles of the maps (:func:`wide_rows`)."""
+
+    @staticmethod
+    @in_float32
+    def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
+             conf: Conf) -> torch.Tensor:
+        if not _finite(w):
+            return flat.DepthwiseKernels.conv(x, w, b, conf)
+        lay = flat._flat(x, x.shape[1], w.shape[0], conf)
+        rects, starts, _, _ = _rectangles(lay)
+        weights = lay.per_map(w).unsqueeze(-1).unsqueeze(-1)        # (N*C, m, taps, 1, 1)
+        bias = None if b is None else lay.per_map(b).unsqueeze(-1)  # (N*C, m, 1, 1)
+        out = x.new_empty(lay.n, lay.c_in * lay.m, *lay.out_size)
+        out_maps = out.view(lay.maps, lay.m, *lay.out_size)
+        in_maps = x.reshape(lay.maps, 1, *lay.map_size)
+        for start, stop in _blocks(lay, x.element_size()):
+            block, maps = out_maps[start:stop], in_maps[start:stop]
+            taps = weights[start:stop].unbind(2)                     # (R, m, 1, 1) per tap
+            if not starts:                     # no tap reaches every output: start from b or 0
+                if bias is None:
+                    block.zero_()
+                else:
+                    block.copy_(bias[start:stop].expand_as(block))
+            for n, (t, ys, xs, in_ys, in_xs) in enumerate(rects):
+                cells = maps[:, :, in_ys, in_xs]
+                if n or not starts:
+                    block[:, :, ys, xs].addcmul_(cells, taps[t])
+                elif bias is None:
+                    torch.mul(cells, taps[t], out=block)
+                else:
+                    torch.addcmul(bias[start:stop], cells, taps[t], out=block)
+        return out
+
+    @staticmethod
+    @in_float32
+    def grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
+        lay = flat._flat(g, conf.groups, w.shape[0], conf)
+        _, _, rects, starts = _rectangles(lay)
+        weights = lay.per_map(w).unsqueeze(-1).unsqueeze(-1)        # (N*C, m, taps, 1, 1)
+        grad_x = g.new_empty(lay.n, lay.c_in, *lay.map_size)
+        x_maps = grad_x.view(lay.maps, 1, *lay.map_size)
+        g_maps = g.reshape(lay.maps, lay.m, *lay.out_size)
+        for start, stop in _blocks(lay, g.element_size()):
+            block, grads = x_maps[start:stop], g_maps[start:stop]
+            taps = weights[start:stop].unbind(2)                     # (R, m, 1, 1) per tap
+            if not starts:
+                block.zero_()
+            for n, (t, ys, xs, in_ys, in_xs) in enumerate(rects):   # each cell collects g x tap
+                cells, g_cells = block[:, :, in_ys, in_xs], grads[:, :, ys, xs]
+                if lay.m > 1:                                        # summed over the m outputs
+                    product = (g_cells * taps[t]).sum(1, keepdim=True)
+                    cells.add_(product) if n or not starts else cells.copy_(product)
+                elif n or not starts:
+                    cells.addcmul_(g_cells, taps[t])
+                else:
+                    torch.mul(g_cells, taps[t], out=cells)
+        return grad_x
+
+    @staticmethod
+    @in_float32
+    def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
+        lay = flat._flat(x, x.shape[1], g.shape[1], conf)
+        rects, whole, _, _ = _rectangles(lay)
+        if not whole and not _finite(g):
+            return flat.DepthwiseKernels.grad_weight(x, g, conf)
+        in_maps = x.reshape(lay.maps, 1, *lay.map_size)
+        g_maps = g.reshape(lay.maps, lay.m, *lay.out_size)
+        grad = x.new_zeros(lay.k_h * lay.k_w, lay.maps, lay.m)      # taps on padding only: 0
+        blocks = _blocks(lay, x.element_size())
+        most = max((stop - start for start, stop in blocks), default=0)
+        product = x.new_empty(most * lay.m * lay.out_size[0] * lay.out_size[1])
+        for start, stop in blocks:
+            maps, grads, sums = in_maps[start:stop], g_maps[start:stop], grad[:, start:stop]
+            for t, ys, xs, in_ys, in_xs in rects:                   # each tap: g x its cells
+                shape = (stop - start, lay.m, ys.stop - ys.start, xs.stop - xs.start)
+                cells = product[:shape[0] * shape[1] * shape[2] * shape[3]].view(shape)
+                torch.mul(grads[:, :, ys, xs], maps[:, :, in_ys, in_xs], out=cells)
+                torch.sum(cells.flatten(2), -1, out=sums[t])        # a contiguous product
+        grad = grad.view(lay.k_h * lay.k_w, lay.n, lay.c_in * lay.m).sum(1)
+        if whole and not _finite(grad):    # the tap that reads every output cell met a g that
+            return flat.DepthwiseKernels.grad_weight(x, g, conf)   # is infinite or NaN
+        return grad.t().reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)
