@@ -208,7 +208,7 @@ class DepthwiseKernels:
              conf: Conf) -> torch.Tensor:
         lay = _flat(x, x.shape[1], w.shape[0], conf)
         taps, length = lay.per_map(w), lay.length                 # (N*C, m, taps)
-        bias = None if b is None else lay.per_map(b)              # (N*C, m, 1)
+        bias = None if b is None else lay.per_map(b).unsqueeze(-1)  # (N*C, m, 1, 1)
         out = x.new_empty(lay.n, lay.c_in * lay.m, *lay.out_size)
         out_maps = out.view(lay.maps, lay.m, *lay.out_size)
         in_maps = x.reshape(lay.maps, *lay.map_size)
@@ -221,11 +221,13 @@ class DepthwiseKernels:
             for t, cells in enumerate(lay.tap_cells(flat.unsqueeze(2), dim=2)):
                 if t > 0:
                     block.addcmul_(cells, weights[t])
-                elif bias is None:
-                    torch.mul(cells, weights[0], out=block)
                 else:
-                    torch.addcmul(bias[rows], cells, weights[0], out=block)
-            out_maps[rows].copy_(lay.real_cells(wide[:stop - start]))
+                    torch.mul(cells, weights[0], out=block)
+            real = lay.real_cells(wide[:stop - start])
+            if bias is None:
+                out_maps[rows].copy_(real)
+            else:           # added as the cells are copied out: one value a map, where
+                torch.add(real, bias[rows], out=out_maps[rows])   # addcmul took 4x a tap
         return out
 
     @staticmethod

@@ -125,10 +125,10 @@ class MapKernels(flat.DepthwiseKernels):
                 cells = maps[:, :, in_ys, in_xs]
                 if n or not starts:
                     block[:, :, ys, xs].addcmul_(cells, taps[t])
-                elif bias is None:
-                    torch.mul(cells, taps[t], out=block)
                 else:
-                    torch.addcmul(bias[start:stop], cells, taps[t], out=block)
+                    torch.mul(cells, taps[t], out=block)
+            if starts and bias is not None:  # a pass of its own: addcmul with a bias of one
+                block += bias[start:stop]    # value a map ran 3-6x slower than a tap
         return out
 
     @staticmethod
