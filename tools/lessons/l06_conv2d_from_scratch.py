@@ -344,7 +344,11 @@ CELLS = [
       innermost (PyTorch's `channels_last`), and each tap multiplies every position's channels
       at once. In that order a stride is only a longer step between the positions one tap
       reads, so the input needs no splitting into sub-images (the next point's trick) and skips
-      the slow copy that makes them.
+      the slow copy that makes them. On long rows (56 outputs and more, MobileNet's first
+      layers) one row is already a long run: there each tap of a 3×3 kernel reads a rectangle
+      of the input maps where they lie and leaves out the output positions where that tap falls
+      on the padding, since the padding's zeros make those products zero. Nothing is copied,
+      neither a padded input nor the flattened maps.
     - **Strides and very wide rows: shifted views.** Laid out channel by channel, one tap's
       cells for every output position are a single slice of the flattened input, so a matrix
       product can read them where they are, with no column matrix at all. A stride of 2 becomes
@@ -407,7 +411,11 @@ CELLS = [
       순서(PyTorch의 `channels_last`)로 계산하고, 커널 칸마다 모든 위치의 채널 값에 가중치를
       한꺼번에 곱합니다. 이 순서에서는 스트라이드가 커지면 커널 칸 하나가 가져오는 위치 사이의
       간격만 넓어집니다. 그래서 다음 항목처럼 입력을 작은 이미지로 쪼갤 필요가 없고, 작은
-      이미지를 만들 때 드는 느린 복사도 하지 않습니다.
+      이미지를 만들 때 드는 느린 복사도 하지 않습니다. 반면 행이 긴 맵(MobileNet의 앞쪽 층처럼
+      한 행에 출력 위치가 56개 이상인 맵)에서는 행 하나만으로도 구간이 충분히 깁니다. 이때 3×3
+      커널의 각 칸은 입력 맵을 그대로 둔 채 직사각형 영역의 값을 가져옵니다. 칸이 패딩 위에
+      놓이는 출력 위치는 그 칸의 곱셈-덧셈에서 뺍니다. 패딩 값은 0이므로 곱해도 0입니다.
+      그래서 패딩을 붙인 입력도, 한 줄로 펼친 맵도 복사해 만들지 않습니다.
     - **스트라이드와 아주 넓은 행: 밀린 구간.** 채널별로 펼쳐 두면, 커널 칸 하나가 모든 출력
       위치에서 가져오는 값은 펼친 입력의 한 구간입니다. 그래서 행렬 곱이 그 자리의 값을 바로
       가져가고, 열 행렬은 전혀 만들지 않습니다. 스트라이드 2는 입력을 짝수·홀수 행과 열로 나눈 작은
@@ -464,6 +472,17 @@ CELLS = [
     per_position = x.shape[1]
     assert (one_row, one_slice, per_position) == (7, 61, 96)
     print(«f"one tap, row by row: {one_row} neighbours; as a slice of the flat map: {one_slice}; over one position's channels: {per_position}"|f"커널 칸 하나: 행 단위로는 나란한 값 {one_row}개, 펼친 맵의 한 구간으로는 {one_slice}개, 한 위치의 채널로는 {per_position}개"»)
+
+    # «long rows: each tap a rectangle of the input map as it is, no padded copy|행이 긴 맵: 커널 칸마다 입력 맵을 그대로 둔 채 직사각형을 가져옵니다. 패딩을 붙인 복사본은 만들지 않습니다.»
+    x, w = torch.randn(1, 1, 6, 8), torch.randn(1, 1, 3, 3)
+    out = torch.zeros(1, 1, 6, 8)
+    for i in range(3):
+        for j in range(3):
+            dy, dx = i - 1, j - 1                       # «padding 1: input cell = output cell + (dy, dx)|패딩 1: 입력 위치 = 출력 위치 + (dy, dx)»
+            ys, xs = slice(max(0, -dy), min(6, 6 - dy)), slice(max(0, -dx), min(8, 8 - dx))
+            out[..., ys, xs] += w[0, 0, i, j] * x[..., ys.start + dy:ys.stop + dy, xs.start + dx:xs.stop + dx]
+    torch.testing.assert_close(out, F.conv2d(x, w, padding=1))
+    print(«"nine rectangles of the input map as it is give F.conv2d's output with padding 1"|"입력 맵을 그대로 둔 채 가져온 직사각형 9개만으로 패딩 1을 준 F.conv2d와 같은 출력이 나옵니다"»)
 
     # «2. a tap's cells are one slice of the flattened input (stride 1)|2. 커널 칸 하나의 값은 펼친 입력의 한 구간입니다(스트라이드 1)»
     x = torch.arange(5 * 6.).reshape(1, 1, 5, 6)
