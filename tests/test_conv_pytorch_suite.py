@@ -8,7 +8,9 @@
   both implementations given that module's weight and bias (and as int64 where the entry
   asks ``check_with_long_tensor``).
 
-The samples are small, so the naive loops run on all of them.
+The samples are small, so the naive loops run on all of them; the depthwise samples run
+through each depthwise route in turn (too small to take the channels-last or maps routes by
+their sizes).
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from torch.testing._internal import common_nn
 from torch.testing._internal.common_device_type import toleranceOverride
 from torch.testing._internal.common_methods_invocations import op_db
 
+import convlab.conv.depthwise_last as depthwise_last
+import convlab.conv.depthwise_maps as depthwise_maps
 from convlab import conv2d_naive, conv2d_vectorized
 from torch_reference import outcome, reference_conv2d
 
@@ -82,6 +86,59 @@ def test_opinfo_samples_give_pytorchs_outputs_and_gradients(fn, dtype):
                 continue
             torch.testing.assert_close(mine, theirs, **tolerance(dtype),
                                        msg=lambda m: f"{sample}: {m}")
+
+
+#: Each depthwise route taken by every depthwise sample its rule allows (channels last, the
+#: maps as they are at stride 1, else the flat sums): the samples are too small to take the
+#: first two by their sizes.
+DEPTHWISE_ROUTES = {"flat": (False, False), "channels last": (True, False),
+                    "maps as they are": (False, True)}
+
+
+def take_depthwise_route(monkeypatch, route: str) -> None:
+    last, maps = DEPTHWISE_ROUTES[route]
+    monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: last)
+    monkeypatch.setattr(depthwise_maps, "wide_rows",
+                        lambda lay: maps and (lay.s_h, lay.s_w) == (1, 1))
+
+
+def depthwise_samples(dtype: torch.dtype) -> list:
+    found = [s for s in samples(dtype)
+             if s.kwargs.get("groups", 1) > 1 and s.args[0].shape[1] == 1]
+    assert len(found) >= 6            # PyTorch's suite has depthwise samples; if it lost them,
+    return found                      # this test would check nothing
+
+
+@pytest.mark.parametrize("route", DEPTHWISE_ROUTES)
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_opinfo_depthwise_samples_give_pytorchs_numbers_on_every_depthwise_route(
+        monkeypatch, route, dtype):
+    take_depthwise_route(monkeypatch, route)
+    for sample in depthwise_samples(dtype):
+        expected, expected_grads = run_with_gradients(reference_conv2d, sample)
+        got, grads = run_with_gradients(conv2d_vectorized, sample)
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        torch.testing.assert_close(got, expected, **tolerance(dtype),
+                                   msg=lambda m: f"{sample}: {m}")
+        for mine, theirs in zip(grads, expected_grads, strict=True):
+            if dtype not in LOW_PRECISION:    # long sums: judged against float64 elsewhere
+                torch.testing.assert_close(mine, theirs, **tolerance(dtype),
+                                           msg=lambda m: f"{sample}: {m}")
+
+
+@pytest.mark.parametrize("route", DEPTHWISE_ROUTES)
+def test_opinfo_depthwise_samples_pass_gradcheck_and_gradgradcheck_on_every_route(
+        monkeypatch, route):
+    take_depthwise_route(monkeypatch, route)
+    for sample in depthwise_samples(torch.float64):
+        tensors = [t for t in (sample.input, *sample.args) if t is not None]
+
+        def fn(x, w, b=None, _kwargs=sample.kwargs):
+            return conv2d_vectorized(x, w, b, **_kwargs)
+        assert torch.autograd.gradcheck(fn, tensors, check_forward_ad=True, fast_mode=True,
+                                        check_batched_grad=False)
+        assert torch.autograd.gradgradcheck(fn, tensors, fast_mode=True,
+                                            check_batched_grad=False)
 
 
 def _worst_error(fn, sample, reference) -> list[float]:
