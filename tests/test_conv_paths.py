@@ -992,31 +992,39 @@ def test_depthwise_on_the_maps_copies_no_map_while_the_flat_route_copies_them(mo
     assert (largest < 9 * 30) if maps else (largest >= 9 * 30)
 
 
-def test_an_infinite_weight_or_gradient_on_the_maps_gives_the_nans_of_multiplied_padding(
-        monkeypatch):
-    """A tap that lands on the padding multiplies its zeros by its weight, and the weight's
-    gradient multiplies them by the output's gradient: NaN where either is infinite or NaN, as
-    in PyTorch's float64 sums; the maps route then leaves those products to the flat route."""
-    on_the_maps(monkeypatch)
+@pytest.mark.parametrize("where", ["weight", "input", "output gradient"])
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("route", ["flat", "channels last", "maps"])
+def test_infinities_give_pytorchs_infinities_and_nans_on_every_depthwise_route(monkeypatch,
+                                                                             route, stride,
+                                                                             where):
+    """PyTorch's float64 sums multiply the padding's zeros by the weights (forward) and by
+    the output's gradient (the weight's gradient): NaN where those are infinite or NaN. And
+    nothing more: an infinite input cell makes the outputs and weight gradients that read it
+    infinite, not NaN, as does an infinite weight the input's gradient. No route may add a
+    product PyTorch does not make (the flat route's cut-away columns hold zeros) or leave
+    out one it makes (the maps route leaves out the padding)."""
+    monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: route == "channels last")
+    monkeypatch.setattr(depthwise_maps, "wide_rows",
+                        lambda lay: route == "maps" and (lay.s_h, lay.s_w) == (1, 1))
     gen = torch.Generator().manual_seed(10)
-    for padding in (((1, 1), (1, 1)), ((0, 3), (2, 0))):    # the middle tap reads all; none
-        (top, bottom), (left, right) = padding
-        x = torch.randn(2, 3, 5, 6, dtype=torch.float64, generator=gen, requires_grad=True)
-        w = torch.randn(3, 1, 3, 3, dtype=torch.float64, generator=gen)
+    make = lambda *s: torch.randn(*s, dtype=torch.float64, generator=gen)  # noqa: E731
+    x, w = make(2, 3, 7, 8), make(3, 1, 3, 3)
+    if where == "weight":
         w[0, 0, 0, 0], w[2, 0, 2, 1] = float("inf"), float("nan")
-        w.requires_grad_()
-        got = depthwise_conv2d(x, w, None, (1, 1), (1, 1), padding)
-        expected = F.conv2d(F.pad(x, (left, right, top, bottom)), w, groups=3)
-        torch.testing.assert_close(got, expected, equal_nan=True)
-        assert got[:, 0].isnan().any() and got[:, 2].isnan().any() and not got[:, 1].isnan().any()
-        g = torch.randn(expected.shape, dtype=torch.float64, generator=gen)
+    if where == "input":
+        x[0, 0, 3, 0], x[1, 2, 0, 7] = float("inf"), -float("inf")
+    x.requires_grad_(), w.requires_grad_()
+    padding = ((1, 1), (2, 0))
+    got = depthwise_conv2d(x, w, None, (stride, stride), (1, 1), padding)
+    expected = F.conv2d(F.pad(x, (2, 0, 1, 1)), w, stride=stride, groups=3)
+    g = make(*expected.shape)
+    if where == "output gradient":
         g[1, 1, 0, 0] = float("inf")
-        w_finite = w.detach().nan_to_num().requires_grad_()
-        got = depthwise_conv2d(x, w_finite, None, (1, 1), (1, 1), padding)
-        expected = F.conv2d(F.pad(x, (left, right, top, bottom)), w_finite, groups=3)
-        torch.testing.assert_close(torch.autograd.grad(got, (x, w_finite), g),
-                                   torch.autograd.grad(expected, (x, w_finite), g),
-                                   equal_nan=True)
+    torch.testing.assert_close(got, expected, equal_nan=True)
+    torch.testing.assert_close(torch.autograd.grad(got, (x, w), g),
+                               torch.autograd.grad(expected, (x, w), g), equal_nan=True)
+    assert not torch.isfinite(torch.cat([expected.flatten(), w.flatten(), g.flatten()])).all()
 
 
 def test_row_rule_follows_the_buffer_bound():

@@ -49,6 +49,13 @@ from .layout import laid_out_channels_last
 Pair = tuple[int, int]
 
 
+def finite(t: torch.Tensor) -> bool:
+    """No infinity or NaN in ``t``: its sum is finite. One pass, where
+    ``torch.isfinite(t).all()`` made three; a sum that overflows says "not finite" too, and
+    the caller then takes its exact path anyway."""
+    return bool(torch.isfinite(t.sum()))
+
+
 def is_depthwise(weight: torch.Tensor, groups: int) -> bool:
     """Each group sees one input channel (``groups == C_in``), with several groups."""
     return groups > 1 and weight.shape[1] == 1
@@ -233,6 +240,9 @@ class DepthwiseKernels:
     @staticmethod
     @in_float32
     def grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
+        if not finite(w):      # the cut-away columns' zeros times an infinite weight: NaN,
+            from .depthwise_last import ChannelsLastKernels   # a product PyTorch never makes
+            return ChannelsLastKernels.grad_input(g, w, conf)
         lay = _flat(g, conf.groups, w.shape[0], conf)
         taps, length = lay.per_map(w), lay.length
         g_maps = g.reshape(lay.maps, lay.m, *lay.out_size)
@@ -281,6 +291,9 @@ class DepthwiseKernels:
             for t, cells in enumerate(lay.tap_cells(flat.unsqueeze(2), dim=2)):
                 torch.sum(torch.mul(block, cells, out=products), -1, out=sums[t])
         grad = grad.view(len(lay.taps), lay.n, lay.c_in * lay.m).sum(1)
+        if not finite(grad):   # the cut-away columns' zeros times an infinite input: NaN
+            from .depthwise_last import ChannelsLastKernels
+            return ChannelsLastKernels.grad_weight_last(x, g, conf)
         return grad.t().reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)
 
 

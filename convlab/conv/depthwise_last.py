@@ -200,6 +200,15 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
         lay = flat._flat(x, x.shape[1], g.shape[1], conf)
         if (lay.s_h, lay.s_w) == (1, 1) and not laid_out_channels_last(x):
             return flat.DepthwiseKernels.grad_weight(x, g, conf)
+        return ChannelsLastKernels.grad_weight_last(x, g, conf)
+
+    @staticmethod
+    @in_float32
+    def grad_weight_last(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
+        """The weight's gradient channels last, at any stride: each tap's products of the
+        output gradient with the padded input's cells it reads, and no others (the other
+        routes' exact answer when an infinity is about)."""
+        lay = flat._flat(x, x.shape[1], g.shape[1], conf)
         last = _Last(lay, x.element_size())
         grad, buffer = x.new_zeros(len(lay.taps), lay.c_in, lay.m), last.buffer(x)
         sums = grad.unbind(0)

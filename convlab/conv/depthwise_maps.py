@@ -14,9 +14,11 @@ worth most with few taps: a 3x3 kernel on 32 maps of 112x112 at batch 2 went fro
 The taps that land on padding multiply only zeros, which add nothing, as long as the weights
 are finite: an infinite or NaN weight times the padding's zeros is NaN, which the flat route
 gives (as PyTorch's sums do in float64 and for dense layers), so such weights take it.
-The gradients are the same rectangles run backwards (an output gradient that is infinite or
-NaN takes the flat route's weight gradient, for the same reason); at a stride the flat route's
-sub-images are faster than rectangles read every other cell, and this route is not taken.
+The gradients are the same rectangles run backwards; where the weight's gradient meets an
+infinity or a NaN it is taken channels last (:meth:`.depthwise_last.ChannelsLastKernels.
+grad_weight_last`), which multiplies the padding's zeros by the output's gradient as PyTorch
+does. At a stride the flat route's sub-images are faster than rectangles read every other
+cell, and this route is not taken.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ import torch
 
 from . import depthwise as flat
 from .autograd import Conf, in_float32
+from .depthwise_last import ChannelsLastKernels
 
 #: Least output cells a row for this route (:func:`wide_rows`). Against the flat route, 3x3 at
 #: batch 2 and 8 (time of this route / flat's, interleaved, several runs): 112x112 maps
@@ -90,13 +93,6 @@ def _blocks(lay: flat._Flat, element_size: int) -> list[tuple[int, int]]:
     return flat._ranges(lay.maps, -(-lay.maps // count))
 
 
-def _finite(t: torch.Tensor) -> bool:
-    """No infinity or NaN in ``t`` (multiplied by the padding's zeros, those give NaN): its sum
-    is finite. One pass, where ``torch.isfinite(t).all()`` made three; a sum that overflows
-    says "not finite" too, and the caller then takes the flat route, which is exact anyway."""
-    return bool(torch.isfinite(t.sum()))
-
-
 class MapKernels(flat.DepthwiseKernels):
     """The three maps as sums over rectangles of the maps (:func:`wide_rows`)."""
 
@@ -104,7 +100,7 @@ class MapKernels(flat.DepthwiseKernels):
     @in_float32
     def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
              conf: Conf) -> torch.Tensor:
-        if not _finite(w):
+        if not flat.finite(w):     # times the padding's zeros: NaN, which the flat route gives
             return flat.DepthwiseKernels.conv(x, w, b, conf)
         lay = flat._flat(x, x.shape[1], w.shape[0], conf)
         rects, starts, _, _ = _rectangles(lay)
@@ -161,8 +157,8 @@ class MapKernels(flat.DepthwiseKernels):
     def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
         lay = flat._flat(x, x.shape[1], g.shape[1], conf)
         rects, whole, _, _ = _rectangles(lay)
-        if not whole and not _finite(g):
-            return flat.DepthwiseKernels.grad_weight(x, g, conf)
+        if not whole and not flat.finite(g):
+            return ChannelsLastKernels.grad_weight_last(x, g, conf)
         in_maps = x.reshape(lay.maps, 1, *lay.map_size)
         g_maps = g.reshape(lay.maps, lay.m, *lay.out_size)
         grad = x.new_zeros(lay.k_h * lay.k_w, lay.maps, lay.m)      # taps on padding only: 0
@@ -177,6 +173,6 @@ class MapKernels(flat.DepthwiseKernels):
                 torch.mul(grads[:, :, ys, xs], maps[:, :, in_ys, in_xs], out=cells)
                 torch.sum(cells.flatten(2), -1, out=sums[t])        # a contiguous product
         grad = grad.view(lay.k_h * lay.k_w, lay.n, lay.c_in * lay.m).sum(1)
-        if whole and not _finite(grad):    # the tap that reads every output cell met a g that
-            return flat.DepthwiseKernels.grad_weight(x, g, conf)   # is infinite or NaN
+        if whole and not flat.finite(grad):  # the tap that reads every output cell met an
+            return ChannelsLastKernels.grad_weight_last(x, g, conf)   # infinity or a NaN
         return grad.t().reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)
