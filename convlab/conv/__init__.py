@@ -2,9 +2,10 @@
 
 Layers, each importing only the ones above it: :mod:`.geometry` (every size formula) →
 :mod:`.validation` and :mod:`.transposed_checks` (every check, PyTorch's exception types and
-words) → :mod:`.im2col`, :mod:`.pointwise`, :mod:`.depthwise` (with :mod:`.depthwise_last` and :mod:`.depthwise_maps`)
-and :mod:`.shifted` (the vectorized routes) → :mod:`.functional` (``conv2d_naive``,
-``conv2d_vectorized``). Nothing here imports matplotlib or ipywidgets. Lesson 06 teaches it.
+words) → :mod:`.im2col`, :mod:`.pointwise`, :mod:`.depthwise` (with :mod:`.depthwise_last`
+and :mod:`.depthwise_maps`) and :mod:`.shifted` (the vectorized routes) → :mod:`.functional`
+(``conv2d_naive``, ``conv2d_vectorized``). Nothing here imports matplotlib or ipywidgets.
+Lesson 06 teaches it.
 """
 from .functional import conv2d_naive, conv2d_vectorized, pad_input
 from .geometry import Geometry, geometry, output_size, same_padding, unused_cells
