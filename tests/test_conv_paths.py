@@ -958,6 +958,26 @@ def test_depthwise_on_the_maps_passes_every_autograd_check(monkeypatch, padding,
     assert_every_autograd_check(fn, ref, x, w, b)
 
 
+def test_depthwise_on_the_maps_taken_one_map_a_block_gives_the_same_numbers(monkeypatch):
+    """Blocks of one map each (a block bound of one byte): outputs and both gradients are
+    still PyTorch's, the weight's gradient summed over the blocks of every sample."""
+    on_the_maps(monkeypatch)
+    monkeypatch.setattr(depthwise_maps, "BLOCK_BYTES", 1)
+    seen = []
+    blocks = depthwise_maps._blocks
+    monkeypatch.setattr(depthwise_maps, "_blocks",
+                        lambda lay, size: seen.append(len(blocks(lay, size))) or blocks(lay, size))
+    gen = torch.Generator().manual_seed(11)
+    x = torch.randn(3, 4, 6, 7, dtype=torch.float64, generator=gen)
+    w = torch.randn(8, 1, 3, 3, dtype=torch.float64, generator=gen)
+    b = torch.randn(8, dtype=torch.float64, generator=gen)
+    assert_same_outputs_and_gradients(
+        lambda *t: depthwise_conv2d(*t, (1, 1), (1, 2), ((1, 1), (2, 2))),
+        lambda x, *t: F.conv2d(F.pad(x, (2, 2, 1, 1)), *t, dilation=(1, 2), groups=4),
+        x, w, b)
+    assert seen and set(seen) == {3 * 4}                  # one block per map, every pass
+
+
 class CopiesOf(torch.utils._python_dispatch.TorchDispatchMode):
     """Records the size of every tensor that an operation copies or pads."""
     COPYING = ("aten::copy_", "aten::clone", "aten::constant_pad_nd", "aten::_to_copy",
