@@ -34,7 +34,7 @@ from typing import Iterator
 
 import torch
 
-from . import input_grad, kernel_rows, threads, winograd
+from . import im2col_last, input_grad, kernel_rows, threads, winograd
 from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
 from .threads import row_pieces, tiles
@@ -292,7 +292,10 @@ class Im2colKernels:
     @in_float32
     def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
              conf: Conf) -> torch.Tensor:
-        bound, x = conf.max_bytes or MAX_BUFFER_BYTES, conf.padded(x)
+        bound = conf.max_bytes or MAX_BUFFER_BYTES
+        if im2col_last.applies(x, w, conf):          # pads as it lays the channels innermost
+            return im2col_last.forward(x, w, b, conf, bound)
+        x = conf.padded(x)
         if winograd.applies(x.shape, w.shape, conf, x.dtype):
             return winograd.forward(x, w, b, conf)
         if kernel_rows.applies(x, w.shape[0], conf.kernel, conf.stride, conf.dilation,
