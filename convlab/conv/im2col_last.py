@@ -12,8 +12,9 @@ cell, ``C_in`` apart); the weight is already one ``(C_out, kH*kW*C_in)`` matrix,
 default-layout product needs it transposed first (a copy of 2.4 million numbers, about 1 ms, on
 every call of a 3x3 512 -> 512 layer); and the product's rows are the output's cells with
 their channels innermost: the channels-last result itself, written in place. Forward, ratio
-to F.conv2d on channels-last inputs and weights, batch 2: 3x3 64 on 56x56 2.27 -> 1.79, 256
-on 14x14 2.01 -> 1.28, 512 on 7x7 1.55 -> 1.11 (``benchmarks/README.md``).
+to F.conv2d, resnet18's layers with the model channels last, batch 2 (``benchmarks/README.md``):
+the 7x7 stem 2.05 -> 1.52, 3x3 64 on 56x56 1.84 -> 1.59, 128 on 28x28 1.96 -> 1.38, 256 on
+14x14 1.70 -> 1.13, 512 on 7x7 1.60 -> 0.87.
 
 The columns are made a tile at a time within the same bound as :mod:`.im2col`'s: whole
 samples while they fit, else rows of one sample. The gradients are :mod:`.im2col`'s.
