@@ -388,10 +388,12 @@ CELLS = [
       order, and the backward pass hands the layer before a gradient in the same order.
       `conv2d_vectorized` does the same (the cell checks it), and on such an input its
       depthwise route adds each tap straight into the channels-last result, with no copy into
-      the default order and back. An ordinary layer turns its product over: each window's
-      numbers are its cells' channels one after another, the weight, `(C_out, kH, kW, C_in)`
-      in memory, is already one matrix, and each row of the product is one position of the
-      channels-last result, written in its place.
+      the default order and back. An ordinary convolution turns its matrix product over:
+      where the default order puts the weight on the left, the windows come first and rows and
+      columns swap roles. Each window's numbers are its cells' channels, cell by cell. The
+      weight, stored as `(C_out, kH, kW, C_in)`, is already one matrix without a copy. And each
+      row of the product holds every channel of one output position, which lie side by side in
+      the channels-last result too, so the row is written straight into its place.
     - **What `F.conv2d` still does better.** It hands the whole layer to one optimized library
       call (oneDNN on the CPU): kernels generated for this processor's vector instructions,
       blocked memory layouts, and one parallel region for the whole call. convlab is a chain of
@@ -460,10 +462,13 @@ CELLS = [
       층(배치 정규화, 그다음 합성곱)도 이 순서대로 값을 가져오고, 역전파에서 앞 층에 넘기는
       기울기도 같은 순서입니다. `conv2d_vectorized`도 똑같이 동작합니다(셀에서 확인합니다). 이런
       입력이 들어오면 깊이별 합성곱 경로는 커널 칸마다 곱한 값을 `channels_last` 결과에 바로
-      더합니다. 기본 순서로 옮겼다가 다시 되돌리는 복사는 하지 않습니다. 일반 층은 행렬 곱의
-      방향을 뒤집습니다. 창 하나의 값은 각 칸의 채널 값을 차례로 이어 붙인 것이고, 메모리에서
-      `(C_out, kH, kW, C_in)` 순서인 가중치는 그대로 하나의 행렬이 됩니다. 곱의 각 행은
-      `channels_last` 결과의 한 위치이므로, 결과 자리에 바로 씁니다.
+      더합니다. 기본 순서로 옮겼다가 다시 되돌리는 복사는 하지 않습니다. 일반 합성곱 경로는
+      행렬 곱을 뒤집어 계산합니다. 기본 순서에서는 가중치가 왼쪽에 오지만, 여기서는 창 값이
+      왼쪽에 오고 행과 열의 역할이 바뀝니다. 창 하나의 값은 칸마다 그 칸의 채널 값을 차례로
+      이어 붙인 것입니다. 가중치는 메모리에 `(C_out, kH, kW, C_in)` 순서로 놓여 있어서, 복사하지
+      않아도 이미 하나의 행렬입니다. 행렬 곱의 행 하나는 출력 위치 하나의 모든 채널 값입니다.
+      `channels_last` 결과에서도 이 값들은 메모리에 나란히 있으므로, 결과의 제자리에 바로 적어
+      넣습니다.
     - **`F.conv2d`가 여전히 더 잘하는 것.** `F.conv2d`는 층 전체를 최적화된 라이브러리 호출 한 번에
       맡깁니다(CPU에서는 `oneDNN`). 이 프로세서의 벡터 명령에 맞춰 만든 코드, 블록 단위 메모리 배치,
       호출 전체에 대한 병렬 처리 한 번을 씁니다. convlab은 평범한 PyTorch 연산을 여러 번 이어
