@@ -78,6 +78,12 @@ def assert_same_outputs_and_gradients(ours_fn, reference_fn, *tensors):
             torch.testing.assert_close(mine.grad, ref.grad, **tolerance)
 
 
+def float64_tensors(seed: int, *shapes: tuple[int, ...]) -> list[torch.Tensor]:
+    """Random float64 tensors of these shapes, from one seeded generator."""
+    gen = torch.Generator().manual_seed(seed)
+    return [torch.randn(*shape, dtype=torch.float64, generator=gen) for shape in shapes]
+
+
 def assert_path_matches_pytorch(path, x, w, b, stride, dilation, groups):
     """A path on a padded input equals F.conv2d with no padding, gradients included."""
     assert_same_outputs_and_gradients(
@@ -731,10 +737,7 @@ def test_depthwise_path_taken_in_many_blocks_gives_the_same_numbers(monkeypatch,
             counts.setdefault(_name, []).append(len(blocks))
             return blocks
         monkeypatch.setattr(layout, "blocks", counted)
-    gen = torch.Generator().manual_seed(8)
-    x = torch.randn(3, 4, 9, 7, dtype=torch.float64, generator=gen)
-    w = torch.randn(8, 1, 3, 3, dtype=torch.float64, generator=gen)
-    b = torch.randn(8, dtype=torch.float64, generator=gen)
+    x, w, b = float64_tensors(8, (3, 4, 9, 7), (8, 1, 3, 3), (8,))
     assert_same_outputs_and_gradients(
         lambda *t: depthwise_conv2d(*t, (2, 1), (1, 2), ((1, 1), (2, 0))),
         lambda x, *t: F.conv2d(F.pad(x, (2, 0, 1, 1)), *t, stride=(2, 1), dilation=(1, 2),
@@ -969,10 +972,7 @@ def test_depthwise_on_the_maps_taken_one_map_a_block_gives_the_same_numbers(monk
     blocks = depthwise_maps._blocks
     monkeypatch.setattr(depthwise_maps, "_blocks",
                         lambda lay, size: seen.append(len(blocks(lay, size))) or blocks(lay, size))
-    gen = torch.Generator().manual_seed(11)
-    x = torch.randn(3, 4, 6, 7, dtype=torch.float64, generator=gen)
-    w = torch.randn(8, 1, 3, 3, dtype=torch.float64, generator=gen)
-    b = torch.randn(8, dtype=torch.float64, generator=gen)
+    x, w, b = float64_tensors(11, (3, 4, 6, 7), (8, 1, 3, 3), (8,))
     assert_same_outputs_and_gradients(
         lambda *t: depthwise_conv2d(*t, (1, 1), (1, 2), ((1, 1), (2, 2))),
         lambda x, *t: F.conv2d(F.pad(x, (2, 2, 1, 1)), *t, dilation=(1, 2), groups=4),

@@ -71,21 +71,25 @@ def run_with_gradients(fn, sample, upstream_seed: int = 0):
     return out.detach(), list(torch.autograd.grad(out, leaves, upstream))
 
 
+def assert_gives_pytorchs_outputs_and_gradients(fn, sample, dtype: torch.dtype) -> None:
+    """``fn`` on one sample: F.conv2d's output and gradients within PyTorch's tolerance (the
+    gradients of float16/bfloat16, long sums, are judged against float64 instead)."""
+    expected, expected_grads = run_with_gradients(reference_conv2d, sample)
+    got, grads = run_with_gradients(fn, sample)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    torch.testing.assert_close(got, expected, **tolerance(dtype), msg=lambda m: f"{sample}: {m}")
+    assert len(grads) == len(expected_grads)
+    for mine, theirs in zip(grads, expected_grads):
+        if dtype not in LOW_PRECISION:
+            torch.testing.assert_close(mine, theirs, **tolerance(dtype),
+                                       msg=lambda m: f"{sample}: {m}")
+
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 @pytest.mark.parametrize("fn", IMPLEMENTATIONS, ids=lambda f: f.__name__)
 def test_opinfo_samples_give_pytorchs_outputs_and_gradients(fn, dtype):
     for sample in samples(dtype):
-        expected, expected_grads = run_with_gradients(reference_conv2d, sample)
-        got, grads = run_with_gradients(fn, sample)
-        assert got.dtype == expected.dtype and got.shape == expected.shape
-        torch.testing.assert_close(got, expected, **tolerance(dtype),
-                                   msg=lambda m: f"{sample}: {m}")
-        assert len(grads) == len(expected_grads)
-        for mine, theirs in zip(grads, expected_grads):
-            if dtype in LOW_PRECISION:  # long sums: judged against float64 below instead
-                continue
-            torch.testing.assert_close(mine, theirs, **tolerance(dtype),
-                                       msg=lambda m: f"{sample}: {m}")
+        assert_gives_pytorchs_outputs_and_gradients(fn, sample, dtype)
 
 
 #: Each depthwise route taken by every depthwise sample its rule allows (channels last, the
@@ -115,15 +119,7 @@ def test_opinfo_depthwise_samples_give_pytorchs_numbers_on_every_depthwise_route
         monkeypatch, route, dtype):
     take_depthwise_route(monkeypatch, route)
     for sample in depthwise_samples(dtype):
-        expected, expected_grads = run_with_gradients(reference_conv2d, sample)
-        got, grads = run_with_gradients(conv2d_vectorized, sample)
-        assert got.dtype == expected.dtype and got.shape == expected.shape
-        torch.testing.assert_close(got, expected, **tolerance(dtype),
-                                   msg=lambda m: f"{sample}: {m}")
-        for mine, theirs in zip(grads, expected_grads, strict=True):
-            if dtype not in LOW_PRECISION:    # long sums: judged against float64 elsewhere
-                torch.testing.assert_close(mine, theirs, **tolerance(dtype),
-                                           msg=lambda m: f"{sample}: {m}")
+        assert_gives_pytorchs_outputs_and_gradients(conv2d_vectorized, sample, dtype)
 
 
 @pytest.mark.parametrize("route", DEPTHWISE_ROUTES)
