@@ -1137,6 +1137,23 @@ def test_channels_last_column_tiles_cover_every_row_once_within_the_bound(n, row
     assert not whole or max(whole) - min(whole) <= 1            # equal runs of samples
 
 
+def test_a_wide_channels_last_3x3_layer_stays_on_winograds_route():
+    """Where Winograd's route takes a layer (wide 3x3 at stride 1), it takes it channels last
+    too: 2.25x fewer multiplications beat the channels-last columns there."""
+    gen = torch.Generator().manual_seed(13)
+    x = torch.randn(2, 256, 28, 28, generator=gen).contiguous(memory_format=torch.channels_last)
+    w = (torch.randn(256, 256, 3, 3, generator=gen) / 48).contiguous(
+        memory_format=torch.channels_last)
+    with mock.patch.object(winograd, "forward", wraps=winograd.forward) as wino, \
+            mock.patch.object(im2col_last, "forward", wraps=im2col_last.forward) as columns, \
+            torch.no_grad():
+        got = conv2d_vectorized(x, w, padding=1)
+    expected = F.conv2d(x, w, padding=1)
+    assert (wino.call_count, columns.call_count) == (1, 0)
+    torch.testing.assert_close(got, expected, **TOLERANCE[torch.float32])
+    assert got.stride() == expected.stride()
+
+
 def test_a_channels_last_weight_is_multiplied_as_it_is():
     """The weight ``(C_out, kH, kW, C_in)`` in memory is one matrix as it is: no copy of it
     (the default-layout product would transpose it to ``(C_out, C_in, kH, kW)`` first)."""

@@ -17,7 +17,10 @@ the 7x7 stem 2.05 -> 1.52, 3x3 64 on 56x56 1.84 -> 1.59, 128 on 28x28 1.96 -> 1.
 14x14 1.70 -> 1.13, 512 on 7x7 1.60 -> 0.87.
 
 The columns are made a tile at a time within the same bound as :mod:`.im2col`'s: whole
-samples while they fit, else rows of one sample. The gradients are :mod:`.im2col`'s.
+samples while they fit, else rows of one sample. The gradients are :mod:`.im2col`'s, and wide
+3x3 layers that Winograd's route takes stay there, channels last too (512 -> 512 on 28x28 at
+batch 8: 0.97x F.conv2d by Winograd, 1.37x by these columns; 256 on 56x56 at batch 2 1.22
+against 1.57).
 """
 from __future__ import annotations
 
