@@ -14,6 +14,7 @@ import torch
 from . import depthwise as flat
 from .autograd import Conf, in_float32
 from .layout import laid_out_channels_last
+from .threads import equal_size
 
 
 #: Samples per block are chosen so that a block's padded samples and outputs take about this
@@ -72,8 +73,7 @@ class _Last:
         numbers = (lay.in_size[0] * lay.in_size[1] * (lay.c_in + LANE_PAD)      # with the lanes
                    + lay.out_size[0] * lay.out_size[1] * (lay.c_in * lay.m + LANE_PAD))
         most = max(1, min(lay.n, BLOCK_BYTES // max(numbers * element_size, 1)))
-        count = -(-lay.n // most)                       # blocks needed, then samples in each:
-        self.rows = -(-lay.n // count) if count else 1  # equal blocks (8 samples: 4 + 4, not 6 + 2)
+        self.rows = equal_size(lay.n, most)             # equal blocks
 
     def blocks(self) -> list[tuple[int, int]]:
         """Ranges of samples, each block at most :attr:`rows` samples."""

@@ -29,6 +29,7 @@ import torch
 from . import depthwise as flat
 from .autograd import Conf, in_float32
 from .depthwise_last import ChannelsLastKernels
+from .threads import equal_size
 
 #: Least output cells a row for this route (:func:`wide_rows`). Against the flat route, 3x3 at
 #: batch 2 and 8 (time of this route / flat's, interleaved, several runs): 112x112 maps
@@ -89,8 +90,7 @@ def _blocks(lay: flat._Flat, element_size: int) -> list[tuple[int, int]]:
     (h, w), (h_o, w_o) = lay.map_size, lay.out_size
     per_map = (h * w + lay.m * h_o * w_o) * element_size
     most = max(1, min(lay.maps, BLOCK_BYTES // max(per_map, 1)))
-    count = -(-lay.maps // most)
-    return flat._ranges(lay.maps, -(-lay.maps // count))
+    return flat._ranges(lay.maps, equal_size(lay.maps, most))
 
 
 class MapKernels(flat.DepthwiseKernels):

@@ -293,10 +293,12 @@ class Im2colKernels:
     def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
              conf: Conf) -> torch.Tensor:
         bound = conf.max_bytes or MAX_BUFFER_BYTES
+        # Winograd's route first, channels last too: where it applies it beat the
+        # channels-last columns (benchmarks/README.md); those pad as they lay the input out
         if winograd.applies((*x.shape[:2], *conf.in_size), w.shape, conf, x.dtype):
-            return winograd.forward(conf.padded(x), w, b, conf)   # channels last too: 0.97-1.22x
-        if im2col_last.applies(x, w, conf):   # F.conv2d on wide layers, columns 1.35-1.57x
-            return im2col_last.forward(x, w, b, conf, bound)   # (pads as it lays them out)
+            return winograd.forward(conf.padded(x), w, b, conf)
+        if im2col_last.applies(x, w, conf):
+            return im2col_last.forward(x, w, b, conf, bound)
         x = conf.padded(x)
         if kernel_rows.applies(x, w.shape[0], conf.kernel, conf.stride, conf.dilation,
                                conf.groups, bound):

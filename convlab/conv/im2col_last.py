@@ -29,6 +29,7 @@ import torch
 from .autograd import Conf
 from .geometry import output_size
 from .layout import laid_out_channels_last
+from .threads import equal_size
 
 
 def applies(x: torch.Tensor, w: torch.Tensor, conf: Conf) -> bool:
@@ -44,8 +45,7 @@ def _tiles(n: int, rows: int, row_bytes: int, bound: int) -> list[tuple[slice, s
     ``bound``, else runs of at least one row of one sample."""
     sample_bytes = rows * row_bytes
     if sample_bytes <= bound:
-        most = max(1, min(n, bound // max(sample_bytes, 1)))
-        step = -(-n // -(-n // most))                     # equal tiles: 8 samples as 4 + 4
+        step = equal_size(n, max(1, min(n, bound // max(sample_bytes, 1))))
         return [(slice(s, min(n, s + step)), slice(0, rows)) for s in range(0, n, step)]
     step = max(1, bound // max(row_bytes, 1))
     return [(slice(s, s + 1), slice(r, min(rows, r + step)))

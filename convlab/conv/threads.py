@@ -19,6 +19,14 @@ PIECE_POSITIONS = 512
 PIECE_WORK = 2 ** 23
 
 
+def equal_size(total: int, most: int) -> int:
+    """The size of the fewest equal pieces of ``total`` that hold at most ``most`` each: a
+    block bound cuts 8 samples of which 6 fit as 4 + 4, not 6 + 2 (both pieces stay in the
+    cache, and neither is a thin remainder)."""
+    count = -(-total // max(most, 1))
+    return -(-total // count) if count else 1
+
+
 def balanced(fit: int, n: int, groups: int) -> int:
     """Samples a tile when ``fit`` of the ``n`` samples fit the buffer: all of them when they
     fit at once; else the most, up to ``fit``, whose ``samples*groups`` matrices share evenly
