@@ -897,9 +897,9 @@ def test_channels_last_buffers_never_step_a_multiple_of_4_kib_from_cell_to_cell(
 # ---- depthwise on the maps as they are: each tap a rectangle, nothing copied
 
 def on_the_maps(monkeypatch):
-    """Every stride-1 depthwise call (not channels last) takes the maps route."""
+    """Every depthwise call (not channels last) takes the maps route."""
     monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: False)
-    monkeypatch.setattr(depthwise_maps, "wide_rows", lambda lay: (lay.s_h, lay.s_w) == (1, 1))
+    monkeypatch.setattr(depthwise_maps, "wide_rows", lambda lay: True)
 
 
 @pytest.mark.parametrize("shape, kernel, stride, memory_format, route", [
@@ -908,11 +908,13 @@ def on_the_maps(monkeypatch):
     ((2, 16, 20, 56), 3, 1, torch.contiguous_format, "maps"),     # rows, not maps, count
     ((2, 192, 28, 28), 3, 1, torch.contiguous_format, "flat"),    # rows too short
     ((2, 144, 56, 56), 5, 1, torch.contiguous_format, "flat"),    # too many taps
-    ((2, 96, 112, 112), 3, 2, torch.contiguous_format, "flat"),   # a stride
+    ((2, 96, 112, 112), 3, 2, torch.contiguous_format, "maps"),   # at a stride too
+    ((2, 144, 56, 56), 3, 2, torch.contiguous_format, "maps"),    # rows of the input count
+    ((2, 240, 28, 28), 3, 2, torch.contiguous_format, "channels last"),
     ((2, 32, 112, 112), 3, 1, torch.channels_last, "channels last"),
     ((8, 960, 7, 7), 3, 1, torch.contiguous_format, "channels last"),
 ])
-def test_long_rows_of_a_small_depthwise_kernel_at_stride_1_take_the_maps_route(
+def test_long_rows_of_a_small_depthwise_kernel_take_the_maps_route(
         shape, kernel, stride, memory_format, route):
     n, c, h, w = shape
     pad = kernel // 2
@@ -929,41 +931,44 @@ def test_long_rows_of_a_small_depthwise_kernel_at_stride_1_take_the_maps_route(
 def test_depthwise_on_the_maps_adds_any_zero_padding_by_leaving_it_out(call, top, bottom,
                                                                         left, right):
     """Each tap reads only the output cells whose window it keeps inside the input, for any
-    padding on each side, dilation and channel multiplier (some taps then reach no output,
-    or none reaches them all): PyTorch's numbers and gradients."""
-    x, w, b, _, dilation, groups = call
+    padding on each side, stride, dilation and channel multiplier (some taps then reach no
+    output, or none reaches them all): PyTorch's numbers and gradients."""
+    x, w, b, stride, dilation, groups = call
     padding = ((top, bottom), (left, right))
     with mock.patch.object(depthwise_last, "channels_last", lambda lay: False), \
             mock.patch.object(depthwise_maps, "wide_rows", lambda lay: True), \
             mock.patch.object(depthwise.DepthwiseKernels, "conv",
                               side_effect=AssertionError("the flat route ran")):
         assert_same_outputs_and_gradients(
-            lambda *t: depthwise_conv2d(*t, (1, 1), dilation, padding),
-            lambda x, *t: F.conv2d(F.pad(x, (left, right, top, bottom)), *t,
+            lambda *t: depthwise_conv2d(*t, stride, dilation, padding),
+            lambda x, *t: F.conv2d(F.pad(x, (left, right, top, bottom)), *t, stride=stride,
                                    dilation=dilation, groups=groups),
             x, w, b)
 
 
+@pytest.mark.parametrize("stride", [(1, 1), (2, 2), (1, 3)])
 @pytest.mark.parametrize("padding, dilation", [(((1, 1), (1, 1)), (1, 1)),
                                                (((2, 1), (0, 3)), (1, 2))],
                          ids=["same: the middle tap starts every sum", "no tap reaches all"])
 @pytest.mark.parametrize("multiplier", [1, 2])
 @pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
 def test_depthwise_on_the_maps_passes_every_autograd_check(monkeypatch, padding, dilation,
-                                                          multiplier, dtype):
+                                                          multiplier, dtype, stride):
     on_the_maps(monkeypatch)
     gen = torch.Generator().manual_seed(9)
     x = torch.randn(2, 3, 6, 7, dtype=dtype, generator=gen, requires_grad=True)
     w = torch.randn(3 * multiplier, 1, 3, 2, dtype=dtype, generator=gen, requires_grad=True)
     b = torch.randn(3 * multiplier, dtype=dtype, generator=gen, requires_grad=True)
     (top, bottom), (left, right) = padding
-    fn = lambda *t: depthwise_conv2d(*t, (1, 1), dilation, padding)  # noqa: E731
+    fn = lambda *t: depthwise_conv2d(*t, stride, dilation, padding)  # noqa: E731
     ref = lambda x, *t: F.conv2d(F.pad(x, (left, right, top, bottom)), *t,  # noqa: E731
-                                 dilation=dilation, groups=3)
+                                 stride=stride, dilation=dilation, groups=3)
     assert_every_autograd_check(fn, ref, x, w, b)
 
 
-def test_depthwise_on_the_maps_taken_one_map_a_block_gives_the_same_numbers(monkeypatch):
+@pytest.mark.parametrize("stride", [(1, 1), (2, 2)])
+def test_depthwise_on_the_maps_taken_one_map_a_block_gives_the_same_numbers(monkeypatch,
+                                                                            stride):
     """Blocks of one map each (a block bound of one byte): outputs and both gradients are
     still PyTorch's, the weight's gradient summed over the blocks of every sample."""
     on_the_maps(monkeypatch)
@@ -974,8 +979,9 @@ def test_depthwise_on_the_maps_taken_one_map_a_block_gives_the_same_numbers(monk
                         lambda lay, size: seen.append(len(blocks(lay, size))) or blocks(lay, size))
     x, w, b = float64_tensors(11, (3, 4, 6, 7), (8, 1, 3, 3), (8,))
     assert_same_outputs_and_gradients(
-        lambda *t: depthwise_conv2d(*t, (1, 1), (1, 2), ((1, 1), (2, 2))),
-        lambda x, *t: F.conv2d(F.pad(x, (2, 2, 1, 1)), *t, dilation=(1, 2), groups=4),
+        lambda *t: depthwise_conv2d(*t, stride, (1, 2), ((1, 1), (2, 2))),
+        lambda x, *t: F.conv2d(F.pad(x, (2, 2, 1, 1)), *t, stride=stride, dilation=(1, 2),
+                               groups=4),
         x, w, b)
     assert seen and set(seen) == {3 * 4}                  # one block per map, every pass
 
@@ -1015,11 +1021,13 @@ def test_depthwise_on_the_maps_copies_no_map_while_the_flat_route_copies_them(mo
 
 
 @pytest.mark.parametrize("where", ["weight", "input", "output gradient"])
+@pytest.mark.parametrize("padding", [((1, 1), (2, 0)), ((0, 2), (3, 0))],
+                         ids=["a tap reads every output", "no tap does"])
 @pytest.mark.parametrize("stride", [1, 2])
 @pytest.mark.parametrize("route", ["flat", "channels last", "maps"])
 def test_infinities_give_pytorchs_infinities_and_nans_on_every_depthwise_route(monkeypatch,
                                                                              route, stride,
-                                                                             where):
+                                                                             padding, where):
     """PyTorch's float64 sums multiply the padding's zeros by the weights (forward) and by
     the output's gradient (the weight's gradient): NaN where those are infinite or NaN. And
     nothing more: an infinite input cell makes the outputs and weight gradients that read it
@@ -1027,8 +1035,7 @@ def test_infinities_give_pytorchs_infinities_and_nans_on_every_depthwise_route(m
     product PyTorch does not make (the flat route's cut-away columns hold zeros) or leave
     out one it makes (the maps route leaves out the padding)."""
     monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: route == "channels last")
-    monkeypatch.setattr(depthwise_maps, "wide_rows",
-                        lambda lay: route == "maps" and (lay.s_h, lay.s_w) == (1, 1))
+    monkeypatch.setattr(depthwise_maps, "wide_rows", lambda lay: route == "maps")
     gen = torch.Generator().manual_seed(10)
     make = lambda *s: torch.randn(*s, dtype=torch.float64, generator=gen)  # noqa: E731
     x, w = make(2, 3, 7, 8), make(3, 1, 3, 3)
@@ -1037,9 +1044,9 @@ def test_infinities_give_pytorchs_infinities_and_nans_on_every_depthwise_route(m
     if where == "input":
         x[0, 0, 3, 0], x[1, 2, 0, 7] = float("inf"), -float("inf")
     x.requires_grad_(), w.requires_grad_()
-    padding = ((1, 1), (2, 0))
+    (top, bottom), (left, right) = padding
     got = depthwise_conv2d(x, w, None, (stride, stride), (1, 1), padding)
-    expected = F.conv2d(F.pad(x, (2, 0, 1, 1)), w, stride=stride, groups=3)
+    expected = F.conv2d(F.pad(x, (left, right, top, bottom)), w, stride=stride, groups=3)
     g = make(*expected.shape)
     if where == "output gradient":
         g[1, 1, 0, 0] = float("inf")

@@ -92,9 +92,8 @@ def test_opinfo_samples_give_pytorchs_outputs_and_gradients(fn, dtype):
         assert_gives_pytorchs_outputs_and_gradients(fn, sample, dtype)
 
 
-#: Each depthwise route taken by every depthwise sample its rule allows (channels last, the
-#: maps as they are at stride 1, else the flat sums): the samples are too small to take the
-#: first two by their sizes.
+#: Each depthwise route taken by every depthwise sample (channels last, the maps as they
+#: are, else the flat sums): the samples are too small to take the first two by their sizes.
 DEPTHWISE_ROUTES = {"flat": (False, False), "channels last": (True, False),
                     "maps as they are": (False, True)}
 
@@ -102,8 +101,7 @@ DEPTHWISE_ROUTES = {"flat": (False, False), "channels last": (True, False),
 def take_depthwise_route(monkeypatch, route: str) -> None:
     last, maps = DEPTHWISE_ROUTES[route]
     monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: last)
-    monkeypatch.setattr(depthwise_maps, "wide_rows",
-                        lambda lay: maps and (lay.s_h, lay.s_w) == (1, 1))
+    monkeypatch.setattr(depthwise_maps, "wide_rows", lambda lay: maps)
 
 
 def depthwise_samples(dtype: torch.dtype) -> list:

@@ -26,8 +26,9 @@ of a MobileNet; at a stride, fewer than its channels times the sub-images), the 
 channels last instead (:mod:`.depthwise_last`, :func:`.depthwise_last.channels_last`): the
 same taps, each a multiply-add over the channels of every position. There stride and
 dilation are only the steps of each tap's view of the padded input, so it cuts no sub-images.
-On long rows at stride 1 with a 3x3 kernel (the first layers of a MobileNet) each tap reads
-a rectangle of the maps as they are instead, and nothing is copied (:mod:`.depthwise_maps`).
+On long rows with a 3x3 kernel (the first layers of a MobileNet) each tap reads a rectangle
+of the maps as they are instead, at a stride every ``s_h``-th row of it, and the input is not
+copied (:mod:`.depthwise_maps`).
 :func:`route` chooses.
 
 The maps are taken a block at a time (:data:`BLOCK_BYTES`), and every tap of a block is
@@ -318,7 +319,7 @@ def route(x: torch.Tensor, lay: _Flat) -> type[DepthwiseKernels]:
     """The kernels a call of this layout takes, by the layer's own sizes: channels last for an
     input already laid out so (no transposing copies) or maps with fewer cells than channels
     (:func:`.depthwise_last.channels_last`); rectangles of the maps as they are for long rows
-    at stride 1 (:func:`.depthwise_maps.wide_rows`); else the flat sums over taps."""
+    (:func:`.depthwise_maps.wide_rows`); else the flat sums over taps."""
     from .depthwise_last import ChannelsLastKernels, channels_last
     from .depthwise_maps import MapKernels, wide_rows
     if laid_out_channels_last(x) or channels_last(lay):

@@ -1,5 +1,5 @@
-"""Depthwise convolution on the maps as they are: the route :mod:`.depthwise` takes at stride 1
-when a map's rows are long (lesson 06).
+"""Depthwise convolution on the maps as they are: the route :mod:`.depthwise` takes when a
+map's rows are long (lesson 06).
 
 Each kernel tap reads, for the output cells whose window it keeps inside the input, a
 rectangle of the unpadded input: tap ``(i, j)`` moves output cell ``(y, x)`` to input cell
@@ -11,14 +11,21 @@ fast as over the flat route's run across rows, and the two copies the flat route
 worth most with few taps: a 3x3 kernel on 32 maps of 112x112 at batch 2 went from 2.2 ms to
 1.4 ms, on 144 maps of 56x56 from 2.4 to 1.6 (``benchmarks/README.md``).
 
+At a stride, output row ``y`` reads input rows from ``y*s_h``: every ``s_h``-th row, a
+view's step, still nothing copied. Columns ``s_w`` apart cannot be read so (a multiply-add
+over every other cell runs one number at a time), so the columns are summed at stride 1, on
+the :func:`full_columns`, and every ``s_w``-th is kept: twice the multiply-adds at stride 2,
+where the flat route cuts the input into ``s_h*s_w`` sub-images, a copy of cells two apart
+that took longer than the sums it saves (``benchmarks/README.md``).
+
 The taps that land on padding multiply only zeros, which add nothing, as long as the weights
 are finite: an infinite or NaN weight times the padding's zeros is NaN, which the flat route
 gives (as PyTorch's sums do in float64 and for dense layers), so such weights take it.
-The gradients are the same rectangles run backwards; where the weight's gradient meets an
-infinity or a NaN it is taken channels last (:meth:`.depthwise_last.ChannelsLastKernels.
-grad_weight_last`), which multiplies the padding's zeros by the output's gradient as PyTorch
-does. At a stride the flat route's sub-images are faster than rectangles read every other
-cell, and this route is not taken.
+The gradients are the same rectangles run backwards, the output's gradient spread over the
+full columns with zeros between at a stride; where the weight's gradient meets an infinity
+or a NaN (or those zeros meet one in the input, or in the weight for the input's gradient)
+it is taken channels last (:class:`.depthwise_last.ChannelsLastKernels`), which multiplies
+exactly the cells PyTorch does.
 """
 from __future__ import annotations
 
@@ -47,11 +54,17 @@ BLOCK_BYTES = 16 * 1024 * 1024
 
 
 def wide_rows(lay: flat._Flat) -> bool:
-    """Whether a stride-1 call reads its taps as rectangles of the maps as they are: at most
-    :data:`MAX_TAPS` taps, on rows of at least :data:`MIN_ROW` output cells. A rule on the
-    layer's own sizes, no table."""
-    return ((lay.s_h, lay.s_w) == (1, 1) and lay.k_h * lay.k_w <= MAX_TAPS
-            and lay.out_size[1] >= MIN_ROW)
+    """Whether a call reads its taps as rectangles of the maps as they are: at most
+    :data:`MAX_TAPS` taps, on input rows of at least :data:`MIN_ROW` cells, at any stride.
+    A rule on the layer's own sizes, no table."""
+    return lay.k_h * lay.k_w <= MAX_TAPS and lay.map_size[1] >= MIN_ROW
+
+
+def full_columns(lay: flat._Flat) -> int:
+    """Output columns computed at stride 1 along the rows: every column from the first output
+    column to the last, ``(Wo - 1) * s_w + 1``; at a column stride the result keeps every
+    ``s_w``-th (:meth:`MapKernels.conv`)."""
+    return max(0, (lay.out_size[1] - 1) * lay.s_w + 1)
 
 
 Rectangle = tuple[int, slice, slice, slice, slice]
@@ -62,16 +75,22 @@ def _rectangles(lay: flat._Flat) -> tuple[list[Rectangle], bool, list[Rectangle]
     """Each tap that reads any input cell as ``(tap, output rows, output columns, input
     rows, input columns)``, twice: first a tap whose rectangle holds every output cell, then
     first one whose rectangle holds every input cell, if one does (the middle tap of a 'same'
-    convolution: it starts the sum, with no zeros written first); and whether one did."""
+    convolution: it starts the sum, with no zeros written first); and whether one did.
+
+    Output rows step ``s_h`` input rows (a view's step); output columns are the
+    :func:`full_columns`, one input column apart."""
     top, _, left, _ = lay.pad
-    (h, w), (h_o, w_o), (d_h, d_w) = lay.map_size, lay.out_size, lay.dilation
+    (h, w), (h_o, _), (d_h, d_w) = lay.map_size, lay.out_size, lay.dilation
+    w_f, s_h = full_columns(lay), lay.s_h
+    step = s_h if s_h > 1 else None
     rects = []
     for t, (i, j) in enumerate((i, j) for i in range(lay.k_h) for j in range(lay.k_w)):
-        dy, dx = i * d_h - top, j * d_w - left           # output cell + (dy, dx) = input cell
-        y0, y1 = max(0, -dy), min(h_o, h - dy)
-        x0, x1 = max(0, -dx), min(w_o, w - dx)
+        dy, dx = i * d_h - top, j * d_w - left   # output cell (y, x) reads (y*s_h + dy, x + dx)
+        y0, y1 = max(0, -(dy // s_h)), min(h_o, (h - 1 - dy) // s_h + 1)
+        x0, x1 = max(0, -dx), min(w_f, w - dx)
         if y0 < y1 and x0 < x1:
-            rects.append((t, slice(y0, y1), slice(x0, x1), slice(y0 + dy, y1 + dy),
+            rects.append((t, slice(y0, y1), slice(x0, x1),
+                          slice(y0 * s_h + dy, (y1 - 1) * s_h + dy + 1, step),
                           slice(x0 + dx, x1 + dx)))
 
     def first(whole: tuple[slice, slice], at: int) -> tuple[list[Rectangle], bool]:
@@ -80,21 +99,35 @@ def _rectangles(lay: flat._Flat) -> tuple[list[Rectangle], bool, list[Rectangle]
                 return [rect, *rects[:n], *rects[n + 1:]], True
         return rects, False
 
-    return (*first((slice(0, h_o), slice(0, w_o)), 1), *first((slice(0, h), slice(0, w)), 3))
+    return (*first((slice(0, h_o), slice(0, w_f)), 1), *first((slice(0, h), slice(0, w)), 3))
 
 
 def _blocks(lay: flat._Flat, element_size: int) -> list[tuple[int, int]]:
-    """Equal ranges of maps whose input and output cells take at most :data:`BLOCK_BYTES`."""
+    """Equal ranges of maps whose input and output cells (with the full columns, at a column
+    stride) take at most :data:`BLOCK_BYTES`."""
     if not lay.maps:
         return []
     (h, w), (h_o, w_o) = lay.map_size, lay.out_size
-    per_map = (h * w + lay.m * h_o * w_o) * element_size
+    full = full_columns(lay) if lay.s_w > 1 else 0
+    per_map = (h * w + lay.m * h_o * (w_o + full)) * element_size
     most = max(1, min(lay.maps, BLOCK_BYTES // max(per_map, 1)))
     return flat._ranges(lay.maps, equal_size(lay.maps, most))
 
 
+def _full(lay: flat._Flat, blocks: list[tuple[int, int]], like: torch.Tensor,
+          zeros: bool = False) -> torch.Tensor | None:
+    """At a column stride, a block's outputs on the :func:`full_columns` ``(R, m, Ho, Wf)``
+    (None at column stride 1: the outputs themselves)."""
+    if lay.s_w == 1:
+        return None
+    most = max((stop - start for start, stop in blocks), default=0)
+    make = like.new_zeros if zeros else like.new_empty
+    return make(most, lay.m, lay.out_size[0], full_columns(lay))
+
+
 class MapKernels(flat.DepthwiseKernels):
-    """The three maps as sums over rectangles of the maps (:func:`wide_rows`)."""
+    """The three maps as sums over rectangles of the maps (:func:`wide_rows`), at a column
+    stride on the :func:`full_columns`."""
 
     @staticmethod
     @in_float32
@@ -109,20 +142,25 @@ class MapKernels(flat.DepthwiseKernels):
         out = x.new_empty(lay.n, lay.c_in * lay.m, *lay.out_size)
         out_maps = out.view(lay.maps, lay.m, *lay.out_size)
         in_maps = x.reshape(lay.maps, 1, *lay.map_size)
-        for start, stop in _blocks(lay, x.element_size()):
+        blocks = _blocks(lay, x.element_size())
+        full = _full(lay, blocks, x)
+        for start, stop in blocks:
             block, maps = out_maps[start:stop], in_maps[start:stop]
+            sums = block if full is None else full[:stop - start]
             taps = weights[start:stop].unbind(2)                     # (R, m, 1, 1) per tap
             if not starts:                     # no tap reaches every output: start from b or 0
                 if bias is None:
-                    block.zero_()
+                    sums.zero_()
                 else:
-                    block.copy_(bias[start:stop].expand_as(block))
+                    sums.copy_(bias[start:stop].expand_as(sums))
             for n, (t, ys, xs, in_ys, in_xs) in enumerate(rects):
                 cells = maps[:, :, in_ys, in_xs]
                 if n or not starts:
-                    block[:, :, ys, xs].addcmul_(cells, taps[t])
+                    sums[:, :, ys, xs].addcmul_(cells, taps[t])
                 else:
-                    torch.mul(cells, taps[t], out=block)
+                    torch.mul(cells, taps[t], out=sums)
+            if full is not None:               # every s_w-th column
+                block.copy_(sums[..., ::lay.s_w])
             if starts and bias is not None:  # a pass of its own: addcmul with a bias of one
                 block += bias[start:stop]    # value a map ran 3-6x slower than a tap
         return out
@@ -130,14 +168,21 @@ class MapKernels(flat.DepthwiseKernels):
     @staticmethod
     @in_float32
     def grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
+        if conf.stride[1] > 1 and not flat.finite(w):   # the full columns' zeros times inf
+            return ChannelsLastKernels.grad_input(g, w, conf)
         lay = flat._flat(g, conf.groups, w.shape[0], conf)
         _, _, rects, starts = _rectangles(lay)
         weights = lay.per_map(w).unsqueeze(-1).unsqueeze(-1)        # (N*C, m, taps, 1, 1)
         grad_x = g.new_empty(lay.n, lay.c_in, *lay.map_size)
         x_maps = grad_x.view(lay.maps, 1, *lay.map_size)
         g_maps = g.reshape(lay.maps, lay.m, *lay.out_size)
-        for start, stop in _blocks(lay, g.element_size()):
+        blocks = _blocks(lay, g.element_size())
+        full = _full(lay, blocks, g, zeros=True)          # the columns between stay zero
+        for start, stop in blocks:
             block, grads = x_maps[start:stop], g_maps[start:stop]
+            if full is not None:                                     # every s_w-th column
+                full[:stop - start, ..., ::lay.s_w] = grads
+                grads = full[:stop - start]
             taps = weights[start:stop].unbind(2)                     # (R, m, 1, 1) per tap
             if not starts:
                 block.zero_()
@@ -163,16 +208,22 @@ class MapKernels(flat.DepthwiseKernels):
         g_maps = g.reshape(lay.maps, lay.m, *lay.out_size)
         grad = x.new_zeros(lay.k_h * lay.k_w, lay.maps, lay.m)      # taps on padding only: 0
         blocks = _blocks(lay, x.element_size())
+        full = _full(lay, blocks, x, zeros=True)          # the columns between stay zero
         most = max((stop - start for start, stop in blocks), default=0)
-        product = x.new_empty(most * lay.m * lay.out_size[0] * lay.out_size[1])
+        product = x.new_empty(most * lay.m * lay.out_size[0] * full_columns(lay))
         for start, stop in blocks:
             maps, grads, sums = in_maps[start:stop], g_maps[start:stop], grad[:, start:stop]
+            if full is not None:
+                full[:stop - start, ..., ::lay.s_w] = grads
+                grads = full[:stop - start]
             for t, ys, xs, in_ys, in_xs in rects:                   # each tap: g x its cells
                 shape = (stop - start, lay.m, ys.stop - ys.start, xs.stop - xs.start)
                 cells = product[:shape[0] * shape[1] * shape[2] * shape[3]].view(shape)
                 torch.mul(grads[:, :, ys, xs], maps[:, :, in_ys, in_xs], out=cells)
                 torch.sum(cells.flatten(2), -1, out=sums[t])        # a contiguous product
         grad = grad.view(lay.k_h * lay.k_w, lay.n, lay.c_in * lay.m).sum(1)
-        if whole and not flat.finite(grad):  # the tap that reads every output cell met an
-            return ChannelsLastKernels.grad_weight_last(x, g, conf)   # infinity or a NaN
+        # the tap that reads every output cell met an infinity or a NaN, or the zeros between
+        # the full columns met one in the input: the cells PyTorch multiplies, and no others
+        if (whole or lay.s_w > 1) and not flat.finite(grad):
+            return ChannelsLastKernels.grad_weight_last(x, g, conf)
         return grad.t().reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)
