@@ -34,7 +34,7 @@ from convlab.conv.depthwise import depthwise_conv2d
 from convlab.conv.pointwise import pointwise_conv2d
 from convlab.conv.geometry import output_size
 from convlab.conv.im2col import MAX_BUFFER_BYTES, im2col_conv2d
-from convlab.conv.layout import result_channels_last
+from convlab.conv.layout import laid_out_channels_last, result_channels_last
 from convlab.conv.threads import row_pieces, tiles
 from convlab.conv.shifted import row_exceeds_buffer, shifted_conv2d
 from torch_reference import TOLERANCE
@@ -911,8 +911,11 @@ def on_the_maps(monkeypatch):
     ((2, 96, 112, 112), 3, 2, torch.contiguous_format, "maps"),   # at a stride too
     ((2, 144, 56, 56), 3, 2, torch.contiguous_format, "maps"),    # rows of the input count
     ((2, 240, 28, 28), 3, 2, torch.contiguous_format, "channels last"),
-    ((2, 32, 112, 112), 3, 1, torch.channels_last, "channels last"),
     ((8, 960, 7, 7), 3, 1, torch.contiguous_format, "channels last"),
+    ((2, 32, 112, 112), 3, 1, torch.channels_last, "channels-last maps"),
+    ((2, 96, 112, 112), 3, 2, torch.channels_last, "channels last"),   # a stride
+    ((2, 32, 112, 112), 5, 1, torch.channels_last, "channels last"),   # too many taps
+    ((8, 960, 7, 7), 3, 1, torch.channels_last, "channels last"),      # rows too short
 ])
 def test_long_rows_of_a_small_depthwise_kernel_take_the_maps_route(
         shape, kernel, stride, memory_format, route):
@@ -922,7 +925,8 @@ def test_long_rows_of_a_small_depthwise_kernel_take_the_maps_route(
     conf = Conf((stride, stride), (1, 1), c, (h + 2 * pad, w + 2 * pad), (kernel, kernel),
                 pad=(pad,) * 4)
     kernels = {"maps": depthwise_maps.MapKernels, "flat": depthwise.DepthwiseKernels,
-               "channels last": depthwise_last.ChannelsLastKernels}[route]
+               "channels last": depthwise_last.ChannelsLastKernels,
+               "channels-last maps": depthwise_maps.LastMapKernels}[route]
     assert depthwise.route(x, depthwise._flat(x, c, c, conf)) is kernels
 
 
@@ -986,6 +990,74 @@ def test_depthwise_on_the_maps_taken_one_map_a_block_gives_the_same_numbers(monk
     assert seen and set(seen) == {3 * 4}                  # one block per map, every pass
 
 
+# ---- channels-last maps: the same rectangles, each tap's weights repeated along a row
+
+def on_channels_last_maps(monkeypatch):
+    """Every channels-last depthwise call at stride 1 with one output channel per input
+    channel takes the channels-last maps route; the other channels-last kernels may not run."""
+    monkeypatch.setattr(depthwise_maps, "channels_last_rows",
+                        lambda lay: (lay.s_h, lay.s_w) == (1, 1) and lay.m == 1)
+    monkeypatch.setattr(depthwise_last.ChannelsLastKernels, "conv",
+                        mock.Mock(side_effect=AssertionError("the channels-last route ran")))
+
+
+@given(padded_calls(c_in_group=1, max_size=9), st.integers(0, 3), st.integers(0, 3),
+       st.integers(0, 3), st.integers(0, 3))
+def test_channels_last_depthwise_on_the_maps_gives_pytorchs_numbers_for_any_padding(
+        call, top, bottom, left, right):
+    """Channels-last maps of any size, padding on each side and dilation: PyTorch's numbers
+    and gradients, and the output channels last as PyTorch's is."""
+    x, w, b, _, dilation, groups = call
+    x, w, b = x.contiguous(memory_format=torch.channels_last), w[:groups], b
+    assume(laid_out_channels_last(x))        # one channel, or one cell: PyTorch's default
+    padding = ((top, bottom), (left, right))
+    b = None if b is None else b[:groups]
+    with pytest.MonkeyPatch.context() as patch:
+        on_channels_last_maps(patch)
+        got = depthwise_conv2d(x, w, b, (1, 1), dilation, padding)
+        assert_same_outputs_and_gradients(
+            lambda *t: depthwise_conv2d(*t, (1, 1), dilation, padding),
+            lambda x, *t: F.conv2d(F.pad(x, (left, right, top, bottom)), *t,
+                                   dilation=dilation, groups=groups),
+            x, w, b)
+    assert got.is_contiguous(memory_format=torch.channels_last)
+
+
+@pytest.mark.parametrize("padding, dilation", [(((1, 1), (1, 1)), (1, 1)),
+                                               (((2, 1), (0, 3)), (1, 2))],
+                         ids=["same: the middle tap starts every sum", "no tap reaches all"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
+def test_channels_last_depthwise_on_the_maps_passes_every_autograd_check(monkeypatch, padding,
+                                                                        dilation, dtype):
+    on_channels_last_maps(monkeypatch)
+    gen = torch.Generator().manual_seed(12)
+    x = torch.randn(2, 3, 6, 7, dtype=dtype, generator=gen).contiguous(
+        memory_format=torch.channels_last).requires_grad_()
+    w = torch.randn(3, 1, 3, 2, dtype=dtype, generator=gen, requires_grad=True)
+    b = torch.randn(3, dtype=dtype, generator=gen, requires_grad=True)
+    (top, bottom), (left, right) = padding
+    fn = lambda *t: depthwise_conv2d(*t, (1, 1), dilation, padding)  # noqa: E731
+    ref = lambda x, *t: F.conv2d(F.pad(x, (left, right, top, bottom)), *t,  # noqa: E731
+                                 dilation=dilation, groups=3)
+    assert_every_autograd_check(fn, ref, x, w, b)
+
+
+def test_channels_last_depthwise_on_the_maps_taken_one_sample_a_block_gives_the_same_numbers(
+        monkeypatch):
+    on_channels_last_maps(monkeypatch)
+    monkeypatch.setattr(depthwise_maps, "BLOCK_BYTES", 1)
+    seen = []
+    blocks = depthwise_maps._sample_blocks
+    monkeypatch.setattr(depthwise_maps, "_sample_blocks",
+                        lambda lay, size: seen.append(len(blocks(lay, size))) or blocks(lay, size))
+    x, w, b = float64_tensors(13, (3, 4, 6, 7), (4, 1, 3, 3), (4,))
+    assert_same_outputs_and_gradients(
+        lambda *t: depthwise_conv2d(*t, (1, 1), (1, 2), ((1, 1), (2, 2))),
+        lambda x, *t: F.conv2d(F.pad(x, (2, 2, 1, 1)), *t, dilation=(1, 2), groups=4),
+        x.contiguous(memory_format=torch.channels_last), w, b)
+    assert seen and set(seen) == {3}                     # one block per sample, every pass
+
+
 class CopiesOf(torch.utils._python_dispatch.TorchDispatchMode):
     """Records the size of every tensor that an operation copies or pads."""
     COPYING = ("aten::copy_", "aten::clone", "aten::constant_pad_nd", "aten::_to_copy",
@@ -1023,8 +1095,9 @@ def test_depthwise_on_the_maps_copies_no_map_while_the_flat_route_copies_them(mo
 @pytest.mark.parametrize("where", ["weight", "input", "output gradient"])
 @pytest.mark.parametrize("padding", [((1, 1), (2, 0)), ((0, 2), (3, 0))],
                          ids=["a tap reads every output", "no tap does"])
-@pytest.mark.parametrize("stride", [1, 2])
-@pytest.mark.parametrize("route", ["flat", "channels last", "maps"])
+@pytest.mark.parametrize("route, stride", [
+    ("flat", 1), ("flat", 2), ("channels last", 1), ("channels last", 2), ("maps", 1),
+    ("maps", 2), ("channels-last maps", 1)])
 def test_infinities_give_pytorchs_infinities_and_nans_on_every_depthwise_route(monkeypatch,
                                                                              route, stride,
                                                                              padding, where):
@@ -1036,9 +1109,13 @@ def test_infinities_give_pytorchs_infinities_and_nans_on_every_depthwise_route(m
     out one it makes (the maps route leaves out the padding)."""
     monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: route == "channels last")
     monkeypatch.setattr(depthwise_maps, "wide_rows", lambda lay: route == "maps")
+    monkeypatch.setattr(depthwise_maps, "channels_last_rows",
+                        lambda lay: route == "channels-last maps")
     gen = torch.Generator().manual_seed(10)
     make = lambda *s: torch.randn(*s, dtype=torch.float64, generator=gen)  # noqa: E731
     x, w = make(2, 3, 7, 8), make(3, 1, 3, 3)
+    if route == "channels-last maps":
+        x = x.contiguous(memory_format=torch.channels_last)
     if where == "weight":
         w[0, 0, 0, 0], w[2, 0, 2, 1] = float("inf"), float("nan")
     if where == "input":

@@ -28,7 +28,7 @@ same taps, each a multiply-add over the channels of every position. There stride
 dilation are only the steps of each tap's view of the padded input, so it cuts no sub-images.
 On long rows with a 3x3 kernel (the first layers of a MobileNet) each tap reads a rectangle
 of the maps as they are instead, at a stride every ``s_h``-th row of it, and the input is not
-copied (:mod:`.depthwise_maps`).
+copied (:mod:`.depthwise_maps`), channels last too at stride 1.
 :func:`route` chooses.
 
 The maps are taken a block at a time (:data:`BLOCK_BYTES`), and every tap of a block is
@@ -316,12 +316,16 @@ def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
 
 
 def route(x: torch.Tensor, lay: _Flat) -> type[DepthwiseKernels]:
-    """The kernels a call of this layout takes, by the layer's own sizes: channels last for an
-    input already laid out so (no transposing copies) or maps with fewer cells than channels
-    (:func:`.depthwise_last.channels_last`); rectangles of the maps as they are for long rows
-    (:func:`.depthwise_maps.wide_rows`); else the flat sums over taps."""
+    """The kernels a call of this layout takes, by the layer's own sizes: for an input laid
+    out channels last (no transposing copies), rectangles of its maps on long rows
+    (:func:`.depthwise_maps.channels_last_rows`), else channels last; channels last too for
+    maps with fewer cells than channels (:func:`.depthwise_last.channels_last`); rectangles
+    of the maps as they are for long rows (:func:`.depthwise_maps.wide_rows`); else the flat
+    sums over taps."""
     from .depthwise_last import ChannelsLastKernels, channels_last
-    from .depthwise_maps import MapKernels, wide_rows
-    if laid_out_channels_last(x) or channels_last(lay):
+    from .depthwise_maps import LastMapKernels, MapKernels, channels_last_rows, wide_rows
+    if laid_out_channels_last(x):
+        return LastMapKernels if channels_last_rows(lay) else ChannelsLastKernels
+    if channels_last(lay):
         return ChannelsLastKernels
     return MapKernels if wide_rows(lay) else DepthwiseKernels
