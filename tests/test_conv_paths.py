@@ -916,6 +916,7 @@ def on_the_maps(monkeypatch):
     ((2, 96, 112, 112), 3, 2, torch.channels_last, "channels last"),   # a stride
     ((2, 32, 112, 112), 5, 1, torch.channels_last, "channels last"),   # too many taps
     ((8, 960, 7, 7), 3, 1, torch.channels_last, "channels last"),      # rows too short
+    ((2, 144, 56, 56), 3, 1, torch.channels_last, "channels last"),    # a long run already
 ])
 def test_long_rows_of_a_small_depthwise_kernel_take_the_maps_route(
         shape, kernel, stride, memory_format, route):

@@ -235,10 +235,22 @@ class MapKernels(flat.DepthwiseKernels):
         return grad.t().reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)
 
 
+#: Most channels for :class:`LastMapKernels`: the channels-last route's multiply-adds run over
+#: one cell's channels at a time, a short run with few channels, which rows of channels
+#: lengthen; from about this many the run is long already and the rectangles' ragged edges
+#: cost as much as they save. Forward + backward, time of this route / the channels-last
+#: route's, 3x3 on 112x112 and 56x56 maps at batch 2 and 8 (interleaved with F.conv2d, and
+#: in the zoo): 16 channels 0.75-0.86, 24 0.70-0.72, 32 0.77-0.86, 72 0.77-0.94; 144
+#: 0.86-1.00 with its forward pass 0.92-1.20.
+MAX_CHANNELS = 128
+
+
 def channels_last_rows(lay: flat._Flat) -> bool:
     """Whether a channels-last call takes :class:`LastMapKernels`: long rows (:func:`wide_rows`)
-    at stride 1, one output channel per input channel."""
-    return wide_rows(lay) and (lay.s_h, lay.s_w) == (1, 1) and lay.m == 1
+    at stride 1, fewer than :data:`MAX_CHANNELS` channels, one output channel per input
+    channel."""
+    return (wide_rows(lay) and (lay.s_h, lay.s_w) == (1, 1) and lay.m == 1
+            and lay.c_in < MAX_CHANNELS)
 
 
 def _tiled(w: torch.Tensor, lay: flat._Flat) -> list[torch.Tensor]:
