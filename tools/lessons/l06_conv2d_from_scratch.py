@@ -348,7 +348,11 @@ CELLS = [
       layers) one row is already a long run: there each tap of a 3×3 kernel reads a rectangle
       of the input maps where they lie and leaves out the output positions where that tap falls
       on the padding, since the padding's zeros make those products zero. Nothing is copied,
-      neither a padded input nor the flattened maps.
+      neither a padded input nor the flattened maps. At stride 2 a rectangle takes every other
+      row just by stepping further from row to row, still without a copy. Columns two apart do
+      not make one run, so there the columns are summed at stride 1 and every other one is
+      kept: twice the multiply-adds, and still faster than copying the input into four
+      sub-images.
     - **Strides and very wide rows: shifted views.** Laid out channel by channel, one tap's
       cells for every output position are a single slice of the flattened input, so a matrix
       product can read them where they are, with no column matrix at all. A stride of 2 becomes
@@ -388,7 +392,10 @@ CELLS = [
       order, and the backward pass hands the layer before a gradient in the same order.
       `conv2d_vectorized` does the same (the cell checks it), and on such an input its
       depthwise route adds each tap straight into the channels-last result, with no copy into
-      the default order and back. An ordinary convolution turns its matrix product over:
+      the default order and back. On long rows with few channels (32 on MobileNet's first
+      112×112 maps) it also repeats each tap's weights along a row, so that one multiply-add
+      runs along whole rows of channels, not one position's 32 values at a time. An ordinary
+      convolution turns its matrix product over:
       where the default order puts the weight on the left, the windows come first and rows and
       columns swap roles. Each window's numbers are its cells' channels, cell by cell. The
       weight, stored as `(C_out, kH, kW, C_in)`, is already one matrix without a copy. And each
@@ -405,22 +412,26 @@ CELLS = [
     `conv2d_vectorized`는 층의 크기를 보고 경로를 고릅니다. `nn.Conv2d` 대신 그대로 쓸 수 있는
     `convlab.Conv2d`도 이 함수를 호출합니다. 아래 셀은 작은 모양에서 그 이유를 하나씩 계산합니다.
 
-    - **깊이별 합성곱: 짧은 행 대신 긴 구간.** 커널 칸 하나가 텐서 전체에 대한 곱셈-덧셈 한
-      번입니다. 프로세서는 메모리에 나란히 놓인 값을 길게 처리할 때 빠릅니다. 특징 맵을 그대로
-      두고 계산하면 곱셈-덧셈 한 번이 훑는 값은 출력의 한 행뿐입니다(7×7 맵이면 7개). 맵을
-      채널마다 한 줄로 펼치면, 커널 칸 하나가 모든 출력 위치에서 가져오는 값은 펼친 맵의 끊김
-      없는 한 구간입니다. 7×7 맵에 패딩 1을 더하면 이 구간의 값은 61개입니다. 각 행의 끝에서는
-      다음 행의 값까지 걸쳐 가져오는 위치가 생깁니다. 이 위치도 계산은 하지만 결과는 버립니다.
-      맵이 작고 채널이 많으면 한 위치의 채널 값들이 이루는 구간이 더 깁니다(아래 셀에서는 96개,
-      MobileNet의 마지막 층에서는 960개). 이럴 때 순전파에서는 채널을 가장 안쪽에 두는 메모리
-      순서(PyTorch의 `channels_last`)로 계산하고, 커널 칸마다 모든 위치의 채널 값에 가중치를
-      한꺼번에 곱합니다. 이 순서에서는 스트라이드가 커지면 커널 칸 하나가 가져오는 위치 사이의
-      간격만 넓어집니다. 그래서 다음 항목처럼 입력을 작은 이미지로 쪼갤 필요가 없고, 작은
-      이미지를 만들 때 드는 느린 복사도 하지 않습니다. 반면 행이 긴 맵(MobileNet의 앞쪽 층처럼
-      한 행에 출력 위치가 56개 이상인 맵)에서는 행 하나만으로도 구간이 충분히 깁니다. 이때 3×3
-      커널의 각 칸은 입력 맵을 그대로 둔 채 직사각형 영역의 값을 가져옵니다. 칸이 패딩 위에
-      놓이는 출력 위치는 그 칸의 곱셈-덧셈에서 뺍니다. 패딩 값은 0이므로 곱해도 0입니다.
-      그래서 패딩을 붙인 입력도, 한 줄로 펼친 맵도 복사해 만들지 않습니다.
+    - **깊이별 합성곱: 짧은 행 대신 긴 구간.** 커널 칸 하나마다 텐서 전체에 곱셈-덧셈을 한 번
+      합니다. 프로세서는 메모리에 나란히 놓인 값을 길게 처리할 때 빠릅니다. 특징 맵을 그대로 두고
+      계산하면 곱셈-덧셈 한 번이 훑는 값은 출력의 한 행뿐입니다(7×7 맵이면 7개). 맵을 채널마다 한
+      줄로 펼치면, 커널 칸 하나가 모든 출력 위치에서 가져오는 값은 펼친 맵의 끊김 없는 한
+      구간입니다. 7×7 맵에 패딩 1을 더하면 이 구간의 값은 61개입니다. 각 행의 끝에서는 다음 행의
+      값까지 걸쳐 가져오는 위치가 생깁니다. 이 위치도 계산은 하지만 결과는 버립니다. 맵이 작고
+      채널이 많으면 한 위치의 채널 값들이 이루는 구간이 더 깁니다(아래 셀에서는 96개, MobileNet의
+      마지막 층에서는 960개). 이럴 때 순전파에서는 채널을 가장 안쪽에 두는 메모리 순서(PyTorch의
+      `channels_last`)로 계산하고, 커널 칸마다 모든 위치의 채널 값에 가중치를 한꺼번에 곱합니다. 이
+      순서에서는 스트라이드가 커지면 커널 칸 하나가 가져오는 위치 사이의 간격만 넓어집니다. 그래서
+      다음 항목처럼 입력을 작은 이미지로 쪼갤 필요가 없고, 작은 이미지를 만들 때 드는 느린 복사도
+      하지 않습니다. 반면 행이 긴 맵(MobileNet의 앞쪽 층처럼 한 행에 출력 위치가 56개 이상인
+      맵)에서는 행 하나만으로도 구간이 충분히 깁니다. 이때 3×3 커널의 각 칸은 입력 맵을 그대로 둔 채
+      직사각형 영역의 값을 가져옵니다. 칸이 패딩 위에 놓이는 출력 위치는 그 칸의 곱셈-덧셈에서
+      뺍니다. 패딩 값은 0이므로 곱해도 0입니다. 그래서 패딩을 붙인 입력도, 한 줄로 펼친 맵도 복사해
+      만들지 않습니다. 스트라이드가 2이면 직사각형 영역에서 한 행 걸러 한 행씩 값을 가져옵니다. 행과
+      행 사이의 간격만 넓히면 되므로 이때도 복사는 하지 않습니다. 하지만 한 열 걸러 놓인 값들은 끊김
+      없는 한 구간을 이루지 못합니다. 그래서 열 방향으로는 모든 열에 스트라이드 1로 곱셈-덧셈을 한
+      뒤, 결과를 한 열 걸러 하나씩 남깁니다. 곱셈-덧셈 횟수는 두 배가 되지만, 그래도 입력을 작은
+      이미지 네 개로 나눠 복사하는 것보다 빠릅니다.
     - **스트라이드와 아주 넓은 행: 밀린 구간.** 채널별로 펼쳐 두면, 커널 칸 하나가 모든 출력
       위치에서 가져오는 값은 펼친 입력의 한 구간입니다. 그래서 행렬 곱이 그 자리의 값을 바로
       가져가고, 열 행렬은 전혀 만들지 않습니다. 스트라이드 2는 입력을 짝수·홀수 행과 열로 나눈 작은
@@ -457,18 +468,20 @@ CELLS = [
       `F.conv2d`는 아홉 칸을 모두 계산합니다. 아래 셀에서는 두 출력이 같은지 확인하고, 이런
       층의 실행 시간도 잽니다.
     - **`channels_last` 모델은 층을 지나도 `channels_last`를 유지합니다.**
-      `model.to(memory_format=torch.channels_last)`를 호출하면 모든 가중치가 채널을 가장 안쪽에
-      두는 메모리 순서로 바뀝니다. 그러면 `F.conv2d`도 결과를 같은 순서로 돌려줍니다. 뒤따르는
-      층(배치 정규화, 그다음 합성곱)도 이 순서대로 값을 가져오고, 역전파에서 앞 층에 넘기는
-      기울기도 같은 순서입니다. `conv2d_vectorized`도 똑같이 동작합니다(셀에서 확인합니다). 이런
-      입력이 들어오면 깊이별 합성곱 경로는 커널 칸마다 곱한 값을 `channels_last` 결과에 바로
-      더합니다. 기본 순서로 옮겼다가 다시 되돌리는 복사는 하지 않습니다. 일반 합성곱 경로는
-      행렬 곱을 뒤집어 계산합니다. 기본 순서에서는 가중치가 왼쪽에 오지만, 여기서는 창 값이
-      왼쪽에 오고 행과 열의 역할이 바뀝니다. 창 하나의 값은 칸마다 그 칸의 채널 값을 차례로
-      이어 붙인 것입니다. 가중치는 메모리에 `(C_out, kH, kW, C_in)` 순서로 놓여 있어서, 복사하지
-      않아도 이미 하나의 행렬입니다. 행렬 곱의 행 하나는 출력 위치 하나의 모든 채널 값입니다.
-      `channels_last` 결과에서도 이 값들은 메모리에 나란히 있으므로, 결과의 제자리에 바로 적어
-      넣습니다.
+      `model.to(memory_format=torch.channels_last)`를 호출하면 모든 가중치가 채널을 가장 안쪽에 두는
+      메모리 순서로 바뀝니다. 그러면 `F.conv2d`도 결과를 같은 순서로 돌려줍니다. 뒤따르는 층(배치
+      정규화, 그다음 합성곱)도 이 순서대로 값을 가져오고, 역전파에서 앞 층에 넘기는 기울기도 같은
+      순서입니다. `conv2d_vectorized`도 똑같이 동작합니다(아래 셀에서 확인해 보세요). 이런 입력이
+      들어오면 깊이별 합성곱 경로는 커널 칸마다 곱한 값을 `channels_last` 결과에 바로 더합니다. 기본
+      순서로 옮겼다가 다시 되돌리는 복사는 하지 않습니다. 또 행이 길고 채널이 적은 맵(MobileNet의 첫
+      112×112 맵은 채널이 32개)에서는 커널 칸마다 채널별 가중치를 한 행의 위치 수만큼 되풀이해 이어
+      붙여 둡니다. 그러면 곱셈-덧셈 한 번이 한 위치의 채널 값 32개에서 그치지 않고, 한 행 전체의
+      채널 값을 한꺼번에 훑습니다. 일반 합성곱 경로는 행렬 곱에서 두 행렬의 순서를 바꿔 계산합니다.
+      기본 순서에서는 가중치가 왼쪽에 오지만, 여기서는 창 값이 왼쪽에 오고 행과 열의 역할이
+      바뀝니다. 창 하나의 값은 칸마다 그 칸의 채널 값을 차례로 이어 붙인 것입니다. 가중치는 메모리에
+      `(C_out, kH, kW, C_in)` 순서로 놓여 있어서, 복사하지 않아도 이미 하나의 행렬입니다. 행렬 곱의
+      행 하나는 출력 위치 하나의 모든 채널 값입니다. `channels_last` 결과에서도 이 값들은 메모리에
+      나란히 있으므로, 결과의 해당 위치에 바로 저장합니다.
     - **`F.conv2d`가 여전히 더 잘하는 것.** `F.conv2d`는 층 전체를 최적화된 라이브러리 호출 한 번에
       맡깁니다(CPU에서는 `oneDNN`). 이 프로세서의 벡터 명령에 맞춰 만든 코드, 블록 단위 메모리 배치,
       호출 전체에 대한 병렬 처리 한 번을 씁니다. convlab은 평범한 PyTorch 연산을 여러 번 이어
