@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 from convlab import conv2d_vectorized
-from convlab.conv import winograd
+from convlab.conv import depthwise, depthwise_maps, winograd
 from convlab.conv.autograd import Conf
 from convlab.conv.im2col import MAX_BUFFER_BYTES
 
@@ -106,6 +106,30 @@ def test_winograd_holds_one_block_of_transforms_never_the_whole_layers():
     padded_input_bytes, output_bytes = 4 * 128 * 130 * 130, 4 * 128 * 128 * 128
     bound = padded_input_bytes + output_bytes + 4 * winograd.BLOCK_BYTES + 2**20
     assert ours <= bound < padded_input_bytes + output_bytes + whole
+
+
+@pytest.mark.parametrize("stride, memory_format", [(2, torch.contiguous_format),
+                                                   (1, torch.channels_last)],
+                         ids=["at a stride", "channels last"])
+def test_depthwise_on_the_maps_holds_one_block_never_a_copy_of_the_input(stride,
+                                                                         memory_format):
+    """A 64 MiB input of long rows: the maps route reads it where it lies; besides the result
+    it holds one block of full columns at a stride (:data:`depthwise_maps.BLOCK_BYTES`) and
+    nothing of the input's size."""
+    x = torch.randn(4, 64, 256, 256).contiguous(memory_format=memory_format)
+    w = torch.randn(64, 1, 3, 3)
+    lay = depthwise._flat(x, 64, 64, Conf.padding_inside(x, w, (stride, stride), (1, 1), 64,
+                                                         ((1, 1), (1, 1))))
+    kernels = depthwise.route(x, lay)
+    assert kernels in (depthwise_maps.MapKernels, depthwise_maps.LastMapKernels)
+    with torch.no_grad():
+        ours = bench.peak_memory_bytes(lambda: conv2d_vectorized(x, w, None, stride, 1,
+                                                                 groups=64))
+    if ours is None:
+        pytest.skip("torch.profiler gives no memory timeline here")
+    output_bytes = 4 * 4 * 64 * (256 // stride) ** 2
+    bound = output_bytes + depthwise_maps.BLOCK_BYTES + 2**20            # + 1 MiB slack
+    assert ours <= bound < output_bytes + x.numel() * 4        # the result and a copy
 
 
 def test_run_and_reports_on_tiny_shapes(tmp_path):
