@@ -971,26 +971,6 @@ def test_depthwise_on_the_maps_passes_every_autograd_check(monkeypatch, padding,
     assert_every_autograd_check(fn, ref, x, w, b)
 
 
-@pytest.mark.parametrize("stride", [(1, 1), (2, 2)])
-def test_depthwise_on_the_maps_taken_one_map_a_block_gives_the_same_numbers(monkeypatch,
-                                                                            stride):
-    """Blocks of one map each (a block bound of one byte): outputs and both gradients are
-    still PyTorch's, the weight's gradient summed over the blocks of every sample."""
-    on_the_maps(monkeypatch)
-    monkeypatch.setattr(depthwise_maps, "BLOCK_BYTES", 1)
-    seen = []
-    blocks = depthwise_maps._blocks
-    monkeypatch.setattr(depthwise_maps, "_blocks",
-                        lambda lay, size: seen.append(len(blocks(lay, size))) or blocks(lay, size))
-    x, w, b = float64_tensors(11, (3, 4, 6, 7), (8, 1, 3, 3), (8,))
-    assert_same_outputs_and_gradients(
-        lambda *t: depthwise_conv2d(*t, stride, (1, 2), ((1, 1), (2, 2))),
-        lambda x, *t: F.conv2d(F.pad(x, (2, 2, 1, 1)), *t, stride=stride, dilation=(1, 2),
-                               groups=4),
-        x, w, b)
-    assert seen and set(seen) == {3 * 4}                  # one block per map, every pass
-
-
 # ---- channels-last maps: the same rectangles, each tap's weights repeated along a row
 
 def on_channels_last_maps(monkeypatch):
@@ -1043,20 +1023,30 @@ def test_channels_last_depthwise_on_the_maps_passes_every_autograd_check(monkeyp
     assert_every_autograd_check(fn, ref, x, w, b)
 
 
-def test_channels_last_depthwise_on_the_maps_taken_one_sample_a_block_gives_the_same_numbers(
-        monkeypatch):
-    on_channels_last_maps(monkeypatch)
+@pytest.mark.parametrize("route, stride, blocks, count", [
+    ("maps", (1, 1), "_blocks", 3 * 4), ("maps", (2, 2), "_blocks", 3 * 4),
+    ("channels-last maps", (1, 1), "_sample_blocks", 3)],
+    ids=["maps", "maps at a stride", "channels-last maps, by samples"])
+def test_depthwise_on_the_maps_taken_one_block_at_a_time_gives_the_same_numbers(
+        monkeypatch, route, stride, blocks, count):
+    """Blocks of one map each (one sample, channels last; a block bound of one byte):
+    outputs and both gradients are still PyTorch's, the weight's gradient summed over the
+    blocks of every sample."""
+    (on_channels_last_maps if route == "channels-last maps" else on_the_maps)(monkeypatch)
     monkeypatch.setattr(depthwise_maps, "BLOCK_BYTES", 1)
-    seen = []
-    blocks = depthwise_maps._sample_blocks
-    monkeypatch.setattr(depthwise_maps, "_sample_blocks",
-                        lambda lay, size: seen.append(len(blocks(lay, size))) or blocks(lay, size))
-    x, w, b = float64_tensors(13, (3, 4, 6, 7), (4, 1, 3, 3), (4,))
+    seen, cut = [], getattr(depthwise_maps, blocks)
+    monkeypatch.setattr(depthwise_maps, blocks,
+                        lambda lay, size: seen.append(len(cut(lay, size))) or cut(lay, size))
+    outputs = 4 if route == "channels-last maps" else 8     # its channel multiplier is 1
+    x, w, b = float64_tensors(11, (3, 4, 6, 7), (outputs, 1, 3, 3), (outputs,))
+    if route == "channels-last maps":
+        x = x.contiguous(memory_format=torch.channels_last)
     assert_same_outputs_and_gradients(
-        lambda *t: depthwise_conv2d(*t, (1, 1), (1, 2), ((1, 1), (2, 2))),
-        lambda x, *t: F.conv2d(F.pad(x, (2, 2, 1, 1)), *t, dilation=(1, 2), groups=4),
-        x.contiguous(memory_format=torch.channels_last), w, b)
-    assert seen and set(seen) == {3}                     # one block per sample, every pass
+        lambda *t: depthwise_conv2d(*t, stride, (1, 2), ((1, 1), (2, 2))),
+        lambda x, *t: F.conv2d(F.pad(x, (2, 2, 1, 1)), *t, stride=stride, dilation=(1, 2),
+                               groups=4),
+        x, w, b)
+    assert seen and set(seen) == {count}                  # one block per map, every pass
 
 
 class CopiesOf(torch.utils._python_dispatch.TorchDispatchMode):

@@ -36,6 +36,7 @@ exactly the cells PyTorch does.
 from __future__ import annotations
 
 import functools
+from typing import Callable
 
 import torch
 
@@ -131,6 +132,54 @@ def _full(lay: flat._Flat, blocks: list[tuple[int, int]], like: torch.Tensor,
     return make(most, lay.m, lay.out_size[0], full_columns(lay))
 
 
+def _weight_grad(sums: Callable[[torch.Tensor, torch.Tensor, flat._Flat, list[Rectangle]],
+                                torch.Tensor]) -> Callable[..., torch.Tensor]:
+    """A route's weight gradient from ``sums(x, g, lay, rects)``, each tap's products of the
+    output gradient with the cells the tap reaches, summed: ``(taps, C*m)``.
+
+    The rectangles leave out the padding, whose zeros PyTorch multiplies by the output
+    gradient (NaN where that is infinite or NaN), and at a column stride they add the zeros
+    between the full columns times input cells that PyTorch does not multiply. So where the
+    output gradient (no tap reads all of it) or the result (a tap that reads every output
+    cell met every value of it) holds an infinity or a NaN, the gradient is taken channels
+    last (:meth:`.depthwise_last.ChannelsLastKernels.grad_weight_last`), which multiplies
+    exactly the cells PyTorch does."""
+    def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
+        lay = flat._flat(x, x.shape[1], g.shape[1], conf)
+        rects, whole, _, _ = _rectangles(lay)
+        if not whole and not flat.finite(g):
+            return ChannelsLastKernels.grad_weight_last(x, g, conf)
+        grad = sums(x, g, lay, rects)
+        if (whole or lay.s_w > 1) and not flat.finite(grad):
+            return ChannelsLastKernels.grad_weight_last(x, g, conf)
+        return grad.t().reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)
+    return staticmethod(in_float32(grad_weight))
+
+
+def _map_sums(x: torch.Tensor, g: torch.Tensor, lay: flat._Flat,
+              rects: list[Rectangle]) -> torch.Tensor:
+    """:class:`MapKernels`' sums for :func:`_weight_grad`: per map and tap, then over the
+    samples."""
+    in_maps = x.reshape(lay.maps, 1, *lay.map_size)
+    g_maps = g.reshape(lay.maps, lay.m, *lay.out_size)
+    grad = x.new_zeros(lay.k_h * lay.k_w, lay.maps, lay.m)          # taps on padding only: 0
+    blocks = _blocks(lay, x.element_size())
+    full = _full(lay, blocks, x, zeros=True)              # the columns between stay zero
+    most = max((stop - start for start, stop in blocks), default=0)
+    product = x.new_empty(most * lay.m * lay.out_size[0] * full_columns(lay))
+    for start, stop in blocks:
+        maps, grads, sums = in_maps[start:stop], g_maps[start:stop], grad[:, start:stop]
+        if full is not None:
+            full[:stop - start, ..., ::lay.s_w] = grads
+            grads = full[:stop - start]
+        for t, ys, xs, in_ys, in_xs in rects:                       # each tap: g x its cells
+            shape = (stop - start, lay.m, ys.stop - ys.start, xs.stop - xs.start)
+            cells = product[:shape[0] * shape[1] * shape[2] * shape[3]].view(shape)
+            torch.mul(grads[:, :, ys, xs], maps[:, :, in_ys, in_xs], out=cells)
+            torch.sum(cells.flatten(2), -1, out=sums[t])            # a contiguous product
+    return grad.view(lay.k_h * lay.k_w, lay.n, lay.c_in * lay.m).sum(1)
+
+
 class MapKernels(flat.DepthwiseKernels):
     """The three maps as sums over rectangles of the maps (:func:`wide_rows`), at a column
     stride on the :func:`full_columns`."""
@@ -203,36 +252,7 @@ class MapKernels(flat.DepthwiseKernels):
                     torch.mul(g_cells, taps[t], out=cells)
         return grad_x
 
-    @staticmethod
-    @in_float32
-    def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
-        lay = flat._flat(x, x.shape[1], g.shape[1], conf)
-        rects, whole, _, _ = _rectangles(lay)
-        if not whole and not flat.finite(g):
-            return ChannelsLastKernels.grad_weight_last(x, g, conf)
-        in_maps = x.reshape(lay.maps, 1, *lay.map_size)
-        g_maps = g.reshape(lay.maps, lay.m, *lay.out_size)
-        grad = x.new_zeros(lay.k_h * lay.k_w, lay.maps, lay.m)      # taps on padding only: 0
-        blocks = _blocks(lay, x.element_size())
-        full = _full(lay, blocks, x, zeros=True)          # the columns between stay zero
-        most = max((stop - start for start, stop in blocks), default=0)
-        product = x.new_empty(most * lay.m * lay.out_size[0] * full_columns(lay))
-        for start, stop in blocks:
-            maps, grads, sums = in_maps[start:stop], g_maps[start:stop], grad[:, start:stop]
-            if full is not None:
-                full[:stop - start, ..., ::lay.s_w] = grads
-                grads = full[:stop - start]
-            for t, ys, xs, in_ys, in_xs in rects:                   # each tap: g x its cells
-                shape = (stop - start, lay.m, ys.stop - ys.start, xs.stop - xs.start)
-                cells = product[:shape[0] * shape[1] * shape[2] * shape[3]].view(shape)
-                torch.mul(grads[:, :, ys, xs], maps[:, :, in_ys, in_xs], out=cells)
-                torch.sum(cells.flatten(2), -1, out=sums[t])        # a contiguous product
-        grad = grad.view(lay.k_h * lay.k_w, lay.n, lay.c_in * lay.m).sum(1)
-        # the tap that reads every output cell met an infinity or a NaN, or the zeros between
-        # the full columns met one in the input: the cells PyTorch multiplies, and no others
-        if (whole or lay.s_w > 1) and not flat.finite(grad):
-            return ChannelsLastKernels.grad_weight_last(x, g, conf)
-        return grad.t().reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)
+    grad_weight = _weight_grad(_map_sums)
 
 
 #: Most channels for :class:`LastMapKernels`: the channels-last route's multiply-adds run over
@@ -274,6 +294,27 @@ def _sample_blocks(lay: flat._Flat, element_size: int) -> list[tuple[int, int]]:
     per_sample = (h * w + h_o * w_o) * lay.c_in * element_size
     most = max(1, min(lay.n, BLOCK_BYTES // max(per_sample, 1)))
     return flat._ranges(lay.n, equal_size(lay.n, most)) if lay.n else []
+
+
+def _last_sums(x: torch.Tensor, g: torch.Tensor, lay: flat._Flat,
+               rects: list[Rectangle]) -> torch.Tensor:
+    """:class:`LastMapKernels`' sums for :func:`_weight_grad`, over samples and cells at once
+    for each tap."""
+    x, g = _last(x), _last(g)
+    grad = x.new_zeros(lay.k_h * lay.k_w, lay.c_in)                 # taps on padding only: 0
+    sums = grad.unbind(0)
+    blocks = _sample_blocks(lay, x.element_size())
+    most = max((stop - start for start, stop in blocks), default=0)
+    product = x.new_empty(most * lay.c_in * lay.out_size[0] * lay.out_size[1])
+    for start, stop in blocks:
+        maps, grads = x[start:stop], g[start:stop]
+        for t, ys, xs, in_ys, in_xs in rects:                       # each tap: g x its cells
+            shape = (stop - start, ys.stop - ys.start, xs.stop - xs.start, lay.c_in)
+            cells = product[:shape[0] * shape[1] * shape[2] * shape[3]].view(shape)
+            cells = cells.permute(0, 3, 1, 2)   # contiguous: a sum over a part of a larger
+            torch.mul(grads[:, :, ys, xs], maps[:, :, in_ys, in_xs], out=cells)
+            sums[t].add_(cells.sum((0, 2, 3)))  # product ran 15x slower
+    return grad
 
 
 class LastMapKernels(flat.DepthwiseKernels):
@@ -326,27 +367,4 @@ class LastMapKernels(flat.DepthwiseKernels):
                     torch.mul(grads[:, :, ys, xs], tap, out=cells)
         return grad_x
 
-    @staticmethod
-    @in_float32
-    def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
-        lay = flat._flat(x, x.shape[1], g.shape[1], conf)
-        rects, whole, _, _ = _rectangles(lay)
-        if not whole and not flat.finite(g):
-            return ChannelsLastKernels.grad_weight_last(x, g, conf)
-        x, g = _last(x), _last(g)
-        grad = x.new_zeros(lay.k_h * lay.k_w, lay.c_in)             # taps on padding only: 0
-        sums = grad.unbind(0)
-        blocks = _sample_blocks(lay, x.element_size())
-        most = max((stop - start for start, stop in blocks), default=0)
-        product = x.new_empty(most * lay.c_in * lay.out_size[0] * lay.out_size[1])
-        for start, stop in blocks:
-            maps, grads = x[start:stop], g[start:stop]
-            for t, ys, xs, in_ys, in_xs in rects:                   # each tap: g x its cells
-                shape = (stop - start, ys.stop - ys.start, xs.stop - xs.start, lay.c_in)
-                cells = product[:shape[0] * shape[1] * shape[2] * shape[3]].view(shape)
-                cells = cells.permute(0, 3, 1, 2)   # contiguous: a sum over a part of a
-                torch.mul(grads[:, :, ys, xs], maps[:, :, in_ys, in_xs], out=cells)
-                sums[t].add_(cells.sum((0, 2, 3)))  # larger product ran 15x slower
-        if whole and not flat.finite(grad):  # the tap that reads every output cell met an
-            return ChannelsLastKernels.grad_weight_last(x, g, conf)   # infinity or a NaN
-        return grad.t().reshape(lay.c_in, 1, lay.k_h, lay.k_w)
+    grad_weight = _weight_grad(_last_sums)
