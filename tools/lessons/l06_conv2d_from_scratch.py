@@ -508,6 +508,18 @@ CELLS = [
     torch.testing.assert_close(out, F.conv2d(x, w, padding=1))
     print(«"nine rectangles of the input map as it is give F.conv2d's output with padding 1"|"입력 맵을 그대로 둔 채 가져온 직사각형 9개만으로 패딩 1을 준 F.conv2d와 같은 출력이 나옵니다"»)
 
+    # «stride 2 on long rows: every other row by a step, columns at stride 1, every other kept|행이 긴 맵에서 스트라이드 2: 행은 한 행 걸러 가져오고, 열은 스트라이드 1로 계산한 뒤 한 열 걸러 남깁니다»
+    full = torch.zeros(1, 1, 3, 7)          # «3 output rows; every column from the first output column to the last|출력 행 3개, 첫 출력 열부터 마지막 출력 열까지의 모든 열»
+    for i in range(3):
+        for j in range(3):
+            dy, dx = i - 1, j - 1
+            ys = [y for y in range(3) if 0 <= 2 * y + dy < 6]    # «output rows whose tap lands on the map|이 칸이 맵 안에 놓이는 출력 행»
+            xs = slice(max(0, -dx), min(7, 8 - dx))
+            rows = x[..., 2 * ys[0] + dy:2 * ys[-1] + dy + 1:2, xs.start + dx:xs.stop + dx]   # «every other row: a slice with a step, no copy|한 행 걸러 가져옵니다. 간격을 둔 슬라이스라 복사하지 않습니다»
+            full[..., ys[0]:ys[-1] + 1, xs] += w[0, 0, i, j] * rows
+    torch.testing.assert_close(full[..., ::2], F.conv2d(x, w, padding=1, stride=2))
+    print(«f"stride 2: {full.shape[-1]} columns summed, every other kept ({full[..., ::2].shape[-1]}), give F.conv2d's output"|f"스트라이드 2: 열 {full.shape[-1]}개를 계산하고 한 열 걸러 {full[..., ::2].shape[-1]}개를 남기면 F.conv2d와 같은 출력이 나옵니다"»)
+
     # «2. a tap's cells are one slice of the flattened input (stride 1)|2. 커널 칸 하나의 값은 펼친 입력의 한 구간입니다(스트라이드 1)»
     x = torch.arange(5 * 6.).reshape(1, 1, 5, 6)
     k, (height, width) = 3, x.shape[2:]
