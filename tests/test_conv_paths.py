@@ -910,6 +910,7 @@ def on_the_maps(monkeypatch):
     ((2, 144, 56, 56), 5, 1, torch.contiguous_format, "flat"),    # too many taps
     ((2, 96, 112, 112), 3, 2, torch.contiguous_format, "maps"),   # at a stride too
     ((2, 144, 56, 56), 3, 2, torch.contiguous_format, "maps"),    # rows of the input count
+    ((2, 96, 112, 112), 3, 3, torch.contiguous_format, "flat"),   # thrice the sums at 3
     ((2, 240, 28, 28), 3, 2, torch.contiguous_format, "channels last"),
     ((8, 960, 7, 7), 3, 1, torch.contiguous_format, "channels last"),
     ((2, 32, 112, 112), 3, 1, torch.channels_last, "channels-last maps"),

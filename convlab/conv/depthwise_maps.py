@@ -62,9 +62,11 @@ BLOCK_BYTES = 16 * 1024 * 1024
 
 def wide_rows(lay: flat._Flat) -> bool:
     """Whether a call reads its taps as rectangles of the maps as they are: at most
-    :data:`MAX_TAPS` taps, on input rows of at least :data:`MIN_ROW` cells, at any stride.
-    A rule on the layer's own sizes, no table."""
-    return lay.k_h * lay.k_w <= MAX_TAPS and lay.map_size[1] >= MIN_ROW
+    :data:`MAX_TAPS` taps, on input rows of at least :data:`MIN_ROW` cells, at any row stride
+    and a column stride of at most 2 (the :func:`full_columns` make ``s_w`` times the
+    multiply-adds; measured at 2). A rule on the layer's own sizes, no table."""
+    return (lay.k_h * lay.k_w <= MAX_TAPS and lay.map_size[1] >= MIN_ROW
+            and lay.s_w <= 2)
 
 
 def full_columns(lay: flat._Flat) -> int:
