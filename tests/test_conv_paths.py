@@ -906,7 +906,8 @@ def on_the_maps(monkeypatch):
     ((2, 32, 112, 112), 3, 1, torch.contiguous_format, "maps"),   # MobileNet's first layers
     ((8, 144, 56, 56), 3, 1, torch.contiguous_format, "maps"),
     ((2, 16, 20, 56), 3, 1, torch.contiguous_format, "maps"),     # rows, not maps, count
-    ((2, 192, 28, 28), 3, 1, torch.contiguous_format, "flat"),    # rows too short
+    ((2, 192, 28, 28), 3, 1, torch.contiguous_format, "maps gradients"),   # shorter rows
+    ((2, 32, 14, 14), 3, 1, torch.contiguous_format, "flat"),     # rows too short for both
     ((2, 144, 56, 56), 5, 1, torch.contiguous_format, "flat"),    # too many taps
     ((2, 96, 112, 112), 3, 2, torch.contiguous_format, "maps"),   # at a stride too
     ((2, 144, 56, 56), 3, 2, torch.contiguous_format, "maps"),    # rows of the input count
@@ -928,7 +929,8 @@ def test_long_rows_of_a_small_depthwise_kernel_take_the_maps_route(
                 pad=(pad,) * 4)
     kernels = {"maps": depthwise_maps.MapKernels, "flat": depthwise.DepthwiseKernels,
                "channels last": depthwise_last.ChannelsLastKernels,
-               "channels-last maps": depthwise_maps.LastMapKernels}[route]
+               "channels-last maps": depthwise_maps.LastMapKernels,
+               "maps gradients": depthwise_maps.ShortRowKernels}[route]
     assert depthwise.route(x, depthwise._flat(x, c, c, conf)) is kernels
 
 
@@ -1089,7 +1091,7 @@ def test_depthwise_on_the_maps_copies_no_map_while_the_flat_route_copies_them(mo
                          ids=["a tap reads every output", "no tap does"])
 @pytest.mark.parametrize("route, stride", [
     ("flat", 1), ("flat", 2), ("channels last", 1), ("channels last", 2), ("maps", 1),
-    ("maps", 2), ("channels-last maps", 1)])
+    ("maps", 2), ("channels-last maps", 1), ("maps gradients", 1), ("maps gradients", 2)])
 def test_infinities_give_pytorchs_infinities_and_nans_on_every_depthwise_route(monkeypatch,
                                                                              route, stride,
                                                                              padding, where):
@@ -1103,6 +1105,7 @@ def test_infinities_give_pytorchs_infinities_and_nans_on_every_depthwise_route(m
     monkeypatch.setattr(depthwise_maps, "wide_rows", lambda lay: route == "maps")
     monkeypatch.setattr(depthwise_maps, "channels_last_rows",
                         lambda lay: route == "channels-last maps")
+    monkeypatch.setattr(depthwise_maps, "gradient_rows", lambda lay: route == "maps gradients")
     gen = torch.Generator().manual_seed(10)
     make = lambda *s: torch.randn(*s, dtype=torch.float64, generator=gen)  # noqa: E731
     x, w = make(2, 3, 7, 8), make(3, 1, 3, 3)

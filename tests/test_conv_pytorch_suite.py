@@ -92,16 +92,19 @@ def test_opinfo_samples_give_pytorchs_outputs_and_gradients(fn, dtype):
         assert_gives_pytorchs_outputs_and_gradients(fn, sample, dtype)
 
 
-#: Each depthwise route taken by every depthwise sample (channels last, the maps as they
-#: are, else the flat sums): the samples are too small to take the first two by their sizes.
-DEPTHWISE_ROUTES = {"flat": (False, False), "channels last": (True, False),
-                    "maps as they are": (False, True)}
+#: Each depthwise route taken by every depthwise sample (channels last; the maps as they
+#: are; the flat forward pass with the maps' gradients; else the flat sums): the samples are
+#: too small to take the first three by their sizes.
+DEPTHWISE_ROUTES = {"flat": (False, False, False), "channels last": (True, False, False),
+                    "maps as they are": (False, True, False),
+                    "flat forward, maps gradients": (False, False, True)}
 
 
 def take_depthwise_route(monkeypatch, route: str) -> None:
-    last, maps = DEPTHWISE_ROUTES[route]
+    last, maps, gradients = DEPTHWISE_ROUTES[route]
     monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: last)
     monkeypatch.setattr(depthwise_maps, "wide_rows", lambda lay: maps)
+    monkeypatch.setattr(depthwise_maps, "gradient_rows", lambda lay: gradients)
 
 
 def depthwise_samples(dtype: torch.dtype) -> list:

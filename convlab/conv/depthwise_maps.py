@@ -69,6 +69,18 @@ def wide_rows(lay: flat._Flat) -> bool:
             and lay.s_w <= 2)
 
 
+#: Least input cells a row for the maps route's gradients alone (:func:`gradient_rows`).
+MIN_GRADIENT_ROW = 28
+
+
+def gradient_rows(lay: flat._Flat) -> bool:
+    """Whether a call too short in its rows for :func:`wide_rows` takes
+    :class:`ShortRowKernels`: rows of at least :data:`MIN_GRADIENT_ROW` cells, otherwise as
+    :func:`wide_rows`."""
+    return (lay.k_h * lay.k_w <= MAX_TAPS and lay.map_size[1] >= MIN_GRADIENT_ROW
+            and lay.s_w <= 2)
+
+
 def full_columns(lay: flat._Flat) -> int:
     """Output columns computed at stride 1 along the rows: every column from the first output
     column to the last, ``(Wo - 1) * s_w + 1``; at a column stride the result keeps every
@@ -255,6 +267,18 @@ class MapKernels(flat.DepthwiseKernels):
         return grad_x
 
     grad_weight = _weight_grad(_map_sums)
+
+
+class ShortRowKernels(MapKernels):
+    """On rows of 28 to 55 cells (:func:`gradient_rows`): the flat route's forward pass and the
+    maps route's gradients. On rows this short the forward pass's rectangles lost to the flat
+    route's runs across rows on most layers measured (3x3 on 28x28 at batch 2: 1.87-2.13
+    times F.conv2d's time against 2.14-2.41), while the gradients' rectangles, which skip the
+    flat route's copies (the output gradient onto a wide grid, the input into a padded
+    buffer), won or tied (forward + backward of those layers 2.06-3.25 -> 1.56-2.34,
+    ``benchmarks/README.md``). On 14x14 maps they lost (32 channels: 2.10 -> 2.29)."""
+
+    conv = staticmethod(flat.DepthwiseKernels.conv)
 
 
 #: Most channels for :class:`LastMapKernels`: the channels-last route's multiply-adds run over
