@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 from convlab import conv2d_vectorized
-from convlab.conv import depthwise, depthwise_maps, winograd
+from convlab.conv import depthwise, depthwise_maps, depthwise_maps_last, winograd
 from convlab.conv.autograd import Conf
 from convlab.conv.im2col import MAX_BUFFER_BYTES
 
@@ -121,7 +121,7 @@ def test_depthwise_on_the_maps_holds_one_block_never_a_copy_of_the_input(stride,
     lay = depthwise._flat(x, 64, 64, Conf.padding_inside(x, w, (stride, stride), (1, 1), 64,
                                                          ((1, 1), (1, 1))))
     kernels = depthwise.route(x, lay)
-    assert kernels in (depthwise_maps.MapKernels, depthwise_maps.LastMapKernels)
+    assert kernels in (depthwise_maps.MapKernels, depthwise_maps_last.LastMapKernels)
     with torch.no_grad():
         ours = bench.peak_memory_bytes(lambda: conv2d_vectorized(x, w, None, stride, 1,
                                                                  groups=64))

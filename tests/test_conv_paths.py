@@ -22,6 +22,7 @@ from convlab import conv2d_vectorized
 import convlab.conv.depthwise as depthwise
 import convlab.conv.depthwise_last as depthwise_last
 import convlab.conv.depthwise_maps as depthwise_maps
+import convlab.conv.depthwise_maps_last as depthwise_maps_last
 import convlab.conv.im2col as im2col
 import convlab.conv.im2col_last as im2col_last
 import convlab.conv.input_grad as input_grad
@@ -907,6 +908,7 @@ def on_the_maps(monkeypatch):
     ((8, 144, 56, 56), 3, 1, torch.contiguous_format, "maps"),
     ((2, 16, 20, 56), 3, 1, torch.contiguous_format, "maps"),     # rows, not maps, count
     ((2, 192, 28, 28), 3, 1, torch.contiguous_format, "maps gradients"),   # shorter rows
+    ((8, 192, 28, 28), 3, 1, torch.contiguous_format, "maps"),    # ... of a large input
     ((2, 32, 14, 14), 3, 1, torch.contiguous_format, "flat"),     # rows too short for both
     ((2, 144, 56, 56), 5, 1, torch.contiguous_format, "flat"),    # too many taps
     ((2, 96, 112, 112), 3, 2, torch.contiguous_format, "maps"),   # at a stride too
@@ -929,7 +931,7 @@ def test_long_rows_of_a_small_depthwise_kernel_take_the_maps_route(
                 pad=(pad,) * 4)
     kernels = {"maps": depthwise_maps.MapKernels, "flat": depthwise.DepthwiseKernels,
                "channels last": depthwise_last.ChannelsLastKernels,
-               "channels-last maps": depthwise_maps.LastMapKernels,
+               "channels-last maps": depthwise_maps_last.LastMapKernels,
                "maps gradients": depthwise_maps.ShortRowKernels}[route]
     assert depthwise.route(x, depthwise._flat(x, c, c, conf)) is kernels
 
@@ -979,7 +981,7 @@ def test_depthwise_on_the_maps_passes_every_autograd_check(monkeypatch, padding,
 def on_channels_last_maps(monkeypatch):
     """Every channels-last depthwise call at stride 1 with one output channel per input
     channel takes the channels-last maps route; the other channels-last kernels may not run."""
-    monkeypatch.setattr(depthwise_maps, "channels_last_rows",
+    monkeypatch.setattr(depthwise_maps_last, "channels_last_rows",
                         lambda lay: (lay.s_h, lay.s_w) == (1, 1) and lay.m == 1)
     monkeypatch.setattr(depthwise_last.ChannelsLastKernels, "conv",
                         mock.Mock(side_effect=AssertionError("the channels-last route ran")))
@@ -1027,8 +1029,9 @@ def test_channels_last_depthwise_on_the_maps_passes_every_autograd_check(monkeyp
 
 
 @pytest.mark.parametrize("route, stride, blocks, count", [
-    ("maps", (1, 1), "_blocks", 3 * 4), ("maps", (2, 2), "_blocks", 3 * 4),
-    ("channels-last maps", (1, 1), "_sample_blocks", 3)],
+    ("maps", (1, 1), (depthwise_maps, "_blocks"), 3 * 4),
+    ("maps", (2, 2), (depthwise_maps, "_blocks"), 3 * 4),
+    ("channels-last maps", (1, 1), (depthwise_maps_last, "_sample_blocks"), 3)],
     ids=["maps", "maps at a stride", "channels-last maps, by samples"])
 def test_depthwise_on_the_maps_taken_one_block_at_a_time_gives_the_same_numbers(
         monkeypatch, route, stride, blocks, count):
@@ -1037,8 +1040,8 @@ def test_depthwise_on_the_maps_taken_one_block_at_a_time_gives_the_same_numbers(
     blocks of every sample."""
     (on_channels_last_maps if route == "channels-last maps" else on_the_maps)(monkeypatch)
     monkeypatch.setattr(depthwise_maps, "BLOCK_BYTES", 1)
-    seen, cut = [], getattr(depthwise_maps, blocks)
-    monkeypatch.setattr(depthwise_maps, blocks,
+    seen, cut = [], getattr(*blocks)
+    monkeypatch.setattr(*blocks,
                         lambda lay, size: seen.append(len(cut(lay, size))) or cut(lay, size))
     outputs = 4 if route == "channels-last maps" else 8     # its channel multiplier is 1
     x, w, b = float64_tensors(11, (3, 4, 6, 7), (outputs, 1, 3, 3), (outputs,))
@@ -1103,7 +1106,7 @@ def test_infinities_give_pytorchs_infinities_and_nans_on_every_depthwise_route(m
     out one it makes (the maps route leaves out the padding)."""
     monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: route == "channels last")
     monkeypatch.setattr(depthwise_maps, "wide_rows", lambda lay: route == "maps")
-    monkeypatch.setattr(depthwise_maps, "channels_last_rows",
+    monkeypatch.setattr(depthwise_maps_last, "channels_last_rows",
                         lambda lay: route == "channels-last maps")
     monkeypatch.setattr(depthwise_maps, "gradient_rows", lambda lay: route == "maps gradients")
     gen = torch.Generator().manual_seed(10)

@@ -318,14 +318,14 @@ def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
 def route(x: torch.Tensor, lay: _Flat) -> type[DepthwiseKernels]:
     """The kernels a call of this layout takes, by the layer's own sizes: for an input laid
     out channels last (no transposing copies), rectangles of its maps on long rows
-    (:func:`.depthwise_maps.channels_last_rows`), else channels last; channels last too for
+    (:func:`.depthwise_maps_last.channels_last_rows`), else channels last; channels last too for
     maps with fewer cells than channels (:func:`.depthwise_last.channels_last`); rectangles
     of the maps as they are for long rows (:func:`.depthwise_maps.wide_rows`), for the
     gradients alone on shorter ones (:func:`.depthwise_maps.gradient_rows`); else the flat
     sums over taps."""
     from .depthwise_last import ChannelsLastKernels, channels_last
-    from .depthwise_maps import (LastMapKernels, MapKernels, ShortRowKernels,
-                                 channels_last_rows, gradient_rows, wide_rows)
+    from .depthwise_maps import MapKernels, ShortRowKernels, gradient_rows, wide_rows
+    from .depthwise_maps_last import LastMapKernels, channels_last_rows
     if laid_out_channels_last(x):
         return LastMapKernels if channels_last_rows(lay) else ChannelsLastKernels
     if channels_last(lay):

@@ -19,10 +19,7 @@ where the flat route cuts the input into ``s_h*s_w`` sub-images, a copy of cells
 that took longer than the sums it saves (``benchmarks/README.md``).
 
 Maps laid out channels last (a model moved to ``torch.channels_last``) take the same
-rectangles at stride 1 (:class:`LastMapKernels`), with no copy into the default layout: each
-tap's weights are repeated along a row, so that a multiply-add runs over whole rows of
-channels (MobileNet's first depthwise layer, 32 channels of 112x112 at batch 2: 1.46 ms
-forward and 8.9 ms forward + backward on the channels-last route, 1.17 and 6.8 here).
+rectangles at stride 1 (:mod:`.depthwise_maps_last`).
 
 The taps that land on padding multiply only zeros, which add nothing, as long as the weights
 are finite: an infinite or NaN weight times the padding's zeros is NaN, which the flat route
@@ -45,7 +42,7 @@ from .autograd import Conf, in_float32
 from .depthwise_last import ChannelsLastKernels
 from .threads import equal_size
 
-#: Least output cells a row for this route (:func:`wide_rows`). Against the flat route, 3x3 at
+#: Least input cells a row for this route (:func:`wide_rows`). Against the flat route, 3x3 at
 #: batch 2 and 8 (time of this route / flat's, interleaved, several runs): 112x112 maps
 #: 0.65-0.94, 56x56 0.77-0.89, 28x28 0.75-1.13 (192 channels), 0.99 (96).
 MIN_ROW = 56
@@ -60,17 +57,29 @@ MAX_TAPS = 9
 BLOCK_BYTES = 16 * 1024 * 1024
 
 
+#: Least input cells a row for the maps route's gradients (:func:`gradient_rows`), and for its
+#: forward pass on an input of at least :data:`LARGE_INPUT` cells (:func:`wide_rows`).
+MIN_GRADIENT_ROW = 28
+#: Least input cells (2 MiB of float32, twice this machine's L2 caches) for the forward pass's
+#: rectangles on rows of :data:`MIN_GRADIENT_ROW` to :data:`MIN_ROW` cells. On a smaller input
+#: the flat route's two copies stay in the cache and its runs across rows beat rows this
+#: short. 3x3 on 28x28 maps, ratio to F.conv2d, flat / rectangles, two or three runs:
+#: 40 channels at batch 8 (251k cells) 2.07-2.40 / 2.35-2.60; 64 at batch 8 (401k) 2.21-2.31 /
+#: 2.50-2.62; 88 at batch 8 (552k) 2.39-2.84 / 2.10-2.68; 96 at batch 8 (602k) 2.51-3.10 /
+#: 2.20-2.63; 192 at batch 8 (1.2M) 0.84-1.85 / 0.55-1.39; 144-192 at batch 2 (226k-301k)
+#: mostly flat.
+LARGE_INPUT = 2**19
+
+
 def wide_rows(lay: flat._Flat) -> bool:
     """Whether a call reads its taps as rectangles of the maps as they are: at most
-    :data:`MAX_TAPS` taps, on input rows of at least :data:`MIN_ROW` cells, at any row stride
-    and a column stride of at most 2 (the :func:`full_columns` make ``s_w`` times the
-    multiply-adds; measured at 2). A rule on the layer's own sizes, no table."""
-    return (lay.k_h * lay.k_w <= MAX_TAPS and lay.map_size[1] >= MIN_ROW
-            and lay.s_w <= 2)
-
-
-#: Least input cells a row for the maps route's gradients alone (:func:`gradient_rows`).
-MIN_GRADIENT_ROW = 28
+    :data:`MAX_TAPS` taps, on input rows of at least :data:`MIN_ROW` cells (or of
+    :data:`MIN_GRADIENT_ROW` on an input of :data:`LARGE_INPUT` cells), at any row stride and a
+    column stride of at most 2 (the :func:`full_columns` make ``s_w`` times the multiply-adds;
+    measured at 2). A rule on the layer's own sizes, no table."""
+    (h, w) = lay.map_size
+    long = w >= MIN_ROW or (w >= MIN_GRADIENT_ROW and lay.maps * h * w >= LARGE_INPUT)
+    return lay.k_h * lay.k_w <= MAX_TAPS and long and lay.s_w <= 2
 
 
 def gradient_rows(lay: flat._Flat) -> bool:
@@ -270,127 +279,12 @@ class MapKernels(flat.DepthwiseKernels):
 
 
 class ShortRowKernels(MapKernels):
-    """On rows of 28 to 55 cells (:func:`gradient_rows`): the flat route's forward pass and the
-    maps route's gradients. On rows this short the forward pass's rectangles lost to the flat
-    route's runs across rows on most layers measured (3x3 on 28x28 at batch 2: 1.87-2.13
-    times F.conv2d's time against 2.14-2.41), while the gradients' rectangles, which skip the
+    """On rows of 28 to 55 cells of a smaller input (:func:`gradient_rows`): the flat route's
+    forward pass and the maps route's gradients. There the forward pass's rectangles lost to
+    the flat route's runs across rows (3x3 on 28x28 at batch 2: 1.87-2.13 times F.conv2d's
+    time against 2.14-2.41; :data:`LARGE_INPUT`), while the gradients' rectangles, which skip the
     flat route's copies (the output gradient onto a wide grid, the input into a padded
     buffer), won or tied (forward + backward of those layers 2.06-3.25 -> 1.56-2.34,
     ``benchmarks/README.md``). On 14x14 maps they lost (32 channels: 2.10 -> 2.29)."""
 
     conv = staticmethod(flat.DepthwiseKernels.conv)
-
-
-#: Most channels for :class:`LastMapKernels`: the channels-last route's multiply-adds run over
-#: one cell's channels at a time, a short run with few channels, which rows of channels
-#: lengthen; from about this many the run is long already and the rectangles' ragged edges
-#: cost as much as they save. Forward + backward, time of this route / the channels-last
-#: route's, 3x3 on 112x112 and 56x56 maps at batch 2 and 8 (interleaved with F.conv2d, and
-#: in the zoo): 16 channels 0.75-0.86, 24 0.70-0.72, 32 0.77-0.86, 72 0.77-0.94; 144
-#: 0.86-1.00 with its forward pass 0.92-1.20.
-MAX_CHANNELS = 128
-
-
-def channels_last_rows(lay: flat._Flat) -> bool:
-    """Whether a channels-last call takes :class:`LastMapKernels`: long rows (:func:`wide_rows`)
-    at stride 1, fewer than :data:`MAX_CHANNELS` channels, one output channel per input
-    channel."""
-    return (wide_rows(lay) and (lay.s_h, lay.s_w) == (1, 1) and lay.m == 1
-            and lay.c_in < MAX_CHANNELS)
-
-
-def _tiled(w: torch.Tensor, lay: flat._Flat) -> list[torch.Tensor]:
-    """Each tap's weights ``(1, C, 1, Wo)``, the same ``C`` numbers repeated along a row and
-    laid out as a channels-last row is: with them a tap's multiply-add over a rectangle of
-    channels-last maps runs along each whole row of channels, not along one cell's channels
-    (32 numbers on MobileNet's first 112x112 layer) at a time."""
-    taps, w_o = lay.k_h * lay.k_w, lay.out_size[1]
-    rows = w.reshape(lay.c_in, taps).t().unsqueeze(1).expand(taps, w_o, lay.c_in).contiguous()
-    return rows.permute(0, 2, 1).unsqueeze(1).unsqueeze(3).unbind(0)
-
-
-def _last(t: torch.Tensor) -> torch.Tensor:
-    return t.contiguous(memory_format=torch.channels_last)
-
-
-def _sample_blocks(lay: flat._Flat, element_size: int) -> list[tuple[int, int]]:
-    """Equal ranges of samples whose input and output cells take at most
-    :data:`BLOCK_BYTES`."""
-    (h, w), (h_o, w_o) = lay.map_size, lay.out_size
-    per_sample = (h * w + h_o * w_o) * lay.c_in * element_size
-    most = max(1, min(lay.n, BLOCK_BYTES // max(per_sample, 1)))
-    return flat._ranges(lay.n, equal_size(lay.n, most)) if lay.n else []
-
-
-def _last_sums(x: torch.Tensor, g: torch.Tensor, lay: flat._Flat,
-               rects: list[Rectangle]) -> torch.Tensor:
-    """:class:`LastMapKernels`' sums for :func:`_weight_grad`, over samples and cells at once
-    for each tap."""
-    x, g = _last(x), _last(g)
-    grad = x.new_zeros(lay.k_h * lay.k_w, lay.c_in)                 # taps on padding only: 0
-    sums = grad.unbind(0)
-    blocks = _sample_blocks(lay, x.element_size())
-    most = max((stop - start for start, stop in blocks), default=0)
-    product = x.new_empty(most * lay.c_in * lay.out_size[0] * lay.out_size[1])
-    for start, stop in blocks:
-        maps, grads = x[start:stop], g[start:stop]
-        for t, ys, xs, in_ys, in_xs in rects:                       # each tap: g x its cells
-            shape = (stop - start, ys.stop - ys.start, xs.stop - xs.start, lay.c_in)
-            cells = product[:shape[0] * shape[1] * shape[2] * shape[3]].view(shape)
-            cells = cells.permute(0, 3, 1, 2)   # contiguous: a sum over a part of a larger
-            torch.mul(grads[:, :, ys, xs], maps[:, :, in_ys, in_xs], out=cells)
-            sums[t].add_(cells.sum((0, 2, 3)))  # product ran 15x slower
-    return grad
-
-
-class LastMapKernels(flat.DepthwiseKernels):
-    """The rectangles of :class:`MapKernels` on channels-last maps (:func:`channels_last_rows`):
-    nothing copied, each tap's weights repeated along a row (:func:`_tiled`), the output and
-    the input's gradient channels last as PyTorch's are."""
-
-    @staticmethod
-    @in_float32
-    def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
-             conf: Conf) -> torch.Tensor:
-        if not flat.finite(w):     # times the padding's zeros: NaN, which PyTorch gives
-            return ChannelsLastKernels.conv(x, w, b, conf)
-        lay, x = flat._flat(x, x.shape[1], w.shape[0], conf), _last(x)
-        rects, starts, _, _ = _rectangles(lay)
-        weights = _tiled(w, lay)
-        out = torch.empty((lay.n, lay.c_in, *lay.out_size), dtype=x.dtype, device=x.device,
-                          memory_format=torch.channels_last)
-        for start, stop in _sample_blocks(lay, x.element_size()):
-            block, maps = out[start:stop], x[start:stop]
-            if not starts:
-                block.zero_()
-            for n, (t, ys, xs, in_ys, in_xs) in enumerate(rects):
-                cells, tap = maps[:, :, in_ys, in_xs], weights[t][..., :xs.stop - xs.start]
-                if n or not starts:
-                    block[:, :, ys, xs].addcmul_(cells, tap)
-                else:
-                    torch.mul(cells, tap, out=block)
-            if b is not None:
-                block += b.view(1, -1, 1, 1)
-        return out
-
-    @staticmethod
-    @in_float32
-    def grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
-        lay, g = flat._flat(g, conf.groups, w.shape[0], conf), _last(g)
-        _, _, rects, starts = _rectangles(lay)
-        weights = _tiled(w, lay)
-        grad_x = torch.empty((lay.n, lay.c_in, *lay.map_size), dtype=g.dtype, device=g.device,
-                             memory_format=torch.channels_last)
-        for start, stop in _sample_blocks(lay, g.element_size()):
-            block, grads = grad_x[start:stop], g[start:stop]
-            if not starts:
-                block.zero_()
-            for n, (t, ys, xs, in_ys, in_xs) in enumerate(rects):   # each cell collects g x tap
-                cells, tap = block[:, :, in_ys, in_xs], weights[t][..., :xs.stop - xs.start]
-                if n or not starts:
-                    cells.addcmul_(grads[:, :, ys, xs], tap)
-                else:
-                    torch.mul(grads[:, :, ys, xs], tap, out=cells)
-        return grad_x
-
-    grad_weight = _weight_grad(_last_sums)
