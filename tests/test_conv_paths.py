@@ -909,6 +909,7 @@ def on_the_maps(monkeypatch):
     ((2, 16, 20, 56), 3, 1, torch.contiguous_format, "maps"),     # rows, not maps, count
     ((2, 192, 28, 28), 3, 1, torch.contiguous_format, "maps gradients"),   # shorter rows
     ((8, 192, 28, 28), 3, 1, torch.contiguous_format, "maps"),    # ... of a large input
+    ((8, 40, 28, 28), 3, 2, torch.contiguous_format, "flat"),     # short rows at a stride
     ((2, 32, 14, 14), 3, 1, torch.contiguous_format, "flat"),     # rows too short for both
     ((2, 144, 56, 56), 5, 1, torch.contiguous_format, "flat"),    # too many taps
     ((2, 96, 112, 112), 3, 2, torch.contiguous_format, "maps"),   # at a stride too

@@ -55,8 +55,6 @@ MAX_TAPS = 9
 #: 32 maps of 112x112 at batch 8 0.78, 0.74, 1.07; on 144 of 56x56 0.77, 0.79, 1.26; at
 #: batch 2 0.94, 0.71, 0.66.
 BLOCK_BYTES = 16 * 1024 * 1024
-
-
 #: Least input cells a row for the maps route's gradients (:func:`gradient_rows`), and for its
 #: forward pass on an input of at least :data:`LARGE_INPUT` cells (:func:`wide_rows`).
 MIN_GRADIENT_ROW = 28
@@ -73,21 +71,27 @@ LARGE_INPUT = 2**19
 
 def wide_rows(lay: flat._Flat) -> bool:
     """Whether a call reads its taps as rectangles of the maps as they are: at most
-    :data:`MAX_TAPS` taps, on input rows of at least :data:`MIN_ROW` cells (or of
-    :data:`MIN_GRADIENT_ROW` on an input of :data:`LARGE_INPUT` cells), at any row stride and a
-    column stride of at most 2 (the :func:`full_columns` make ``s_w`` times the multiply-adds;
-    measured at 2). A rule on the layer's own sizes, no table."""
+    :data:`MAX_TAPS` taps, on input rows of at least :data:`MIN_ROW` cells at any row stride
+    and a column stride of at most 2 (the :func:`full_columns` make ``s_w`` times the
+    multiply-adds; measured at 2), or of :data:`MIN_GRADIENT_ROW` on an input of
+    :data:`LARGE_INPUT` cells at stride 1 (what was measured there). A rule on the layer's own
+    sizes, no table."""
     (h, w) = lay.map_size
-    long = w >= MIN_ROW or (w >= MIN_GRADIENT_ROW and lay.maps * h * w >= LARGE_INPUT)
-    return lay.k_h * lay.k_w <= MAX_TAPS and long and lay.s_w <= 2
+    large = lay.maps * h * w >= LARGE_INPUT
+    return lay.k_h * lay.k_w <= MAX_TAPS and (
+        (w >= MIN_ROW and lay.s_w <= 2) or (large and _short_rows(lay)))
+
+
+def _short_rows(lay: flat._Flat) -> bool:
+    """Rows of at least :data:`MIN_GRADIENT_ROW` cells at stride 1."""
+    return lay.map_size[1] >= MIN_GRADIENT_ROW and (lay.s_h, lay.s_w) == (1, 1)
 
 
 def gradient_rows(lay: flat._Flat) -> bool:
     """Whether a call too short in its rows for :func:`wide_rows` takes
-    :class:`ShortRowKernels`: rows of at least :data:`MIN_GRADIENT_ROW` cells, otherwise as
-    :func:`wide_rows`."""
-    return (lay.k_h * lay.k_w <= MAX_TAPS and lay.map_size[1] >= MIN_GRADIENT_ROW
-            and lay.s_w <= 2)
+    :class:`ShortRowKernels`: at most :data:`MAX_TAPS` taps on rows of at least
+    :data:`MIN_GRADIENT_ROW` cells, at stride 1 (measured there)."""
+    return lay.k_h * lay.k_w <= MAX_TAPS and _short_rows(lay)
 
 
 def full_columns(lay: flat._Flat) -> int:
@@ -279,12 +283,13 @@ class MapKernels(flat.DepthwiseKernels):
 
 
 class ShortRowKernels(MapKernels):
-    """On rows of 28 to 55 cells of a smaller input (:func:`gradient_rows`): the flat route's
-    forward pass and the maps route's gradients. There the forward pass's rectangles lost to
-    the flat route's runs across rows (3x3 on 28x28 at batch 2: 1.87-2.13 times F.conv2d's
-    time against 2.14-2.41; :data:`LARGE_INPUT`), while the gradients' rectangles, which skip the
-    flat route's copies (the output gradient onto a wide grid, the input into a padded
-    buffer), won or tied (forward + backward of those layers 2.06-3.25 -> 1.56-2.34,
-    ``benchmarks/README.md``). On 14x14 maps they lost (32 channels: 2.10 -> 2.29)."""
+    """On rows of 28 to 55 cells of a smaller input at stride 1 (:func:`gradient_rows`): the
+    flat route's forward pass and the maps route's gradients. There the forward pass's
+    rectangles lost to the flat route's runs across rows (3x3 on 28x28 at batch 2: 1.87-2.13
+    times F.conv2d's time against 2.14-2.41; :data:`LARGE_INPUT`), while the gradients'
+    rectangles, which skip the flat route's copies (the output gradient onto a wide grid, the
+    input into a padded buffer), won or tied (forward + backward of those layers 2.06-3.25 ->
+    1.56-2.34, ``benchmarks/README.md``). On 14x14 maps they lost (32 channels: 2.10 -> 2.29).
+    """
 
     conv = staticmethod(flat.DepthwiseKernels.conv)
