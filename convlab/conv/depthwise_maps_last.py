@@ -82,6 +82,24 @@ def _last_sums(x: torch.Tensor, g: torch.Tensor, lay: flat._Flat,
     return grad
 
 
+def _tap_sums(into: torch.Tensor, reads: torch.Tensor, rects: list[map_route.Rectangle],
+              starts: bool, weights: list[torch.Tensor], backwards: bool) -> None:
+    """Every tap's rectangle of ``reads`` times its row of weights, summed into ``into``: the
+    output's cells collect the input's (forward), or the input's cells collect the output
+    gradient's (``backwards``). The first rectangle starts the sums when it holds all of
+    ``into`` (``starts``); else ``into`` starts at zero."""
+    if not starts:
+        into.zero_()
+    for n, (t, ys, xs, in_ys, in_xs) in enumerate(rects):
+        (to_ys, to_xs), (from_ys, from_xs) = ((in_ys, in_xs), (ys, xs)) if backwards else \
+            ((ys, xs), (in_ys, in_xs))
+        cells, tap = reads[:, :, from_ys, from_xs], weights[t][..., :xs.stop - xs.start]
+        if n or not starts:
+            into[:, :, to_ys, to_xs].addcmul_(cells, tap)
+        else:
+            torch.mul(cells, tap, out=into[:, :, to_ys, to_xs])
+
+
 class LastMapKernels(flat.DepthwiseKernels):
     """The rectangles of :class:`.depthwise_maps.MapKernels` on channels-last maps
     (:func:`channels_last_rows`): nothing copied, each tap's weights repeated along a row
@@ -99,17 +117,9 @@ class LastMapKernels(flat.DepthwiseKernels):
         out = torch.empty((lay.n, lay.c_in, *lay.out_size), dtype=x.dtype, device=x.device,
                           memory_format=torch.channels_last)
         for start, stop in _sample_blocks(lay, x.element_size()):
-            block, maps = out[start:stop], x[start:stop]
-            if not starts:
-                block.zero_()
-            for n, (t, ys, xs, in_ys, in_xs) in enumerate(rects):
-                cells, tap = maps[:, :, in_ys, in_xs], weights[t][..., :xs.stop - xs.start]
-                if n or not starts:
-                    block[:, :, ys, xs].addcmul_(cells, tap)
-                else:
-                    torch.mul(cells, tap, out=block)
+            _tap_sums(out[start:stop], x[start:stop], rects, starts, weights, backwards=False)
             if b is not None:
-                block += b.view(1, -1, 1, 1)
+                out[start:stop] += b.view(1, -1, 1, 1)
         return out
 
     @staticmethod
@@ -121,15 +131,7 @@ class LastMapKernels(flat.DepthwiseKernels):
         grad_x = torch.empty((lay.n, lay.c_in, *lay.map_size), dtype=g.dtype, device=g.device,
                              memory_format=torch.channels_last)
         for start, stop in _sample_blocks(lay, g.element_size()):
-            block, grads = grad_x[start:stop], g[start:stop]
-            if not starts:
-                block.zero_()
-            for n, (t, ys, xs, in_ys, in_xs) in enumerate(rects):   # each cell collects g x tap
-                cells, tap = block[:, :, in_ys, in_xs], weights[t][..., :xs.stop - xs.start]
-                if n or not starts:
-                    cells.addcmul_(grads[:, :, ys, xs], tap)
-                else:
-                    torch.mul(grads[:, :, ys, xs], tap, out=cells)
+            _tap_sums(grad_x[start:stop], g[start:stop], rects, starts, weights, backwards=True)
         return grad_x
 
     grad_weight = map_route._weight_grad(_last_sums)
