@@ -326,7 +326,7 @@ CELLS = [
     for name, t in timings.items():
         print(f"{name:18} {t * 1e3:9.3f} ms   ×{t / timings['F.conv2d']:,.0f}")
     """),
-    md("""
+    md_at("l06-routes", """
     ### Why some layers take other routes, and what `F.conv2d` still does
 
     Real networks have layers that the plain im2col product serves badly, and
@@ -661,6 +661,10 @@ CELLS = [
       differences ([section 4](#l06-gradients)).
     - The Python loops are by far the slowest; the timing cell measures by how much on your
       machine ([section 5](#l06-timing)).
+    - Real layers take faster routes to the same numbers, and the cells check each against
+      `F.conv2d`: depthwise sums over long runs or rectangles, columns for the kernel's
+      columns only, Winograd's 16 products; `F.conv2d` still does the whole layer in one
+      library call ([section 5](#l06-routes)).
     """, """
     ## 8. 스스로 확인하기
 
@@ -672,6 +676,11 @@ CELLS = [
       ([4절](#l06-gradients)).
     - Python 반복문이 가장 느립니다. 얼마나 느린지는 시간을 재는 셀이 여러분의 컴퓨터에서 잽니다
       ([5절](#l06-timing)).
+    - 실제 층은 같은 값을 더 빠른 경로로 구하며, 셀에서 경로마다 결과를 `F.conv2d`와
+      비교해 확인합니다. 깊이별 합성곱은 긴 구간이나 직사각형 영역 단위로 한꺼번에 더하고,
+      출력 채널이 적은 층은 입력의 각 행을 커널의 열 수만큼만 복사하며, 채널이 많은 3×3 층은
+      위노그라드 방법으로 행렬 곱 16개로 바꿉니다. `F.conv2d`는 여전히 층 전체를 라이브러리
+      호출 한 번으로 처리합니다([5절](#l06-routes)).
     """),
     md("""
     That is the whole layer. Next: [07 Filters that learn](07_learning_filters.ipynb), where
