@@ -18,8 +18,10 @@ the :func:`full_columns`, and every ``s_w``-th is kept: twice the multiply-adds 
 where the flat route cuts the input into ``s_h*s_w`` sub-images, a copy of cells two apart
 that took longer than the sums it saves (``benchmarks/README.md``).
 
-Maps laid out channels last (a model moved to ``torch.channels_last``) take the same
-rectangles at stride 1 (:mod:`.depthwise_maps_last`).
+On rows of 28 to 55 cells at stride 1 the gradients take the rectangles too, and the forward
+pass does on a large input (:class:`ShortRowKernels`, :data:`LARGE_INPUT`). Maps laid out
+channels last (a model moved to ``torch.channels_last``) take the same rectangles at stride 1
+(:mod:`.depthwise_maps_last`).
 
 The taps that land on padding multiply only zeros, which add nothing, as long as the weights
 are finite: an infinite or NaN weight times the padding's zeros is NaN, which the flat route
@@ -136,16 +138,21 @@ def _rectangles(lay: flat._Flat) -> tuple[list[Rectangle], bool, list[Rectangle]
     return (*first((slice(0, h_o), slice(0, w_f)), 1), *first((slice(0, h), slice(0, w)), 3))
 
 
+def equal_blocks(count: int, unit_bytes: int) -> list[tuple[int, int]]:
+    """Equal ranges of ``count`` units (maps, or samples) of ``unit_bytes`` each, every range
+    at most :data:`BLOCK_BYTES` (one unit if a unit is larger)."""
+    if not count:
+        return []
+    most = max(1, min(count, BLOCK_BYTES // max(unit_bytes, 1)))
+    return flat._ranges(count, equal_size(count, most))
+
+
 def _blocks(lay: flat._Flat, element_size: int) -> list[tuple[int, int]]:
     """Equal ranges of maps whose input and output cells (with the full columns, at a column
     stride) take at most :data:`BLOCK_BYTES`."""
-    if not lay.maps:
-        return []
     (h, w), (h_o, w_o) = lay.map_size, lay.out_size
     full = full_columns(lay) if lay.s_w > 1 else 0
-    per_map = (h * w + lay.m * h_o * (w_o + full)) * element_size
-    most = max(1, min(lay.maps, BLOCK_BYTES // max(per_map, 1)))
-    return flat._ranges(lay.maps, equal_size(lay.maps, most))
+    return equal_blocks(lay.maps, (h * w + lay.m * h_o * (w_o + full)) * element_size)
 
 
 def _full(lay: flat._Flat, blocks: list[tuple[int, int]], like: torch.Tensor,

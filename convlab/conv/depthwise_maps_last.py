@@ -17,7 +17,6 @@ from . import depthwise as flat
 from . import depthwise_maps as map_route
 from .autograd import Conf, in_float32
 from .depthwise_last import ChannelsLastKernels
-from .threads import equal_size
 
 
 #: Most channels for :class:`LastMapKernels`: the channels-last route's multiply-adds run over
@@ -56,9 +55,7 @@ def _sample_blocks(lay: flat._Flat, element_size: int) -> list[tuple[int, int]]:
     """Equal ranges of samples whose input and output cells take at most
     :data:`.depthwise_maps.BLOCK_BYTES`."""
     (h, w), (h_o, w_o) = lay.map_size, lay.out_size
-    per_sample = (h * w + h_o * w_o) * lay.c_in * element_size
-    most = max(1, min(lay.n, map_route.BLOCK_BYTES // max(per_sample, 1)))
-    return flat._ranges(lay.n, equal_size(lay.n, most)) if lay.n else []
+    return map_route.equal_blocks(lay.n, (h * w + h_o * w_o) * lay.c_in * element_size)
 
 
 def _last_sums(x: torch.Tensor, g: torch.Tensor, lay: flat._Flat,
