@@ -14,6 +14,7 @@ names CUDA types instead. Lessons 01-03 show these errors on purpose.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import torch
@@ -229,16 +230,36 @@ def _spec(shape: tuple[int, ...], weight: torch.Tensor, stride: IntOrPair,
                     padding_mode=padding_mode)
 
 
+@functools.cache
+def _low_precision_mkldnn(dtype: torch.dtype) -> bool:
+    """Whether this processor runs ``dtype`` (bfloat16, float16) convolutions in oneDNN:
+    PyTorch then sends every such call there (ATen's ``mkldnn_bf16_device_check`` and
+    ``mkldnn_fp16_device_check``: AVX-512 and its bfloat16 or float16 extensions)."""
+    check = {torch.bfloat16: "_is_mkldnn_bf16_supported",
+             torch.float16: "_is_mkldnn_fp16_supported"}.get(dtype)
+    try:
+        return bool(check and getattr(torch.ops.mkldnn, check)())
+    except (AttributeError, RuntimeError):     # a build without them: PyTorch's own kernels
+        return False
+
+
 def _mkldnn(dtype: torch.dtype, batched: tuple[int, ...], weight: tuple[int, ...],
             stride: tuple[int, int], dilation: tuple[int, int], groups: int) -> bool:
     """Whether PyTorch's CPU convolution takes its MKLDNN backend, whose messages differ.
 
     Found by sweeping mistakes x batch sizes x dtypes x kernels (and read in ATen's
-    ``use_mkldnn``): float32 only (complex64 runs as float32 convolutions), when the call is
-    strided or dilated or multi-threaded or has a batch of 16 or a kernel other than 1x1, and
-    it is grouped or has a kernel over 3x3 both ways or more than one sample or a large input.
-    Every other call goes to PyTorch's own kernels, which word the same mistakes differently.
+    ``use_mkldnn``): bfloat16 and float16 on processors that run them there
+    (:func:`_low_precision_mkldnn`), whatever the call; float32 (complex64 runs as float32
+    convolutions) when the call is strided or dilated or multi-threaded or has a batch of 16
+    or a kernel other than 1x1, and it is grouped or has a kernel over 3x3 both ways or more
+    than one sample or a large input. Every other call goes to PyTorch's own kernels, which
+    word the same mistakes differently; so does every call with oneDNN switched off
+    (``torch.backends.mkldnn.flags(enabled=False)``).
     """
+    if not (torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled):
+        return False
+    if _low_precision_mkldnn(dtype):
+        return True
     n, c, h, w = batched
     return (dtype in (torch.float32, torch.complex64)
             and (stride != (1, 1) or dilation != (1, 1) or n >= 16 or weight[2:] != (1, 1)
