@@ -125,7 +125,7 @@ def conv2d_vectorized(
     channels per group, the input's gradient is a convolution of the output's gradient with the
     flipped kernel (:mod:`.input_grad`); wide 3x3 layers at stride 1 take Winograd's
     F(2x2, 3x3), 16 matrix products with 2.25 times fewer multiply-adds (:mod:`.winograd`,
-    whose rounding differs within F.conv2d's own). When the columns of a single output row
+    whose rounding stays within PyTorch's own kernels'). When the columns of a single output row
     would not fit the buffer, :mod:`convlab.conv.shifted` multiplies shifted flat views of the
     input instead and builds no columns. Zero padding is added inside the depthwise and im2col
     routes, so that the input's gradient is computed for the input's cells only, and kernel

@@ -18,8 +18,9 @@ multiply-adds than im2col's one product, for additions over 4x the input and out
 The additions cost the same whatever the channels; the products save in proportion to
 ``C_in*C_out``. So the route is taken where products dominate (:func:`applies`), wide layers
 on maps large enough to fill them. Rounding differs from im2col's (the transforms add and
-halve before multiplying), and stays within F.conv2d's own error; an infinite input, which the
-transforms subtract from itself, gives nan where a direct sum gives an infinity.
+halve before multiplying), and stays within that of PyTorch's own float32 kernels (oneDNN,
+which F.conv2d calls on most layers, rounds less on some processors); an infinite input,
+which the transforms subtract from itself, gives nan where a direct sum gives an infinity.
 """
 from __future__ import annotations
 

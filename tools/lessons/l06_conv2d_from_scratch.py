@@ -378,8 +378,9 @@ CELLS = [
       while the saving grows with `C_in·C_out`, so only wide 3×3 layers at stride 1 take this
       route (ResNet's and VGG's layers of 128 to 512 channels, and of 64 on maps of 56×56
       and larger, where im2col's product is slowest). The input's and the weight's gradients
-      use the same transforms. Its rounding differs from im2col's and stays within
-      `F.conv2d`'s own.
+      use the same transforms. Its rounding differs from im2col's and stays within that of
+      PyTorch's own implementation (`oneDNN`, which `F.conv2d` calls for most layers, rounds a
+      little less on some processors).
     - **Taps that only ever land on padding: left out.** With a large dilation on a small map,
       some taps land on the padding at every output position. DeepLab runs 3×3 kernels at
       dilation 36, with as much padding, on 28×28 maps: only the middle tap ever reaches the
@@ -458,8 +459,9 @@ CELLS = [
       수에 비례할 뿐이지만, 곱셈에서 아끼는 양은 `C_in·C_out`에 비례해 커집니다. 그래서
       스트라이드가 1이고 채널이 많은 3×3 층만 이 경로로 계산합니다(ResNet과 VGG에서 채널이
       128~512개인 층과, 56×56 이상인 큰 특징 맵에서 채널이 64개인 층). 입력의 기울기와 가중치의 기울기도 같은
-      변환으로 구합니다. 반올림 오차는 im2col 경로와 다르게 생기지만, `F.conv2d` 자체의 오차
-      범위를 넘지 않습니다.
+      변환으로 구합니다. 위노그라드 경로의 반올림 오차는 im2col 경로와 다르게 나타나지만,
+      PyTorch 내장 구현의 오차보다 크지 않습니다. 다만 `F.conv2d`가 대부분의 층에서 호출하는
+      라이브러리 `oneDNN`은 프로세서에 따라 오차가 이보다 조금 작기도 합니다.
     - **패딩에만 닿는 커널 칸: 계산에서 제외.** 작은 특징 맵에 팽창(dilation)이 큰 커널을
       적용하면, 출력 위치가 어디든 늘 패딩에만 닿는 커널 칸이 생깁니다. DeepLab은 28×28 특징
       맵에 3×3 커널을 팽창 36, 패딩 36으로 적용하는데, 이때 특징 맵에 닿는 칸은 가운데 칸
