@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 from convlab import conv2d_vectorized
-from convlab.conv import depthwise, depthwise_maps, depthwise_maps_last, winograd
+from convlab.conv import cache, depthwise, depthwise_maps, depthwise_maps_last, winograd
 from convlab.conv.autograd import Conf
 from convlab.conv.im2col import MAX_BUFFER_BYTES
 
@@ -114,7 +114,7 @@ def test_winograd_holds_one_block_of_transforms_never_the_whole_layers():
 def test_depthwise_on_the_maps_holds_one_block_never_a_copy_of_the_input(stride,
                                                                          memory_format):
     """A 64 MiB input of long rows: the maps route reads it where it lies; besides the result
-    it holds one block of full columns at a stride (:data:`depthwise_maps.BLOCK_BYTES`) and
+    it holds one block of full columns at a stride (:func:`cache.block_bytes`) and
     nothing of the input's size."""
     x = torch.randn(4, 64, 256, 256).contiguous(memory_format=memory_format)
     w = torch.randn(64, 1, 3, 3)
@@ -128,7 +128,7 @@ def test_depthwise_on_the_maps_holds_one_block_never_a_copy_of_the_input(stride,
     if ours is None:
         pytest.skip("torch.profiler gives no memory timeline here")
     output_bytes = 4 * 4 * 64 * (256 // stride) ** 2
-    bound = output_bytes + depthwise_maps.BLOCK_BYTES + 2**20            # + 1 MiB slack
+    bound = output_bytes + cache.block_bytes() + 2**20            # + 1 MiB slack
     assert ours <= bound < output_bytes + x.numel() * 4        # the result and a copy
 
 

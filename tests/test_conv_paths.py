@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import convlab.conv.functional as conv
 from convlab import conv2d_vectorized
+import convlab.conv.cache as cache
 import convlab.conv.depthwise as depthwise
 import convlab.conv.depthwise_last as depthwise_last
 import convlab.conv.depthwise_maps as depthwise_maps
@@ -734,8 +735,7 @@ def test_depthwise_path_taken_in_many_blocks_gives_the_same_numbers(monkeypatch,
     """A large input is taken a block of maps (or samples) at a time; with blocks of one map
     each, the sum over blocks and its gradients are still PyTorch's."""
     monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: last)
-    monkeypatch.setattr(depthwise, "BLOCK_BYTES", 1)
-    monkeypatch.setattr(depthwise_last, "BLOCK_BYTES", 1)
+    monkeypatch.setattr(cache, "block_bytes", lambda: 1)
     counts = {}
     for layout in (depthwise._Flat, depthwise_last._Last):
         def counted(self, _blocks=layout.blocks, _name=layout.__name__):
@@ -1045,7 +1045,7 @@ def test_depthwise_on_the_maps_taken_one_block_at_a_time_gives_the_same_numbers(
     outputs and both gradients are still PyTorch's, the weight's gradient summed over the
     blocks of every sample."""
     (on_channels_last_maps if route == "channels-last maps" else on_the_maps)(monkeypatch)
-    monkeypatch.setattr(depthwise_maps, "BLOCK_BYTES", 1)
+    monkeypatch.setattr(cache, "block_bytes", lambda: 1)
     seen, cut = [], getattr(*blocks)
     monkeypatch.setattr(*blocks,
                         lambda lay, size: seen.append(len(cut(lay, size))) or cut(lay, size))

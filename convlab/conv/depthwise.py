@@ -31,9 +31,9 @@ of the maps as they are instead, at a stride every ``s_h``-th row of it, and the
 copied (:mod:`.depthwise_maps`), channels last too at stride 1.
 :func:`route` chooses.
 
-The maps are taken a block at a time (:data:`BLOCK_BYTES`), and every tap of a block is
-summed before the next: the block's cells are read from the processor's cache, not from main
-memory, once per tap.
+The maps are taken a block at a time (:func:`.cache.block_bytes`: what the threads' L2
+caches hold), and every tap of a block is summed before the next: the block's cells are read
+from the processor's cache, not from main memory, once per tap.
 Zero padding is added in the same copy (the cells outside the input stay zero), so the input
 is never copied whole just to pad it.
 """
@@ -43,6 +43,7 @@ import functools
 
 import torch
 
+from . import cache
 from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
 from .layout import laid_out_channels_last
@@ -60,12 +61,6 @@ def finite(t: torch.Tensor) -> bool:
 def is_depthwise(weight: torch.Tensor, groups: int) -> bool:
     """Each group sees one input channel (``groups == C_in``), with several groups."""
     return groups > 1 and weight.shape[1] == 1
-
-
-#: Input maps per block are chosen so that a block's maps take about this many bytes: every tap
-#: of a block is summed while its cells are still in the processor's cache (measured on the
-#: 2-core benchmark machine: 2-8 MiB beat both one pass over everything and smaller blocks).
-BLOCK_BYTES = 4 * 1024 * 1024
 
 
 def _ranges(total: int, step: int) -> list[tuple[int, int]]:
@@ -194,7 +189,7 @@ class _Flat:
 
 
 def _flat(t: torch.Tensor, c_in: int, c_out: int, conf: Conf) -> _Flat:
-    return _layout(t.shape[0], c_in, c_out, conf, t.element_size(), BLOCK_BYTES)
+    return _layout(t.shape[0], c_in, c_out, conf, t.element_size(), cache.block_bytes())
 
 
 @functools.lru_cache(maxsize=256)
@@ -306,9 +301,8 @@ def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     Same result and gradients (every order, :mod:`.autograd`) as ``F.conv2d`` with
     ``groups=C_in`` and zero ``padding`` ``((top, bottom), (left, right))``, added while each
     block of maps is copied, not by a separate pass over the whole input. Extra memory: one
-    block, about :data:`BLOCK_BYTES` (maps on the wide grid and their sub-images when strided),
-    or :data:`.depthwise_last.BLOCK_BYTES` (channels-last samples with their padding and
-    outputs).
+    block of about :func:`.cache.block_bytes` (maps on the wide grid and their sub-images when
+    strided, channels-last samples with their padding and outputs, or input and output maps).
     """
     conf = Conf.padding_inside(x, weight, stride, dilation, x.shape[1], padding)
     kernels = route(x, _flat(x, x.shape[1], weight.shape[0], conf))

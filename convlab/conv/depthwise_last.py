@@ -11,18 +11,12 @@ from __future__ import annotations
 
 import torch
 
+from . import cache
 from . import depthwise as flat
 from .autograd import Conf, in_float32
 from .layout import laid_out_channels_last
 from .threads import equal_size
 
-
-#: Samples per block are chosen so that a block's padded samples and outputs take about this
-#: many bytes: twice the flat route's blocks (:data:`.depthwise.BLOCK_BYTES`), since each tap's
-#: multiply-add here has a fixed cost that fewer, larger blocks pay less often (8 MiB against
-#: 4, forward + backward in one process: 5x5, 960 channels on 7x7 at batch 8 11.1 -> 9.7 ms;
-#: 7x7, 384 on 14x14 21.1 -> 18.7; 16 MiB gained no more).
-BLOCK_BYTES = 8 * 1024 * 1024
 
 #: Spare numbers after each cell's channels in the channels-last buffers. Copying them back to
 #: ``(B, C, H, W)`` reads one number a cell, a cell apart: with 1024 channels that step is
@@ -72,7 +66,7 @@ class _Last:
         self.lay = lay
         numbers = (lay.in_size[0] * lay.in_size[1] * (lay.c_in + LANE_PAD)      # with the lanes
                    + lay.out_size[0] * lay.out_size[1] * (lay.c_in * lay.m + LANE_PAD))
-        most = max(1, min(lay.n, BLOCK_BYTES // max(numbers * element_size, 1)))
+        most = max(1, min(lay.n, cache.block_bytes() // max(numbers * element_size, 1)))
         self.rows = equal_size(lay.n, most)             # equal blocks
 
     def blocks(self) -> list[tuple[int, int]]:

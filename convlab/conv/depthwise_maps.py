@@ -39,6 +39,7 @@ from typing import Callable
 
 import torch
 
+from . import cache
 from . import depthwise as flat
 from .autograd import Conf, in_float32
 from .depthwise_last import ChannelsLastKernels
@@ -52,18 +53,12 @@ MIN_ROW = 56
 #: flat route's run across rows, and the two copies saved are worth fewer taps the larger the
 #: kernel. 5x5: 0.64-1.13 on 56x56, 0.80-1.01 on 112x112, 0.82-1.35 on 28x28; 7x7: 1.15-1.30.
 MAX_TAPS = 9
-#: Input and output maps per block take about this many bytes: with nothing copied, a block
-#: is only the multiply-adds' own cells. Ratios to the flat route at 8, 16, 32 MiB: 3x3 on
-#: 32 maps of 112x112 at batch 8 0.78, 0.74, 1.07; on 144 of 56x56 0.77, 0.79, 1.26; at
-#: batch 2 0.94, 0.71, 0.66.
-BLOCK_BYTES = 16 * 1024 * 1024
 #: Least input cells a row for the maps route's gradients (:func:`gradient_rows`), and for its
 #: forward pass on an input of at least :data:`LARGE_INPUT` cells (:func:`wide_rows`).
 MIN_GRADIENT_ROW = 28
-#: Least input cells (2 MiB of float32, twice this machine's L2 caches) for the forward pass's
-#: rectangles on rows of :data:`MIN_GRADIENT_ROW` to :data:`MIN_ROW` cells. On a smaller input
-#: the flat route's two copies stay in the cache and its runs across rows beat rows this
-#: short. 3x3 on 28x28 maps, ratio to F.conv2d, flat / rectangles, two or three runs:
+#: Least input cells (2 MiB of float32) for the forward pass's rectangles on rows of
+#: :data:`MIN_GRADIENT_ROW` to :data:`MIN_ROW` cells. On a smaller input the flat route's two
+#: copies stay in the cache and its runs across rows beat rows this short. 3x3 on 28x28 maps, ratio to F.conv2d, flat / rectangles, two or three runs:
 #: 40 channels at batch 8 (251k cells) 2.07-2.40 / 2.35-2.60; 64 at batch 8 (401k) 2.21-2.31 /
 #: 2.50-2.62; 88 at batch 8 (552k) 2.39-2.84 / 2.10-2.68; 96 at batch 8 (602k) 2.51-3.10 /
 #: 2.20-2.63; 192 at batch 8 (1.2M) 0.84-1.85 / 0.55-1.39; 144-192 at batch 2 (226k-301k)
@@ -140,16 +135,16 @@ def _rectangles(lay: flat._Flat) -> tuple[list[Rectangle], bool, list[Rectangle]
 
 def equal_blocks(count: int, unit_bytes: int) -> list[tuple[int, int]]:
     """Equal ranges of ``count`` units (maps, or samples) of ``unit_bytes`` each, every range
-    at most :data:`BLOCK_BYTES` (one unit if a unit is larger)."""
+    at most :func:`.cache.block_bytes` (one unit if a unit is larger)."""
     if not count:
         return []
-    most = max(1, min(count, BLOCK_BYTES // max(unit_bytes, 1)))
+    most = max(1, min(count, cache.block_bytes() // max(unit_bytes, 1)))
     return flat._ranges(count, equal_size(count, most))
 
 
 def _blocks(lay: flat._Flat, element_size: int) -> list[tuple[int, int]]:
     """Equal ranges of maps whose input and output cells (with the full columns, at a column
-    stride) take at most :data:`BLOCK_BYTES`."""
+    stride) take at most :func:`.cache.block_bytes`."""
     (h, w), (h_o, w_o) = lay.map_size, lay.out_size
     full = full_columns(lay) if lay.s_w > 1 else 0
     return equal_blocks(lay.maps, (h * w + lay.m * h_o * (w_o + full)) * element_size)

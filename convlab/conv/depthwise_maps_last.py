@@ -53,7 +53,7 @@ def _last(t: torch.Tensor) -> torch.Tensor:
 
 def _sample_blocks(lay: flat._Flat, element_size: int) -> list[tuple[int, int]]:
     """Equal ranges of samples whose input and output cells take at most
-    :data:`.depthwise_maps.BLOCK_BYTES`."""
+    :func:`.cache.block_bytes`."""
     (h, w), (h_o, w_o) = lay.map_size, lay.out_size
     return map_route.equal_blocks(lay.n, (h * w + h_o * w_o) * lay.c_in * element_size)
 
