@@ -405,7 +405,11 @@ CELLS = [
     - **What `F.conv2d` still does better.** It hands the whole layer to one optimized library
       call (oneDNN on the CPU): kernels generated for this processor's vector instructions,
       blocked memory layouts, and one parallel region for the whole call. convlab is a chain of
-      ordinary PyTorch operations, each a separate pass over memory; the cell counts them.
+      ordinary PyTorch operations, each a separate pass over memory; the cell counts them. To
+      make those passes cheaper, the depthwise routes take the maps a block at a time, sized
+      to fit the processor's L2 cache, so each tap reads its block from the cache, not from
+      main memory. The cell times one multiply-add over a block that fits and over one that
+      does not.
     """, """
     ### 어떤 층은 왜 다른 경로로 계산할까요, 그리고 `F.conv2d`는 무엇을 더 할까요
 
@@ -487,7 +491,11 @@ CELLS = [
     - **`F.conv2d`가 여전히 더 잘하는 것.** `F.conv2d`는 층 전체를 최적화된 라이브러리 호출 한 번에
       맡깁니다(CPU에서는 `oneDNN`). 이 프로세서의 벡터 명령에 맞춰 만든 코드, 블록 단위 메모리 배치,
       호출 전체에 대한 병렬 처리 한 번을 씁니다. convlab은 평범한 PyTorch 연산을 여러 번 이어
-      부르고, 연산마다 메모리를 따로 한 번씩 훑습니다. 셀이 그 연산의 개수를 셉니다.
+      부르고, 연산마다 메모리를 따로 한 번씩 훑습니다. 셀이 그 연산의 개수를 셉니다. 깊이별
+      경로는 이렇게 메모리를 훑는 비용을 줄이려고 특징 맵을 블록 단위로 나누어 계산합니다. 블록
+      크기는 프로세서의 L2 캐시에 들어가게 잡습니다. 그래서 커널 칸마다 블록을 메인 메모리가
+      아니라 캐시에서 가져옵니다. 아래 셀은 캐시에 들어가는 블록과 들어가지 않는 블록에서
+      곱셈-덧셈을 한 번씩 실행해 걸린 시간을 잽니다.
     """),
     code("""
     # «1. depthwise: how many neighbouring numbers one multiply-add runs over|1. 깊이별 합성곱: 곱셈-덧셈 한 번이 훑는 나란한 값의 개수»
@@ -605,6 +613,13 @@ CELLS = [
         ratio = seconds_per_call(ours, 20) / seconds_per_call(theirs, 20)
         print(«f"{name:20} convlab {operations(ours):3} operations, F.conv2d {operations(theirs)}; time ×{ratio:.1f}"|f"{name:20} convlab 연산 {operations(ours):3}개, F.conv2d {operations(theirs)}개, 시간 ×{ratio:.1f}"»)
     print(«f"F.conv2d here: oneDNN available {torch.backends.mkldnn.is_available()}, vector instructions {torch.backends.cpu.get_cpu_capability()}"|f"이 컴퓨터의 F.conv2d: oneDNN 사용 가능 {torch.backends.mkldnn.is_available()}, 벡터 명령 {torch.backends.cpu.get_cpu_capability()}"»)
+
+    # «9. one multiply-add over a block that fits the L2 cache, and over one that does not|9. 곱셈-덧셈 한 번: L2 캐시에 들어가는 블록과 들어가지 않는 블록»
+    half = torch.tensor(0.5)
+    for mib in (1, 32):
+        a, b = torch.zeros(mib * 2**18), torch.randn(mib * 2**18)    # «2**18 float32 numbers: 1 MiB|float32 값 2**18개: 1 MiB»
+        rate = a.numel() / seconds_per_call(lambda: a.addcmul_(b, half), 20) / 1e9
+        print(«f"multiply-add over {mib:2} MiB: {rate:.1f} billion numbers a second"|f"{mib:2} MiB 블록 곱셈-덧셈: 초당 값 {rate * 10:.0f}억 개"»)
     """),
     md("""
     ## 6. Explorer: the loops, one step at a time
