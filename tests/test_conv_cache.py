@@ -62,4 +62,18 @@ def test_a_block_takes_three_quarters_of_the_threads_l2_and_at_least_two_mib(
         monkeypatch, l2, threads, block):
     monkeypatch.setattr(cache, "l2_bytes", lambda: l2)
     monkeypatch.setattr(cache.torch, "get_num_threads", lambda: threads)
+    monkeypatch.setattr(cache, "processors", lambda: 64)
     assert cache.block_bytes() == block
+
+
+def test_threads_beyond_the_processors_a_container_grants_share_no_cache(monkeypatch):
+    """PyTorch may start a thread per processor of the machine while the process may run on
+    two: only those two processors' caches count."""
+    monkeypatch.setattr(cache, "l2_bytes", lambda: 2 * MiB)
+    monkeypatch.setattr(cache.torch, "get_num_threads", lambda: 64)
+    monkeypatch.setattr(cache, "processors", lambda: 2)
+    assert cache.block_bytes() == 3 * MiB
+
+
+def test_this_process_runs_on_at_least_one_processor():
+    assert 1 <= cache.processors() <= (cache.os.cpu_count() or 1)

@@ -12,6 +12,7 @@ machine's own caches, not tuned to one.
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 import torch
@@ -59,7 +60,19 @@ def l2_bytes(caches: Path = _CACHES) -> int:
     return L2_UNKNOWN
 
 
+@functools.cache
+def processors() -> int:
+    """The processors this process may run on (a container may be given fewer than the
+    machine has, while PyTorch's thread count follows the machine)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):          # no affinity on this system
+        return max(1, os.cpu_count() or 1)
+
+
 def block_bytes() -> int:
     """Bytes of one block of a depthwise route: :data:`SHARE` of the L2 caches of the threads
-    that sum it, at least :data:`MIN_BLOCK` (3 MiB on the benchmark machine's 2 cores)."""
-    return max(MIN_BLOCK, int(l2_bytes() * torch.get_num_threads() * SHARE))
+    that sum it (no more threads than :func:`processors`), at least :data:`MIN_BLOCK` (3 MiB on
+    the benchmark machine's 2 cores)."""
+    threads = min(torch.get_num_threads(), processors())
+    return max(MIN_BLOCK, int(l2_bytes() * threads * SHARE))
