@@ -50,6 +50,40 @@ from convlab.conv.im2col import MAX_BUFFER_BYTES, _Plan, im2col_conv2d, windows 
 TARGET_GEOMEAN = 2.0   # geometric mean of vectorized / F.conv2d at or below this
 TARGET_MAX = 3.5       # ... and no case above this
 
+#: glibc's allocator settings the benchmarks run under (read once, when the process starts).
+#: By default it hands large freed blocks back to the system and maps fresh ones, and the
+#: first touch of each fresh page faults: in a virtual machine that cost F.conv2d's 3x3
+#: depthwise layer on 64 channels of 56x56 at batch 8 5.5 ms a call where the layer takes
+#: 1.0 (convlab's blocks, allocated less often, 4.4 against 3.0), and which calls paid it
+#: changed with whatever ran before. With blocks up to 32 MiB kept in the process (the
+#: largest threshold glibc accepts) and nothing given back, both implementations are timed
+#: on memory they already have. ``--default-allocator`` times them as they come.
+STEADY_ALLOCATOR = {"MALLOC_MMAP_THRESHOLD_": str(32 * 1024 * 1024),
+                    "MALLOC_TRIM_THRESHOLD_": str(16 * 1024 ** 3)}
+
+
+def steady_allocator_env(environ: dict[str, str], system: str = sys.platform
+                         ) -> dict[str, str] | None:
+    """The environment to restart a benchmark in with :data:`STEADY_ALLOCATOR`, or None where
+    it runs as it is: not on Linux (another allocator), or already set (by the restart, or
+    by the caller, whose settings win)."""
+    if not system.startswith("linux") or any(k in environ for k in STEADY_ALLOCATOR):
+        return None
+    return {**environ, **STEADY_ALLOCATOR}
+
+
+def allocator_settings() -> dict[str, str]:
+    """The allocator settings this process runs under, for the report's header."""
+    return {k: os.environ[k] for k in STEADY_ALLOCATOR if k in os.environ} or {"glibc": "default"}
+
+
+def restart_with_steady_allocator(argv: list[str]) -> None:
+    """Re-run this script with :data:`STEADY_ALLOCATOR` unless ``--default-allocator`` is
+    given (the process is replaced; nothing has been timed yet)."""
+    env = None if "--default-allocator" in argv else steady_allocator_env(dict(os.environ))
+    if env is not None:
+        os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
 
 @dataclass(frozen=True)
 class Case:
@@ -436,7 +470,8 @@ def machine_info() -> dict:
         pass
     return dict(torch=torch.__version__, threads=torch.get_num_threads(),
                 cpu_count=os.cpu_count(), cpu=cpu, python=platform.python_version(),
-                date=datetime.datetime.now().isoformat(timespec="minutes"))
+                date=datetime.datetime.now().isoformat(timespec="minutes"),
+                allocator=allocator_settings())
 
 
 # ---------------------------------------------------------------------------- reporting
@@ -449,6 +484,12 @@ def _mib(nbytes: int | None) -> str:
     return "n/a" if nbytes is None else f"{nbytes / 2**20:.1f}"
 
 
+def _allocator(machine: dict) -> str:
+    """The allocator settings of a report's machine, as one phrase (older reports: unknown)."""
+    settings = machine.get("allocator", {"glibc": "unknown"})
+    return ", ".join(f"{k}={v}" for k, v in settings.items())
+
+
 def markdown(results: dict) -> str:
     """The report: machine header, the suite table, naive table, large-input memory."""
     m, s = results["machine"], results["summary"]
@@ -456,7 +497,8 @@ def markdown(results: dict) -> str:
         "# conv2d_vectorized vs F.conv2d",
         "",
         f"torch {m['torch']}, {m['threads']} threads (cpu_count {m['cpu_count']}), {m['cpu']}, "
-        f"Python {m['python']}, {m['date']}. float32, CPU. Times are medians over repetitions "
+        f"Python {m['python']}, {m['date']}, allocator {_allocator(m)}. float32, CPU. "
+        "Times are medians over repetitions "
         "in which the two implementations alternate; ratio = vectorized / F.conv2d, the median "
         "of each repetition's pair (lower is better, 1.00 = as fast).",
         "",
@@ -582,6 +624,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="output directory (default build/bench)")
     parser.add_argument("--no-memory", action="store_true",
                         help="skip the profiler's memory measurement")
+    parser.add_argument("--default-allocator", action="store_true",
+                        help="keep glibc's default allocator settings (see STEADY_ALLOCATOR)")
     args = parser.parse_args(argv)
     if args.quick:
         cases, naive_cases, large = small_suite(spatial=24, batch=2, per_group=8)
@@ -603,4 +647,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    restart_with_steady_allocator(sys.argv[1:])
     raise SystemExit(main())

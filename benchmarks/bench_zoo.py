@@ -42,7 +42,8 @@ for path in (ROOT, HERE):  # run as a script from a checkout; bench_conv sits be
         sys.path.insert(0, str(path))
 
 import bench_conv  # noqa: E402
-from bench_conv import Case, Timing, geomean, machine_info, paired_ratio, time_interleaved  # noqa: E402,E501
+from bench_conv import (Case, Timing, geomean, machine_info, paired_ratio,  # noqa: E402
+                        restart_with_steady_allocator, time_interleaved)
 from convlab import swap_convs  # noqa: E402
 from convlab.conv.geometry import resolve_padding  # noqa: E402
 
@@ -260,7 +261,8 @@ def markdown(results: dict) -> str:
         "# convlab on torchvision's convolutions",
         "",
         f"torch {m['torch']}, {m['threads']} threads (cpu_count {m['cpu_count']}), {m['cpu']}, "
-        f"{m['date']}; image {results['image_size']}x{results['image_size']}, float32, CPU"
+        f"{m['date']}, allocator {bench_conv._allocator(m)}; image {results['image_size']}x"
+        f"{results['image_size']}, float32, CPU"
         + (", inputs, weights and models channels last" if results.get("channels_last") else "")
         + ". "
         "ratio = conv2d_vectorized / F.conv2d (lower is better): whole-model = sum over layers "
@@ -400,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--channels-last", action="store_true",
                         help="inputs, weights and models laid out channels last")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
+    parser.add_argument("--default-allocator", action="store_true",
+                        help="keep glibc's default allocator settings "
+                             "(bench_conv.STEADY_ALLOCATOR)")
     args = parser.parse_args(argv)
     unknown = unknown_names(args.models + ([] if args.no_train else args.train))
     if unknown:
@@ -420,4 +425,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    restart_with_steady_allocator(sys.argv[1:])
     raise SystemExit(main())

@@ -7,6 +7,9 @@ probe sees allocations, and its reports get written. No timing is asserted.
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -152,6 +155,33 @@ def test_quick_flag_runs_the_command_end_to_end(tmp_path, monkeypatch):
     monkeypatch.setattr(bench, "small_suite", lambda **_: TINY)
     assert bench.main(["--quick", "--reps", "1", "--no-memory", "--out", str(tmp_path)]) == 0
     assert {p.name for p in tmp_path.iterdir()} == {"conv2d.md", "conv2d.json", "conv2d.png"}
+
+
+def test_benchmarks_restart_under_a_steady_allocator_unless_told_otherwise():
+    """glibc's default hands freed blocks back and faults on fresh ones; the benchmarks run
+    with blocks kept, but never override what the caller set, nor outside Linux."""
+    env = bench.steady_allocator_env({"PATH": "/bin"}, "linux")
+    assert env == {"PATH": "/bin", "MALLOC_MMAP_THRESHOLD_": str(32 * 2**20),
+                   "MALLOC_TRIM_THRESHOLD_": str(16 * 2**30)}
+    assert bench.steady_allocator_env({"MALLOC_TRIM_THRESHOLD_": "0"}, "linux") is None
+    assert bench.steady_allocator_env({"PATH": "/bin"}, "darwin") is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's settings")
+def test_the_command_reports_the_allocator_it_ran_under(tmp_path):
+    """Run as a script, the suite restarts itself with the steady settings and says so in
+    its report; with --default-allocator it keeps glibc's defaults."""
+    script = Path(bench.__file__)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    for flag, expected in (([], bench.STEADY_ALLOCATOR), (["--default-allocator"],
+                                                          {"glibc": "default"})):
+        out = tmp_path / (flag[0][2:] if flag else "steady")
+        subprocess.run([sys.executable, str(script), "--quick", "--reps", "1", "--no-memory",
+                        "--out", str(out), *flag], check=True, env=env, capture_output=True)
+        report = json.loads((out / "conv2d.json").read_text())
+        assert report["machine"]["allocator"] == expected
+        first = ", ".join(f"{k}={v}" for k, v in expected.items())
+        assert f"allocator {first}" in (out / "conv2d.md").read_text()
 
 
 ZOO = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_zoo.py"
