@@ -115,10 +115,12 @@ def test_winograd_holds_one_block_of_transforms_never_the_whole_layers():
                                                    (1, torch.channels_last)],
                          ids=["at a stride", "channels last"])
 def test_depthwise_on_the_maps_holds_one_block_never_a_copy_of_the_input(stride,
-                                                                         memory_format):
+                                                                         memory_format,
+                                                                         monkeypatch):
     """A 64 MiB input of long rows: the maps route reads it where it lies; besides the result
-    it holds one block of full columns at a stride (:func:`cache.block_bytes`) and
-    nothing of the input's size."""
+    it holds one block of full columns at a stride (:func:`cache.block_bytes`, fixed here at
+    4 MiB: a machine with many cores has room for more) and nothing of the input's size."""
+    monkeypatch.setattr(cache, "block_bytes", lambda: 4 * 2**20)
     x = torch.randn(4, 64, 256, 256).contiguous(memory_format=memory_format)
     w = torch.randn(64, 1, 3, 3)
     lay = depthwise._flat(x, 64, 64, Conf.padding_inside(x, w, (stride, stride), (1, 1), 64,
