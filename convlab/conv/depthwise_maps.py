@@ -58,11 +58,11 @@ MAX_TAPS = 9
 MIN_GRADIENT_ROW = 28
 #: Least input cells (2 MiB of float32) for the forward pass's rectangles on rows of
 #: :data:`MIN_GRADIENT_ROW` to :data:`MIN_ROW` cells. On a smaller input the flat route's two
-#: copies stay in the cache and its runs across rows beat rows this short. 3x3 on 28x28 maps, ratio to F.conv2d, flat / rectangles, two or three runs:
-#: 40 channels at batch 8 (251k cells) 2.07-2.40 / 2.35-2.60; 64 at batch 8 (401k) 2.21-2.31 /
-#: 2.50-2.62; 88 at batch 8 (552k) 2.39-2.84 / 2.10-2.68; 96 at batch 8 (602k) 2.51-3.10 /
-#: 2.20-2.63; 192 at batch 8 (1.2M) 0.84-1.85 / 0.55-1.39; 144-192 at batch 2 (226k-301k)
-#: mostly flat.
+#: copies stay in the cache and its runs across rows beat rows this short. 3x3 on 28x28 maps,
+#: ratio to F.conv2d, flat / rectangles, two or three runs: 40 channels at batch 8 (251k cells)
+#: 2.07-2.40 / 2.35-2.60; 64 at batch 8 (401k) 2.21-2.31 / 2.50-2.62; 88 at batch 8 (552k)
+#: 2.39-2.84 / 2.10-2.68; 96 at batch 8 (602k) 2.51-3.10 / 2.20-2.63; 192 at batch 8 (1.2M)
+#: 0.84-1.85 / 0.55-1.39; 144-192 at batch 2 (226k-301k) mostly flat.
 LARGE_INPUT = 2**19
 
 
