@@ -338,8 +338,13 @@ def test_tiles_share_their_matrices_evenly_among_the_threads(monkeypatch):
     (((8, 128, 58, 58), (32, 128, 1, 3), (1, 1), 1), False),    # one kernel row
     (((8, 128, 16, 16), (32, 128, 3, 3), (1, 1), 1), False),    # 14x14: products too small
     (((1, 128, 58, 58), (32, 128, 3, 3), (1, 1), 1), False),    # one matrix for two threads
+    (((8, 440, 9, 9), (440, 8, 3, 3), (1, 1), 55), True),       # 8 a group: any map
+    (((8, 512, 16, 16), (512, 16, 3, 3), (1, 1), 32), True),    # 16 a group
+    (((8, 1024, 9, 9), (1024, 32, 3, 3), (1, 1), 32), False),   # 32 a group: large maps only
+    (((8, 16, 16, 16), (16, 16, 3, 3), (1, 1), 1), False),      # few inputs, but one group
 ], ids=["128 -> 32", "grouped", "64 outputs", "stride 2", "1x3 kernel", "small map",
-        "one sample"])
+        "one sample", "small map, 8 a group", "small map, 16 a group",
+        "small map, 32 a group", "small map, 16 inputs, dense"])
 def test_kernel_row_route_is_taken_for_few_outputs_per_group_on_large_maps(
         monkeypatch, layer, taken):
     monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
