@@ -364,7 +364,10 @@ CELLS = [
       the product. So on large maps with few output channels per group, the forward pass
       copies each input row shifted by the kernel's `kW` columns, nothing more. The cells that
       kernel row `i` reads are then one slice of that copy, starting `i` rows on, and the
-      output is the sum of `kH` products. The weight's gradient reads the same copy, and the
+      output is the sum of `kH` products. Grouped layers with few input channels per group
+      (RegNet's, ResNeXt's) do this on small maps too: im2col's columns there hold the
+      windows of every group, so they are large however small the map. The weight's gradient
+      reads the same copy, and the
       input's gradient is the output's gradient convolved with the flipped kernel (lesson 08),
       a product that sums `C_out·kH·kW` terms instead of `C_out`.
     - **Wide 3×3 layers: 16 multiplications instead of 36 (Winograd).** Two neighbouring
@@ -447,8 +450,10 @@ CELLS = [
       채널이 32개쯤이면 복사에 드는 시간이 행렬 곱에 드는 시간과 비슷해집니다. 그래서 맵이 크고
       그룹당 출력 채널이 적은 층은 순전파에서 입력의 각 행을 행 안에서 한 칸씩 더 밀어 가며
       커널의 열 수(`kW`)만큼만 복사합니다. 그러면 커널의 `i`번째 행이 가져오는 값은 이 복사본에서 `i`개
-      행만큼 뒤에서 시작하는 끊김 없는 한 구간이고, 출력은 행렬 곱 `kH`개의 합입니다. 가중치의
-      기울기도 같은 복사본으로 구합니다. 입력의 기울기는 출력의 기울기와 뒤집은 커널의
+      행만큼 뒤에서 시작하는 끊김 없는 한 구간이고, 출력은 행렬 곱 `kH`개의 합입니다. 그룹당 입력
+      채널이 적은 그룹 합성곱 층(RegNet, ResNeXt)은 맵이 작아도 이렇게 계산합니다. 이런 층에서는
+      im2col의 열 행렬에 모든 그룹의 창이 함께 들어가므로, 맵 크기와 상관없이 열 행렬이 크기
+      때문입니다. 가중치의 기울기도 같은 복사본으로 구합니다. 입력의 기울기는 출력의 기울기와 뒤집은 커널의
       합성곱입니다(08강). 이 합성곱은 행렬 곱 하나로 계산하는데, 값 하나마다 더하는 항이
       `C_out`개가 아니라 `C_out·kH·kW`개입니다.
     - **채널이 많은 3×3 층: 곱셈 36번 대신 16번(위노그라드).** 커널 칸이 3개인 커널로 이웃한
