@@ -887,6 +887,27 @@ def test_a_channels_last_input_takes_the_channels_last_route_and_sums_into_the_r
     assert_every_autograd_check(fn, ref, x, w, b)
 
 
+@pytest.mark.parametrize("size, run, flat_taken", [(7, 6 * 9 + 7, False), (14, 13 * 16 + 14, True)],
+                         ids=["7x7: a short flat run", "14x14: a long one"])
+def test_the_channels_last_routes_weight_gradient_is_flat_only_on_long_runs(size, run,
+                                                                           flat_taken):
+    """At stride 1 the channels-last route's weight gradient is the flat route's where each
+    map's flat run (output rows less one times the padded width, plus a row) reaches
+    MIN_FLAT_RUN, else channels last; either gives PyTorch's gradient."""
+    gen = torch.Generator().manual_seed(9)
+    x = torch.randn(2, 8, size, size, dtype=torch.float64, generator=gen)
+    g = torch.randn(2, 8, size, size, dtype=torch.float64, generator=gen)
+    conf = Conf.padding_inside(x, torch.empty(8, 1, 3, 3), (1, 1), (1, 1), 8, ((1, 1), (1, 1)))
+    assert depthwise._flat(x, 8, 8, conf).length == run
+    assert (run >= depthwise_last.MIN_FLAT_RUN) is flat_taken
+    flat_grad = mock.Mock(wraps=depthwise.DepthwiseKernels.grad_weight)
+    with mock.patch.object(depthwise.DepthwiseKernels, "grad_weight", flat_grad):
+        grad = depthwise_last.ChannelsLastKernels.grad_weight(x, g, conf)
+    assert flat_grad.called is flat_taken
+    torch.testing.assert_close(grad, torch.nn.grad.conv2d_weight(x, (8, 1, 3, 3), g, padding=1,
+                                                                 groups=8))
+
+
 @pytest.mark.parametrize("channels, multiplier", [(1024, 1), (512, 2), (2048, 1), (960, 1)])
 def test_channels_last_buffers_never_step_a_multiple_of_4_kib_from_cell_to_cell(channels,
                                                                                multiplier):

@@ -24,6 +24,14 @@ from .threads import equal_size
 #: 213 us for 2 x 1024 maps of 14x14); 16 more numbers a cell break the pattern.
 LANE_PAD = 16
 
+#: Fewest positions in the flat route's run per map (:attr:`.depthwise._Flat.length`) for the
+#: weight's gradient of this route's layers to be taken flat at stride 1; on shorter runs it is
+#: taken channels last, each tap's products running over the channels. Weight's gradient,
+#: time channels last / flat, interleaved (2-core machine, batch 2 and 8): 7x7 maps (runs of
+#: 61 and 73) 0.56-0.95 for 288-1152 channels and 3x3 and 5x5 kernels, every case; 14x14 maps
+#: (runs of 222 and 248) 1.01-1.24 for 240-672 channels but one case of 0.84.
+MIN_FLAT_RUN = 128
+
 
 def _lanes(like: torch.Tensor, *sizes: int, zeros: bool = False) -> torch.Tensor:
     """A new ``(*sizes)`` tensor whose last dimension is the front of :data:`LANE_PAD` more."""
@@ -128,9 +136,9 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
 
     The input's gradient runs channels-last too: each tap adds the output gradient times its
     weight into its strided view of a zeroed padded block (30-50 % faster than flat on the
-    layers this route takes, ``benchmarks/README.md``). The weight's gradient does at a stride
-    only, where the flat route would cut sub-images; at stride 1 the two measured alike, 10 %
-    either way."""
+    layers this route takes, ``benchmarks/README.md``). The weight's gradient does at a stride,
+    where the flat route would cut sub-images, and on maps whose flat run is shorter than
+    :data:`MIN_FLAT_RUN` positions."""
 
     @staticmethod
     @in_float32
@@ -192,7 +200,8 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
     @in_float32
     def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
         lay = flat._flat(x, x.shape[1], g.shape[1], conf)
-        if (lay.s_h, lay.s_w) == (1, 1) and not laid_out_channels_last(x):
+        if ((lay.s_h, lay.s_w) == (1, 1) and not laid_out_channels_last(x)
+                and lay.length >= MIN_FLAT_RUN):
             return flat.DepthwiseKernels.grad_weight(x, g, conf)
         return ChannelsLastKernels.grad_weight_last(x, g, conf)
 
