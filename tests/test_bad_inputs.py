@@ -160,8 +160,7 @@ def test_every_mistake_is_worded_as_pytorch_words_it_for_this_input(dtype, batch
         call = mistake(x, w, b)
         with torch.backends.mkldnn.flags(enabled=onednn):
             expected = outcome(reference_conv2d, *call[:3], **call[3])
-        if (name == "weight complex64" and batch == 0
-                and dtype in (torch.bfloat16, torch.float16)):
+        if name == "weight complex64" and batch == 0 and dtype == torch.bfloat16:
             continue   # PyTorch multiplies the empty tensors and fails on the type it promotes to
         for fn in (conv2d_naive, conv2d_vectorized):
             with torch.backends.mkldnn.flags(enabled=onednn):
