@@ -484,7 +484,7 @@ def _mib(nbytes: int | None) -> str:
     return "n/a" if nbytes is None else f"{nbytes / 2**20:.1f}"
 
 
-def _allocator(machine: dict) -> str:
+def allocator_phrase(machine: dict) -> str:
     """The allocator settings of a report's machine, as one phrase (older reports: unknown)."""
     settings = machine.get("allocator", {"glibc": "unknown"})
     return ", ".join(f"{k}={v}" for k, v in settings.items())
@@ -497,7 +497,7 @@ def markdown(results: dict) -> str:
         "# conv2d_vectorized vs F.conv2d",
         "",
         f"torch {m['torch']}, {m['threads']} threads (cpu_count {m['cpu_count']}), {m['cpu']}, "
-        f"Python {m['python']}, {m['date']}, allocator {_allocator(m)}. float32, CPU. "
+        f"Python {m['python']}, {m['date']}, allocator {allocator_phrase(m)}. float32, CPU. "
         "Times are medians over repetitions "
         "in which the two implementations alternate; ratio = vectorized / F.conv2d, the median "
         "of each repetition's pair (lower is better, 1.00 = as fast).",

@@ -261,7 +261,7 @@ def markdown(results: dict) -> str:
         "# convlab on torchvision's convolutions",
         "",
         f"torch {m['torch']}, {m['threads']} threads (cpu_count {m['cpu_count']}), {m['cpu']}, "
-        f"{m['date']}, allocator {bench_conv._allocator(m)}; image {results['image_size']}x"
+        f"{m['date']}, allocator {bench_conv.allocator_phrase(m)}; image {results['image_size']}x"
         f"{results['image_size']}, float32, CPU"
         + (", inputs, weights and models channels last" if results.get("channels_last") else "")
         + ". "
