@@ -887,25 +887,60 @@ def test_a_channels_last_input_takes_the_channels_last_route_and_sums_into_the_r
     assert_every_autograd_check(fn, ref, x, w, b)
 
 
-@pytest.mark.parametrize("size, run, flat_taken", [(7, 6 * 9 + 7, False), (14, 13 * 16 + 14, True)],
-                         ids=["7x7: a short flat run", "14x14: a long one"])
-def test_the_channels_last_routes_weight_gradient_is_flat_only_on_long_runs(size, run,
-                                                                           flat_taken):
+@pytest.mark.parametrize("size, channels, run, work, flat_taken", [
+    (7, 8, 6 * 9 + 7, 2 * 8 * 7 * 7 * 9, False),
+    (14, 8, 13 * 16 + 14, 2 * 8 * 14 * 14 * 9, True),
+    (14, 640, 13 * 16 + 14, 2 * 640 * 14 * 14 * 9, False)],
+    ids=["7x7: a short flat run", "14x14: a long one", "14x14 with 2.3 million multiply-adds"])
+def test_the_channels_last_routes_weight_gradient_is_flat_only_on_long_runs_of_little_work(
+        size, channels, run, work, flat_taken):
     """At stride 1 the channels-last route's weight gradient is the flat route's where each
     map's flat run (output rows less one times the padded width, plus a row) reaches
-    MIN_FLAT_RUN, else channels last; either gives PyTorch's gradient."""
+    MIN_FLAT_RUN and the layer has fewer than MAX_FLAT_WORK multiply-adds, else channels
+    last; either gives PyTorch's gradient."""
     gen = torch.Generator().manual_seed(9)
-    x = torch.randn(2, 8, size, size, dtype=torch.float64, generator=gen)
-    g = torch.randn(2, 8, size, size, dtype=torch.float64, generator=gen)
-    conf = Conf.padding_inside(x, torch.empty(8, 1, 3, 3), (1, 1), (1, 1), 8, ((1, 1), (1, 1)))
-    assert depthwise._flat(x, 8, 8, conf).length == run
-    assert (run >= depthwise_last.MIN_FLAT_RUN) is flat_taken
+    x = torch.randn(2, channels, size, size, dtype=torch.float64, generator=gen)
+    g = torch.randn(2, channels, size, size, dtype=torch.float64, generator=gen)
+    conf = Conf.padding_inside(x, torch.empty(channels, 1, 3, 3), (1, 1), (1, 1), channels,
+                               ((1, 1), (1, 1)))
+    assert depthwise._flat(x, channels, channels, conf).length == run
+    assert (run >= depthwise_last.MIN_FLAT_RUN
+            and work < depthwise_last.MAX_FLAT_WORK) is flat_taken
     flat_grad = mock.Mock(wraps=depthwise.DepthwiseKernels.grad_weight)
     with mock.patch.object(depthwise.DepthwiseKernels, "grad_weight", flat_grad):
         grad = depthwise_last.ChannelsLastKernels.grad_weight(x, g, conf)
     assert flat_grad.called is flat_taken
-    torch.testing.assert_close(grad, torch.nn.grad.conv2d_weight(x, (8, 1, 3, 3), g, padding=1,
-                                                                 groups=8))
+    torch.testing.assert_close(grad, torch.nn.grad.conv2d_weight(
+        x, (channels, 1, 3, 3), g, padding=1, groups=channels))
+
+
+@pytest.mark.parametrize("thread_count, channels, multiplier, stride, dilation", [
+    (2, 6, 1, 1, 1), (3, 6, 2, 2, 1), (4, 8, 1, 1, 2), (2, 5, 3, 2, 1), (6, 6, 1, 2, 2)])
+def test_the_channels_last_weight_gradient_gives_each_thread_a_slice_of_the_channels(
+        thread_count, channels, multiplier, stride, dilation):
+    """The channels-last weight gradient cuts the channels into one slice a thread (none when
+    they do not divide evenly) and still gives PyTorch's gradient: any multiplier, stride and
+    dilation, and blocks of 3, 3 and 2 samples."""
+    gen = torch.Generator().manual_seed(12)
+    shape = (channels * multiplier, 1, 3, 3)
+    x = torch.randn(8, channels, 9, 8, dtype=torch.float64, generator=gen)
+    out = F.conv2d(x, torch.empty(shape, dtype=torch.float64), stride=stride, padding=1,
+                   dilation=dilation, groups=channels)
+    g = torch.randn(out.shape, dtype=torch.float64, generator=gen)
+    conf = Conf.padding_inside(x, torch.empty(shape), (stride,) * 2, (dilation,) * 2, channels,
+                               ((1, 1), (1, 1)))
+    lay = depthwise._flat(x, channels, channels * multiplier, conf)
+    per_sample = (lay.in_size[0] * lay.in_size[1] * (channels + depthwise_last.LANE_PAD)
+                  + lay.out_size[0] * lay.out_size[1] * (channels * multiplier
+                                                         + depthwise_last.LANE_PAD)) * 8
+    with mock.patch.object(torch, "get_num_threads", return_value=thread_count), \
+            mock.patch.object(cache, "block_bytes", return_value=3 * per_sample):
+        assert threads.channel_parts(channels) == (thread_count if channels % thread_count == 0
+                                                   else 1)
+        assert depthwise_last._Last(lay, 8).blocks() == [(0, 3), (3, 6), (6, 8)]
+        grad = depthwise_last.ChannelsLastKernels.grad_weight_last(x, g, conf)
+    torch.testing.assert_close(grad, torch.nn.grad.conv2d_weight(
+        x, shape, g, stride=stride, padding=1, dilation=dilation, groups=channels))
 
 
 @pytest.mark.parametrize("channels, multiplier", [(1024, 1), (512, 2), (2048, 1), (960, 1)])

@@ -15,7 +15,7 @@ from . import cache
 from . import depthwise as flat
 from .autograd import Conf, in_float32
 from .layout import laid_out_channels_last
-from .threads import equal_size
+from .threads import by_thread, channel_parts, equal_size
 
 
 #: Spare numbers after each cell's channels in the channels-last buffers. Copying them back to
@@ -24,13 +24,17 @@ from .threads import equal_size
 #: 213 us for 2 x 1024 maps of 14x14); 16 more numbers a cell break the pattern.
 LANE_PAD = 16
 
-#: Fewest positions in the flat route's run per map (:attr:`.depthwise._Flat.length`) for the
-#: weight's gradient of this route's layers to be taken flat at stride 1; on shorter runs it is
-#: taken channels last, each tap's products running over the channels. Weight's gradient,
-#: time channels last / flat, interleaved (2-core machine, batch 2 and 8): 7x7 maps (runs of
-#: 61 and 73) 0.56-0.95 for 288-1152 channels and 3x3 and 5x5 kernels, every case; 14x14 maps
-#: (runs of 222 and 248) 1.01-1.24 for 240-672 channels but one case of 0.84.
+#: The weight's gradient of this route's layers is taken flat at stride 1 only when the flat
+#: route's run per map (:attr:`.depthwise._Flat.length`) has at least :data:`MIN_FLAT_RUN`
+#: positions and the layer has fewer than :data:`MAX_FLAT_WORK` multiply-adds; else channels
+#: last, each tap's products running over one slice of the channels a thread. Time channels
+#: last / flat, interleaved (2-core machine): 7x7 maps (runs of 61 and 73) 0.48-0.87 for
+#: 960-1152 channels, 3x3 and 5x5 kernels, batch 2 and 8; 14x14 maps (runs of 222 and 248)
+#: 0.62-0.91 from 2.4 million multiply-adds up (5x5 kernels 0.62-0.80), but 0.95-1.32 below
+#: it, where the two copies to channels last cost more than they save (3x3, 200-576 channels
+#: at batch 2; 1.07 at 2.8 million).
 MIN_FLAT_RUN = 128
+MAX_FLAT_WORK = 2**21
 
 
 def _lanes(like: torch.Tensor, *sizes: int, zeros: bool = False) -> torch.Tensor:
@@ -200,8 +204,9 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
     @in_float32
     def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
         lay = flat._flat(x, x.shape[1], g.shape[1], conf)
+        work = lay.n * lay.c_in * lay.m * lay.out_size[0] * lay.out_size[1] * len(lay.taps)
         if ((lay.s_h, lay.s_w) == (1, 1) and not laid_out_channels_last(x)
-                and lay.length >= MIN_FLAT_RUN):
+                and lay.length >= MIN_FLAT_RUN and work < MAX_FLAT_WORK):
             return flat.DepthwiseKernels.grad_weight(x, g, conf)
         return ChannelsLastKernels.grad_weight_last(x, g, conf)
 
@@ -210,14 +215,42 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
     def grad_weight_last(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
         """The weight's gradient channels last, at any stride: each tap's products of the
         output gradient with the padded input's cells it reads, and no others (the other
-        routes' exact answer when an infinity is about)."""
+        routes' exact answer when an infinity is about). The blocks hold one slice of the
+        channels a thread, outermost (:func:`.threads.by_thread`), copied so: each thread
+        multiplies and sums the numbers it copied."""
         lay = flat._flat(x, x.shape[1], g.shape[1], conf)
-        last = _Last(lay, x.element_size())
-        grad, buffer = x.new_zeros(len(lay.taps), lay.c_in, lay.m), last.buffer(x)
-        sums = grad.unbind(0)
+        last, parts = _Last(lay, x.element_size()), channel_parts(lay.c_in)
+        size, (h, w), (top, _, left, _) = lay.c_in // parts, lay.map_size, lay.pad
+        make = x.new_empty if lay.n else x.new_zeros       # the first block writes every sum
+        grad = make(len(lay.taps), lay.c_in, lay.m)
+        sums = by_thread(grad, parts, 1).unbind(1)                     # (P, C/P, m) a tap
+        padded = _lanes(x, parts, last.rows, *lay.in_size, size, zeros=True)
+        grads = x.new_empty(parts, last.rows, *lay.out_size, size, lay.m)
+        products, views = torch.empty_like(grads), {}
         for start, stop in last.blocks():
-            grads = last.cells_last(g[start:stop])                  # (B, Ho, Wo, C, m)
-            product = torch.empty_like(grads)
-            for t, cells in enumerate(last.tap_cells(last.padded(x[start:stop], buffer))):
-                sums[t].add_(torch.mul(grads, cells, out=product).sum((0, 1, 2)))
+            count = stop - start
+            if count not in views:                      # the last block may be smaller
+                views[count] = (grads[:, :count], products[:, :count],
+                                _tap_slices(padded[:, :count], lay))
+            into, product, cells = views[count]
+            padded[:, :count, top:top + h, left:left + w].copy_(   # (P, B, h, w, C/P)
+                by_thread(x[start:stop], parts, 1).permute(0, 1, 3, 4, 2))
+            g_maps = g[start:stop].unflatten(1, (lay.c_in, lay.m))
+            into.copy_(by_thread(g_maps, parts, 1).permute(0, 1, 4, 5, 2, 3))
+            for t, tap in enumerate(cells):                     # (P, B, Ho, Wo, C/P, 1)
+                torch.mul(into, tap, out=product)
+                if start:
+                    sums[t].add_(product.sum((1, 2, 3)))
+                else:
+                    torch.sum(product, (1, 2, 3), out=sums[t])
         return grad.permute(1, 2, 0).reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)
+
+
+def _tap_slices(block: torch.Tensor, lay: flat._Flat) -> list[torch.Tensor]:
+    """The cells each tap reads, in tap order, as ``(P, B, Ho, Wo, C/P, 1)`` views of a
+    padded block ``(P, B, Hp, Wp, C/P)`` (the last dimension broadcasts against the channel
+    multiplier): each tap's rows and columns, a stride apart."""
+    (h_o, w_o), (d_h, d_w) = lay.out_size, lay.dilation
+    rows = [slice(i * d_h, i * d_h + lay.s_h * (h_o - 1) + 1, lay.s_h) for i in range(lay.k_h)]
+    cols = [slice(j * d_w, j * d_w + lay.s_w * (w_o - 1) + 1, lay.s_w) for j in range(lay.k_w)]
+    return [block[:, :, ys, xs].unsqueeze(-1) for ys in rows for xs in cols]
