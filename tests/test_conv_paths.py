@@ -943,6 +943,26 @@ def test_the_channels_last_weight_gradient_gives_each_thread_a_slice_of_the_chan
         x, shape, g, stride=stride, padding=1, dilation=dilation, groups=channels))
 
 
+@pytest.mark.parametrize("pad", [(1, 1, 1, 1), (0, 2, 3, 0)], ids=["even", "uneven"])
+def test_a_channels_last_frame_zeroes_the_padding_and_leaves_the_interior_to_the_copy(pad):
+    """The forward pass and the weight's gradient copy every block over the interior of their
+    padded buffer, so only its frame, the padding's cells, is zeroed: here fresh memory holds
+    NaN, the padding reads 0 and the interior is untouched, in each slice of the channels."""
+    x = torch.empty(3, 6, 5, 4)
+    conf = Conf.padding_inside(x, torch.empty(6, 1, 3, 3), (1, 1), (1, 1), 6,
+                               ((pad[0], pad[1]), (pad[2], pad[3])))
+    last = depthwise_last._Last(depthwise._flat(x, 6, 6, conf), 4)
+    nan = lambda like, *sizes, zeros=False: torch.full((*sizes[:-1], sizes[-1] + 16),  # noqa: E731
+                                                        float("nan"))[..., :sizes[-1]]
+    with mock.patch.object(depthwise_last, "_lanes", side_effect=nan):
+        frame = last.frame(x, 2)
+    assert frame.shape == (2, 3, 5 + pad[0] + pad[1], 4 + pad[2] + pad[3], 3)
+    inside = torch.zeros(frame.shape[2:4], dtype=torch.bool)
+    inside[pad[0]:pad[0] + 5, pad[2]:pad[2] + 4] = True
+    assert frame[:, :, ~inside].eq(0).all()
+    assert frame[:, :, inside].isnan().all()
+
+
 @pytest.mark.parametrize("channels, multiplier", [(1024, 1), (512, 2), (2048, 1), (960, 1)])
 def test_channels_last_buffers_never_step_a_multiple_of_4_kib_from_cell_to_cell(channels,
                                                                                multiplier):
