@@ -405,6 +405,14 @@ CELLS = [
       weight, stored as `(C_out, kH, kW, C_in)`, is already one matrix without a copy. And each
       row of the product holds every channel of one output position, which lie side by side in
       the channels-last result too, so the row is written straight into its place.
+    - **Threads: each one sums the products it made.** PyTorch shares each operation among the
+      processor's threads, and the numbers a thread writes stay in its own core's cache. A
+      product over channels-last maps shares out the positions (the first samples go to one
+      thread); a sum over the positions then shares out the channels. Each thread would then
+      add up numbers the other core made and fetch them from that core's cache. So the
+      depthwise weight gradient stores its products with the channels cut into one slice per
+      thread, the slices outermost: the product and the sum then give each thread the same
+      slice. The cell times both orders (with one thread there is nothing to share).
     - **What `F.conv2d` still does better.** It hands the whole layer to one optimized library
       call (oneDNN on the CPU): kernels generated for this processor's vector instructions,
       blocked memory layouts, and one parallel region for the whole call. convlab is a chain of
@@ -493,6 +501,15 @@ CELLS = [
       `(C_out, kH, kW, C_in)` 순서로 놓여 있어서, 복사하지 않아도 이미 하나의 행렬입니다. 행렬 곱의
       행 하나는 출력 위치 하나의 모든 채널 값입니다. `channels_last` 결과에서도 이 값들은 메모리에
       나란히 있으므로, 결과의 해당 위치에 바로 저장합니다.
+    - **스레드: 각 스레드가 만든 곱은 그 스레드가 더합니다.** PyTorch는 연산마다 그 일을
+      프로세서의 여러 스레드에 나누어 맡깁니다. 스레드가 저장한 값은 그 스레드를 실행하는 코어의
+      캐시에 남습니다. `channels_last` 순서의 특징 맵끼리 곱셈을 할 때는 위치를 스레드에 나누어
+      맡깁니다(앞쪽 샘플들은 한 스레드가 모두 맡습니다). 이어서 이 곱을 모든 위치에 걸쳐 더할
+      때는 채널을 나누어 맡깁니다. 이렇게 하면 각 스레드는 다른 코어가 만든 값을 그 코어의
+      캐시에서 가져와 더해야 합니다. 그래서 깊이별 합성곱의 가중치 기울기를 구할 때는 곱을
+      저장하는 방식을 바꿉니다. 채널을 스레드마다 한 조각씩 나누고, 그 조각을 가장 바깥 차원에
+      둡니다. 그러면 곱셈에서 어떤 스레드가 맡은 조각을 합산에서도 그 스레드가 맡습니다. 아래
+      셀은 두 저장 순서에 걸리는 시간을 잽니다(스레드가 하나뿐이면 나누어 맡길 것이 없습니다).
     - **`F.conv2d`가 여전히 더 잘하는 것.** `F.conv2d`는 층 전체를 최적화된 라이브러리 호출 한 번에
       맡깁니다(CPU에서는 `oneDNN`). 이 프로세서의 벡터 명령에 맞춰 만든 코드, 블록 단위 메모리 배치,
       호출 전체에 대한 병렬 처리 한 번을 씁니다. convlab은 평범한 PyTorch 연산을 여러 번 이어
@@ -625,6 +642,23 @@ CELLS = [
         a, b = torch.zeros(mib * 2**18), torch.randn(mib * 2**18)    # «2**18 float32 numbers: 1 MiB|float32 값 2**18개: 1 MiB»
         rate = a.numel() / seconds_per_call(lambda: a.addcmul_(b, half), 20) / 1e9
         print(«f"multiply-add over {mib:2} MiB: {rate:.1f} billion numbers a second"|f"{mib:2} MiB 블록 곱셈-덧셈: 초당 값 {rate * 10:.0f}억 개"»)
+
+    # «10. threads: each one sums the products it made|10. 스레드: 각 스레드가 만든 곱은 그 스레드가 더합니다»
+    g, x = torch.randn(4, 7, 7, 960), torch.randn(4, 7, 7, 960)   # «channels last (samples, rows, columns, channels), a block that fits the cache|channels_last 순서 (샘플, 행, 열, 채널). 캐시에 들어가는 크기의 블록입니다»
+    threads = torch.get_num_threads()
+    parts = threads if 960 % threads == 0 else 1
+    by_position, by_slice = torch.empty(4, 7, 7, 960), torch.empty(parts, 4, 7, 7, 960 // parts)
+    g_slices, x_slices = (t.unflatten(-1, (parts, -1)).movedim(-2, 0) for t in (g, x))   # «views (no copy), the slices outermost|뷰(복사 없음): 채널 조각을 가장 바깥 차원에 둡니다»
+
+    def positions_then_channels():   # «the product shares out positions, the sum channels|곱셈은 위치를, 합산은 채널을 스레드에 나누어 맡깁니다»
+        return torch.mul(g, x, out=by_position).sum((0, 1, 2))
+
+    def one_slice_per_thread():      # «both share out the slices|곱셈과 합산 모두 채널 조각을 나누어 맡깁니다»
+        return torch.mul(g_slices, x_slices, out=by_slice).sum((1, 2, 3)).flatten()
+
+    torch.testing.assert_close(one_slice_per_thread(), positions_then_channels())
+    ratio = seconds_per_call(positions_then_channels, 20) / seconds_per_call(one_slice_per_thread, 20)
+    print(«f"{threads} threads: a product and its sum, when the sum shares out other numbers than the product did, take {ratio:.2f} times as long as when both share out the same slices"|f"스레드 {threads}개: 합산이 곱셈과 다른 값을 나누어 맡기면 곱셈과 합산에 걸리는 시간이 같은 조각을 맡길 때의 {ratio:.2f}배입니다"»)
     """),
     md("""
     ## 6. Explorer: the loops, one step at a time
