@@ -110,17 +110,17 @@ class _Last:
         return block
 
     def tap_cells(self, block: torch.Tensor) -> list[torch.Tensor]:
-        """The cells each tap reads, in tap order, as ``(B, Ho, Wo, C, 1)`` views of a padded
-        block (the last dimension broadcasts against the channel multiplier). One strided
-        view holds every tap; two ``unbind`` calls take it apart."""
-        lay, base = self.lay, block.unsqueeze(-1)
-        step_n, step_h, step_w, step_c, one = base.stride()
+        """The cells each tap reads, in tap order, as ``(..., Ho, Wo, C', 1)`` views of a
+        padded block ``(..., Hp, Wp, C')`` (the last dimension broadcasts against the channel
+        multiplier): each tap's rows and columns a stride apart, from its own first cell."""
+        lay = self.lay
+        *outer, step_h, step_w, step_c = block.stride()
         (s_h, s_w), (d_h, d_w) = (lay.s_h, lay.s_w), lay.dilation
-        grid = base.as_strided(
-            (lay.k_h, lay.k_w, base.shape[0], *lay.out_size, lay.c_in, 1),
-            (d_h * step_h, d_w * step_w, step_n, s_h * step_h, s_w * step_w, step_c, one),
-            base.storage_offset())
-        return [cells for row in grid.unbind(0) for cells in row.unbind(0)]
+        size = (*block.shape[:-3], *lay.out_size, block.shape[-1], 1)
+        steps = (*outer, s_h * step_h, s_w * step_w, step_c, 1)
+        first = block.storage_offset()
+        return [block.as_strided(size, steps, first + i * d_h * step_h + j * d_w * step_w)
+                for i in range(lay.k_h) for j in range(lay.k_w)]
 
     def outputs(self, like: torch.Tensor) -> torch.Tensor:
         """``(B, Ho, Wo, C, m)``: a block's output cells, channels last."""
@@ -245,7 +245,7 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
             count = stop - start
             if count not in views:                      # the last block may be smaller
                 views[count] = (grads[:, :count], products[:, :count],
-                                _tap_slices(padded[:, :count], lay))
+                                last.tap_cells(padded[:, :count]))
             into, product, cells = views[count]
             padded[:, :count, top:top + h, left:left + w].copy_(   # (P, B, h, w, C/P)
                 by_thread(x[start:stop], parts, 1).permute(0, 1, 3, 4, 2))
@@ -259,12 +259,3 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
                     torch.sum(product, (1, 2, 3), out=sums[t])
         return grad.permute(1, 2, 0).reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)
 
-
-def _tap_slices(block: torch.Tensor, lay: flat._Flat) -> list[torch.Tensor]:
-    """The cells each tap reads, in tap order, as ``(P, B, Ho, Wo, C/P, 1)`` views of a
-    padded block ``(P, B, Hp, Wp, C/P)`` (the last dimension broadcasts against the channel
-    multiplier): each tap's rows and columns, a stride apart."""
-    (h_o, w_o), (d_h, d_w) = lay.out_size, lay.dilation
-    rows = [slice(i * d_h, i * d_h + lay.s_h * (h_o - 1) + 1, lay.s_h) for i in range(lay.k_h)]
-    cols = [slice(j * d_w, j * d_w + lay.s_w * (w_o - 1) + 1, lay.s_w) for j in range(lay.k_w)]
-    return [block[:, :, ys, xs].unsqueeze(-1) for ys in rows for xs in cols]
