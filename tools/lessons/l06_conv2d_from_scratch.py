@@ -420,7 +420,11 @@ CELLS = [
       make those passes cheaper, the depthwise routes take the maps a block at a time, sized
       to fit the processor's L2 cache, so each tap reads its block from the cache, not from
       main memory. The cell times one multiply-add over a block that fits and over one that
-      does not.
+      does not. And oneDNN keeps a window's products in the processor's registers: a 5×5
+      depthwise layer fetches each input value once, where convlab's 25 taps are 25 passes
+      over the block. The last part of the cell times those 25 taps alone, with every copy
+      left out, against `F.conv2d`'s whole layer: the depthwise routes cannot be faster than
+      that.
     """, """
     ### 어떤 층은 왜 다른 경로로 계산할까요, 그리고 `F.conv2d`는 무엇을 더 할까요
 
@@ -517,7 +521,13 @@ CELLS = [
       경로는 이렇게 메모리를 훑는 비용을 줄이려고 특징 맵을 블록 단위로 나누어 계산합니다. 블록
       크기는 프로세서의 L2 캐시에 들어가게 잡습니다. 그래서 커널 칸마다 블록을 메인 메모리가
       아니라 캐시에서 가져옵니다. 아래 셀은 캐시에 들어가는 블록과 들어가지 않는 블록에서
-      곱셈-덧셈을 한 번씩 실행해 걸린 시간을 잽니다.
+      곱셈-덧셈을 한 번씩 실행해 걸린 시간을 잽니다. 또 `oneDNN`은 창 하나에서 나오는 곱을 모두
+      프로세서의 레지스터에 모아 둡니다. 그래서 5×5 깊이별 합성곱 층을 계산할 때 입력 값을 한
+      번씩만 가져옵니다. 반면 `convlab`은 커널 칸 하나마다 블록 전체를 한 번씩 가져옵니다. 커널
+      칸이 25개이므로 블록을 25번 가져오는 셈입니다. 셀의 마지막 부분은 복사를 모두 빼고 이 커널
+      칸 25개만 계산한 시간을 잽니다. 그리고 그 시간을 `F.conv2d`의 층 전체 시간과 비교합니다.
+      `convlab`의 깊이별 합성곱 경로는 어느 것도 커널 칸 25개만 계산한 이 시간보다 빨라질 수
+      없습니다. 즉 이 시간이 `convlab`의 하한입니다.
     """),
     code("""
     # «1. depthwise: how many neighbouring numbers one multiply-add runs over|1. 깊이별 합성곱: 곱셈-덧셈 한 번이 훑는 나란한 값의 개수»
@@ -659,6 +669,24 @@ CELLS = [
     torch.testing.assert_close(one_slice_per_thread(), positions_then_channels())
     ratio = seconds_per_call(positions_then_channels, 20) / seconds_per_call(one_slice_per_thread, 20)
     print(«f"{threads} threads: a product and its sum, when the sum shares out other numbers than the product did, take {ratio:.2f} times as long as when both share out the same slices"|f"스레드 {threads}개: 합산이 곱셈과 다른 값을 나누어 맡기면 곱셈과 합산에 걸리는 시간이 같은 조각을 맡길 때의 {ratio:.2f}배입니다"»)
+
+    # «11. the floor: a 5x5 depthwise layer's 25 taps alone, against F.conv2d's whole layer|11. 하한: 5x5 깊이별 합성곱 층의 커널 칸 25개만 계산한 시간을 F.conv2d의 층 전체 시간과 비교합니다»
+    x, w = torch.randn(2, 240, 14, 14), torch.randn(240, 1, 5, 5)
+    block = F.pad(x, (2, 2, 2, 2)).permute(0, 2, 3, 1).contiguous()   # «padded, channels last: copied once, before the timing|입력에 패딩을 붙여 channels_last 순서로 복사합니다. 복사는 시간을 재기 전에 한 번만 합니다»
+    taps, out = w.view(240, 25).t().contiguous(), torch.empty(2, 14, 14, 240)   # «each tap's 240 weights side by side|커널 칸마다 그 칸의 가중치 240개를 나란히 붙여 둡니다»
+
+    def taps_alone():
+        torch.mul(block[:, :14, :14], taps[0], out=out)
+        for t in range(1, 25):
+            i, j = divmod(t, 5)
+            out.addcmul_(block[:, i:i + 14, j:j + 14], taps[t])
+
+    layer = lambda: F.conv2d(x, w, padding=2, groups=240)
+    taps_alone()
+    torch.testing.assert_close(out.permute(0, 3, 1, 2), layer())
+    tap_ratio = seconds_per_call(taps_alone, 20) / seconds_per_call(layer, 20)
+    whole = seconds_per_call(lambda: convlab.conv2d_vectorized(x, w, padding=2, groups=240), 20) / seconds_per_call(layer, 20)
+    print(«f"5x5 depthwise, 240 channels on 14x14: the 25 taps alone ×{tap_ratio:.1f} F.conv2d's time, convlab's whole layer ×{whole:.1f}"|f"5x5 깊이별 합성곱, 14x14 맵 채널 240개: 커널 칸 25개만 계산한 시간은 F.conv2d 시간의 {tap_ratio:.1f}배, convlab의 층 전체는 {whole:.1f}배"»)
     """),
     md("""
     ## 6. Explorer: the loops, one step at a time
