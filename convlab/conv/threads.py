@@ -56,8 +56,8 @@ def by_thread(t: torch.Tensor, parts: int, dim: int) -> torch.Tensor:
     the sum its channels (``TensorIterator`` splits a reduction along its outermost kept
     dimension), so each thread would sum numbers the other made, from the other core's cache.
     Written contiguously in this order, each thread sums the products it made: a 3x3 kernel's
-    products and sums over 4 samples of 960 channels on 7x7 maps took 222 against 459 us on a
-    2-core machine (``benchmarks/README.md``)."""
+    products and sums over 4 samples of 960 channels on 7x7 maps took 222-288 against 421-528
+    us on a 2-core machine (``benchmarks/README.md``)."""
     return t.unflatten(dim, (parts, t.shape[dim] // parts)).movedim(dim, 0)
 
 
