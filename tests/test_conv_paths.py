@@ -914,6 +914,17 @@ def test_the_channels_last_routes_weight_gradient_is_flat_only_on_long_runs_of_l
         x, (channels, 1, 3, 3), g, padding=1, groups=channels))
 
 
+def test_by_thread_cuts_the_channels_into_equal_slices_outermost_as_a_view():
+    """Slice k holds channels k*C/P ... (k+1)*C/P - 1 of every sample, in a view of the same
+    memory: written contiguously in that order, each thread gets one slice."""
+    t = torch.arange(2 * 6 * 3).view(2, 6, 3)                   # (samples, channels, cells)
+    sliced = threads.by_thread(t, 3, 1)
+    assert sliced.shape == (3, 2, 2, 3)
+    assert sliced._is_view() and sliced.data_ptr() == t.data_ptr()
+    for k in range(3):
+        assert torch.equal(sliced[k], t[:, 2 * k:2 * k + 2])
+
+
 @pytest.mark.parametrize("thread_count, channels, multiplier, stride, dilation", [
     (2, 6, 1, 1, 1), (3, 6, 2, 2, 1), (4, 8, 1, 1, 2), (2, 5, 3, 2, 1), (6, 6, 1, 2, 2)])
 def test_the_channels_last_weight_gradient_gives_each_thread_a_slice_of_the_channels(
