@@ -914,6 +914,35 @@ def test_the_channels_last_routes_weight_gradient_is_flat_only_on_long_runs_of_l
         x, (channels, 1, 3, 3), g, padding=1, groups=channels))
 
 
+@pytest.mark.parametrize("size, multiplier, stride, pairs", [
+    (14, 1, 1, True), (14, 3, 1, True), (28, 2, 2, True), (7, 1, 1, False)],
+    ids=["14x14", "14x14, 3 outputs a map", "28x28 at stride 2", "7x7: short runs"])
+def test_the_flat_weight_gradient_sums_long_runs_two_maps_at_a_time(size, multiplier, stride,
+                                                                     pairs):
+    """On runs of at least MIN_PAIR_RUN positions the flat route sums each tap's products two
+    maps at a time, as one small matrix product whose diagonal blocks are the sums, and
+    PyTorch's gradient comes out: every output of a map, blocks of 3, 3 and 2 maps (a map
+    left over), at a stride too."""
+    gen = torch.Generator().manual_seed(13)
+    x = torch.randn(2, 4, size, size, dtype=torch.float64, generator=gen)
+    shape = (4 * multiplier, 1, 3, 3)
+    out = F.conv2d(x, torch.empty(shape, dtype=torch.float64), stride=stride, padding=1,
+                   groups=4)
+    g = torch.randn(out.shape, dtype=torch.float64, generator=gen)
+    conf = Conf.padding_inside(x, torch.empty(shape), (stride,) * 2, (1, 1), 4, ((1, 1), (1, 1)))
+    side = -(-(size + 2) // stride)                      # each sub-image's rows and columns
+    map_bytes = side * side * (stride * stride + multiplier) * 8
+    dots = mock.Mock(wraps=depthwise._pair_dots)
+    with mock.patch.object(cache, "block_bytes", return_value=3 * map_bytes), \
+            mock.patch.object(depthwise, "_pair_dots", dots):
+        lay = depthwise._flat(x, 4, 4 * multiplier, conf)
+        assert lay.rows == 3 and (lay.length >= depthwise.MIN_PAIR_RUN) is pairs
+        grad = depthwise.DepthwiseKernels.grad_weight(x, g, conf)
+    assert dots.called is pairs
+    torch.testing.assert_close(grad, torch.nn.grad.conv2d_weight(
+        x, shape, g, stride=stride, padding=1, groups=4))
+
+
 def test_by_thread_cuts_the_channels_into_equal_slices_outermost_as_a_view():
     """Slice k holds channels k*C/P ... (k+1)*C/P - 1 of every sample, in a view of the same
     memory: written contiguously in that order, each thread gets one slice."""
