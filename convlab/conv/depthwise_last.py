@@ -28,11 +28,11 @@ LANE_PAD = 16
 #: route's run per map (:attr:`.depthwise._Flat.length`) has at least :data:`MIN_FLAT_RUN`
 #: positions and the layer has fewer than :data:`MAX_FLAT_WORK` multiply-adds; else channels
 #: last, each tap's products running over one slice of the channels a thread. The weight's
-#: gradient alone, time channels last / flat, interleaved (2-core machine): 7x7 maps (runs of 61 and 73) 0.48-0.87 for
-#: 960-1152 channels, 3x3 and 5x5 kernels, batch 2 and 8; 14x14 maps (runs of 222 and 248)
-#: 0.62-0.91 from 2.4 million multiply-adds up (5x5 kernels 0.62-0.80), but 0.95-1.32 below
-#: it, where the two copies to channels last cost more than they save (3x3, 200-576 channels
-#: at batch 2; 1.07 at 2.8 million).
+#: gradient alone, time channels last / flat, interleaved (2-core machine): 7x7 maps (runs of
+#: 61 and 73) 0.48-0.87 for 960-1152 channels, 3x3 and 5x5 kernels, batch 2 and 8; 14x14 maps
+#: (runs of 222 and 248) 0.62-0.91 from 2.4 million multiply-adds up (5x5 kernels
+#: 0.62-0.80), but 0.95-1.32 below it, where the two copies to channels last cost more than
+#: they save (3x3, 200-576 channels at batch 2; 1.07 at 2.8 million).
 MIN_FLAT_RUN = 128
 MAX_FLAT_WORK = 2**21
 
