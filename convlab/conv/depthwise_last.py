@@ -136,10 +136,11 @@ class _Last:
         return grid.permute(0, 3, 4, 1, 2).contiguous()
 
     def interior(self, block: torch.Tensor) -> torch.Tensor:
-        """The input cells of a padded block, as ``(B, C, h, w)`` (a view)."""
+        """The input cells of a padded block ``(..., Hp, Wp, C')``, as ``(..., C', h, w)`` (a
+        view)."""
         top, _, left, _ = self.lay.pad
         h, w = self.lay.map_size
-        return block[:, top:top + h, left:left + w].permute(0, 3, 1, 2)
+        return block[..., top:top + h, left:left + w, :].movedim(-1, -3)
 
 
 def _tap_major(w: torch.Tensor, lay: flat._Flat) -> torch.Tensor:
@@ -234,7 +235,7 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
         multiplies and sums the numbers it copied."""
         lay = flat._flat(x, x.shape[1], g.shape[1], conf)
         last, parts = _Last(lay, x.element_size()), channel_parts(lay.c_in)
-        size, (h, w), (top, _, left, _) = lay.c_in // parts, lay.map_size, lay.pad
+        size = lay.c_in // parts
         make = x.new_empty if lay.n else x.new_zeros       # the first block writes every sum
         grad = make(len(lay.taps), lay.c_in, lay.m)
         sums = by_thread(grad, parts, 1).unbind(1)                     # (P, C/P, m) a tap
@@ -247,8 +248,7 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
                 views[count] = (grads[:, :count], products[:, :count],
                                 last.tap_cells(padded[:, :count]))
             into, product, cells = views[count]
-            padded[:, :count, top:top + h, left:left + w].copy_(   # (P, B, h, w, C/P)
-                by_thread(x[start:stop], parts, 1).permute(0, 1, 3, 4, 2))
+            last.interior(padded[:, :count]).copy_(by_thread(x[start:stop], parts, 1))
             g_maps = g[start:stop].unflatten(1, (lay.c_in, lay.m))
             into.copy_(by_thread(g_maps, parts, 1).permute(0, 1, 4, 5, 2, 3))
             for t, tap in enumerate(cells):                     # (P, B, Ho, Wo, C/P, 1)
