@@ -206,6 +206,45 @@ def test_empty_batch_gives_empty_output_of_pytorch_shape(fn):
     assert fn(x, w, groups=2).shape == reference_conv2d(x, w, groups=2).shape
 
 
+EMPTY_INPUTS = {"no samples": (0, 2, 5, 5), "no channels": (2, 0, 5, 5),
+                "neither": (0, 0, 5, 5), "unbatched, no channels": (0, 5, 5)}
+DTYPES = [torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64,
+          torch.complex128]
+
+
+def _empty_call_outcome(fn, shape, x_dtype, w_dtype, bias, grad, mode):
+    """What one call on an empty input gives: the error, or the result's dtype, shape and
+    strides with each gradient's dtype, shape and size (all zero)."""
+    x = torch.zeros(shape, dtype=x_dtype, requires_grad=grad)
+    w = torch.zeros(3, shape[-3], 3, 3, dtype=w_dtype, requires_grad=grad)
+    b = torch.zeros(3, dtype=x_dtype, requires_grad=grad) if bias else None
+    try:
+        out = fn(x, w, b, padding=1, padding_mode=mode)
+        found = (out.dtype, out.shape, out.stride())
+        if grad:
+            loss = out.sum().real if out.is_complex() else out.sum()
+            grads = torch.autograd.grad(loss, [t for t in (x, w, b) if t is not None])
+            found += tuple((g.dtype, g.shape, g.abs().sum().item()) for g in grads)
+        return found
+    except Exception as error:  # noqa: BLE001 - the type and words are what we compare
+        return type(error), str(error)
+
+
+@pytest.mark.parametrize("fn", IMPLEMENTATIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("mode", ["zeros", "reflect", "replicate", "circular"])
+@pytest.mark.parametrize("shape", EMPTY_INPUTS.values(), ids=EMPTY_INPUTS.keys())
+def test_an_empty_input_is_typed_and_refused_as_pytorch_does(fn, shape, mode):
+    """PyTorch's route for no samples or no channels multiplies the input by the weight, so
+    the result's dtype is that product's (float16 with complex64: complex32; with no channels
+    float16 with float32: float32), a real input with a complex weight cannot be
+    differentiated, and bfloat16 with a complex weight has no product at all."""
+    for x_dtype, w_dtype, bias, grad in itertools.product(DTYPES, DTYPES, (False, True),
+                                                          (False, True)):
+        call = (shape, x_dtype, w_dtype, bias, grad, mode)
+        assert (_empty_call_outcome(fn, *call)
+                == _empty_call_outcome(reference_conv2d, *call)), call
+
+
 # The seed post's three layers, on the seed's input (lesson 01).
 SEED_LAYERS = {
     "square kernel, equal stride": dict(kernel_size=3, stride=2),

@@ -272,3 +272,14 @@ def test_an_empty_batch_has_pytorchs_shape_dtype_and_zero_gradients(fn):
         for a, c in zip(torch.autograd.grad(mine.sum().real, (x, w, b)),
                         torch.autograd.grad(theirs.sum().real, (x, w, b))):
             assert a.shape == c.shape and torch.equal(a, c)
+
+
+@pytest.mark.parametrize("fn", IMPLEMENTATIONS, ids=ids)
+def test_an_empty_batch_of_real_numbers_and_a_complex_weight_is_not_differentiated(fn):
+    """PyTorch types the result complex and refuses to record it, as for any real input."""
+    x, w = torch.zeros(0, 4, 3, 5), torch.zeros(4, 3, 2, 3, dtype=torch.complex64)
+    with torch.no_grad():
+        assert fn(x, w.requires_grad_()).dtype == F.conv_transpose2d(x, w).dtype
+    for args in ((x.requires_grad_(), w.detach()), (x.detach(), w)):
+        theirs, mine = outcome(F.conv_transpose2d, *args), outcome(fn, *args)
+        assert theirs[0] is RuntimeError and mine == theirs

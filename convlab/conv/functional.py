@@ -30,7 +30,7 @@ from .im2col import im2col_conv2d
 from .layout import in_channels_last, result_channels_last
 from .pointwise import is_pointwise, pointwise_conv2d
 from .shifted import row_exceeds_buffer, shifted_conv2d
-from .validation import ConvSpec, check_conv2d
+from .validation import ConvSpec, check_complex_result, check_conv2d
 
 
 def conv2d_naive(
@@ -46,6 +46,7 @@ def conv2d_naive(
     or ``torch.func`` it raises and points to :func:`conv2d_vectorized`.
     """
     spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)
+    empty = empty_result(input, weight, bias, spec)     # None unless there are no numbers
     if naive_backward.needs_autograd(input, weight, bias):    # record the backward loops
         return naive_backward.NaiveConv2d.apply(
             conv2d_naive, spec, (stride, padding, dilation, groups, padding_mode),
@@ -89,7 +90,7 @@ def conv2d_naive(
                     out[n][j][oy][ox] = total
     result = torch.tensor(out, dtype=input.dtype, device=input.device)
     if result.numel() == 0:  # torch.tensor loses trailing empty dimensions
-        result = result.reshape(n_batch, c_out, h_out, w_out)
+        result = _typed_as(result.reshape(n_batch, c_out, h_out, w_out), empty)
     return result if spec.batched else result.squeeze(0)
 
 
@@ -135,7 +136,10 @@ def conv2d_vectorized(
     """
     spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)
     x = input if spec.batched else input.unsqueeze(0)
-    out = _route(x, weight, bias, spec)
+    empty = empty_result(input, weight, bias, spec)
+    if empty is not None and empty.is_complex() and not input.is_complex():
+        return empty    # never differentiated; the routes would drop the weight's imaginary part
+    out = _typed_as(_route(x, weight, bias, spec), empty)
     if result_channels_last(x, weight):     # asked of the arguments, before a route trims them
         out = in_channels_last(out)
     return out if spec.batched else out.squeeze(0)
@@ -195,6 +199,37 @@ def drop_padding_taps(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor 
     return (x[:, :, rows.cells.start:rows.cells.stop, cols.cells.start:cols.cells.stop],
             weight[:, :, top:bottom, left:right], added if bias is None else bias + added,
             replace(spec, geometry=geo))
+
+
+def empty_result(input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+                 spec: ConvSpec) -> torch.Tensor | None:
+    """PyTorch's result for an input with no samples or no channels, not recorded for
+    autograd; None for any other input.
+
+    PyTorch's route for it multiplies the input by the flattened weight (every number of it
+    when there are no channels, else its first number alone) and adds the bias's first number,
+    so the result has that product's dtype and errors: a real input and a complex weight give
+    a complex result (float16 with complex64: complex32; bfloat16 has no such product), which
+    PyTorch then refuses to differentiate, and with no channels two real dtypes promote as
+    tensors do (float16 with float32: float32).
+    """
+    x = input if spec.batched else input.unsqueeze(0)
+    if 0 not in x.shape[:2]:
+        return None
+    with torch.no_grad():
+        flat = weight.reshape(-1)
+        out = x.reshape(-1) * flat if x.shape[1] == 0 else x * flat[0]
+        if bias is not None:
+            out.add_(bias[0])
+    check_complex_result(out, input, weight, bias)
+    out = out.view(x.shape[0], weight.shape[0] if x.shape[1] else 0, *spec.geometry.out_size)
+    return out if spec.batched else out.squeeze(0)
+
+
+def _typed_as(out: torch.Tensor, empty: torch.Tensor | None) -> torch.Tensor:
+    """A route's result for an empty input cast to PyTorch's dtype for it (:func:`empty_result`),
+    differentiably; any other result as it is."""
+    return out if empty is None else out.to(empty.dtype)
 
 
 def _no_input_channels(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,

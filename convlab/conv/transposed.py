@@ -31,6 +31,7 @@ from .autograd import in_float32
 from .geometry import IntOrPair, TransposedGeometry
 from .layout import in_channels_last, result_channels_last
 from .transposed_checks import check_conv_transpose2d
+from .validation import check_complex_result
 
 __all__ = ["conv_transpose2d_naive", "conv_transpose2d_vectorized"]
 
@@ -159,6 +160,8 @@ def _empty_batch(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | Non
     Its dtype follows PyTorch's empty route, the input's dtype promoted by the weight as a
     0-dimensional tensor (an int64 input and a float64 weight give float64, a float32 input
     stays float32); it depends on every argument, so the (zero) gradients have their shapes.
+    A real input with a complex weight, as in PyTorch, cannot be differentiated.
     """
     out = (x.new_zeros(0, weight.shape[1] * groups, *geo.out_size) + x.sum()) * weight.sum()
+    check_complex_result(out, x, weight, bias)
     return out if bias is None else out + bias.reshape(1, -1, 1, 1)

@@ -113,6 +113,10 @@ def check_padding_mode(shape: tuple[int, ...], pads: tuple[tuple[int, int], tupl
             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    if mode in ("reflect", "replicate") and 0 in shape[len(shape) - 3:]:  # all but the batch
+        raise RuntimeError(
+            f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other "
+            f"non-zero dimensions for input, but got: {_shape(shape)}")
     if mode == "reflect":
         # F.pad checks the last dimension first; its argument numbers count from the end.
         for axis, argument in ((1, 4), (0, 6)):
@@ -130,11 +134,6 @@ def check_padding_mode(shape: tuple[int, ...], pads: tuple[tuple[int, int], tupl
         if out_h < 1 or out_w < 1:
             raise RuntimeError(f"input (H: {h}, W: {w}) is too small. "
                                f"Calculated output H: {out_h} W: {out_w}")
-    elif mode == "replicate":
-        if any(d == 0 for d in shape[1:]):
-            raise RuntimeError(
-                f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other "
-                f"non-zero dimensions for input, but got: {_shape(shape)}")
     elif mode == "circular":
         for axis in (0, 1):
             size = shape[len(shape) - 2 + axis]
@@ -346,3 +345,14 @@ def _check_functional(
         raise RuntimeError(f"expected scalar type {_scalar_name(dtype)} but found "
                            f"{_scalar_name(weight.dtype)}")
     return pads
+
+
+def check_complex_result(out: torch.Tensor, input: torch.Tensor, weight: torch.Tensor,
+                         bias: torch.Tensor | None) -> None:
+    """PyTorch's refusal to record a real input's convolution whose result is complex (an
+    empty batch with a complex weight), checked as PyTorch does after the result is made."""
+    differentiated = torch.is_grad_enabled() and any(
+        t is not None and t.requires_grad for t in (input, weight, bias))
+    if out.is_complex() and not input.is_complex() and differentiated:
+        raise RuntimeError("convolution does not support automatic differentiation for "
+                           "outputs with complex dtype.")
