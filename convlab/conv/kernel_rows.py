@@ -110,7 +110,7 @@ def forward(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, st
     """``F.conv2d(x, weight, bias, stride, 0, dilation, groups)`` of a padded input, the
     samples of a tile at once (where :func:`applies`)."""
     n = x.shape[0]
-    c_out, c_group, k_h, k_w = weight.shape
+    c_out, _, k_h, k_w = weight.shape
     out_group = c_out // groups
     h_out, w_out, _ = _sizes(x, (k_h, k_w), stride, dilation)
     out = x.new_empty(n, c_out, h_out, w_out)
