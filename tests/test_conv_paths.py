@@ -260,7 +260,7 @@ def test_samples_go_inside_one_product_on_small_maps(monkeypatch, layer, grouped
     rows."""
     monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
     x_shape, w_shape, groups = layer
-    plan = im2col._Plan(torch.empty(x_shape, device="meta"), torch.empty(w_shape, device="meta"),
+    plan = im2col.Plan(torch.empty(x_shape, device="meta"), torch.empty(w_shape, device="meta"),
                         (1, 1), (1, 1), groups, MAX_BUFFER_BYTES)
     positions = plan.out_size[0] * plan.out_size[1]
     assert im2col.samples_inside(plan, positions, grouped=True) is grouped
@@ -322,7 +322,7 @@ def test_tiles_share_their_matrices_evenly_among_the_threads(monkeypatch):
     assert [samples for samples, _ in column_tiles] == [slice(0, 2), slice(2, 4), slice(4, 6),
                                                          slice(6, 8)]
     w = torch.empty(128, 128, 3, 3, device="meta")       # im2col: 3 of 8 samples fit, 2 a tile
-    plan = im2col._Plan(torch.empty(8, 128, 34, 34, device="meta"), w, (1, 1), (1, 1), 1,
+    plan = im2col.Plan(torch.empty(8, 128, 34, 34, device="meta"), w, (1, 1), (1, 1), 1,
                         3 * 128 * 9 * 32 * 32 * 4)
     assert [samples for samples, _, _ in plan.tiles] == [slice(0, 2), slice(2, 4), slice(4, 6),
                                                          slice(6, 8)]
@@ -641,8 +641,8 @@ def test_shifted_path_passes_gradcheck_forward_ad_gradgradcheck_and_vmap(tap):
 def test_im2col_makes_one_plan_per_layer_for_every_step_and_both_gradients(monkeypatch):
     """A network calls the same layers every step: the forward pass and both gradients share
     one plan, made once; another thread count is another plan (it cuts the work anew)."""
-    made, plan = [], im2col._Plan
-    monkeypatch.setattr(im2col, "_Plan", lambda *args: made.append(args) or plan(*args))
+    made, plan = [], im2col.Plan
+    monkeypatch.setattr(im2col, "Plan", lambda *args: made.append(args) or plan(*args))
     im2col._plan_of.cache_clear()
     x = torch.randn(2, 3, 9, 9, requires_grad=True)
     w = torch.randn(5, 3, 3, 3, requires_grad=True)

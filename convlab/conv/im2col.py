@@ -23,7 +23,8 @@ the forward pass cuts each sample's output rows into equal **pieces** (:func:`ro
 that every thread multiplies whole matrices of its own (:mod:`.threads`).
 
 Both gradients use the same tiles (:class:`Im2colKernels`, differentiated by
-:mod:`.autograd`), so training never holds a full column matrix either. Under the same bound,
+:mod:`.autograd`; the input's is :mod:`.col2im`), so training never holds a full column
+matrix either. Under the same bound,
 layers with few output channels take :mod:`.kernel_rows` and :mod:`.input_grad` instead, and
 wide 3x3 layers at stride 1 :mod:`.winograd`.
 """
@@ -34,7 +35,7 @@ from typing import Iterator
 
 import torch
 
-from . import im2col_last, input_grad, kernel_rows, threads, winograd
+from . import col2im, im2col_last, input_grad, kernel_rows, threads, winograd
 from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
 from .threads import row_pieces, tiles
@@ -77,7 +78,7 @@ def windows(x: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair, out_siz
          s_w * stride[1]))
 
 
-class _Plan:
+class Plan:
     """Sizes and tiles of one call, shared by the forward pass and both gradients.
 
     ``x`` and ``weight`` give only shapes and the element size (a meta tensor will do).
@@ -117,7 +118,7 @@ def _length(s: slice, size: int) -> int:
     return len(range(size)[s])
 
 
-def _tile_matrices(tensor: torch.Tensor, samples: slice, rows: slice, cols: slice,
+def tile_matrices(tensor: torch.Tensor, samples: slice, rows: slice, cols: slice,
                    groups: int) -> torch.Tensor:
     """``(T*G, C/G, R*W)`` view of one tile of an ``(N, C, H_out, W_out)`` tensor (no copy)."""
     block = tensor[samples, :, rows, cols]
@@ -126,7 +127,7 @@ def _tile_matrices(tensor: torch.Tensor, samples: slice, rows: slice, cols: slic
 
 
 def forward_tiles(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
-                  plan: _Plan) -> torch.Tensor:
+                  plan: Plan) -> torch.Tensor:
     """The forward pass, one tile of output positions at a time (lesson 06).
 
     Each tile's windows are copied from the strided view into one reused buffer (im2col for
@@ -155,12 +156,12 @@ def forward_tiles(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | No
             continue
         columns = buffer[:block.numel()].view(block.shape).copy_(block)   # im2col, one tile
         torch.bmm(plan.kernels(weight, t), columns.view(t * g, k, r * w),  # (sample, group)
-                  out=_tile_matrices(out, samples, rows, cols, g))         # pairs at once
+                  out=tile_matrices(out, samples, rows, cols, g))         # pairs at once
     return out if bias is None else out.add_(bias.view(1, -1, 1, 1))
 
 
 def forward_pieces(win: torch.Tensor, weight: torch.Tensor, out: torch.Tensor,
-                   plan: _Plan) -> None:
+                   plan: Plan) -> None:
     """The forward product by row pieces (:func:`row_pieces`): each product's pieces are copied
     into one buffer, multiplied as separate matrices, and each result copied to its rows."""
     g, k, width = plan.groups, plan.k, plan.out_size[1]
@@ -186,7 +187,7 @@ def _columns_samples_inside(buffer: torch.Tensor, block: torch.Tensor) -> torch.
     return buffer[:block.numel()].view(inside.shape).copy_(inside)
 
 
-def samples_inside(plan: _Plan, positions: int, grouped: bool = False) -> bool:
+def samples_inside(plan: Plan, positions: int, grouped: bool = False) -> bool:
     """Whether a tile's samples go inside one product (``positions``: a sample's in the tile):
     when a product has at least :data:`ONE_MATRIX_ROWS` rows and more than twice as many as a
     sample has positions. A product per sample is then thin, and for the weight's gradient
@@ -199,47 +200,7 @@ def samples_inside(plan: _Plan, positions: int, grouped: bool = False) -> bool:
     return plan.out_group >= max(ONE_MATRIX_ROWS, 2 * positions + 1) or (grouped and many)
 
 
-def input_grad_tiles(grad_out: torch.Tensor, weight: torch.Tensor, plan: _Plan) -> torch.Tensor:
-    """The padded input's gradient, tile by tile: ``W^T @ D`` per tile (``D``: its output
-    gradient), added back onto the cells each window came from, one strided add per tap (col2im).
-
-    With :func:`samples_inside` the tile's samples are one product (3x3 512 -> 512 on 7x7 at
-    batch 8: 1.80 -> 1.26x F.conv2d's input gradient, measured interleaved).
-    """
-    g = plan.groups
-    grad_out = grad_out.contiguous()
-    grad_x = grad_out.new_zeros(plan.n, g * weight.shape[1], *plan.in_size)
-    grad_win = windows(grad_x, plan.kernel, plan.stride, plan.dilation, plan.out_size, g)
-    buffer = plan.columns_buffer(grad_x)
-    for samples, rows, cols in plan.tiles:
-        target = grad_win[samples, ..., rows, cols]
-        t, r, w = target.shape[0], target.shape[5], target.shape[6]
-        grads = _tile_matrices(grad_out, samples, rows, cols, g)          # (T*G, C_out/G, R*W)
-        if samples_inside(plan, r * w):
-            grads = grads.view(t, g, plan.out_group, r * w).permute(1, 2, 0, 3)
-            columns = buffer[:target.numel()].view(g, *target.shape[2:5], t, r, w)
-            torch.bmm(weight.reshape(g, plan.out_group, plan.k).transpose(1, 2),
-                      grads.reshape(g, plan.out_group, t * r * w),
-                      out=columns.view(g, plan.k, t * r * w))
-            columns = columns.permute(4, 0, 1, 2, 3, 5, 6)                # as the target
-        else:
-            columns = buffer[:target.numel()].view(target.shape)
-            torch.bmm(plan.kernels(weight, t).transpose(1, 2), grads,
-                      out=columns.view(t * g, plan.k, r * w))
-        for cells, tap in zip(_taps(target), _taps(columns)):   # col2im: a loop over taps
-            cells.add_(tap)
-    return grad_x
-
-
-def _taps(t: torch.Tensor) -> list[torch.Tensor]:
-    """The kernel taps of windows ``(T, G, C, kH, kW, R, W)``, in tap order, as views.
-
-    Two ``unbind`` calls, not an index per tap: ``t[:, :, :, i, j] += ...`` parses its index
-    twice and writes the view back, about 30 us a tap in Python on a small layer."""
-    return [tap for row in t.unbind(3) for tap in row.unbind(3)]
-
-
-def weight_grad_tiles(x: torch.Tensor, grad_out: torch.Tensor, plan: _Plan) -> torch.Tensor:
+def weight_grad_tiles(x: torch.Tensor, grad_out: torch.Tensor, plan: Plan) -> torch.Tensor:
     """The weight's gradient: the sum over tiles of ``D @ X^T`` (``X``: the tile's columns).
 
     With :func:`samples_inside` the tile's columns are laid out samples inside, so that one
@@ -254,7 +215,7 @@ def weight_grad_tiles(x: torch.Tensor, grad_out: torch.Tensor, plan: _Plan) -> t
     for samples, rows, cols in plan.tiles:
         block = win[samples, ..., rows, cols]
         t, r, w = block.shape[0], block.shape[5], block.shape[6]
-        grads = _tile_matrices(grad_out, samples, rows, cols, g)          # (T*G, C_out/G, R*W)
+        grads = tile_matrices(grad_out, samples, rows, cols, g)          # (T*G, C_out/G, R*W)
         if samples_inside(plan, r * w, grouped=True):
             columns = _columns_samples_inside(buffer, block)
             grads = grads.view(t, g, plan.out_group, r * w).permute(1, 2, 0, 3)
@@ -267,7 +228,7 @@ def weight_grad_tiles(x: torch.Tensor, grad_out: torch.Tensor, plan: _Plan) -> t
     return grad_w.view(plan.c_out, plan.k // (plan.kernel[0] * plan.kernel[1]), *plan.kernel)
 
 
-def _plan(n: int, c_in: int, c_out: int, conf: Conf, dtype: torch.dtype) -> _Plan:
+def _plan(n: int, c_in: int, c_out: int, conf: Conf, dtype: torch.dtype) -> Plan:
     """The plan of one call described by its :class:`Conf`, made once per layer: a network
     calls the same layers every step, and a plan took about 30 us to make, three times a
     training step. Everything it is made from is its key, the thread count and the sizes it
@@ -279,9 +240,9 @@ def _plan(n: int, c_in: int, c_out: int, conf: Conf, dtype: torch.dtype) -> _Pla
 
 @functools.lru_cache(maxsize=256)
 def _plan_of(n: int, c_in: int, c_out: int, conf: Conf, dtype: torch.dtype, bound: int,
-             thread_count: int, tuning: tuple[int, int, int]) -> _Plan:
+             thread_count: int, tuning: tuple[int, int, int]) -> Plan:
     meta = lambda *shape: torch.empty(shape, dtype=dtype, device="meta")  # noqa: E731
-    return _Plan(meta(n, c_in, *conf.in_size), meta(c_out, c_in // conf.groups, *conf.kernel),
+    return Plan(meta(n, c_in, *conf.in_size), meta(c_out, c_in // conf.groups, *conf.kernel),
                  conf.stride, conf.dilation, conf.groups, bound)
 
 
@@ -311,7 +272,9 @@ class Im2colKernels:
         if input_grad.applies(w, conf, g.shape[0], g.dtype):     # as a convolution
             return input_grad.input_grad(g, w, conf)
         plan = _plan(g.shape[0], w.shape[1] * conf.groups, w.shape[0], conf, g.dtype)
-        return conf.interior(input_grad_tiles(g, w, plan))
+        if col2im.phased(plan):
+            return col2im.unphased(col2im.input_grad_tiles(g, w, plan), plan, conf.pad)
+        return conf.interior(col2im.input_grad_tiles(g, w, plan))
 
     @staticmethod
     @in_float32
