@@ -3,9 +3,9 @@
 Layers, each importing only the ones above it: :mod:`.geometry` (every size formula) →
 :mod:`.validation` and :mod:`.transposed_checks` (every check, PyTorch's exception types and
 words) → :mod:`.im2col` (its input gradient :mod:`.col2im`), :mod:`.pointwise`,
-:mod:`.depthwise` (with :mod:`.depthwise_last`,
-:mod:`.depthwise_maps` and :mod:`.depthwise_maps_last`, their blocks cut to the L2 caches by
-:mod:`.cache`) and :mod:`.shifted` (the vectorized routes) → :mod:`.functional`
+:mod:`.depthwise` (with :mod:`.depthwise_last`, :mod:`.depthwise_maps` and
+:mod:`.depthwise_maps_last`, their blocks cut to the L2 caches by :mod:`.cache`) and
+:mod:`.shifted` (the vectorized routes) → :mod:`.functional`
 (``conv2d_naive``, ``conv2d_vectorized``). Nothing here imports matplotlib or ipywidgets.
 Lesson 06 teaches it.
 """
