@@ -45,7 +45,7 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
 from convlab import check_conv2d, conv2d_naive, conv2d_vectorized  # noqa: E402
 from convlab.conv.functional import pad_input  # noqa: E402
 from convlab.conv.geometry import output_size, pair  # noqa: E402
-from convlab.conv.im2col import MAX_BUFFER_BYTES, _Plan, im2col_conv2d, windows  # noqa: E402
+from convlab.conv.im2col import MAX_BUFFER_BYTES, Plan, im2col_conv2d, windows  # noqa: E402
 
 TARGET_GEOMEAN = 2.0   # geometric mean of vectorized / F.conv2d at or below this
 TARGET_MAX = 3.5       # ... and no case above this
@@ -410,7 +410,7 @@ def measure_columns(case: Case, reps: int) -> dict:
     spec = check_conv2d(x, w, None, **case.kwargs)
     xp, geo = pad_input(x, spec), spec.geometry
     view = windows(xp, geo.kernel, geo.stride, geo.dilation, geo.out_size, case.groups)
-    plan = _Plan(xp, w, geo.stride, geo.dilation, case.groups, MAX_BUFFER_BYTES)
+    plan = Plan(xp, w, geo.stride, geo.dilation, case.groups, MAX_BUFFER_BYTES)
     buffer = plan.columns_buffer(xp)
 
     def tiled() -> None:
