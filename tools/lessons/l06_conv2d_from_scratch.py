@@ -357,7 +357,10 @@ CELLS = [
       cells for every output position are a single slice of the flattened input, so a matrix
       product can read them where they are, with no column matrix at all. A stride of 2 becomes
       stride 1 after splitting the input into its four even/odd sub-images (polyphase): tap
-      `(i, j)` reads sub-image `(i % 2, j % 2)` shifted by `(i // 2, j // 2)`.
+      `(i, j)` reads sub-image `(i % 2, j % 2)` shifted by `(i // 2, j // 2)`. The input's
+      gradient at a stride uses the same four sub-images the other way round: on rows of 28
+      outputs and more, each tap's products are added into one sub-image of the gradient
+      instead of into every other cell of it, and the four are interleaved once at the end.
     - **Few output channels: columns for the kernel's columns only.** im2col copies
       `C_in·kH·kW` numbers for every output position, and each copied number then takes part
       in only `C_out` multiply-adds: with 32 output channels the copy costs about as much as
@@ -456,7 +459,11 @@ CELLS = [
       위치에서 가져오는 값은 펼친 입력의 한 구간입니다. 그래서 행렬 곱이 그 자리의 값을 바로
       가져가고, 열 행렬은 전혀 만들지 않습니다. 스트라이드 2는 입력을 짝수·홀수 행과 열로 나눈 작은
       이미지 네 개로 쪼개면 스트라이드 1이 됩니다. 커널 칸 `(i, j)`는 작은 이미지
-      `(i % 2, j % 2)`를 `(i // 2, j // 2)`만큼 밀어서 가져옵니다.
+      `(i % 2, j % 2)`를 `(i // 2, j // 2)`만큼 밀어서 가져옵니다. 스트라이드가 있는 층의 입력
+      기울기를 구할 때도 같은 작은 이미지 네 개를 반대 방향으로 이용합니다. 한 행의 출력이 28개
+      이상이면, 커널 칸마다 곱한 값을 기울기에 한 칸씩 걸러 더하지 않고 기울기의 작은 이미지 하나에
+      더합니다. 작은 이미지 네 개는 마지막에 한 번만 서로 엇갈리게 끼워 넣어 전체 기울기 맵으로
+      합칩니다.
     - **출력 채널이 적은 층: 커널의 열 수만큼만 복사.** im2col은 출력 위치마다 값을
       `C_in·kH·kW`개 복사합니다. 그런데 복사한 값 하나는 곱셈-덧셈 `C_out`번에만 쓰입니다. 출력
       채널이 32개쯤이면 복사에 드는 시간이 행렬 곱에 드는 시간과 비슷해집니다. 그래서 맵이 크고
