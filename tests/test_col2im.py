@@ -21,6 +21,7 @@ STRIDED = {
     "stride 2 x 1, dilation 2 along the columns": ((2, 1), (1, 2), (3, 0, 1, 2)),
     "stride 3 x 2, dilation 2 along the rows": ((3, 2), (2, 1), (0, 2, 2, 0)),
     "stride 1 x 3": ((1, 3), (1, 1), (1, 0, 0, 1)),
+    "stride 2, padded before the route (other padding modes)": ((2, 2), (1, 1), (0, 0, 0, 0)),
 }
 # column bytes of one output position (2 groups x 2 channels x 3 x 3 taps x 8 bytes): the
 # bound cuts the output into tiles of every sample, of whole rows, or of parts of a row
