@@ -63,8 +63,8 @@ def test_col2im_into_the_phases_gives_pytorchs_input_gradient(monkeypatch, strid
     if samples_inside:
         monkeypatch.setattr(im2col, "ONE_MATRIX_ROWS", 1)
     used = []
-    unphased = col2im.unphased
-    monkeypatch.setattr(col2im, "unphased", lambda *args: used.append(1) or unphased(*args))
+    unphased = col2im._unphased
+    monkeypatch.setattr(col2im, "_unphased", lambda *args: used.append(1) or unphased(*args))
     x, w, b = _layer()
     assert_same_outputs_and_gradients(_ours(stride, dilation, pad, bound),
                                       _reference(stride, dilation, pad), x, w, b)

@@ -261,7 +261,7 @@ def test_samples_go_inside_one_product_on_small_maps(monkeypatch, layer, grouped
     monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
     x_shape, w_shape, groups = layer
     plan = im2col.Plan(torch.empty(x_shape, device="meta"), torch.empty(w_shape, device="meta"),
-                        (1, 1), (1, 1), groups, MAX_BUFFER_BYTES)
+                       (1, 1), (1, 1), groups, MAX_BUFFER_BYTES)
     positions = plan.out_size[0] * plan.out_size[1]
     assert im2col.samples_inside(plan, positions, grouped=True) is grouped
     assert im2col.samples_inside(plan, positions) is col2im
@@ -323,7 +323,7 @@ def test_tiles_share_their_matrices_evenly_among_the_threads(monkeypatch):
                                                          slice(6, 8)]
     w = torch.empty(128, 128, 3, 3, device="meta")       # im2col: 3 of 8 samples fit, 2 a tile
     plan = im2col.Plan(torch.empty(8, 128, 34, 34, device="meta"), w, (1, 1), (1, 1), 1,
-                        3 * 128 * 9 * 32 * 32 * 4)
+                       3 * 128 * 9 * 32 * 32 * 4)
     assert [samples for samples, _, _ in plan.tiles] == [slice(0, 2), slice(2, 4), slice(4, 6),
                                                          slice(6, 8)]
     cases = [(3, 8, 1), (5, 8, 1), (3, 8, 2), (3, 8, 3), (1, 8, 1), (9, 3, 1), (4, 0, 1)]

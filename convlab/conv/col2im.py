@@ -10,35 +10,46 @@ cache line of it to change a quarter of the numbers (stride 2). With long enough
 (:data:`PHASE_ROW`) the gradient is kept as its ``s_h*s_w`` phases instead, the sub-images of
 every ``s``-th row and column, as :mod:`.depthwise` splits its input: each tap's cells are then
 one rectangle of one phase, read in runs, and the phases are interleaved once at the end, in
-the copy that drops the padding (:func:`unphased`).
+the copy that drops the padding (:func:`_unphased`).
 """
 from __future__ import annotations
 
 import torch
 
 from . import im2col
+from .autograd import Conf
 
 #: Fewest positions in an output row for a strided layer's col2im to add into the input
 #: gradient's phases (:func:`phased`). Input gradient alone, time phases / strided adds, on a
-#: 2-core machine at batch 8 unless said: rows of 112 and 56 (3x3 32 in 2 groups on 112x112,
-#: 48 in 6, the 7x7 stem) 0.79-0.88; rows of 28 (64 in 4 groups, 104 in 13, 256 in 32, 128
-#: in 1, on 56x56; 256 in 32 at batch 2) 0.80-0.90; rows of 14 (28x28 maps) 0.98-1.12;
-#: rows of 7 (14x14 maps) 1.17-1.21, where the phases' rows and the copy out of them are short.
+#: 2-core machine at batch 8 unless said: rows of 56 and 112 (3x3 32 in 2 groups and 48 in 6
+#: on 112x112, 32 in 2 at batch 2; the 7x7 and 3x3 stems on 224x224) 0.79-0.92; rows of 28
+#: (64 in 4 groups, 104 in 13, 256 in 32, 128 in 1, on 56x56; 256 in 32 at batch 2)
+#: 0.80-0.90; rows of 14 (28x28 maps) 0.98-1.12; rows of 7 (14x14 maps) 1.01-1.21, where the
+#: phases' rows and the copy out of them are short.
 PHASE_ROW = 28
+
+
+def input_grad(grad_out: torch.Tensor, weight: torch.Tensor, plan: im2col.Plan,
+               conf: Conf) -> torch.Tensor:
+    """The unpadded input's gradient (:func:`input_grad_tiles`), out of the phases where
+    :func:`phased`."""
+    if phased(plan):
+        return _unphased(input_grad_tiles(grad_out, weight, plan), plan, conf.pad)
+    return conf.interior(input_grad_tiles(grad_out, weight, plan))
 
 
 def input_grad_tiles(grad_out: torch.Tensor, weight: torch.Tensor,
                      plan: im2col.Plan) -> torch.Tensor:
     """The padded input's gradient, tile by tile: ``W^T @ D`` per tile (``D``: its output
     gradient), added back onto the cells each window came from, one add per tap; where
-    :func:`phased`, as the padded gradient's phases (for :func:`unphased`).
+    :func:`phased`, as the padded gradient's phases.
 
     With :func:`.im2col.samples_inside` the tile's samples are one product (3x3 512 -> 512 on
     7x7 at batch 8: 1.80 -> 1.26x F.conv2d's input gradient, measured interleaved).
     """
-    g = plan.groups
+    g, phases = plan.groups, phased(plan)
     grad_out = grad_out.contiguous()
-    if phased(plan):
+    if phases:
         grad_x = grad_out.new_zeros(plan.n, g * weight.shape[1], *plan.stride,
                                     *(-(-size // step) for size, step in
                                       zip(plan.in_size, plan.stride)))
@@ -48,7 +59,7 @@ def input_grad_tiles(grad_out: torch.Tensor, weight: torch.Tensor,
                                   plan.out_size, g)
     buffer = plan.columns_buffer(grad_x)
     for samples, rows, cols in plan.tiles:
-        if phased(plan):
+        if phases:
             targets = _phase_taps(grad_x, plan, samples, rows, cols)
             t, r, w = targets[0].shape[0], targets[0].shape[3], targets[0].shape[4]
         else:
@@ -97,7 +108,7 @@ def _phase_taps(grad_p: torch.Tensor, plan: im2col.Plan, samples: slice, rows: s
     return views
 
 
-def unphased(grad_p: torch.Tensor, plan: im2col.Plan, pad: tuple[int, int, int, int]
+def _unphased(grad_p: torch.Tensor, plan: im2col.Plan, pad: tuple[int, int, int, int]
              ) -> torch.Tensor:
     """The unpadded input's gradient from its padded phases (:func:`_phase_taps`), each of
     its ``s_h*s_w`` sub-grids one strided copy: the copy :meth:`.autograd.Conf.interior` makes

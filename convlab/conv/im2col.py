@@ -24,9 +24,8 @@ that every thread multiplies whole matrices of its own (:mod:`.threads`).
 
 Both gradients use the same tiles (:class:`Im2colKernels`, differentiated by
 :mod:`.autograd`; the input's is :mod:`.col2im`), so training never holds a full column
-matrix either. Under the same bound,
-layers with few output channels take :mod:`.kernel_rows` and :mod:`.input_grad` instead, and
-wide 3x3 layers at stride 1 :mod:`.winograd`.
+matrix either. Under the same bound, layers with few output channels take :mod:`.kernel_rows`
+and :mod:`.input_grad` instead, and wide 3x3 layers at stride 1 :mod:`.winograd`.
 """
 from __future__ import annotations
 
@@ -119,7 +118,7 @@ def _length(s: slice, size: int) -> int:
 
 
 def tile_matrices(tensor: torch.Tensor, samples: slice, rows: slice, cols: slice,
-                   groups: int) -> torch.Tensor:
+                  groups: int) -> torch.Tensor:
     """``(T*G, C/G, R*W)`` view of one tile of an ``(N, C, H_out, W_out)`` tensor (no copy)."""
     block = tensor[samples, :, rows, cols]
     t, c, r, w = block.shape
@@ -156,7 +155,7 @@ def forward_tiles(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | No
             continue
         columns = buffer[:block.numel()].view(block.shape).copy_(block)   # im2col, one tile
         torch.bmm(plan.kernels(weight, t), columns.view(t * g, k, r * w),  # (sample, group)
-                  out=tile_matrices(out, samples, rows, cols, g))         # pairs at once
+                  out=tile_matrices(out, samples, rows, cols, g))          # pairs at once
     return out if bias is None else out.add_(bias.view(1, -1, 1, 1))
 
 
@@ -215,7 +214,7 @@ def weight_grad_tiles(x: torch.Tensor, grad_out: torch.Tensor, plan: Plan) -> to
     for samples, rows, cols in plan.tiles:
         block = win[samples, ..., rows, cols]
         t, r, w = block.shape[0], block.shape[5], block.shape[6]
-        grads = tile_matrices(grad_out, samples, rows, cols, g)          # (T*G, C_out/G, R*W)
+        grads = tile_matrices(grad_out, samples, rows, cols, g)           # (T*G, C_out/G, R*W)
         if samples_inside(plan, r * w, grouped=True):
             columns = _columns_samples_inside(buffer, block)
             grads = grads.view(t, g, plan.out_group, r * w).permute(1, 2, 0, 3)
@@ -243,7 +242,7 @@ def _plan_of(n: int, c_in: int, c_out: int, conf: Conf, dtype: torch.dtype, boun
              thread_count: int, tuning: tuple[int, int, int]) -> Plan:
     meta = lambda *shape: torch.empty(shape, dtype=dtype, device="meta")  # noqa: E731
     return Plan(meta(n, c_in, *conf.in_size), meta(c_out, c_in // conf.groups, *conf.kernel),
-                 conf.stride, conf.dilation, conf.groups, bound)
+                conf.stride, conf.dilation, conf.groups, bound)
 
 
 class Im2colKernels:
@@ -272,9 +271,7 @@ class Im2colKernels:
         if input_grad.applies(w, conf, g.shape[0], g.dtype):     # as a convolution
             return input_grad.input_grad(g, w, conf)
         plan = _plan(g.shape[0], w.shape[1] * conf.groups, w.shape[0], conf, g.dtype)
-        if col2im.phased(plan):
-            return col2im.unphased(col2im.input_grad_tiles(g, w, plan), plan, conf.pad)
-        return conf.interior(col2im.input_grad_tiles(g, w, plan))
+        return col2im.input_grad(g, w, plan, conf)
 
     @staticmethod
     @in_float32
