@@ -1014,11 +1014,39 @@ def test_channels_last_buffers_never_step_a_multiple_of_4_kib_from_cell_to_cell(
                           channels * multiplier, conf)
     last = depthwise_last._Last(lay, 4)
     x = torch.randn(2, channels, 7, 7)
-    buffer, outputs = last.buffer(x), last.outputs(x)
-    assert buffer.shape[-1] == channels and outputs.shape[-2:] == (channels, multiplier)
-    for step in (buffer.stride(2), outputs.stride(2)):
+    cells, frame, outputs = last.cells(x), last.frame(x)[0], last.outputs(x)
+    assert cells.shape[-1] == frame.shape[-1] == channels
+    assert outputs.shape[-2:] == (channels, multiplier)
+    for step in (cells.stride(2), frame.stride(2), outputs.stride(2)):
         assert step * 4 % 4096 != 0
-    assert buffer.sum() == 0                         # the padding's cells start at zero
+
+
+@pytest.mark.parametrize("kernel, stride, padding, cells, first, back", [
+    (5, 1, 2, 29 * 29, 12, True),   # 'same' on 7x7: rows of 5, 6, 7, 6, 5; the middle first
+    (3, 1, 1, 19 * 19, 4, True),    # 6 + 7 + 6
+    (5, 2, 2, 16 * 16, 12, False),  # 7x7 to 4x4: rows of 3, 3, 4, 3, 3, every other input row
+    (3, 1, 3, 21 * 21, None, True),  # 11x11 outputs: each tap reads all 7 rows, for 7 of them
+])
+def test_channels_last_taps_read_only_the_input_cells_of_their_rectangle(kernel, stride, padding,
+                                                                        cells, first, back):
+    """Each tap multiplies only the output cells whose window it keeps on the 7x7 input, a
+    rectangle (5x5 'same': 29 rows x 29 columns of tap-cells, 69 % of the padded sum). A tap
+    whose rectangle holds every output cell starts the sum (every input cell, for the input's
+    gradient), so nothing is zeroed first."""
+    conf = Conf.padding_inside(torch.empty(1, 4, 7, 7), torch.empty(4, 1, kernel, kernel),
+                               (stride, stride), (1, 1), 4, ((padding, padding),) * 2)
+    lay = depthwise._flat(torch.empty(1, 4, 7, 7, device="meta"), 4, 4, conf)
+    rects, starts = depthwise_last.rectangles(lay, backwards=False)
+    assert sum((y1 - y0) * (x1 - x0) for _, (y0, y1, _), (x0, x1, _) in rects) == cells
+    assert starts == (first is not None) and (not starts or rects[0][0] == first)
+    for _, (y0, y1, in_y), (x0, x1, in_x) in rects:   # every cell read lies in the input
+        assert 0 <= in_y and in_y + (y1 - y0 - 1) * stride < 7
+        assert 0 <= in_x and in_x + (x1 - x0 - 1) * stride < 7
+    backwards, whole = depthwise_last.rectangles(lay, backwards=True)
+    assert sorted(backwards) == sorted(rects) and whole == back
+    if whole:                                       # the first reads the input from its corner
+        _, (y0, y1, in_y), (x0, x1, in_x) = backwards[0]
+        assert (in_y, in_x, y1 - y0, x1 - x0) == (0, 0, 7, 7)
 
 
 # ---- depthwise on the maps as they are: each tap a rectangle, nothing copied

@@ -39,6 +39,7 @@ is never copied whole just to pad it.
 """
 from __future__ import annotations
 
+import cmath
 import functools
 
 import torch
@@ -65,7 +66,7 @@ def finite(t: torch.Tensor) -> bool:
     """No infinity or NaN in ``t``: its sum is finite. One pass, where
     ``torch.isfinite(t).all()`` made three; a sum that overflows says "not finite" too, and
     the caller then takes its exact path anyway."""
-    return bool(torch.isfinite(t.sum()))
+    return cmath.isfinite(t.sum().item())
 
 
 def is_depthwise(weight: torch.Tensor, groups: int) -> bool:

@@ -42,7 +42,7 @@ import torch
 from . import cache
 from . import depthwise as flat
 from .autograd import Conf, in_float32
-from .depthwise_last import ChannelsLastKernels
+from .depthwise_last import ChannelsLastKernels, span
 from .threads import equal_size
 
 #: Least input cells a row for this route (:func:`wide_rows`). Against the flat route, 3x3 at
@@ -116,13 +116,13 @@ def _rectangles(lay: flat._Flat) -> tuple[list[Rectangle], bool, list[Rectangle]
     step = s_h if s_h > 1 else None
     rects = []
     for t, (i, j) in enumerate((i, j) for i in range(lay.k_h) for j in range(lay.k_w)):
-        dy, dx = i * d_h - top, j * d_w - left   # output cell (y, x) reads (y*s_h + dy, x + dx)
-        y0, y1 = max(0, -(dy // s_h)), min(h_o, (h - 1 - dy) // s_h + 1)
-        x0, x1 = max(0, -dx), min(w_f, w - dx)
-        if y0 < y1 and x0 < x1:
+        # output cell (y, x) reads (y*s_h + i*d_h - top, x + j*d_w - left)
+        rows, cols = span(h, h_o, i * d_h - top, s_h), span(w, w_f, j * d_w - left, 1)
+        if rows and cols:
+            (y0, y1, in_y), (x0, x1, in_x) = rows, cols
             rects.append((t, slice(y0, y1), slice(x0, x1),
-                          slice(y0 * s_h + dy, (y1 - 1) * s_h + dy + 1, step),
-                          slice(x0 + dx, x1 + dx)))
+                          slice(in_y, in_y + (y1 - y0 - 1) * s_h + 1, step),
+                          slice(in_x, in_x + x1 - x0)))
 
     def first(whole: tuple[slice, slice], at: int) -> tuple[list[Rectangle], bool]:
         for n, rect in enumerate(rects):
