@@ -28,6 +28,7 @@ import convlab.conv.im2col as im2col
 import convlab.conv.im2col_last as im2col_last
 import convlab.conv.input_grad as input_grad
 import convlab.conv.kernel_rows as kernel_rows
+import convlab.conv.rectangles as rectangles
 import convlab.conv.shifted as shifted
 import convlab.conv.threads as threads
 import convlab.conv.winograd as winograd
@@ -1036,13 +1037,13 @@ def test_channels_last_taps_read_only_the_input_cells_of_their_rectangle(kernel,
     conf = Conf.padding_inside(torch.empty(1, 4, 7, 7), torch.empty(4, 1, kernel, kernel),
                                (stride, stride), (1, 1), 4, ((padding, padding),) * 2)
     lay = depthwise._flat(torch.empty(1, 4, 7, 7, device="meta"), 4, 4, conf)
-    rects, starts = depthwise_last.rectangles(lay, backwards=False)
+    rects, starts = rectangles.rectangles(lay, backwards=False)
     assert sum((y1 - y0) * (x1 - x0) for _, (y0, y1, _), (x0, x1, _) in rects) == cells
     assert starts == (first is not None) and (not starts or rects[0][0] == first)
     for _, (y0, y1, in_y), (x0, x1, in_x) in rects:   # every cell read lies in the input
         assert 0 <= in_y and in_y + (y1 - y0 - 1) * stride < 7
         assert 0 <= in_x and in_x + (x1 - x0 - 1) * stride < 7
-    backwards, whole = depthwise_last.rectangles(lay, backwards=True)
+    backwards, whole = rectangles.rectangles(lay, backwards=True)
     assert sorted(backwards) == sorted(rects) and whole == back
     if whole:                                       # the first reads the input from its corner
         _, (y0, y1, in_y), (x0, x1, in_x) = backwards[0]

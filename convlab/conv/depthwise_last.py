@@ -4,15 +4,13 @@ map has fewer output cells than channels (lesson 06).
 The same sum over kernel taps as the flat route, laid out ``(samples, rows, columns,
 channels)``: each tap is a multiply-add over the channels of every position, the longer
 contiguous run on small maps with many channels (the last layers of a MobileNet). Stride and
-dilation are only the steps of each tap's view, so no sub-images are cut. The forward pass
-and the input's gradient read each tap's rectangle of the input as it is, the cells its
-window keeps inside the map (:func:`rectangles`, as :mod:`.depthwise_maps` does): on a 7x7
-map a 5x5 kernel's padding holds 31 % of the padded sum's multiply-adds, and no padded copy
-is zeroed. Sizes, blocks and the flat route's kernels come from :mod:`.depthwise`.
+dilation are only the steps of each tap's view, so no sub-images are cut. Each tap reads
+its rectangle of the input as it is (:mod:`.rectangles`, as :mod:`.depthwise_maps` does):
+on a 7x7 map a 5x5 kernel's padding holds 31 % of the padded sum's multiply-adds, and no
+padded copy is zeroed. Sizes, blocks and the flat route's kernels come from
+:mod:`.depthwise`.
 """
 from __future__ import annotations
-
-import functools
 
 import torch
 
@@ -20,6 +18,7 @@ from . import cache
 from . import depthwise as flat
 from .autograd import Conf, in_float32
 from .layout import laid_out_channels_last
+from .rectangles import Span, rectangle_views, rectangles
 from .threads import by_thread, channel_parts, equal_size
 
 
@@ -37,7 +36,10 @@ LANE_PAD = 16
 #: 61 and 73) 0.48-0.87 for 960-1152 channels, 3x3 and 5x5 kernels, batch 2 and 8; 14x14 maps
 #: (runs of 222 and 248) 0.62-0.91 from 2.4 million multiply-adds up (5x5 kernels
 #: 0.62-0.80), but 0.95-1.32 below it, where the two copies to channels last cost more than
-#: they save (3x3, 200-576 channels at batch 2; 1.07 at 2.8 million).
+#: they save (3x3, 200-576 channels at batch 2; 1.07 at 2.8 million). Channels last then
+#: came to sum each tap's rectangle of the input (:func:`_weight_sums`), 0.85-0.98 of the
+#: padded blocks' time over 15 layers; under the bound, rectangles / flat were 0.85-1.13
+#: (3x3 on 14x14 maps, 200-1152 channels, batch 1-4), no clear gain, so the bound stands.
 MIN_FLAT_RUN = 128
 MAX_FLAT_WORK = 2**21
 
@@ -155,39 +157,6 @@ def _tap_major(w: torch.Tensor, lay: flat._Flat) -> torch.Tensor:
     return w.reshape(lay.c_in, lay.m, -1).permute(2, 0, 1).contiguous()
 
 
-Span = tuple[int, int, int]
-
-
-def span(size: int, out: int, shift: int, step: int) -> Span | None:
-    """Along one axis, output cell ``o`` of ``out`` reads input cell ``o*step + shift``: the
-    first and the end output cell whose input cell is one of the ``size`` real cells, and
-    that first input cell; None when no output cell reads one."""
-    first, end = max(0, -(shift // step)), min(out, (size - 1 - shift) // step + 1)
-    return (first, end, first * step + shift) if first < end else None
-
-
-@functools.lru_cache(maxsize=256)
-def rectangles(lay: flat._Flat, backwards: bool) -> tuple[list[tuple[int, Span, Span]], bool]:
-    """Each tap that reads a real input cell, as ``(tap, row span, column span)``
-    (:func:`span`), and whether one of them holds every output cell (every input cell,
-    ``backwards``); that one comes first, to start the sums with no zeros written first."""
-    top, _, left, _ = lay.pad
-    (h, w), (h_o, w_o), (d_h, d_w) = lay.map_size, lay.out_size, lay.dilation
-    rects = []
-    for t, (i, j) in enumerate((i, j) for i in range(lay.k_h) for j in range(lay.k_w)):
-        rows, cols = span(h, h_o, i * d_h - top, lay.s_h), span(w, w_o, j * d_w - left, lay.s_w)
-        if rows and cols:
-            rects.append((t, rows, cols))
-
-    def whole(axis: Span, size: int, out: int) -> bool:     # a step over 1 skips cells
-        return axis[2] == 0 and axis[1] - axis[0] == size if backwards else axis[:2] == (0, out)
-
-    for n, (_, rows, cols) in enumerate(rects):
-        if whole(rows, h, h_o) and whole(cols, w, w_o):
-            return [rects[n], *rects[:n], *rects[n + 1:]], True
-    return rects, False
-
-
 def _rectangle_sums(into: torch.Tensor, reads: torch.Tensor,
                     rects: list[tuple[int, Span, Span]], weights: list[torch.Tensor],
                     lay: flat._Flat, starts: bool, bias: torch.Tensor | None,
@@ -196,18 +165,10 @@ def _rectangle_sums(into: torch.Tensor, reads: torch.Tensor,
     ``into`` (both ``(B, H, W, C, m or 1)``): the output's cells collect the input's (forward),
     or the input's cells collect the output gradient's (``backwards``), summed over the ``m``
     outputs. The first rectangle starts the sums (``starts``; with ``bias`` added), else
-    ``into`` holds their start. Each rectangle is one ``as_strided`` view of each tensor
-    (slicing took four calls a tap, 5 µs, as long as a tap's multiply-add on a 7x7 map)."""
+    ``into`` holds their start."""
     outs, ins = (reads, into) if backwards else (into, reads)
-    (o_n, o_h, o_w, *o_rest), (i_n, i_h, i_w, *i_rest) = outs.stride(), ins.stride()
-    o_first, i_first = outs.storage_offset(), ins.storage_offset()
-    o_size, i_size = outs.shape[3:], ins.shape[3:]
-    i_steps = (i_n, i_h * lay.s_h, i_w * lay.s_w, *i_rest)
-    for n, (t, (y0, y1, in_y), (x0, x1, in_x)) in enumerate(rects):
-        count = (outs.shape[0], y1 - y0, x1 - x0)
-        cells = outs.as_strided((*count, *o_size), (o_n, o_h, o_w, *o_rest),
-                                o_first + y0 * o_h + x0 * o_w)
-        inputs = ins.as_strided((*count, *i_size), i_steps, i_first + in_y * i_h + in_x * i_w)
+    for n, (t, cells, inputs) in enumerate(rectangle_views(outs, ins, rects,
+                                                            (lay.s_h, lay.s_w))):
         if backwards:
             if lay.m > 1:
                 inputs += (cells * weights[t]).sum(-1, keepdim=True)
@@ -221,6 +182,49 @@ def _rectangle_sums(into: torch.Tensor, reads: torch.Tensor,
             torch.mul(inputs, weights[t], out=cells)
         else:
             torch.addcmul(bias, inputs, weights[t], out=cells)
+
+
+def _weight_sums(x: torch.Tensor, g: torch.Tensor, lay: flat._Flat,
+                 rects: list[tuple[int, Span, Span]] | None) -> torch.Tensor:
+    """Each tap's products of the output gradient with the input cells it reads, summed:
+    ``(taps, C, m)``. Over the tap's rectangle of the input as it is (``rects``), or, with
+    none, over every cell of the padded input, the padding's zeros included. The blocks hold
+    one slice of the channels a thread, outermost (:func:`.threads.by_thread`), copied so:
+    each thread multiplies and sums the numbers it copied."""
+    last, parts = _Last(lay, x.element_size()), channel_parts(lay.c_in)
+    size, taps = lay.c_in // parts, len(lay.taps)
+    every = rects is None or len(rects) == taps        # the first block writes every sum
+    grad = (x.new_empty if lay.n and every else x.new_zeros)(taps, lay.c_in, lay.m)
+    sums = by_thread(grad, parts, 1).unbind(1)                     # (P, C/P, m) a tap
+    if rects is None:
+        inputs = last.frame(x, parts)
+    else:
+        inputs = _lanes(x, parts, last.rows, *lay.map_size, size)
+    grads = x.new_empty(parts, last.rows, *lay.out_size, size, lay.m)
+    products, views = torch.empty(grads.numel(), dtype=x.dtype, device=x.device), {}
+    for start, stop in last.blocks():
+        count = stop - start
+        if count not in views:                      # the last block may be smaller
+            if rects is None:
+                views[count] = list(enumerate(last.tap_cells(inputs[:, :count])))
+            else:
+                views[count] = [(t, (g_cells, x_cells)) for t, g_cells, x_cells in
+                                rectangle_views(grads[:, :count], inputs[:, :count].unsqueeze(-1),
+                                                 rects, (lay.s_h, lay.s_w))]
+        cells = inputs[:, :count]
+        (last.interior(cells) if rects is None else cells.movedim(-1, -3)).copy_(
+            by_thread(x[start:stop], parts, 1))
+        g_maps = g[start:stop].unflatten(1, (lay.c_in, lay.m))
+        grads[:, :count].copy_(by_thread(g_maps, parts, 1).permute(0, 1, 4, 5, 2, 3))
+        for t, tap in views[count]:
+            into, read = tap if rects is not None else (grads[:, :count], tap)
+            product = products[:into.numel()].view(into.shape)
+            torch.mul(into, read, out=product)
+            if start:
+                sums[t].add_(product.sum((1, 2, 3)))
+            else:
+                torch.sum(product, (1, 2, 3), out=sums[t])
+    return grad
 
 
 def _padded_conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
@@ -252,15 +256,16 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
     """The depthwise route channels-last (:func:`channels_last`): the same sums over taps as
     :class:`.depthwise.DepthwiseKernels`, each multiply-add running over the channels.
 
-    The forward pass sums each tap's rectangle (:func:`rectangles`) unless a weight is
-    infinite or NaN (:func:`_padded_conv`). The input's gradient runs channels-last too: each
+    The forward pass sums each tap's rectangle (:func:`.rectangles.rectangles`) unless a
+    weight is infinite or NaN (:func:`_padded_conv`). The input's gradient runs channels-last too: each
     tap adds the output gradient times its weight into its rectangle of the input's cells
     (30-50 % faster than flat on the layers this route takes). Rectangles against the padded
     block they replaced, 22 layers of 3x3 and 5x5 kernels on 7x7-28x28 maps: the forward pass
     0.81-1.11 of the time (median 0.93), forward + backward 0.85-1.01 (``benchmarks/README.md``).
-    The weight's gradient runs channels-last at a stride,
-    where the flat route would cut sub-images, and on maps whose flat run is shorter than
-    :data:`MIN_FLAT_RUN` positions."""
+    The weight's gradient runs channels-last at a stride, where the flat route would cut
+    sub-images, and on maps whose flat run is shorter than :data:`MIN_FLAT_RUN` positions: over
+    the rectangles too, unless the output gradient holds an infinity or a NaN, which PyTorch
+    multiplies by the padding's zeros (:meth:`grad_weight_last`)."""
 
     @staticmethod
     @in_float32
@@ -327,38 +332,20 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
         if ((lay.s_h, lay.s_w) == (1, 1) and not laid_out_channels_last(x)
                 and lay.length >= MIN_FLAT_RUN and work < MAX_FLAT_WORK):
             return flat.DepthwiseKernels.grad_weight(x, g, conf)
-        return ChannelsLastKernels.grad_weight_last(x, g, conf)
+        rects, whole = rectangles(lay, backwards=False)
+        if not whole and not flat.finite(g):   # the padding's zeros times it: NaN in PyTorch
+            return ChannelsLastKernels.grad_weight_last(x, g, conf)
+        grad = _weight_sums(x, g, lay, rects)
+        if whole and not flat.finite(grad):    # met every output's gradient: look closer
+            return ChannelsLastKernels.grad_weight_last(x, g, conf)
+        return grad.permute(1, 2, 0).reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)
 
     @staticmethod
     @in_float32
     def grad_weight_last(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
         """The weight's gradient channels last, at any stride: each tap's products of the
         output gradient with the padded input's cells it reads, and no others (the other
-        routes' exact answer when an infinity is about). The blocks hold one slice of the
-        channels a thread, outermost (:func:`.threads.by_thread`), copied so: each thread
-        multiplies and sums the numbers it copied."""
+        routes' exact answer when an infinity is about; :func:`_weight_sums`)."""
         lay = flat._flat(x, x.shape[1], g.shape[1], conf)
-        last, parts = _Last(lay, x.element_size()), channel_parts(lay.c_in)
-        size = lay.c_in // parts
-        make = x.new_empty if lay.n else x.new_zeros       # the first block writes every sum
-        grad = make(len(lay.taps), lay.c_in, lay.m)
-        sums = by_thread(grad, parts, 1).unbind(1)                     # (P, C/P, m) a tap
-        padded = last.frame(x, parts)
-        grads = x.new_empty(parts, last.rows, *lay.out_size, size, lay.m)
-        products, views = torch.empty_like(grads), {}
-        for start, stop in last.blocks():
-            count = stop - start
-            if count not in views:                      # the last block may be smaller
-                views[count] = (grads[:, :count], products[:, :count],
-                                last.tap_cells(padded[:, :count]))
-            into, product, cells = views[count]
-            last.interior(padded[:, :count]).copy_(by_thread(x[start:stop], parts, 1))
-            g_maps = g[start:stop].unflatten(1, (lay.c_in, lay.m))
-            into.copy_(by_thread(g_maps, parts, 1).permute(0, 1, 4, 5, 2, 3))
-            for t, tap in enumerate(cells):                     # (P, B, Ho, Wo, C/P, 1)
-                torch.mul(into, tap, out=product)
-                if start:
-                    sums[t].add_(product.sum((1, 2, 3)))
-                else:
-                    torch.sum(product, (1, 2, 3), out=sums[t])
+        grad = _weight_sums(x, g, lay, None)
         return grad.permute(1, 2, 0).reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)

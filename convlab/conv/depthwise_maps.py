@@ -42,7 +42,8 @@ import torch
 from . import cache
 from . import depthwise as flat
 from .autograd import Conf, in_float32
-from .depthwise_last import ChannelsLastKernels, span
+from .depthwise_last import ChannelsLastKernels
+from .rectangles import span
 from .threads import equal_size
 
 #: Least input cells a row for this route (:func:`wide_rows`). Against the flat route, 3x3 at
