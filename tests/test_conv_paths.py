@@ -971,9 +971,9 @@ def test_the_channels_last_weight_gradient_gives_each_thread_a_slice_of_the_chan
     conf = Conf.padding_inside(x, torch.empty(shape), (stride,) * 2, (dilation,) * 2, channels,
                                ((1, 1), (1, 1)))
     lay = depthwise._flat(x, channels, channels * multiplier, conf)
-    per_sample = (lay.in_size[0] * lay.in_size[1] * (channels + depthwise_last.LANE_PAD)
-                  + lay.out_size[0] * lay.out_size[1] * (channels * multiplier
-                                                         + depthwise_last.LANE_PAD)) * 8
+    per_sample = (lay.in_size[0] * lay.in_size[1] * depthwise_last.lane_step(channels, 8)
+                  + lay.out_size[0] * lay.out_size[1]
+                  * depthwise_last.lane_step(channels * multiplier, 8)) * 8
     with mock.patch.object(torch, "get_num_threads", return_value=thread_count), \
             mock.patch.object(cache, "block_bytes", return_value=3 * per_sample):
         assert threads.channel_parts(channels) == (thread_count if channels % thread_count == 0
@@ -1004,22 +1004,32 @@ def test_a_channels_last_frame_zeroes_the_padding_and_leaves_the_interior_to_the
     assert frame[:, :, inside].isnan().all()
 
 
-@pytest.mark.parametrize("channels, multiplier", [(1024, 1), (512, 2), (2048, 1), (960, 1)])
-def test_channels_last_buffers_never_step_a_multiple_of_4_kib_from_cell_to_cell(channels,
-                                                                               multiplier):
-    """Copying a channels-last block back to (B, C, H, W) reads one number a cell; a step of
-    4 KiB between cells (1024 float channels) puts every read in the same cache sets, so
-    each cell's channels are followed by spare lanes (their numbers are never read)."""
+@pytest.mark.parametrize("channels, multiplier, dtype", [
+    (1024, 1, torch.float32), (512, 2, torch.float32), (2048, 1, torch.float32),
+    (960, 1, torch.float32), (240, 1, torch.float32), (112, 1, torch.float32),
+    (144, 1, torch.float32), (15, 1, torch.float32), (49, 1, torch.float32),
+    (96, 1, torch.float64),
+    (64, 1, torch.complex128)])
+def test_channels_last_buffers_step_an_odd_number_of_cache_lines_from_cell_to_cell(
+        channels, multiplier, dtype):
+    """Copying a channels-last block back to (B, C, H, W) reads one number a cell; cells a
+    power of two of cache lines apart (1024 float channels: 4 KiB; 240 with 16 spare
+    numbers: 1 KiB) put every read in a few cache sets. So each cell takes an odd number of
+    64-byte lines, its channels first and then spare lanes (never read), fewer than two lines
+    of them."""
     conf = Conf((1, 1), (1, 1), channels, (9, 9), (3, 3), pad=(1, 1, 1, 1))
     lay = depthwise._flat(torch.empty(2, channels, 7, 7, device="meta"), channels,
                           channels * multiplier, conf)
-    last = depthwise_last._Last(lay, 4)
-    x = torch.randn(2, channels, 7, 7)
+    x = torch.randn(2, channels, 7, 7).to(dtype)
+    last = depthwise_last._Last(lay, x.element_size())
     cells, frame, outputs = last.cells(x), last.frame(x)[0], last.outputs(x)
     assert cells.shape[-1] == frame.shape[-1] == channels
     assert outputs.shape[-2:] == (channels, multiplier)
-    for step in (cells.stride(2), frame.stride(2), outputs.stride(2)):
-        assert step * 4 % 4096 != 0
+    for step, numbers in ((cells.stride(2), channels), (frame.stride(2), channels),
+                          (outputs.stride(2), channels * multiplier)):
+        lines, rest = divmod(step * x.element_size(), 64)
+        assert rest == 0 and lines % 2 == 1
+        assert 0 <= (step - numbers) * x.element_size() < 128
 
 
 @pytest.mark.parametrize("kernel, stride, padding, cells, first, back", [

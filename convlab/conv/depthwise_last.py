@@ -22,11 +22,8 @@ from .rectangles import Span, rectangle_views, rectangles
 from .threads import by_thread, channel_parts, equal_size
 
 
-#: Spare numbers after each cell's channels in the channels-last buffers. Copying them back to
-#: ``(B, C, H, W)`` reads one number a cell, a cell apart: with 1024 channels that step is
-#: 4 KiB, every read falls in the same few cache sets and the copy ran 7x slower (1433 against
-#: 213 us for 2 x 1024 maps of 14x14); 16 more numbers a cell break the pattern.
-LANE_PAD = 16
+#: Bytes of a cache line: the unit in which the channels-last buffers' cells are spaced.
+CACHE_LINE = 64
 
 #: The weight's gradient of this route's layers is taken flat at stride 1 only when the flat
 #: route's run per map (:attr:`.depthwise._Flat.length`) has at least :data:`MIN_FLAT_RUN`
@@ -44,10 +41,23 @@ MIN_FLAT_RUN = 128
 MAX_FLAT_WORK = 2**21
 
 
+def lane_step(channels: int, element_size: int) -> int:
+    """Numbers from one cell's channels to the next in a channels-last buffer: ``channels``
+    and spare lanes up to an odd number of cache lines. Copying a block back to
+    ``(B, C, H, W)`` reads one number a cell, a cell apart; cells a power of two of lines apart
+    fall in a few cache sets, which the copy evicts again and again (2 x 1024 maps of 14x14:
+    1433 against 213 us with 16 spare numbers a cell; 8 x 240 maps of 14x14, cells 256
+    numbers apart: 438 against 129 us at 240, an odd 15 lines). An odd number of lines
+    reaches every set."""
+    per_line = max(1, CACHE_LINE // element_size)
+    lines = -(-channels // per_line)
+    return (lines | 1) * per_line
+
+
 def _lanes(like: torch.Tensor, *sizes: int, zeros: bool = False) -> torch.Tensor:
-    """A new ``(*sizes)`` tensor whose last dimension is the front of :data:`LANE_PAD` more."""
+    """A new ``(*sizes)`` tensor whose last dimension is the front of :func:`lane_step`."""
     make = like.new_zeros if zeros else like.new_empty
-    return make(*sizes[:-1], sizes[-1] + LANE_PAD)[..., :sizes[-1]]
+    return make(*sizes[:-1], lane_step(sizes[-1], like.element_size()))[..., :sizes[-1]]
 
 
 def channels_last(lay: flat._Flat) -> bool:
@@ -84,8 +94,9 @@ class _Last:
 
     def __init__(self, lay: flat._Flat, element_size: int):
         self.lay = lay
-        numbers = (lay.in_size[0] * lay.in_size[1] * (lay.c_in + LANE_PAD)      # with the lanes
-                   + lay.out_size[0] * lay.out_size[1] * (lay.c_in * lay.m + LANE_PAD))
+        numbers = (lay.in_size[0] * lay.in_size[1] * lane_step(lay.c_in, element_size)
+                   + lay.out_size[0] * lay.out_size[1] * lane_step(lay.c_in * lay.m,
+                                                                   element_size))
         most = max(1, min(lay.n, cache.block_bytes() // max(numbers * element_size, 1)))
         self.rows = equal_size(lay.n, most)             # equal blocks
 
