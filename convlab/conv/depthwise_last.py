@@ -268,11 +268,11 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
     :class:`.depthwise.DepthwiseKernels`, each multiply-add running over the channels.
 
     The forward pass sums each tap's rectangle (:func:`.rectangles.rectangles`) unless a
-    weight is infinite or NaN (:func:`_padded_conv`). The input's gradient runs channels-last too: each
-    tap adds the output gradient times its weight into its rectangle of the input's cells
-    (30-50 % faster than flat on the layers this route takes). Rectangles against the padded
-    block they replaced, 22 layers of 3x3 and 5x5 kernels on 7x7-28x28 maps: the forward pass
-    0.81-1.11 of the time (median 0.93), forward + backward 0.85-1.01 (``benchmarks/README.md``).
+    weight is infinite or NaN (:func:`_padded_conv`). The input's gradient runs channels-last
+    too: each tap adds the output gradient times its weight into its rectangle of the input's
+    cells (30-50 % faster than flat on the layers this route takes). Rectangles against the
+    padded blocks they replaced, 22 layers of 3x3 and 5x5 kernels on 7x7-28x28 maps: the
+    forward pass 0.81-1.01 of the time, forward + backward 0.89-1.07 (``benchmarks/README.md``).
     The weight's gradient runs channels-last at a stride, where the flat route would cut
     sub-images, and on maps whose flat run is shorter than :data:`MIN_FLAT_RUN` positions: over
     the rectangles too, unless the output gradient holds an infinity or a NaN, which PyTorch
@@ -303,8 +303,10 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
             else:
                 cells, block = buffer[:stop - start], cells_out[:stop - start]
                 cells.copy_(x[start:stop].permute(0, 2, 3, 1))
-            if not starts:
-                block.copy_(bias.expand_as(block)) if bias is not None else block.zero_()
+            if not starts and bias is None:
+                block.zero_()
+            elif not starts:
+                block.copy_(bias.expand_as(block))
             _rectangle_sums(block, cells.unsqueeze(-1), rects, weights, lay, starts, bias)
             if not in_place:
                 out.view(lay.n, lay.c_in, lay.m, *lay.out_size)[start:stop].copy_(
@@ -322,8 +324,7 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
         grad_x = torch.empty((lay.n, lay.c_in, *lay.map_size), dtype=g.dtype, device=g.device,
                              memory_format=torch.channels_last if in_place else
                              torch.contiguous_format)
-        cells_x = (grad_x.permute(0, 2, 3, 1) if in_place
-                   else last.cells(g))
+        cells_x = grad_x.permute(0, 2, 3, 1) if in_place else last.cells(g)
         for start, stop in last.blocks():
             block = cells_x[start:stop] if in_place else cells_x[:stop - start]
             if not starts:
