@@ -955,13 +955,16 @@ def test_by_thread_cuts_the_channels_into_equal_slices_outermost_as_a_view():
         assert torch.equal(sliced[k], t[:, 2 * k:2 * k + 2])
 
 
+@pytest.mark.parametrize("padded", [True, False], ids=["padded input", "rectangles"])
 @pytest.mark.parametrize("thread_count, channels, multiplier, stride, dilation", [
     (2, 6, 1, 1, 1), (3, 6, 2, 2, 1), (4, 8, 1, 1, 2), (2, 5, 3, 2, 1), (6, 6, 1, 2, 2)])
 def test_the_channels_last_weight_gradient_gives_each_thread_a_slice_of_the_channels(
-        thread_count, channels, multiplier, stride, dilation):
+        thread_count, channels, multiplier, stride, dilation, padded):
     """The channels-last weight gradient cuts the channels into one slice a thread (none when
     they do not divide evenly) and still gives PyTorch's gradient: any multiplier, stride and
-    dilation, and blocks of 3, 3 and 2 samples."""
+    dilation, over the padded input or each tap's rectangle; and blocks of 3, 3 and 2 samples
+    when 3 samples' input cells (padded or not), output gradient and products fill the cache
+    bound."""
     gen = torch.Generator().manual_seed(12)
     shape = (channels * multiplier, 1, 3, 3)
     x = torch.randn(8, channels, 9, 8, dtype=torch.float64, generator=gen)
@@ -971,17 +974,40 @@ def test_the_channels_last_weight_gradient_gives_each_thread_a_slice_of_the_chan
     conf = Conf.padding_inside(x, torch.empty(shape), (stride,) * 2, (dilation,) * 2, channels,
                                ((1, 1), (1, 1)))
     lay = depthwise._flat(x, channels, channels * multiplier, conf)
-    per_sample = (lay.in_size[0] * lay.in_size[1] * depthwise_last.lane_step(channels, 8)
-                  + lay.out_size[0] * lay.out_size[1]
-                  * depthwise_last.lane_step(channels * multiplier, 8)) * 8
+    (h, w), (h_o, w_o) = lay.in_size if padded else lay.map_size, lay.out_size
+    per_sample = (h * w * depthwise_last.lane_step(channels, 8)
+                  + 2 * h_o * w_o * depthwise_last.lane_step(channels * multiplier, 8)) * 8
+    kernels = depthwise_last.ChannelsLastKernels
+    blocks, seen = depthwise_last._Last.blocks, []
     with mock.patch.object(torch, "get_num_threads", return_value=thread_count), \
-            mock.patch.object(cache, "block_bytes", return_value=3 * per_sample):
+            mock.patch.object(cache, "block_bytes", return_value=3 * per_sample), \
+            mock.patch.object(depthwise_last._Last, "blocks",
+                              lambda self: seen.append(blocks(self)) or seen[-1]):
         assert threads.channel_parts(channels) == (thread_count if channels % thread_count == 0
                                                    else 1)
-        assert depthwise_last._Last(lay, 8).blocks() == [(0, 3), (3, 6), (6, 8)]
-        grad = depthwise_last.ChannelsLastKernels.grad_weight_last(x, g, conf)
+        grad = (kernels.grad_weight_last if padded else kernels.grad_weight)(x, g, conf)
+    assert seen == [[(0, 3), (3, 6), (6, 8)]]
     torch.testing.assert_close(grad, torch.nn.grad.conv2d_weight(
         x, shape, g, stride=stride, padding=1, dilation=dilation, groups=channels))
+
+
+def test_channels_last_blocks_count_the_input_cells_a_call_reads():
+    """The forward pass and the input's gradient keep the input's cells without padding and
+    one output-sized buffer: with a bound of two samples' worth, they run in blocks of two
+    samples, where the padded input's cells would make them blocks of one."""
+    x = torch.randn(4, 6, 5, 5, dtype=torch.float64)
+    w = torch.randn(6, 1, 5, 5, dtype=torch.float64)
+    conf = Conf.padding_inside(x, w, (1, 1), (1, 1), 6, ((4, 4), (4, 4)))
+    lay = depthwise._flat(x, 6, 6, conf)
+    per_sample = (5 * 5 + 9 * 9) * depthwise_last.lane_step(6, 8) * 8     # 9x9 outputs
+    blocks, seen = depthwise_last._Last.blocks, []
+    with mock.patch.object(cache, "block_bytes", return_value=2 * per_sample), \
+            mock.patch.object(depthwise_last._Last, "blocks",
+                              lambda self: seen.append(blocks(self)) or seen[-1]):
+        out = depthwise_last.ChannelsLastKernels.conv(x, w, None, conf)
+        depthwise_last.ChannelsLastKernels.grad_input(out, w, conf)
+    assert seen == [[(0, 2), (2, 4)]] * 2
+    torch.testing.assert_close(out, F.conv2d(x, w, padding=4, groups=6))
 
 
 @pytest.mark.parametrize("pad", [(1, 1, 1, 1), (0, 2, 3, 0)], ids=["even", "uneven"])

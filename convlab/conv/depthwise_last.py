@@ -90,13 +90,16 @@ class _Last:
     with its padding, where the flat route copies it into ``s_h*s_w`` sub-images (cells two
     apart, a slow copy: a stride-2 layer of 576 channels on a 14x14 map went from 3.87x
     F.conv2d's forward to 2.59x, ``benchmarks/README.md``). Sizes are
-    :class:`.depthwise._Flat`'s."""
+    :class:`.depthwise._Flat`'s; the blocks hold as many samples as the caches do of what
+    a call keeps: its input cells, padded or not, and ``outputs`` buffers the output's size
+    (the weight's gradient keeps the output gradient and the products)."""
 
-    def __init__(self, lay: flat._Flat, element_size: int):
+    def __init__(self, lay: flat._Flat, element_size: int, padded: bool = True,
+                 outputs: int = 1):
         self.lay = lay
-        numbers = (lay.in_size[0] * lay.in_size[1] * lane_step(lay.c_in, element_size)
-                   + lay.out_size[0] * lay.out_size[1] * lane_step(lay.c_in * lay.m,
-                                                                   element_size))
+        (h, w), (h_o, w_o) = lay.in_size if padded else lay.map_size, lay.out_size
+        numbers = (h * w * lane_step(lay.c_in, element_size)      # a block's buffers, a sample
+                   + outputs * h_o * w_o * lane_step(lay.c_in * lay.m, element_size))
         most = max(1, min(lay.n, cache.block_bytes() // max(numbers * element_size, 1)))
         self.rows = equal_size(lay.n, most)             # equal blocks
 
@@ -202,7 +205,8 @@ def _weight_sums(x: torch.Tensor, g: torch.Tensor, lay: flat._Flat,
     none, over every cell of the padded input, the padding's zeros included. The blocks hold
     one slice of the channels a thread, outermost (:func:`.threads.by_thread`), copied so:
     each thread multiplies and sums the numbers it copied."""
-    last, parts = _Last(lay, x.element_size()), channel_parts(lay.c_in)
+    last = _Last(lay, x.element_size(), padded=rects is None, outputs=2)
+    parts = channel_parts(lay.c_in)
     size, taps = lay.c_in // parts, len(lay.taps)
     every = rects is None or len(rects) == taps        # the first block writes every sum
     grad = (x.new_empty if lay.n and every else x.new_zeros)(taps, lay.c_in, lay.m)
@@ -285,7 +289,8 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
         lay = flat._flat(x, x.shape[1], w.shape[0], conf)
         if not flat.finite(w):     # times the padding's zeros: NaN, which PyTorch gives
             return _padded_conv(x, w, b, lay)
-        last, (rects, starts) = _Last(lay, x.element_size()), rectangles(lay, backwards=False)
+        last, (rects, starts) = _Last(lay, x.element_size(), padded=False), \
+            rectangles(lay, backwards=False)
         weights = _tap_major(w, lay).unbind(0)                      # (C, m) per tap
         shape = (lay.n, lay.c_in * lay.m, *lay.out_size)
         in_place = laid_out_channels_last(x)     # read as it is, summed straight into the result
@@ -317,7 +322,8 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
     @in_float32
     def grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
         lay = flat._flat(g, conf.groups, w.shape[0], conf)
-        last, (rects, starts) = _Last(lay, g.element_size()), rectangles(lay, backwards=True)
+        last, (rects, starts) = _Last(lay, g.element_size(), padded=False), \
+            rectangles(lay, backwards=True)
         starts = starts and lay.m == 1
         weights = _tap_major(w, lay).unbind(0)                      # (C, m) per tap
         in_place = laid_out_channels_last(g)     # as PyTorch's: summed straight into it
