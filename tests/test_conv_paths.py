@@ -1012,8 +1012,9 @@ def test_channels_last_blocks_count_the_input_cells_a_call_reads():
 
 @pytest.mark.parametrize("pad", [(1, 1, 1, 1), (0, 2, 3, 0)], ids=["even", "uneven"])
 def test_a_channels_last_frame_zeroes_the_padding_and_leaves_the_interior_to_the_copy(pad):
-    """The forward pass and the weight's gradient copy every block over the interior of their
-    padded buffer, so only its frame, the padding's cells, is zeroed: here fresh memory holds
+    """Where the taps must multiply the padding's zeros (an infinity about), the forward pass
+    and the weight's gradient copy every block over the interior of a padded buffer, so only
+    its frame, the padding's cells, is zeroed: here fresh memory holds
     NaN, the padding reads 0 and the interior is untouched, in each slice of the channels."""
     x = torch.empty(3, 6, 5, 4)
     conf = Conf.padding_inside(x, torch.empty(6, 1, 3, 3), (1, 1), (1, 1), 6,

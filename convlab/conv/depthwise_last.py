@@ -18,7 +18,7 @@ from . import cache
 from . import depthwise as flat
 from .autograd import Conf, in_float32
 from .layout import laid_out_channels_last
-from .rectangles import Span, rectangle_views, rectangles
+from .rectangles import Span, padded_taps, rectangle_views, rectangles
 from .threads import by_thread, channel_parts, equal_size
 
 
@@ -125,25 +125,6 @@ class _Last:
             block[..., rows, cols, :].zero_()
         return block
 
-    def padded(self, x: torch.Tensor, buffer: torch.Tensor) -> torch.Tensor:
-        """Samples ``(B, C, h, w)`` copied into the middle of ``buffer``, channels last."""
-        block = buffer[:x.shape[0]]
-        self.interior(block).copy_(x)
-        return block
-
-    def tap_cells(self, block: torch.Tensor) -> list[torch.Tensor]:
-        """The cells each tap reads, in tap order, as ``(..., Ho, Wo, C', 1)`` views of a
-        padded block ``(..., Hp, Wp, C')`` (the last dimension broadcasts against the channel
-        multiplier): each tap's rows and columns a stride apart, from its own first cell."""
-        lay = self.lay
-        *outer, step_h, step_w, step_c = block.stride()
-        (s_h, s_w), (d_h, d_w) = (lay.s_h, lay.s_w), lay.dilation
-        size = (*block.shape[:-3], *lay.out_size, block.shape[-1], 1)
-        steps = (*outer, s_h * step_h, s_w * step_w, step_c, 1)
-        first = block.storage_offset()
-        return [block.as_strided(size, steps, first + i * d_h * step_h + j * d_w * step_w)
-                for i in range(lay.k_h) for j in range(lay.k_w)]
-
     def outputs(self, like: torch.Tensor) -> torch.Tensor:
         """``(B, Ho, Wo, C, m)``: a block's output cells, channels last."""
         lay = self.lay
@@ -157,10 +138,10 @@ class _Last:
         grid = t.reshape(t.shape[0], lay.c_in, lay.m, *lay.out_size)
         return grid.permute(0, 3, 4, 1, 2).contiguous()
 
-    def interior(self, block: torch.Tensor) -> torch.Tensor:
-        """The input cells of a padded block ``(..., Hp, Wp, C')``, as ``(..., C', h, w)`` (a
-        view)."""
-        top, _, left, _ = self.lay.pad
+    def interior(self, block: torch.Tensor, padded: bool = True) -> torch.Tensor:
+        """The input cells of a block ``(..., Hp, Wp, C')`` (``(..., h, w, C')`` if not
+        ``padded``), as ``(..., C', h, w)`` (a view)."""
+        top, _, left, _ = self.lay.pad if padded else (0, 0, 0, 0)
         h, w = self.lay.map_size
         return block[..., top:top + h, left:left + w, :].movedim(-1, -3)
 
@@ -199,19 +180,21 @@ def _rectangle_sums(into: torch.Tensor, reads: torch.Tensor,
 
 
 def _weight_sums(x: torch.Tensor, g: torch.Tensor, lay: flat._Flat,
-                 rects: list[tuple[int, Span, Span]] | None) -> torch.Tensor:
+                 padded: bool) -> torch.Tensor:
     """Each tap's products of the output gradient with the input cells it reads, summed:
-    ``(taps, C, m)``. Over the tap's rectangle of the input as it is (``rects``), or, with
-    none, over every cell of the padded input, the padding's zeros included. The blocks hold
-    one slice of the channels a thread, outermost (:func:`.threads.by_thread`), copied so:
-    each thread multiplies and sums the numbers it copied."""
-    last = _Last(lay, x.element_size(), padded=rects is None, outputs=2)
+    ``(taps, C, m)``. Over the tap's rectangle of the input as it is (:func:`.rectangles.
+    rectangles`), or, ``padded``, over every cell of the padded input, the padding's zeros
+    included (:func:`.rectangles.padded_taps`). The blocks hold one slice of the channels a
+    thread, outermost (:func:`.threads.by_thread`), copied so: each thread multiplies and
+    sums the numbers it copied."""
+    last = _Last(lay, x.element_size(), padded=padded, outputs=2)
+    rects = padded_taps(lay) if padded else rectangles(lay, backwards=False)[0]
     parts = channel_parts(lay.c_in)
     size, taps = lay.c_in // parts, len(lay.taps)
-    every = rects is None or len(rects) == taps        # the first block writes every sum
+    every = len(rects) == taps                         # the first block writes every sum
     grad = (x.new_empty if lay.n and every else x.new_zeros)(taps, lay.c_in, lay.m)
     sums = by_thread(grad, parts, 1).unbind(1)                     # (P, C/P, m) a tap
-    if rects is None:
+    if padded:
         inputs = last.frame(x, parts)
     else:
         inputs = _lanes(x, parts, last.rows, *lay.map_size, size)
@@ -220,21 +203,14 @@ def _weight_sums(x: torch.Tensor, g: torch.Tensor, lay: flat._Flat,
     for start, stop in last.blocks():
         count = stop - start
         if count not in views:                      # the last block may be smaller
-            if rects is None:
-                views[count] = list(enumerate(last.tap_cells(inputs[:, :count])))
-            else:
-                views[count] = [(t, (g_cells, x_cells)) for t, g_cells, x_cells in
-                                rectangle_views(grads[:, :count], inputs[:, :count].unsqueeze(-1),
-                                                 rects, (lay.s_h, lay.s_w))]
-        cells = inputs[:, :count]
-        (last.interior(cells) if rects is None else cells.movedim(-1, -3)).copy_(
-            by_thread(x[start:stop], parts, 1))
+            views[count] = rectangle_views(grads[:, :count], inputs[:, :count].unsqueeze(-1),
+                                           rects, (lay.s_h, lay.s_w))
+        last.interior(inputs[:, :count], padded).copy_(by_thread(x[start:stop], parts, 1))
         g_maps = g[start:stop].unflatten(1, (lay.c_in, lay.m))
         grads[:, :count].copy_(by_thread(g_maps, parts, 1).permute(0, 1, 4, 5, 2, 3))
-        for t, tap in views[count]:
-            into, read = tap if rects is not None else (grads[:, :count], tap)
-            product = products[:into.numel()].view(into.shape)
-            torch.mul(into, read, out=product)
+        for t, g_cells, x_cells in views[count]:
+            product = products[:g_cells.numel()].view(g_cells.shape)
+            torch.mul(g_cells, x_cells, out=product)
             if start:
                 sums[t].add_(product.sum((1, 2, 3)))
             else:
@@ -242,37 +218,13 @@ def _weight_sums(x: torch.Tensor, g: torch.Tensor, lay: flat._Flat,
     return grad
 
 
-def _padded_conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
-                 lay: flat._Flat) -> torch.Tensor:
-    """The forward pass over every tap's cells of the padded input, the padding's zeros
-    included: an infinite or NaN weight times them is NaN, which PyTorch gives."""
-    last = _Last(lay, x.element_size())
-    weights = _tap_major(w, lay).unbind(0)                      # (C, m) per tap
-    shape = (lay.n, lay.c_in * lay.m, *lay.out_size)
-    out, cells_out = x.new_empty(shape), last.outputs(x)
-    buffer = last.frame(x)[0]
-    bias = None if b is None else b.reshape(lay.c_in, lay.m)
-    for start, stop in last.blocks():
-        padded = last.padded(x[start:stop], buffer)
-        block = cells_out[:stop - start]
-        for t, cells in enumerate(last.tap_cells(padded)):      # (B, Ho, Wo, C, 1)
-            if t > 0:
-                block.addcmul_(cells, weights[t])
-            elif bias is None:
-                torch.mul(cells, weights[0], out=block)
-            else:
-                torch.addcmul(bias, cells, weights[0], out=block)
-        out.view(lay.n, lay.c_in, lay.m, *lay.out_size)[start:stop].copy_(
-            block.permute(0, 3, 4, 1, 2))
-    return out
-
-
 class ChannelsLastKernels(flat.DepthwiseKernels):
     """The depthwise route channels-last (:func:`channels_last`): the same sums over taps as
     :class:`.depthwise.DepthwiseKernels`, each multiply-add running over the channels.
 
     The forward pass sums each tap's rectangle (:func:`.rectangles.rectangles`) unless a
-    weight is infinite or NaN (:func:`_padded_conv`). The input's gradient runs channels-last
+    weight is infinite or NaN (then every tap over the padded input,
+    :func:`.rectangles.padded_taps`). The input's gradient runs channels-last
     too: each tap adds the output gradient times its weight into its rectangle of the input's
     cells (30-50 % faster than flat on the layers this route takes). Rectangles against the
     padded blocks they replaced, 22 layers of 3x3 and 5x5 kernels on 7x7-28x28 maps: the
@@ -287,27 +239,28 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
     def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
              conf: Conf) -> torch.Tensor:
         lay = flat._flat(x, x.shape[1], w.shape[0], conf)
-        if not flat.finite(w):     # times the padding's zeros: NaN, which PyTorch gives
-            return _padded_conv(x, w, b, lay)
-        last, (rects, starts) = _Last(lay, x.element_size(), padded=False), \
-            rectangles(lay, backwards=False)
+        padded = not flat.finite(w)     # times the padding's zeros: NaN, which PyTorch gives
+        last = _Last(lay, x.element_size(), padded=padded)
+        rects, starts = (padded_taps(lay), True) if padded else rectangles(lay, backwards=False)
         weights = _tap_major(w, lay).unbind(0)                      # (C, m) per tap
         shape = (lay.n, lay.c_in * lay.m, *lay.out_size)
-        in_place = laid_out_channels_last(x)     # read as it is, summed straight into the result
+        in_place = laid_out_channels_last(x)     # the taps sum straight into the result
         if in_place:
             out = torch.empty(shape, dtype=x.dtype, device=x.device,
                               memory_format=torch.channels_last)
             cells_out = out.permute(0, 2, 3, 1).unflatten(-1, (lay.c_in, lay.m))
         else:
             out, cells_out = x.new_empty(shape), last.outputs(x)
-            buffer = last.cells(x)
+        as_it_is = in_place and not padded       # the input read where it lies
+        buffer = None if as_it_is else last.frame(x)[0] if padded else last.cells(x)
         bias = None if b is None else b.reshape(lay.c_in, lay.m)
         for start, stop in last.blocks():
-            if in_place:
-                cells, block = x[start:stop].permute(0, 2, 3, 1), cells_out[start:stop]
+            block = cells_out[start:stop] if in_place else cells_out[:stop - start]
+            if as_it_is:
+                cells = x[start:stop].permute(0, 2, 3, 1)
             else:
-                cells, block = buffer[:stop - start], cells_out[:stop - start]
-                cells.copy_(x[start:stop].permute(0, 2, 3, 1))
+                cells = buffer[:stop - start]
+                last.interior(cells, padded).copy_(x[start:stop])
             if not starts and bias is None:
                 block.zero_()
             elif not starts:
@@ -350,10 +303,10 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
         if ((lay.s_h, lay.s_w) == (1, 1) and not laid_out_channels_last(x)
                 and lay.length >= MIN_FLAT_RUN and work < MAX_FLAT_WORK):
             return flat.DepthwiseKernels.grad_weight(x, g, conf)
-        rects, whole = rectangles(lay, backwards=False)
+        _, whole = rectangles(lay, backwards=False)
         if not whole and not flat.finite(g):   # the padding's zeros times it: NaN in PyTorch
             return ChannelsLastKernels.grad_weight_last(x, g, conf)
-        grad = _weight_sums(x, g, lay, rects)
+        grad = _weight_sums(x, g, lay, padded=False)
         if whole and not flat.finite(grad):    # met every output's gradient: look closer
             return ChannelsLastKernels.grad_weight_last(x, g, conf)
         return grad.permute(1, 2, 0).reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)
@@ -365,5 +318,5 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
         output gradient with the padded input's cells it reads, and no others (the other
         routes' exact answer when an infinity is about; :func:`_weight_sums`)."""
         lay = flat._flat(x, x.shape[1], g.shape[1], conf)
-        grad = _weight_sums(x, g, lay, None)
+        grad = _weight_sums(x, g, lay, padded=True)
         return grad.permute(1, 2, 0).reshape(lay.c_in * lay.m, 1, lay.k_h, lay.k_w)

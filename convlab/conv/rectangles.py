@@ -50,6 +50,16 @@ def rectangles(lay: _Flat, backwards: bool) -> tuple[list[tuple[int, Span, Span]
     return rects, False
 
 
+@functools.lru_cache(maxsize=256)
+def padded_taps(lay: _Flat) -> list[tuple[int, Span, Span]]:
+    """Every tap over the padded input, each reading all the output cells: ``(tap, row span,
+    column span)`` in the padded input's cells, the padding's zeros included (what PyTorch
+    multiplies, NaN where they meet an infinity; :func:`rectangles` leaves them out)."""
+    (h_o, w_o), (d_h, d_w) = lay.out_size, lay.dilation
+    return [(i * lay.k_w + j, (0, h_o, i * d_h), (0, w_o, j * d_w))
+            for i in range(lay.k_h) for j in range(lay.k_w)]
+
+
 def rectangle_views(outs: torch.Tensor, ins: torch.Tensor, rects: list[tuple[int, Span, Span]],
                     stride: tuple[int, int]) -> list[tuple[int, torch.Tensor, torch.Tensor]]:
     """For each tap's rectangle, its output cells of ``outs`` ``(..., Ho, Wo, C, m)`` and the
