@@ -27,6 +27,7 @@ import convlab.conv.depthwise_maps_last as depthwise_maps_last
 import convlab.conv.im2col as im2col
 import convlab.conv.im2col_last as im2col_last
 import convlab.conv.input_grad as input_grad
+import convlab.conv.workspace as workspace
 import convlab.conv.kernel_rows as kernel_rows
 import convlab.conv.rectangles as rectangles
 import convlab.conv.shifted as shifted
@@ -975,8 +976,8 @@ def test_the_channels_last_weight_gradient_gives_each_thread_a_slice_of_the_chan
                                ((1, 1), (1, 1)))
     lay = depthwise._flat(x, channels, channels * multiplier, conf)
     (h, w), (h_o, w_o) = lay.in_size if padded else lay.map_size, lay.out_size
-    per_sample = (h * w * depthwise_last.lane_step(channels, 8)
-                  + 2 * h_o * w_o * depthwise_last.lane_step(channels * multiplier, 8)) * 8
+    per_sample = (h * w * workspace.lane_step(channels, 8)
+                  + 2 * h_o * w_o * workspace.lane_step(channels * multiplier, 8)) * 8
     kernels = depthwise_last.ChannelsLastKernels
     blocks, seen = depthwise_last._Last.blocks, []
     with mock.patch.object(torch, "get_num_threads", return_value=thread_count), \
@@ -999,7 +1000,7 @@ def test_channels_last_blocks_count_the_input_cells_a_call_reads():
     w = torch.randn(6, 1, 5, 5, dtype=torch.float64)
     conf = Conf.padding_inside(x, w, (1, 1), (1, 1), 6, ((4, 4), (4, 4)))
     lay = depthwise._flat(x, 6, 6, conf)
-    per_sample = (5 * 5 + 9 * 9) * depthwise_last.lane_step(6, 8) * 8     # 9x9 outputs
+    per_sample = (5 * 5 + 9 * 9) * workspace.lane_step(6, 8) * 8     # 9x9 outputs
     blocks, seen = depthwise_last._Last.blocks, []
     with mock.patch.object(cache, "block_bytes", return_value=2 * per_sample), \
             mock.patch.object(depthwise_last._Last, "blocks",
@@ -1020,10 +1021,8 @@ def test_a_channels_last_frame_zeroes_the_padding_and_leaves_the_interior_to_the
     conf = Conf.padding_inside(x, torch.empty(6, 1, 3, 3), (1, 1), (1, 1), 6,
                                ((pad[0], pad[1]), (pad[2], pad[3])))
     last = depthwise_last._Last(depthwise._flat(x, 6, 6, conf), 4)
-    nan = lambda like, *sizes, zeros=False: torch.full((*sizes[:-1], sizes[-1] + 16),  # noqa: E731
-                                                        float("nan"))[..., :sizes[-1]]
-    with mock.patch.object(depthwise_last, "_lanes", side_effect=nan):
-        frame = last.frame(x, 2)
+    frame = torch.full(last.frame(2), float("nan"))
+    last.zero_frame(frame)
     assert frame.shape == (2, 3, 5 + pad[0] + pad[1], 4 + pad[2] + pad[3], 3)
     inside = torch.zeros(frame.shape[2:4], dtype=torch.bool)
     inside[pad[0]:pad[0] + 5, pad[2]:pad[2] + 4] = True
@@ -1043,15 +1042,21 @@ def test_channels_last_buffers_step_an_odd_number_of_cache_lines_from_cell_to_ce
     power of two of cache lines apart (1024 float channels: 4 KiB; 240 with 16 spare
     numbers: 1 KiB) put every read in a few cache sets. So each cell takes an odd number of
     64-byte lines, its channels first and then spare lanes (never read), fewer than two lines
-    of them."""
+    of them. A call's buffers share one piece of memory, each from a cache line."""
     conf = Conf((1, 1), (1, 1), channels, (9, 9), (3, 3), pad=(1, 1, 1, 1))
     lay = depthwise._flat(torch.empty(2, channels, 7, 7, device="meta"), channels,
                           channels * multiplier, conf)
     x = torch.randn(2, channels, 7, 7).to(dtype)
     last = depthwise_last._Last(lay, x.element_size())
-    cells, frame, outputs = last.cells(x), last.frame(x)[0], last.outputs(x)
+    cells, frame, outputs = workspace.Blocks(
+        x, (), [last.cells(), last.frame(), last.outputs()], lambda buffers, count: None,
+        keep=False).buffers
+    outputs = last.split(outputs)
     assert cells.shape[-1] == frame.shape[-1] == channels
     assert outputs.shape[-2:] == (channels, multiplier)
+    assert len({t.untyped_storage().data_ptr() for t in (cells, frame, outputs)}) == 1
+    assert all(t.data_ptr() % 64 == 0 for t in (cells, frame, outputs))
+    assert cells.data_ptr() < frame.data_ptr() < outputs.data_ptr()
     for step, numbers in ((cells.stride(2), channels), (frame.stride(2), channels),
                           (outputs.stride(2), channels * multiplier)):
         lines, rest = divmod(step * x.element_size(), 64)

@@ -12,6 +12,9 @@ padded copy is zeroed. Sizes, blocks and the flat route's kernels come from
 """
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import torch
 
 from . import cache
@@ -20,10 +23,8 @@ from .autograd import Conf, in_float32
 from .layout import laid_out_channels_last
 from .rectangles import Span, padded_taps, rectangle_views, rectangles
 from .threads import by_thread, channel_parts, equal_size
+from .workspace import Blocks, fresh, lane_step
 
-
-#: Bytes of a cache line: the unit in which the channels-last buffers' cells are spaced.
-CACHE_LINE = 64
 
 #: The weight's gradient of this route's layers is taken flat at stride 1 only when the flat
 #: route's run per map (:attr:`.depthwise._Flat.length`) has at least :data:`MIN_FLAT_RUN`
@@ -39,25 +40,6 @@ CACHE_LINE = 64
 #: (3x3 on 14x14 maps, 200-1152 channels, batch 1-4), no clear gain, so the bound stands.
 MIN_FLAT_RUN = 128
 MAX_FLAT_WORK = 2**21
-
-
-def lane_step(channels: int, element_size: int) -> int:
-    """Numbers from one cell's channels to the next in a channels-last buffer: ``channels``
-    and spare lanes up to an odd number of cache lines. Copying a block back to
-    ``(B, C, H, W)`` reads one number a cell, a cell apart; cells a power of two of lines apart
-    fall in a few cache sets, which the copy evicts again and again (2 x 1024 maps of 14x14:
-    1433 against 213 us with 16 spare numbers a cell; 8 x 240 maps of 14x14, cells 256
-    numbers apart: 438 against 129 us at 240, an odd 15 lines). An odd number of lines
-    reaches every set."""
-    per_line = max(1, CACHE_LINE // element_size)
-    lines = -(-channels // per_line)
-    return (lines | 1) * per_line
-
-
-def _lanes(like: torch.Tensor, *sizes: int, zeros: bool = False) -> torch.Tensor:
-    """A new ``(*sizes)`` tensor whose last dimension is the front of :func:`lane_step`."""
-    make = like.new_zeros if zeros else like.new_empty
-    return make(*sizes[:-1], lane_step(sizes[-1], like.element_size()))[..., :sizes[-1]]
 
 
 def channels_last(lay: flat._Flat) -> bool:
@@ -107,36 +89,49 @@ class _Last:
         """Ranges of samples, each block at most :attr:`rows` samples."""
         return flat._ranges(self.lay.n, self.rows)
 
-    def cells(self, like: torch.Tensor) -> torch.Tensor:
-        """One block of input cells without padding, ``(B, h, w, C)``: the forward pass's copy
-        of the input, or where the input's gradient collects."""
-        return _lanes(like, self.rows, *self.lay.map_size, self.lay.c_in)
-
-    def frame(self, like: torch.Tensor, parts: int = 1) -> torch.Tensor:
-        """One block of padded samples, ``(P, B, Hp, Wp, C/P)``: the channels in ``parts``
-        slices (:func:`.threads.by_thread`), the padding's cells zero, the interior left for
-        every block's copy to overwrite (zeroing whole blocks of 7x7 and 14x14 maps of hundreds
-        of channels at batch 8 took 27-67 us a call, the frame's four strips about 20)."""
+    def cells(self, parts: int = 0) -> tuple[int, ...]:
+        """A block's input cells without padding, ``(B, h, w, C)``: the forward pass's copy of
+        the input, or where the input's gradient collects; ``(P, B, h, w, C/P)`` in ``parts``
+        slices of the channels (:func:`.threads.by_thread`)."""
         lay = self.lay
-        block = _lanes(like, parts, self.rows, *lay.in_size, lay.c_in // parts)
-        (h_p, w_p), (top, bottom, left, right) = lay.in_size, lay.pad
+        if not parts:
+            return (self.rows, *lay.map_size, lay.c_in)
+        return (parts, self.rows, *lay.map_size, lay.c_in // parts)
+
+    def frame(self, parts: int = 0) -> tuple[int, ...]:
+        """A block of padded samples, ``(B, Hp, Wp, C)`` (or ``(P, B, Hp, Wp, C/P)``), whose
+        padding :meth:`zero_frame` zeroes."""
+        lay = self.lay
+        if not parts:
+            return (self.rows, *lay.in_size, lay.c_in)
+        return (parts, self.rows, *lay.in_size, lay.c_in // parts)
+
+    def zero_frame(self, block: torch.Tensor) -> None:
+        """Zero the padding's cells of a :meth:`frame`, leaving the interior for every block's
+        copy to overwrite (zeroing whole blocks of 7x7 and 14x14 maps of hundreds of channels
+        at batch 8 took 27-67 us a call, the frame's four strips about 20)."""
+        (h_p, w_p), (top, bottom, left, right) = self.lay.in_size, self.lay.pad
         for rows, cols in ((slice(0, top), slice(None)), (slice(h_p - bottom, h_p), slice(None)),
                            (slice(None), slice(0, left)), (slice(None), slice(w_p - right, w_p))):
             block[..., rows, cols, :].zero_()
-        return block
 
-    def outputs(self, like: torch.Tensor) -> torch.Tensor:
-        """``(B, Ho, Wo, C, m)``: a block's output cells, channels last."""
+    def outputs(self, parts: int = 0) -> tuple[int, ...]:
+        """A block's output cells, ``(B, Ho, Wo, C*m)`` (or ``(P, B, Ho, Wo, C*m/P)``), seen as
+        ``(..., C, m)`` by :meth:`split`."""
         lay = self.lay
-        return _lanes(like, self.rows, *lay.out_size, lay.c_in * lay.m).unflatten(-1, (lay.c_in,
-                                                                                     lay.m))
+        if not parts:
+            return (self.rows, *lay.out_size, lay.c_in * lay.m)
+        return (parts, self.rows, *lay.out_size, lay.c_in // parts * lay.m)
+
+    def split(self, t: torch.Tensor) -> torch.Tensor:
+        """Output cells ``(..., C*m)`` as ``(..., C, m)``."""
+        return t.unflatten(-1, (t.shape[-1] // self.lay.m, self.lay.m))
 
     def cells_last(self, t: torch.Tensor) -> torch.Tensor:
-        """A block of outputs (or their gradient) ``(B, C*m, Ho, Wo)`` copied as
-        ``(B, Ho, Wo, C, m)``."""
+        """A block of outputs (or their gradient) ``(B, C*m, Ho, Wo)`` as ``(B, Ho, Wo, C, m)``
+        (a view)."""
         lay = self.lay
-        grid = t.reshape(t.shape[0], lay.c_in, lay.m, *lay.out_size)
-        return grid.permute(0, 3, 4, 1, 2).contiguous()
+        return t.reshape(t.shape[0], lay.c_in, lay.m, *lay.out_size).permute(0, 3, 4, 1, 2)
 
     def interior(self, block: torch.Tensor, padded: bool = True) -> torch.Tensor:
         """The input cells of a block ``(..., Hp, Wp, C')`` (``(..., h, w, C')`` if not
@@ -152,18 +147,15 @@ def _tap_major(w: torch.Tensor, lay: flat._Flat) -> torch.Tensor:
     return w.reshape(lay.c_in, lay.m, -1).permute(2, 0, 1).contiguous()
 
 
-def _rectangle_sums(into: torch.Tensor, reads: torch.Tensor,
-                    rects: list[tuple[int, Span, Span]], weights: list[torch.Tensor],
-                    lay: flat._Flat, starts: bool, bias: torch.Tensor | None,
-                    backwards: bool = False) -> None:
-    """Each tap's rectangle of channels-last cells ``reads`` times its weights, summed into
-    ``into`` (both ``(B, H, W, C, m or 1)``): the output's cells collect the input's (forward),
-    or the input's cells collect the output gradient's (``backwards``), summed over the ``m``
-    outputs. The first rectangle starts the sums (``starts``; with ``bias`` added), else
-    ``into`` holds their start."""
-    outs, ins = (reads, into) if backwards else (into, reads)
-    for n, (t, cells, inputs) in enumerate(rectangle_views(outs, ins, rects,
-                                                            (lay.s_h, lay.s_w))):
+def _rectangle_sums(views: list[tuple[int, torch.Tensor, torch.Tensor]],
+                    weights: list[torch.Tensor], lay: flat._Flat, starts: bool,
+                    bias: torch.Tensor | None, backwards: bool = False) -> None:
+    """Each tap's rectangle of channels-last cells times its weights, summed (``views`` from
+    :func:`.rectangles.rectangle_views`, output cells and the input cells they read): the
+    output's cells collect the input's (forward), or the input's cells collect the output
+    gradient's (``backwards``), summed over the ``m`` outputs. The first rectangle starts the
+    sums (``starts``; with ``bias`` added), else they hold their start."""
+    for n, (t, cells, inputs) in enumerate(views):
         if backwards:
             if lay.m > 1:
                 inputs += (cells * weights[t]).sum(-1, keepdim=True)
@@ -179,6 +171,15 @@ def _rectangle_sums(into: torch.Tensor, reads: torch.Tensor,
             torch.addcmul(bias, inputs, weights[t], out=cells)
 
 
+def _start(block: torch.Tensor, starts: bool, bias: torch.Tensor | None) -> None:
+    """Set a block's output cells to what the taps add to: nothing when the first rectangle
+    starts the sums, else the bias or zero."""
+    if not starts and bias is None:
+        block.zero_()
+    elif not starts:
+        block.copy_(bias.expand_as(block))
+
+
 def _weight_sums(x: torch.Tensor, g: torch.Tensor, lay: flat._Flat,
                  padded: bool) -> torch.Tensor:
     """Each tap's products of the output gradient with the input cells it reads, summed:
@@ -190,26 +191,30 @@ def _weight_sums(x: torch.Tensor, g: torch.Tensor, lay: flat._Flat,
     last = _Last(lay, x.element_size(), padded=padded, outputs=2)
     rects = padded_taps(lay) if padded else rectangles(lay, backwards=False)[0]
     parts = channel_parts(lay.c_in)
-    size, taps = lay.c_in // parts, len(lay.taps)
+    taps, stride = len(lay.taps), (lay.s_h, lay.s_w)
     every = len(rects) == taps                         # the first block writes every sum
     grad = (x.new_empty if lay.n and every else x.new_zeros)(taps, lay.c_in, lay.m)
     sums = by_thread(grad, parts, 1).unbind(1)                     # (P, C/P, m) a tap
+
+    def views(buffers: list[torch.Tensor], count: int) -> tuple[Any, ...]:
+        inputs, grads, products = buffers[0][:, :count], last.split(buffers[1][:, :count]), \
+            buffers[2]
+        return last.interior(inputs, padded), grads.permute(0, 1, 4, 5, 2, 3), [
+            (t, g_cells, x_cells, products[:g_cells.numel()].view(g_cells.shape))
+            for t, g_cells, x_cells in rectangle_views(grads, inputs.unsqueeze(-1), rects,
+                                                       stride)]
+
+    cells = last.frame(parts) if padded else last.cells(parts)
+    outputs = last.outputs(parts)
+    blocks = Blocks(x, ("weight", lay, last.rows, parts), [cells, outputs, (math.prod(outputs),)],
+                     views, keep=not padded)
     if padded:
-        inputs = last.frame(x, parts)
-    else:
-        inputs = _lanes(x, parts, last.rows, *lay.map_size, size)
-    grads = x.new_empty(parts, last.rows, *lay.out_size, size, lay.m)
-    products, views = torch.empty(grads.numel(), dtype=x.dtype, device=x.device), {}
+        last.zero_frame(blocks.buffers[0])
     for start, stop in last.blocks():
-        count = stop - start
-        if count not in views:                      # the last block may be smaller
-            views[count] = rectangle_views(grads[:, :count], inputs[:, :count].unsqueeze(-1),
-                                           rects, (lay.s_h, lay.s_w))
-        last.interior(inputs[:, :count], padded).copy_(by_thread(x[start:stop], parts, 1))
-        g_maps = g[start:stop].unflatten(1, (lay.c_in, lay.m))
-        grads[:, :count].copy_(by_thread(g_maps, parts, 1).permute(0, 1, 4, 5, 2, 3))
-        for t, g_cells, x_cells in views[count]:
-            product = products[:g_cells.numel()].view(g_cells.shape)
+        interior, grads, tap_views = blocks[stop - start]
+        interior.copy_(by_thread(x[start:stop], parts, 1))
+        grads.copy_(by_thread(g[start:stop], parts, 1).unflatten(2, (-1, lay.m)))
+        for t, g_cells, x_cells, product in tap_views:
             torch.mul(g_cells, x_cells, out=product)
             if start:
                 sums[t].add_(product.sum((1, 2, 3)))
@@ -232,7 +237,11 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
     The weight's gradient runs channels-last at a stride, where the flat route would cut
     sub-images, and on maps whose flat run is shorter than :data:`MIN_FLAT_RUN` positions: over
     the rectangles too, unless the output gradient holds an infinity or a NaN, which PyTorch
-    multiplies by the padding's zeros (:meth:`grad_weight_last`)."""
+    multiplies by the padding's zeros (:meth:`grad_weight_last`).
+
+    A block's buffers and their views are kept between calls (:mod:`.workspace`), but for an
+    input laid out channels last, which the taps read where it lies, and for the padded
+    fallbacks."""
 
     @staticmethod
     @in_float32
@@ -243,32 +252,44 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
         last = _Last(lay, x.element_size(), padded=padded)
         rects, starts = (padded_taps(lay), True) if padded else rectangles(lay, backwards=False)
         weights = _tap_major(w, lay).unbind(0)                      # (C, m) per tap
-        shape = (lay.n, lay.c_in * lay.m, *lay.out_size)
-        in_place = laid_out_channels_last(x)     # the taps sum straight into the result
-        if in_place:
+        shape, stride = (lay.n, lay.c_in * lay.m, *lay.out_size), (lay.s_h, lay.s_w)
+        bias = None if b is None else b.reshape(lay.c_in, lay.m)
+        cells = last.frame() if padded else last.cells()
+        if laid_out_channels_last(x):            # the taps sum straight into the result
             out = torch.empty(shape, dtype=x.dtype, device=x.device,
                               memory_format=torch.channels_last)
-            cells_out = out.permute(0, 2, 3, 1).unflatten(-1, (lay.c_in, lay.m))
-        else:
-            out, cells_out = x.new_empty(shape), last.outputs(x)
-        as_it_is = in_place and not padded       # the input read where it lies
-        buffer = None if as_it_is else last.frame(x)[0] if padded else last.cells(x)
-        bias = None if b is None else b.reshape(lay.c_in, lay.m)
+            cells_out = last.split(out.permute(0, 2, 3, 1))
+            frame = fresh(x, cells) if padded else None
+            if frame is not None:
+                last.zero_frame(frame)
+            for start, stop in last.blocks():
+                block = cells_out[start:stop]
+                if frame is None:                # the input read where it lies
+                    reads = x[start:stop].permute(0, 2, 3, 1)
+                else:
+                    reads = frame[:stop - start]
+                    last.interior(reads).copy_(x[start:stop])
+                _start(block, starts, bias)
+                _rectangle_sums(rectangle_views(block, reads.unsqueeze(-1), rects, stride),
+                                weights, lay, starts, bias)
+            return out
+
+        def views(buffers: list[torch.Tensor], count: int) -> tuple[Any, ...]:
+            reads, block = buffers[0][:count], last.split(buffers[1][:count])
+            return (last.interior(reads, padded), block, block.permute(0, 3, 4, 1, 2),
+                    rectangle_views(block, reads.unsqueeze(-1), rects, stride))
+
+        out = x.new_empty(shape)
+        blocks = Blocks(x, ("conv", lay, last.rows), [cells, last.outputs()], views,
+                         keep=not padded)
+        if padded:
+            last.zero_frame(blocks.buffers[0])
         for start, stop in last.blocks():
-            block = cells_out[start:stop] if in_place else cells_out[:stop - start]
-            if as_it_is:
-                cells = x[start:stop].permute(0, 2, 3, 1)
-            else:
-                cells = buffer[:stop - start]
-                last.interior(cells, padded).copy_(x[start:stop])
-            if not starts and bias is None:
-                block.zero_()
-            elif not starts:
-                block.copy_(bias.expand_as(block))
-            _rectangle_sums(block, cells.unsqueeze(-1), rects, weights, lay, starts, bias)
-            if not in_place:
-                out.view(lay.n, lay.c_in, lay.m, *lay.out_size)[start:stop].copy_(
-                    block.permute(0, 3, 4, 1, 2))
+            interior, block, back, tap_views = blocks[stop - start]
+            interior.copy_(x[start:stop])
+            _start(block, starts, bias)
+            _rectangle_sums(tap_views, weights, lay, starts, bias)
+            out.view(lay.n, lay.c_in, lay.m, *lay.out_size)[start:stop].copy_(back)
         return out
 
     @staticmethod
@@ -277,22 +298,35 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
         lay = flat._flat(g, conf.groups, w.shape[0], conf)
         last, (rects, starts) = _Last(lay, g.element_size(), padded=False), \
             rectangles(lay, backwards=True)
-        starts = starts and lay.m == 1
+        starts, stride = starts and lay.m == 1, (lay.s_h, lay.s_w)
         weights = _tap_major(w, lay).unbind(0)                      # (C, m) per tap
-        in_place = laid_out_channels_last(g)     # as PyTorch's: summed straight into it
-        grad_x = torch.empty((lay.n, lay.c_in, *lay.map_size), dtype=g.dtype, device=g.device,
-                             memory_format=torch.channels_last if in_place else
-                             torch.contiguous_format)
-        cells_x = grad_x.permute(0, 2, 3, 1) if in_place else last.cells(g)
+        shape = (lay.n, lay.c_in, *lay.map_size)
+        if laid_out_channels_last(g):            # as PyTorch's: summed straight into it
+            grad_x = torch.empty(shape, dtype=g.dtype, device=g.device,
+                                 memory_format=torch.channels_last)
+            for start, stop in last.blocks():
+                block = grad_x[start:stop].permute(0, 2, 3, 1)
+                if not starts:
+                    block.zero_()
+                grads = last.cells_last(g[start:stop])             # (B, Ho, Wo, C, m)
+                _rectangle_sums(rectangle_views(grads, block.unsqueeze(-1), rects, stride),
+                                weights, lay, starts, None, backwards=True)
+            return grad_x
+
+        def views(buffers: list[torch.Tensor], count: int) -> tuple[Any, ...]:
+            block, grads = buffers[0][:count], last.split(buffers[1][:count])
+            return (block, grads, block.permute(0, 3, 1, 2),
+                    rectangle_views(grads, block.unsqueeze(-1), rects, stride))
+
+        grad_x = g.new_empty(shape)
+        blocks = Blocks(g, ("input", lay, last.rows), [last.cells(), last.outputs()], views)
         for start, stop in last.blocks():
-            block = cells_x[start:stop] if in_place else cells_x[:stop - start]
+            block, grads, back, tap_views = blocks[stop - start]
             if not starts:
                 block.zero_()
-            grads = last.cells_last(g[start:stop])                  # (B, Ho, Wo, C, m)
-            _rectangle_sums(block.unsqueeze(-1), grads, rects, weights, lay, starts, None,
-                            backwards=True)
-            if not in_place:
-                grad_x[start:stop].copy_(block.permute(0, 3, 1, 2))
+            grads.copy_(last.cells_last(g[start:stop]))
+            _rectangle_sums(tap_views, weights, lay, starts, None, backwards=True)
+            grad_x[start:stop].copy_(back)
         return grad_x
 
     @staticmethod
