@@ -123,6 +123,10 @@ class _Last:
             return (self.rows, *lay.out_size, lay.c_in * lay.m)
         return (parts, self.rows, *lay.out_size, lay.c_in // parts * lay.m)
 
+    def weights(self) -> tuple[int, ...]:
+        """The weights, ``(taps, C*m)``: each tap's row one multiply-add's operand."""
+        return (len(self.lay.taps), self.lay.c_in * self.lay.m)
+
     def split(self, t: torch.Tensor) -> torch.Tensor:
         """Output cells ``(..., C*m)`` as ``(..., C, m)``."""
         return t.unflatten(-1, (t.shape[-1] // self.lay.m, self.lay.m))
@@ -141,10 +145,13 @@ class _Last:
         return block[..., top:top + h, left:left + w, :].movedim(-1, -3)
 
 
-def _tap_major(w: torch.Tensor, lay: flat._Flat) -> torch.Tensor:
+def _tap_major(w: torch.Tensor, lay: flat._Flat,
+               into: torch.Tensor | None = None) -> torch.Tensor:
     """Weights ``(C*m, 1, kH, kW)`` as ``(taps, C, m)``: each tap's weights contiguous, so
-    that its multiply-add runs over the channels at full speed."""
-    return w.reshape(lay.c_in, lay.m, -1).permute(2, 0, 1).contiguous()
+    that its multiply-add runs over the channels at full speed. Copied ``into`` a block's
+    buffer (:meth:`_Last.weights`, whose taps' views are kept) when given."""
+    taps = w.reshape(lay.c_in, lay.m, -1).permute(2, 0, 1)
+    return taps.contiguous() if into is None else into.copy_(taps)
 
 
 def _rectangle_sums(views: list[tuple[int, torch.Tensor, torch.Tensor]],
@@ -251,7 +258,6 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
         padded = not flat.finite(w)     # times the padding's zeros: NaN, which PyTorch gives
         last = _Last(lay, x.element_size(), padded=padded)
         rects, starts = (padded_taps(lay), True) if padded else rectangles(lay, backwards=False)
-        weights = _tap_major(w, lay).unbind(0)                      # (C, m) per tap
         shape, stride = (lay.n, lay.c_in * lay.m, *lay.out_size), (lay.s_h, lay.s_w)
         bias = None if b is None else b.reshape(lay.c_in, lay.m)
         cells = last.frame() if padded else last.cells()
@@ -259,7 +265,7 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
             out = torch.empty(shape, dtype=x.dtype, device=x.device,
                               memory_format=torch.channels_last)
             cells_out = last.split(out.permute(0, 2, 3, 1))
-            frame = fresh(x, cells) if padded else None
+            frame, weights = fresh(x, cells) if padded else None, _tap_major(w, lay).unbind(0)
             if frame is not None:
                 last.zero_frame(frame)
             for start, stop in last.blocks():
@@ -275,17 +281,21 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
             return out
 
         def views(buffers: list[torch.Tensor], count: int) -> tuple[Any, ...]:
-            reads, block = buffers[0][:count], last.split(buffers[1][:count])
+            reads, block, taps = buffers[0][:count], last.split(buffers[1][:count]), \
+                last.split(buffers[2])
             return (last.interior(reads, padded), block, block.permute(0, 3, 4, 1, 2),
-                    rectangle_views(block, reads.unsqueeze(-1), rects, stride))
+                    rectangle_views(block, reads.unsqueeze(-1), rects, stride), taps,
+                    taps.unbind(0))
 
         out = x.new_empty(shape)
-        blocks = Blocks(x, ("conv", lay, last.rows), [cells, last.outputs()], views,
-                         keep=not padded)
+        blocks = Blocks(x, ("conv", lay, last.rows), [cells, last.outputs(), last.weights()],
+                        views, keep=not padded)
         if padded:
             last.zero_frame(blocks.buffers[0])
+        *_, taps, weights = blocks[last.rows]
+        _tap_major(w, lay, into=taps)
         for start, stop in last.blocks():
-            interior, block, back, tap_views = blocks[stop - start]
+            interior, block, back, tap_views, _, _ = blocks[stop - start]
             interior.copy_(x[start:stop])
             _start(block, starts, bias)
             _rectangle_sums(tap_views, weights, lay, starts, bias)
@@ -299,9 +309,9 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
         last, (rects, starts) = _Last(lay, g.element_size(), padded=False), \
             rectangles(lay, backwards=True)
         starts, stride = starts and lay.m == 1, (lay.s_h, lay.s_w)
-        weights = _tap_major(w, lay).unbind(0)                      # (C, m) per tap
         shape = (lay.n, lay.c_in, *lay.map_size)
         if laid_out_channels_last(g):            # as PyTorch's: summed straight into it
+            weights = _tap_major(w, lay).unbind(0)                  # (C, m) per tap
             grad_x = torch.empty(shape, dtype=g.dtype, device=g.device,
                                  memory_format=torch.channels_last)
             for start, stop in last.blocks():
@@ -314,14 +324,19 @@ class ChannelsLastKernels(flat.DepthwiseKernels):
             return grad_x
 
         def views(buffers: list[torch.Tensor], count: int) -> tuple[Any, ...]:
-            block, grads = buffers[0][:count], last.split(buffers[1][:count])
+            block, grads, taps = buffers[0][:count], last.split(buffers[1][:count]), \
+                last.split(buffers[2])
             return (block, grads, block.permute(0, 3, 1, 2),
-                    rectangle_views(grads, block.unsqueeze(-1), rects, stride))
+                    rectangle_views(grads, block.unsqueeze(-1), rects, stride), taps,
+                    taps.unbind(0))
 
         grad_x = g.new_empty(shape)
-        blocks = Blocks(g, ("input", lay, last.rows), [last.cells(), last.outputs()], views)
+        blocks = Blocks(g, ("input", lay, last.rows), [last.cells(), last.outputs(),
+                                                       last.weights()], views)
+        *_, taps, weights = blocks[last.rows]
+        _tap_major(w, lay, into=taps)
         for start, stop in last.blocks():
-            block, grads, back, tap_views = blocks[stop - start]
+            block, grads, back, tap_views, _, _ = blocks[stop - start]
             if not starts:
                 block.zero_()
             grads.copy_(last.cells_last(g[start:stop]))
