@@ -846,21 +846,29 @@ def test_a_dropped_tap_with_an_infinite_or_nan_weight_gives_pytorchs_nans():
     ((8, 960, 7, 7), 3, 1, True),       # 49 output cells against 960 channels
     ((1, 672, 14, 14), 5, 1, True),     # 196 against 672
     ((8, 240, 14, 14), 5, 1, True),     # 196 against 240 (the flat route's run: 248)
-    ((8, 256, 16, 16), 3, 1, False),    # 256 against 256
-    ((8, 144, 56, 56), 3, 1, False),    # 3,136 against 144
-    ((2, 4, 6, 6), 3, 1, False),        # 36 against 4
     ((1, 192, 28, 28), 3, 2, True),     # 196 against 4 sub-images x 192 channels
-    ((1, 144, 56, 56), 3, 2, False),    # 784 against 4 x 144
+    ((8, 256, 16, 16), 3, 1, True),     # 256 against 256, a sample 0.5 MiB
+    ((2, 240, 28, 28), 5, 1, True),     # 784 against 240 (3.3 a channel), 1.5 MiB
+    ((1, 144, 56, 56), 5, 2, True),     # 784 against 4 x 144, 2.2 MiB
+    ((1, 144, 56, 56), 3, 2, False),    # ... but the maps route's long rows, 3x3
+    ((8, 144, 56, 56), 3, 1, False),    # 3,136 against 144: 22 a channel
+    ((2, 4, 6, 6), 3, 1, False),        # 36 against 4: 9 a channel
+    ((1, 672, 56, 56), 3, 1, False),    # 4.7 a channel, but a sample is 17 MiB
+    ((1, 120, 112, 112), 3, 2, False),  # 3,136 against 4 x 120, but a sample is 7.5 MiB
 ])
-def test_depthwise_runs_channels_last_when_a_map_has_fewer_cells_than_channels(
-        shape, kernel, stride, last):
-    """Channels last when a map has fewer output cells than channels or, at a stride, than
-    its channels times the sub-images the flat route would cut."""
+def test_depthwise_runs_channels_last_on_maps_of_few_cells_a_channel(shape, kernel, stride,
+                                                                     last):
+    """Channels last when a map has fewer output cells than channels (at a stride, than its
+    channels times the sub-images the flat route would cut), or up to
+    ``MOST_CELLS_A_CHANNEL`` times as many when a block of 3 MiB holds a whole sample's
+    channels-last input and output cells, unless the maps route reads long rows of a small
+    kernel."""
     n, c, h, w = shape
     pad = kernel // 2                       # "same" padding, added while copying
     conf = Conf((stride, stride), (1, 1), c, (h + 2 * pad, w + 2 * pad), (kernel, kernel),
                 pad=(pad,) * 4)
-    lay = depthwise._flat(torch.empty(shape, device="meta"), c, c, conf)
+    with mock.patch.object(cache, "block_bytes", return_value=3 * 2**20):
+        lay = depthwise._flat(torch.empty(shape, device="meta"), c, c, conf)
     assert depthwise_last.channels_last(lay) is last
 
 
@@ -872,7 +880,7 @@ def test_a_channels_last_input_takes_the_channels_last_route_and_sums_into_the_r
     input channels last at stride 1 too; every autograd check holds."""
     gen = torch.Generator().manual_seed(6)
     make = lambda *s: torch.randn(*s, dtype=torch.float64, generator=gen)  # noqa: E731
-    x = make(2, 3, 9, 8).contiguous(memory_format=torch.channels_last).requires_grad_()
+    x = make(2, 3, 21, 20).contiguous(memory_format=torch.channels_last).requires_grad_()
     w, b = make(6, 1, 3, 3).requires_grad_(), make(6).requires_grad_()
     lay = depthwise._flat(x, 3, 6, Conf.padding_inside(x, w, (stride,) * 2, (1, 1), 3,
                                                        ((1, 1), (1, 1))))
@@ -1104,10 +1112,11 @@ def on_the_maps(monkeypatch):
     ((2, 32, 112, 112), 3, 1, torch.contiguous_format, "maps"),   # MobileNet's first layers
     ((8, 144, 56, 56), 3, 1, torch.contiguous_format, "maps"),
     ((2, 16, 20, 56), 3, 1, torch.contiguous_format, "maps"),     # rows, not maps, count
-    ((2, 192, 28, 28), 3, 1, torch.contiguous_format, "maps gradients"),   # shorter rows
-    ((8, 192, 28, 28), 3, 1, torch.contiguous_format, "maps"),    # ... of a large input
-    ((8, 40, 28, 28), 3, 2, torch.contiguous_format, "flat"),     # short rows at a stride
-    ((2, 32, 14, 14), 3, 1, torch.contiguous_format, "flat"),     # rows too short for both
+    ((2, 64, 28, 28), 3, 1, torch.contiguous_format, "maps gradients"),   # shorter rows
+    ((8, 96, 28, 28), 3, 1, torch.contiguous_format, "maps"),     # ... of a large input
+    ((2, 4, 28, 28), 3, 2, torch.contiguous_format, "flat"),      # short rows at a stride
+    ((2, 16, 14, 14), 3, 1, torch.contiguous_format, "flat"),     # rows too short for both
+    ((8, 192, 28, 28), 3, 1, torch.contiguous_format, "channels last"),   # 4 cells a channel
     ((2, 144, 56, 56), 5, 1, torch.contiguous_format, "flat"),    # too many taps
     ((2, 96, 112, 112), 3, 2, torch.contiguous_format, "maps"),   # at a stride too
     ((2, 144, 56, 56), 3, 2, torch.contiguous_format, "maps"),    # rows of the input count

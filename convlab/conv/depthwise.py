@@ -105,6 +105,7 @@ class _Flat:
                 self.taps.append((p * self.s_w + q, a, b))
         h_o, w_o = self.out_size
         self.length = max(0, (h_o - 1) * self.w_q + w_o)      # positions computed per map
+        self.element_size, self.block_bytes = element_size, block_bytes
         map_bytes = self.h_q * self.w_q * (self.s_h * self.s_w + self.m) * element_size
         self.rows = max(1, min(self.maps, block_bytes // max(map_bytes, 1)))
 

@@ -42,6 +42,11 @@ MIN_FLAT_RUN = 128
 MAX_FLAT_WORK = 2**21
 
 
+#: Channels last also for maps of up to this many output cells a channel (and sub-image)
+#: when one sample's channels-last cells fit in a block (:func:`channels_last`).
+MOST_CELLS_A_CHANNEL = 8
+
+
 def channels_last(lay: flat._Flat) -> bool:
     """Whether a call runs channels-last (:class:`ChannelsLastKernels`): when a map has fewer
     output cells than channels, a multiply-add over the channels of every cell is the longer
@@ -56,9 +61,24 @@ def channels_last(lay: flat._Flat) -> bool:
     At a stride the flat route also cuts ``s_h*s_w`` sub-images, a slow copy of cells ``s``
     apart that channels-last does not need, so there the cells may be up to ``s_h*s_w`` times
     the channels (3x3, stride 2, 192 channels on 28x28: 196 cells against 768; forward 3.35x
-    F.conv2d's → 2.27x, forward + backward 3.37x → 2.70x). A rule on the layer's own sizes, no
-    table of shapes."""
-    return lay.out_size[0] * lay.out_size[1] < lay.c_in * lay.s_h * lay.s_w
+    F.conv2d's → 2.27x, forward + backward 3.37x → 2.70x).
+
+    With its views kept between calls (:mod:`.workspace`) channels last also beat the other
+    routes on larger maps, up to :data:`MOST_CELLS_A_CHANNEL` cells a channel, as long as a
+    block holds a whole sample: over 90 random depthwise layers whose sample fits, channels
+    last / the route taken was 0.5-1.0 against the flat route and 0.75-1.13 against the
+    maps routes up to 8 cells a channel, 0.75-1.14 from 10 to 33, and 1.6-3.6 for samples
+    larger than a block, which the taps then read from beyond the L2 caches. Not where the
+    maps route reads long rows as they are (:func:`.depthwise_maps.long_rows`): there the two
+    transposing copies cost more than the longer runs save (3x3 at stride 2 on 56x56 maps,
+    forward 1.11-1.17 of the maps route's time; ``benchmarks/README.md``). A rule on the
+    layer's own sizes, no table of shapes."""
+    from .depthwise_maps import long_rows
+    cells, channels = lay.out_size[0] * lay.out_size[1], lay.c_in * lay.s_h * lay.s_w
+    if cells < channels:
+        return True
+    return (cells <= MOST_CELLS_A_CHANNEL * channels and not long_rows(lay)
+            and _Last(lay, lay.element_size, padded=False).sample_bytes <= lay.block_bytes)
 
 
 class _Last:
@@ -82,7 +102,8 @@ class _Last:
         (h, w), (h_o, w_o) = lay.in_size if padded else lay.map_size, lay.out_size
         numbers = (h * w * lane_step(lay.c_in, element_size)      # a block's buffers, a sample
                    + outputs * h_o * w_o * lane_step(lay.c_in * lay.m, element_size))
-        most = max(1, min(lay.n, cache.block_bytes() // max(numbers * element_size, 1)))
+        self.sample_bytes = numbers * element_size
+        most = max(1, min(lay.n, cache.block_bytes() // max(self.sample_bytes, 1)))
         self.rows = equal_size(lay.n, most)             # equal blocks
 
     def blocks(self) -> list[tuple[int, int]]:
