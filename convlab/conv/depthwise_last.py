@@ -65,14 +65,15 @@ def channels_last(lay: flat._Flat) -> bool:
 
     With its views kept between calls (:mod:`.workspace`) channels last also beat the other
     routes on larger maps, up to :data:`MOST_CELLS_A_CHANNEL` cells a channel, as long as a
-    block holds a whole sample: over 90 random depthwise layers whose sample fits, channels
-    last / the route taken was 0.5-1.0 against the flat route and 0.75-1.13 against the
-    maps routes up to 8 cells a channel, 0.75-1.14 from 10 to 33, and 1.6-3.6 for samples
-    larger than a block, which the taps then read from beyond the L2 caches. Not where the
-    maps route reads long rows as they are (:func:`.depthwise_maps.long_rows`): there the two
-    transposing copies cost more than the longer runs save (3x3 at stride 2 on 56x56 maps,
-    forward 1.11-1.17 of the maps route's time; ``benchmarks/README.md``). A rule on the
-    layer's own sizes, no table of shapes."""
+    block holds a whole sample. Over 83 random depthwise layers, channels last / the route
+    taken, forward and forward + backward: with a sample in a block and up to 8 cells a
+    channel 0.51-1.13 and 0.43-1.05 against the flat route (34 layers), 0.82-1.07 and
+    0.77-1.05 against the maps routes (9); above 8, 0.70-1.14 and 0.74-1.42 (24); with a
+    sample larger than a block, 0.78-3.59 and 0.67-2.92 (16: the taps then read from beyond
+    the L2 caches). Not where the maps route reads long rows as they are
+    (:func:`.depthwise_maps.long_rows`): there the two transposing copies cost more than the
+    longer runs save (3x3 at stride 2 on 56x56 maps, forward 1.11-1.17 of the maps route's
+    time; ``benchmarks/README.md``). A rule on the layer's own sizes, no table of shapes."""
     from .depthwise_maps import long_rows
     cells, channels = lay.out_size[0] * lay.out_size[1], lay.c_in * lay.s_h * lay.s_w
     if cells < channels:
