@@ -129,3 +129,16 @@ def test_release_frees_the_scratch_and_the_next_call_makes_it_again():
     workspace.release()
     assert not workspace._kept.slots
     torch.testing.assert_close(conv2d_vectorized(x, w, b, **args), F.conv2d(x, w, b, **args))
+
+
+def test_a_thread_keeps_the_views_of_the_most_recent_layouts_only():
+    """Beyond ``MAX_LAYOUTS`` the least recently used layout's views go; layers taking turns
+    with fewer kept than they need still give PyTorch's numbers."""
+    with mock.patch.object(workspace, "MAX_LAYOUTS", 2):
+        for turn in range(2):
+            for seed, case in enumerate(LAYERS[:3]):
+                x, w, b, args = layer(case, seed)
+                torch.testing.assert_close(conv2d_vectorized(x, w, b, **args),
+                                           F.conv2d(x, w, b, **args))
+                (_, made), = workspace._kept.slots.values()
+                assert len(made) <= 2
