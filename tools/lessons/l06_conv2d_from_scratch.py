@@ -423,10 +423,14 @@ CELLS = [
     - **What `F.conv2d` still does better.** It hands the whole layer to one optimized library
       call (oneDNN on the CPU): kernels generated for this processor's vector instructions,
       blocked memory layouts, and one parallel region for the whole call. convlab is a chain of
-      ordinary PyTorch operations, each a separate pass over memory; the cell counts them. To
-      make those passes cheaper, the depthwise routes take the maps a block at a time, sized
-      to fit the processor's L2 cache, so each tap reads its block from the cache, not from
-      main memory. The cell times one multiply-add over a block that fits and over one that
+      ordinary PyTorch operations, each a separate pass over memory; the cell counts them.
+      Each operation also costs a few microseconds before it touches a number (checking its
+      arguments, choosing a kernel), and on a small layer those costs add up to as much as the
+      arithmetic. So the channels-last depthwise route keeps its buffers, and the view of them
+      that each tap reads, from one call of a layer to the next: a network calls the same
+      layers at every step, and only the first call makes them. To make the passes over memory
+      cheaper, the depthwise routes take the maps a block at a time, sized to fit the
+      processor's L2 cache, so each tap reads its block from the cache, not from main memory. The cell times one multiply-add over a block that fits and over one that
       does not. And oneDNN keeps a window's products in the processor's registers: a 5×5
       depthwise layer fetches each input value once, where convlab's 25 taps are 25 passes
       over the block. The last part of the cell times those 25 taps alone, with every copy
@@ -533,9 +537,14 @@ CELLS = [
     - **`F.conv2d`가 여전히 더 잘하는 것.** `F.conv2d`는 층 전체를 최적화된 라이브러리 호출 한 번에
       맡깁니다(CPU에서는 `oneDNN`). 이 프로세서의 벡터 명령에 맞춰 만든 코드, 블록 단위 메모리 배치,
       호출 전체에 대한 병렬 처리 한 번을 씁니다. convlab은 평범한 PyTorch 연산을 여러 번 이어
-      부르고, 연산마다 메모리를 따로 한 번씩 훑습니다. 셀이 그 연산의 개수를 셉니다. 깊이별
-      경로는 이렇게 메모리를 훑는 비용을 줄이려고 특징 맵을 블록 단위로 나누어 계산합니다. 블록
-      크기는 프로세서의 L2 캐시에 들어가게 잡습니다. 그래서 커널 칸마다 블록을 메인 메모리가
+      부르고, 연산마다 메모리를 따로 한 번씩 훑습니다. 셀이 그 연산의 개수를 셉니다. 연산마다
+      실제 계산을 시작하기 전에 드는 고정 비용도 있습니다. 인자를 확인하고 실제로 실행할 계산
+      코드를 고르는 데 몇 마이크로초가 걸립니다. 작은 층에서는 이 비용이 쌓여 실제 계산 시간과
+      맞먹게 됩니다. 그래서 채널을 가장 안쪽에 두는 깊이별 경로는 버퍼를 한 번 만들면 지우지
+      않고 다음 호출에 다시 사용합니다. 커널 칸마다 이 버퍼를 복사 없이 참조하는 뷰도 함께 남겨
+      둡니다. 신경망은 단계마다 같은 층을 다시 호출하므로, 버퍼와 뷰는 첫 호출에서 한 번만
+      만들면 됩니다. 깊이별 경로는 연산마다 메모리를 훑는 비용을 줄이려고 특징 맵을 블록 단위로
+      나누어 계산합니다. 블록 크기는 프로세서의 L2 캐시에 들어가게 잡습니다. 그래서 커널 칸마다 블록을 메인 메모리가
       아니라 캐시에서 가져옵니다. 아래 셀은 캐시에 들어가는 블록과 들어가지 않는 블록에서
       곱셈-덧셈을 한 번씩 실행해 걸린 시간을 잽니다. 또 `oneDNN`은 창 하나에서 나오는 곱을 모두
       프로세서의 레지스터에 모아 둡니다. 그래서 5×5 깊이별 합성곱 층을 계산할 때 입력 값을 한
