@@ -10,6 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import convlab.conv.cache as cache
 import convlab.conv.depthwise_last as depthwise_last
 import convlab.conv.workspace as workspace
 from convlab import conv2d_vectorized
@@ -142,3 +143,24 @@ def test_a_thread_keeps_the_views_of_the_most_recent_layouts_only():
                                            F.conv2d(x, w, b, **args))
                 (_, made), = workspace._kept.slots.values()
                 assert len(made) <= 2
+
+
+def test_a_call_needing_more_than_a_few_blocks_gets_memory_of_its_own():
+    """A scratch larger than ``KEPT_BLOCKS`` blocks (here blocks of 1 KiB, one sample each)
+    is made for the call and freed with it: nothing is kept, and the numbers are PyTorch's."""
+    x, w, b, args = layer(LAYERS[3], 6)
+    with mock.patch.object(cache, "block_bytes", return_value=1024):
+        for ours, theirs in zip(forward_backward(conv2d_vectorized, x, w, b, args),
+                                forward_backward(F.conv2d, x, w, b, args)):
+            torch.testing.assert_close(ours, theirs)
+    assert not workspace._kept.slots
+
+
+def test_memory_made_for_one_call_serves_it_in_inference_mode():
+    """The padded fallback (a NaN weight: PyTorch multiplies the padding's zeros by it) makes
+    its buffers for the call; in inference mode too it gives PyTorch's NaNs and numbers."""
+    x, w, b, args = layer(LAYERS[1], 7)
+    w[3, 0, 0, 0] = float("nan")
+    with torch.inference_mode():
+        torch.testing.assert_close(conv2d_vectorized(x, w, b, **args), F.conv2d(x, w, b, **args),
+                                   equal_nan=True)

@@ -9,9 +9,9 @@ grown to the most numbers a call has asked for, and whatever each layout built o
 buffers and their views): a layer called again, as every training step calls it, finds
 them made.
 
-What is kept: the largest scratch a call has needed (a route's blocks, a few MiB: the size
-of the threads' L2 caches, :mod:`.cache`), and the views of at most :data:`MAX_LAYOUTS`
-layouts. Every layout's buffers share the one scratch, so nothing in it outlives a call:
+What is kept: the largest scratch a call has needed, up to :data:`KEPT_BLOCKS` blocks (a
+route's blocks are the size of the threads' L2 caches, :mod:`.cache`: a few MiB), and the
+views of at most :data:`MAX_LAYOUTS` layouts. Every layout's buffers share the one scratch, so nothing in it outlives a call:
 a call writes its buffers before it reads them. Growing the scratch drops every view made
 of the smaller one. :func:`release` frees it all.
 """
@@ -24,10 +24,17 @@ from typing import Any, Callable, Hashable, TypeVar
 
 import torch
 
+from . import cache
+
 T = TypeVar("T")
 
 #: Bytes of a cache line: the unit in which the channels-last buffers' cells are spaced.
 CACHE_LINE = 64
+
+#: Most bytes a thread keeps a scratch of, in blocks of :func:`.cache.block_bytes`: a call
+#: that needs more (a block of one sample larger than the caches) gets memory of its own,
+#: freed when it returns, as before anything was kept.
+KEPT_BLOCKS = 4
 
 #: Layouts whose views a thread keeps (the least recently used goes first): a network's
 #: depthwise layers, each with its three kernels, many times over.
@@ -50,7 +57,10 @@ def kept(like: torch.Tensor, key: Hashable, numbers: int,
     """What ``build`` made of this thread's scratch (a 1-D tensor of at least ``numbers``
     numbers, of ``like``'s device and dtype) for ``key``: built on the first call with this
     key, found on the next ones. ``key`` must name everything ``build`` depends on besides
-    the scratch (a layout, a block's size)."""
+    the scratch (a layout, a block's size). More than :data:`KEPT_BLOCKS` blocks' worth is
+    made for the call and not kept."""
+    if numbers * like.element_size() > KEPT_BLOCKS * cache.block_bytes():
+        return build(like.new_empty(numbers))            # too large to keep: this call's own
     slot = (like.device, like.dtype)
     memory, made = _kept.slots.get(slot, (None, None))
     if memory is None or made is None or memory.numel() < numbers:
