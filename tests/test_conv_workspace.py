@@ -14,6 +14,7 @@ import convlab.conv.cache as cache
 import convlab.conv.depthwise_last as depthwise_last
 import convlab.conv.workspace as workspace
 from convlab import conv2d_vectorized
+from test_conv_paths import assert_every_autograd_check
 
 #: Depthwise layers the channels-last route takes (fewer output cells than channels):
 #: (batch, channels, map side, kernel, padding, stride), the last one the largest.
@@ -164,3 +165,15 @@ def test_memory_made_for_one_call_serves_it_in_inference_mode():
     with torch.inference_mode():
         torch.testing.assert_close(conv2d_vectorized(x, w, b, **args), F.conv2d(x, w, b, **args),
                                    equal_nan=True)
+
+
+def test_every_autograd_mode_runs_through_kept_views():
+    """gradcheck with forward-mode AD, gradgradcheck forward-over-reverse and vmap, twice: the
+    second time every kernel of every order runs on views made by the first."""
+    x, w, b, args = layer(LAYERS[0], 8)
+    fn = lambda *t: conv2d_vectorized(*t, **args)  # noqa: E731
+    ref = lambda *t: F.conv2d(*t, **args)  # noqa: E731
+    x, w, b = (t.requires_grad_() for t in (x, w, b))
+    for _ in range(2):
+        assert_every_autograd_check(fn, ref, x, w, b)
+    assert workspace._kept.slots
