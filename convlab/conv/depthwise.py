@@ -22,8 +22,8 @@ multiplier), broadcast along the middle axis of ``(N*C, m, positions)``. The gra
 same loop over taps run backwards, and :mod:`.autograd` differentiates them again.
 
 When a map has fewer output cells than channels (small maps, many channels: the last layers
-of a MobileNet; at a stride, fewer than its channels times the sub-images), the route lays the
-channels last instead (:mod:`.depthwise_last`, :func:`.depthwise_last.channels_last`): the
+of a MobileNet; at a stride, fewer than its channels times the sub-images), or a few times as
+many when a whole sample fits in a block, the route lays the channels last instead (:mod:`.depthwise_last`, :func:`.depthwise_last.channels_last`): the
 same taps, each a multiply-add over the channels of every position. There stride and
 dilation are only the steps of each tap's view of the padded input, so it cuts no sub-images.
 On long rows with a 3x3 kernel (the first layers of a MobileNet) each tap reads a rectangle
@@ -346,7 +346,7 @@ def route(x: torch.Tensor, lay: _Flat) -> type[DepthwiseKernels]:
     """The kernels a call of this layout takes, by the layer's own sizes: for an input laid
     out channels last (no transposing copies), rectangles of its maps on long rows
     (:func:`.depthwise_maps_last.channels_last_rows`), else channels last; channels last too for
-    maps with fewer cells than channels (:func:`.depthwise_last.channels_last`); rectangles
+    maps with few cells a channel (:func:`.depthwise_last.channels_last`); rectangles
     of the maps as they are for long rows (:func:`.depthwise_maps.wide_rows`), for the
     gradients alone on shorter ones (:func:`.depthwise_maps.gradient_rows`); else the flat
     sums over taps."""

@@ -1,5 +1,5 @@
 """Depthwise convolution with the channels innermost: the route :mod:`.depthwise` takes when a
-map has fewer output cells than channels (lesson 06).
+map has few output cells a channel (:func:`channels_last`; lesson 06).
 
 The same sum over kernel taps as the flat route, laid out ``(samples, rows, columns,
 channels)``: each tap is a multiply-add over the channels of every position, the longer
@@ -8,7 +8,8 @@ dilation are only the steps of each tap's view, so no sub-images are cut. Each t
 its rectangle of the input as it is (:mod:`.rectangles`, as :mod:`.depthwise_maps` does):
 on a 7x7 map a 5x5 kernel's padding holds 31 % of the padded sum's multiply-adds, and no
 padded copy is zeroed. Sizes, blocks and the flat route's kernels come from
-:mod:`.depthwise`.
+:mod:`.depthwise`; a block's buffers and their views are kept between calls
+(:mod:`.workspace`).
 """
 from __future__ import annotations
 
