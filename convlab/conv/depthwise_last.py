@@ -112,22 +112,23 @@ class _Last:
         """Ranges of samples, each block at most :attr:`rows` samples."""
         return flat._ranges(self.lay.n, self.rows)
 
+    def _shape(self, size: tuple[int, int], numbers: int, parts: int) -> tuple[int, ...]:
+        """A block of ``size`` cells of ``numbers`` each, ``(B, H, W, numbers)``, or in
+        ``parts`` slices of the channels (:func:`.threads.by_thread`), ``(P, B, H, W,
+        numbers/P)``."""
+        if not parts:
+            return (self.rows, *size, numbers)
+        return (parts, self.rows, *size, numbers // parts)
+
     def cells(self, parts: int = 0) -> tuple[int, ...]:
         """A block's input cells without padding, ``(B, h, w, C)``: the forward pass's copy of
-        the input, or where the input's gradient collects; ``(P, B, h, w, C/P)`` in ``parts``
-        slices of the channels (:func:`.threads.by_thread`)."""
-        lay = self.lay
-        if not parts:
-            return (self.rows, *lay.map_size, lay.c_in)
-        return (parts, self.rows, *lay.map_size, lay.c_in // parts)
+        the input, or where the input's gradient collects."""
+        return self._shape(self.lay.map_size, self.lay.c_in, parts)
 
     def frame(self, parts: int = 0) -> tuple[int, ...]:
-        """A block of padded samples, ``(B, Hp, Wp, C)`` (or ``(P, B, Hp, Wp, C/P)``), whose
-        padding :meth:`zero_frame` zeroes."""
-        lay = self.lay
-        if not parts:
-            return (self.rows, *lay.in_size, lay.c_in)
-        return (parts, self.rows, *lay.in_size, lay.c_in // parts)
+        """A block of padded samples, ``(B, Hp, Wp, C)``, whose padding :meth:`zero_frame`
+        zeroes."""
+        return self._shape(self.lay.in_size, self.lay.c_in, parts)
 
     def zero_frame(self, block: torch.Tensor) -> None:
         """Zero the padding's cells of a :meth:`frame`, leaving the interior for every block's
@@ -139,12 +140,9 @@ class _Last:
             block[..., rows, cols, :].zero_()
 
     def outputs(self, parts: int = 0) -> tuple[int, ...]:
-        """A block's output cells, ``(B, Ho, Wo, C*m)`` (or ``(P, B, Ho, Wo, C*m/P)``), seen as
-        ``(..., C, m)`` by :meth:`split`."""
-        lay = self.lay
-        if not parts:
-            return (self.rows, *lay.out_size, lay.c_in * lay.m)
-        return (parts, self.rows, *lay.out_size, lay.c_in // parts * lay.m)
+        """A block's output cells, ``(B, Ho, Wo, C*m)``, seen as ``(..., C, m)`` by
+        :meth:`split`."""
+        return self._shape(self.lay.out_size, self.lay.c_in * self.lay.m, parts)
 
     def weights(self) -> tuple[int, ...]:
         """The weights, ``(taps, C*m)``: each tap's row one multiply-add's operand."""
@@ -236,8 +234,8 @@ def _weight_sums(x: torch.Tensor, g: torch.Tensor, lay: flat._Flat,
 
     cells = last.frame(parts) if padded else last.cells(parts)
     outputs = last.outputs(parts)
-    blocks = Blocks(x, ("weight", lay, last.rows, parts), [cells, outputs, (math.prod(outputs),)],
-                     views, keep=not padded)
+    blocks = Blocks(x, ("weight", lay, last.rows, parts),
+                    [cells, outputs, (math.prod(outputs),)], views, keep=not padded)
     if padded:
         last.zero_frame(blocks.buffers[0])
     for start, stop in last.blocks():

@@ -11,9 +11,9 @@ them made.
 
 What is kept: the largest scratch a call has needed, up to :data:`KEPT_BLOCKS` blocks (a
 route's blocks are the size of the threads' L2 caches, :mod:`.cache`: a few MiB), and the
-views of at most :data:`MAX_LAYOUTS` layouts. Every layout's buffers share the one scratch, so nothing in it outlives a call:
-a call writes its buffers before it reads them. Growing the scratch drops every view made
-of the smaller one. :func:`release` frees it all.
+views of at most :data:`MAX_LAYOUTS` layouts. Every layout's buffers share the one scratch,
+so nothing in it outlives a call: a call writes its buffers before it reads them. Growing
+the scratch drops every view made of the smaller one. :func:`release` frees it all.
 """
 from __future__ import annotations
 
