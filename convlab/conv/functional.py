@@ -154,14 +154,14 @@ def _route(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
     groups = spec.groups
     if is_depthwise(weight, groups) and spec.padding_mode == "zeros":   # pads as it copies
         return depthwise_conv2d(x, weight, bias, geo.stride, geo.dilation, geo.padding)
-    padded = torch.empty(*x.shape[:2], *geo.padded_size, dtype=x.dtype, device="meta")
     if x.shape[1] == 0:
         out = _no_input_channels(pad_input(x, spec), weight, bias, geo.out_size)
     elif is_pointwise(weight):
         out = pointwise_conv2d(pad_input(x, spec), weight, bias, geo.stride, groups)
     elif is_depthwise(weight, groups):
         out = depthwise_conv2d(pad_input(x, spec), weight, bias, geo.stride, geo.dilation)
-    elif row_exceeds_buffer(padded, weight, geo.stride, geo.dilation):
+    elif row_exceeds_buffer(torch.empty(*x.shape[:2], *geo.padded_size, dtype=x.dtype,
+                                        device="meta"), weight, geo.stride, geo.dilation):
         out = shifted_conv2d(pad_input(x, spec), weight, bias, geo.stride, geo.dilation, groups)
     elif spec.padding_mode == "zeros":      # the route pads; its input gradient skips that
         out = im2col_conv2d(x, weight, bias, geo.stride, geo.dilation, groups,
@@ -185,6 +185,8 @@ def drop_padding_taps(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor 
     gradient stays zero.
     """
     geo = spec.geometry
+    if geo.padding == ((0, 0), (0, 0)):     # without padding every tap reads the input
+        return x, weight, bias, spec
     rows, cols = (reached_taps(geo.in_size[a], geo.kernel[a], geo.stride[a], geo.padding[a],
                                geo.dilation[a]) for a in (0, 1))
     if (len(rows.taps), len(cols.taps)) == geo.kernel:
