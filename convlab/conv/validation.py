@@ -184,7 +184,14 @@ def _plain(value: object) -> bool:
     """An int, a string or a tuple of ints, by exact type: a float or a bool equal to an int
     (``2.0``, ``True``) hashes like it but is an error, so it is never looked up."""
     kind = type(value)
-    return kind is int or kind is str or (kind is tuple and all(type(v) is int for v in value))
+    if kind is int or kind is str:
+        return True
+    if kind is not tuple:
+        return False
+    for v in value:             # a loop, not all(): this runs on every call of every layer
+        if type(v) is not int:
+            return False
+    return True
 
 
 def _call_key(input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
@@ -192,7 +199,7 @@ def _call_key(input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | No
               padding_mode: object) -> tuple | None:
     """Everything the checks read (shapes, dtypes, arguments), or None when an argument is
     not :func:`_plain` (it is then checked every time). Errors are never remembered."""
-    if not all(_plain(v) for v in (stride, padding, dilation, padding_mode)):
+    if not (_plain(stride) and _plain(padding) and _plain(dilation) and _plain(padding_mode)):
         return None
     return (input.shape, input.dtype, weight.shape, weight.dtype,
             None if bias is None else (bias.shape, bias.dtype),
