@@ -899,9 +899,11 @@ def test_a_channels_last_input_takes_the_channels_last_route_and_sums_into_the_r
 
 @pytest.mark.parametrize("size, channels, run, work, flat_taken", [
     (7, 8, 6 * 9 + 7, 2 * 8 * 7 * 7 * 9, False),
-    (14, 8, 13 * 16 + 14, 2 * 8 * 14 * 14 * 9, True),
-    (14, 640, 13 * 16 + 14, 2 * 640 * 14 * 14 * 9, False)],
-    ids=["7x7: a short flat run", "14x14: a long one", "14x14 with 2.3 million multiply-adds"])
+    (14, 8, 13 * 16 + 14, 2 * 8 * 14 * 14 * 9, False),
+    (28, 8, 27 * 30 + 28, 2 * 8 * 28 * 28 * 9, True),
+    (28, 160, 27 * 30 + 28, 2 * 160 * 28 * 28 * 9, False)],
+    ids=["7x7: a short flat run", "14x14: still short", "28x28: a long one",
+         "28x28 with 2.3 million multiply-adds"])
 def test_the_channels_last_routes_weight_gradient_is_flat_only_on_long_runs_of_little_work(
         size, channels, run, work, flat_taken):
     """At stride 1 the channels-last route's weight gradient is the flat route's where each

@@ -30,16 +30,14 @@ from .workspace import Blocks, fresh, lane_step
 #: The weight's gradient of this route's layers is taken flat at stride 1 only when the flat
 #: route's run per map (:attr:`.depthwise._Flat.length`) has at least :data:`MIN_FLAT_RUN`
 #: positions and the layer has fewer than :data:`MAX_FLAT_WORK` multiply-adds; else channels
-#: last, each tap's products running over one slice of the channels a thread. The weight's
-#: gradient alone, time channels last / flat, interleaved (2-core machine): 7x7 maps (runs of
-#: 61 and 73) 0.48-0.87 for 960-1152 channels, 3x3 and 5x5 kernels, batch 2 and 8; 14x14 maps
-#: (runs of 222 and 248) 0.62-0.91 from 2.4 million multiply-adds up (5x5 kernels
-#: 0.62-0.80), but 0.95-1.32 below it, where the two copies to channels last cost more than
-#: they save (3x3, 200-576 channels at batch 2; 1.07 at 2.8 million). Channels last then
-#: came to sum each tap's rectangle of the input (:func:`_weight_sums`), 0.85-0.98 of the
-#: padded blocks' time over 15 layers; under the bound, rectangles / flat were 0.85-1.13
-#: (3x3 on 14x14 maps, 200-1152 channels, batch 1-4), no clear gain, so the bound stands.
-MIN_FLAT_RUN = 128
+#: last, each tap's products running over one slice of the channels a thread. Above the work
+#: bound channels last won on 7x7 and 14x14 maps (0.48-0.91 of the flat time). Under it, with
+#: the buffers and views kept between calls (:mod:`.workspace`), channels last / flat, the
+#: weight's gradient alone (2-core machine, 3x3 unless said): runs of 222-358 (14x14-18x18
+#: maps, 184-1152 channels, batch 1-4, and 5x5 on 14x14) 0.54-0.91 but one 1.00; 438 (20x20)
+#: 0.82-0.94; 622-1086 (24x24-32x32) 0.76-1.22, no clear winner, so those stay flat. Forward
+#: + backward of the layers the bound moved, interleaved: 0.73-0.88.
+MIN_FLAT_RUN = 512
 MAX_FLAT_WORK = 2**21
 
 
