@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/bench_zoo.py resnet18 --batches 1  # a quick run
     .venv/bin/python benchmarks/bench_zoo.py regnet_x_400mf --no-train
     .venv/bin/python benchmarks/bench_zoo.py mobilenet_v2 --channels-last   # as such models run
+    .venv/bin/python benchmarks/bench_zoo.py --train-only --train-batch 2   # training steps only
 
 The shapes of every ``nn.Conv2d`` of an architecture come from one forward pass on the ``meta``
 device (no weights, no arithmetic): a forward hook records each call's input shape and
@@ -397,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="models whose training step is timed (default "
                              f"{' '.join(TRAIN_MODELS)}; none with --no-train)")
     parser.add_argument("--no-train", action="store_true")
+    parser.add_argument("--train-only", action="store_true",
+                        help="time the training steps alone, no model's layers")
     parser.add_argument("--train-batch", type=int, default=8)
     parser.add_argument("--train-reps", type=int, default=5)
     parser.add_argument("--channels-last", action="store_true",
@@ -406,6 +409,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep glibc's default allocator settings "
                              "(bench_conv.STEADY_ALLOCATOR)")
     args = parser.parse_args(argv)
+    if args.train_only and args.no_train:
+        parser.error("--train-only and --no-train leave nothing to time")
+    if args.train_only:
+        args.models = []
     unknown = unknown_names(args.models + ([] if args.no_train else args.train))
     if unknown:
         parser.error("torchvision.models.get_model does not know " + ", ".join(unknown)

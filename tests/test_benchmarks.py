@@ -322,6 +322,24 @@ def test_training_step_takes_every_head_a_model_returns(name):
     assert result["model"] == name and result["swapped"] > 0 and result["torch"] > 0
 
 
+def test_zoo_times_only_the_training_steps_when_asked(tmp_path, monkeypatch):
+    """``--train-only``: no model's layers are collected or timed, the training steps are, at
+    the batch asked for; with ``--no-train`` as well there is nothing to time, and it says so."""
+    zoo = _zoo()
+
+    def no_layers(*args, **kwargs):
+        raise AssertionError("--train-only collected a model's layers")
+
+    monkeypatch.setattr(zoo, "conv_layers", no_layers)
+    assert zoo.main(["--train-only", "--train", "mobilenet_v3_small", "--train-batch", "2",
+                     "--train-reps", "1", "--image-size", "32", "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "zoo.json").read_text(encoding="utf-8"))
+    assert report["models"] == []
+    assert [(t["model"], t["batch"]) for t in report["train"]] == [("mobilenet_v3_small", 2)]
+    with pytest.raises(SystemExit):
+        zoo.main(["--train-only", "--no-train", "--out", str(tmp_path)])
+
+
 def test_zoo_times_channels_last_models_as_they_run(tmp_path, monkeypatch):
     """``--channels-last``: each layer's input and weight as a channels-last model holds them,
     and the training step of both models moved to channels last (gradients checked to agree)."""
