@@ -24,8 +24,9 @@ same loop over taps run backwards, and :mod:`.autograd` differentiates them agai
 When a map has fewer output cells than channels (small maps, many channels: the last layers
 of a MobileNet; at a stride, fewer than its channels times the sub-images), or a few times as
 many when a whole sample fits in a block, the route lays the channels last instead
-(:mod:`.depthwise_last`, :func:`.depthwise_last.channels_last`): the same taps, each a multiply-add over the channels of every position. There stride and
-dilation are only the steps of each tap's view of the padded input, so it cuts no sub-images.
+(:mod:`.depthwise_last`, :func:`.depthwise_last.channels_last`): the same taps, each a
+multiply-add over the channels of every position. There stride and dilation are only the
+steps of each tap's view of the padded input, so it cuts no sub-images.
 On long rows with a 3x3 kernel (the first layers of a MobileNet) each tap reads a rectangle
 of the maps as they are instead, at a stride every ``s_h``-th row of it, and the input is not
 copied (:mod:`.depthwise_maps`), channels last too at stride 1.

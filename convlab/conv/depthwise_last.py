@@ -18,7 +18,6 @@ from typing import Any
 
 import torch
 
-from . import cache
 from . import depthwise as flat
 from .autograd import Conf, in_float32
 from .layout import laid_out_channels_last
@@ -103,7 +102,7 @@ class _Last:
         numbers = (h * w * lane_step(lay.c_in, element_size)      # a block's buffers, a sample
                    + outputs * h_o * w_o * lane_step(lay.c_in * lay.m, element_size))
         self.sample_bytes = numbers * element_size
-        most = max(1, min(lay.n, cache.block_bytes() // max(self.sample_bytes, 1)))
+        most = max(1, min(lay.n, lay.block_bytes // max(self.sample_bytes, 1)))
         self.rows = equal_size(lay.n, most)             # equal blocks
 
     def blocks(self) -> list[tuple[int, int]]:
