@@ -1,6 +1,7 @@
 import os
 
 import matplotlib
+import pytest
 from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
@@ -22,3 +23,10 @@ settings.register_profile("ci", max_examples=300, deadline=None,
 settings.register_profile("dev", max_examples=100, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture
+def tap_routes_only(monkeypatch):
+    """The depthwise routes' own forward passes, as a machine without a C compiler runs them:
+    the compiled depthwise loop (convlab.conv.compiled) turned off."""
+    monkeypatch.setenv("CONVLAB_COMPILED", "0")

@@ -44,6 +44,10 @@ from convlab.conv.shifted import row_exceeds_buffer, shifted_conv2d
 from torch_reference import TOLERANCE
 from torch_reference import reference_conv2d
 
+#: Tests of each route's own kernels: the compiled depthwise loop (tests/test_conv_compiled.py)
+#: would otherwise run their depthwise forward passes.
+pytestmark = pytest.mark.usefixtures("tap_routes_only")
+
 
 @st.composite
 def padded_calls(draw, kernel=None, c_in_group=None, max_size: int = 11):

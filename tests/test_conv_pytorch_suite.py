@@ -10,11 +10,12 @@
 
 The samples are small, so the naive loops run on all of them; the depthwise samples run
 through each depthwise route in turn (too small to take the channels-last or maps routes by
-their sizes).
+their sizes), the compiled depthwise loop's forward pass among them.
 """
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import pytest
 import torch
@@ -22,9 +23,11 @@ from torch.testing._internal import common_nn
 from torch.testing._internal.common_device_type import toleranceOverride
 from torch.testing._internal.common_methods_invocations import op_db
 
+import convlab.conv.compiled as compiled
 import convlab.conv.depthwise_last as depthwise_last
 import convlab.conv.depthwise_maps as depthwise_maps
 from convlab import conv2d_naive, conv2d_vectorized
+from test_conv_compiled import require_compiled_loop
 from torch_reference import outcome, reference_conv2d
 
 OP = next(op for op in op_db if op.name == "nn.functional.conv2d")
@@ -93,15 +96,21 @@ def test_opinfo_samples_give_pytorchs_outputs_and_gradients(fn, dtype):
 
 
 #: Each depthwise route taken by every depthwise sample (channels last; the maps as they
-#: are; the flat forward pass with the maps' gradients; else the flat sums): the samples are
-#: too small to take the first three by their sizes.
+#: are; the flat forward pass with the maps' gradients; else the flat sums), the tap routes'
+#: own forward passes (the samples are too small to take the first three by their sizes), and
+#: the compiled loop's forward pass with the flat route's gradients.
 DEPTHWISE_ROUTES = {"flat": (False, False, False), "channels last": (True, False, False),
                     "maps as they are": (False, True, False),
-                    "flat forward, maps gradients": (False, False, True)}
+                    "flat forward, maps gradients": (False, False, True),
+                    "compiled loop, flat gradients": (False, False, False)}
 
 
 def take_depthwise_route(monkeypatch, route: str) -> None:
     last, maps, gradients = DEPTHWISE_ROUTES[route]
+    if route.startswith("compiled"):
+        require_compiled_loop()
+    else:
+        monkeypatch.setenv("CONVLAB_COMPILED", "0")
     monkeypatch.setattr(depthwise_last, "channels_last", lambda lay: last)
     monkeypatch.setattr(depthwise_maps, "wide_rows", lambda lay: maps)
     monkeypatch.setattr(depthwise_maps, "gradient_rows", lambda lay: gradients)
@@ -119,23 +128,28 @@ def depthwise_samples(dtype: torch.dtype) -> list:
 def test_opinfo_depthwise_samples_give_pytorchs_numbers_on_every_depthwise_route(
         monkeypatch, route, dtype):
     take_depthwise_route(monkeypatch, route)
-    for sample in depthwise_samples(dtype):
-        assert_gives_pytorchs_outputs_and_gradients(conv2d_vectorized, sample, dtype)
+    with mock.patch.object(compiled, "conv", side_effect=compiled.conv) as loop:
+        for sample in depthwise_samples(dtype):
+            assert_gives_pytorchs_outputs_and_gradients(conv2d_vectorized, sample, dtype)
+    # the loop sums real floating-point numbers; integers and complex numbers take the route
+    assert loop.called == (route.startswith("compiled") and dtype.is_floating_point)
 
 
 @pytest.mark.parametrize("route", DEPTHWISE_ROUTES)
 def test_opinfo_depthwise_samples_pass_gradcheck_and_gradgradcheck_on_every_route(
         monkeypatch, route):
     take_depthwise_route(monkeypatch, route)
-    for sample in depthwise_samples(torch.float64):
-        tensors = [t for t in (sample.input, *sample.args) if t is not None]
+    with mock.patch.object(compiled, "conv", side_effect=compiled.conv) as loop:
+        for sample in depthwise_samples(torch.float64):
+            tensors = [t for t in (sample.input, *sample.args) if t is not None]
 
-        def fn(x, w, b=None, _kwargs=sample.kwargs):
-            return conv2d_vectorized(x, w, b, **_kwargs)
-        assert torch.autograd.gradcheck(fn, tensors, check_forward_ad=True, fast_mode=True,
-                                        check_batched_grad=False)
-        assert torch.autograd.gradgradcheck(fn, tensors, fast_mode=True,
-                                            check_batched_grad=False)
+            def fn(x, w, b=None, _kwargs=sample.kwargs):
+                return conv2d_vectorized(x, w, b, **_kwargs)
+            assert torch.autograd.gradcheck(fn, tensors, check_forward_ad=True,
+                                            fast_mode=True, check_batched_grad=False)
+            assert torch.autograd.gradgradcheck(fn, tensors, fast_mode=True,
+                                                check_batched_grad=False)
+    assert loop.called == route.startswith("compiled")
 
 
 def _worst_error(fn, sample, reference) -> list[float]:

@@ -16,6 +16,10 @@ import convlab.conv.workspace as workspace
 from convlab import conv2d_vectorized
 from test_conv_paths import assert_every_autograd_check
 
+#: Tests of each route's own kernels: the compiled depthwise loop (tests/test_conv_compiled.py)
+#: would otherwise run their depthwise forward passes.
+pytestmark = pytest.mark.usefixtures("tap_routes_only")
+
 #: Depthwise layers the channels-last route takes (fewer output cells than channels):
 #: (batch, channels, map side, kernel, padding, stride), the last one the largest.
 LAYERS = [(2, 24, 4, 3, 1, 1), (3, 40, 5, 5, 2, 1), (2, 32, 6, 3, 1, 2), (4, 64, 7, 5, 2, 1)]

@@ -45,7 +45,7 @@ import functools
 
 import torch
 
-from . import cache
+from . import cache, compiled
 from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
 from .layout import laid_out_channels_last
@@ -340,6 +340,8 @@ def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     """
     conf = Conf.padding_inside(x, weight, stride, dilation, x.shape[1], padding)
     kernels = route(x, _flat(x, x.shape[1], weight.shape[0], conf))
+    if compiled.takes(x, weight, conf):
+        kernels = compiled.forward_of(kernels)
     return bilinear(CONV, x, weight, kernels, conf, bias)
 
 

@@ -1,0 +1,196 @@
+"""The compiled depthwise loop (convlab.conv.compiled): built once a machine and kept, the same
+numbers, layouts and derivatives as F.conv2d for every depthwise layer it takes, and where it
+cannot be built (no C compiler) or is turned off, the tap routes give the same results."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from unittest import mock
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+import convlab.conv.compiled as compiled
+from convlab import conv2d_vectorized
+from test_conv_paths import assert_every_autograd_check
+
+
+def require_compiled_loop() -> None:
+    """Skip where no C compiler with OpenMP is installed; CI installs one (``.ci/run``), so
+    there the loop must build."""
+    if compiled.library(torch.float32) is None:
+        if os.environ.get("CI"):
+            pytest.fail("the compiled depthwise loop did not build on a machine with gcc")
+        pytest.skip("no C compiler with OpenMP on this machine")
+
+
+@pytest.fixture
+def fresh_build(monkeypatch, tmp_path):
+    """A process that has not loaded the loop yet, keeping its builds in an empty folder."""
+    monkeypatch.setenv("CONVLAB_KERNEL_DIR", str(tmp_path))
+    compiled.library.cache_clear()
+    yield tmp_path
+    compiled.library.cache_clear()
+
+
+def by_the_loop(fn):
+    """``fn()``'s result, and whether the compiled loop computed any of it."""
+    with mock.patch.object(compiled, "conv", side_effect=compiled.conv) as loop:
+        result = fn()
+    return result, loop.called
+
+
+#: (batch, channels, rows, columns, kernel, stride, padding, dilation): the kernels the loop
+#: unrolls (3, 5, 7 wide at stride 1 and 2) and others (1, 2x4, 4, stride 3, dilation 2),
+#: channels that fill its vector lanes and that do not, one-sided padding, and output rows
+#: shorter than the 8 cells it sums together.
+CASES = {
+    "5x5, 32 channels": (2, 32, 9, 11, (5, 5), 1, 2, 1),
+    "3x3 at stride 2, 17 channels, one-sided padding": (3, 17, 8, 13, (3, 3), 2, (1, 0), 1),
+    "7x7, dilation 2, stride 3": (1, 40, 20, 17, (7, 7), 3, 3, 2),
+    "5x5 without padding, 1x1 output": (2, 16, 5, 5, (5, 5), 1, 0, 1),
+    "7x7 at stride 2 on a long row": (1, 8, 6, 70, (7, 7), 2, 3, 1),
+    "2x4 kernel, rectangular stride": (2, 20, 7, 9, (2, 4), (1, 2), (1, 2), 1),
+    "1x1": (2, 24, 4, 4, (1, 1), 1, 0, 1),
+    "4x4, dilation (1, 2)": (1, 5, 6, 6, (4, 4), 2, (2, 1), (1, 2)),
+    "one sample of three channels": (1, 3, 6, 6, (3, 3), 1, 1, 1),
+}
+
+
+@pytest.mark.parametrize("layout", ["default", "channels last", "channels-last weight",
+                                    "strided view"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_depthwise_layers_give_pytorchs_numbers_and_layout_by_the_loop(case, dtype, layout):
+    require_compiled_loop()
+    n, c, h, w_, kernel, stride, padding, dilation = case
+    gen = torch.Generator().manual_seed(sum(case[:4]))
+    x = torch.randn(n, c, h, 2 * w_, dtype=dtype, generator=gen)[..., ::2]
+    if layout != "strided view":
+        x = x.contiguous()
+    w = torch.randn(c, 1, *kernel, dtype=dtype, generator=gen)
+    b = torch.randn(c, dtype=dtype, generator=gen)
+    if layout == "channels last":
+        x = x.contiguous(memory_format=torch.channels_last)
+    if layout == "channels-last weight":
+        w = w.contiguous(memory_format=torch.channels_last)
+    for bias in (b, None):
+        args = (bias, stride, padding, dilation, c)
+        ours, used = by_the_loop(lambda: conv2d_vectorized(x, w, *args))
+        theirs = F.conv2d(x, w, *args)
+        assert used
+        torch.testing.assert_close(ours, theirs)
+        if theirs.shape[-2:] != (1, 1):    # PyTorch's float64 strides of 1x1 maps vary
+            assert ours.stride() == theirs.stride()
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
+def test_half_precision_is_summed_in_float32_by_the_loop(dtype):
+    require_compiled_loop()
+    gen = torch.Generator().manual_seed(3)
+    x = torch.randn(2, 20, 9, 9, generator=gen)
+    w, b = torch.randn(20, 1, 5, 5, generator=gen), torch.randn(20, generator=gen)
+    ours, used = by_the_loop(lambda: conv2d_vectorized(x.to(dtype), w.to(dtype), b.to(dtype),
+                                                       padding=2, groups=20))
+    assert used and ours.dtype == dtype
+    # the float32 sums rounded once: what PyTorch's float32 result rounds to
+    torch.testing.assert_close(ours, F.conv2d(x.to(dtype).float(), w.to(dtype).float(),
+                                              b.to(dtype).float(), padding=2,
+                                              groups=20).to(dtype), rtol=0, atol=0)
+
+
+def test_bands_of_single_rows_and_more_threads_than_channel_blocks_give_the_same_numbers(
+        monkeypatch):
+    """A band of input rows that fits no cache (one output row a band) and one sample of a few
+    channels on two threads (bands cut smaller so both threads have some): every row once."""
+    require_compiled_loop()
+    gen = torch.Generator().manual_seed(4)
+    x, w = torch.randn(1, 6, 23, 31, generator=gen), torch.randn(6, 1, 5, 5, generator=gen)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        for share in (compiled.BAND_SHARE, 1e-9):
+            monkeypatch.setattr(compiled, "BAND_SHARE", share)
+            for stride in (1, 2):
+                ours, used = by_the_loop(lambda: conv2d_vectorized(x, w, None, stride, 2, 1, 6))
+                assert used
+                torch.testing.assert_close(ours, F.conv2d(x, w, None, stride, 2, 1, 6))
+    finally:
+        torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("stride, padding", [(1, 2), (2, (1, 2))])
+def test_every_derivative_of_a_layer_the_loop_runs(stride, padding):
+    """Backward, double backward, forward mode and vmap: the loop computes the forward passes
+    (the first one and those inside the derivatives), the route the gradients."""
+    require_compiled_loop()
+    gen = torch.Generator().manual_seed(5)
+    x = torch.randn(2, 3, 7, 8, dtype=torch.float64, generator=gen, requires_grad=True)
+    w = torch.randn(3, 1, 5, 5, dtype=torch.float64, generator=gen, requires_grad=True)
+    b = torch.randn(3, dtype=torch.float64, generator=gen, requires_grad=True)
+    _, used = by_the_loop(lambda: assert_every_autograd_check(
+        lambda *t: conv2d_vectorized(*t, stride, padding, 1, 3),
+        lambda *t: F.conv2d(*t, stride, padding, 1, 3), x, w, b))
+    assert used
+
+
+def test_infinite_numbers_give_pytorchs_infinities_and_nans():
+    """PyTorch's float64 sums multiply the padding's zeros by the weights: an infinite weight
+    makes NaN where its tap reads padding; an infinite input cell, infinite outputs."""
+    require_compiled_loop()
+    gen = torch.Generator().manual_seed(6)
+    x = torch.randn(2, 3, 7, 8, dtype=torch.float64, generator=gen)
+    w = torch.randn(3, 1, 3, 3, dtype=torch.float64, generator=gen)
+    x[0, 1, 3, 4], w[2, 0, 0, 1] = float("inf"), -float("inf")
+    ours, used = by_the_loop(lambda: conv2d_vectorized(x, w, None, 1, 1, 1, 3))
+    assert used
+    torch.testing.assert_close(ours, F.conv2d(x, w, None, 1, 1, 1, 3), equal_nan=True)
+
+
+def test_layers_the_loop_does_not_take_run_on_the_routes(monkeypatch):
+    """Two output channels an input channel, complex numbers, and any layer with the loop
+    turned off (``CONVLAB_COMPILED=0``): the tap routes, with PyTorch's numbers."""
+    gen = torch.Generator().manual_seed(7)
+    x = torch.randn(2, 4, 6, 6, generator=gen)
+    calls = {
+        "channel multiplier 2": (x, torch.randn(8, 1, 3, 3, generator=gen)),
+        "complex": (x.to(torch.complex64), torch.randn(4, 1, 3, 3, dtype=torch.complex64)),
+    }
+    for x_, w in calls.values():
+        ours, used = by_the_loop(lambda: conv2d_vectorized(x_, w, None, 1, 1, 1, 4))
+        assert not used
+        torch.testing.assert_close(ours, F.conv2d(x_, w, None, 1, 1, 1, 4))
+    monkeypatch.setenv("CONVLAB_COMPILED", "0")
+    w = torch.randn(4, 1, 5, 5, generator=gen)
+    ours, used = by_the_loop(lambda: conv2d_vectorized(x, w, None, 1, 2, 1, 4))
+    assert not used
+    torch.testing.assert_close(ours, F.conv2d(x, w, None, 1, 2, 1, 4))
+
+
+def test_the_loop_is_built_once_and_loaded_after(fresh_build):
+    """The first process builds the loop into the kernel folder; a later one (the process's
+    cache cleared) loads the kept file and compiles nothing."""
+    require_compiled_loop()
+    kept = sorted(fresh_build.glob("depthwise-float-*.so"))
+    assert len(kept) == 1
+    compiled.library.cache_clear()
+    with mock.patch.object(subprocess, "run", side_effect=subprocess.run) as ran:
+        assert compiled.library(torch.float32) is not None
+    assert all("-o" not in call.args[0] for call in ran.call_args_list)
+    assert sorted(fresh_build.glob("*")) == kept
+
+
+def test_without_a_compiler_the_routes_give_the_same_numbers(fresh_build, monkeypatch):
+    """No C compiler, or one that fails: no loop, no file left behind, the same results."""
+    gen = torch.Generator().manual_seed(8)
+    x, w = torch.randn(2, 6, 9, 9, generator=gen), torch.randn(6, 1, 5, 5, generator=gen)
+    failing = shutil.which("false")
+    for found in ([], [failing] if failing else []):
+        monkeypatch.setattr(compiled, "compilers", lambda found=found: found)
+        compiled.library.cache_clear()
+        ours, used = by_the_loop(lambda: conv2d_vectorized(x, w, None, 1, 2, 1, 6))
+        assert compiled.library(torch.float32) is None and not used
+        torch.testing.assert_close(ours, F.conv2d(x, w, None, 1, 2, 1, 6))
+    assert not list(fresh_build.glob("**/*.so"))
