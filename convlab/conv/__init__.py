@@ -5,7 +5,8 @@ Layers, each importing only the ones above it: :mod:`.geometry` (every size form
 words) → :mod:`.im2col` (its input gradient :mod:`.col2im`), :mod:`.pointwise`,
 :mod:`.depthwise` (with :mod:`.depthwise_last`, :mod:`.depthwise_maps` and
 :mod:`.depthwise_maps_last`, their blocks cut to the L2 caches by :mod:`.cache`, the
-channels-last blocks' buffers and views kept between calls by :mod:`.workspace`) and
+channels-last blocks' buffers and views kept between calls by :mod:`.workspace`, the forward
+pass a compiled loop where a C compiler is found, :mod:`.compiled`) and
 :mod:`.shifted` (the vectorized routes) → :mod:`.functional`
 (``conv2d_naive``, ``conv2d_vectorized``). Nothing here imports matplotlib or ipywidgets.
 Lesson 06 teaches it.

@@ -30,7 +30,9 @@ steps of each tap's view of the padded input, so it cuts no sub-images.
 On long rows with a 3x3 kernel (the first layers of a MobileNet) each tap reads a rectangle
 of the maps as they are instead, at a stride every ``s_h``-th row of it, and the input is not
 copied (:mod:`.depthwise_maps`), channels last too at stride 1.
-:func:`route` chooses.
+:func:`route` chooses. Where the machine has a C compiler, the forward pass of a layer with one
+output channel an input channel is one compiled loop instead (:mod:`.compiled`), which keeps each
+output cell's sums in registers over all its taps; the gradients stay with the route.
 
 The maps are taken a block at a time (:func:`.cache.block_bytes`: what the threads' L2
 caches hold), and every tap of a block is summed before the next: the block's cells are read

@@ -434,8 +434,15 @@ CELLS = [
       does not. And oneDNN keeps a window's products in the processor's registers: a 5×5
       depthwise layer fetches each input value once, where convlab's 25 taps are 25 passes
       over the block. The last part of the cell times those 25 taps alone, with every copy
-      left out, against `F.conv2d`'s whole layer: the depthwise routes cannot be faster than
-      that.
+      left out, against `F.conv2d`'s whole layer: no chain of PyTorch operations can be
+      faster than that. So convlab computes a depthwise layer's forward pass with one small C
+      loop (`convlab/conv/depthwise_loop.c`), which the machine's C compiler builds the first
+      time it is needed and which is kept on disk for later sessions. It works as oneDNN does:
+      one vector register holds 16 channels' values, so it takes the channels 16 at a time, and
+      it keeps the sums of 8 neighbouring output cells in registers until every tap's
+      multiply-add is done. On a machine without a C compiler the routes of one multiply-add a
+      tap compute it, with the same results. The cell's last line times convlab's whole layer
+      too.
     """, """
     ### 어떤 층은 왜 다른 경로로 계산할까요, 그리고 `F.conv2d`는 무엇을 더 할까요
 
@@ -551,8 +558,15 @@ CELLS = [
       번씩만 가져옵니다. 반면 `convlab`은 커널 칸 하나마다 블록 전체를 한 번씩 가져옵니다. 커널
       칸이 25개이므로 블록을 25번 가져오는 셈입니다. 셀의 마지막 부분은 복사를 모두 빼고 이 커널
       칸 25개만 계산한 시간을 잽니다. 그리고 그 시간을 `F.conv2d`의 층 전체 시간과 비교합니다.
-      `convlab`의 깊이별 합성곱 경로는 어느 것도 커널 칸 25개만 계산한 이 시간보다 빨라질 수
-      없습니다. 즉 이 시간이 `convlab`의 하한입니다.
+      PyTorch 연산을 이어 붙여 만든 경로는 어느 것도 이 시간보다 빨리 끝날 수 없습니다. 즉 이
+      시간이 그런 경로가 걸리는 시간의 하한입니다. 그래서 `convlab`은 깊이별 합성곱의 순전파만큼은
+      작은 C 반복문(`convlab/conv/depthwise_loop.c`)으로 계산합니다. 이 반복문은 처음 필요할 때
+      컴퓨터에 설치된 C 컴파일러로 컴파일하고, 컴파일한 결과를 디스크에 저장해 두었다가 다음
+      세션에서도 다시 사용합니다. 계산 방식은 `oneDNN`과 같습니다. 벡터 레지스터 하나에 채널
+      16개의 값이 들어가므로 채널을 16개씩 묶어 계산하고, 이웃한 출력 칸 8개의 합은 모든 커널
+      칸의 곱셈-덧셈이 끝날 때까지 레지스터에 담아 둡니다. C 컴파일러가 없는 컴퓨터에서는 커널
+      칸마다 곱셈-덧셈을 한 번씩 하는 경로로 계산하며, 결과 값은 같습니다. 셀의 마지막 줄은
+      `convlab`의 층 전체에 걸리는 시간도 잽니다.
     """),
     code("""
     # «1. depthwise: how many neighbouring numbers one multiply-add runs over|1. 깊이별 합성곱: 곱셈-덧셈 한 번이 훑는 나란한 값의 개수»
@@ -772,8 +786,10 @@ CELLS = [
       machine ([section 5](#l06-timing)).
     - Real layers take faster routes to the same numbers, and the cells check each against
       `F.conv2d`: depthwise sums over long runs or rectangles, columns for the kernel's
-      columns only, Winograd's 16 products; `F.conv2d` still does the whole layer in one
-      library call ([section 5](#l06-routes)).
+      columns only, Winograd's 16 products; with a C compiler, a depthwise layer's forward
+      pass is one compiled C loop that keeps the output cells' sums in registers, as
+      `F.conv2d`'s oneDNN does. convlab picks a route for each kind of layer; `F.conv2d` does
+      any layer in one call ([section 5](#l06-routes)).
     """, """
     ## 8. 스스로 확인하기
 
@@ -788,8 +804,11 @@ CELLS = [
     - 실제 층은 같은 값을 더 빠른 경로로 구하며, 셀에서 경로마다 결과를 `F.conv2d`와
       비교해 확인합니다. 깊이별 합성곱은 긴 구간이나 직사각형 영역 단위로 한꺼번에 더하고,
       출력 채널이 적은 층은 입력의 각 행을 커널의 열 수만큼만 복사하며, 채널이 많은 3×3 층은
-      위노그라드 방법으로 행렬 곱 16개로 바꿉니다. `F.conv2d`는 여전히 층 전체를 라이브러리
-      호출 한 번으로 처리합니다([5절](#l06-routes)).
+      위노그라드 방법으로 행렬 곱 16개로 바꿉니다. 다만 C 컴파일러가 있으면 깊이별 합성곱의
+      순전파는 컴파일한 C 반복문 하나로 계산하며, 이 반복문은 출력 칸의 합을 레지스터에 담아
+      둡니다. `F.conv2d`가 쓰는 `oneDNN`도 같은 방식으로 계산합니다. `convlab`은 층의 종류마다
+      경로를 따로 고르지만, `F.conv2d`는 어떤 층이든 호출 한 번으로 처리합니다
+      ([5절](#l06-routes)).
     """),
     md("""
     That is the whole layer. Next: [07 Filters that learn](07_learning_filters.ipynb), where
