@@ -194,3 +194,20 @@ def test_without_a_compiler_the_routes_give_the_same_numbers(fresh_build, monkey
         assert compiled.library(torch.float32) is None and not used
         torch.testing.assert_close(ours, F.conv2d(x, w, None, 1, 2, 1, 6))
     assert not list(fresh_build.glob("**/*.so"))
+
+
+def test_a_kernel_folder_that_cannot_be_written_builds_into_the_process_own(fresh_build,
+                                                                          monkeypatch):
+    """A kernel folder that cannot be made (here its parent is a file; a read-only home alike):
+    the loop is built into a folder of the process's own, and runs."""
+    blocked = fresh_build / "a file"
+    blocked.write_text("")
+    monkeypatch.setenv("CONVLAB_KERNEL_DIR", str(blocked / "kernels"))
+    require_compiled_loop()
+    assert compiled.library(torch.float32) is not None
+    assert not (blocked / "kernels").exists()
+    gen = torch.Generator().manual_seed(9)
+    x, w = torch.randn(2, 6, 9, 9, generator=gen), torch.randn(6, 1, 5, 5, generator=gen)
+    ours, used = by_the_loop(lambda: conv2d_vectorized(x, w, None, 1, 2, 1, 6))
+    assert used
+    torch.testing.assert_close(ours, F.conv2d(x, w, None, 1, 2, 1, 6))

@@ -16,6 +16,7 @@ results. ``CONVLAB_COMPILED=0`` turns the loop off.
 """
 from __future__ import annotations
 
+import atexit
 import ctypes
 import functools
 import hashlib
@@ -83,30 +84,45 @@ def _processor() -> str:
 
 def _build(compiler: str, c_type: str, flags: tuple[str, ...]) -> Path | None:
     """The loop built by ``compiler`` with ``flags`` for ``c_type`` numbers, from the kept
-    copy if there is one; None if it does not compile."""
+    copy if there is one; None if it does not compile. Where the kernel folder cannot be
+    written (a read-only home), it is built into a folder of this process's own."""
     args = ["-O3", "-shared", "-fPIC", "-fopenmp", *flags, f"-DREAL={c_type}"]
     try:
+        source = SOURCE.read_text()
         version = subprocess.run([compiler, "--version"], capture_output=True, text=True,
                                  timeout=60).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    key = hashlib.sha256("\0".join([SOURCE.read_text(), compiler, version, *args,
+    key = hashlib.sha256("\0".join([source, compiler, version, *args,
                                     _processor()]).encode()).hexdigest()[:20]
-    target = kernel_dir() / f"depthwise-{c_type}-{key}.so"
-    if target.exists():
-        return target
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=target.parent) as work:
-            built = Path(work) / target.name
-            done = subprocess.run([compiler, *args, str(SOURCE), "-o", str(built)],
-                                  capture_output=True, timeout=300)
-            if done.returncode != 0:
-                return None
-            os.replace(built, target)   # whole or not at all, if two processes build at once
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return target
+    name = f"depthwise-{c_type}-{key}.so"
+    if (kernel_dir() / name).exists():
+        return kernel_dir() / name
+    for folder in (kernel_dir, _scratch_dir):
+        try:
+            target = folder() / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=target.parent) as work:
+                built = Path(work) / name
+                done = subprocess.run([compiler, *args, str(SOURCE), "-o", str(built)],
+                                      capture_output=True, timeout=300)
+                if done.returncode != 0:
+                    return None
+                os.replace(built, target)   # whole or not at all, if two processes build it
+            return target
+        except subprocess.SubprocessError:
+            return None
+        except OSError:
+            continue
+    return None
+
+
+@functools.cache
+def _scratch_dir() -> Path:
+    """A folder only this process writes to (removed when it ends)."""
+    folder = tempfile.mkdtemp(prefix="convlab-kernels-")
+    atexit.register(shutil.rmtree, folder, True)
+    return Path(folder)
 
 
 @functools.cache
