@@ -1,6 +1,7 @@
-"""The compiled depthwise loop (convlab.conv.compiled): built once a machine and kept, the same
-numbers, layouts and derivatives as F.conv2d for every depthwise layer it takes, and where it
-cannot be built (no C compiler) or is turned off, the tap routes give the same results."""
+"""The compiled loops (convlab.conv.compiled): built once a machine and kept, the same numbers,
+layouts and derivatives as F.conv2d for every layer they take (depthwise layers; layers whose
+windows hold few numbers), and where they cannot be built (no C compiler) or are turned off, the
+routes of PyTorch operations give the same results."""
 from __future__ import annotations
 
 import os
@@ -15,6 +16,7 @@ import torch.nn.functional as F
 import convlab.conv.compiled as compiled
 from convlab import conv2d_vectorized
 from test_conv_paths import assert_every_autograd_check
+from torch_reference import TOLERANCE
 
 
 def require_compiled_loop() -> None:
@@ -35,11 +37,12 @@ def fresh_build(monkeypatch, tmp_path):
     compiled.library.cache_clear()
 
 
-def by_the_loop(fn):
-    """``fn()``'s result, and whether the compiled loop computed any of it."""
-    with mock.patch.object(compiled, "conv", side_effect=compiled.conv) as loop:
+def by_the_loop(fn, loop: str = "depthwise"):
+    """``fn()``'s result, and whether the compiled loop ``loop`` (:func:`compiled.depthwise` or
+    :func:`compiled.direct`) computed any of it."""
+    with mock.patch.object(compiled, loop, side_effect=getattr(compiled, loop)) as spy:
         result = fn()
-    return result, loop.called
+    return result, spy.called
 
 
 #: (batch, channels, rows, columns, kernel, stride, padding, dilation): the kernels the loop
@@ -86,6 +89,59 @@ def test_depthwise_layers_give_pytorchs_numbers_and_layout_by_the_loop(case, dty
             assert ours.stride() == theirs.stride()
 
 
+#: (batch, input and output channels, groups, rows, columns, kernel, stride, padding,
+#: dilation): first layers of three channels, groups of a few channels (output channels a group
+#: that fill the vector lanes and that do not), kernels the loop unrolls and others.
+DIRECT_CASES = {
+    "3x3 first layer at stride 2": (2, 3, 16, 1, 20, 22, (3, 3), 2, 1, 1),
+    "7x7 first layer at stride 2": (1, 3, 24, 1, 19, 21, (7, 7), 2, 3, 1),
+    "11x11 at stride 4": (1, 3, 8, 1, 31, 29, (11, 11), 4, 2, 1),
+    "groups of 8 channels at stride 2": (2, 48, 48, 6, 13, 12, (3, 3), 2, 1, 1),
+    "groups of 20 output channels": (1, 12, 60, 3, 9, 9, (3, 3), 1, 1, 1),
+    "5x5, 4 channels, dilation 2": (2, 4, 6, 1, 12, 12, (5, 5), 1, 4, 2),
+    "3x5 kernel, one-sided padding": (2, 5, 7, 1, 9, 10, (3, 5), (1, 2), (0, 2), 1),
+}
+
+
+@pytest.mark.parametrize("layout", ["default", "channels last", "strided view"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+@pytest.mark.parametrize("case", DIRECT_CASES.values(), ids=DIRECT_CASES.keys())
+def test_layers_of_small_windows_give_pytorchs_numbers_and_layout_by_the_loop(case, dtype,
+                                                                             layout):
+    require_compiled_loop()
+    n, c_in, c_out, groups, h, w_, kernel, stride, padding, dilation = case
+    gen = torch.Generator().manual_seed(sum(case[:6]))
+    x = torch.randn(n, c_in, h, 2 * w_, dtype=dtype, generator=gen)[..., ::2]
+    if layout != "strided view":
+        x = x.contiguous()
+    if layout == "channels last":
+        x = x.contiguous(memory_format=torch.channels_last)
+    w = torch.randn(c_out, c_in // groups, *kernel, dtype=dtype, generator=gen)
+    b = torch.randn(c_out, dtype=dtype, generator=gen)
+    for bias in (b, None):
+        args = (bias, stride, padding, dilation, groups)
+        ours, used = by_the_loop(lambda: conv2d_vectorized(x, w, *args), "direct")
+        theirs = F.conv2d(x, w, *args)
+        assert used
+        # sums of up to 363 products, in another order than oneDNN's
+        torch.testing.assert_close(ours, theirs, **TOLERANCE[dtype])
+        assert ours.stride() == theirs.stride()
+
+
+def test_windows_of_more_numbers_and_1x1_kernels_stay_with_the_matrix_product():
+    """A window of more than MAX_DIRECT_WINDOW numbers, where one matrix product of the
+    columns is faster, and a 1x1 kernel (a plain product) do not take the loop."""
+    gen = torch.Generator().manual_seed(10)
+    side = compiled.MAX_DIRECT_WINDOW // 9 + 1            # 3x3 windows just over the bound
+    for c_in, k in ((side, 3), (compiled.MAX_DIRECT_WINDOW // 9, 3), (8, 1)):
+        x, w = torch.randn(1, c_in, 6, 6, generator=gen), torch.randn(4, c_in, k, k)
+        ours, used = by_the_loop(lambda: conv2d_vectorized(x, w, padding=k // 2), "direct")
+        assert used == (k > 1 and c_in * k * k <= compiled.MAX_DIRECT_WINDOW
+                        and compiled.library(torch.float32) is not None)
+        torch.testing.assert_close(ours, F.conv2d(x, w, padding=k // 2),
+                                   **TOLERANCE[torch.float32])
+
+
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
 def test_half_precision_is_summed_in_float32_by_the_loop(dtype):
     require_compiled_loop()
@@ -121,18 +177,21 @@ def test_bands_of_single_rows_and_more_threads_than_channel_blocks_give_the_same
         torch.set_num_threads(threads)
 
 
-@pytest.mark.parametrize("stride, padding", [(1, 2), (2, (1, 2))])
-def test_every_derivative_of_a_layer_the_loop_runs(stride, padding):
+@pytest.mark.parametrize("loop, c_in, c_out, groups, stride, padding", [
+    ("depthwise", 3, 3, 3, 1, 2), ("depthwise", 3, 3, 3, 2, (1, 2)),
+    ("direct", 3, 4, 1, 2, 2), ("direct", 4, 6, 2, 1, (1, 2))])
+def test_every_derivative_of_a_layer_a_loop_runs(loop, c_in, c_out, groups, stride, padding):
     """Backward, double backward, forward mode and vmap: the loop computes the forward passes
     (the first one and those inside the derivatives), the route the gradients."""
     require_compiled_loop()
     gen = torch.Generator().manual_seed(5)
-    x = torch.randn(2, 3, 7, 8, dtype=torch.float64, generator=gen, requires_grad=True)
-    w = torch.randn(3, 1, 5, 5, dtype=torch.float64, generator=gen, requires_grad=True)
-    b = torch.randn(3, dtype=torch.float64, generator=gen, requires_grad=True)
+    x = torch.randn(2, c_in, 7, 8, dtype=torch.float64, generator=gen, requires_grad=True)
+    w = torch.randn(c_out, c_in // groups, 5, 5, dtype=torch.float64, generator=gen,
+                    requires_grad=True)
+    b = torch.randn(c_out, dtype=torch.float64, generator=gen, requires_grad=True)
     _, used = by_the_loop(lambda: assert_every_autograd_check(
-        lambda *t: conv2d_vectorized(*t, stride, padding, 1, 3),
-        lambda *t: F.conv2d(*t, stride, padding, 1, 3), x, w, b))
+        lambda *t: conv2d_vectorized(*t, stride, padding, 1, groups),
+        lambda *t: F.conv2d(*t, stride, padding, 1, groups), x, w, b), loop)
     assert used
 
 
@@ -173,7 +232,7 @@ def test_the_loop_is_built_once_and_loaded_after(fresh_build):
     """The first process builds the loop into the kernel folder; a later one (the process's
     cache cleared) loads the kept file and compiles nothing."""
     require_compiled_loop()
-    kept = sorted(fresh_build.glob("depthwise-float-*.so"))
+    kept = sorted(fresh_build.glob("loops-float-*.so"))
     assert len(kept) == 1
     compiled.library.cache_clear()
     with mock.patch.object(subprocess, "run", side_effect=subprocess.run) as ran:

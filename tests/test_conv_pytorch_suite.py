@@ -89,8 +89,13 @@ def assert_gives_pytorchs_outputs_and_gradients(fn, sample, dtype: torch.dtype) 
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
-@pytest.mark.parametrize("fn", IMPLEMENTATIONS, ids=lambda f: f.__name__)
-def test_opinfo_samples_give_pytorchs_outputs_and_gradients(fn, dtype):
+@pytest.mark.parametrize("fn, loops", [(conv2d_naive, "1"), (conv2d_vectorized, "1"),
+                                       (conv2d_vectorized, "0")],
+                         ids=["conv2d_naive", "conv2d_vectorized", "conv2d_vectorized, routes"])
+def test_opinfo_samples_give_pytorchs_outputs_and_gradients(monkeypatch, fn, loops, dtype):
+    """Every sample, by the compiled loops where they take it and by the routes of PyTorch
+    operations alone (a machine without a C compiler)."""
+    monkeypatch.setenv("CONVLAB_COMPILED", loops)
     for sample in samples(dtype):
         assert_gives_pytorchs_outputs_and_gradients(fn, sample, dtype)
 
@@ -128,7 +133,7 @@ def depthwise_samples(dtype: torch.dtype) -> list:
 def test_opinfo_depthwise_samples_give_pytorchs_numbers_on_every_depthwise_route(
         monkeypatch, route, dtype):
     take_depthwise_route(monkeypatch, route)
-    with mock.patch.object(compiled, "conv", side_effect=compiled.conv) as loop:
+    with mock.patch.object(compiled, "depthwise", side_effect=compiled.depthwise) as loop:
         for sample in depthwise_samples(dtype):
             assert_gives_pytorchs_outputs_and_gradients(conv2d_vectorized, sample, dtype)
     # the loop sums real floating-point numbers; integers and complex numbers take the route
@@ -139,7 +144,7 @@ def test_opinfo_depthwise_samples_give_pytorchs_numbers_on_every_depthwise_route
 def test_opinfo_depthwise_samples_pass_gradcheck_and_gradgradcheck_on_every_route(
         monkeypatch, route):
     take_depthwise_route(monkeypatch, route)
-    with mock.patch.object(compiled, "conv", side_effect=compiled.conv) as loop:
+    with mock.patch.object(compiled, "depthwise", side_effect=compiled.depthwise) as loop:
         for sample in depthwise_samples(torch.float64):
             tensors = [t for t in (sample.input, *sample.args) if t is not None]
 
@@ -174,11 +179,14 @@ def test_low_precision_is_no_less_accurate_than_pytorch(fn, dtype):
             assert mine <= pytorch * 1.01 + 1e-30, (sample, ours, theirs)
 
 
+@pytest.mark.parametrize("loops", ["1", "0"], ids=["compiled loops", "routes"])
 @pytest.mark.parametrize("dtype", [torch.float64], ids=str)
-def test_opinfo_samples_pass_gradcheck_forward_ad_and_gradgradcheck(dtype):
+def test_opinfo_samples_pass_gradcheck_forward_ad_and_gradgradcheck(monkeypatch, dtype, loops):
     """PyTorch's gradient tests for the OpInfo (``test_fn_grad``, ``test_forward_mode_AD``,
-    ``test_fn_gradgrad``) on the vectorized implementation. Complex dtypes and
-    forward-over-reverse run per route in test_conv_autograd.py (each sample costs seconds)."""
+    ``test_fn_gradgrad``) on the vectorized implementation, with the compiled loops and
+    without. Complex dtypes and forward-over-reverse run per route in test_conv_autograd.py
+    (each sample costs seconds)."""
+    monkeypatch.setenv("CONVLAB_COMPILED", loops)
     for sample in samples(dtype):
         if dtype.is_complex and sample.input.dim() == 3:
             continue    # complex: the batched samples only (the same numbers, unsqueezed)

@@ -1,18 +1,20 @@
-"""The depthwise forward pass as one compiled loop, built on first use (lesson 06).
+"""Forward passes as compiled loops, built on first use (lesson 06).
 
-For 5x5 and 7x7 depthwise kernels the tap-by-tap routes (:mod:`.depthwise`) cost 2.5-5x
-F.conv2d's time however they lay out the maps: each tap is one operation over a whole block,
-and each operation reads its cells from the cache and writes its sums back. F.conv2d's kernels
-keep every output cell's sum in a register until all of its taps are added. So does
-``depthwise_loop.c``, next to this module (its comments say how); the backward pass stays with
-the routes, whose gradients are within F.conv2d's time.
+For some layers the routes of PyTorch operations cost 2.5-5x F.conv2d's time however they lay
+out the numbers: depthwise layers with 5x5 and 7x7 kernels (each tap one operation over a whole
+block, which reads its cells from the cache and writes its sums back), and layers whose windows
+hold few numbers (a first layer of three channels; groups of 8 or 16 channels), whose columns
+are copies of the input many times over for a thin matrix product. F.conv2d's kernels keep every
+output cell's sum in a register until all of its taps are added. So do the two loops of
+``loops.c``, next to this module (its comments say how): :func:`depthwise` and :func:`direct`.
+The backward pass stays with the routes, whose gradients are within F.conv2d's time.
 
-The loop is compiled the first time a depthwise layer needs it, by the machine's C compiler
+The loops are compiled the first time a layer needs them, by the machine's C compiler
 (``$CC``, else ``cc``, ``gcc`` or ``clang``) with OpenMP and the processor's own instructions,
 into ``$CONVLAB_KERNEL_DIR`` (default ``~/.cache/convlab/kernels``), under a name that hashes the
-source, the compiler, its flags and the processor, so a later process loads it in a
+source, the compiler, its flags and the processor, so a later process loads them in a
 millisecond. Where no compiler or no OpenMP is found the routes run as before, with the same
-results. ``CONVLAB_COMPILED=0`` turns the loop off.
+results. ``CONVLAB_COMPILED=0`` turns the loops off.
 """
 from __future__ import annotations
 
@@ -33,8 +35,8 @@ from . import cache
 from .autograd import Conf, in_float32
 from .layout import result_channels_last
 
-SOURCE = Path(__file__).with_name("depthwise_loop.c")
-#: The number types the loop is built for, by the C type each is.
+SOURCE = Path(__file__).with_name("loops.c")
+#: The number types the loops are built for, by the C type each is.
 C_TYPES = {torch.float32: "float", torch.float64: "double"}
 #: Number types summed in float32 (:func:`.autograd.in_float32`), as PyTorch sums them.
 _WIDENED = (torch.float16, torch.bfloat16)
@@ -46,11 +48,23 @@ ARCH_FLAGS = (("-march=native",), ("-mcpu=native",), ())
 BAND_SHARE = 1 / 2
 
 _P, _I = ctypes.c_void_p, ctypes.c_int64
-_ARGS = [_P, _P, _P, _P, _P, _P] + [_I] * 10 + [_P, _I, _I, _I, ctypes.c_int]
+#: Most numbers one window of a layer holds (``C_in/groups * kH * kW``) for :func:`direct` to
+#: take its forward pass. Forward, time / F.conv2d's, the loop against the route (2 cores,
+#: AVX-512, batches 2 and 8): windows of 27-147 numbers (first layers of three channels, 3x3
+#: to 7x7) 1.09-1.33 against 1.38-2.84; 72-288 (3x3 groups of 8 to 32 channels) 0.72-1.67
+#: against 2.25-3.92; dense 3x3 layers of 16 and 32 channels 0.87-1.16 against 1.49-1.85. At
+#: 576 (64 channels) the loop won at stride 1 (1.18-1.29 against 1.58-1.78) and lost at
+#: stride 2 (1.53 against 1.40); from 864 on the route's matrix product wins (1.26-1.32
+#: against 1.31-2.77).
+MAX_DIRECT_WINDOW = 512
+
+_P, _I = ctypes.c_void_p, ctypes.c_int64
+_ARGS = {"convlab_depthwise": [_P] * 6 + [_I] * 10 + [_P, _I, _I, _I, ctypes.c_int],
+         "convlab_direct": [_P] * 6 + [_I] * 12 + [_P, _I, _I, _I, ctypes.c_int]}
 
 
 def enabled() -> bool:
-    """Whether the compiled loop may be used: not turned off by ``CONVLAB_COMPILED=0``."""
+    """Whether the compiled loops may be used: not turned off by ``CONVLAB_COMPILED=0``."""
     return os.environ.get("CONVLAB_COMPILED", "1").strip().lower() not in ("0", "false", "no",
                                                                           "off")
 
@@ -95,7 +109,7 @@ def _build(compiler: str, c_type: str, flags: tuple[str, ...]) -> Path | None:
         return None
     key = hashlib.sha256("\0".join([source, compiler, version, *args,
                                     _processor()]).encode()).hexdigest()[:20]
-    name = f"depthwise-{c_type}-{key}.so"
+    name = f"loops-{c_type}-{key}.so"
     if (kernel_dir() / name).exists():
         return kernel_dir() / name
     for folder in (kernel_dir, _scratch_dir):
@@ -127,7 +141,7 @@ def _scratch_dir() -> Path:
 
 @functools.cache
 def library(dtype: torch.dtype) -> ctypes.CDLL | None:
-    """The loop for ``dtype`` numbers, built or loaded once a process; None if it cannot be
+    """The loops for ``dtype`` numbers, built or loaded once a process; None if they cannot be
     built here (no C compiler, or none with OpenMP)."""
     if dtype not in C_TYPES:
         return None
@@ -140,60 +154,88 @@ def library(dtype: torch.dtype) -> ctypes.CDLL | None:
                 lib = ctypes.CDLL(str(path))
             except OSError:
                 continue
-            lib.convlab_depthwise.argtypes = _ARGS
-            lib.convlab_depthwise.restype = ctypes.c_int
+            for name, args in _ARGS.items():
+                getattr(lib, name).argtypes = args
+                getattr(lib, name).restype = ctypes.c_int
             return lib
     return None
 
 
 def _plain(t: torch.Tensor) -> bool:
-    """A tensor whose numbers the loop can read: a strided CPU tensor of its own (not a
+    """A tensor whose numbers a loop can read: a strided CPU tensor of its own (not a
     ``torch.func`` wrapper or a subclass)."""
     return (type(t) is torch.Tensor and t.device.type == "cpu" and t.layout == torch.strided
             and not torch._C._functorch.is_functorch_wrapped_tensor(t))
 
 
-def takes(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
-    """Whether a depthwise call runs its forward pass by the loop: one output channel per input
-    channel, float32 or float64 (float16 and bfloat16 are summed in float32), plain CPU
-    tensors with cells, and the loop built for this machine."""
+def _loop_runs(x: torch.Tensor, weight: torch.Tensor) -> bool:
+    """Plain CPU tensors with cells, of float32 or float64 numbers (float16 and bfloat16 are
+    summed in float32), and the loops built for this machine."""
     dtype = torch.float32 if x.dtype in _WIDENED else x.dtype
-    return (weight.shape[0] == x.shape[1] == conf.groups and x.numel() > 0 and enabled()
-            and _plain(x) and _plain(weight) and library(dtype) is not None)
+    return (x.numel() > 0 and _plain(x) and _plain(weight) and enabled()
+            and library(dtype) is not None)
 
 
-@in_float32
-def conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, conf: Conf) -> torch.Tensor:
-    """The depthwise layer ``conv(x, w) + b`` by the compiled loop, laid out as F.conv2d lays
-    out its result."""
-    lib = library(x.dtype)
-    n, c, h, width = x.shape
+def takes_depthwise(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
+    """Whether a depthwise call runs its forward pass by :func:`depthwise`: one output channel
+    an input channel, and :func:`_loop_runs`."""
+    return weight.shape[0] == x.shape[1] == conf.groups and _loop_runs(x, weight)
+
+
+def takes_direct(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
+    """Whether an im2col call runs its forward pass by :func:`direct`: a kernel wider than 1x1
+    whose windows hold at most :data:`MAX_DIRECT_WINDOW` numbers, and :func:`_loop_runs`."""
+    window = weight.shape[1] * conf.kernel[0] * conf.kernel[1]
+    return conf.kernel != (1, 1) and window <= MAX_DIRECT_WINDOW and _loop_runs(x, weight)
+
+
+def _run(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, conf: Conf,
+         sizes: tuple[int, ...]) -> torch.Tensor:
+    """``conv(x, w) + b`` by the loop ``name`` (``sizes``: its arguments between the input's
+    width and the kernel's height), laid out as F.conv2d lays out its result."""
+    n, _, h, width = x.shape
     k_h, k_w = conf.kernel
     (s_h, s_w), (d_h, d_w) = conf.stride, conf.dilation
     o_h = (conf.in_size[0] - d_h * (k_h - 1) - 1) // s_h + 1
     o_w = (conf.in_size[1] - d_w * (k_w - 1) - 1) // s_w + 1
     layout = torch.channels_last if result_channels_last(x, w) else torch.contiguous_format
-    out = torch.empty((n, c, o_h, o_w), dtype=x.dtype, memory_format=layout)
+    out = torch.empty((n, w.shape[0], o_h, o_w), dtype=x.dtype, memory_format=layout)
     w = w.contiguous()
     b = None if b is None else b.contiguous()
     strides = (_I * 4)(*x.stride()), (_I * 4)(*out.stride())
     budget = int(cache.l2_bytes() * BAND_SHARE)
-    failed = lib.convlab_depthwise(
+    failed = getattr(library(x.dtype), name)(
         x.data_ptr(), strides[0], w.data_ptr(), None if b is None else b.data_ptr(),
-        out.data_ptr(), strides[1], n, c, h, width, k_h, k_w, s_h, s_w, d_h, d_w,
-        (_I * 4)(*conf.pad), o_h, o_w, budget, torch.get_num_threads())
+        out.data_ptr(), strides[1], n, x.shape[1], h, width, *sizes, k_h, k_w, s_h, s_w, d_h,
+        d_w, (_I * 4)(*conf.pad), o_h, o_w, budget, torch.get_num_threads())
     if failed:
-        raise MemoryError("convlab: the depthwise loop could not allocate its row buffers")
+        raise MemoryError(f"convlab: the compiled loop {name} could not allocate its buffers")
     return out
 
 
+@in_float32
+def depthwise(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
+              conf: Conf) -> torch.Tensor:
+    """The depthwise layer ``conv(x, w) + b`` (one output channel an input channel) by the
+    compiled loop ``convlab_depthwise``."""
+    return _run("convlab_depthwise", x, w, b, conf, ())
+
+
+@in_float32
+def direct(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
+           conf: Conf) -> torch.Tensor:
+    """The layer ``conv(x, w) + b`` of any groups by the compiled loop ``convlab_direct``."""
+    return _run("convlab_direct", x, w, b, conf, (w.shape[0], conf.groups))
+
+
 @functools.cache
-def forward_of(kernels: type) -> type:
-    """``kernels`` (a depthwise route) with its forward pass run by the compiled loop; its two
-    gradients, and the derivatives of those, stay the route's."""
+def forward_of(kernels: type, loop: str) -> type:
+    """``kernels`` (a route) with its forward pass run by the compiled loop :func:`depthwise`
+    or :func:`direct` (``loop``); its two gradients, and the derivatives of those, stay the
+    route's."""
     def run(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
             conf: Conf) -> torch.Tensor:
         if _plain(x) and _plain(w) and (x.dtype in C_TYPES or x.dtype in _WIDENED):
-            return conv(x, w, b, conf)
+            return globals()[loop](x, w, b, conf)
         return kernels.conv(x, w, b, conf)     # a torch.func transform's wrapped tensors
     return type(f"Compiled{kernels.__name__}", (kernels,), {"conv": staticmethod(run)})

@@ -342,8 +342,8 @@ def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     """
     conf = Conf.padding_inside(x, weight, stride, dilation, x.shape[1], padding)
     kernels = route(x, _flat(x, x.shape[1], weight.shape[0], conf))
-    if compiled.takes(x, weight, conf):
-        kernels = compiled.forward_of(kernels)
+    if compiled.takes_depthwise(x, weight, conf):
+        kernels = compiled.forward_of(kernels, "depthwise")
     return bilinear(CONV, x, weight, kernels, conf, bias)
 
 

@@ -34,7 +34,7 @@ from typing import Iterator
 
 import torch
 
-from . import col2im, im2col_last, input_grad, kernel_rows, threads, winograd
+from . import col2im, compiled, im2col_last, input_grad, kernel_rows, threads, winograd
 from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
 from .threads import row_pieces, tiles
@@ -299,4 +299,7 @@ def im2col_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | No
     column buffer never exceeds ``max_buffer_bytes`` (or one window). Lesson 06 derives it.
     """
     conf = Conf.padding_inside(x, weight, stride, dilation, groups, padding, max_buffer_bytes)
-    return bilinear(CONV, x, weight, Im2colKernels, conf, bias)
+    kernels = Im2colKernels
+    if compiled.takes_direct(x, weight, conf):    # few numbers a window: one compiled loop
+        kernels = compiled.forward_of(Im2colKernels, "direct")
+    return bilinear(CONV, x, weight, kernels, conf, bias)
