@@ -308,6 +308,7 @@ CELLS = [
     분명합니다.
     """),
     code("""
+    import os
     import timeit
 
     def seconds_per_call(fn, number):
@@ -422,27 +423,30 @@ CELLS = [
       slice. The cell times both orders (with one thread there is nothing to share).
     - **What `F.conv2d` still does better.** It hands the whole layer to one optimized library
       call (oneDNN on the CPU): kernels generated for this processor's vector instructions,
-      blocked memory layouts, and one parallel region for the whole call. convlab is a chain of
-      ordinary PyTorch operations, each a separate pass over memory; the cell counts them.
+      blocked memory layouts, and one parallel region for the whole call. convlab's routes are
+      chains of ordinary PyTorch operations, each a separate pass over memory; the cell counts them
+      (with the compiled loops turned off by `CONVLAB_COMPILED=0`) and times the layer both ways.
       Each operation also costs a few microseconds before it touches a number (checking its
       arguments, choosing a kernel), and on a small layer those costs add up to as much as the
-      arithmetic. So the channels-last depthwise route keeps its buffers, and the view of them
-      that each tap reads, from one call of a layer to the next: a network calls the same
-      layers at every step, and only the first call makes them. To make the passes over memory
-      cheaper, the depthwise routes take the maps a block at a time, sized to fit the
-      processor's L2 cache, so each tap reads its block from the cache, not from main memory. The cell times one multiply-add over a block that fits and over one that
-      does not. And oneDNN keeps a window's products in the processor's registers: a 5×5
-      depthwise layer fetches each input value once, where convlab's 25 taps are 25 passes
-      over the block. The last part of the cell times those 25 taps alone, with every copy
-      left out, against `F.conv2d`'s whole layer: no chain of PyTorch operations can be
-      faster than that. So convlab computes a depthwise layer's forward pass with one small C
-      loop (`convlab/conv/depthwise_loop.c`), which the machine's C compiler builds the first
-      time it is needed and which is kept on disk for later sessions. It works as oneDNN does:
-      one vector register holds 16 channels' values, so it takes the channels 16 at a time, and
-      it keeps the sums of 8 neighbouring output cells in registers until every tap's
-      multiply-add is done. On a machine without a C compiler the routes of one multiply-add a
-      tap compute it, with the same results. The cell's last line times convlab's whole layer
-      too.
+      arithmetic. So the channels-last depthwise route keeps its buffers, and the view of them that
+      each tap reads, from one call of a layer to the next: a network calls the same layers at every
+      step, and only the first call makes them. To make the passes over memory cheaper, the
+      depthwise routes take the maps a block at a time, sized to fit the processor's L2 cache, so
+      each tap reads its block from the cache, not from main memory. The cell times one multiply-add
+      over a block that fits and over one that does not. And oneDNN keeps a window's products in the
+      processor's registers: a 5×5 depthwise layer fetches each input value once, where convlab's 25
+      taps are 25 passes over the block. The last part of the cell times those 25 taps alone, with
+      every copy left out, against `F.conv2d`'s whole layer: no chain of PyTorch operations can be
+      faster than that. So convlab computes a depthwise layer's forward pass with a small C loop (in
+      `convlab/conv/loops.c`), which the machine's C compiler builds the first time it is needed and
+      which is kept on disk for later sessions. It works as oneDNN does: one vector register holds
+      16 `float32` values (with `AVX-512`), so it takes the channels 16 at a time, and it keeps the
+      sums of 8 neighbouring output cells in registers until every tap's multiply-add is done. A
+      second loop in the same file computes layers whose windows hold few numbers, such as a first
+      layer of three channels or groups of a few channels: there im2col copies the input many times
+      over into columns for a thin matrix product, and the loop takes the output channels 16 at a
+      time instead. On a machine without a C compiler the routes of PyTorch operations compute these
+      layers, with the same results. The cell's last line times convlab's whole layer too.
     """, """
     ### 어떤 층은 왜 다른 경로로 계산할까요, 그리고 `F.conv2d`는 무엇을 더 할까요
 
@@ -543,30 +547,34 @@ CELLS = [
       셀은 두 저장 순서에 걸리는 시간을 잽니다(스레드가 하나뿐이면 나누어 맡길 것이 없습니다).
     - **`F.conv2d`가 여전히 더 잘하는 것.** `F.conv2d`는 층 전체를 최적화된 라이브러리 호출 한 번에
       맡깁니다(CPU에서는 `oneDNN`). 이 프로세서의 벡터 명령에 맞춰 만든 코드, 블록 단위 메모리 배치,
-      호출 전체에 대한 병렬 처리 한 번을 씁니다. convlab은 평범한 PyTorch 연산을 여러 번 이어
-      부르고, 연산마다 메모리를 따로 한 번씩 훑습니다. 셀이 그 연산의 개수를 셉니다. 연산마다
-      실제 계산을 시작하기 전에 드는 고정 비용도 있습니다. 인자를 확인하고 실제로 실행할 계산
-      코드를 고르는 데 몇 마이크로초가 걸립니다. 작은 층에서는 이 비용이 쌓여 실제 계산 시간과
-      맞먹게 됩니다. 그래서 채널을 가장 안쪽에 두는 깊이별 경로는 버퍼를 한 번 만들면 지우지
+      호출 전체에 대한 병렬 처리 한 번을 씁니다. convlab의 경로는 평범한 PyTorch 연산을 여러 번 이어
+      부르고, 연산마다 메모리를 따로 한 번씩 훑습니다. 셀은 컴파일한 반복문을 끈
+      상태(`CONVLAB_COMPILED=0`)에서 그 연산의 개수를 세고, 반복문을 켰을 때와 껐을 때의 시간을 모두
+      잽니다. 연산마다 실제 계산을 시작하기 전에 드는 고정 비용도 있습니다. 인자를 확인하고 실제로
+      실행할 계산 코드를 고르는 데 몇 마이크로초가 걸립니다. 작은 층에서는 이 비용이 쌓여 실제 계산
+      시간과 맞먹게 됩니다. 그래서 채널을 가장 안쪽에 두는 깊이별 경로는 버퍼를 한 번 만들면 지우지
       않고 다음 호출에 다시 사용합니다. 커널 칸마다 이 버퍼를 복사 없이 참조하는 뷰도 함께 남겨
-      둡니다. 신경망은 단계마다 같은 층을 다시 호출하므로, 버퍼와 뷰는 첫 호출에서 한 번만
-      만들면 됩니다. 깊이별 경로는 연산마다 메모리를 훑는 비용을 줄이려고 특징 맵을 블록 단위로
-      나누어 계산합니다. 블록 크기는 프로세서의 L2 캐시에 들어가게 잡습니다. 그래서 커널 칸마다 블록을 메인 메모리가
-      아니라 캐시에서 가져옵니다. 아래 셀은 캐시에 들어가는 블록과 들어가지 않는 블록에서
+      둡니다. 신경망은 단계마다 같은 층을 다시 호출하므로, 버퍼와 뷰는 첫 호출에서 한 번만 만들면
+      됩니다. 깊이별 경로는 연산마다 메모리를 훑는 비용을 줄이려고 특징 맵을 블록 단위로 나누어
+      계산합니다. 블록 크기는 프로세서의 L2 캐시에 들어가게 잡습니다. 그래서 커널 칸마다 블록을 메인
+      메모리가 아니라 캐시에서 가져옵니다. 아래 셀은 캐시에 들어가는 블록과 들어가지 않는 블록에서
       곱셈-덧셈을 한 번씩 실행해 걸린 시간을 잽니다. 또 `oneDNN`은 창 하나에서 나오는 곱을 모두
-      프로세서의 레지스터에 모아 둡니다. 그래서 5×5 깊이별 합성곱 층을 계산할 때 입력 값을 한
-      번씩만 가져옵니다. 반면 `convlab`은 커널 칸 하나마다 블록 전체를 한 번씩 가져옵니다. 커널
-      칸이 25개이므로 블록을 25번 가져오는 셈입니다. 셀의 마지막 부분은 복사를 모두 빼고 이 커널
-      칸 25개만 계산한 시간을 잽니다. 그리고 그 시간을 `F.conv2d`의 층 전체 시간과 비교합니다.
-      PyTorch 연산을 이어 붙여 만든 경로는 어느 것도 이 시간보다 빨리 끝날 수 없습니다. 즉 이
-      시간이 그런 경로가 걸리는 시간의 하한입니다. 그래서 `convlab`은 깊이별 합성곱의 순전파만큼은
-      작은 C 반복문(`convlab/conv/depthwise_loop.c`)으로 계산합니다. 이 반복문은 처음 필요할 때
-      컴퓨터에 설치된 C 컴파일러로 컴파일하고, 컴파일한 결과를 디스크에 저장해 두었다가 다음
-      세션에서도 다시 사용합니다. 계산 방식은 `oneDNN`과 같습니다. 벡터 레지스터 하나에 채널
-      16개의 값이 들어가므로 채널을 16개씩 묶어 계산하고, 이웃한 출력 칸 8개의 합은 모든 커널
-      칸의 곱셈-덧셈이 끝날 때까지 레지스터에 담아 둡니다. C 컴파일러가 없는 컴퓨터에서는 커널
-      칸마다 곱셈-덧셈을 한 번씩 하는 경로로 계산하며, 결과 값은 같습니다. 셀의 마지막 줄은
-      `convlab`의 층 전체에 걸리는 시간도 잽니다.
+      프로세서의 레지스터에 모아 둡니다. 그래서 5×5 깊이별 합성곱 층을 계산할 때 입력 값을 한 번씩만
+      가져옵니다. 반면 `convlab`은 커널 칸 하나마다 블록 전체를 한 번씩 가져옵니다. 커널 칸이
+      25개이므로 블록을 25번 가져오는 셈입니다. 셀의 마지막 부분은 복사를 모두 빼고 이 커널 칸
+      25개만 계산한 시간을 잽니다. 그리고 그 시간을 `F.conv2d`의 층 전체 시간과 비교합니다. PyTorch
+      연산을 이어 붙여 만든 경로는 어느 것도 이 시간보다 빨리 끝날 수 없습니다. 즉 이 시간이 그런
+      경로가 걸리는 시간의 하한입니다. 그래서 `convlab`은 깊이별 합성곱의 순전파를 C로 짠 작은
+      반복문으로 계산합니다. 이 반복문은 `convlab/conv/loops.c`에 있습니다. `convlab`은 이 반복문을
+      처음 필요할 때 컴퓨터에 설치된 C 컴파일러로 컴파일하고, 그 결과를 디스크에 저장해 두었다가
+      다음 세션에서도 다시 씁니다. 계산 방식은 `oneDNN`과 같습니다. `AVX-512`에서는 벡터 레지스터
+      하나에 `float32` 값이 16개 들어갑니다. 그래서 채널을 16개씩 묶어 계산하고, 이웃한 출력 칸
+      8개의 합을 모든 커널 칸의 곱셈-덧셈이 끝날 때까지 레지스터에 담아 둡니다. 같은 파일의 두 번째
+      반복문은 창 하나에 든 값이 적은 층을 계산합니다. 입력 채널이 세 개인 첫 층이나 그룹마다 채널이
+      몇 개뿐인 층이 그렇습니다. 이런 층에서 im2col은 얇은 행렬 곱을 위해 입력을 여러 번 복사해 열을
+      만들므로 느립니다. 두 번째 반복문은 im2col 대신 출력 채널을 16개씩 묶어 계산합니다. C
+      컴파일러가 없는 컴퓨터에서는 PyTorch 연산을 이어 붙인 경로가 이 두 종류의 층을 계산하며, 계산
+      결과는 같습니다. 셀의 마지막 줄은 `convlab` 층 하나를 통째로 실행하는 시간도 잽니다.
     """),
     code("""
     # «1. depthwise: how many neighbouring numbers one multiply-add runs over|1. 깊이별 합성곱: 곱셈-덧셈 한 번이 훑는 나란한 값의 개수»
@@ -681,8 +689,12 @@ CELLS = [
     for name, (x, w, args) in layers.items():
         ours = lambda: convlab.conv2d_vectorized(x, w, **args)
         theirs = lambda: F.conv2d(x, w, **args)
-        ratio = seconds_per_call(ours, 20) / seconds_per_call(theirs, 20)
-        print(«f"{name:20} convlab {operations(ours):3} operations, F.conv2d {operations(theirs)}; time ×{ratio:.1f}"|f"{name:20} convlab 연산 {operations(ours):3}개, F.conv2d {operations(theirs)}개, 시간 ×{ratio:.1f}"»)
+        setting = os.environ.get("CONVLAB_COMPILED", "1")
+        os.environ["CONVLAB_COMPILED"] = "0"    # «the routes of PyTorch operations alone|PyTorch 연산으로 된 경로만 씁니다»
+        count, ratio = operations(ours), seconds_per_call(ours, 20) / seconds_per_call(theirs, 20)
+        os.environ["CONVLAB_COMPILED"] = setting
+        loops = seconds_per_call(ours, 20) / seconds_per_call(theirs, 20)
+        print(«f"{name:20} convlab {count:3} operations, F.conv2d {operations(theirs)}; time ×{ratio:.1f} (with the compiled loops ×{loops:.1f})"|f"{name:20} convlab 연산 {count:3}개, F.conv2d {operations(theirs)}개, 시간 ×{ratio:.1f} (컴파일한 반복문으로는 ×{loops:.1f})"»)
     print(«f"F.conv2d here: oneDNN available {torch.backends.mkldnn.is_available()}, vector instructions {torch.backends.cpu.get_cpu_capability()}"|f"이 컴퓨터의 F.conv2d: oneDNN 사용 가능 {torch.backends.mkldnn.is_available()}, 벡터 명령 {torch.backends.cpu.get_cpu_capability()}"»)
 
     # «9. one multiply-add over a block that fits the L2 cache, and over one that does not|9. 곱셈-덧셈 한 번: L2 캐시에 들어가는 블록과 들어가지 않는 블록»
@@ -786,10 +798,10 @@ CELLS = [
       machine ([section 5](#l06-timing)).
     - Real layers take faster routes to the same numbers, and the cells check each against
       `F.conv2d`: depthwise sums over long runs or rectangles, columns for the kernel's
-      columns only, Winograd's 16 products; with a C compiler, a depthwise layer's forward
-      pass is one compiled C loop that keeps the output cells' sums in registers, as
-      `F.conv2d`'s oneDNN does. convlab picks a route for each kind of layer; `F.conv2d` does
-      any layer in one call ([section 5](#l06-routes)).
+      columns only, Winograd's 16 products; with a C compiler, the forward pass of a depthwise
+      layer or of a layer of small windows is one compiled C loop that keeps the output cells'
+      sums in registers, as `F.conv2d`'s oneDNN does. convlab picks a route for each kind of
+      layer; `F.conv2d` does any layer in one call ([section 5](#l06-routes)).
     """, """
     ## 8. 스스로 확인하기
 
@@ -801,14 +813,13 @@ CELLS = [
       ([4절](#l06-gradients)).
     - Python 반복문이 가장 느립니다. 얼마나 느린지는 시간을 재는 셀이 여러분의 컴퓨터에서 잽니다
       ([5절](#l06-timing)).
-    - 실제 층은 같은 값을 더 빠른 경로로 구하며, 셀에서 경로마다 결과를 `F.conv2d`와
-      비교해 확인합니다. 깊이별 합성곱은 긴 구간이나 직사각형 영역 단위로 한꺼번에 더하고,
-      출력 채널이 적은 층은 입력의 각 행을 커널의 열 수만큼만 복사하며, 채널이 많은 3×3 층은
-      위노그라드 방법으로 행렬 곱 16개로 바꿉니다. 다만 C 컴파일러가 있으면 깊이별 합성곱의
-      순전파는 컴파일한 C 반복문 하나로 계산하며, 이 반복문은 출력 칸의 합을 레지스터에 담아
-      둡니다. `F.conv2d`가 쓰는 `oneDNN`도 같은 방식으로 계산합니다. `convlab`은 층의 종류마다
-      경로를 따로 고르지만, `F.conv2d`는 어떤 층이든 호출 한 번으로 처리합니다
-      ([5절](#l06-routes)).
+    - 실제 층은 같은 값을 더 빠른 경로로 구합니다. 셀에서는 경로마다 결과가 `F.conv2d`와 같은지
+      확인합니다. 깊이별 합성곱은 긴 구간이나 직사각형 영역을 한꺼번에 더합니다. 출력 채널이 적은
+      층은 입력의 각 행을 커널의 열 수만큼만 복사합니다. 채널이 많은 3×3 층은 위노그라드 방법으로
+      계산을 행렬 곱 16개로 바꿉니다. 다만 C 컴파일러가 있으면 깊이별 합성곱과 창에 든 값이 적은
+      층은 순전파를 컴파일한 C 반복문으로 한 번에 계산합니다. 이 반복문은 출력 칸의 합을 레지스터에
+      담아 둡니다. `F.conv2d`가 쓰는 `oneDNN`도 같은 방식으로 계산합니다. `convlab`은 층의 종류마다
+      경로를 따로 고르지만, `F.conv2d`는 어떤 층이든 호출 한 번으로 처리합니다([5절](#l06-routes)).
     """),
     md("""
     That is the whole layer. Next: [07 Filters that learn](07_learning_filters.ipynb), where
