@@ -128,17 +128,19 @@ def test_layers_of_small_windows_give_pytorchs_numbers_and_layout_by_the_loop(ca
         assert ours.stride() == theirs.stride()
 
 
-def test_windows_of_more_numbers_and_1x1_kernels_stay_with_the_matrix_product():
-    """A window of more than MAX_DIRECT_WINDOW numbers, where one matrix product of the
-    columns is faster, and a 1x1 kernel (a plain product) do not take the loop."""
+def test_large_windows_and_windows_side_by_side_stay_with_the_matrix_product():
+    """Windows of more than MAX_DIRECT_WINDOW numbers, and windows that do not overlap (1x1;
+    2x2 at stride 2), whose columns copy each input number once: the route's one matrix
+    product, not the loop. 3x3 windows of at most MAX_DIRECT_WINDOW numbers: the loop."""
     gen = torch.Generator().manual_seed(10)
-    side = compiled.MAX_DIRECT_WINDOW // 9 + 1            # 3x3 windows just over the bound
-    for c_in, k in ((side, 3), (compiled.MAX_DIRECT_WINDOW // 9, 3), (8, 1)):
+    most = compiled.MAX_DIRECT_WINDOW // 9                # channels of 3x3 windows within it
+    calls = [(most + 1, 3, 1, False), (most, 3, 1, True), (most, 3, 2, True), (8, 1, 1, False),
+             (8, 2, 2, False), (8, 2, 1, True)]
+    for c_in, k, stride, takes in calls:
         x, w = torch.randn(1, c_in, 6, 6, generator=gen), torch.randn(4, c_in, k, k)
-        ours, used = by_the_loop(lambda: conv2d_vectorized(x, w, padding=k // 2), "direct")
-        assert used == (k > 1 and c_in * k * k <= compiled.MAX_DIRECT_WINDOW
-                        and compiled.library(torch.float32) is not None)
-        torch.testing.assert_close(ours, F.conv2d(x, w, padding=k // 2),
+        ours, used = by_the_loop(lambda: conv2d_vectorized(x, w, None, stride), "direct")
+        assert used == (takes and compiled.library(torch.float32) is not None), (c_in, k)
+        torch.testing.assert_close(ours, F.conv2d(x, w, None, stride),
                                    **TOLERANCE[torch.float32])
 
 

@@ -46,8 +46,6 @@ ARCH_FLAGS = (("-march=native",), ("-mcpu=native",), ())
 #: Share of a core's L2 cache that one thread's band of padded rows may take: the rest holds
 #: the output row, the weights and what the other loads bring in.
 BAND_SHARE = 1 / 2
-
-_P, _I = ctypes.c_void_p, ctypes.c_int64
 #: Most numbers one window of a layer holds (``C_in/groups * kH * kW``) for :func:`direct` to
 #: take its forward pass. Forward, time / F.conv2d's, the loop against the route (2 cores,
 #: AVX-512, batches 2 and 8): windows of 27-147 numbers (first layers of three channels, 3x3
@@ -183,10 +181,14 @@ def takes_depthwise(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
 
 
 def takes_direct(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
-    """Whether an im2col call runs its forward pass by :func:`direct`: a kernel wider than 1x1
-    whose windows hold at most :data:`MAX_DIRECT_WINDOW` numbers, and :func:`_loop_runs`."""
-    window = weight.shape[1] * conf.kernel[0] * conf.kernel[1]
-    return conf.kernel != (1, 1) and window <= MAX_DIRECT_WINDOW and _loop_runs(x, weight)
+    """Whether an im2col call runs its forward pass by :func:`direct`: windows of at most
+    :data:`MAX_DIRECT_WINDOW` numbers that overlap (more taps than the stride skips, so that
+    im2col's columns would hold each input number more than once), and :func:`_loop_runs`.
+    Windows side by side (a 2x2 kernel at stride 2) make columns no larger than the input, and
+    their one matrix product won: 1.40-1.53x F.conv2d against the loop's 1.93-3.06."""
+    (k_h, k_w), (s_h, s_w) = conf.kernel, conf.stride
+    return (k_h * k_w > s_h * s_w and weight.shape[1] * k_h * k_w <= MAX_DIRECT_WINDOW
+            and _loop_runs(x, weight))
 
 
 def _run(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, conf: Conf,

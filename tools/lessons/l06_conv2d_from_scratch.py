@@ -547,21 +547,21 @@ CELLS = [
       셀은 두 저장 순서에 걸리는 시간을 잽니다(스레드가 하나뿐이면 나누어 맡길 것이 없습니다).
     - **`F.conv2d`가 여전히 더 잘하는 것.** `F.conv2d`는 층 전체를 최적화된 라이브러리 호출 한 번에
       맡깁니다(CPU에서는 `oneDNN`). 이 프로세서의 벡터 명령에 맞춰 만든 코드, 블록 단위 메모리 배치,
-      호출 전체에 대한 병렬 처리 한 번을 씁니다. convlab의 경로는 평범한 PyTorch 연산을 여러 번 이어
-      부르고, 연산마다 메모리를 따로 한 번씩 훑습니다. 셀은 컴파일한 반복문을 끈
-      상태(`CONVLAB_COMPILED=0`)에서 그 연산의 개수를 세고, 반복문을 켰을 때와 껐을 때의 시간을 모두
-      잽니다. 연산마다 실제 계산을 시작하기 전에 드는 고정 비용도 있습니다. 인자를 확인하고 실제로
-      실행할 계산 코드를 고르는 데 몇 마이크로초가 걸립니다. 작은 층에서는 이 비용이 쌓여 실제 계산
-      시간과 맞먹게 됩니다. 그래서 채널을 가장 안쪽에 두는 깊이별 경로는 버퍼를 한 번 만들면 지우지
-      않고 다음 호출에 다시 사용합니다. 커널 칸마다 이 버퍼를 복사 없이 참조하는 뷰도 함께 남겨
-      둡니다. 신경망은 단계마다 같은 층을 다시 호출하므로, 버퍼와 뷰는 첫 호출에서 한 번만 만들면
-      됩니다. 깊이별 경로는 연산마다 메모리를 훑는 비용을 줄이려고 특징 맵을 블록 단위로 나누어
-      계산합니다. 블록 크기는 프로세서의 L2 캐시에 들어가게 잡습니다. 그래서 커널 칸마다 블록을 메인
-      메모리가 아니라 캐시에서 가져옵니다. 아래 셀은 캐시에 들어가는 블록과 들어가지 않는 블록에서
-      곱셈-덧셈을 한 번씩 실행해 걸린 시간을 잽니다. 또 `oneDNN`은 창 하나에서 나오는 곱을 모두
-      프로세서의 레지스터에 모아 둡니다. 그래서 5×5 깊이별 합성곱 층을 계산할 때 입력 값을 한 번씩만
-      가져옵니다. 반면 `convlab`은 커널 칸 하나마다 블록 전체를 한 번씩 가져옵니다. 커널 칸이
-      25개이므로 블록을 25번 가져오는 셈입니다. 셀의 마지막 부분은 복사를 모두 빼고 이 커널 칸
+      호출 전체에 대한 병렬 처리 한 번을 씁니다. 반면 convlab의 경로는 일반 PyTorch 연산을 여러 개
+      이어 붙인 것입니다. 연산마다 메모리를 따로 한 번씩 훑습니다. 셀은 `CONVLAB_COMPILED=0`으로
+      컴파일한 반복문을 끄고 이 연산의 개수를 셉니다. 그리고 반복문을 켰을 때와 껐을 때 층의 실행
+      시간을 각각 잽니다. 연산마다 실제 계산을 시작하기 전에 드는 고정 비용도 있습니다. 인자를
+      확인하고 실제로 실행할 계산 코드를 고르는 데 몇 마이크로초가 걸립니다. 작은 층에서는 이 비용이
+      쌓여 실제 계산 시간과 맞먹게 됩니다. 그래서 채널을 가장 안쪽에 두는 깊이별 경로는 버퍼를 한 번
+      만들면 지우지 않고 다음 호출에 다시 사용합니다. 커널 칸마다 이 버퍼를 복사 없이 참조하는 뷰도
+      함께 남겨 둡니다. 신경망은 단계마다 같은 층을 다시 호출하므로, 버퍼와 뷰는 첫 호출에서 한 번만
+      만들면 됩니다. 깊이별 경로는 연산마다 메모리를 훑는 비용을 줄이려고 특징 맵을 블록 단위로
+      나누어 계산합니다. 블록 크기는 프로세서의 L2 캐시에 들어가게 잡습니다. 그래서 커널 칸마다
+      블록을 메인 메모리가 아니라 캐시에서 가져옵니다. 아래 셀은 캐시에 들어가는 블록과 들어가지
+      않는 블록에서 곱셈-덧셈을 한 번씩 실행해 걸린 시간을 잽니다. 또 `oneDNN`은 창 하나에서 나오는
+      곱을 모두 프로세서의 레지스터에 모아 둡니다. 그래서 5×5 깊이별 합성곱 층을 계산할 때 입력 값을
+      한 번씩만 가져옵니다. 반면 `convlab`은 커널 칸 하나마다 블록 전체를 한 번씩 가져옵니다. 커널
+      칸이 25개이므로 블록을 25번 가져오는 셈입니다. 셀의 마지막 부분은 복사를 모두 빼고 이 커널 칸
       25개만 계산한 시간을 잽니다. 그리고 그 시간을 `F.conv2d`의 층 전체 시간과 비교합니다. PyTorch
       연산을 이어 붙여 만든 경로는 어느 것도 이 시간보다 빨리 끝날 수 없습니다. 즉 이 시간이 그런
       경로가 걸리는 시간의 하한입니다. 그래서 `convlab`은 깊이별 합성곱의 순전파를 C로 짠 작은
@@ -694,7 +694,7 @@ CELLS = [
         count, ratio = operations(ours), seconds_per_call(ours, 20) / seconds_per_call(theirs, 20)
         os.environ["CONVLAB_COMPILED"] = setting
         loops = seconds_per_call(ours, 20) / seconds_per_call(theirs, 20)
-        print(«f"{name:20} convlab {count:3} operations, F.conv2d {operations(theirs)}; time ×{ratio:.1f} (with the compiled loops ×{loops:.1f})"|f"{name:20} convlab 연산 {count:3}개, F.conv2d {operations(theirs)}개, 시간 ×{ratio:.1f} (컴파일한 반복문으로는 ×{loops:.1f})"»)
+        print(«f"{name:20} convlab {count:3} operations, F.conv2d {operations(theirs)}; time ×{ratio:.1f} (with the compiled loops ×{loops:.1f})"|f"{name:20} convlab 연산 {count:3}개, F.conv2d {operations(theirs)}개; F.conv2d 대비 시간 ×{ratio:.1f} (컴파일한 반복문으로는 ×{loops:.1f})"»)
     print(«f"F.conv2d here: oneDNN available {torch.backends.mkldnn.is_available()}, vector instructions {torch.backends.cpu.get_cpu_capability()}"|f"이 컴퓨터의 F.conv2d: oneDNN 사용 가능 {torch.backends.mkldnn.is_available()}, 벡터 명령 {torch.backends.cpu.get_cpu_capability()}"»)
 
     # «9. one multiply-add over a block that fits the L2 cache, and over one that does not|9. 곱셈-덧셈 한 번: L2 캐시에 들어가는 블록과 들어가지 않는 블록»
