@@ -15,6 +15,7 @@ import torch.nn.functional as F
 
 import convlab.conv.compiled as compiled
 from convlab import conv2d_vectorized
+from convlab.conv.im2col import im2col_conv2d
 from test_conv_paths import assert_every_autograd_check
 from torch_reference import TOLERANCE
 
@@ -272,3 +273,51 @@ def test_a_kernel_folder_that_cannot_be_written_builds_into_the_process_own(fres
     ours, used = by_the_loop(lambda: conv2d_vectorized(x, w, None, 1, 2, 1, 6))
     assert used
     torch.testing.assert_close(ours, F.conv2d(x, w, None, 1, 2, 1, 6))
+
+
+#: (kernel, stride, dilation, padding ((top, bottom), (left, right)), groups): each residue of
+#: the stride reached by a different number of taps, residues no tap reaches (3x3 at stride 2,
+#: dilation 2), a stride wider than the kernel's reach along one axis, one-sided padding.
+GRAD_INPUT_CASES = {
+    "3x3 stride 2": ((3, 3), (2, 2), (1, 1), ((1, 1), (1, 1)), 1),
+    "3x3 stride 2 dilation 2, untouched cells": ((3, 3), (2, 2), (2, 2), ((2, 2), (2, 2)), 2),
+    "5x5 stride 3 dilation (1, 3)": ((5, 5), (3, 3), (1, 3), ((2, 0), (0, 2)), 1),
+    "2x3 stride (2, 1)": ((2, 3), (2, 1), (1, 1), ((0, 1), (1, 1)), 2),
+    "4x4 stride 3, no padding": ((4, 4), (3, 3), (1, 1), ((0, 0), (0, 0)), 1),
+    "3x3 stride 1 dilation 2": ((3, 3), (1, 1), (2, 2), ((2, 2), (2, 2)), 2),
+}
+
+
+@pytest.mark.parametrize("layout", ["default", "channels last"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+@pytest.mark.parametrize("case", GRAD_INPUT_CASES.values(), ids=GRAD_INPUT_CASES.keys())
+def test_the_input_gradient_of_small_windows_by_the_loop_is_pytorchs(case, dtype, layout):
+    """The input's gradient of a layer the direct loop runs: one stride-1 convolution of the
+    output gradient for each residue of the stride, written into every stride-th input cell
+    (zeros where no tap reaches), equal to F.conv2d's and laid out as its."""
+    require_compiled_loop()
+    kernel, stride, dilation, padding, groups = case
+    gen = torch.Generator().manual_seed(11)
+    x = torch.randn(2, 4, 10, 11, dtype=dtype, generator=gen)
+    if layout == "channels last":
+        x = x.contiguous(memory_format=torch.channels_last)
+    w = torch.randn(6, 4 // groups, *kernel, dtype=dtype, generator=gen)
+    (top, bottom), (left, right) = padding
+
+    def grad_x(ours: bool) -> torch.Tensor:
+        leaf = x.detach().requires_grad_()
+        if ours:        # the im2col route, which adds one-sided padding as it reads the input
+            out = im2col_conv2d(leaf, w, None, stride, dilation, groups, padding=padding)
+        else:
+            out = F.conv2d(F.pad(leaf, (left, right, top, bottom)), w, None, stride, 0,
+                           dilation, groups)
+        g = torch.randn(out.shape, dtype=dtype, generator=torch.Generator().manual_seed(12))
+        return torch.autograd.grad(out, leaf, g)[0]
+
+    with mock.patch.object(compiled, "direct_grad_input",
+                           side_effect=compiled.direct_grad_input) as spy:
+        ours = grad_x(True)
+    assert spy.called
+    theirs = grad_x(False)
+    torch.testing.assert_close(ours, theirs, **TOLERANCE[dtype])
+    assert ours.stride() == theirs.stride()

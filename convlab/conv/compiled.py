@@ -22,17 +22,19 @@ import atexit
 import ctypes
 import functools
 import hashlib
+import math
 import os
 import platform
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
 
 from . import cache
-from .autograd import Conf, in_float32
+from .autograd import Conf, Pair, in_float32
 from .layout import result_channels_last
 
 SOURCE = Path(__file__).with_name("loops.c")
@@ -191,28 +193,34 @@ def takes_direct(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
             and _loop_runs(x, weight))
 
 
-def _run(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, conf: Conf,
-         sizes: tuple[int, ...]) -> torch.Tensor:
-    """``conv(x, w) + b`` by the loop ``name`` (``sizes``: its arguments between the input's
-    width and the kernel's height), laid out as F.conv2d lays out its result."""
-    n, _, h, width = x.shape
-    k_h, k_w = conf.kernel
-    (s_h, s_w), (d_h, d_w) = conf.stride, conf.dilation
-    o_h = (conf.in_size[0] - d_h * (k_h - 1) - 1) // s_h + 1
-    o_w = (conf.in_size[1] - d_w * (k_w - 1) - 1) // s_w + 1
-    layout = torch.channels_last if result_channels_last(x, w) else torch.contiguous_format
-    out = torch.empty((n, w.shape[0], o_h, o_w), dtype=x.dtype, memory_format=layout)
+def _call(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
+          out: torch.Tensor, sizes: tuple[int, ...], stride: Pair, dilation: Pair,
+          pad: tuple[int, int, int, int]) -> torch.Tensor:
+    """``out`` (any strides, a view too) filled with ``conv(x, w) + b`` by the loop ``name``
+    (``sizes``: its arguments between the input's width and the kernel's height) at ``stride``
+    and ``dilation``, the zero padding ``pad`` (top, bottom, left, right) added as it reads."""
     w = w.contiguous()
     b = None if b is None else b.contiguous()
     strides = (_I * 4)(*x.stride()), (_I * 4)(*out.stride())
     budget = int(cache.l2_bytes() * BAND_SHARE)
     failed = getattr(library(x.dtype), name)(
         x.data_ptr(), strides[0], w.data_ptr(), None if b is None else b.data_ptr(),
-        out.data_ptr(), strides[1], n, x.shape[1], h, width, *sizes, k_h, k_w, s_h, s_w, d_h,
-        d_w, (_I * 4)(*conf.pad), o_h, o_w, budget, torch.get_num_threads())
+        out.data_ptr(), strides[1], *x.shape, *sizes, *w.shape[2:], *stride, *dilation,
+        (_I * 4)(*pad), *out.shape[2:], budget, torch.get_num_threads())
     if failed:
         raise MemoryError(f"convlab: the compiled loop {name} could not allocate its buffers")
     return out
+
+
+def _run(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, conf: Conf,
+         sizes: tuple[int, ...]) -> torch.Tensor:
+    """``conv(x, w) + b`` by the loop ``name``, laid out as F.conv2d lays out its result."""
+    (k_h, k_w), (s_h, s_w), (d_h, d_w) = conf.kernel, conf.stride, conf.dilation
+    o_h = (conf.in_size[0] - d_h * (k_h - 1) - 1) // s_h + 1
+    o_w = (conf.in_size[1] - d_w * (k_w - 1) - 1) // s_w + 1
+    layout = torch.channels_last if result_channels_last(x, w) else torch.contiguous_format
+    out = torch.empty((x.shape[0], w.shape[0], o_h, o_w), dtype=x.dtype, memory_format=layout)
+    return _call(name, x, w, b, out, sizes, conf.stride, conf.dilation, conf.pad)
 
 
 @in_float32
@@ -230,6 +238,76 @@ def direct(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
     return _run("convlab_direct", x, w, b, conf, (w.shape[0], conf.groups))
 
 
+class _Phase(NamedTuple):
+    """Along one axis, the input cells of one residue of the stride and what reaches them: the
+    first cell and how many (every ``stride``-th), the kernel taps whose products land there
+    (last first: the transposed convolution runs the kernel backwards), their step in the
+    output gradient, and where in it the first cell's sum starts."""
+    first: int
+    count: int
+    taps: list[int]
+    dilation: int
+    start: int
+
+
+def _phases(size: int, pad: int, stride: int, dilation: int, kernel: int) -> list[_Phase]:
+    """The input cells of a strided layer split by their residue of the stride (lesson 08):
+    cell ``i`` gets ``g[y] * w[k]`` where ``y*stride + k*dilation == i + pad``, so the cells of
+    one residue form a stride-1 convolution of the output gradient ``g`` with the taps of that
+    residue, flipped, at dilation ``dilation / gcd(dilation, stride)``."""
+    phases = []
+    for residue in range(stride):
+        first = (residue - pad) % stride
+        taps = [k for k in range(kernel) if (k * dilation - residue) % stride == 0][::-1]
+        start = (first + pad - taps[0] * dilation) // stride if taps else 0
+        phases.append(_Phase(first, len(range(first, size, stride)), taps,
+                             dilation // math.gcd(dilation, stride), start))
+    return phases
+
+
+def _ascending(taps: list[int]) -> slice:
+    """The slice of a phase's taps (every ``step``-th, listed last first), first first."""
+    step = taps[0] - taps[1] if len(taps) > 1 else 1
+    return slice(taps[-1], taps[0] + 1, step)
+
+
+def takes_direct_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> bool:
+    """Whether the input's gradient of a layer :func:`direct` runs is computed by the loop too
+    (:func:`direct_grad_input`): the transposed windows (the output gradient's channels of a
+    group, times the taps one residue of the stride reaches) hold at most
+    :data:`MAX_DIRECT_WINDOW` numbers."""
+    (k_h, k_w), (s_h, s_w) = conf.kernel, conf.stride
+    window = w.shape[0] // conf.groups * -(-k_h // s_h) * -(-k_w // s_w)
+    return window <= MAX_DIRECT_WINDOW and _plain(g) and _plain(w) and g.dtype in C_TYPES
+
+
+@in_float32
+def direct_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
+    """The input's gradient of a layer of any groups, ``conv_transpose(g, w)``, by the loop
+    ``convlab_direct``: one stride-1 convolution of the output gradient for each residue of
+    the stride (:func:`_phases`), written into every ``stride``-th input cell, with the
+    weight's input and output channels swapped within each group."""
+    groups, (top, bottom, left, right) = conf.groups, conf.pad
+    c_out, c_group = w.shape[:2]
+    size = (conf.in_size[0] - top - bottom, conf.in_size[1] - left - right)
+    rows, cols = (_phases(size[a], conf.pad[2 * a], conf.stride[a], conf.dilation[a],
+                          conf.kernel[a]) for a in (0, 1))
+    swapped = w.unflatten(0, (groups, c_out // groups)).transpose(1, 2).flatten(0, 1)
+    every = all(p.taps for p in rows) and all(p.taps for p in cols)
+    grad_x = (torch.empty if every else torch.zeros)((g.shape[0], c_group * groups, *size),
+                                                     dtype=g.dtype)
+    for row in rows:
+        for col in cols:
+            if not (row.taps and col.taps and row.count and col.count):
+                continue
+            taps = swapped[:, :, _ascending(row.taps), _ascending(col.taps)].flip(2, 3)
+            part = g[:, :, max(row.start, 0):, max(col.start, 0):]
+            out = grad_x[:, :, row.first::conf.stride[0], col.first::conf.stride[1]]
+            _call("convlab_direct", part, taps, None, out, (c_group * groups, groups), (1, 1),
+                  (row.dilation, col.dilation), (max(-row.start, 0), 0, max(-col.start, 0), 0))
+    return grad_x
+
+
 @functools.cache
 def forward_of(kernels: type, loop: str) -> type:
     """``kernels`` (a route) with its forward pass run by the compiled loop :func:`depthwise`
@@ -240,4 +318,13 @@ def forward_of(kernels: type, loop: str) -> type:
         if _plain(x) and _plain(w) and (x.dtype in C_TYPES or x.dtype in _WIDENED):
             return globals()[loop](x, w, b, conf)
         return kernels.conv(x, w, b, conf)     # a torch.func transform's wrapped tensors
-    return type(f"Compiled{kernels.__name__}", (kernels,), {"conv": staticmethod(run)})
+
+    def grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
+        if takes_direct_grad_input(g, w, conf):
+            return direct_grad_input(g, w, conf)
+        return kernels.grad_input(g, w, conf)
+
+    methods = {"conv": staticmethod(run)}
+    if loop == "direct":
+        methods["grad_input"] = staticmethod(grad_input)
+    return type(f"Compiled{kernels.__name__}", (kernels,), methods)

@@ -267,14 +267,25 @@ int convlab_direct(const real *x, const int64_t *xs, const real *w, const real *
   while (band > 1 && N * blocks * ((OH + band - 1) / band) < threads) band = (band + 1) / 2;
   const int64_t bands = (OH + band - 1) / band;
   const int64_t band_rows = (band - 1) * sh + (KH - 1) * dh + 1;
+  /* every block's weights as vectors of its LANES output channels, made once a call: a task
+   * of each sample and band reads them */
+  vec *packed = aligned((size_t)(blocks * fan_in) * sizeof(vec));
+  if (!packed) return 1;
   int failed = 0;
 
 #pragma omp parallel num_threads(threads) reduction(| : failed)
   {
+#pragma omp for schedule(static)
+    for (int64_t block = 0; block < blocks; ++block) {
+      const int64_t g = block / group_blocks, c0 = g * COg + block % group_blocks * LANES;
+      const int64_t cn = (g + 1) * COg - c0 < LANES ? (g + 1) * COg - c0 : LANES;
+      vec *wv = packed + block * fan_in;
+      for (int64_t k = 0; k < fan_in; ++k)
+        for (int64_t l = 0; l < LANES; ++l) wv[k][l] = l < cn ? w[(c0 + l) * fan_in + k] : 0;
+    }
     real *buf = aligned((size_t)(band_rows * row_bytes));
-    vec *wv = aligned((size_t)fan_in * sizeof(vec));
     vec *ob = aligned((size_t)OWr * sizeof(vec));
-    failed = !buf || !wv || !ob;
+    failed = !buf || !ob;
 #pragma omp for schedule(static)
     for (int64_t t = 0; t < N * blocks * bands; ++t) {
       if (failed) continue;
@@ -283,8 +294,7 @@ int convlab_direct(const real *x, const int64_t *xs, const real *w, const real *
       const int64_t cn = (g + 1) * COg - c0 < LANES ? (g + 1) * COg - c0 : LANES;
       const int64_t oy0 = t % bands * band, oy1 = oy0 + band < OH ? oy0 + band : OH;
       const int64_t rows = (oy1 - 1 - oy0) * sh + (KH - 1) * dh + 1;
-      for (int64_t k = 0; k < fan_in; ++k)
-        for (int64_t l = 0; l < LANES; ++l) wv[k][l] = l < cn ? w[(c0 + l) * fan_in + k] : 0;
+      const vec *wv = packed + block * fan_in;
       vec bv;
       for (int64_t l = 0; l < LANES; ++l) bv[l] = (bias && l < cn) ? bias[c0 + l] : 0;
       for (int64_t ci = 0; ci < CIg; ++ci) {     /* the band's rows, [channel][row][column] */
@@ -314,8 +324,8 @@ int convlab_direct(const real *x, const int64_t *xs, const real *w, const real *
       }
     }
     free(buf);
-    free(wv);
     free(ob);
   }
+  free(packed);
   return failed;
 }
