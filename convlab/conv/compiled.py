@@ -6,8 +6,9 @@ block, which reads its cells from the cache and writes its sums back), and layer
 hold few numbers (a first layer of three channels; groups of 8 or 16 channels), whose columns
 are copies of the input many times over for a thin matrix product. F.conv2d's kernels keep every
 output cell's sum in a register until all of its taps are added. So do the two loops of
-``loops.c``, next to this module (its comments say how): :func:`depthwise` and :func:`direct`.
-The backward pass stays with the routes, whose gradients are within F.conv2d's time.
+``loops.c``, next to this module (its comments say how): :func:`depthwise` and :func:`direct`,
+and the direct loop computes those layers' input gradients too (:func:`direct_grad_input`, one
+stride-1 convolution for each residue of the stride). The other gradients stay with the routes.
 
 The loops are compiled the first time a layer needs them, by the machine's C compiler
 (``$CC``, else ``cc``, ``gcc`` or ``clang``) with OpenMP and the processor's own instructions,

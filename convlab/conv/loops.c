@@ -17,7 +17,8 @@
  *    and 2);
  *  - convlab_direct (any groups, few input numbers a window): the output channels of a group are
  *    taken LANES at a time and the band of rows is copied as it is; each tap of each input
- *    channel is one weight vector, multiplied by each of the XB cells' input number.
+ *    channel is one weight vector, multiplied by each of the XB cells' input number. The input
+ *    gradient of such a layer is this loop too, once for each residue of the stride.
  *
  * The sums are written back to the output's own layout (the default one or channels last).
  * Built with -DREAL=float or -DREAL=double.
