@@ -92,15 +92,16 @@ def test_depthwise_layers_give_pytorchs_numbers_and_layout_by_the_loop(case, dty
 
 #: (batch, input and output channels, groups, rows, columns, kernel, stride, padding,
 #: dilation): first layers of three channels, groups of a few channels (output channels a group
-#: that fill the vector lanes and that do not), kernels the loop unrolls and others.
+#: that fill the vector lanes and that fill half of them or more), kernels the loop unrolls and
+#: others.
 DIRECT_CASES = {
     "3x3 first layer at stride 2": (2, 3, 16, 1, 20, 22, (3, 3), 2, 1, 1),
     "7x7 first layer at stride 2": (1, 3, 24, 1, 19, 21, (7, 7), 2, 3, 1),
     "11x11 at stride 4": (1, 3, 8, 1, 31, 29, (11, 11), 4, 2, 1),
     "groups of 8 channels at stride 2": (2, 48, 48, 6, 13, 12, (3, 3), 2, 1, 1),
     "groups of 20 output channels": (1, 12, 60, 3, 9, 9, (3, 3), 1, 1, 1),
-    "5x5, 4 channels, dilation 2": (2, 4, 6, 1, 12, 12, (5, 5), 1, 4, 2),
-    "3x5 kernel, one-sided padding": (2, 5, 7, 1, 9, 10, (3, 5), (1, 2), (0, 2), 1),
+    "5x5, 4 channels, dilation 2": (2, 4, 8, 1, 12, 12, (5, 5), 1, 4, 2),
+    "3x5 kernel, one-sided padding": (2, 5, 9, 1, 9, 10, (3, 5), (1, 2), (0, 2), 1),
 }
 
 
@@ -138,10 +139,35 @@ def test_large_windows_and_windows_side_by_side_stay_with_the_matrix_product():
     calls = [(most + 1, 3, 1, False), (most, 3, 1, True), (most, 3, 2, True), (8, 1, 1, False),
              (8, 2, 2, False), (8, 2, 1, True)]
     for c_in, k, stride, takes in calls:
-        x, w = torch.randn(1, c_in, 6, 6, generator=gen), torch.randn(4, c_in, k, k)
+        x, w = torch.randn(1, c_in, 6, 6, generator=gen), torch.randn(16, c_in, k, k)
         ours, used = by_the_loop(lambda: conv2d_vectorized(x, w, None, stride), "direct")
         assert used == (takes and compiled.library(torch.float32) is not None), (c_in, k)
         torch.testing.assert_close(ours, F.conv2d(x, w, None, stride),
+                                   **TOLERANCE[torch.float32])
+
+
+def test_channels_that_fill_less_than_half_a_vector_stay_with_the_route():
+    """The direct loop sums LANES output channels at a time: a layer of fewer than half as many
+    output channels a group runs its forward pass by the route, and a layer of fewer input
+    channels (the first layer's three) its input gradient."""
+    require_compiled_loop()
+    half = compiled.library(torch.float32).lanes // 2
+    gen = torch.Generator().manual_seed(13)
+    for c_in, c_out, forward, backward in ((half, half - 1, False, False),
+                                           (half - 1, half, True, False),
+                                           (half, half, True, True)):
+        x = torch.randn(2, c_in, 9, 9, generator=gen, requires_grad=True)
+        w = torch.randn(c_out, c_in, 3, 3, generator=gen)
+        with mock.patch.object(compiled, "direct_grad_input",
+                               side_effect=compiled.direct_grad_input) as spy:
+            out, used = by_the_loop(lambda: conv2d_vectorized(x, w, None, 2, 1), "direct")
+            (grad,) = torch.autograd.grad(out, x, torch.ones_like(out))
+        assert (used, spy.called) == (forward, backward), (c_in, c_out)
+        reference = x.detach().requires_grad_()
+        theirs = F.conv2d(reference, w, None, 2, 1)
+        torch.testing.assert_close(out, theirs, **TOLERANCE[torch.float32])
+        torch.testing.assert_close(grad, torch.autograd.grad(theirs, reference,
+                                                             torch.ones_like(theirs))[0],
                                    **TOLERANCE[torch.float32])
 
 
@@ -182,7 +208,7 @@ def test_bands_of_single_rows_and_more_threads_than_channel_blocks_give_the_same
 
 @pytest.mark.parametrize("loop, c_in, c_out, groups, stride, padding", [
     ("depthwise", 3, 3, 3, 1, 2), ("depthwise", 3, 3, 3, 2, (1, 2)),
-    ("direct", 3, 4, 1, 2, 2), ("direct", 4, 6, 2, 1, (1, 2))])
+    ("direct", 3, 8, 1, 2, 2), ("direct", 16, 16, 2, 2, (1, 2))])
 def test_every_derivative_of_a_layer_a_loop_runs(loop, c_in, c_out, groups, stride, padding):
     """Backward, double backward, forward mode and vmap: the loop computes the forward passes
     (the first one and those inside the derivatives), the route the gradients."""
@@ -298,10 +324,10 @@ def test_the_input_gradient_of_small_windows_by_the_loop_is_pytorchs(case, dtype
     require_compiled_loop()
     kernel, stride, dilation, padding, groups = case
     gen = torch.Generator().manual_seed(11)
-    x = torch.randn(2, 4, 10, 11, dtype=dtype, generator=gen)
+    x = torch.randn(2, 16, 10, 11, dtype=dtype, generator=gen)
     if layout == "channels last":
         x = x.contiguous(memory_format=torch.channels_last)
-    w = torch.randn(6, 4 // groups, *kernel, dtype=dtype, generator=gen)
+    w = torch.randn(16, 16 // groups, *kernel, dtype=dtype, generator=gen)
     (top, bottom), (left, right) = padding
 
     def grad_x(ours: bool) -> torch.Tensor:

@@ -158,6 +158,7 @@ def library(dtype: torch.dtype) -> ctypes.CDLL | None:
             for name, args in _ARGS.items():
                 getattr(lib, name).argtypes = args
                 getattr(lib, name).restype = ctypes.c_int
+            lib.lanes = lib.convlab_lanes()
             return lib
     return None
 
@@ -186,12 +187,24 @@ def takes_depthwise(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
 def takes_direct(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
     """Whether an im2col call runs its forward pass by :func:`direct`: windows of at most
     :data:`MAX_DIRECT_WINDOW` numbers that overlap (more taps than the stride skips, so that
-    im2col's columns would hold each input number more than once), and :func:`_loop_runs`.
+    im2col's columns would hold each input number more than once), output channels that fill
+    half a vector (:func:`_fills_half_a_vector`), and :func:`_loop_runs`.
     Windows side by side (a 2x2 kernel at stride 2) make columns no larger than the input, and
     their one matrix product won: 1.40-1.53x F.conv2d against the loop's 1.93-3.06."""
     (k_h, k_w), (s_h, s_w) = conf.kernel, conf.stride
     return (k_h * k_w > s_h * s_w and weight.shape[1] * k_h * k_w <= MAX_DIRECT_WINDOW
-            and _loop_runs(x, weight))
+            and _loop_runs(x, weight) and _fills_half_a_vector(weight.shape[0] // conf.groups,
+                                                                x.dtype))
+
+
+def _fills_half_a_vector(channels: int, dtype: torch.dtype) -> bool:
+    """Whether ``channels`` output channels a group fill at least half of the vectors the
+    direct loop sums them in (``LANES`` in ``loops.c``: 16 float32 numbers with AVX-512).
+    Fewer leave most of each multiply-add unused: a first layer's input gradient, three
+    channels of 16 lanes, took 1.5-2.0x F.conv2d's forward + backward time against the
+    route's 1.0-1.25."""
+    dtype = torch.float32 if dtype in _WIDENED else dtype
+    return 2 * channels >= library(dtype).lanes
 
 
 def _call(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
@@ -276,10 +289,12 @@ def takes_direct_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> boo
     """Whether the input's gradient of a layer :func:`direct` runs is computed by the loop too
     (:func:`direct_grad_input`): the transposed windows (the output gradient's channels of a
     group, times the taps one residue of the stride reaches) hold at most
-    :data:`MAX_DIRECT_WINDOW` numbers."""
+    :data:`MAX_DIRECT_WINDOW` numbers, and the input's channels a group, the loop's output
+    channels here, fill half a vector (:func:`_fills_half_a_vector`)."""
     (k_h, k_w), (s_h, s_w) = conf.kernel, conf.stride
     window = w.shape[0] // conf.groups * -(-k_h // s_h) * -(-k_w // s_w)
-    return window <= MAX_DIRECT_WINDOW and _plain(g) and _plain(w) and g.dtype in C_TYPES
+    return (window <= MAX_DIRECT_WINDOW and _plain(g) and _plain(w) and g.dtype in C_TYPES
+            and _fills_half_a_vector(w.shape[1], g.dtype))
 
 
 @in_float32

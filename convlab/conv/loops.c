@@ -114,6 +114,9 @@ static void write_row(real *y, const int64_t *ys, const real *o, int64_t cn, int
   }
 }
 
+/* How many numbers one vector register holds here: the channels a loop takes at a time. */
+int convlab_lanes(void) { return LANES; }
+
 /* out[n, c] = bias[c] + sum over taps of w[c, 0, ky, kx] * padded x[n, c] at the tap.
  * x, y: (N, C, H, W) and (N, C, OH, OW) with element strides xs, ys; w: (C, 1, KH, KW)
  * contiguous; bias may be NULL. pad: top, bottom, left, right. budget: the bytes a thread's band
