@@ -203,8 +203,8 @@ def _fills_half_a_vector(channels: int, dtype: torch.dtype) -> bool:
     Fewer leave most of each multiply-add unused: a first layer's input gradient, three
     channels of 16 lanes, took 1.5-2.0x F.conv2d's forward + backward time against the
     route's 1.0-1.25."""
-    dtype = torch.float32 if dtype in _WIDENED else dtype
-    return 2 * channels >= library(dtype).lanes
+    lib = library(torch.float32 if dtype in _WIDENED else dtype)
+    return lib is not None and 2 * channels >= lib.lanes
 
 
 def _call(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
@@ -294,7 +294,7 @@ def takes_direct_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> boo
     (k_h, k_w), (s_h, s_w) = conf.kernel, conf.stride
     window = w.shape[0] // conf.groups * -(-k_h // s_h) * -(-k_w // s_w)
     return (window <= MAX_DIRECT_WINDOW and _plain(g) and _plain(w) and g.dtype in C_TYPES
-            and _fills_half_a_vector(w.shape[1], g.dtype))
+            and enabled() and _fills_half_a_vector(w.shape[1], g.dtype))
 
 
 @in_float32
@@ -327,8 +327,9 @@ def direct_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Ten
 @functools.cache
 def forward_of(kernels: type, loop: str) -> type:
     """``kernels`` (a route) with its forward pass run by the compiled loop :func:`depthwise`
-    or :func:`direct` (``loop``); its two gradients, and the derivatives of those, stay the
-    route's."""
+    or :func:`direct` (``loop``), and for :func:`direct` its input gradient too where
+    :func:`takes_direct_grad_input`; the other gradients, and the derivatives of all of them
+    (each again one of the three maps), stay the route's."""
     def run(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
             conf: Conf) -> torch.Tensor:
         if _plain(x) and _plain(w) and (x.dtype in C_TYPES or x.dtype in _WIDENED):
