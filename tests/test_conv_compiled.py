@@ -347,3 +347,31 @@ def test_the_input_gradient_of_small_windows_by_the_loop_is_pytorchs(case, dtype
     theirs = grad_x(False)
     torch.testing.assert_close(ours, theirs, **TOLERANCE[dtype])
     assert ours.stride() == theirs.stride()
+
+
+@pytest.mark.parametrize("share", ["L2 bands", "one output row a band"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+@pytest.mark.parametrize("case", GRAD_INPUT_CASES.values(), ids=GRAD_INPUT_CASES.keys())
+def test_the_weight_gradient_of_small_windows_by_the_loop_is_pytorchs(monkeypatch, case, dtype,
+                                                                       share):
+    """The weight's gradient of a layer the direct loop runs, summed over every sample and
+    output cell (in bands of rows, and with samples cut into parts where there are fewer
+    blocks of output channels than threads): F.conv2d's."""
+    require_compiled_loop()
+    if share != "L2 bands":
+        monkeypatch.setattr(compiled, "BAND_SHARE", 1e-9)
+    kernel, stride, dilation, padding, groups = case
+    gen = torch.Generator().manual_seed(14)
+    x = torch.randn(3, 16, 10, 11, dtype=dtype, generator=gen)
+    w = torch.randn(16, 16 // groups, *kernel, dtype=dtype, generator=gen)
+    (top, bottom), (left, right) = padding
+    leaf = w.detach().requires_grad_()
+    with mock.patch.object(compiled, "direct_grad_weight",
+                           side_effect=compiled.direct_grad_weight) as spy:
+        out = im2col_conv2d(x, leaf, None, stride, dilation, groups, padding=padding)
+        g = torch.randn(out.shape, dtype=dtype, generator=gen)
+        (ours,) = torch.autograd.grad(out, leaf, g)
+    assert spy.called
+    theirs = F.conv2d(F.pad(x, (left, right, top, bottom)), leaf, None, stride, 0, dilation,
+                      groups)
+    torch.testing.assert_close(ours, torch.autograd.grad(theirs, leaf, g)[0], **TOLERANCE[dtype])

@@ -6,9 +6,10 @@ block, which reads its cells from the cache and writes its sums back), and layer
 hold few numbers (a first layer of three channels; groups of 8 or 16 channels), whose columns
 are copies of the input many times over for a thin matrix product. F.conv2d's kernels keep every
 output cell's sum in a register until all of its taps are added. So do the two loops of
-``loops.c``, next to this module (its comments say how): :func:`depthwise` and :func:`direct`,
-and the direct loop computes those layers' input gradients too (:func:`direct_grad_input`, one
-stride-1 convolution for each residue of the stride). The other gradients stay with the routes.
+``depthwise_loop.c`` and ``direct_loops.c``, next to this module (``loops.h`` says how): :func:`depthwise` and :func:`direct`.
+The direct loops compute those layers' gradients too (:func:`direct_grad_input`, one stride-1
+convolution for each residue of the stride; :func:`direct_grad_weight`); the depthwise layers'
+gradients stay with the routes, which are within F.conv2d's time there.
 
 The loops are compiled the first time a layer needs them, by the machine's C compiler
 (``$CC``, else ``cc``, ``gcc`` or ``clang``) with OpenMP and the processor's own instructions,
@@ -38,7 +39,10 @@ from . import cache
 from .autograd import Conf, Pair, in_float32
 from .layout import result_channels_last
 
-SOURCE = Path(__file__).with_name("loops.c")
+#: The loops' C files, compiled together (``loops.h``: what they share), and all they read.
+SOURCES = tuple(Path(__file__).with_name(name)
+                for name in ("depthwise_loop.c", "direct_loops.c"))
+HEADER = Path(__file__).with_name("loops.h")
 #: The number types the loops are built for, by the C type each is.
 C_TYPES = {torch.float32: "float", torch.float64: "double"}
 #: Number types summed in float32 (:func:`.autograd.in_float32`), as PyTorch sums them.
@@ -61,7 +65,8 @@ MAX_DIRECT_WINDOW = 512
 
 _P, _I = ctypes.c_void_p, ctypes.c_int64
 _ARGS = {"convlab_depthwise": [_P] * 6 + [_I] * 10 + [_P, _I, _I, _I, ctypes.c_int],
-         "convlab_direct": [_P] * 6 + [_I] * 12 + [_P, _I, _I, _I, ctypes.c_int]}
+         "convlab_direct": [_P] * 6 + [_I] * 12 + [_P, _I, _I, _I, ctypes.c_int],
+         "convlab_direct_weight": [_P] * 5 + [_I] * 12 + [_P, _I, _I, _I, ctypes.c_int]}
 
 
 def enabled() -> bool:
@@ -103,7 +108,7 @@ def _build(compiler: str, c_type: str, flags: tuple[str, ...]) -> Path | None:
     written (a read-only home), it is built into a folder of this process's own."""
     args = ["-O3", "-shared", "-fPIC", "-fopenmp", *flags, f"-DREAL={c_type}"]
     try:
-        source = SOURCE.read_text()
+        source = "".join(path.read_text() for path in (HEADER, *SOURCES))
         version = subprocess.run([compiler, "--version"], capture_output=True, text=True,
                                  timeout=60).stdout
     except (OSError, subprocess.SubprocessError):
@@ -119,7 +124,7 @@ def _build(compiler: str, c_type: str, flags: tuple[str, ...]) -> Path | None:
             target.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(dir=target.parent) as work:
                 built = Path(work) / name
-                done = subprocess.run([compiler, *args, str(SOURCE), "-o", str(built)],
+                done = subprocess.run([compiler, *args, *map(str, SOURCES), "-o", str(built)],
                                       capture_output=True, timeout=300)
                 if done.returncode != 0:
                     return None
@@ -199,7 +204,7 @@ def takes_direct(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
 
 def _fills_half_a_vector(channels: int, dtype: torch.dtype) -> bool:
     """Whether ``channels`` output channels a group fill at least half of the vectors the
-    direct loop sums them in (``LANES`` in ``loops.c``: 16 float32 numbers with AVX-512).
+    direct loop sums them in (``LANES`` in ``loops.h``: 16 float32 numbers with AVX-512).
     Fewer leave most of each multiply-add unused: a first layer's input gradient, three
     channels of 16 lanes, took 1.5-2.0x F.conv2d's forward + backward time against the
     route's 1.0-1.25."""
@@ -324,12 +329,37 @@ def direct_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Ten
     return grad_x
 
 
+def takes_direct_grad_weight(x: torch.Tensor, g: torch.Tensor) -> bool:
+    """Whether the weight's gradient of a layer :func:`direct` runs is computed by a loop too
+    (:func:`direct_grad_weight`): plain float32 or float64 tensors, the loops turned on."""
+    return _plain(x) and _plain(g) and x.dtype in C_TYPES and enabled()
+
+
+@in_float32
+def direct_grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
+    """The weight's gradient of a layer of any groups by the loop ``convlab_direct_weight``:
+    for each tap of each input channel, the output gradient's vectors of 16 output channels
+    times the input number the tap read, summed over every sample and output cell in
+    registers."""
+    (k_h, k_w), groups = conf.kernel, conf.groups
+    out = torch.empty((g.shape[1], x.shape[1] // groups, k_h, k_w), dtype=x.dtype)
+    failed = library(x.dtype).convlab_direct_weight(
+        x.data_ptr(), (_I * 4)(*x.stride()), g.data_ptr(), (_I * 4)(*g.stride()),
+        out.data_ptr(), *x.shape, g.shape[1], groups, k_h, k_w, *conf.stride, *conf.dilation,
+        (_I * 4)(*conf.pad), *g.shape[2:], int(cache.l2_bytes() * BAND_SHARE),
+        torch.get_num_threads())
+    if failed:
+        raise MemoryError("convlab: the compiled loop convlab_direct_weight could not allocate"
+                          " its buffers")
+    return out
+
+
 @functools.cache
 def forward_of(kernels: type, loop: str) -> type:
     """``kernels`` (a route) with its forward pass run by the compiled loop :func:`depthwise`
-    or :func:`direct` (``loop``), and for :func:`direct` its input gradient too where
-    :func:`takes_direct_grad_input`; the other gradients, and the derivatives of all of them
-    (each again one of the three maps), stay the route's."""
+    or :func:`direct` (``loop``), and for :func:`direct` its gradients too where
+    :func:`takes_direct_grad_input` and :func:`takes_direct_grad_weight`; the rest, and the
+    derivatives of all of them (each again one of the three maps), stay the route's."""
     def run(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
             conf: Conf) -> torch.Tensor:
         if _plain(x) and _plain(w) and (x.dtype in C_TYPES or x.dtype in _WIDENED):
@@ -341,7 +371,13 @@ def forward_of(kernels: type, loop: str) -> type:
             return direct_grad_input(g, w, conf)
         return kernels.grad_input(g, w, conf)
 
+    def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
+        if takes_direct_grad_weight(x, g):
+            return direct_grad_weight(x, g, conf)
+        return kernels.grad_weight(x, g, conf)
+
     methods = {"conv": staticmethod(run)}
     if loop == "direct":
         methods["grad_input"] = staticmethod(grad_input)
+        methods["grad_weight"] = staticmethod(grad_weight)
     return type(f"Compiled{kernels.__name__}", (kernels,), methods)

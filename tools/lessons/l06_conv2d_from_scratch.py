@@ -421,32 +421,33 @@ CELLS = [
       depthwise weight gradient stores its products with the channels cut into one slice per
       thread, the slices outermost: the product and the sum then give each thread the same
       slice. The cell times both orders (with one thread there is nothing to share).
-    - **What `F.conv2d` still does better.** It hands the whole layer to one optimized library
-      call (oneDNN on the CPU): kernels generated for this processor's vector instructions,
-      blocked memory layouts, and one parallel region for the whole call. convlab's routes are
-      chains of ordinary PyTorch operations, each a separate pass over memory; the cell counts them
-      (with the compiled loops turned off by `CONVLAB_COMPILED=0`) and times the layer both ways.
-      Each operation also costs a few microseconds before it touches a number (checking its
-      arguments, choosing a kernel), and on a small layer those costs add up to as much as the
-      arithmetic. So the channels-last depthwise route keeps its buffers, and the view of them that
-      each tap reads, from one call of a layer to the next: a network calls the same layers at every
-      step, and only the first call makes them. To make the passes over memory cheaper, the
-      depthwise routes take the maps a block at a time, sized to fit the processor's L2 cache, so
-      each tap reads its block from the cache, not from main memory. The cell times one multiply-add
-      over a block that fits and over one that does not. And oneDNN keeps a window's products in the
-      processor's registers: a 5×5 depthwise layer fetches each input value once, where convlab's 25
-      taps are 25 passes over the block. The last part of the cell times those 25 taps alone, with
-      every copy left out, against `F.conv2d`'s whole layer: no chain of PyTorch operations can be
-      faster than that. So convlab computes a depthwise layer's forward pass with a small C loop (in
-      `convlab/conv/loops.c`), which the machine's C compiler builds the first time it is needed and
-      which is kept on disk for later sessions. It works as oneDNN does: one vector register holds
-      16 `float32` values (with `AVX-512`), so it takes the channels 16 at a time, and it keeps the
-      sums of 8 neighbouring output cells in registers until every tap's multiply-add is done. A
-      second loop in the same file computes layers whose windows hold few numbers, such as a first
-      layer of three channels or groups of a few channels: there im2col copies the input many times
-      over into columns for a thin matrix product, and the loop takes the output channels 16 at a
-      time instead. On a machine without a C compiler the routes of PyTorch operations compute these
-      layers, with the same results. The cell's last line times convlab's whole layer too.
+    - **What `F.conv2d` still does better.** It hands the whole layer to one optimized library call
+      (oneDNN on the CPU): kernels generated for this processor's vector instructions, blocked
+      memory layouts, and one parallel region for the whole call. convlab's routes are chains of
+      ordinary PyTorch operations, each a separate pass over memory; the cell counts them (with the
+      compiled loops turned off by `CONVLAB_COMPILED=0`) and times the layer both ways. Each
+      operation also costs a few microseconds before it touches a number (checking its arguments,
+      choosing a kernel), and on a small layer those costs add up to as much as the arithmetic. So
+      the channels-last depthwise route keeps its buffers, and the view of them that each tap reads,
+      from one call of a layer to the next: a network calls the same layers at every step, and only
+      the first call makes them. To make the passes over memory cheaper, the depthwise routes take
+      the maps a block at a time, sized to fit the processor's L2 cache, so each tap reads its block
+      from the cache, not from main memory. The cell times one multiply-add over a block that fits
+      and over one that does not. And oneDNN keeps a window's products in the processor's registers:
+      a 5×5 depthwise layer fetches each input value once, where convlab's 25 taps are 25 passes
+      over the block. The last part of the cell times those 25 taps alone, with every copy left out,
+      against `F.conv2d`'s whole layer: no chain of PyTorch operations can be faster than that. So
+      convlab computes a depthwise layer's forward pass with a small C loop (in
+      `convlab/conv/depthwise_loop.c`), which the machine's C compiler builds the first time it is
+      needed and which is kept on disk for later sessions. It works as oneDNN does: one vector
+      register holds 16 `float32` values (with `AVX-512`), so it takes the channels 16 at a time,
+      and it keeps the sums of 8 neighbouring output cells in registers until every tap's
+      multiply-add is done. A second loop (`direct_loops.c`) computes layers whose windows hold few
+      numbers, such as a first layer of three channels or groups of a few channels: there im2col
+      copies the input many times over into columns for a thin matrix product, and the loop takes
+      the output channels 16 at a time instead. On a machine without a C compiler the routes of
+      PyTorch operations compute these layers, with the same results. The cell's last line times
+      convlab's whole layer too.
     """, """
     ### 어떤 층은 왜 다른 경로로 계산할까요, 그리고 `F.conv2d`는 무엇을 더 할까요
 
@@ -565,16 +566,17 @@ CELLS = [
       25개만 계산한 시간을 잽니다. 그리고 그 시간을 `F.conv2d`의 층 전체 시간과 비교합니다. PyTorch
       연산을 이어 붙여 만든 경로는 어느 것도 이 시간보다 빨리 끝날 수 없습니다. 즉 이 시간이 그런
       경로가 걸리는 시간의 하한입니다. 그래서 `convlab`은 깊이별 합성곱의 순전파를 C로 짠 작은
-      반복문으로 계산합니다. 이 반복문은 `convlab/conv/loops.c`에 있습니다. `convlab`은 이 반복문을
-      처음 필요할 때 컴퓨터에 설치된 C 컴파일러로 컴파일하고, 그 결과를 디스크에 저장해 두었다가
-      다음 세션에서도 다시 씁니다. 계산 방식은 `oneDNN`과 같습니다. `AVX-512`에서는 벡터 레지스터
-      하나에 `float32` 값이 16개 들어갑니다. 그래서 채널을 16개씩 묶어 계산하고, 이웃한 출력 칸
-      8개의 합을 모든 커널 칸의 곱셈-덧셈이 끝날 때까지 레지스터에 담아 둡니다. 같은 파일의 두 번째
-      반복문은 창 하나에 든 값이 적은 층을 계산합니다. 입력 채널이 세 개인 첫 층이나 그룹마다 채널이
-      몇 개뿐인 층이 그렇습니다. 이런 층에서 im2col은 얇은 행렬 곱을 위해 입력을 여러 번 복사해 열을
-      만들므로 느립니다. 두 번째 반복문은 im2col 대신 출력 채널을 16개씩 묶어 계산합니다. C
-      컴파일러가 없는 컴퓨터에서는 PyTorch 연산을 이어 붙인 경로가 이 두 종류의 층을 계산하며, 계산
-      결과는 같습니다. 셀의 마지막 줄은 `convlab` 층 하나를 통째로 실행하는 시간도 잽니다.
+      반복문으로 계산합니다. 이 반복문은 `convlab/conv/depthwise_loop.c`에 있습니다. `convlab`은 이
+      반복문을 처음 필요할 때 컴퓨터에 설치된 C 컴파일러로 컴파일하고, 그 결과를 디스크에 저장해
+      두었다가 다음 세션에서도 다시 씁니다. 계산 방식은 `oneDNN`과 같습니다. `AVX-512`에서는 벡터
+      레지스터 하나에 `float32` 값이 16개 들어갑니다. 그래서 채널을 16개씩 묶어 계산하고, 이웃한
+      출력 칸 8개의 합을 모든 커널 칸의 곱셈-덧셈이 끝날 때까지 레지스터에 담아 둡니다. 두 번째
+      반복문(`direct_loops.c`)은 창 하나에 든 값이 적은 층을 계산합니다. 입력 채널이 세 개인 첫
+      층이나 그룹마다 채널이 몇 개뿐인 층이 그렇습니다. 이런 층에서 im2col은 얇은 행렬 곱을 위해
+      입력을 여러 번 복사해 열을 만들므로 느립니다. 두 번째 반복문은 im2col 대신 출력 채널을 16개씩
+      묶어 계산합니다. C 컴파일러가 없는 컴퓨터에서는 PyTorch 연산을 이어 붙인 경로가 이 두 종류의
+      층을 계산하며, 계산 결과는 같습니다. 셀의 마지막 줄은 `convlab` 층 하나를 통째로 실행하는
+      시간도 잽니다.
     """),
     code("""
     # «1. depthwise: how many neighbouring numbers one multiply-add runs over|1. 깊이별 합성곱: 곱셈-덧셈 한 번이 훑는 나란한 값의 개수»
