@@ -5,11 +5,12 @@ out the numbers: depthwise layers with 5x5 and 7x7 kernels (each tap one operati
 block, which reads its cells from the cache and writes its sums back), and layers whose windows
 hold few numbers (a first layer of three channels; groups of 8 or 16 channels), whose columns
 are copies of the input many times over for a thin matrix product. F.conv2d's kernels keep every
-output cell's sum in a register until all of its taps are added. So do the two loops of
-``depthwise_loop.c`` and ``direct_loops.c``, next to this module (``loops.h`` says how): :func:`depthwise` and :func:`direct`.
-The direct loops compute those layers' gradients too (:func:`direct_grad_input`, one stride-1
-convolution for each residue of the stride; :func:`direct_grad_weight`); the depthwise layers'
-gradients stay with the routes, which are within F.conv2d's time there.
+output cell's sum in a register until all of its taps are added. So do the loops of
+``depthwise_loop.c`` and ``direct_loops.c``, next to this module (``loops.h`` says how):
+:func:`depthwise` and :func:`direct`. The direct loops compute those layers' gradients too
+(:func:`direct_grad_input`, one stride-1 convolution for each residue of the stride;
+:func:`direct_grad_weight`); the depthwise layers' gradients stay with the routes, which are
+within F.conv2d's time there.
 
 The loops are compiled the first time a layer needs them, by the machine's C compiler
 (``$CC``, else ``cc``, ``gcc`` or ``clang``) with OpenMP and the processor's own instructions,

@@ -222,10 +222,12 @@ int convlab_direct_weight(const real *x, const int64_t *xs, const real *g, const
               const real *xrows = xbuf + (ci * band_rows + ky * dh) * Wp;
               vec *s = sums + (ci * KH + ky) * KW;
               const int64_t step = sh * Wp;
-              if (dwid == 1 && KW == 3) weight_row(3, xrows, gbuf, cells_h, OW, KW, sw, 1, step, s);
-              else if (dwid == 1 && KW == 5) weight_row(5, xrows, gbuf, cells_h, OW, KW, sw, 1, step, s);
-              else if (dwid == 1 && KW == 7) weight_row(7, xrows, gbuf, cells_h, OW, KW, sw, 1, step, s);
-              else weight_row(0, xrows, gbuf, cells_h, OW, KW, sw, dwid, step, s);
+#define ROW(kw) weight_row(kw, xrows, gbuf, cells_h, OW, KW, sw, dwid, step, s)
+              if (dwid == 1 && KW == 3) ROW(3);
+              else if (dwid == 1 && KW == 5) ROW(5);
+              else if (dwid == 1 && KW == 7) ROW(7);
+              else ROW(0);
+#undef ROW
             }
         }
     }
