@@ -26,7 +26,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 
 @pytest.fixture
-def tap_routes_only(monkeypatch):
-    """The depthwise routes' own forward passes, as a machine without a C compiler runs them:
-    the compiled depthwise loop (convlab.conv.compiled) turned off."""
+def routes_only(monkeypatch):
+    """The routes' own kernels, as a machine without a C compiler runs them: the compiled loops
+    (convlab.conv.compiled) turned off."""
     monkeypatch.setenv("CONVLAB_COMPILED", "0")

@@ -44,9 +44,9 @@ from convlab.conv.shifted import row_exceeds_buffer, shifted_conv2d
 from torch_reference import TOLERANCE
 from torch_reference import reference_conv2d
 
-#: Tests of each route's own kernels: the compiled depthwise loop (tests/test_conv_compiled.py)
-#: would otherwise run their depthwise forward passes.
-pytestmark = pytest.mark.usefixtures("tap_routes_only")
+#: Tests of each route's own kernels: the compiled loops (tests/test_conv_compiled.py) would
+#: otherwise run the forward passes of depthwise layers and of layers of small windows.
+pytestmark = pytest.mark.usefixtures("routes_only")
 
 
 @st.composite

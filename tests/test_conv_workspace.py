@@ -16,9 +16,9 @@ import convlab.conv.workspace as workspace
 from convlab import conv2d_vectorized
 from test_conv_paths import assert_every_autograd_check
 
-#: Tests of each route's own kernels: the compiled depthwise loop (tests/test_conv_compiled.py)
-#: would otherwise run their depthwise forward passes.
-pytestmark = pytest.mark.usefixtures("tap_routes_only")
+#: Tests of each route's own kernels: the compiled loops (tests/test_conv_compiled.py) would
+#: otherwise run the forward passes of depthwise layers and of layers of small windows.
+pytestmark = pytest.mark.usefixtures("routes_only")
 
 #: Depthwise layers the channels-last route takes (fewer output cells than channels):
 #: (batch, channels, map side, kernel, padding, stride), the last one the largest.

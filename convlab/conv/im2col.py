@@ -297,6 +297,8 @@ def im2col_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | No
     bias, stride, padding, dilation, groups)`` with zero ``padding`` ``((top, bottom), (left,
     right))``, added by the route, whose input gradient then covers only the input's cells; the
     column buffer never exceeds ``max_buffer_bytes`` (or one window). Lesson 06 derives it.
+    Where a C compiler is found, a layer whose windows hold few numbers runs by the compiled
+    loops instead (:func:`.compiled.takes_direct`), its gradients too.
     """
     conf = Conf.padding_inside(x, weight, stride, dilation, groups, padding, max_buffer_bytes)
     kernels = Im2colKernels
