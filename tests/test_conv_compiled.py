@@ -14,7 +14,9 @@ import torch
 import torch.nn.functional as F
 
 import convlab.conv.compiled as compiled
+import convlab.conv.compiled_gradients as gradients
 from convlab import conv2d_vectorized
+from convlab.conv.depthwise import depthwise_conv2d
 from convlab.conv.im2col import im2col_conv2d
 from test_conv_paths import assert_every_autograd_check
 from torch_reference import TOLERANCE
@@ -158,8 +160,8 @@ def test_channels_that_fill_less_than_half_a_vector_stay_with_the_route():
                                            (half, half, True, True)):
         x = torch.randn(2, c_in, 9, 9, generator=gen, requires_grad=True)
         w = torch.randn(c_out, c_in, 3, 3, generator=gen)
-        with mock.patch.object(compiled, "direct_grad_input",
-                               side_effect=compiled.direct_grad_input) as spy:
+        with mock.patch.object(gradients, "direct_grad_input",
+                               side_effect=gradients.direct_grad_input) as spy:
             out, used = by_the_loop(lambda: conv2d_vectorized(x, w, None, 2, 1), "direct")
             (grad,) = torch.autograd.grad(out, x, torch.ones_like(out))
         assert (used, spy.called) == (forward, backward), (c_in, c_out)
@@ -340,8 +342,8 @@ def test_the_input_gradient_of_small_windows_by_the_loop_is_pytorchs(case, dtype
         g = torch.randn(out.shape, dtype=dtype, generator=torch.Generator().manual_seed(12))
         return torch.autograd.grad(out, leaf, g)[0]
 
-    with mock.patch.object(compiled, "direct_grad_input",
-                           side_effect=compiled.direct_grad_input) as spy:
+    with mock.patch.object(gradients, "direct_grad_input",
+                           side_effect=gradients.direct_grad_input) as spy:
         ours = grad_x(True)
     assert spy.called
     theirs = grad_x(False)
@@ -366,8 +368,8 @@ def test_the_weight_gradient_of_small_windows_by_the_loop_is_pytorchs(monkeypatc
     w = torch.randn(16, 16 // groups, *kernel, dtype=dtype, generator=gen)
     (top, bottom), (left, right) = padding
     leaf = w.detach().requires_grad_()
-    with mock.patch.object(compiled, "direct_grad_weight",
-                           side_effect=compiled.direct_grad_weight) as spy:
+    with mock.patch.object(gradients, "direct_grad_weight",
+                           side_effect=gradients.direct_grad_weight) as spy:
         out = im2col_conv2d(x, leaf, None, stride, dilation, groups, padding=padding)
         g = torch.randn(out.shape, dtype=dtype, generator=gen)
         (ours,) = torch.autograd.grad(out, leaf, g)
@@ -375,3 +377,37 @@ def test_the_weight_gradient_of_small_windows_by_the_loop_is_pytorchs(monkeypatc
     theirs = F.conv2d(F.pad(x, (left, right, top, bottom)), leaf, None, stride, 0, dilation,
                       groups)
     torch.testing.assert_close(ours, torch.autograd.grad(theirs, leaf, g)[0], **TOLERANCE[dtype])
+
+
+@pytest.mark.parametrize("layout", ["default", "channels last"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+@pytest.mark.parametrize("case", GRAD_INPUT_CASES.values(), ids=GRAD_INPUT_CASES.keys())
+def test_the_input_gradient_of_a_depthwise_layer_by_the_loop_is_pytorchs(case, dtype, layout):
+    """The input's gradient of a depthwise layer, by the depthwise loop one residue of the
+    stride at a time: F.conv2d's, laid out as its."""
+    require_compiled_loop()
+    kernel, stride, dilation, padding, _ = case
+    gen = torch.Generator().manual_seed(15)
+    x = torch.randn(2, 20, 10, 11, dtype=dtype, generator=gen)
+    if layout == "channels last":
+        x = x.contiguous(memory_format=torch.channels_last)
+    w = torch.randn(20, 1, *kernel, dtype=dtype, generator=gen)
+    (top, bottom), (left, right) = padding
+
+    def grad_x(ours: bool) -> torch.Tensor:
+        leaf = x.detach().requires_grad_()
+        if ours:        # the depthwise route, which adds one-sided padding as it reads
+            out = depthwise_conv2d(leaf, w, None, stride, dilation, padding)
+        else:
+            out = F.conv2d(F.pad(leaf, (left, right, top, bottom)), w, None, stride, 0,
+                           dilation, 20)
+        g = torch.randn(out.shape, dtype=dtype, generator=torch.Generator().manual_seed(16))
+        return torch.autograd.grad(out, leaf, g)[0]
+
+    with mock.patch.object(gradients, "depthwise_grad_input",
+                           side_effect=gradients.depthwise_grad_input) as spy:
+        ours = grad_x(True)
+    assert spy.called
+    theirs = grad_x(False)
+    torch.testing.assert_close(ours, theirs, **TOLERANCE[dtype])
+    assert ours.stride() == theirs.stride()

@@ -103,11 +103,11 @@ def test_opinfo_samples_give_pytorchs_outputs_and_gradients(monkeypatch, fn, loo
 #: Each depthwise route taken by every depthwise sample (channels last; the maps as they
 #: are; the flat forward pass with the maps' gradients; else the flat sums), the tap routes'
 #: own forward passes (the samples are too small to take the first three by their sizes), and
-#: the compiled loop's forward pass with the flat route's gradients.
+#: the compiled loop's forward pass and input gradient with the flat route's weight gradient.
 DEPTHWISE_ROUTES = {"flat": (False, False, False), "channels last": (True, False, False),
                     "maps as they are": (False, True, False),
                     "flat forward, maps gradients": (False, False, True),
-                    "compiled loop, flat gradients": (False, False, False)}
+                    "compiled loop, flat weight gradients": (False, False, False)}
 
 
 def take_depthwise_route(monkeypatch, route: str) -> None:

@@ -7,10 +7,9 @@ hold few numbers (a first layer of three channels; groups of 8 or 16 channels), 
 are copies of the input many times over for a thin matrix product. F.conv2d's kernels keep every
 output cell's sum in a register until all of its taps are added. So do the loops of
 ``depthwise_loop.c`` and ``direct_loops.c``, next to this module (``loops.h`` says how):
-:func:`depthwise` and :func:`direct`. The direct loops compute those layers' gradients too
-(:func:`direct_grad_input`, one stride-1 convolution for each residue of the stride;
-:func:`direct_grad_weight`); the depthwise layers' gradients stay with the routes, which are
-within F.conv2d's time there.
+:func:`depthwise` and :func:`direct`. The same loops compute the input gradients of those
+layers, and a third loop the weight gradient of layers of small windows
+(:mod:`.compiled_gradients`); the weight gradients of depthwise layers stay with the routes.
 
 The loops are compiled the first time a layer needs them, by the machine's C compiler
 (``$CC``, else ``cc``, ``gcc`` or ``clang``) with OpenMP and the processor's own instructions,
@@ -25,14 +24,12 @@ import atexit
 import ctypes
 import functools
 import hashlib
-import math
 import os
 import platform
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import NamedTuple
 
 import torch
 
@@ -47,7 +44,7 @@ HEADER = Path(__file__).with_name("loops.h")
 #: The number types the loops are built for, by the C type each is.
 C_TYPES = {torch.float32: "float", torch.float64: "double"}
 #: Number types summed in float32 (:func:`.autograd.in_float32`), as PyTorch sums them.
-_WIDENED = (torch.float16, torch.bfloat16)
+WIDENED = (torch.float16, torch.bfloat16)
 #: Flags tried in turn for the processor's own vector instructions (gcc and clang on x86,
 #: then clang on ARM), then none.
 ARCH_FLAGS = (("-march=native",), ("-mcpu=native",), ())
@@ -169,7 +166,7 @@ def library(dtype: torch.dtype) -> ctypes.CDLL | None:
     return None
 
 
-def _plain(t: torch.Tensor) -> bool:
+def plain(t: torch.Tensor) -> bool:
     """A tensor whose numbers a loop can read: a strided CPU tensor of its own (not a
     ``torch.func`` wrapper or a subclass)."""
     return (type(t) is torch.Tensor and t.device.type == "cpu" and t.layout == torch.strided
@@ -179,8 +176,8 @@ def _plain(t: torch.Tensor) -> bool:
 def _loop_runs(x: torch.Tensor, weight: torch.Tensor) -> bool:
     """Plain CPU tensors with cells, of float32 or float64 numbers (float16 and bfloat16 are
     summed in float32), and the loops built for this machine."""
-    dtype = torch.float32 if x.dtype in _WIDENED else x.dtype
-    return (x.numel() > 0 and _plain(x) and _plain(weight) and enabled()
+    dtype = torch.float32 if x.dtype in WIDENED else x.dtype
+    return (x.numel() > 0 and plain(x) and plain(weight) and enabled()
             and library(dtype) is not None)
 
 
@@ -194,26 +191,36 @@ def takes_direct(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
     """Whether an im2col call runs its forward pass by :func:`direct`: windows of at most
     :data:`MAX_DIRECT_WINDOW` numbers that overlap (more taps than the stride skips, so that
     im2col's columns would hold each input number more than once), output channels that fill
-    half a vector (:func:`_fills_half_a_vector`), and :func:`_loop_runs`.
+    half a vector (:func:`fills_half_a_vector`), and :func:`_loop_runs`.
     Windows side by side (a 2x2 kernel at stride 2) make columns no larger than the input, and
     their one matrix product won: 1.40-1.53x F.conv2d against the loop's 1.93-3.06."""
     (k_h, k_w), (s_h, s_w) = conf.kernel, conf.stride
     return (k_h * k_w > s_h * s_w and weight.shape[1] * k_h * k_w <= MAX_DIRECT_WINDOW
-            and _loop_runs(x, weight) and _fills_half_a_vector(weight.shape[0] // conf.groups,
+            and _loop_runs(x, weight) and fills_half_a_vector(weight.shape[0] // conf.groups,
                                                                 x.dtype))
 
 
-def _fills_half_a_vector(channels: int, dtype: torch.dtype) -> bool:
+def fills_half_a_vector(channels: int, dtype: torch.dtype) -> bool:
     """Whether ``channels`` output channels a group fill at least half of the vectors the
     direct loop sums them in (``LANES`` in ``loops.h``: 16 float32 numbers with AVX-512).
     Fewer leave most of each multiply-add unused: a first layer's input gradient, three
     channels of 16 lanes, took 1.5-2.0x F.conv2d's forward + backward time against the
     route's 1.0-1.25."""
-    lib = library(torch.float32 if dtype in _WIDENED else dtype)
+    lib = library(torch.float32 if dtype in WIDENED else dtype)
     return lib is not None and 2 * channels >= lib.lanes
 
 
-def _call(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
+def int64s(values: tuple[int, ...]) -> ctypes.Array:
+    """``values`` as the C array of 64-bit integers the loops take (strides, padding)."""
+    return (_I * len(values))(*values)
+
+
+def band_budget() -> int:
+    """The bytes a thread's band of rows may take: :data:`BAND_SHARE` of a core's L2 cache."""
+    return int(cache.l2_bytes() * BAND_SHARE)
+
+
+def call_loop(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
           out: torch.Tensor, sizes: tuple[int, ...], stride: Pair, dilation: Pair,
           pad: tuple[int, int, int, int]) -> torch.Tensor:
     """``out`` (any strides, a view too) filled with ``conv(x, w) + b`` by the loop ``name``
@@ -221,12 +228,12 @@ def _call(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
     and ``dilation``, the zero padding ``pad`` (top, bottom, left, right) added as it reads."""
     w = w.contiguous()
     b = None if b is None else b.contiguous()
-    strides = (_I * 4)(*x.stride()), (_I * 4)(*out.stride())
-    budget = int(cache.l2_bytes() * BAND_SHARE)
+    strides = int64s(x.stride()), int64s(out.stride())
+    budget = band_budget()
     failed = getattr(library(x.dtype), name)(
         x.data_ptr(), strides[0], w.data_ptr(), None if b is None else b.data_ptr(),
         out.data_ptr(), strides[1], *x.shape, *sizes, *w.shape[2:], *stride, *dilation,
-        (_I * 4)(*pad), *out.shape[2:], budget, torch.get_num_threads())
+        int64s(pad), *out.shape[2:], budget, torch.get_num_threads())
     if failed:
         raise MemoryError(f"convlab: the compiled loop {name} could not allocate its buffers")
     return out
@@ -240,7 +247,7 @@ def _run(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, co
     o_w = (conf.in_size[1] - d_w * (k_w - 1) - 1) // s_w + 1
     layout = torch.channels_last if result_channels_last(x, w) else torch.contiguous_format
     out = torch.empty((x.shape[0], w.shape[0], o_h, o_w), dtype=x.dtype, memory_format=layout)
-    return _call(name, x, w, b, out, sizes, conf.stride, conf.dilation, conf.pad)
+    return call_loop(name, x, w, b, out, sizes, conf.stride, conf.dilation, conf.pad)
 
 
 @in_float32
@@ -256,129 +263,3 @@ def direct(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
            conf: Conf) -> torch.Tensor:
     """The layer ``conv(x, w) + b`` of any groups by the compiled loop ``convlab_direct``."""
     return _run("convlab_direct", x, w, b, conf, (w.shape[0], conf.groups))
-
-
-class _Phase(NamedTuple):
-    """Along one axis, the input cells of one residue of the stride and what reaches them: the
-    first cell and how many (every ``stride``-th), the kernel taps whose products land there
-    (last first: the transposed convolution runs the kernel backwards), their step in the
-    output gradient, and where in it the first cell's sum starts."""
-    first: int
-    count: int
-    taps: list[int]
-    dilation: int
-    start: int
-
-
-def _phases(size: int, pad: int, stride: int, dilation: int, kernel: int) -> list[_Phase]:
-    """The input cells of a strided layer split by their residue of the stride (lesson 08):
-    cell ``i`` gets ``g[y] * w[k]`` where ``y*stride + k*dilation == i + pad``, so the cells of
-    one residue form a stride-1 convolution of the output gradient ``g`` with the taps of that
-    residue, flipped, at dilation ``dilation / gcd(dilation, stride)``."""
-    phases = []
-    for residue in range(stride):
-        first = (residue - pad) % stride
-        taps = [k for k in range(kernel) if (k * dilation - residue) % stride == 0][::-1]
-        start = (first + pad - taps[0] * dilation) // stride if taps else 0
-        phases.append(_Phase(first, len(range(first, size, stride)), taps,
-                             dilation // math.gcd(dilation, stride), start))
-    return phases
-
-
-def _ascending(taps: list[int]) -> slice:
-    """The slice of a phase's taps (every ``step``-th, listed last first), first first."""
-    step = taps[0] - taps[1] if len(taps) > 1 else 1
-    return slice(taps[-1], taps[0] + 1, step)
-
-
-def takes_direct_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> bool:
-    """Whether the input's gradient of a layer :func:`direct` runs is computed by the loop too
-    (:func:`direct_grad_input`): the transposed windows (the output gradient's channels of a
-    group, times the taps one residue of the stride reaches) hold at most
-    :data:`MAX_DIRECT_WINDOW` numbers, and the input's channels a group, the loop's output
-    channels here, fill half a vector (:func:`_fills_half_a_vector`)."""
-    (k_h, k_w), (s_h, s_w) = conf.kernel, conf.stride
-    window = w.shape[0] // conf.groups * -(-k_h // s_h) * -(-k_w // s_w)
-    return (window <= MAX_DIRECT_WINDOW and _plain(g) and _plain(w) and g.dtype in C_TYPES
-            and enabled() and _fills_half_a_vector(w.shape[1], g.dtype))
-
-
-@in_float32
-def direct_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
-    """The input's gradient of a layer of any groups, ``conv_transpose(g, w)``, by the loop
-    ``convlab_direct``: one stride-1 convolution of the output gradient for each residue of
-    the stride (:func:`_phases`), written into every ``stride``-th input cell, with the
-    weight's input and output channels swapped within each group."""
-    groups, (top, bottom, left, right) = conf.groups, conf.pad
-    c_out, c_group = w.shape[:2]
-    size = (conf.in_size[0] - top - bottom, conf.in_size[1] - left - right)
-    rows, cols = (_phases(size[a], conf.pad[2 * a], conf.stride[a], conf.dilation[a],
-                          conf.kernel[a]) for a in (0, 1))
-    swapped = w.unflatten(0, (groups, c_out // groups)).transpose(1, 2).flatten(0, 1)
-    every = all(p.taps for p in rows) and all(p.taps for p in cols)
-    grad_x = (torch.empty if every else torch.zeros)((g.shape[0], c_group * groups, *size),
-                                                     dtype=g.dtype)
-    for row in rows:
-        for col in cols:
-            if not (row.taps and col.taps and row.count and col.count):
-                continue
-            taps = swapped[:, :, _ascending(row.taps), _ascending(col.taps)].flip(2, 3)
-            part = g[:, :, max(row.start, 0):, max(col.start, 0):]
-            out = grad_x[:, :, row.first::conf.stride[0], col.first::conf.stride[1]]
-            _call("convlab_direct", part, taps, None, out, (c_group * groups, groups), (1, 1),
-                  (row.dilation, col.dilation), (max(-row.start, 0), 0, max(-col.start, 0), 0))
-    return grad_x
-
-
-def takes_direct_grad_weight(x: torch.Tensor, g: torch.Tensor) -> bool:
-    """Whether the weight's gradient of a layer :func:`direct` runs is computed by a loop too
-    (:func:`direct_grad_weight`): plain float32 or float64 tensors, the loops turned on."""
-    return _plain(x) and _plain(g) and x.dtype in C_TYPES and enabled()
-
-
-@in_float32
-def direct_grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
-    """The weight's gradient of a layer of any groups by the loop ``convlab_direct_weight``:
-    for each tap of each input channel, the output gradient's vectors of 16 output channels
-    times the input number the tap read, summed over every sample and output cell in
-    registers."""
-    (k_h, k_w), groups = conf.kernel, conf.groups
-    out = torch.empty((g.shape[1], x.shape[1] // groups, k_h, k_w), dtype=x.dtype)
-    failed = library(x.dtype).convlab_direct_weight(
-        x.data_ptr(), (_I * 4)(*x.stride()), g.data_ptr(), (_I * 4)(*g.stride()),
-        out.data_ptr(), *x.shape, g.shape[1], groups, k_h, k_w, *conf.stride, *conf.dilation,
-        (_I * 4)(*conf.pad), *g.shape[2:], int(cache.l2_bytes() * BAND_SHARE),
-        torch.get_num_threads())
-    if failed:
-        raise MemoryError("convlab: the compiled loop convlab_direct_weight could not allocate"
-                          " its buffers")
-    return out
-
-
-@functools.cache
-def forward_of(kernels: type, loop: str) -> type:
-    """``kernels`` (a route) with its forward pass run by the compiled loop :func:`depthwise`
-    or :func:`direct` (``loop``), and for :func:`direct` its gradients too where
-    :func:`takes_direct_grad_input` and :func:`takes_direct_grad_weight`; the rest, and the
-    derivatives of all of them (each again one of the three maps), stay the route's."""
-    def run(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
-            conf: Conf) -> torch.Tensor:
-        if _plain(x) and _plain(w) and (x.dtype in C_TYPES or x.dtype in _WIDENED):
-            return globals()[loop](x, w, b, conf)
-        return kernels.conv(x, w, b, conf)     # a torch.func transform's wrapped tensors
-
-    def grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
-        if takes_direct_grad_input(g, w, conf):
-            return direct_grad_input(g, w, conf)
-        return kernels.grad_input(g, w, conf)
-
-    def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
-        if takes_direct_grad_weight(x, g):
-            return direct_grad_weight(x, g, conf)
-        return kernels.grad_weight(x, g, conf)
-
-    methods = {"conv": staticmethod(run)}
-    if loop == "direct":
-        methods["grad_input"] = staticmethod(grad_input)
-        methods["grad_weight"] = staticmethod(grad_weight)
-    return type(f"Compiled{kernels.__name__}", (kernels,), methods)

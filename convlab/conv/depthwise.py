@@ -32,7 +32,8 @@ of the maps as they are instead, at a stride every ``s_h``-th row of it, and the
 copied (:mod:`.depthwise_maps`), channels last too at stride 1.
 :func:`route` chooses. Where the machine has a C compiler, the forward pass of a layer with one
 output channel an input channel is one compiled loop instead (:mod:`.compiled`), which keeps each
-output cell's sums in registers over all its taps; the gradients stay with the route.
+output cell's sums in registers over all its taps, and so is its input gradient; the weight's
+gradient stays with the route.
 
 The maps are taken a block at a time (:func:`.cache.block_bytes`: what the threads' L2
 caches hold), and every tap of a block is summed before the next: the block's cells are read
@@ -47,7 +48,7 @@ import functools
 
 import torch
 
-from . import cache, compiled
+from . import cache, compiled, compiled_gradients
 from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
 from .layout import laid_out_channels_last
@@ -343,7 +344,7 @@ def depthwise_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor |
     conf = Conf.padding_inside(x, weight, stride, dilation, x.shape[1], padding)
     kernels = route(x, _flat(x, x.shape[1], weight.shape[0], conf))
     if compiled.takes_depthwise(x, weight, conf):
-        kernels = compiled.forward_of(kernels, "depthwise")
+        kernels = compiled_gradients.forward_of(kernels, "depthwise")
     return bilinear(CONV, x, weight, kernels, conf, bias)
 
 

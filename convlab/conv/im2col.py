@@ -34,7 +34,8 @@ from typing import Iterator
 
 import torch
 
-from . import col2im, compiled, im2col_last, input_grad, kernel_rows, threads, winograd
+from . import (col2im, compiled, compiled_gradients, im2col_last, input_grad, kernel_rows,
+               threads, winograd)
 from .autograd import CONV, Conf, bilinear, in_float32
 from .geometry import output_size
 from .threads import row_pieces, tiles
@@ -303,5 +304,5 @@ def im2col_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | No
     conf = Conf.padding_inside(x, weight, stride, dilation, groups, padding, max_buffer_bytes)
     kernels = Im2colKernels
     if compiled.takes_direct(x, weight, conf):    # few numbers a window: one compiled loop
-        kernels = compiled.forward_of(Im2colKernels, "direct")
+        kernels = compiled_gradients.forward_of(Im2colKernels, "direct")
     return bilinear(CONV, x, weight, kernels, conf, bias)

@@ -1,0 +1,162 @@
+"""The gradients the compiled loops compute, and the route classes that run them (lesson 08).
+
+The input's gradient of a convolution is a transposed convolution, and a transposed
+convolution at stride ``s`` is ``s*s`` stride-1 convolutions, one for each residue of the
+stride (:func:`_phases`): so the loops of :mod:`.compiled` compute it too, for depthwise layers
+and for layers of small windows. The weight's gradient of a layer of small windows has a loop of
+its own (``convlab_direct_weight``). :func:`forward_of` puts them in place of a route's kernels.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from typing import NamedTuple
+
+import torch
+
+from . import compiled
+from .autograd import Conf, in_float32
+from .compiled import C_TYPES, MAX_DIRECT_WINDOW, WIDENED, call_loop, enabled, int64s, plain
+
+
+class _Phase(NamedTuple):
+    """Along one axis, the input cells of one residue of the stride and what reaches them: the
+    first cell and how many (every ``stride``-th), the kernel taps whose products land there
+    (last first: the transposed convolution runs the kernel backwards), their step in the
+    output gradient, and where in it the first cell's sum starts."""
+    first: int
+    count: int
+    taps: list[int]
+    dilation: int
+    start: int
+
+
+def _phases(size: int, pad: int, stride: int, dilation: int, kernel: int) -> list[_Phase]:
+    """The input cells of a strided layer split by their residue of the stride (lesson 08):
+    cell ``i`` gets ``g[y] * w[k]`` where ``y*stride + k*dilation == i + pad``, so the cells of
+    one residue form a stride-1 convolution of the output gradient ``g`` with the taps of that
+    residue, flipped, at dilation ``dilation / gcd(dilation, stride)``."""
+    phases = []
+    for residue in range(stride):
+        first = (residue - pad) % stride
+        taps = [k for k in range(kernel) if (k * dilation - residue) % stride == 0][::-1]
+        start = (first + pad - taps[0] * dilation) // stride if taps else 0
+        phases.append(_Phase(first, len(range(first, size, stride)), taps,
+                             dilation // math.gcd(dilation, stride), start))
+    return phases
+
+
+def _ascending(taps: list[int]) -> slice:
+    """The slice of a phase's taps (every ``step``-th, listed last first), first first."""
+    step = taps[0] - taps[1] if len(taps) > 1 else 1
+    return slice(taps[-1], taps[0] + 1, step)
+
+
+def takes_direct_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> bool:
+    """Whether the input's gradient of a layer :func:`direct` runs is computed by the loop too
+    (:func:`direct_grad_input`): the transposed windows (the output gradient's channels of a
+    group, times the taps one residue of the stride reaches) hold at most
+    :data:`MAX_DIRECT_WINDOW` numbers, and the input's channels a group, the loop's output
+    channels here, fill half a vector (:func:`.compiled.fills_half_a_vector`)."""
+    (k_h, k_w), (s_h, s_w) = conf.kernel, conf.stride
+    window = w.shape[0] // conf.groups * -(-k_h // s_h) * -(-k_w // s_w)
+    return (window <= MAX_DIRECT_WINDOW and plain(g) and plain(w) and g.dtype in C_TYPES
+            and enabled() and compiled.fills_half_a_vector(w.shape[1], g.dtype))
+
+
+@in_float32
+def direct_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
+    """The input's gradient of a layer of any groups, ``conv_transpose(g, w)``, by the loop
+    ``convlab_direct``: one stride-1 convolution of the output gradient for each residue of
+    the stride (:func:`_phases`), written into every ``stride``-th input cell, with the
+    weight's input and output channels swapped within each group."""
+    return _transposed(g, w, conf, "convlab_direct")
+
+
+@in_float32
+def depthwise_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
+    """The input's gradient of a depthwise layer (one output channel an input channel) by the
+    loop ``convlab_depthwise``, one residue of the stride at a time as
+    :func:`direct_grad_input`."""
+    return _transposed(g, w, conf, "convlab_depthwise")
+
+
+def _transposed(g: torch.Tensor, w: torch.Tensor, conf: Conf, loop: str) -> torch.Tensor:
+    """``conv_transpose(g, w)`` by the loop ``loop``: for each residue of the stride along
+    both axes, the stride-1 convolution of ``g`` with that residue's taps, flipped."""
+    groups, (top, bottom, left, right) = conf.groups, conf.pad
+    c_out, c_group = w.shape[:2]
+    size = (conf.in_size[0] - top - bottom, conf.in_size[1] - left - right)
+    rows, cols = (_phases(size[a], conf.pad[2 * a], conf.stride[a], conf.dilation[a],
+                          conf.kernel[a]) for a in (0, 1))
+    swapped = w.unflatten(0, (groups, c_out // groups)).transpose(1, 2).flatten(0, 1)
+    every = all(p.taps for p in rows) and all(p.taps for p in cols)
+    grad_x = (torch.empty if every else torch.zeros)((g.shape[0], c_group * groups, *size),
+                                                     dtype=g.dtype)
+    for row in rows:
+        for col in cols:
+            if not (row.taps and col.taps and row.count and col.count):
+                continue
+            taps = swapped[:, :, _ascending(row.taps), _ascending(col.taps)].flip(2, 3)
+            part = g[:, :, max(row.start, 0):, max(col.start, 0):]
+            out = grad_x[:, :, row.first::conf.stride[0], col.first::conf.stride[1]]
+            sizes = (c_group * groups, groups) if loop == "convlab_direct" else ()
+            call_loop(loop, part, taps, None, out, sizes, (1, 1), (row.dilation, col.dilation),
+                  (max(-row.start, 0), 0, max(-col.start, 0), 0))
+    return grad_x
+
+
+def takes_direct_grad_weight(x: torch.Tensor, g: torch.Tensor) -> bool:
+    """Whether the weight's gradient of a layer :func:`direct` runs is computed by a loop too
+    (:func:`direct_grad_weight`): plain float32 or float64 tensors, the loops turned on."""
+    return plain(x) and plain(g) and x.dtype in C_TYPES and enabled()
+
+
+@in_float32
+def direct_grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
+    """The weight's gradient of a layer of any groups by the loop ``convlab_direct_weight``:
+    for each tap of each input channel, the output gradient's vectors of 16 output channels
+    times the input number the tap read, summed over every sample and output cell in
+    registers."""
+    (k_h, k_w), groups = conf.kernel, conf.groups
+    out = torch.empty((g.shape[1], x.shape[1] // groups, k_h, k_w), dtype=x.dtype)
+    failed = compiled.library(x.dtype).convlab_direct_weight(
+        x.data_ptr(), int64s(x.stride()), g.data_ptr(), int64s(g.stride()),
+        out.data_ptr(), *x.shape, g.shape[1], groups, k_h, k_w, *conf.stride, *conf.dilation,
+        int64s(conf.pad), *g.shape[2:], compiled.band_budget(), torch.get_num_threads())
+    if failed:
+        raise MemoryError("convlab: the compiled loop convlab_direct_weight could not allocate"
+                          " its buffers")
+    return out
+
+
+@functools.cache
+def forward_of(kernels: type, loop: str) -> type:
+    """``kernels`` (a route) with its forward pass run by the compiled loop
+    :func:`.compiled.depthwise` or :func:`.compiled.direct` (``loop``), its input gradient by
+    the same loop (:func:`depthwise_grad_input`; :func:`direct_grad_input` where
+    :func:`takes_direct_grad_input`), and for the direct loop its weight gradient too
+    (:func:`direct_grad_weight`); the rest, and the derivatives of all of them (each again one
+    of the three maps), stay the route's."""
+    def run(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
+            conf: Conf) -> torch.Tensor:
+        if plain(x) and plain(w) and (x.dtype in C_TYPES or x.dtype in WIDENED):
+            return getattr(compiled, loop)(x, w, b, conf)
+        return kernels.conv(x, w, b, conf)     # a torch.func transform's wrapped tensors
+
+    def grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
+        if loop == "depthwise" and plain(g) and plain(w) and g.dtype in C_TYPES and enabled():
+            return depthwise_grad_input(g, w, conf)
+        if loop == "direct" and takes_direct_grad_input(g, w, conf):
+            return direct_grad_input(g, w, conf)
+        return kernels.grad_input(g, w, conf)
+
+    def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
+        if takes_direct_grad_weight(x, g):
+            return direct_grad_weight(x, g, conf)
+        return kernels.grad_weight(x, g, conf)
+
+    methods = {"conv": staticmethod(run), "grad_input": staticmethod(grad_input)}
+    if loop == "direct":
+        methods["grad_weight"] = staticmethod(grad_weight)
+    return type(f"Compiled{kernels.__name__}", (kernels,), methods)
