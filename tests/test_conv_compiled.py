@@ -133,13 +133,15 @@ def test_layers_of_small_windows_give_pytorchs_numbers_and_layout_by_the_loop(ca
 
 
 def test_large_windows_and_windows_side_by_side_stay_with_the_matrix_product():
-    """Windows of more than MAX_DIRECT_WINDOW numbers, and windows that do not overlap (1x1;
-    2x2 at stride 2), whose columns copy each input number once: the route's one matrix
-    product, not the loop. 3x3 windows of at most MAX_DIRECT_WINDOW numbers: the loop."""
+    """Windows of more than MAX_DIRECT_WINDOW numbers that take in more than
+    MAX_DIRECT_INPUTS_A_STEP new ones a step, and windows that do not overlap (1x1; 2x2 at
+    stride 2), whose columns copy each input number once: the route's one matrix product, not
+    the loop. 3x3 windows within either bound: the loop."""
     gen = torch.Generator().manual_seed(10)
     most = compiled.MAX_DIRECT_WINDOW // 9                # channels of 3x3 windows within it
-    calls = [(most + 1, 3, 1, False), (most, 3, 1, True), (most, 3, 2, True), (8, 1, 1, False),
-             (8, 2, 2, False), (8, 2, 1, True)]
+    a_step = compiled.MAX_DIRECT_INPUTS_A_STEP            # channels a stride-1 step takes in
+    calls = [(most + 1, 3, 2, False), (most, 3, 1, True), (most, 3, 2, True), (8, 1, 1, False),
+             (8, 2, 2, False), (8, 2, 1, True), (a_step, 3, 1, True), (a_step + 1, 3, 1, False)]
     for c_in, k, stride, takes in calls:
         x, w = torch.randn(1, c_in, 6, 6, generator=gen), torch.randn(16, c_in, k, k)
         ours, used = by_the_loop(lambda: conv2d_vectorized(x, w, None, stride), "direct")

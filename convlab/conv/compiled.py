@@ -60,6 +60,12 @@ BAND_SHARE = 1 / 2
 #: stride 2 (1.53 against 1.40); from 864 on the route's matrix product wins (1.26-1.32
 #: against 1.31-2.77).
 MAX_DIRECT_WINDOW = 512
+#: Or most input numbers an output cell takes in that its neighbour along a row did not read
+#: (``C_in/groups * s_h * s_w``), whatever the window: with as few, im2col's columns repeat
+#: each of them ``kH*kW / (s_h*s_w)`` times. 3x3 layers of 64 channels at stride 1 (64):
+#: the loop 1.21-1.30 forward against 1.72-1.82, 1.50 forward + backward against 1.52-1.88;
+#: of 96 channels (96) 1.31-1.32 against 1.26-1.27; of 64 at stride 2 (256) 1.53 against 1.40.
+MAX_DIRECT_INPUTS_A_STEP = 64
 
 _P, _I = ctypes.c_void_p, ctypes.c_int64
 _ARGS = {"convlab_depthwise": [_P] * 6 + [_I] * 10 + [_P, _I, _I, _I, ctypes.c_int],
@@ -189,15 +195,17 @@ def takes_depthwise(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
 
 def takes_direct(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
     """Whether an im2col call runs its forward pass by :func:`direct`: windows of at most
-    :data:`MAX_DIRECT_WINDOW` numbers that overlap (more taps than the stride skips, so that
+    :data:`MAX_DIRECT_WINDOW` numbers, or that take in at most :data:`MAX_DIRECT_INPUTS_A_STEP`
+    new ones a step, that overlap (more taps than the stride skips, so that
     im2col's columns would hold each input number more than once), output channels that fill
     half a vector (:func:`fills_half_a_vector`), and :func:`_loop_runs`.
     Windows side by side (a 2x2 kernel at stride 2) make columns no larger than the input, and
     their one matrix product won: 1.40-1.53x F.conv2d against the loop's 1.93-3.06."""
     (k_h, k_w), (s_h, s_w) = conf.kernel, conf.stride
-    return (k_h * k_w > s_h * s_w and weight.shape[1] * k_h * k_w <= MAX_DIRECT_WINDOW
-            and _loop_runs(x, weight) and fills_half_a_vector(weight.shape[0] // conf.groups,
-                                                                x.dtype))
+    few = (weight.shape[1] * k_h * k_w <= MAX_DIRECT_WINDOW
+           or weight.shape[1] * s_h * s_w <= MAX_DIRECT_INPUTS_A_STEP)
+    return (k_h * k_w > s_h * s_w and few and _loop_runs(x, weight)
+            and fills_half_a_vector(weight.shape[0] // conf.groups, x.dtype))
 
 
 def fills_half_a_vector(channels: int, dtype: torch.dtype) -> bool:
