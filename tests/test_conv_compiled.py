@@ -326,31 +326,13 @@ def test_the_input_gradient_of_small_windows_by_the_loop_is_pytorchs(case, dtype
     output gradient for each residue of the stride, written into every stride-th input cell
     (zeros where no tap reaches), equal to F.conv2d's and laid out as its."""
     require_compiled_loop()
-    kernel, stride, dilation, padding, groups = case
+    kernel, groups = case[0], case[4]
     gen = torch.Generator().manual_seed(11)
     x = torch.randn(2, 16, 10, 11, dtype=dtype, generator=gen)
     if layout == "channels last":
         x = x.contiguous(memory_format=torch.channels_last)
     w = torch.randn(16, 16 // groups, *kernel, dtype=dtype, generator=gen)
-    (top, bottom), (left, right) = padding
-
-    def grad_x(ours: bool) -> torch.Tensor:
-        leaf = x.detach().requires_grad_()
-        if ours:        # the im2col route, which adds one-sided padding as it reads the input
-            out = im2col_conv2d(leaf, w, None, stride, dilation, groups, padding=padding)
-        else:
-            out = F.conv2d(F.pad(leaf, (left, right, top, bottom)), w, None, stride, 0,
-                           dilation, groups)
-        g = torch.randn(out.shape, dtype=dtype, generator=torch.Generator().manual_seed(12))
-        return torch.autograd.grad(out, leaf, g)[0]
-
-    with mock.patch.object(gradients, "direct_grad_input",
-                           side_effect=gradients.direct_grad_input) as spy:
-        ours = grad_x(True)
-    assert spy.called
-    theirs = grad_x(False)
-    torch.testing.assert_close(ours, theirs, **TOLERANCE[dtype])
-    assert ours.stride() == theirs.stride()
+    assert_input_gradient_is_pytorchs(im2col_route, "direct_grad_input", x, w, case)
 
 
 @pytest.mark.parametrize("share", ["L2 bands", "one output row a band"])
@@ -388,28 +370,43 @@ def test_the_input_gradient_of_a_depthwise_layer_by_the_loop_is_pytorchs(case, d
     """The input's gradient of a depthwise layer, by the depthwise loop one residue of the
     stride at a time: F.conv2d's, laid out as its."""
     require_compiled_loop()
-    kernel, stride, dilation, padding, _ = case
     gen = torch.Generator().manual_seed(15)
     x = torch.randn(2, 20, 10, 11, dtype=dtype, generator=gen)
     if layout == "channels last":
         x = x.contiguous(memory_format=torch.channels_last)
-    w = torch.randn(20, 1, *kernel, dtype=dtype, generator=gen)
+    w = torch.randn(20, 1, *case[0], dtype=dtype, generator=gen)
+    assert_input_gradient_is_pytorchs(depthwise_route, "depthwise_grad_input", x, w,
+                                      (*case[:4], 20))
+
+
+def assert_input_gradient_is_pytorchs(route, loop: str, x, w, case) -> None:
+    """The input's gradient of ``route(x, w, None, stride, dilation, groups, padding)`` (a route
+    that adds one-sided padding as it reads) equals F.conv2d's of the padded input and is laid
+    out as it, and the gradient loop ``loop`` of compiled_gradients computed it."""
+    _, stride, dilation, padding, groups = case
     (top, bottom), (left, right) = padding
 
     def grad_x(ours: bool) -> torch.Tensor:
         leaf = x.detach().requires_grad_()
-        if ours:        # the depthwise route, which adds one-sided padding as it reads
-            out = depthwise_conv2d(leaf, w, None, stride, dilation, padding)
+        if ours:
+            out = route(leaf, w, None, stride, dilation, groups, padding)
         else:
             out = F.conv2d(F.pad(leaf, (left, right, top, bottom)), w, None, stride, 0,
-                           dilation, 20)
-        g = torch.randn(out.shape, dtype=dtype, generator=torch.Generator().manual_seed(16))
+                           dilation, groups)
+        g = torch.randn(out.shape, dtype=x.dtype, generator=torch.Generator().manual_seed(12))
         return torch.autograd.grad(out, leaf, g)[0]
 
-    with mock.patch.object(gradients, "depthwise_grad_input",
-                           side_effect=gradients.depthwise_grad_input) as spy:
+    with mock.patch.object(gradients, loop, side_effect=getattr(gradients, loop)) as spy:
         ours = grad_x(True)
     assert spy.called
     theirs = grad_x(False)
-    torch.testing.assert_close(ours, theirs, **TOLERANCE[dtype])
+    torch.testing.assert_close(ours, theirs, **TOLERANCE[x.dtype])
     assert ours.stride() == theirs.stride()
+
+
+def im2col_route(x, w, b, stride, dilation, groups, padding):
+    return im2col_conv2d(x, w, b, stride, dilation, groups, padding=padding)
+
+
+def depthwise_route(x, w, b, stride, dilation, groups, padding):
+    return depthwise_conv2d(x, w, b, stride, dilation, padding)
