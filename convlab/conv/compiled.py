@@ -35,6 +35,7 @@ import torch
 
 from . import cache
 from .autograd import Conf, Pair, in_float32
+from .geometry import output_size
 from .layout import result_channels_last
 
 #: The loops' C files, compiled together (``loops.h``: what they share), and all they read.
@@ -229,8 +230,8 @@ def band_budget() -> int:
 
 
 def call_loop(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
-          out: torch.Tensor, sizes: tuple[int, ...], stride: Pair, dilation: Pair,
-          pad: tuple[int, int, int, int]) -> torch.Tensor:
+              out: torch.Tensor, sizes: tuple[int, ...], stride: Pair, dilation: Pair,
+              pad: tuple[int, int, int, int]) -> torch.Tensor:
     """``out`` (any strides, a view too) filled with ``conv(x, w) + b`` by the loop ``name``
     (``sizes``: its arguments between the input's width and the kernel's height) at ``stride``
     and ``dilation``, the zero padding ``pad`` (top, bottom, left, right) added as it reads."""
@@ -250,9 +251,8 @@ def call_loop(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | Non
 def _run(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, conf: Conf,
          sizes: tuple[int, ...]) -> torch.Tensor:
     """``conv(x, w) + b`` by the loop ``name``, laid out as F.conv2d lays out its result."""
-    (k_h, k_w), (s_h, s_w), (d_h, d_w) = conf.kernel, conf.stride, conf.dilation
-    o_h = (conf.in_size[0] - d_h * (k_h - 1) - 1) // s_h + 1
-    o_w = (conf.in_size[1] - d_w * (k_w - 1) - 1) // s_w + 1
+    o_h, o_w = (output_size(conf.in_size[a], conf.kernel[a], conf.stride[a], 0,
+                            conf.dilation[a]) for a in (0, 1))
     layout = torch.channels_last if result_channels_last(x, w) else torch.contiguous_format
     out = torch.empty((x.shape[0], w.shape[0], o_h, o_w), dtype=x.dtype, memory_format=layout)
     return call_loop(name, x, w, b, out, sizes, conf.stride, conf.dilation, conf.pad)

@@ -22,11 +22,11 @@ from .compiled import C_TYPES, MAX_DIRECT_WINDOW, WIDENED, call_loop, enabled, i
 class _Phase(NamedTuple):
     """Along one axis, the input cells of one residue of the stride and what reaches them: the
     first cell and how many (every ``stride``-th), the kernel taps whose products land there
-    (last first: the transposed convolution runs the kernel backwards), their step in the
-    output gradient, and where in it the first cell's sum starts."""
+    (the transposed convolution runs them backwards), their step in the output gradient, and
+    where in it the first cell's sum starts."""
     first: int
     count: int
-    taps: list[int]
+    taps: range
     dilation: int
     start: int
 
@@ -37,19 +37,21 @@ def _phases(size: int, pad: int, stride: int, dilation: int, kernel: int) -> lis
     one residue form a stride-1 convolution of the output gradient ``g`` with the taps of that
     residue, flipped, at dilation ``dilation / gcd(dilation, stride)``."""
     phases = []
+    step = stride // math.gcd(dilation, stride)           # between taps of one residue
     for residue in range(stride):
         first = (residue - pad) % stride
-        taps = [k for k in range(kernel) if (k * dilation - residue) % stride == 0][::-1]
-        start = (first + pad - taps[0] * dilation) // stride if taps else 0
+        reached = [k for k in range(min(step, kernel)) if (k * dilation - residue) % stride == 0]
+        taps = range(reached[0], kernel, step) if reached else range(0)
+        start = (first + pad - taps[-1] * dilation) // stride if taps else 0
         phases.append(_Phase(first, len(range(first, size, stride)), taps,
                              dilation // math.gcd(dilation, stride), start))
     return phases
 
 
-def _ascending(taps: list[int]) -> slice:
-    """The slice of a phase's taps (every ``step``-th, listed last first), first first."""
-    step = taps[0] - taps[1] if len(taps) > 1 else 1
-    return slice(taps[-1], taps[0] + 1, step)
+def _reads(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Whether a gradient loop takes ``a`` and ``b``: plain float32 or float64 CPU tensors
+    (:func:`.compiled.plain`), the loops turned on."""
+    return plain(a) and plain(b) and a.dtype in C_TYPES and enabled()
 
 
 def takes_direct_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> bool:
@@ -60,8 +62,8 @@ def takes_direct_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> boo
     channels here, fill half a vector (:func:`.compiled.fills_half_a_vector`)."""
     (k_h, k_w), (s_h, s_w) = conf.kernel, conf.stride
     window = w.shape[0] // conf.groups * -(-k_h // s_h) * -(-k_w // s_w)
-    return (window <= MAX_DIRECT_WINDOW and plain(g) and plain(w) and g.dtype in C_TYPES
-            and enabled() and compiled.fills_half_a_vector(w.shape[1], g.dtype))
+    return (window <= MAX_DIRECT_WINDOW and _reads(g, w)
+            and compiled.fills_half_a_vector(w.shape[1], g.dtype))
 
 
 @in_float32
@@ -97,19 +99,18 @@ def _transposed(g: torch.Tensor, w: torch.Tensor, conf: Conf, loop: str) -> torc
         for col in cols:
             if not (row.taps and col.taps and row.count and col.count):
                 continue
-            taps = swapped[:, :, _ascending(row.taps), _ascending(col.taps)].flip(2, 3)
+            taps = swapped[:, :, _slice(row.taps), _slice(col.taps)].flip(2, 3)
             part = g[:, :, max(row.start, 0):, max(col.start, 0):]
             out = grad_x[:, :, row.first::conf.stride[0], col.first::conf.stride[1]]
             sizes = (c_group * groups, groups) if loop == "convlab_direct" else ()
             call_loop(loop, part, taps, None, out, sizes, (1, 1), (row.dilation, col.dilation),
-                  (max(-row.start, 0), 0, max(-col.start, 0), 0))
+                      (max(-row.start, 0), 0, max(-col.start, 0), 0))
     return grad_x
 
 
-def takes_direct_grad_weight(x: torch.Tensor, g: torch.Tensor) -> bool:
-    """Whether the weight's gradient of a layer :func:`direct` runs is computed by a loop too
-    (:func:`direct_grad_weight`): plain float32 or float64 tensors, the loops turned on."""
-    return plain(x) and plain(g) and x.dtype in C_TYPES and enabled()
+def _slice(taps: range) -> slice:
+    """A phase's taps as a slice of the kernel (a range would index element by element)."""
+    return slice(taps.start, taps.stop, taps.step)
 
 
 @in_float32
@@ -136,7 +137,7 @@ def forward_of(kernels: type, loop: str) -> type:
     :func:`.compiled.depthwise` or :func:`.compiled.direct` (``loop``), its input gradient by
     the same loop (:func:`depthwise_grad_input`; :func:`direct_grad_input` where
     :func:`takes_direct_grad_input`), and for the direct loop its weight gradient too
-    (:func:`direct_grad_weight`); the rest, and the derivatives of all of them (each again one
+    (:func:`direct_grad_weight`, where :func:`_reads`); the rest, and the derivatives of all of them (each again one
     of the three maps), stay the route's."""
     def run(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
             conf: Conf) -> torch.Tensor:
@@ -145,14 +146,14 @@ def forward_of(kernels: type, loop: str) -> type:
         return kernels.conv(x, w, b, conf)     # a torch.func transform's wrapped tensors
 
     def grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> torch.Tensor:
-        if loop == "depthwise" and plain(g) and plain(w) and g.dtype in C_TYPES and enabled():
+        if loop == "depthwise" and _reads(g, w):
             return depthwise_grad_input(g, w, conf)
         if loop == "direct" and takes_direct_grad_input(g, w, conf):
             return direct_grad_input(g, w, conf)
         return kernels.grad_input(g, w, conf)
 
     def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
-        if takes_direct_grad_weight(x, g):
+        if _reads(x, g):
             return direct_grad_weight(x, g, conf)
         return kernels.grad_weight(x, g, conf)
 

@@ -232,8 +232,7 @@ int convlab_direct_weight(const real *x, const int64_t *xs, const real *g, const
         }
     }
     free(xbuf);
-    free(gbuf);
-#pragma omp barrier
+    free(gbuf);                /* the loop above ends when every thread's parts are summed */
 #pragma omp for schedule(static)
     for (int64_t block = 0; block < blocks; ++block) {   /* the parts added, lanes to rows */
       const int64_t grp = block / group_blocks, c0 = grp * COg + block % group_blocks * LANES;

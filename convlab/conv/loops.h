@@ -15,7 +15,8 @@
  *    LANES channels; the input vectors a kernel row's taps read are loaded once and shared by the
  *    XB cells (for a 5x5 kernel at stride 1, 12 loads for 40 multiply-adds), with the kernel's
  *    width and the stride fixed when the compiler unrolls the loops (3, 5 and 7 wide, stride 1
- *    and 2);
+ *    and 2). A depthwise layer's input gradient is this loop too, once for each residue of the
+ *    stride;
  *  - convlab_direct (any groups, few input numbers a window): the output channels of a group are
  *    taken LANES at a time and the band of rows is copied as it is; each tap of each input
  *    channel is one weight vector, multiplied by each of the XB cells' input number. The input
