@@ -13,6 +13,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import convlab
 import convlab.conv.compiled as compiled
 import convlab.conv.compiled_gradients as gradients
 from convlab import conv2d_vectorized
@@ -173,6 +174,55 @@ def test_channels_that_fill_less_than_half_a_vector_stay_with_the_route():
         torch.testing.assert_close(grad, torch.autograd.grad(theirs, reference,
                                                              torch.ones_like(theirs))[0],
                                    **TOLERANCE[torch.float32])
+
+
+def test_the_input_gradient_takes_the_loop_within_either_bound():
+    """The input's gradient runs by the loop where its transposed windows (the output
+    gradient's channels times the taps) hold at most MAX_DIRECT_WINDOW numbers, or where
+    its stride-1 steps take in at most MAX_DIRECT_INPUTS_A_STEP new ones (the output
+    channels a group); 3x3 windows of more output channels than both: the route."""
+    require_compiled_loop()
+    gen = torch.Generator().manual_seed(14)
+    most = compiled.MAX_DIRECT_WINDOW // 9
+    a_step = compiled.MAX_DIRECT_INPUTS_A_STEP
+    assert most < a_step          # else the second bound adds nothing to test
+    for c_out, takes in ((most, True), (a_step, True), (a_step + 1, False)):
+        x = torch.randn(2, 16, 7, 7, generator=gen, requires_grad=True)
+        w = torch.randn(c_out, 16, 3, 3, generator=gen)
+        with mock.patch.object(gradients, "direct_grad_input",
+                               side_effect=gradients.direct_grad_input) as spy:
+            out, used = by_the_loop(lambda: conv2d_vectorized(x, w, None, 1, 1), "direct")
+            g = torch.randn(out.shape, generator=gen)
+            (grad,) = torch.autograd.grad(out, x, g)
+        assert (used, spy.called) == (True, takes), c_out
+        reference = x.detach().requires_grad_()
+        theirs = torch.autograd.grad(F.conv2d(reference, w, None, 1, 1), reference, g)[0]
+        torch.testing.assert_close(grad, theirs, **TOLERANCE[torch.float32])
+
+
+@pytest.mark.parametrize("groups", [1, 24], ids=["dense", "depthwise"])
+def test_a_layers_parameters_are_read_by_the_loops(groups):
+    """convlab.Conv2d hands the loops its weight, an nn.Parameter: a layer the loops take runs
+    its forward pass and gradients by them, with nn.Conv2d's outputs and gradients."""
+    require_compiled_loop()
+    torch.manual_seed(15)
+    theirs = torch.nn.Conv2d(24, 24, 3, padding=1, groups=groups)
+    ours = convlab.Conv2d(24, 24, 3, padding=1, groups=groups)
+    ours.load_state_dict(theirs.state_dict())
+    x = torch.randn(2, 24, 9, 9)
+    loop, grad_loop = ("direct", "direct_grad_weight") if groups == 1 else \
+        ("depthwise", "depthwise_grad_input")
+    with mock.patch.object(gradients, grad_loop,
+                           side_effect=getattr(gradients, grad_loop)) as spy:
+        mine, used = by_the_loop(lambda: ours(x.requires_grad_()), loop)
+        grads = torch.autograd.grad(mine.square().sum(), (x, ours.weight, ours.bias))
+    assert used and spy.called
+    x = x.detach().requires_grad_()
+    reference = theirs(x)
+    torch.testing.assert_close(mine, reference)
+    for a, b in zip(grads, torch.autograd.grad(reference.square().sum(),
+                                               (x, theirs.weight, theirs.bias))):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)

@@ -173,10 +173,15 @@ def library(dtype: torch.dtype) -> ctypes.CDLL | None:
     return None
 
 
+#: The tensor types whose numbers lie in their own storage: a layer's weight is a Parameter.
+_PLAIN_TYPES = (torch.Tensor, torch.nn.Parameter)
+
+
 def plain(t: torch.Tensor) -> bool:
-    """A tensor whose numbers a loop can read: a strided CPU tensor of its own (not a
-    ``torch.func`` wrapper or a subclass)."""
-    return (type(t) is torch.Tensor and t.device.type == "cpu" and t.layout == torch.strided
+    """A tensor whose numbers a loop can read: a strided CPU tensor of its own or a layer's
+    ``nn.Parameter`` (not a ``torch.func`` wrapper or another subclass, whose numbers may
+    live elsewhere)."""
+    return (type(t) in _PLAIN_TYPES and t.device.type == "cpu" and t.layout == torch.strided
             and not torch._C._functorch.is_functorch_wrapped_tensor(t))
 
 
