@@ -429,6 +429,57 @@ def test_the_input_gradient_of_a_depthwise_layer_by_the_loop_is_pytorchs(case, d
                                       (*case[:4], 20))
 
 
+#: GRAD_INPUT_CASES and the kernels the depthwise weight loop unrolls (3, 5, 7 wide at stride 1
+#: and 2), on rows of 11 cells: whole blocks of the cells it sums together and a remainder.
+DEPTHWISE_WEIGHT_CASES = {
+    **GRAD_INPUT_CASES,
+    "3x3 stride 1": ((3, 3), (1, 1), (1, 1), ((1, 1), (1, 1)), 1),
+    "5x5 stride 1, one-sided padding": ((5, 5), (1, 1), (1, 1), ((2, 0), (1, 2)), 1),
+    "7x7 stride 2": ((7, 7), (2, 2), (1, 1), ((3, 3), (3, 3)), 1),
+    "5x5 stride 2 dilation 2": ((5, 5), (2, 2), (2, 2), ((4, 4), (4, 4)), 1),
+}
+
+
+@pytest.mark.parametrize("layout", ["default", "channels last",
+                                    "one output row a band, four threads"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+@pytest.mark.parametrize("case", DEPTHWISE_WEIGHT_CASES.values(),
+                         ids=DEPTHWISE_WEIGHT_CASES.keys())
+def test_the_weight_gradient_of_a_depthwise_layer_by_the_loop_is_pytorchs(monkeypatch, case,
+                                                                          dtype, layout):
+    """The weight's gradient of a depthwise layer by the depthwise weight loop (channels a
+    vector at a time, 20 of them: a whole vector and part of one; the samples' bands cut into
+    parts, added at the end, when there are fewer blocks of channels than twice the threads),
+    equal to F.conv2d's."""
+    require_compiled_loop()
+    threads = torch.get_num_threads()
+    if layout.startswith("one output row"):
+        monkeypatch.setattr(compiled, "BAND_SHARE", 1e-9)
+        torch.set_num_threads(4)
+    try:
+        assert_depthwise_weight_gradient_is_pytorchs(case, dtype, layout == "channels last")
+    finally:
+        torch.set_num_threads(threads)
+
+
+def assert_depthwise_weight_gradient_is_pytorchs(case, dtype, channels_last: bool) -> None:
+    kernel, stride, dilation, padding, _ = case
+    gen = torch.Generator().manual_seed(16)
+    x = torch.randn(3, 20, 10, 11, dtype=dtype, generator=gen)
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
+    w = torch.randn(20, 1, *kernel, dtype=dtype, generator=gen, requires_grad=True)
+    (top, bottom), (left, right) = padding
+    with mock.patch.object(gradients, "depthwise_grad_weight",
+                           side_effect=gradients.depthwise_grad_weight) as spy:
+        out = depthwise_conv2d(x, w, None, stride, dilation, padding)
+        g = torch.randn(out.shape, dtype=dtype, generator=gen)
+        (ours,) = torch.autograd.grad(out, w, g)
+    assert spy.called
+    theirs = F.conv2d(F.pad(x, (left, right, top, bottom)), w, None, stride, 0, dilation, 20)
+    torch.testing.assert_close(ours, torch.autograd.grad(theirs, w, g)[0], **TOLERANCE[dtype])
+
+
 def assert_input_gradient_is_pytorchs(route, loop: str, x, w, case) -> None:
     """The input's gradient of ``route(x, w, None, stride, dilation, groups, padding)`` (a route
     that adds one-sided padding as it reads) equals F.conv2d's of the padded input and is laid

@@ -71,7 +71,8 @@ MAX_DIRECT_INPUTS_A_STEP = 64
 _P, _I = ctypes.c_void_p, ctypes.c_int64
 _ARGS = {"convlab_depthwise": [_P] * 6 + [_I] * 10 + [_P, _I, _I, _I, ctypes.c_int],
          "convlab_direct": [_P] * 6 + [_I] * 12 + [_P, _I, _I, _I, ctypes.c_int],
-         "convlab_direct_weight": [_P] * 5 + [_I] * 12 + [_P, _I, _I, _I, ctypes.c_int]}
+         "convlab_direct_weight": [_P] * 5 + [_I] * 12 + [_P, _I, _I, _I, ctypes.c_int],
+         "convlab_depthwise_weight": [_P] * 5 + [_I] * 10 + [_P, _I, _I, _I, ctypes.c_int]}
 
 
 def enabled() -> bool:

@@ -139,13 +139,31 @@ def direct_grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Te
     return out
 
 
+@in_float32
+def depthwise_grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
+    """The weight's gradient of a depthwise layer by the loop ``convlab_depthwise_weight``:
+    the channels a vector at a time, each kernel row's sums in registers while every output
+    cell adds its gradient vector times the input vector the tap read."""
+    (k_h, k_w), channels = conf.kernel, x.shape[1]
+    out = torch.empty((channels, 1, k_h, k_w), dtype=x.dtype)
+    failed = compiled.library(x.dtype).convlab_depthwise_weight(
+        x.data_ptr(), int64s(x.stride()), g.data_ptr(), int64s(g.stride()), out.data_ptr(),
+        *x.shape, k_h, k_w, *conf.stride, *conf.dilation, int64s(conf.pad), *g.shape[2:],
+        compiled.band_budget(), torch.get_num_threads())
+    if failed:
+        raise MemoryError("convlab: the compiled loop convlab_depthwise_weight could not "
+                          "allocate its buffers")
+    return out
+
+
 @functools.cache
 def forward_of(kernels: type, loop: str) -> type:
     """``kernels`` (a route) with its forward pass run by the compiled loop
     :func:`.compiled.depthwise` or :func:`.compiled.direct` (``loop``), its input gradient by
     the same loop (:func:`depthwise_grad_input`; :func:`direct_grad_input` where
-    :func:`takes_direct_grad_input`), and for the direct loop its weight gradient too
-    (:func:`direct_grad_weight`, where :func:`_reads`); the rest, and the derivatives of all of them (each again one
+    :func:`takes_direct_grad_input`), and its weight gradient by the loop's own
+    (:func:`depthwise_grad_weight`, :func:`direct_grad_weight`, where :func:`_reads`); the
+    rest, and the derivatives of all of them (each again one
     of the three maps), stay the route's."""
     def run(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
             conf: Conf) -> torch.Tensor:
@@ -162,10 +180,9 @@ def forward_of(kernels: type, loop: str) -> type:
 
     def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
         if _reads(x, g):
-            return direct_grad_weight(x, g, conf)
+            return (direct_grad_weight if loop == "direct" else depthwise_grad_weight)(x, g, conf)
         return kernels.grad_weight(x, g, conf)
 
-    methods = {"conv": staticmethod(run), "grad_input": staticmethod(grad_input)}
-    if loop == "direct":
-        methods["grad_weight"] = staticmethod(grad_weight)
+    methods = {"conv": staticmethod(run), "grad_input": staticmethod(grad_input),
+               "grad_weight": staticmethod(grad_weight)}
     return type(f"Compiled{kernels.__name__}", (kernels,), methods)
