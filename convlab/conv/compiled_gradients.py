@@ -18,6 +18,7 @@ from . import compiled
 from .autograd import Conf, in_float32
 from .compiled import (C_TYPES, MAX_DIRECT_INPUTS_A_STEP, MAX_DIRECT_WINDOW, WIDENED, call_loop,
                        enabled, int64s, plain)
+from .layout import result_channels_last
 
 
 class _Phase(NamedTuple):
@@ -100,9 +101,14 @@ def _transposed(g: torch.Tensor, w: torch.Tensor, conf: Conf, loop: str) -> torc
     rows, cols = (_phases(size[a], conf.pad[2 * a], conf.stride[a], conf.dilation[a],
                           conf.kernel[a]) for a in (0, 1))
     swapped = w.unflatten(0, (groups, c_out // groups)).transpose(1, 2).flatten(0, 1)
-    every = all(p.taps for p in rows) and all(p.taps for p in cols)
-    grad_x = (torch.empty if every else torch.zeros)((g.shape[0], c_group * groups, *size),
-                                                     dtype=g.dtype)
+    # laid out as the result will be: a channels-last gradient written into the default
+    # layout took every residue's cells one lane at a time (3x3 96 on 112x112 at stride 2:
+    # 17.8 ms, against 4.7 for F.conv2d's)
+    layout = torch.channels_last if result_channels_last(g, w) else torch.contiguous_format
+    grad_x = torch.empty((g.shape[0], c_group * groups, *size), dtype=g.dtype,
+                         memory_format=layout)
+    if not (all(p.taps for p in rows) and all(p.taps for p in cols)):
+        grad_x.zero_()                     # cells no tap reaches
     for row in rows:
         for col in cols:
             if not (row.taps and col.taps and row.count and col.count):
