@@ -88,19 +88,24 @@ int convlab_direct(const real *x, const int64_t *xs, const real *w, const real *
     real *buf = aligned((size_t)(band_rows * row_bytes));
     vec *ob = aligned((size_t)OWr * sizeof(vec));
     failed = !buf || !ob;
+    int64_t in_buf = -1;          /* the (sample, band, group) whose rows buf holds */
+    /* a group's blocks of output channels are neighbouring tasks, and a thread's tasks are
+     * one run of them: each band of input rows is copied once for all of its blocks */
 #pragma omp for schedule(static)
-    for (int64_t t = 0; t < N * blocks * bands; ++t) {
+    for (int64_t t = 0; t < N * bands * blocks; ++t) {
       if (failed) continue;
-      const int64_t n = t / (blocks * bands), block = t / bands % blocks;
+      const int64_t n = t / (bands * blocks), block = t % blocks;
       const int64_t g = block / group_blocks, c0 = g * COg + block % group_blocks * LANES;
       const int64_t cn = (g + 1) * COg - c0 < LANES ? (g + 1) * COg - c0 : LANES;
-      const int64_t oy0 = t % bands * band, oy1 = oy0 + band < OH ? oy0 + band : OH;
+      const int64_t oy0 = t / blocks % bands * band, oy1 = oy0 + band < OH ? oy0 + band : OH;
       const int64_t rows = (oy1 - 1 - oy0) * sh + (KH - 1) * dh + 1;
       const vec *wv = packed + block * fan_in;
       vec bv;
       for (int64_t l = 0; l < LANES; ++l) bv[l] = (bias && l < cn) ? bias[c0 + l] : 0;
-      copy_rows(buf, x + n * xs[0] + g * CIg * xs[1], xs, CIg, H, oy0 * sh - top, rows,
-                band_rows, Wp, left, copied);
+      if (t / group_blocks != in_buf)
+        copy_rows(buf, x + n * xs[0] + g * CIg * xs[1], xs, CIg, H, oy0 * sh - top, rows,
+                  band_rows, Wp, left, copied);
+      in_buf = t / group_blocks;
       for (int64_t oy = oy0; oy < oy1; ++oy) {
         const real *base = buf + (oy - oy0) * sh * Wp;
         for (int64_t ox = 0; ox < OWr; ox += XB)
@@ -165,9 +170,11 @@ static inline __attribute__((always_inline)) void weight_row(
 
 /* The weight's gradient of a layer convlab_direct runs: dw[o, i, ky, kx] = sum over the samples
  * and output cells of g[n, o] times padded x[n, g*CI/G + i] at the tap. x, g: (N, CI, H, W) and
- * (N, CO, OH, OW) with element strides xs, gs; dw: (CO, CI/G, KH, KW) contiguous. The samples
- * are cut into parts when there are fewer blocks of output channels than threads, each part's
- * sums added at the end. Returns 0, or 1 if a buffer could not be allocated. */
+ * (N, CO, OH, OW) with element strides xs, gs; dw: (CO, CI/G, KH, KW) contiguous. A task takes
+ * one group and a share of the (sample, band) pairs: each band of the input is copied once for
+ * all of the group's blocks of output channels. The pairs are cut into parts (bands made
+ * smaller if need be) when there are fewer groups than twice the threads, each part's sums
+ * added at the end. Returns 0, or 1 if a buffer could not be allocated. */
 int convlab_direct_weight(const real *x, const int64_t *xs, const real *g, const int64_t *gs,
                           real *dw, int64_t N, int64_t CI, int64_t H, int64_t W, int64_t CO,
                           int64_t G, int64_t KH, int64_t KW, int64_t sh, int64_t sw, int64_t dh,
@@ -182,10 +189,12 @@ int convlab_direct_weight(const real *x, const int64_t *xs, const real *g, const
   int64_t band = budget / row_bytes;
   if (band < 1) band = 1;
   if (band > OH) band = OH;
-  const int64_t band_rows = (band - 1) * sh + (KH - 1) * dh + 1;
   const int64_t group_blocks = (COg + LANES - 1) / LANES, blocks = G * group_blocks;
-  int64_t parts = (2 * threads + blocks - 1) / blocks;
-  if (parts > N) parts = N;
+  const int64_t wanted = (2 * threads + G - 1) / G;      /* parts for two tasks a thread */
+  while (band > 1 && N * ((OH + band - 1) / band) < wanted) band = (band + 1) / 2;
+  const int64_t bands = (OH + band - 1) / band, pairs = N * bands;
+  const int64_t band_rows = (band - 1) * sh + (KH - 1) * dh + 1;
+  const int64_t parts = wanted < pairs ? wanted : pairs;
   vec *partial = aligned((size_t)(parts * blocks * fan_in) * sizeof(vec));
   if (!partial) return 1;
   int failed = 0;
@@ -196,31 +205,37 @@ int convlab_direct_weight(const real *x, const int64_t *xs, const real *g, const
     vec *gbuf = aligned((size_t)(band * OW) * sizeof(vec));
     failed = !xbuf || !gbuf;
 #pragma omp for schedule(static)
-    for (int64_t t = 0; t < parts * blocks; ++t) {
+    for (int64_t t = 0; t < parts * G; ++t) {
       if (failed) continue;
-      const int64_t part = t / blocks, block = t % blocks;
-      const int64_t grp = block / group_blocks, c0 = grp * COg + block % group_blocks * LANES;
-      const int64_t cn = (grp + 1) * COg - c0 < LANES ? (grp + 1) * COg - c0 : LANES;
-      vec *sums = partial + t * fan_in;
-      memset(sums, 0, (size_t)fan_in * sizeof(vec));
-      for (int64_t n = part; n < N; n += parts)
-        for (int64_t oy0 = 0; oy0 < OH; oy0 += band) {
-          const int64_t oy1 = oy0 + band < OH ? oy0 + band : OH, cells_h = oy1 - oy0;
-          const int64_t rows = (cells_h - 1) * sh + (KH - 1) * dh + 1;
-          copy_rows(xbuf, x + n * xs[0] + grp * CIg * xs[1], xs, CIg, H, oy0 * sh - top, rows,
-                    band_rows, Wp, left, copied);
+      const int64_t part = t / G, grp = t % G;
+      vec *sums = partial + (part * blocks + grp * group_blocks) * fan_in;
+      memset(sums, 0, (size_t)(group_blocks * fan_in) * sizeof(vec));
+      for (int64_t pair = part; pair < pairs; pair += parts) {
+        const int64_t n = pair / bands, oy0 = pair % bands * band;
+        const int64_t cells_h = oy0 + band < OH ? band : OH - oy0;
+        const int64_t rows = (cells_h - 1) * sh + (KH - 1) * dh + 1;
+        copy_rows(xbuf, x + n * xs[0] + grp * CIg * xs[1], xs, CIg, H, oy0 * sh - top, rows,
+                  band_rows, Wp, left, copied);
+        for (int64_t b = 0; b < group_blocks; ++b) {
+          const int64_t c0 = grp * COg + b * LANES;
+          const int64_t cn = (grp + 1) * COg - c0 < LANES ? (grp + 1) * COg - c0 : LANES;
           if (cn < LANES) memset(gbuf, 0, (size_t)(cells_h * OW) * sizeof(vec));
           for (int64_t oy = 0; oy < cells_h; ++oy) {  /* gradient rows, [row][column][lane] */
             real *gr = (real *)(gbuf + oy * OW);
-            for (int64_t l = 0; l < cn; ++l) {
-              const real *src = g + n * gs[0] + (c0 + l) * gs[1] + (oy0 + oy) * gs[2];
-              for (int64_t ox = 0; ox < OW; ++ox) gr[ox * LANES + l] = src[ox * gs[3]];
-            }
+            const real *src = g + n * gs[0] + c0 * gs[1] + (oy0 + oy) * gs[2];
+            if (gs[1] == 1 && cn == LANES)      /* channels last: LANES numbers at a time */
+              for (int64_t ox = 0; ox < OW; ++ox)
+                memcpy(gr + ox * LANES, src + ox * gs[3], LANES * sizeof(real));
+            else
+              for (int64_t l = 0; l < cn; ++l)
+                for (int64_t ox = 0; ox < OW; ++ox)
+                  gr[ox * LANES + l] = src[l * gs[1] + ox * gs[3]];
           }
+          vec *block_sums = sums + b * fan_in;
           for (int64_t ci = 0; ci < CIg; ++ci)
             for (int64_t ky = 0; ky < KH; ++ky) {
               const real *xrows = xbuf + (ci * band_rows + ky * dh) * Wp;
-              vec *s = sums + (ci * KH + ky) * KW;
+              vec *s = block_sums + (ci * KH + ky) * KW;
               const int64_t step = sh * Wp;
 #define ROW(kw) weight_row(kw, xrows, gbuf, cells_h, OW, KW, sw, dwid, step, s)
               if (dwid == 1 && KW == 3) ROW(3);
@@ -230,6 +245,7 @@ int convlab_direct_weight(const real *x, const int64_t *xs, const real *g, const
 #undef ROW
             }
         }
+      }
     }
     free(xbuf);
     free(gbuf);                /* the loop above ends when every thread's parts are summed */

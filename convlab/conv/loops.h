@@ -89,8 +89,25 @@ static inline void copy_rows(real *buf, const real *x, const int64_t *xs, int64_
       const real *xr = xc + ii * xs[2];
       if (xs[3] == 1)
         memcpy(br + left, xr, (size_t)copied * sizeof(real));
-      else
+      else if (xs[1] != 1)
         for (int64_t j = 0; j < copied; ++j) br[left + j] = xr[j * xs[3]];
+    }
+  }
+  if (xs[1] != 1 || xs[3] == 1) return;
+  /* channels last: a row's columns of every channel lie together, so they are read a tile of
+   * columns at a time, each tile's numbers from the L1 cache (a channel at a time, every read
+   * fetched a line of the whole row from L2) */
+  enum { TILE = 16 };
+  for (int64_t i = 0; i < rows; ++i) {
+    const int64_t ii = first_row + i;
+    if (ii < 0 || ii >= H || copied == 0) continue;
+    const real *xr = x + ii * xs[2];
+    for (int64_t j0 = 0; j0 < copied; j0 += TILE) {
+      const int64_t j1 = j0 + TILE < copied ? j0 + TILE : copied;
+      for (int64_t ci = 0; ci < CI; ++ci) {
+        real *br = buf + (ci * band_rows + i) * Wp + left;
+        for (int64_t j = j0; j < j1; ++j) br[j] = xr[j * xs[3] + ci];
+      }
     }
   }
 }
