@@ -24,6 +24,7 @@ import atexit
 import ctypes
 import functools
 import hashlib
+import math
 import os
 import platform
 import shutil
@@ -67,6 +68,20 @@ MAX_DIRECT_WINDOW = 512
 #: the loop 1.21-1.30 forward against 1.72-1.82, 1.50 forward + backward against 1.52-1.88;
 #: of 96 channels (96) 1.31-1.32 against 1.26-1.27; of 64 at stride 2 (256) 1.53 against 1.40.
 MAX_DIRECT_INPUTS_A_STEP = 64
+#: Those two bounds were measured with one block of output channels a tile; where a group has
+#: more output channels than a vector holds, the loop sums two blocks of 7 cells together, each
+#: input number loaded once for both, and then takes the forward pass of any window
+#: (:func:`takes_direct`). 3x3, forward, loop against route, batch 2: 128 channels on 28x28
+#: 1.03 against 1.15, 256 on 14x14 0.94 against 1.24, 512 on 7x7 1.09 against 1.24, 64 -> 128
+#: on 112x112 1.08 against 1.45, 64 -> 128 at stride 2 0.95 against 1.26, dilation 2 (256 on
+#: 28x28) 1.15 against 1.22; the largest maps gave the product back a little (512 on 28x28
+#: 1.11 against 0.93, 128 -> 256 on 56x56 1.07 against 0.94).
+#: Output channels a group and output cells a sample from which a layer of two blocks is left
+#: to the route (:func:`product_wins`): its matrix product is then large enough to run at the
+#: processor's speed. vgg11 at batch 2, whole model forward, every layer of two blocks by the
+#: loop: 1.05 -> 1.19 (its layers of 256 and 512 channels on 28x28 and 56x56 above).
+PRODUCT_ROWS = 256
+PRODUCT_CELLS = 28 * 28
 
 _P, _I = ctypes.c_void_p, ctypes.c_int64
 _ARGS = {"convlab_depthwise": [_P] * 6 + [_I] * 10 + [_P, _I, _I, _I, ctypes.c_int],
@@ -201,18 +216,43 @@ def takes_depthwise(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
 
 
 def takes_direct(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
-    """Whether an im2col call runs its forward pass by :func:`direct`: windows of at most
-    :data:`MAX_DIRECT_WINDOW` numbers, or that take in at most :data:`MAX_DIRECT_INPUTS_A_STEP`
-    new ones a step, that overlap (more taps than the stride skips, so that
-    im2col's columns would hold each input number more than once), output channels that fill
-    half a vector (:func:`fills_half_a_vector`), and :func:`_loop_runs`.
+    """Whether an im2col call runs its forward pass by :func:`direct`: windows that overlap
+    (more taps than the stride skips, so that im2col's columns would hold each input number
+    more than once), hold :func:`few_numbers` or belong to a group of two blocks of output
+    channels (:func:`takes_pairs`), output channels that fill half a vector
+    (:func:`fills_half_a_vector`), and :func:`_loop_runs`.
     Windows side by side (a 2x2 kernel at stride 2) make columns no larger than the input, and
     their one matrix product won: 1.40-1.53x F.conv2d against the loop's 1.93-3.06."""
     (k_h, k_w), (s_h, s_w) = conf.kernel, conf.stride
-    few = (weight.shape[1] * k_h * k_w <= MAX_DIRECT_WINDOW
-           or weight.shape[1] * s_h * s_w <= MAX_DIRECT_INPUTS_A_STEP)
-    return (k_h * k_w > s_h * s_w and few and _loop_runs(x, weight)
-            and fills_half_a_vector(weight.shape[0] // conf.groups, x.dtype))
+    c_out = weight.shape[0] // conf.groups
+    cells = math.prod(_out_size(conf))
+    pairs = takes_pairs(c_out, x.dtype) and not product_wins(c_out, cells)
+    return (k_h * k_w > s_h * s_w and (few_numbers(weight.shape[1], conf) or pairs)
+            and _loop_runs(x, weight) and fills_half_a_vector(c_out, x.dtype))
+
+
+def product_wins(channels: int, cells: int) -> bool:
+    """Whether a layer's matrix product, ``channels`` output channels a group (rows) by
+    ``cells`` output cells a sample, is large enough (:data:`PRODUCT_ROWS`,
+    :data:`PRODUCT_CELLS`) to beat the loop's pairs of blocks."""
+    return channels >= PRODUCT_ROWS and cells >= PRODUCT_CELLS
+
+
+def few_numbers(c_in_group: int, conf: Conf) -> bool:
+    """Windows of ``c_in_group`` channels that hold at most :data:`MAX_DIRECT_WINDOW`
+    numbers, or take in at most :data:`MAX_DIRECT_INPUTS_A_STEP` new ones a step: where one
+    block of output channels a tile beat the matrix product (and the weight gradient's loop
+    does)."""
+    (k_h, k_w), (s_h, s_w) = conf.kernel, conf.stride
+    return (c_in_group * k_h * k_w <= MAX_DIRECT_WINDOW
+            or c_in_group * s_h * s_w <= MAX_DIRECT_INPUTS_A_STEP)
+
+
+def takes_pairs(channels: int, dtype: torch.dtype) -> bool:
+    """Whether a group of ``channels`` output channels is more than one vector, which the
+    direct loop then sums two blocks at a time (``PAIR_CELLS`` in ``direct_loops.c``)."""
+    lib = library(torch.float32 if dtype in WIDENED else dtype)
+    return lib is not None and channels > lib.lanes
 
 
 def fills_half_a_vector(channels: int, dtype: torch.dtype) -> bool:
@@ -254,11 +294,16 @@ def call_loop(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | Non
     return out
 
 
+def _out_size(conf: Conf) -> Pair:
+    """The output map's rows and columns of a call (its input ``conf.in_size`` padded)."""
+    return (output_size(conf.in_size[0], conf.kernel[0], conf.stride[0], 0, conf.dilation[0]),
+            output_size(conf.in_size[1], conf.kernel[1], conf.stride[1], 0, conf.dilation[1]))
+
+
 def _run(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, conf: Conf,
          sizes: tuple[int, ...]) -> torch.Tensor:
     """``conv(x, w) + b`` by the loop ``name``, laid out as F.conv2d lays out its result."""
-    o_h, o_w = (output_size(conf.in_size[a], conf.kernel[a], conf.stride[a], 0,
-                            conf.dilation[a]) for a in (0, 1))
+    o_h, o_w = _out_size(conf)
     layout = torch.channels_last if result_channels_last(x, w) else torch.contiguous_format
     out = torch.empty((x.shape[0], w.shape[0], o_h, o_w), dtype=x.dtype, memory_format=layout)
     return call_loop(name, x, w, b, out, sizes, conf.stride, conf.dilation, conf.pad)

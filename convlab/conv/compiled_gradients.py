@@ -56,6 +56,15 @@ def _reads(a: torch.Tensor, b: torch.Tensor) -> bool:
     return plain(a) and plain(b) and a.dtype in C_TYPES and enabled()
 
 
+#: Output cells a sample from which the input gradient of a wide layer at stride 1 takes the
+#: loop's pairs of blocks (:func:`takes_direct_grad_input`): its weights, transposed and
+#: packed every call, are then spread over enough cells. Loop against route, 3x3, ratio to
+#: F.conv2d's input gradient: 512 channels on 7x7 2.15 against 1.45 (batch 8: 1.63 against
+#: 1.37); on 14x14 1.32 against 1.32, 256 on 14x14 1.32 against 1.45 (batch 8: 1.06 against
+#: 1.25), 128 on 28x28 1.06 against 1.23, 64 -> 128 on 112x112 1.14 against 1.35.
+MIN_PAIR_MAP = 14 * 14
+
+
 def takes_direct_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> bool:
     """Whether the input's gradient of a layer :func:`direct` runs is computed by the loop too
     (:func:`direct_grad_input`): the transposed windows (the output gradient's channels of a
@@ -63,15 +72,20 @@ def takes_direct_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> boo
     :data:`MAX_DIRECT_WINDOW` numbers or take in at most :data:`MAX_DIRECT_INPUTS_A_STEP` new
     ones a step (each residue's convolution runs at stride 1: the output gradient's channels of
     a group), and the input's channels a group, the loop's output channels here, fill half a
-    vector (:func:`.compiled.fills_half_a_vector`). Input gradient as a multiple of
-    F.conv2d's, loop against route, windows above the first bound: 3x3 64 -> 64 on 56x56 at
-    batch 2 1.19 against 1.52, at batch 8 1.07 against 1.58; 5x5 64 -> 64 on 28x28 1.26
-    against 1.37; 7x7 64 -> 64 on 14x14 1.37 against 2.03."""
+    vector (:func:`.compiled.fills_half_a_vector`); or, at stride 1, the input's channels a
+    group make two blocks (:func:`.compiled.takes_pairs`), the map holds at least
+    :data:`MIN_PAIR_MAP` cells and the product is not :func:`.compiled.product_wins`'s. Input gradient as a multiple of F.conv2d's, loop against
+    route, windows above the first bound: 3x3 64 -> 64 on 56x56 at batch 2 1.19 against 1.52,
+    at batch 8 1.07 against 1.58; 5x5 64 -> 64 on 28x28 1.26 against 1.37; 7x7 64 -> 64 on
+    14x14 1.37 against 2.03."""
     (k_h, k_w), (s_h, s_w) = conf.kernel, conf.stride
     depth = w.shape[0] // conf.groups
     few = (depth * -(-k_h // s_h) * -(-k_w // s_w) <= MAX_DIRECT_WINDOW
            or depth <= MAX_DIRECT_INPUTS_A_STEP)
-    return (few and _reads(g, w)
+    cells = g.shape[2] * g.shape[3]
+    wide = (conf.stride == (1, 1) and compiled.takes_pairs(w.shape[1], g.dtype)
+            and cells >= MIN_PAIR_MAP and not compiled.product_wins(w.shape[1], cells))
+    return ((few or wide) and _reads(g, w)
             and compiled.fills_half_a_vector(w.shape[1], g.dtype))
 
 
@@ -168,7 +182,8 @@ def forward_of(kernels: type, loop: str) -> type:
     :func:`.compiled.depthwise` or :func:`.compiled.direct` (``loop``), its input gradient by
     the same loop (:func:`depthwise_grad_input`; :func:`direct_grad_input` where
     :func:`takes_direct_grad_input`), and its weight gradient by the loop's own
-    (:func:`depthwise_grad_weight`, :func:`direct_grad_weight`, where :func:`_reads`); the
+    (:func:`depthwise_grad_weight`; :func:`direct_grad_weight` where the windows hold
+    :func:`.compiled.few_numbers`, where :func:`_reads`); the
     rest, and the derivatives of all of them (each again one
     of the three maps), stay the route's."""
     def run(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
@@ -185,8 +200,10 @@ def forward_of(kernels: type, loop: str) -> type:
         return kernels.grad_input(g, w, conf)
 
     def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
-        if _reads(x, g):
-            return (direct_grad_weight if loop == "direct" else depthwise_grad_weight)(x, g, conf)
+        if _reads(x, g) and loop == "depthwise":
+            return depthwise_grad_weight(x, g, conf)
+        if _reads(x, g) and compiled.few_numbers(x.shape[1] // conf.groups, conf):
+            return direct_grad_weight(x, g, conf)
         return kernels.grad_weight(x, g, conf)
 
     methods = {"conv": staticmethod(run), "grad_input": staticmethod(grad_input),

@@ -3,48 +3,70 @@
  * weight gradient (convlab_direct_weight); loops.h says how the loops work. */
 #include "loops.h"
 
-/* XB output cells of one row for LANES output channels: each input channel's taps, one weight
- * vector each, times the input number each cell reads there. KW and S are constants once
- * inlined (the loads' offsets fixed, the taps' loop unrolled); KW 0 stands for any width,
- * stride and dilation. */
-static inline __attribute__((always_inline)) void direct_fixed(
-    const int KW_FIXED, const int S_FIXED, const real *rows, int64_t CI, int64_t KH,
-    int64_t KW_ANY, int64_t S_ANY, int64_t D, int64_t channel_step, int64_t row_step,
-    const vec *w, vec bias, vec *out) {
+/* XW output cells of one row for OCB blocks of LANES output channels: each input channel's
+ * taps, one weight vector a block (the blocks' weights w_step vectors apart), times the input
+ * number each cell reads there, the OCB x XW sums in registers. OCB, XW, KW and S are constants
+ * once inlined (the loads' offsets fixed, the loops unrolled; the dilation D spaces the taps);
+ * KW 0 stands for any width and stride. Two blocks share each input number loaded, which one
+ * block alone (8 cells) could not: that is what makes the loop faster than a matrix product on
+ * wide layers too. */
+static inline __attribute__((always_inline)) void direct_tile(
+    const int OCB, const int XW, const int KW_FIXED, const int S_FIXED, const real *rows,
+    int64_t CI, int64_t KH, int64_t KW_ANY, int64_t S_ANY, int64_t D, int64_t channel_step,
+    int64_t row_step, const vec *w, int64_t w_step, const vec *bias, vec *out,
+    int64_t out_step) {
   const int64_t KW = KW_FIXED ? KW_FIXED : KW_ANY, S = KW_FIXED ? S_FIXED : S_ANY;
-  const int64_t step = KW_FIXED ? 1 : D;
-  vec acc[XB];
-#pragma GCC unroll 16
-  for (int b = 0; b < XB; ++b) acc[b] = bias;
+  vec acc[2][XB];                  /* OCB <= 2, XW <= XB: fixed sizes, kept in registers */
+#pragma GCC unroll 2
+  for (int o = 0; o < OCB; ++o)
+#pragma GCC unroll 8
+    for (int b = 0; b < XW; ++b) acc[o][b] = bias[o];
   for (int64_t ci = 0; ci < CI; ++ci)
     for (int64_t ky = 0; ky < KH; ++ky) {
       const real *row = rows + ci * channel_step + ky * row_step;
       const vec *taps = w + (ci * KH + ky) * KW;
 #pragma GCC unroll 8
       for (int64_t kx = 0; kx < KW; ++kx) {
-        const vec tap = taps[kx];
-        const real *in = row + kx * step;
-#pragma GCC unroll 16
-        for (int b = 0; b < XB; ++b) acc[b] += tap * in[b * S];
+        vec tap[2];
+#pragma GCC unroll 2
+        for (int o = 0; o < OCB; ++o) tap[o] = taps[o * w_step + kx];
+        const real *in = row + kx * D;
+#pragma GCC unroll 8
+        for (int b = 0; b < XW; ++b) {
+          const real v = in[b * S];
+#pragma GCC unroll 2
+          for (int o = 0; o < OCB; ++o) acc[o][b] += tap[o] * v;
+        }
       }
     }
-#pragma GCC unroll 16
-  for (int b = 0; b < XB; ++b) out[b] = acc[b];
+#pragma GCC unroll 2
+  for (int o = 0; o < OCB; ++o)
+#pragma GCC unroll 8
+    for (int b = 0; b < XW; ++b) out[o * out_step + b] = acc[o][b];
 }
 
-static void direct_cells(const real *rows, int64_t CI, int64_t KH, int64_t KW, int64_t S,
-                         int64_t D, int64_t channel_step, int64_t row_step, const vec *w,
-                         vec bias, vec *out) {
-#define DIRECT(kw, s) direct_fixed(kw, s, rows, CI, KH, KW, S, D, channel_step, row_step, w, \
-                                   bias, out)
-  if (D == 1 && S == 1 && KW == 3) DIRECT(3, 1);
-  else if (D == 1 && S == 1 && KW == 5) DIRECT(5, 1);
-  else if (D == 1 && S == 1 && KW == 7) DIRECT(7, 1);
-  else if (D == 1 && S == 2 && KW == 3) DIRECT(3, 2);
-  else if (D == 1 && S == 2 && KW == 5) DIRECT(5, 2);
-  else if (D == 1 && S == 2 && KW == 7) DIRECT(7, 2);
-  else DIRECT(0, 0);
-#undef DIRECT
+/* The tiles a call uses: two blocks of 7 cells where a group has two blocks or more (a group's
+ * odd block: one of 7), else one block of 8. */
+#define PAIR_CELLS 7
+static void direct_cells(int OCB, int XW, const real *rows, int64_t CI, int64_t KH, int64_t KW,
+                         int64_t S, int64_t D, int64_t channel_step, int64_t row_step,
+                         const vec *w, int64_t w_step, const vec *bias, vec *out,
+                         int64_t out_step) {
+#define TILE(ocb, xw, kw, s) direct_tile(ocb, xw, kw, s, rows, CI, KH, KW, S, D, channel_step, \
+                                         row_step, w, w_step, bias, out, out_step)
+#define KERNELS(ocb, xw)                         \
+  if (S == 1 && KW == 3) TILE(ocb, xw, 3, 1);      \
+  else if (S == 1 && KW == 5) TILE(ocb, xw, 5, 1); \
+  else if (S == 1 && KW == 7) TILE(ocb, xw, 7, 1); \
+  else if (S == 2 && KW == 3) TILE(ocb, xw, 3, 2); \
+  else if (S == 2 && KW == 5) TILE(ocb, xw, 5, 2); \
+  else if (S == 2 && KW == 7) TILE(ocb, xw, 7, 2); \
+  else TILE(ocb, xw, 0, 0);
+  if (OCB == 2) { KERNELS(2, PAIR_CELLS) }
+  else if (XW == PAIR_CELLS) { KERNELS(1, PAIR_CELLS) }
+  else { KERNELS(1, XB) }
+#undef KERNELS
+#undef TILE
 }
 
 /* out[n, o] = bias[o] + sum over the input channels i of o's group and the taps of
@@ -58,15 +80,17 @@ int convlab_direct(const real *x, const int64_t *xs, const real *w, const real *
                    int threads) {
   const int64_t top = pad[0], left = pad[2];
   const int64_t CIg = CI / G, COg = CO / G, fan_in = CIg * KH * KW;
-  const int64_t OWr = (OW + XB - 1) / XB * XB;
+  const int64_t group_blocks = (COg + LANES - 1) / LANES, blocks = G * group_blocks;
+  const int pair = group_blocks >= 2 ? 2 : 1, XW = pair == 2 ? PAIR_CELLS : XB;
+  const int64_t group_units = (group_blocks + pair - 1) / pair, units = G * group_units;
+  const int64_t OWr = (OW + XW - 1) / XW * XW;
   const int64_t Wp = (OWr - 1) * sw + (KW - 1) * dw + 1;
   const int64_t copied = W < Wp - left ? W : (Wp - left > 0 ? Wp - left : 0);
   const int64_t row_bytes = Wp * CIg * (int64_t)sizeof(real);   /* a row of every channel */
   int64_t band = (budget / row_bytes - (KH - 1) * dh - 1) / sh + 1;
   if (band < 1) band = 1;
   if (band > OH) band = OH;
-  const int64_t group_blocks = (COg + LANES - 1) / LANES, blocks = G * group_blocks;
-  while (band > 1 && N * blocks * ((OH + band - 1) / band) < threads) band = (band + 1) / 2;
+  while (band > 1 && N * units * ((OH + band - 1) / band) < threads) band = (band + 1) / 2;
   const int64_t bands = (OH + band - 1) / band;
   const int64_t band_rows = (band - 1) * sh + (KH - 1) * dh + 1;
   /* every block's weights as vectors of its LANES output channels, made once a call: a task
@@ -86,32 +110,42 @@ int convlab_direct(const real *x, const int64_t *xs, const real *w, const real *
         for (int64_t l = 0; l < LANES; ++l) wv[k][l] = l < cn ? w[(c0 + l) * fan_in + k] : 0;
     }
     real *buf = aligned((size_t)(band_rows * row_bytes));
-    vec *ob = aligned((size_t)OWr * sizeof(vec));
+    vec *ob = aligned((size_t)(pair * OWr) * sizeof(vec));
     failed = !buf || !ob;
     int64_t in_buf = -1;          /* the (sample, band, group) whose rows buf holds */
-    /* a group's blocks of output channels are neighbouring tasks, and a thread's tasks are
-     * one run of them: each band of input rows is copied once for all of its blocks */
+    /* a group's units of output channels are neighbouring tasks, and a thread's tasks are
+     * one run of them: each band of input rows is copied once for all of its units */
 #pragma omp for schedule(static)
-    for (int64_t t = 0; t < N * bands * blocks; ++t) {
+    for (int64_t t = 0; t < N * bands * units; ++t) {
       if (failed) continue;
-      const int64_t n = t / (bands * blocks), block = t % blocks;
-      const int64_t g = block / group_blocks, c0 = g * COg + block % group_blocks * LANES;
-      const int64_t cn = (g + 1) * COg - c0 < LANES ? (g + 1) * COg - c0 : LANES;
-      const int64_t oy0 = t / blocks % bands * band, oy1 = oy0 + band < OH ? oy0 + band : OH;
+      const int64_t n = t / (bands * units), unit = t % units, g = unit / group_units;
+      const int64_t first = unit % group_units * pair;        /* its first block in the group */
+      const int ocb = first + pair <= group_blocks ? pair : 1;
+      const int64_t block = g * group_blocks + first, c0 = g * COg + first * LANES;
+      const int64_t oy0 = t / units % bands * band, oy1 = oy0 + band < OH ? oy0 + band : OH;
       const int64_t rows = (oy1 - 1 - oy0) * sh + (KH - 1) * dh + 1;
       const vec *wv = packed + block * fan_in;
-      vec bv;
-      for (int64_t l = 0; l < LANES; ++l) bv[l] = (bias && l < cn) ? bias[c0 + l] : 0;
-      if (t / group_blocks != in_buf)
+      vec bv[2];
+      for (int o = 0; o < ocb; ++o)
+        for (int64_t l = 0; l < LANES; ++l) {
+          const int64_t c = c0 + o * LANES + l;
+          bv[o][l] = (bias && c < (g + 1) * COg) ? bias[c] : 0;
+        }
+      if (t / group_units != in_buf)
         copy_rows(buf, x + n * xs[0] + g * CIg * xs[1], xs, CIg, H, oy0 * sh - top, rows,
                   band_rows, Wp, left, copied);
-      in_buf = t / group_blocks;
+      in_buf = t / group_units;
       for (int64_t oy = oy0; oy < oy1; ++oy) {
         const real *base = buf + (oy - oy0) * sh * Wp;
-        for (int64_t ox = 0; ox < OWr; ox += XB)
-          direct_cells(base + ox * sw, CIg, KH, KW, sw, dw, band_rows * Wp, dh * Wp, wv, bv,
-                       ob + ox);
-        write_row(y + n * ys[0] + c0 * ys[1] + oy * ys[2], ys, (const real *)ob, cn, OW);
+        for (int64_t ox = 0; ox < OWr; ox += XW)
+          direct_cells(ocb, XW, base + ox * sw, CIg, KH, KW, sw, dw, band_rows * Wp, dh * Wp,
+                       wv, fan_in, bv, ob + ox, OWr);
+        for (int o = 0; o < ocb; ++o) {
+          const int64_t c = c0 + o * LANES;
+          const int64_t cn = (g + 1) * COg - c < LANES ? (g + 1) * COg - c : LANES;
+          write_row(y + n * ys[0] + c * ys[1] + oy * ys[2], ys, (const real *)(ob + o * OWr),
+                    cn, OW);
+        }
       }
     }
     free(buf);
