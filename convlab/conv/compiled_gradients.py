@@ -74,10 +74,10 @@ def takes_direct_grad_input(g: torch.Tensor, w: torch.Tensor, conf: Conf) -> boo
     a group), and the input's channels a group, the loop's output channels here, fill half a
     vector (:func:`.compiled.fills_half_a_vector`); or, at stride 1, the input's channels a
     group make two blocks (:func:`.compiled.takes_pairs`), the map holds at least
-    :data:`MIN_PAIR_MAP` cells and the product is not :func:`.compiled.product_wins`'s. Input gradient as a multiple of F.conv2d's, loop against
-    route, windows above the first bound: 3x3 64 -> 64 on 56x56 at batch 2 1.19 against 1.52,
-    at batch 8 1.07 against 1.58; 5x5 64 -> 64 on 28x28 1.26 against 1.37; 7x7 64 -> 64 on
-    14x14 1.37 against 2.03."""
+    :data:`MIN_PAIR_MAP` cells and the product is not :func:`.compiled.product_wins`'s.
+    Input gradient as a multiple of F.conv2d's, loop against route, windows above the first
+    bound: 3x3 64 -> 64 on 56x56 at batch 2 1.19 against 1.52, at batch 8 1.07 against 1.58;
+    5x5 64 -> 64 on 28x28 1.26 against 1.37; 7x7 64 -> 64 on 14x14 1.37 against 2.03."""
     (k_h, k_w), (s_h, s_w) = conf.kernel, conf.stride
     depth = w.shape[0] // conf.groups
     few = (depth * -(-k_h // s_h) * -(-k_w // s_w) <= MAX_DIRECT_WINDOW
