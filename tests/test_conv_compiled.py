@@ -275,22 +275,29 @@ def test_half_precision_is_summed_in_float32_by_the_loop(dtype):
                                               groups=20).to(dtype), rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("channels, layout", [(6, "default"), (40, "default"),
+                                             (40, "channels last")])
 def test_bands_of_single_rows_and_more_threads_than_channel_blocks_give_the_same_numbers(
-        monkeypatch):
+        monkeypatch, channels, layout):
     """A band of input rows that fits no cache (one output row a band) and one sample of a few
-    channels on two threads (bands cut smaller so both threads have some): every row once."""
+    channels on two threads (bands cut smaller so both threads have some): every row once; with
+    several blocks of channels (each band's blocks one after another), every block's rows."""
     require_compiled_loop()
     gen = torch.Generator().manual_seed(4)
-    x, w = torch.randn(1, 6, 23, 31, generator=gen), torch.randn(6, 1, 5, 5, generator=gen)
+    x = torch.randn(1, channels, 23, 31, generator=gen)
+    if layout == "channels last":
+        x = x.contiguous(memory_format=torch.channels_last)
+    w = torch.randn(channels, 1, 5, 5, generator=gen)
     threads = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
         for share in (compiled.BAND_SHARE, 1e-9):
             monkeypatch.setattr(compiled, "BAND_SHARE", share)
             for stride in (1, 2):
-                ours, used = by_the_loop(lambda: conv2d_vectorized(x, w, None, stride, 2, 1, 6))
+                ours, used = by_the_loop(
+                    lambda: conv2d_vectorized(x, w, None, stride, 2, 1, channels))
                 assert used
-                torch.testing.assert_close(ours, F.conv2d(x, w, None, stride, 2, 1, 6))
+                torch.testing.assert_close(ours, F.conv2d(x, w, None, stride, 2, 1, channels))
     finally:
         torch.set_num_threads(threads)
 

@@ -113,6 +113,14 @@ int convlab_depthwise(const real *x, const int64_t *xs, const real *w, const rea
   if (band < 1) band = 1;
   if (band > OH) band = OH;
   const int64_t blocks = (C + LANES - 1) / LANES;
+  /* channels last: a band's rows of all channels lie together, and a block's task reads a line
+   * of every position: bands whose input rows fit the budget stay in the cache for the next
+   * block's task, which is the same thread's */
+  if (xs[1] == 1 && blocks > 1) {
+    const int64_t source = W * C * (int64_t)sizeof(real) * sh;     /* an output row's input */
+    const int64_t fits = budget / source > 1 ? budget / source : 1;
+    if (band > fits) band = fits;
+  }
   /* fewer blocks of channels than threads (one sample, few channels): smaller bands, so that
    * every thread has some */
   while (band > 1 && N * blocks * ((OH + band - 1) / band) < threads) band = (band + 1) / 2;
@@ -127,9 +135,9 @@ int convlab_depthwise(const real *x, const int64_t *xs, const real *w, const rea
     vec *ob = aligned((size_t)OWr * sizeof(vec));
     failed = !buf || !wv || !ob;
 #pragma omp for schedule(static)
-    for (int64_t t = 0; t < N * blocks * bands; ++t) {
+    for (int64_t t = 0; t < N * bands * blocks; ++t) {     /* a band's blocks one after another */
       if (failed) continue;
-      const int64_t n = t / (blocks * bands), c0 = (t / bands % blocks) * LANES;
+      const int64_t n = t / (blocks * bands), c0 = t % blocks * LANES;
       const int64_t cn = C - c0 < LANES ? C - c0 : LANES;
       const real *xn = x + n * xs[0] + c0 * xs[1];
       for (int64_t k = 0; k < KH * KW; ++k)
@@ -137,7 +145,7 @@ int convlab_depthwise(const real *x, const int64_t *xs, const real *w, const rea
       vec bv;
       for (int64_t l = 0; l < LANES; ++l) bv[l] = (bias && l < cn) ? bias[c0 + l] : 0;
       {
-        const int64_t oy0 = t % bands * band;
+        const int64_t oy0 = t / blocks % bands * band;
         const int64_t oy1 = oy0 + band < OH ? oy0 + band : OH;
         const int64_t rows = (oy1 - 1 - oy0) * sh + (KH - 1) * dh + 1;
         copy_lanes(buf, xn, xs, cn, H, oy0 * sh - top, rows, Wp, left, copied);

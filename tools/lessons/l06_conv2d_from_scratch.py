@@ -445,9 +445,13 @@ CELLS = [
       multiply-add is done. A second loop (`direct_loops.c`) computes layers whose windows hold few
       numbers, such as a first layer of three channels or groups of a few channels: there im2col
       copies the input many times over into columns for a thin matrix product, and the loop takes
-      the output channels 16 at a time instead. On a machine without a C compiler the routes of
-      PyTorch operations compute these layers, with the same results. The cell's last line times
-      convlab's whole layer too.
+      the output channels 16 at a time instead. Where a layer has more than 16 output channels, the
+      loop sums two such blocks together, so that each input value it loads serves 32 output
+      channels: that makes it faster than im2col's matrix product on most dense 3×3 layers too, and
+      only the largest products, which run close to the processor's top speed, stay with im2col.
+      Most of these layers' gradients are computed by loops of the same kind. On a machine without
+      a C compiler the routes of PyTorch operations compute these layers, with the same results.
+      The cell's last line times convlab's whole layer too.
     """, """
     ### 어떤 층은 왜 다른 경로로 계산할까요, 그리고 `F.conv2d`는 무엇을 더 할까요
 
@@ -574,8 +578,11 @@ CELLS = [
       반복문(`direct_loops.c`)은 창 하나에 든 값이 적은 층을 계산합니다. 입력 채널이 세 개인 첫
       층이나 그룹마다 채널이 몇 개뿐인 층이 그렇습니다. 이런 층에서 im2col은 얇은 행렬 곱을 위해
       입력을 여러 번 복사해 열을 만들므로 느립니다. 두 번째 반복문은 im2col 대신 출력 채널을 16개씩
-      묶어 계산합니다. C 컴파일러가 없는 컴퓨터에서는 PyTorch 연산을 이어 붙인 경로가 이 두 종류의
-      층을 계산하며, 계산 결과는 같습니다. 셀의 마지막 줄은 `convlab` 층 하나를 통째로 실행하는
+      묶어 계산합니다. 출력 채널이 16개보다 많은 층에서는 이런 묶음 두 개를 함께 계산합니다. 입력
+      값을 한 번 가져와 출력 채널 32개에 쓰는 셈입니다. 그래서 채널이 많은 3×3 층 대부분에서도
+      im2col의 행렬 곱보다 빠릅니다. 행렬 곱이 아주 커서 프로세서가 거의 최고 속도로 계산하는 층만
+      im2col로 계산합니다. 이런 층의 기울기도 대부분 같은 방식의 반복문으로 구합니다. C 컴파일러가
+      없는 컴퓨터에서는 PyTorch 연산을 이어 붙인 경로가 이 층들을 계산하며, 계산 결과는 같습니다. 셀의 마지막 줄은 `convlab` 층 하나를 통째로 실행하는
       시간도 잽니다.
     """),
     code("""
@@ -800,10 +807,11 @@ CELLS = [
       machine ([section 5](#l06-timing)).
     - Real layers take faster routes to the same numbers, and the cells check each against
       `F.conv2d`: depthwise sums over long runs or rectangles, columns for the kernel's
-      columns only, Winograd's 16 products; with a C compiler, the forward pass of a depthwise
-      layer or of a layer of small windows is one compiled C loop that keeps the output cells'
-      sums in registers, as `F.conv2d`'s oneDNN does. convlab picks a route for each kind of
-      layer; `F.conv2d` does any layer in one call ([section 5](#l06-routes)).
+      columns only, Winograd's 16 products; with a C compiler, depthwise layers, layers of small
+      windows and most dense 3×3 layers run compiled C loops, forward and for most gradients,
+      that keep the output cells' sums in registers, as `F.conv2d`'s oneDNN does. convlab picks
+      a route for each kind of layer; `F.conv2d` does any layer in one call
+      ([section 5](#l06-routes)).
     """, """
     ## 8. 스스로 확인하기
 
@@ -818,9 +826,9 @@ CELLS = [
     - 실제 층은 같은 값을 더 빠른 경로로 구합니다. 셀에서는 경로마다 결과가 `F.conv2d`와 같은지
       확인합니다. 깊이별 합성곱은 긴 구간이나 직사각형 영역을 한꺼번에 더합니다. 출력 채널이 적은
       층은 입력의 각 행을 커널의 열 수만큼만 복사합니다. 채널이 많은 3×3 층은 위노그라드 방법으로
-      계산을 행렬 곱 16개로 바꿉니다. 다만 C 컴파일러가 있으면 깊이별 합성곱과 창에 든 값이 적은
-      층은 순전파를 컴파일한 C 반복문으로 한 번에 계산합니다. 이 반복문은 출력 칸의 합을 레지스터에
-      담아 둡니다. `F.conv2d`가 쓰는 `oneDNN`도 같은 방식으로 계산합니다. `convlab`은 층의 종류마다
+      계산을 행렬 곱 16개로 바꿉니다. 다만 C 컴파일러가 있으면 깊이별 합성곱, 창에 든 값이 적은 층,
+      채널이 많은 3×3 층 대부분은 순전파와 기울기 대부분을 컴파일한 C 반복문으로 계산합니다. 이
+      반복문은 출력 칸의 합을 레지스터에 담아 둡니다. `F.conv2d`가 쓰는 `oneDNN`도 같은 방식으로 계산합니다. `convlab`은 층의 종류마다
       경로를 따로 고르지만, `F.conv2d`는 어떤 층이든 호출 한 번으로 처리합니다([5절](#l06-routes)).
     """),
     md("""
