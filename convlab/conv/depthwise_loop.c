@@ -288,12 +288,7 @@ int convlab_depthwise_weight(const real *x, const int64_t *xs, const real *g, co
 #pragma omp for schedule(static)
     for (int64_t block = 0; block < blocks; ++block) {   /* the parts added, lanes to rows */
       const int64_t c0 = block * LANES, cn = C - c0 < LANES ? C - c0 : LANES;
-      for (int64_t k = 0; k < taps; ++k) {
-        vec total = partial[block * taps + k];
-        for (int64_t part = 1; part < parts; ++part)
-          total += partial[(part * blocks + block) * taps + k];
-        for (int64_t l = 0; l < cn; ++l) dw[(c0 + l) * taps + k] = total[l];
-      }
+      add_parts(dw, partial, parts, blocks, block, taps, c0, cn);
     }
   }
   free(partial);

@@ -287,12 +287,7 @@ int convlab_direct_weight(const real *x, const int64_t *xs, const real *g, const
     for (int64_t block = 0; block < blocks; ++block) {   /* the parts added, lanes to rows */
       const int64_t grp = block / group_blocks, c0 = grp * COg + block % group_blocks * LANES;
       const int64_t cn = (grp + 1) * COg - c0 < LANES ? (grp + 1) * COg - c0 : LANES;
-      for (int64_t k = 0; k < fan_in; ++k) {
-        vec total = partial[block * fan_in + k];
-        for (int64_t part = 1; part < parts; ++part)
-          total += partial[(part * blocks + block) * fan_in + k];
-        for (int64_t l = 0; l < cn; ++l) dw[(c0 + l) * fan_in + k] = total[l];
-      }
+      add_parts(dw, partial, parts, blocks, block, fan_in, c0, cn);
     }
   }
   free(partial);

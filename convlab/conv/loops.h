@@ -112,4 +112,17 @@ static inline void copy_rows(real *buf, const real *x, const int64_t *xs, int64_
   }
 }
 
+/* One block's weight gradient from the sums of every part (part p's sums of block b at
+ * partial + (p * blocks + b) * numbers): the LANES lanes of each of its numbers written to the
+ * rows of its cn channels (c0 on) of dw, numbers a row. */
+static void add_parts(real *dw, const vec *partial, int64_t parts, int64_t blocks, int64_t block,
+                      int64_t numbers, int64_t c0, int64_t cn) {
+  for (int64_t k = 0; k < numbers; ++k) {
+    vec total = partial[block * numbers + k];
+    for (int64_t part = 1; part < parts; ++part)
+      total += partial[(part * blocks + block) * numbers + k];
+    for (int64_t l = 0; l < cn; ++l) dw[(c0 + l) * numbers + k] = total[l];
+  }
+}
+
 #endif
