@@ -16,13 +16,17 @@
  *    XB cells (for a 5x5 kernel at stride 1, 12 loads for 40 multiply-adds), with the kernel's
  *    width and the stride fixed when the compiler unrolls the loops (3, 5 and 7 wide, stride 1
  *    and 2). A depthwise layer's input gradient is this loop too, once for each residue of the
- *    stride;
- *  - convlab_direct (any groups, few input numbers a window): the output channels of a group are
- *    taken LANES at a time and the band of rows is copied as it is; each tap of each input
- *    channel is one weight vector, multiplied by each of the XB cells' input number. The input
- *    gradient of such a layer is this loop too, once for each residue of the stride; its
- *    weight gradient, convlab_direct_weight, keeps a kernel row's sums in registers while
- *    every output cell adds its gradient vector times the input number each tap read.
+ *    stride; its weight gradient, convlab_depthwise_weight, keeps a kernel row's sums in
+ *    registers while every output cell adds its gradient vector times the input vectors its taps
+ *    read;
+ *  - convlab_direct (any groups; few input numbers a window, or a group of more output channels
+ *    than LANES): the output channels of a group are taken LANES at a time, two such blocks
+ *    together where a group has more, and the band of rows is copied as it is; each tap of each
+ *    input channel is one weight vector a block, multiplied by each of the cells' input number
+ *    (one load for both blocks). The input gradient of such a layer is this loop too, once for
+ *    each residue of the stride; its weight gradient, convlab_direct_weight, keeps a kernel
+ *    row's sums in registers while every output cell adds its gradient vector times the input
+ *    number each tap read.
  *
  * The sums are written back to the output's own layout (the default one or channels last).
  * Built with -DREAL=float or -DREAL=double.
