@@ -131,9 +131,9 @@ def conv2d_vectorized(
     input instead and builds no columns. Zero padding is added inside the depthwise and im2col
     routes, so that the input's gradient is computed for the input's cells only, and kernel
     taps that land on zero padding at every output are dropped first (:func:`drop_padding_taps`:
-    a dilated kernel on a small map). Where the machine has a C compiler, depthwise layers and
-    layers whose windows hold few numbers run compiled loops that keep their sums in registers
-    (:mod:`.compiled`), with the routes' numbers.
+    a dilated kernel on a small map). Where the machine has a C compiler, depthwise layers,
+    layers whose windows hold few numbers and most dense layers of many channels run compiled
+    loops that keep their sums in registers (:mod:`.compiled`), with the routes' numbers.
     ``benchmarks/README.md`` has the timings.
     """
     spec = check_conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode)

@@ -298,11 +298,12 @@ def im2col_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | No
     bias, stride, padding, dilation, groups)`` with zero ``padding`` ``((top, bottom), (left,
     right))``, added by the route, whose input gradient then covers only the input's cells; the
     column buffer never exceeds ``max_buffer_bytes`` (or one window). Lesson 06 derives it.
-    Where a C compiler is found, a layer whose windows hold few numbers runs by the compiled
-    loops instead (:func:`.compiled.takes_direct`), its gradients too.
+    Where a C compiler is found, a layer whose windows hold few numbers, or whose groups hold
+    more output channels than a vector (short of the largest products), runs by the compiled
+    loops instead (:func:`.compiled.takes_direct`), most of its gradients too.
     """
     conf = Conf.padding_inside(x, weight, stride, dilation, groups, padding, max_buffer_bytes)
     kernels = Im2colKernels
-    if compiled.takes_direct(x, weight, conf):    # few numbers a window: one compiled loop
+    if compiled.takes_direct(x, weight, conf):    # one compiled loop, sums in registers
         kernels = compiled_gradients.forward_of(Im2colKernels, "direct")
     return bilinear(CONV, x, weight, kernels, conf, bias)
