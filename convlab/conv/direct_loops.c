@@ -202,6 +202,67 @@ static inline __attribute__((always_inline)) void weight_row(
   for (int kx = 0; kx < KW_FIXED; ++kx) sums[kx] = acc[kx] + odd[kx];
 }
 
+/* One kernel row's taps of two input channels for two blocks of output channels, summed over
+ * a band's output cells: 2 x 2 x KW sums in registers (sNM: block N, input channel M), each
+ * input number loaded once for both blocks and each gradient vector once for both channels,
+ * where weight_row loads an input number for one multiply-add. KW is a constant once inlined
+ * (3, 5 or 7). */
+static inline __attribute__((always_inline)) void weight_tile(
+    const int KW, const real *x0, const real *x1, const vec *g0, const vec *g1, int64_t cells_h,
+    int64_t OW, int64_t S, int64_t D, int64_t x_row_step, vec *s00, vec *s01, vec *s10,
+    vec *s11) {
+  vec a[2][2][7];                  /* KW <= 7: a fixed size, kept in registers */
+#pragma GCC unroll 8
+  for (int kx = 0; kx < KW; ++kx) {
+    a[0][0][kx] = s00[kx];
+    a[0][1][kx] = s01[kx];
+    a[1][0][kx] = s10[kx];
+    a[1][1][kx] = s11[kx];
+  }
+  for (int64_t oy = 0; oy < cells_h; ++oy) {
+    const real *r0 = x0 + oy * x_row_step, *r1 = x1 + oy * x_row_step;
+    const vec *ga = g0 + oy * OW, *gb = g1 + oy * OW;
+    for (int64_t ox = 0; ox < OW; ++ox) {
+      const vec u = ga[ox], v = gb[ox];
+      const real *in0 = r0 + ox * S, *in1 = r1 + ox * S;
+#pragma GCC unroll 8
+      for (int kx = 0; kx < KW; ++kx) {
+        const real p = in0[kx * D], q = in1[kx * D];
+        a[0][0][kx] += u * p;
+        a[0][1][kx] += u * q;
+        a[1][0][kx] += v * p;
+        a[1][1][kx] += v * q;
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int kx = 0; kx < KW; ++kx) {
+    s00[kx] = a[0][0][kx];
+    s01[kx] = a[0][1][kx];
+    s10[kx] = a[1][0][kx];
+    s11[kx] = a[1][1][kx];
+  }
+}
+
+/* Two blocks' sums of every pair of input channels and kernel row, by weight_tile; a group's
+ * last odd channel is left to weight_row. */
+static void weight_pairs(const real *xbuf, const vec *g0, const vec *g1, int64_t CIg,
+                         int64_t KH, int64_t KW, int64_t band_rows, int64_t Wp, int64_t cells_h,
+                         int64_t OW, int64_t sh, int64_t sw, int64_t dh, int64_t dwid,
+                         vec *sums0, vec *sums1) {
+  for (int64_t ci = 0; ci + 1 < CIg; ci += 2)
+    for (int64_t ky = 0; ky < KH; ++ky) {
+      const real *x0 = xbuf + (ci * band_rows + ky * dh) * Wp, *x1 = x0 + band_rows * Wp;
+      const int64_t k0 = (ci * KH + ky) * KW, k1 = ((ci + 1) * KH + ky) * KW;
+#define TILE(kw) weight_tile(kw, x0, x1, g0, g1, cells_h, OW, sw, dwid, sh * Wp, sums0 + k0, \
+                             sums0 + k1, sums1 + k0, sums1 + k1)
+      if (KW == 3) TILE(3);
+      else if (KW == 5) TILE(5);
+      else TILE(7);
+#undef TILE
+    }
+}
+
 /* The weight's gradient of a layer convlab_direct runs: dw[o, i, ky, kx] = sum over the samples
  * and output cells of g[n, o] times padded x[n, g*CI/G + i] at the tap. x, g: (N, CI, H, W) and
  * (N, CO, OH, OW) with element strides xs, gs; dw: (CO, CI/G, KH, KW) contiguous. A task takes
@@ -219,7 +280,7 @@ int convlab_direct_weight(const real *x, const int64_t *xs, const real *g, const
   const int64_t Wp = (OW - 1) * sw + (KW - 1) * dwid + 1;
   const int64_t copied = W < Wp - left ? W : (Wp - left > 0 ? Wp - left : 0);
   /* a band's bytes per output row: its input rows (about sh of them) and its gradient row */
-  const int64_t row_bytes = (Wp * CIg * sh + OW * LANES) * (int64_t)sizeof(real);
+  const int64_t row_bytes = (Wp * CIg * sh + 2 * OW * LANES) * (int64_t)sizeof(real);
   int64_t band = budget / row_bytes;
   if (band < 1) band = 1;
   if (band > OH) band = OH;
@@ -236,7 +297,7 @@ int convlab_direct_weight(const real *x, const int64_t *xs, const real *g, const
 #pragma omp parallel num_threads(threads) reduction(| : failed)
   {
     real *xbuf = aligned((size_t)(CIg * band_rows * Wp) * sizeof(real));
-    vec *gbuf = aligned((size_t)(band * OW) * sizeof(vec));
+    vec *gbuf = aligned((size_t)(2 * band * OW) * sizeof(vec));    /* two blocks' rows */
     failed = !xbuf || !gbuf;
 #pragma omp for schedule(static)
     for (int64_t t = 0; t < parts * G; ++t) {
@@ -250,34 +311,45 @@ int convlab_direct_weight(const real *x, const int64_t *xs, const real *g, const
         const int64_t rows = (cells_h - 1) * sh + (KH - 1) * dh + 1;
         copy_rows(xbuf, x + n * xs[0] + grp * CIg * xs[1], xs, CIg, H, oy0 * sh - top, rows,
                   band_rows, Wp, left, copied);
-        for (int64_t b = 0; b < group_blocks; ++b) {
-          const int64_t c0 = grp * COg + b * LANES;
-          const int64_t cn = (grp + 1) * COg - c0 < LANES ? (grp + 1) * COg - c0 : LANES;
-          if (cn < LANES) memset(gbuf, 0, (size_t)(cells_h * OW) * sizeof(vec));
-          for (int64_t oy = 0; oy < cells_h; ++oy) {  /* gradient rows, [row][column][lane] */
-            real *gr = (real *)(gbuf + oy * OW);
-            const real *src = g + n * gs[0] + c0 * gs[1] + (oy0 + oy) * gs[2];
-            if (gs[1] == 1 && cn == LANES)      /* channels last: LANES numbers at a time */
-              for (int64_t ox = 0; ox < OW; ++ox)
-                memcpy(gr + ox * LANES, src + ox * gs[3], LANES * sizeof(real));
-            else
-              for (int64_t l = 0; l < cn; ++l)
+        const int tiles = KW == 3 || KW == 5 || KW == 7;   /* widths weight_tile unrolls */
+        for (int64_t b = 0, both; b < group_blocks; b += both) {
+          both = tiles && b + 1 < group_blocks ? 2 : 1;   /* blocks taken together */
+          for (int64_t j = 0; j < both; ++j) {   /* gradient rows, [block][row][column][lane] */
+            const int64_t c0 = grp * COg + (b + j) * LANES;
+            const int64_t cn = (grp + 1) * COg - c0 < LANES ? (grp + 1) * COg - c0 : LANES;
+            vec *gj = gbuf + j * band * OW;
+            if (cn < LANES) memset(gj, 0, (size_t)(cells_h * OW) * sizeof(vec));
+            for (int64_t oy = 0; oy < cells_h; ++oy) {
+              real *gr = (real *)(gj + oy * OW);
+              const real *src = g + n * gs[0] + c0 * gs[1] + (oy0 + oy) * gs[2];
+              if (gs[1] == 1 && cn == LANES)      /* channels last: LANES numbers at a time */
                 for (int64_t ox = 0; ox < OW; ++ox)
-                  gr[ox * LANES + l] = src[l * gs[1] + ox * gs[3]];
-          }
-          vec *block_sums = sums + b * fan_in;
-          for (int64_t ci = 0; ci < CIg; ++ci)
-            for (int64_t ky = 0; ky < KH; ++ky) {
-              const real *xrows = xbuf + (ci * band_rows + ky * dh) * Wp;
-              vec *s = block_sums + (ci * KH + ky) * KW;
-              const int64_t step = sh * Wp;
-#define ROW(kw) weight_row(kw, xrows, gbuf, cells_h, OW, KW, sw, dwid, step, s)
-              if (dwid == 1 && KW == 3) ROW(3);
-              else if (dwid == 1 && KW == 5) ROW(5);
-              else if (dwid == 1 && KW == 7) ROW(7);
-              else ROW(0);
-#undef ROW
+                  memcpy(gr + ox * LANES, src + ox * gs[3], LANES * sizeof(real));
+              else
+                for (int64_t l = 0; l < cn; ++l)
+                  for (int64_t ox = 0; ox < OW; ++ox)
+                    gr[ox * LANES + l] = src[l * gs[1] + ox * gs[3]];
             }
+          }
+          if (both == 2)
+            weight_pairs(xbuf, gbuf, gbuf + band * OW, CIg, KH, KW, band_rows, Wp, cells_h, OW,
+                         sh, sw, dh, dwid, sums + b * fan_in, sums + (b + 1) * fan_in);
+          for (int64_t j = 0; j < both; ++j) {     /* what the pairs left: every channel, or */
+            vec *block_sums = sums + (b + j) * fan_in;            /* a group's odd last one */
+            for (int64_t ci = both == 2 ? CIg / 2 * 2 : 0; ci < CIg; ++ci)
+              for (int64_t ky = 0; ky < KH; ++ky) {
+                const real *xrows = xbuf + (ci * band_rows + ky * dh) * Wp;
+                vec *s = block_sums + (ci * KH + ky) * KW;
+                const int64_t step = sh * Wp;
+                const vec *gj = gbuf + j * band * OW;
+#define ROW(kw) weight_row(kw, xrows, gj, cells_h, OW, KW, sw, dwid, step, s)
+                if (dwid == 1 && KW == 3) ROW(3);
+                else if (dwid == 1 && KW == 5) ROW(5);
+                else if (dwid == 1 && KW == 7) ROW(7);
+                else ROW(0);
+#undef ROW
+              }
+          }
         }
       }
     }
