@@ -169,19 +169,11 @@ def _slice(taps: range) -> slice:
 @in_float32
 def direct_grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
     """The weight's gradient of a layer of any groups by the loop ``convlab_direct_weight``:
-    for each tap of each input channel, the output gradient's vectors of 16 output channels
-    times the input number the tap read, summed over every sample and output cell in
-    registers."""
-    (k_h, k_w), groups = conf.kernel, conf.groups
-    out = torch.empty((g.shape[1], x.shape[1] // groups, k_h, k_w), dtype=x.dtype)
-    failed = compiled.library(x.dtype).convlab_direct_weight(
-        x.data_ptr(), int64s(x.stride()), g.data_ptr(), int64s(g.stride()),
-        out.data_ptr(), *x.shape, g.shape[1], groups, k_h, k_w, *conf.stride, *conf.dilation,
-        int64s(conf.pad), *g.shape[2:], compiled.band_budget(), torch.get_num_threads())
-    if failed:
-        raise MemoryError("convlab: the compiled loop convlab_direct_weight could not allocate"
-                          " its buffers")
-    return out
+    for each tap of two input channels, the output gradient's vectors of two blocks of 16
+    output channels times the input numbers the tap read, summed over every sample and output
+    cell in registers."""
+    return _weight_loop("convlab_direct_weight", x, g, conf, x.shape[1] // conf.groups,
+                        (g.shape[1], conf.groups))
 
 
 @in_float32
@@ -189,15 +181,21 @@ def depthwise_grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch
     """The weight's gradient of a depthwise layer by the loop ``convlab_depthwise_weight``:
     the channels a vector at a time, each kernel row's sums in registers while every output
     cell adds its gradient vector times the input vector the tap read."""
-    (k_h, k_w), channels = conf.kernel, x.shape[1]
-    out = torch.empty((channels, 1, k_h, k_w), dtype=x.dtype)
-    failed = compiled.library(x.dtype).convlab_depthwise_weight(
+    return _weight_loop("convlab_depthwise_weight", x, g, conf, 1, ())
+
+
+def _weight_loop(name: str, x: torch.Tensor, g: torch.Tensor, conf: Conf, c_in_group: int,
+                 sizes: tuple[int, ...]) -> torch.Tensor:
+    """The weight's gradient ``(C_out, c_in_group, kH, kW)`` of input ``x`` and output
+    gradient ``g`` by the weight loop ``name`` (``sizes``: its arguments between the input's
+    width and the kernel's height)."""
+    out = torch.empty((g.shape[1], c_in_group, *conf.kernel), dtype=x.dtype)
+    failed = getattr(compiled.library(x.dtype), name)(
         x.data_ptr(), int64s(x.stride()), g.data_ptr(), int64s(g.stride()), out.data_ptr(),
-        *x.shape, k_h, k_w, *conf.stride, *conf.dilation, int64s(conf.pad), *g.shape[2:],
-        compiled.band_budget(), torch.get_num_threads())
+        *x.shape, *sizes, *conf.kernel, *conf.stride, *conf.dilation, int64s(conf.pad),
+        *g.shape[2:], compiled.band_budget(), torch.get_num_threads())
     if failed:
-        raise MemoryError("convlab: the compiled loop convlab_depthwise_weight could not "
-                          "allocate its buffers")
+        raise MemoryError(f"convlab: the compiled loop {name} could not allocate its buffers")
     return out
 
 
@@ -208,9 +206,8 @@ def forward_of(kernels: type, loop: str) -> type:
     the same loop (:func:`depthwise_grad_input`; :func:`direct_grad_input` where
     :func:`takes_direct_grad_input`), and its weight gradient by the loop's own
     (:func:`depthwise_grad_weight` where :func:`_reads`; :func:`direct_grad_weight` where
-    :func:`takes_direct_grad_weight`); the
-    rest, and the derivatives of all of them (each again one
-    of the three maps), stay the route's."""
+    :func:`takes_direct_grad_weight`); the rest, and the derivatives of all of them (each
+    again one of the three maps), stay the route's."""
     def run(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None,
             conf: Conf) -> torch.Tensor:
         if plain(x) and plain(w) and (x.dtype in C_TYPES or x.dtype in WIDENED):
