@@ -11,7 +11,7 @@ static inline __attribute__((always_inline)) void cells_fixed(
   for (int b = 0; b < XB; ++b) acc[b] = bias;
   for (int64_t ky = 0; ky < KH; ++ky) {
     const real *row = rows + ky * row_step;
-    vec in[(XB - 1) * S + KW];
+    vec in[(XB - 1) * 2 + 7];       /* S <= 2, KW <= 7: a fixed size, kept in registers */
 #pragma GCC unroll 32
     for (int i = 0; i < (XB - 1) * S + KW; ++i) in[i] = *(const vec *)(row + i * LANES);
 #pragma GCC unroll 16
@@ -191,7 +191,7 @@ static inline __attribute__((always_inline)) void weight_cells(
   int64_t ox = 0;
   for (; ox + WB <= cells; ox += WB) {
     const real *row = xrow + ox * S * LANES;
-    vec in[(WB - 1) * (S_FIXED ? S_FIXED : 1) + (KW_FIXED ? KW_FIXED : 1)];
+    vec in[(WB - 1) * 2 + 7];       /* S <= 2, KW <= 7: a fixed size, kept in registers */
 #pragma GCC unroll 32
     for (int i = 0; i < (WB - 1) * S_FIXED + KW_FIXED; ++i) in[i] = *(const vec *)(row + i * LANES);
 #pragma GCC unroll 8

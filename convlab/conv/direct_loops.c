@@ -162,8 +162,8 @@ static inline __attribute__((always_inline)) void weight_row(
     const int KW_FIXED, const real *xrows, const vec *grows, int64_t cells_h, int64_t OW,
     int64_t KW_ANY, int64_t S, int64_t D, int64_t x_row_step, vec *sums) {
   const int64_t KW = KW_FIXED ? KW_FIXED : KW_ANY;
-  vec acc[KW_FIXED ? KW_FIXED : 1];
-  if (!KW_FIXED) {       /* any width: the sums stay in memory */
+  vec acc[7], odd[7];    /* KW_FIXED <= 7; odd: a second set of sums for every other cell, */
+  if (!KW_FIXED) {       /* twice as many multiply-adds in flight. Any width: sums in memory */
     for (int64_t oy = 0; oy < cells_h; ++oy)
       for (int64_t ox = 0; ox < OW; ++ox) {
         const vec gv = grows[oy * OW + ox];
@@ -172,8 +172,7 @@ static inline __attribute__((always_inline)) void weight_row(
       }
     return;
   }
-  vec odd[KW_FIXED ? KW_FIXED : 1];    /* a second set of sums for every other cell: twice */
-#pragma GCC unroll 8                    /* as many multiply-adds in flight */
+#pragma GCC unroll 8
   for (int kx = 0; kx < KW_FIXED; ++kx) {
     acc[kx] = sums[kx];
     odd[kx] = (vec){0};
