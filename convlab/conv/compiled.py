@@ -68,14 +68,6 @@ MAX_DIRECT_WINDOW = 512
 #: the loop 1.21-1.30 forward against 1.72-1.82, 1.50 forward + backward against 1.52-1.88;
 #: of 96 channels (96) 1.31-1.32 against 1.26-1.27; of 64 at stride 2 (256) 1.53 against 1.40.
 MAX_DIRECT_INPUTS_A_STEP = 64
-#: Those two bounds were measured with one block of output channels a tile; where a group has
-#: more output channels than a vector holds, the loop sums two blocks of 7 cells together, each
-#: input number loaded once for both, and then takes the forward pass of any window
-#: (:func:`takes_direct`). 3x3, forward, loop against route, batch 2: 128 channels on 28x28
-#: 1.03 against 1.15, 256 on 14x14 0.94 against 1.24, 512 on 7x7 1.09 against 1.24, 64 -> 128
-#: on 112x112 1.08 against 1.45, 64 -> 128 at stride 2 0.95 against 1.26, dilation 2 (256 on
-#: 28x28) 1.15 against 1.22; the largest maps gave the product back a little (512 on 28x28
-#: 1.11 against 0.93, 128 -> 256 on 56x56 1.07 against 0.94).
 #: Output channels a group and output cells a sample from which a layer of two blocks is left
 #: to the route (:func:`product_wins`): its matrix product is then large enough to run at the
 #: processor's speed. vgg11 at batch 2, whole model forward, every layer of two blocks by the
@@ -250,7 +242,15 @@ def few_numbers(c_in_group: int, conf: Conf) -> bool:
 
 def takes_pairs(channels: int, dtype: torch.dtype) -> bool:
     """Whether a group of ``channels`` output channels is more than one vector, which the
-    direct loop then sums two blocks at a time (``PAIR_CELLS`` in ``direct_loops.c``)."""
+    direct loop then sums two blocks of 7 cells at a time (``PAIR_CELLS`` in
+    ``direct_loops.c``), each input number loaded once for both blocks. The bounds of
+    :func:`few_numbers` were measured with one block a tile; with two, the loop takes the
+    forward pass of any window (:func:`takes_direct`). 3x3, forward, loop against route, batch
+    2: 128 channels on 28x28 1.03 against 1.15, 256 on 14x14 0.94 against 1.24, 512 on 7x7 1.09
+    against 1.24, 64 -> 128 on 112x112 1.08 against 1.45, 64 -> 128 at stride 2 0.95 against
+    1.26, dilation 2 (256 on 28x28) 1.15 against 1.22; the largest maps gave the product back a
+    little (512 on 28x28 1.11 against 0.93, 128 -> 256 on 56x56 1.07 against 0.94: hence
+    :func:`product_wins`)."""
     lib = library(torch.float32 if dtype in WIDENED else dtype)
     return lib is not None and channels > lib.lanes
 

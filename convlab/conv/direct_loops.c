@@ -1,6 +1,7 @@
-/* The loops of layers whose windows hold few numbers: the forward pass (convlab_direct),
- * which with the taps of one residue of the stride is the input gradient too, and the
- * weight gradient (convlab_direct_weight); loops.h says how the loops work. */
+/* The loops of layers whose windows hold few numbers, or whose groups hold more output channels
+ * than a vector: the forward pass (convlab_direct), which with the taps of one residue of the
+ * stride is the input gradient too, and the weight gradient (convlab_direct_weight); loops.h
+ * says how the loops work. */
 #include "loops.h"
 
 /* XW output cells of one row for OCB blocks of LANES output channels: each input channel's
