@@ -25,6 +25,7 @@ from typing import Any, Callable, Protocol
 import torch
 from torch.autograd import forward_ad
 
+from .geometry import output_size
 from .layout import in_channels_last, result_channels_last
 
 Pair = tuple[int, int]
@@ -51,6 +52,12 @@ class Conf:
     kernel: Pair
     max_bytes: int = 0
     pad: tuple[int, int, int, int] = (0, 0, 0, 0)
+
+    @property
+    def out_size(self) -> Pair:
+        """The output map's rows and columns (the input ``in_size`` padded already)."""
+        return (output_size(self.in_size[0], self.kernel[0], self.stride[0], 0, self.dilation[0]),
+                output_size(self.in_size[1], self.kernel[1], self.stride[1], 0, self.dilation[1]))
 
     @classmethod
     def padding_inside(cls, x: torch.Tensor, weight: torch.Tensor, stride: Pair, dilation: Pair,

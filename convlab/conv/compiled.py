@@ -7,9 +7,10 @@ hold few numbers (a first layer of three channels; groups of 8 or 16 channels), 
 are copies of the input many times over for a thin matrix product. F.conv2d's kernels keep every
 output cell's sum in a register until all of its taps are added. So do the loops of
 ``depthwise_loop.c`` and ``direct_loops.c``, next to this module (``loops.h`` says how):
-:func:`depthwise` and :func:`direct`. The same loops compute the input gradients of those
-layers, and a third loop the weight gradient of layers of small windows
-(:mod:`.compiled_gradients`); the weight gradients of depthwise layers stay with the routes.
+:func:`depthwise` and :func:`direct`, which with two blocks of output channels a tile also beats
+the matrix product of most dense layers (:func:`takes_pairs`). The same loops compute the input
+gradients of those layers, and loops of their own the weight gradients
+(:mod:`.compiled_gradients`).
 
 The loops are compiled the first time a layer needs them, by the machine's C compiler
 (``$CC``, else ``cc``, ``gcc`` or ``clang``) with OpenMP and the processor's own instructions,
@@ -36,7 +37,6 @@ import torch
 
 from . import cache
 from .autograd import Conf, Pair, in_float32
-from .geometry import output_size
 from .layout import result_channels_last
 
 #: The loops' C files, compiled together (``loops.h``: what they share), and all they read.
@@ -196,9 +196,7 @@ def plain(t: torch.Tensor) -> bool:
 def _loop_runs(x: torch.Tensor, weight: torch.Tensor) -> bool:
     """Plain CPU tensors with cells, of float32 or float64 numbers (float16 and bfloat16 are
     summed in float32), and the loops built for this machine."""
-    dtype = torch.float32 if x.dtype in WIDENED else x.dtype
-    return (x.numel() > 0 and plain(x) and plain(weight) and enabled()
-            and library(dtype) is not None)
+    return x.numel() > 0 and plain(x) and plain(weight) and enabled() and _lanes(x.dtype) > 0
 
 
 def takes_depthwise(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
@@ -217,7 +215,7 @@ def takes_direct(x: torch.Tensor, weight: torch.Tensor, conf: Conf) -> bool:
     their one matrix product won: 1.40-1.53x F.conv2d against the loop's 1.93-3.06."""
     (k_h, k_w), (s_h, s_w) = conf.kernel, conf.stride
     c_out = weight.shape[0] // conf.groups
-    cells = math.prod(_out_size(conf))
+    cells = math.prod(conf.out_size)
     pairs = takes_pairs(c_out, x.dtype) and not product_wins(c_out, cells)
     return (k_h * k_w > s_h * s_w and (few_numbers(weight.shape[1], conf) or pairs)
             and _loop_runs(x, weight) and fills_half_a_vector(c_out, x.dtype))
@@ -240,6 +238,13 @@ def few_numbers(c_in_group: int, conf: Conf) -> bool:
             or c_in_group * s_h * s_w <= MAX_DIRECT_INPUTS_A_STEP)
 
 
+def _lanes(dtype: torch.dtype) -> int:
+    """How many numbers of ``dtype`` (float16 and bfloat16: float32) a vector of the loops
+    holds, the channels they take at a time; 0 where the loops cannot be built."""
+    lib = library(torch.float32 if dtype in WIDENED else dtype)
+    return 0 if lib is None else lib.lanes
+
+
 def takes_pairs(channels: int, dtype: torch.dtype) -> bool:
     """Whether a group of ``channels`` output channels is more than one vector, which the
     direct loop then sums two blocks of 7 cells at a time (``PAIR_CELLS`` in
@@ -251,8 +256,8 @@ def takes_pairs(channels: int, dtype: torch.dtype) -> bool:
     1.26, dilation 2 (256 on 28x28) 1.15 against 1.22; the largest maps gave the product back a
     little (512 on 28x28 1.11 against 0.93, 128 -> 256 on 56x56 1.07 against 0.94: hence
     :func:`product_wins`)."""
-    lib = library(torch.float32 if dtype in WIDENED else dtype)
-    return lib is not None and channels > lib.lanes
+    lanes = _lanes(dtype)
+    return 0 < lanes < channels
 
 
 def fills_half_a_vector(channels: int, dtype: torch.dtype) -> bool:
@@ -261,8 +266,8 @@ def fills_half_a_vector(channels: int, dtype: torch.dtype) -> bool:
     Fewer leave most of each multiply-add unused: a first layer's input gradient, three
     channels of 16 lanes, took 1.5-2.0x F.conv2d's forward + backward time against the
     route's 1.0-1.25."""
-    lib = library(torch.float32 if dtype in WIDENED else dtype)
-    return lib is not None and 2 * channels >= lib.lanes
+    lanes = _lanes(dtype)
+    return 0 < lanes <= 2 * channels
 
 
 def int64s(values: tuple[int, ...]) -> ctypes.Array:
@@ -294,16 +299,10 @@ def call_loop(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | Non
     return out
 
 
-def _out_size(conf: Conf) -> Pair:
-    """The output map's rows and columns of a call (its input ``conf.in_size`` padded)."""
-    return (output_size(conf.in_size[0], conf.kernel[0], conf.stride[0], 0, conf.dilation[0]),
-            output_size(conf.in_size[1], conf.kernel[1], conf.stride[1], 0, conf.dilation[1]))
-
-
 def _run(name: str, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, conf: Conf,
          sizes: tuple[int, ...]) -> torch.Tensor:
     """``conv(x, w) + b`` by the loop ``name``, laid out as F.conv2d lays out its result."""
-    o_h, o_w = _out_size(conf)
+    o_h, o_w = conf.out_size
     layout = torch.channels_last if result_channels_last(x, w) else torch.contiguous_format
     out = torch.empty((x.shape[0], w.shape[0], o_h, o_w), dtype=x.dtype, memory_format=layout)
     return call_loop(name, x, w, b, out, sizes, conf.stride, conf.dilation, conf.pad)

@@ -3,8 +3,9 @@
 The input's gradient of a convolution is a transposed convolution, and a transposed
 convolution at stride ``s`` is ``s*s`` stride-1 convolutions, one for each residue of the
 stride (:func:`_phases`): so the loops of :mod:`.compiled` compute it too, for depthwise layers
-and for layers of small windows. The weight's gradient of a layer of small windows has a loop of
-its own (``convlab_direct_weight``). :func:`forward_of` puts them in place of a route's kernels.
+and for the layers of the direct loop. The weight's gradients have loops of their own
+(``convlab_depthwise_weight``, ``convlab_direct_weight``). :func:`forward_of` puts them in place
+of a route's kernels.
 """
 from __future__ import annotations
 
@@ -222,9 +223,9 @@ def forward_of(kernels: type, loop: str) -> type:
         return kernels.grad_input(g, w, conf)
 
     def grad_weight(x: torch.Tensor, g: torch.Tensor, conf: Conf) -> torch.Tensor:
-        if _reads(x, g) and loop == "depthwise":
+        if loop == "depthwise" and _reads(x, g):
             return depthwise_grad_weight(x, g, conf)
-        if takes_direct_grad_weight(x, g, conf):
+        if loop == "direct" and takes_direct_grad_weight(x, g, conf):
             return direct_grad_weight(x, g, conf)
         return kernels.grad_weight(x, g, conf)
 

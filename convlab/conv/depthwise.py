@@ -32,8 +32,8 @@ of the maps as they are instead, at a stride every ``s_h``-th row of it, and the
 copied (:mod:`.depthwise_maps`), channels last too at stride 1.
 :func:`route` chooses. Where the machine has a C compiler, the forward pass of a layer with one
 output channel an input channel is one compiled loop instead (:mod:`.compiled`), which keeps each
-output cell's sums in registers over all its taps, and so is its input gradient; the weight's
-gradient stays with the route.
+output cell's sums in registers over all its taps, and so are both its gradients
+(:mod:`.compiled_gradients`).
 
 The maps are taken a block at a time (:func:`.cache.block_bytes`: what the threads' L2
 caches hold), and every tap of a block is summed before the next: the block's cells are read
@@ -50,7 +50,6 @@ import torch
 
 from . import cache, compiled, compiled_gradients
 from .autograd import CONV, Conf, bilinear, in_float32
-from .geometry import output_size
 from .layout import laid_out_channels_last
 
 Pair = tuple[int, int]
@@ -98,8 +97,7 @@ class _Flat:
         self.n, self.c_in, self.m = n, c_in, c_out // max(c_in, 1)
         self.maps = n * c_in
         self.in_size, (self.k_h, self.k_w) = conf.in_size, conf.kernel
-        self.out_size = (output_size(conf.in_size[0], self.k_h, self.s_h, 0, d_h),
-                         output_size(conf.in_size[1], self.k_w, self.s_w, 0, d_w))
+        self.out_size = conf.out_size
         self.h_q = -(-conf.in_size[0] // self.s_h)            # rows of each sub-image (ceil)
         self.w_q = -(-conf.in_size[1] // self.s_w)
         self.taps = []                 # (sub-image, row shift, column shift) per tap

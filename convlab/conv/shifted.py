@@ -64,8 +64,7 @@ class _Layout:
         (self.s_h, self.s_w), (d_h, d_w) = conf.stride, conf.dilation
         self.n, self.c_in, self.c_out, self.groups = n, c_in, c_out, conf.groups
         self.in_size, (self.k_h, self.k_w) = conf.in_size, conf.kernel
-        self.out_size = (output_size(conf.in_size[0], self.k_h, self.s_h, 0, d_h),
-                         output_size(conf.in_size[1], self.k_w, self.s_w, 0, d_w))
+        self.out_size = conf.out_size
         self.h_q = -(-conf.in_size[0] // self.s_h)           # rows of each phase (ceil)
         self.w_q = -(-conf.in_size[1] // self.s_w)
         self.size = n * self.h_q * self.w_q                   # positions of the wide grid
